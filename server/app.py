@@ -1,0 +1,55 @@
+"""The Litestar application factory: wiring only; behaviour lives in the domain rooms."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+
+from .admin_catalog_routes import AdminCatalogController
+from .catalog_routes import CatalogController
+from .compression import compression_config
+from .db import Database
+from .errors import exception_handlers
+from .health_routes import health
+from .settings import Settings, load_settings
+from .stores import open_database
+
+ROUTE_HANDLERS: list = [health, CatalogController, AdminCatalogController]
+
+
+def create_app(settings: Settings, database: Database | None = None) -> Litestar:
+    """A configured application; pass ``database`` to share one (tests), else one is opened and migrated."""
+    database = database or open_database(settings)
+    admin_token = settings.resolved_admin_token()
+
+    def close_database() -> None:
+        database.close()
+
+    return Litestar(
+        route_handlers=ROUTE_HANDLERS,
+        dependencies={
+            "database": Provide(lambda: database, use_cache=True, sync_to_thread=False),
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+        },
+        state={"admin_token": admin_token, "database": database, "settings": settings},  # type: ignore[arg-type]
+        exception_handlers=exception_handlers(),
+        compression_config=compression_config(),
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Lastmile",
+            version="1",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        on_shutdown=[close_database],
+    )
+
+
+def app_from_env() -> Litestar:
+    """Factory for uvicorn: settings from LASTMILE_* variables."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return create_app(load_settings())

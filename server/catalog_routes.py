@@ -1,0 +1,63 @@
+"""Catalog HTTP routes: thin wrappers around catalog.service with HTTP caching."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get
+from litestar.params import Parameter
+
+from catalog import service
+from catalog.models import Product, ProductPage
+
+from litestar.di import NamedDependency
+
+from .db import Database
+from .http_cache import cacheable
+from .settings import Settings
+
+
+class CatalogController(Controller):
+    """`/api/products`: the public catalog."""
+
+    path = "/api/products"
+    tags = ["catalog"]
+
+    @get("/", sync_to_thread=True, response_model=ProductPage)  # type: ignore[call-overload]
+    def list_products(
+        self,
+        request: Request,
+        database: NamedDependency[Database],
+        settings: NamedDependency[Settings],
+        cursor: Annotated[str | None, Parameter(max_length=512)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        q: Annotated[str | None, Parameter(max_length=200)] = None,
+        category: Annotated[str | None, Parameter(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")] = None,
+    ) -> Response[ProductPage]:
+        """A page of products in id order; `nextCursor` resumes after it, stable under inserts."""
+        with database.snapshot() as db:
+            page = service.product_page(db, cursor=cursor, limit=limit, q=q, category=category)
+        return cacheable(
+            request,
+            page,
+            max_age=settings.catalog_max_age,
+            stale_while_revalidate=settings.catalog_stale_while_revalidate,
+        )
+
+    @get("/{product_id:str}", sync_to_thread=True)
+    def get_product(
+        self,
+        request: Request,
+        database: NamedDependency[Database],
+        settings: NamedDependency[Settings],
+        product_id: Annotated[str, Parameter(max_length=64)],
+    ) -> Response[Product]:
+        """One product with its images, variants and inline placeholders."""
+        with database.snapshot() as db:
+            product = service.product_detail(db, product_id)
+        return cacheable(
+            request,
+            product,
+            max_age=settings.catalog_max_age,
+            stale_while_revalidate=settings.catalog_stale_while_revalidate,
+        )

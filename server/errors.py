@@ -1,0 +1,124 @@
+"""The one place where exceptions become RFC 9457 problem-details responses."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+
+from catalog.errors import BadCursor, BadImport, BadQuery, CatalogError, UnknownProduct
+from media.errors import BadImage, MediaError, UnknownImage
+
+log = logging.getLogger("lastmile.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+# Domain error -> (status, problem type slug). Looked up along the exception's MRO, most specific first.
+DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    UnknownProduct: (404, "unknown-product"),
+    BadCursor: (400, "bad-cursor"),
+    BadQuery: (400, "bad-query"),
+    BadImport: (422, "bad-import"),
+    BadImage: (422, "bad-image"),
+    UnknownImage: (404, "unknown-image"),
+}
+
+# Base classes registered with Litestar; each maps through DOMAIN_ERRORS.
+DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError)
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 body; ``errors`` carries per-field or per-line detail where there is some."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+def problem(
+    status: int,
+    slug: str,
+    detail: str,
+    *,
+    request: Request | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A problem-details response."""
+    body = Problem(
+        type=f"/problems/{slug}",
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path if request is not None else None,
+        errors=errors,
+    )
+    return Response(
+        content=msgspec.json.encode(body),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
+
+
+def _slug(status: int) -> str:
+    return HTTPStatus(status).phrase.lower().replace(" ", "-").replace("'", "")
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    """Litestar's own errors (validation, unknown route, wrong method, body too large, auth) as problems."""
+    status = exc.status_code
+    errors = None
+    if isinstance(exc, ValidationException):
+        extra = exc.extra if isinstance(exc.extra, list) else []
+        errors = [
+            {k: v for k, v in item.items() if k in ("message", "key", "source")}
+            for item in extra
+            if isinstance(item, dict)
+        ]
+        parts = [f"{e.get('key') or e.get('source') or 'body'}: {e.get('message')}" for e in errors]
+        detail = "; ".join(parts) or str(exc.detail)
+        return problem(status, "invalid-input", detail, request=request, errors=errors or None)
+    if isinstance(exc, NotFoundException) and exc.detail in ("Not Found", "", None):
+        detail = f"nothing at {request.method} {request.url.path}"
+    else:
+        detail = str(exc.detail)
+    headers = {k: v for k, v in (exc.headers or {}).items()}
+    return problem(status, _slug(status), detail, request=request, headers=headers)
+
+
+def domain_exception_handler(request: Request, exc: Exception) -> Response:
+    """Domain errors through the DOMAIN_ERRORS table."""
+    for klass in type(exc).__mro__:
+        if klass in DOMAIN_ERRORS:
+            status, slug = DOMAIN_ERRORS[klass]
+            errors = None
+            problems = getattr(exc, "problems", None)
+            if problems:
+                errors = [{"line": line, "message": message} for line, message in problems]
+            return problem(status, slug, str(exc), request=request, errors=errors)
+    return internal_error_handler(request, exc)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    """A bug: logged with its traceback (never the request body), answered without internals."""
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+    return problem(500, "internal-error", "the server failed to handle this request; it has been logged", request=request)
+
+
+def exception_handlers() -> dict:
+    """The mapping handed to Litestar."""
+    handlers: dict = {HTTPException: http_exception_handler, Exception: internal_error_handler}
+    for base in DOMAIN_BASES:
+        handlers[base] = domain_exception_handler
+    return handlers
+
+
+__all__ = ["problem", "exception_handlers", "DOMAIN_ERRORS"]

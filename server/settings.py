@@ -1,0 +1,137 @@
+"""The one settings object, read from ``LASTMILE_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Mapping
+
+
+class SettingsError(ValueError):
+    """A LASTMILE_* variable holds a value the server cannot run with; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server, CLI and workers need to know about their environment."""
+
+    data_dir: Path = Path("var")
+    """Where the database, originals, variants and keys live (LASTMILE_DATA_DIR)."""
+
+    db_path: Path | None = None
+    """SQLite file (LASTMILE_DB_PATH); defaults to ``data_dir/lastmile.db``."""
+
+    host: str = "127.0.0.1"
+    """Interface the HTTP server binds to (LASTMILE_HOST)."""
+
+    port: int = 8000
+    """TCP port the HTTP server listens on (LASTMILE_PORT)."""
+
+    workers: int = 1
+    """Server worker processes (LASTMILE_WORKERS); see docs/performance.md for the choice."""
+
+    admin_token: str | None = None
+    """Bearer token for /api/admin/... (LASTMILE_ADMIN_TOKEN); unset means one is made once and kept in data_dir."""
+
+    max_body_bytes: int = 1_048_576
+    """Largest request body accepted on JSON routes (LASTMILE_MAX_BODY_BYTES)."""
+
+    max_upload_bytes: int = 25_000_000
+    """Largest image upload or import file accepted (LASTMILE_MAX_UPLOAD_BYTES)."""
+
+    max_image_pixels: int = 50_000_000
+    """Largest decoded image in pixels; more is treated as a decompression bomb (LASTMILE_MAX_IMAGE_PIXELS)."""
+
+    max_import_line_bytes: int = 65_536
+    """Longest catalog import line (LASTMILE_MAX_IMPORT_LINE_BYTES)."""
+
+    catalog_max_age: int = 60
+    """Seconds a catalog response is fresh in caches (LASTMILE_CATALOG_MAX_AGE)."""
+
+    catalog_stale_while_revalidate: int = 86_400
+    """Seconds a stale catalog response may be served while revalidating (LASTMILE_CATALOG_SWR)."""
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file actually used."""
+        return self.db_path or self.data_dir / "lastmile.db"
+
+    def with_(self, **changes: object) -> "Settings":
+        """A copy with some fields changed (tests use it)."""
+        return replace(self, **changes)
+
+    def resolved_admin_token(self) -> str:
+        """The admin token: the configured one, else one made once and kept in ``data_dir/admin-token``."""
+        if self.admin_token:
+            return self.admin_token
+        path = self.data_dir / "admin-token"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        token = secrets.token_urlsafe(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(token)
+        return token
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw, 10)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number from {lo} to {hi}, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise SettingsError(f"{name} must be from {lo} to {hi}, got {value}")
+    return value
+
+
+def _path(env: Mapping[str, str], name: str, default: Path | None) -> Path | None:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if "\x00" in raw:
+        raise SettingsError(f"{name} is not a usable path")
+    return Path(raw)
+
+
+def _host(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "") or default
+    if any(c.isspace() for c in raw) or "/" in raw:
+        raise SettingsError(f"{name} must be a host name or address, got {raw!r}")
+    return raw
+
+
+def _secret(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return None
+    if len(raw) < 16:
+        # The value itself is a secret: say what is wrong without echoing it.
+        raise SettingsError(f"{name} must be at least 16 characters long")
+    return raw
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from the environment; raise SettingsError naming the first bad variable."""
+    env = os.environ if env is None else env
+    data_dir = _path(env, "LASTMILE_DATA_DIR", Path("var"))
+    assert data_dir is not None
+    return Settings(
+        data_dir=data_dir,
+        db_path=_path(env, "LASTMILE_DB_PATH", None),
+        host=_host(env, "LASTMILE_HOST", "127.0.0.1"),
+        port=_int(env, "LASTMILE_PORT", 8000, 1, 65535),
+        workers=_int(env, "LASTMILE_WORKERS", 1, 1, 64),
+        admin_token=_secret(env, "LASTMILE_ADMIN_TOKEN"),
+        max_body_bytes=_int(env, "LASTMILE_MAX_BODY_BYTES", 1_048_576, 1024, 64 * 1_048_576),
+        max_upload_bytes=_int(env, "LASTMILE_MAX_UPLOAD_BYTES", 25_000_000, 1024, 500_000_000),
+        max_image_pixels=_int(env, "LASTMILE_MAX_IMAGE_PIXELS", 50_000_000, 10_000, 500_000_000),
+        max_import_line_bytes=_int(env, "LASTMILE_MAX_IMPORT_LINE_BYTES", 65_536, 256, 10_485_760),
+        catalog_max_age=_int(env, "LASTMILE_CATALOG_MAX_AGE", 60, 0, 31_536_000),
+        catalog_stale_while_revalidate=_int(env, "LASTMILE_CATALOG_SWR", 86_400, 0, 31_536_000),
+    )

@@ -1,0 +1,19 @@
+"""Every domain store whose migrations the database carries, in the order they apply."""
+
+from __future__ import annotations
+
+from catalog import store as catalog_store
+from media import store as media_store
+
+from .db import Database
+from .settings import Settings
+
+# Order matters: a store's tables may reference those of stores before it (products -> images).
+STORES = (media_store, catalog_store)
+
+
+def open_database(settings: Settings) -> Database:
+    """Open the database and bring its schema up to date."""
+    database = Database(settings.database_path)
+    database.migrate(STORES)
+    return database

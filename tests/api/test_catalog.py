@@ -1,0 +1,214 @@
+"""Catalog API: paging under inserts, search, filters, caching, compression, MessagePack, bad input."""
+
+import gzip
+
+import brotli
+import msgspec
+import pytest
+
+from tests.conftest import add_product
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status: int, *words: str) -> dict:
+    """The response is an RFC 9457 problem with this status whose detail mentions ``words``."""
+    assert status == response.status_code, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert {"type", "title", "status", "detail"} <= body.keys()
+    assert status == body["status"]
+    for word in words:
+        assert word in body["detail"], body
+    return body
+
+
+def all_ids(client, **params) -> list[str]:
+    ids, cursor = [], None
+    while True:
+        query = {**params, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/products", params=query).json()
+        ids += [item["id"] for item in page["items"]]
+        cursor = page["nextCursor"]
+        if not cursor:
+            return ids
+
+
+def test_pages_lose_and_repeat_nothing_while_products_are_inserted(client, fresh_db):
+    for i in range(0, 50, 2):
+        add_product(fresh_db, f"SKU-{i:03d}")
+    seen, cursor, inserted = [], None, []
+    for round_ in range(100):
+        params = {"limit": 7, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/products", params=params).json()
+        seen += [item["id"] for item in page["items"]]
+        # Inserts on both sides of the cursor between page fetches.
+        for sku in (f"ZZZ-{round_:03d}", f"AAA-{round_:03d}"):
+            add_product(fresh_db, sku)
+            inserted.append(sku)
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)), "an item was repeated"
+    originals = {f"SKU-{i:03d}" for i in range(0, 50, 2)}
+    assert originals <= set(seen), "an item present from the start was lost"
+    assert sorted(seen) == seen
+    # Inserts after the cursor's position were picked up; those before it were not (keyset paging).
+    assert [f"ZZZ-{r:03d}" for r in range(round_)] == [s for s in seen if s.startswith("ZZZ-")]
+    assert not any(s.startswith("AAA-") for s in seen)
+
+
+def test_listing_items_are_compact_summaries(client, fresh_db):
+    add_product(fresh_db, "A-1", name="Blue Mug", price=1290, stock=3)
+    assert [
+        {
+            "id": "A-1",
+            "name": "Blue Mug",
+            "price": 1290,
+            "currency": "EUR",
+            "category": "misc",
+            "availability": "low_stock",
+            "image": None,
+        }
+    ] == client.get("/api/products").json()["items"]
+
+
+def test_search_matches_name_and_description_with_prefixes(client, fresh_db):
+    add_product(fresh_db, "K-1", name="Enamel Kettle", description="Whistles on the stove")
+    add_product(fresh_db, "K-2", name="Glass Jar", description="Keeps tea fresh; enamel lid")
+    add_product(fresh_db, "K-3", name="Wooden Puzzle", description="For children")
+    assert ["K-1", "K-2"] == all_ids(client, q="enamel")
+    assert ["K-1"] == all_ids(client, q="whist")
+    assert ["K-1"] == all_ids(client, q="kettle stove")
+    assert [] == all_ids(client, q="kettle puzzle")
+    assert ["K-3"] == all_ids(client, q='"wooden*(:')  # FTS syntax in input is only words
+
+
+def test_search_and_category_page_together(client, fresh_db):
+    for i in range(12):
+        add_product(fresh_db, f"T-{i:02d}", name=f"Tea sampler {i}", category="tea" if i % 3 else "gifts")
+    assert [f"T-{i:02d}" for i in range(12) if i % 3] == all_ids(client, q="tea", category="tea", limit=3)
+    assert [f"T-{i:02d}" for i in range(12) if not i % 3] == all_ids(client, category="gifts", limit=2)
+
+
+def test_detail_has_every_field(client, fresh_db):
+    add_product(fresh_db, "D-1", name="Kite", description="Flies", price=2490, category="toys", stock=0)
+    body = client.get("/api/products/D-1").json()
+    version = body.pop("version")
+    updated = body.pop("updatedAt")
+    assert {
+        "id": "D-1",
+        "name": "Kite",
+        "description": "Flies",
+        "price": 2490,
+        "currency": "EUR",
+        "category": "toys",
+        "stock": 0,
+        "availability": "out_of_stock",
+        "images": [],
+    } == body
+    assert version >= 1 and updated.endswith("Z")
+
+
+def test_etag_is_strong_and_answers_304_until_the_product_changes(client, fresh_db):
+    add_product(fresh_db, "E-1", name="Before")
+    first = client.get("/api/products/E-1", headers={"Accept-Encoding": "identity"})
+    etag = first.headers["etag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    assert "max-age=" in first.headers["cache-control"]
+    assert "stale-while-revalidate=" in first.headers["cache-control"]
+    again = client.get("/api/products/E-1", headers={"If-None-Match": etag, "Accept-Encoding": "identity"})
+    assert 304 == again.status_code
+    assert b"" == again.content
+    assert etag == again.headers["etag"]
+    add_product(fresh_db, "E-1", name="After")
+    changed = client.get("/api/products/E-1", headers={"If-None-Match": etag})
+    assert 200 == changed.status_code
+    assert "After" == changed.json()["name"]
+
+
+def test_listing_etag_answers_304_too(client, fresh_db):
+    add_product(fresh_db, "L-1")
+    etag = client.get("/api/products").headers["etag"]
+    assert 304 == client.get("/api/products", headers={"If-None-Match": f'"other", {etag}'}).status_code
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "coding", "decompress"),
+    [
+        ("br, gzip", "br", brotli.decompress),
+        ("gzip", "gzip", gzip.decompress),
+        ("identity", None, lambda b: b),
+    ],
+)
+def test_compression_negotiation(client, fresh_db, accept_encoding, coding, decompress):
+    for i in range(30):
+        add_product(fresh_db, f"C-{i:02d}", description="A long description that compresses well. " * 3)
+    import httpx
+
+    # Read the raw bytes: the test client would otherwise decode for us.
+    with client.stream("GET", "/api/products", params={"limit": 30}, headers={"Accept-Encoding": accept_encoding}) as r:
+        raw = b"".join(r.iter_raw())
+        headers = r.headers
+    assert coding == headers.get("content-encoding")
+    assert "Accept-Encoding" in headers["vary"]
+    assert 30 == len(msgspec.json.decode(decompress(raw))["items"])
+    if coding:
+        # A strong validator per content-coding, and it still revalidates.
+        assert headers["etag"].endswith(f'-{coding}"')
+        revalidated = client.get("/api/products", params={"limit": 30}, headers={
+            "Accept-Encoding": accept_encoding, "If-None-Match": headers["etag"]})
+        assert 304 == revalidated.status_code
+    assert httpx  # imported for the raw stream API above
+
+
+def test_msgpack_when_accepted(client, fresh_db):
+    add_product(fresh_db, "M-1", name="Packed")
+    response = client.get("/api/products/M-1", headers={"Accept": "application/msgpack"})
+    assert "application/msgpack" == response.headers["content-type"]
+    assert "Packed" == msgspec.msgpack.decode(response.content)["name"]
+    as_json = client.get("/api/products/M-1")
+    assert as_json.headers["etag"] != response.headers["etag"]
+    assert "Accept" in response.headers["vary"]
+
+
+def test_bad_cursor_is_a_400_problem(client, fresh_db):
+    for i in range(5):
+        add_product(fresh_db, f"B-{i}")
+    assert_problem(client.get("/api/products", params={"cursor": "garbage!!"}), 400, "cursor")
+    cursor = client.get("/api/products", params={"limit": 2}).json()["nextCursor"]
+    tampered = cursor[:-2] + ("A" if cursor[-2] != "A" else "B") + cursor[-1]
+    assert_problem(client.get("/api/products", params={"cursor": tampered, "limit": 2}), 400, "cursor")
+    assert_problem(client.get("/api/products", params={"cursor": cursor, "q": "other"}), 400, "another query")
+
+
+@pytest.mark.parametrize("limit", ["0", "101", "-1", "abc", "1.5"])
+def test_limit_out_of_range_is_a_400_problem(client, limit):
+    body = assert_problem(client.get("/api/products", params={"limit": limit}), 400, "limit")
+    assert body["errors"]
+
+
+@pytest.mark.parametrize(
+    ("params", "word"),
+    [
+        ({"category": "Not A Category"}, "category"),
+        ({"q": "x" * 201}, "q"),
+        ({"q": "!!!"}, "words"),
+    ],
+)
+def test_bad_filters_are_400_problems(client, params, word):
+    assert_problem(client.get("/api/products", params=params), 400, word)
+
+
+def test_unknown_product_route_and_method_are_problems(client):
+    assert_problem(client.get("/api/products/NOPE-1"), 404, "NOPE-1")
+    assert_problem(client.get("/api/nothing-here"), 404, "/api/nothing-here")
+    response = client.delete("/api/products/NOPE-1")
+    assert_problem(response, 405)
+
+
+def test_health_and_openapi(client):
+    assert {"status": "ok", "database": "ok"} == client.get("/health").json()
+    spec = client.get("/schema/openapi.json").json()
+    assert "/api/products" in spec["paths"] and "/api/products/{product_id}" in spec["paths"]
+    assert 200 == client.get("/schema").status_code

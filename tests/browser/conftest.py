@@ -1,0 +1,116 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, and a live server on 127.0.0.1.
+
+Without /usr/bin/chromium the browser tests skip loudly; in CI (CI=true) that is a failure instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+# As root in a closed network: no sandbox, and nothing that phones home at start-up.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    """The system Chromium; skip (or fail in CI) when it is missing."""
+    if not CHROMIUM.exists():
+        message = f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message + " -- CI=true, so a missing browser is a failure", pytrace=False)
+        print(f"\n*** SKIPPING BROWSER TESTS: {message} ***")
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """One headless Chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A uvicorn server in a thread, serving the app on 127.0.0.1."""
+
+    def __init__(self, app):
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("live server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def live_settings(tmp_path_factory):
+    """Settings for a module's live server, in their own data dir."""
+    from server.settings import Settings
+
+    from ..conftest import ADMIN_TOKEN
+
+    return Settings(data_dir=tmp_path_factory.mktemp("live") / "var", admin_token=ADMIN_TOKEN)
+
+
+@pytest.fixture(scope="module")
+def live_server(live_settings) -> Iterator[LiveServer]:
+    """The whole app with a small demo catalog (12 products with photo-like images), served for real."""
+    from catalog.demo import write_demo_catalog
+    from server.app import create_app
+    from server.cli import main as cli_main
+
+    demo = write_demo_catalog(live_settings.data_dir / "demo", count=12, seed=3)
+    env = {"LASTMILE_DATA_DIR": str(live_settings.data_dir), "LASTMILE_ADMIN_TOKEN": live_settings.admin_token}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        assert cli_main(["import-catalog", str(demo), "--quiet"]) == 0
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    with LiveServer(create_app(live_settings)) as server:
+        yield server
