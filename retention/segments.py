@@ -36,7 +36,7 @@ class ShopperFacts(msgspec.Struct, kw_only=True):
     """(points, expiry) of lots that will expire."""
 
 
-RECENCY_DAYS = (7, 30, 60, 90)  # at most this many days since activity -> 5, 4, 3, 2; older -> 1
+RECENCY_DAYS = (7, 30, 60, 89)  # at most this many days since activity -> 5, 4, 3, 2; older -> 1 (churn)
 FREQUENCY_ORDERS = (1, 2, 4, 7)  # at least this many orders -> 2, 3, 4, 5; none -> 1
 MONETARY_MINOR = (1, 5_000, 20_000, 50_000)  # at least this much revenue -> 2, 3, 4, 5
 

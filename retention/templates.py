@@ -43,15 +43,17 @@ def fill(text: str, context: Mapping[str, object]) -> str:
 
 
 def choose(templates: Sequence[Template], locale: str | None, fallback: str) -> Template:
-    """The template for the shopper's locale: exact tag, then its language, then the fallback locale."""
-    by_locale = {t.locale.lower(): t for t in templates}
-    wanted = [w.lower() for w in (locale, locale.split("-")[0] if locale else None, fallback, fallback.split("-")[0]) if w]
-    for want in wanted:
-        if want in by_locale:
-            return by_locale[want]
-    for want in wanted:
-        for tag, template in by_locale.items():
-            if tag.split("-")[0] == want.split("-")[0]:
+    """The template for the shopper's locale: exact tag, then its language, then the fallback locale likewise."""
+    for want in (locale, fallback):
+        if not want:
+            continue
+        want = want.lower()
+        for template in templates:
+            if template.locale.lower() == want:
+                return template
+        language = want.split("-")[0]
+        for template in templates:
+            if template.locale.lower().split("-")[0] == language:
                 return template
     if templates:
         return templates[0]

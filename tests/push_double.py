@@ -84,7 +84,7 @@ class PushDouble:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self) -> "PushDouble":
         self.thread.start()
@@ -104,12 +104,15 @@ class PushDouble:
         public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
         return {"endpoint": f"{self.origin}/push/{token}", "keys": {"p256dh": _b64(public), "auth": _b64(auth)}}
 
-    def respond(self, subscription: dict, status: int, *, retry_after: str | None = None, times: int = 1) -> None:
-        """Answer the next ``times`` pushes to this subscription with ``status`` (and Retry-After)."""
+    def respond(self, subscription: dict, status: int, *, retry_after: str | None = None, location: str | None = None, times: int = 1) -> None:
+        """Answer the next ``times`` pushes to this subscription with ``status`` (and Retry-After or Location)."""
         token = subscription["endpoint"].rsplit("/", 1)[1]
+        extra = {"Retry-After": retry_after} if retry_after else {}
+        if location:
+            extra["Location"] = location
         with self.lock:
             for _ in range(times):
-                self.subs[token].replies.append((status, retry_after))
+                self.subs[token].replies.append((status, extra))
 
     def for_subscription(self, subscription: dict) -> list[Received]:
         """What this subscription received, in order."""
@@ -171,9 +174,9 @@ class PushDouble:
             self._record(Received(token, 400, headers, None, None, str(exc)))
             return 400, {}
         with self.lock:
-            status, retry_after = sub.replies.popleft() if sub.replies else (201, None)
+            status, extra = sub.replies.popleft() if sub.replies else (201, {})
         self._record(Received(token, status, lower, claims, payload if self.record_payloads else None))
-        return status, ({"Retry-After": retry_after} if retry_after else {})
+        return status, extra
 
     def _record(self, item: Received) -> None:
         with self.lock:
