@@ -29,3 +29,5 @@ class RetentionConfig:
     max_attempts: int = 6
     send_timeout: float = 10.0
     default_ttl: int = 86_400
+    receipt_key: bytes = b""
+    """HMAC key for message receipts (derived from the VAPID key by the server wiring)."""

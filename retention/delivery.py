@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-import requests
+import urllib3
 from pywebpush import WebPusher
 
 from . import store
@@ -37,19 +37,34 @@ BACKOFF_BASE = 30
 BACKOFF_CAP = 3600
 
 
-class NoRedirectSession(requests.Session):
-    """A requests session that never follows a redirect (a 3xx is an answer, not a new target)."""
+class _Response:
+    """The slice of a requests.Response that pywebpush reads."""
+
+    def __init__(self, status: int, headers: Any, body: bytes) -> None:
+        self.status_code = status
+        self.headers = headers
+        self.text = body[:512].decode("utf-8", "replace")
+
+
+class PushHTTP:
+    """The HTTP client pywebpush posts through (its ``requests_session``): urllib3 keep-alive pools,
+    no redirects followed (a 3xx is an answer, never a new target), no retries, no proxies from the
+    environment. Leaner than a requests.Session, which doubled the CPU cost of a send."""
 
     def __init__(self, pool: int) -> None:
-        super().__init__()
-        self.trust_env = False  # no proxies or netrc from the environment
-        adapter = requests.adapters.HTTPAdapter(pool_connections=pool, pool_maxsize=pool, max_retries=0)
-        self.mount("https://", adapter)
-        self.mount("http://", adapter)
+        self.pool = urllib3.PoolManager(num_pools=16, maxsize=pool, block=False, retries=False)
 
-    def request(self, method, url, **kwargs):  # type: ignore[override]
-        kwargs["allow_redirects"] = False
-        return super().request(method, url, **kwargs)
+    def post(self, url: str, data: bytes | None = None, headers: Any = None, timeout: float | None = None) -> _Response:
+        """POST and read the (small) answer."""
+        response = self.pool.request(
+            "POST", url, body=data, headers=dict(headers or {}), timeout=urllib3.Timeout(total=timeout),
+            retries=False, redirect=False, preload_content=True,
+        )
+        return _Response(response.status, response.headers, response.data or b"")
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.pool.clear()
 
 
 @dataclass(frozen=True)
@@ -115,7 +130,7 @@ class PushSender:
         self.config = config
         self.resolver = resolver
         self.clock = clock
-        self.session = NoRedirectSession(config.concurrency)
+        self.session = PushHTTP(config.concurrency)
 
     def claims(self, endpoint: str) -> dict:
         """Fresh VAPID claims for this push service: its origin as audience, 12 hours to live."""
@@ -138,10 +153,10 @@ class PushSender:
             headers["Topic"] = row["topic"]
         info = {"endpoint": endpoint, "keys": {"p256dh": row["p256dh"], "auth": row["auth"]}}
         try:
-            response = WebPusher(info, requests_session=self.session).send(
+            response = WebPusher(info, requests_session=self.session).send(  # type: ignore[arg-type]
                 bytes(row["payload"]), headers, ttl=max(int(row["ttl"]), 1), timeout=self.config.send_timeout
             )
-        except requests.RequestException as exc:
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             log.info("push to subscription %s failed: %s", row["subscription_id"], type(exc).__name__)
             return classify(row, None, None, now, self.config.max_attempts)
         return classify(row, response.status_code, response.headers.get("Retry-After"), now, self.config.max_attempts)

@@ -58,6 +58,7 @@ class Event(msgspec.Struct, rename="camel"):
     type: Literal["notification.shown", "notification.clicked", "product.viewed"]
     message_id: int | None = None
     sku: Annotated[str, Meta(max_length=64)] | None = None
+    receipt: Annotated[str, Meta(max_length=64)] | None = None
 
 
 class EventBatch(msgspec.Struct, rename="camel"):
@@ -83,6 +84,7 @@ class Payload(msgspec.Struct, rename="camel", omit_defaults=True):
     icon: str | None = None
     tag: str | None = None
     offer_id: int | None = None
+    receipt: str | None = None
 
 
 class TemplateIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):

@@ -14,6 +14,7 @@ from .errors import BadCampaign, UnknownCampaign
 from .models import Campaign, CampaignIn, Template, TemplateIn, Variant
 from .offers import describe, get_offer, usable, view_value
 from .schedule import next_slot
+from .receipts import receipt_for
 from .templates import check_template, choose, render
 from .timefmt import iso, parse
 
@@ -149,7 +150,8 @@ def enqueue_message(
         topic = (campaign.topic if campaign else None) or DEFAULT_TOPICS.get(trigger)
         urgency = campaign.urgency if campaign else DEFAULT_URGENCY.get(trigger, "normal")
         ttl = campaign.ttl if campaign else config.default_ttl
-        payload = render(template, context, message_id=message_id, tag=topic, offer_id=offer.id if offer else None)
+        payload = render(template, context, message_id=message_id, tag=topic, offer_id=offer.id if offer else None,
+                         receipt=receipt_for(config.receipt_key, message_id) if config.receipt_key else None)
         for sub in subscriptions:
             store.enqueue(db, message_id, sub["id"], payload, topic=topic, urgency=urgency, ttl=ttl, not_before=iso(due))
     return message_id

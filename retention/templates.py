@@ -60,7 +60,9 @@ def choose(templates: Sequence[Template], locale: str | None, fallback: str) -> 
     raise UnknownTemplate("no template for this trigger in any locale")
 
 
-def render(template: Template, context: Mapping[str, object], *, message_id: int, tag: str | None, offer_id: int | None) -> bytes:
+def render(
+    template: Template, context: Mapping[str, object], *, message_id: int, tag: str | None, offer_id: int | None, receipt: str | None = None
+) -> bytes:
     """The JSON payload for one shopper; PayloadTooLarge past MAX_PAYLOAD_BYTES."""
     url = fill(template.url, context)
     payload = Payload(
@@ -71,6 +73,7 @@ def render(template: Template, context: Mapping[str, object], *, message_id: int
         icon=template.icon,
         tag=tag,
         offer_id=offer_id,
+        receipt=receipt,
     )
     data = _encoder.encode(payload)
     if len(data) > MAX_PAYLOAD_BYTES:

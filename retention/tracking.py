@@ -7,26 +7,28 @@ from typing import Any
 
 from . import store
 from .models import EventBatch, EventResult, ReportRow
+from .receipts import receipt_ok
 from .timefmt import iso
 
 MAX_VIEWS_PER_DAY = 500
 """Views counted per shopper per day: enough to tell an explorer, bounded against noisy clients."""
 
 
-def record_events(db: Any, user_id: int, batch: EventBatch, now: datetime) -> EventResult:
-    """Record the shopper's events; events about other shoppers' messages, and repeats, are ignored."""
+def record_events(db: Any, user_id: int | None, batch: EventBatch, now: datetime, receipt_key: bytes = b"") -> EventResult:
+    """Record events: the shopper's own (``user_id``), or any message's with its valid receipt (from the
+    service worker); events about other shoppers' messages, without receipt, and repeats are ignored."""
     recorded = ignored = 0
     views = 0
     for event in batch.events:
         if event.type == "product.viewed":
-            if event.sku:
+            if event.sku and user_id is not None:
                 views += 1
                 recorded += 1
             else:
                 ignored += 1
             continue
         message = store.get_message(db, event.message_id) if event.message_id is not None else None
-        if message is None or message["user_id"] != user_id:
+        if message is None or not (message["user_id"] == user_id or receipt_ok(receipt_key, message["id"], event.receipt)):
             ignored += 1
             continue
         kind = "shown" if event.type == "notification.shown" else "clicked"
@@ -36,7 +38,7 @@ def record_events(db: Any, user_id: int, batch: EventBatch, now: datetime) -> Ev
             store.record_event(db, message["id"], "shown", iso(now))
         recorded += int(new)
         ignored += int(not new)
-    if views:
+    if views and user_id is not None:
         store.add_views(db, user_id, now.date().isoformat(), views, MAX_VIEWS_PER_DAY)
     return EventResult(recorded=recorded, ignored=ignored)
 
