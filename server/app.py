@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
 from .admin_catalog_routes import AdminCatalogController
+from .admin_retention_routes import AdminRetentionController
 from .catalog_routes import CatalogController
 from .compression import compression_config
 from .db import Database
@@ -20,6 +21,7 @@ from .settings import Settings, load_settings
 from .stores import open_database
 
 ROUTE_HANDLERS: list = [health, CatalogController, AdminCatalogController]
+ROUTE_HANDLERS += [AdminRetentionController]
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Litestar:
