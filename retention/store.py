@@ -20,7 +20,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 updated_at TEXT NOT NULL
             )""",
             """CREATE TABLE push_subscriptions (
-                id INTEGER PRIMARY KEY,
+                id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: old outbox rows must not reach a new device
                 user_id INTEGER NOT NULL,
                 device_id INTEGER,
                 endpoint TEXT NOT NULL UNIQUE,
@@ -589,3 +589,27 @@ def funnel(db: Any) -> list[dict]:
                GROUP BY m.campaign_id, m.variant ORDER BY m.campaign_id, m.variant"""
         )
     )
+
+
+# --- shoppers (read from the accounts room's tables) -----------------------------------------------
+
+def shopper_page(db: Any, after: int, limit: int) -> list[dict]:
+    """Shoppers after ``after`` in id order, with when any of their devices last used its token (unix seconds)."""
+    return list(
+        db.query(
+            "SELECT u.id, u.created_at, (SELECT max(d.last_used_at) FROM devices d WHERE d.user_id = u.id) AS last_used_at"
+            " FROM users u WHERE u.id > ? ORDER BY u.id LIMIT ?",
+            [after, limit],
+        )
+    )
+
+
+def user_id_by_email(db: Any, email: str) -> int | None:
+    """The shopper with this (normalised) email."""
+    row = db.execute("SELECT id FROM users WHERE email = ?", [email]).fetchone()
+    return row[0] if row else None
+
+
+def count_shoppers(db: Any) -> int:
+    """How many shoppers there are (for progress bars)."""
+    return db.execute("SELECT count(*) FROM users").fetchone()[0]

@@ -123,6 +123,11 @@ def _register_core(sub: argparse._SubParsersAction) -> None:
 REGISTRARS: list[Registrar] = [_register_core]
 
 
+from .cli_retention import register as register_retention  # noqa: E402
+
+REGISTRARS.append(register_retention)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every room's subcommands."""
     parser = argparse.ArgumentParser(prog="lastmile", description=__doc__)
