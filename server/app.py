@@ -19,8 +19,9 @@ from .errors import exception_handlers
 from .health_routes import health
 from .settings import Settings, load_settings
 from .stores import open_database
+from .sync_routes import SyncController
 
-ROUTE_HANDLERS: list = [health, CatalogController, AdminCatalogController, AccountsController]
+ROUTE_HANDLERS: list = [health, CatalogController, AdminCatalogController, AccountsController, SyncController]
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Litestar:

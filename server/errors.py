@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 
 from catalog.errors import BadCursor, BadImport, BadQuery, CatalogError, UnknownProduct
 from media.errors import BadImage, MediaError, UnknownImage
+from sync.errors import BadSyncRequest, BadViewRow, PermanentError, SyncError, TemporaryError, TooLarge, UnknownClient
 from accounts.errors import (
     AccountsError, BadAccountInput, BadCredentials, EmailTaken, NotAuthenticated, RateLimited, TotpRequired,
     TotpStateError, UnknownDevice,
@@ -37,10 +38,16 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     RateLimited: (429, "rate-limited"),
     UnknownDevice: (404, "unknown-device"),
     TotpStateError: (409, "totp-state"),
+    BadSyncRequest: (400, "bad-sync-request"),
+    TooLarge: (413, "too-large"),
+    UnknownClient: (404, "unknown-client"),
+    BadViewRow: (422, "bad-view-row"),
+    PermanentError: (422, "mutation-rejected"),
+    TemporaryError: (503, "try-again"),
 }
 
 # Base classes registered with Litestar; each maps through DOMAIN_ERRORS.
-DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError)
+DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError, SyncError)
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
