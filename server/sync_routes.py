@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import AsyncIterator
+from typing import Annotated, AsyncIterator
 
 import msgspec
 from anyio import to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.params import Parameter
 from litestar.response import ServerSentEvent
 from litestar.response.sse import ServerSentEventMessage
 
@@ -93,7 +94,7 @@ class SyncController(Controller):
 
     @get("/poke", cache_control=None)
     async def poke(
-        self, request: Request, database: NamedDependency[Database], settings: NamedDependency[Settings], ticket: str | None = None
+        self, request: Request, database: NamedDependency[Database], settings: NamedDependency[Settings], ticket: Annotated[str | None, Parameter(max_length=100)] = None
     ) -> ServerSentEvent:
         """Server-sent events: `poke` whenever the user's view changes, a comment heartbeat otherwise."""
         token = bearer_token(request)
