@@ -463,3 +463,14 @@ def test_view_rows_are_bounded(fresh_db, ana):
     with pytest.raises(BadViewRow):
         with fresh_db.write() as db:
             sync_store.put_view(db, int(ana["X-Test-User"]), "big", "x" * 20_000)
+
+
+def test_maintenance_command_prunes_tombstones_and_expired_devices(settings, fresh_db, phone, capsys, monkeypatch):
+    from server import cli
+
+    phone.do("cart.add", sku="MUG-1")
+    phone.do("cart.remove", sku="MUG-1")
+    monkeypatch.setattr(time, "time", lambda real=time.time: real() + 200 * 86_400)
+    monkeypatch.setattr(cli, "load_settings", lambda: settings)
+    assert 0 == cli.main(["sync-maintenance"])
+    assert "1 tombstones pruned, 1 expired devices signed out" in capsys.readouterr().out
