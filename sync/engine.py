@@ -87,17 +87,17 @@ def push(
             if m.id > last + 1:
                 break  # a gap: the missing ones must come first
             ctx = MutationContext(db, user_id, client_id, m.id, clamp_at(m.at, now_ms), now_ms)
-            db.execute("SAVEPOINT mutation")
+            db.conn.execute("SAVEPOINT mutation")
             try:
                 _apply(ctx, m.name, m.args, codec)
             except TemporaryError as exc:
-                db.execute("ROLLBACK TO mutation")
-                db.execute("RELEASE mutation")
+                db.conn.execute("ROLLBACK TO mutation")
+                db.conn.execute("RELEASE mutation")
                 log.info("sync: mutation %s of a client stopped for now: %s", m.name, exc)
                 break
             except Exception as exc:
-                db.execute("ROLLBACK TO mutation")
-                db.execute("RELEASE mutation")
+                db.conn.execute("ROLLBACK TO mutation")
+                db.conn.execute("RELEASE mutation")
                 if isinstance(exc, PermanentError):
                     code, detail = exc.code, exc.detail
                 else:  # a bug in a mutator: logged, and the client is not left stuck retrying it forever
@@ -108,7 +108,7 @@ def push(
                 store.trim_errors(db, user_id, client_id)
                 errors.append(error)
             else:
-                db.execute("RELEASE mutation")
+                db.conn.execute("RELEASE mutation")
             last = m.id
         if last != start:
             store.set_last_mutation_id(db, client_id, last)

@@ -62,8 +62,15 @@ def _now() -> int:
     return int(time.time())
 
 
+def _ex(db: Any, sql: str, params: list | tuple = ()) -> Any:
+    # The raw sqlite3 connection under sqlite_utils: this is the push hot path, and the wrapper's
+    # per-call bookkeeping cost more than the queries themselves (see docs/performance.md).
+    return db.conn.execute(sql, params)
+
+
 def _bump(db: Any, user_id: int) -> int:
-    return db.execute(
+    return _ex(
+        db,
         "INSERT INTO sync_users (user_id, version) VALUES (?, 1)"
         " ON CONFLICT (user_id) DO UPDATE SET version = version + 1 RETURNING version",
         [user_id],
@@ -87,32 +94,35 @@ def put_view(db: Any, user_id: int, key: str, value: Any, *, scope: str = "") ->
     """Set a key of the user's view (in the caller's write transaction); False when it already held that value."""
     _check_key(key)
     text = encode_value(value)
-    row = db.execute(
-        "SELECT value FROM sync_view WHERE user_id = ? AND scope = ? AND key = ?", [user_id, scope, key]
-    ).fetchone()
-    if row is not None and row[0] == text:
-        return False
     version = _bump(db, user_id)
-    db.execute(
+    changed = _ex(
+        db,
         "INSERT INTO sync_view (user_id, scope, key, value, version, changed_at) VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (user_id, scope, key) DO UPDATE SET"
-        " value = excluded.value, version = excluded.version, changed_at = excluded.changed_at",
+        " value = excluded.value, version = excluded.version, changed_at = excluded.changed_at"
+        " WHERE sync_view.value IS NOT excluded.value",
         [user_id, scope, key, text, version, _now()],
-    )
+    ).rowcount
+    if not changed:
+        # Nothing used the new version (we hold the only writer): give it back, so no pull or poke is due.
+        _ex(db, "UPDATE sync_users SET version = version - 1 WHERE user_id = ?", [user_id])
+        return False
     return True
 
 
 def delete_view(db: Any, user_id: int, key: str, *, scope: str = "") -> bool:
     """Delete a key (leaving a tombstone for pulls); False when there was nothing to delete."""
     _check_key(key)
-    row = db.execute(
+    row = _ex(
+        db,
         "SELECT 1 FROM sync_view WHERE user_id = ? AND scope = ? AND key = ? AND value IS NOT NULL",
         [user_id, scope, key],
     ).fetchone()
     if row is None:
         return False
     version = _bump(db, user_id)
-    db.execute(
+    _ex(
+        db,
         "UPDATE sync_view SET value = NULL, version = ?, changed_at = ? WHERE user_id = ? AND scope = ? AND key = ?",
         [version, _now(), user_id, scope, key],
     )
@@ -127,14 +137,16 @@ def delete_prefix(db: Any, user_id: int, prefix: str, *, scope: str = "") -> int
     """Delete every live key under ``prefix`` (one version for all); how many."""
     if not prefix:
         raise BadViewRow("delete_prefix needs a prefix")
-    live = db.execute(
+    live = _ex(
+        db,
         "SELECT count(*) FROM sync_view WHERE user_id = ? AND scope = ? AND key >= ? AND key < ? AND value IS NOT NULL",
         [user_id, scope, prefix, _prefix_end(prefix)],
     ).fetchone()[0]
     if not live:
         return 0
     version = _bump(db, user_id)
-    db.execute(
+    _ex(
+        db,
         "UPDATE sync_view SET value = NULL, version = ?, changed_at = ?"
         " WHERE user_id = ? AND scope = ? AND key >= ? AND key < ? AND value IS NOT NULL",
         [version, _now(), user_id, scope, prefix, _prefix_end(prefix)],
@@ -144,7 +156,8 @@ def delete_prefix(db: Any, user_id: int, prefix: str, *, scope: str = "") -> int
 
 def get_value(db: Any, user_id: int, key: str, *, scope: str = "") -> Any:
     """One key's value, or None when absent."""
-    row = db.execute(
+    row = _ex(
+        db,
         "SELECT value FROM sync_view WHERE user_id = ? AND scope = ? AND key = ? AND value IS NOT NULL",
         [user_id, scope, key],
     ).fetchone()
@@ -154,13 +167,15 @@ def get_value(db: Any, user_id: int, key: str, *, scope: str = "") -> Any:
 def get_view(db: Any, user_id: int, prefix: str = "") -> dict[str, Any]:
     """The user's (device-wide) view under ``prefix`` as {key: value}, e.g. prefix "cart/" for checkout."""
     if prefix:
-        rows = db.execute(
+        rows = _ex(
+        db,
             "SELECT key, value FROM sync_view WHERE user_id = ? AND scope = '' AND key >= ? AND key < ?"
             " AND value IS NOT NULL ORDER BY key",
             [user_id, prefix, _prefix_end(prefix)],
         )
     else:
-        rows = db.execute(
+        rows = _ex(
+        db,
             "SELECT key, value FROM sync_view WHERE user_id = ? AND scope = '' AND value IS NOT NULL ORDER BY key",
             [user_id],
         )
@@ -169,13 +184,14 @@ def get_view(db: Any, user_id: int, prefix: str = "") -> dict[str, Any]:
 
 def user_version(db: Any, user_id: int) -> tuple[int, int]:
     """(version, horizon) of the user's view; (0, 0) before the first change."""
-    row = db.execute("SELECT version, horizon FROM sync_users WHERE user_id = ?", [user_id]).fetchone()
+    row = _ex(db, "SELECT version, horizon FROM sync_users WHERE user_id = ?", [user_id]).fetchone()
     return (row[0], row[1]) if row else (0, 0)
 
 
 def changes_since(db: Any, user_id: int, scope: str, cookie: int) -> list[tuple[str, str | None]]:
     """(key, JSON or None for a tombstone) of every row changed after ``cookie`` visible to the client."""
-    return db.execute(
+    return _ex(
+        db,
         "SELECT key, value FROM sync_view WHERE user_id = ? AND version > ? AND scope IN ('', ?) ORDER BY key",
         [user_id, cookie, scope],
     ).fetchall()
@@ -183,7 +199,8 @@ def changes_since(db: Any, user_id: int, scope: str, cookie: int) -> list[tuple[
 
 def live_rows(db: Any, user_id: int, scope: str) -> list[tuple[str, str]]:
     """(key, JSON) of every live row visible to the client."""
-    return db.execute(
+    return _ex(
+        db,
         "SELECT key, value FROM sync_view WHERE user_id = ? AND scope IN ('', ?) AND value IS NOT NULL ORDER BY key",
         [user_id, scope],
     ).fetchall()
@@ -191,14 +208,15 @@ def live_rows(db: Any, user_id: int, scope: str) -> list[tuple[str, str]]:
 
 def client(db: Any, client_id: str) -> tuple[int, int] | None:
     """(user_id, last_mutation_id) of a known client."""
-    row = db.execute("SELECT user_id, last_mutation_id FROM sync_clients WHERE client_id = ?", [client_id]).fetchone()
+    row = _ex(db, "SELECT user_id, last_mutation_id FROM sync_clients WHERE client_id = ?", [client_id]).fetchone()
     return (row[0], row[1]) if row else None
 
 
 def bind_client(db: Any, client_id: str, user_id: int) -> tuple[int, int]:
     """Bind an unknown client to the user (first come); (owner user_id, last_mutation_id)."""
     now = _now()
-    db.execute(
+    _ex(
+        db,
         "INSERT INTO sync_clients (client_id, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (client_id) DO NOTHING",
         [client_id, user_id, now, now],
@@ -210,7 +228,8 @@ def bind_client(db: Any, client_id: str, user_id: int) -> tuple[int, int]:
 
 def set_last_mutation_id(db: Any, client_id: str, last_mutation_id: int) -> None:
     """Record how far the client's mutations got (same transaction as their effects)."""
-    db.execute(
+    _ex(
+        db,
         "UPDATE sync_clients SET last_mutation_id = ?, last_seen_at = ? WHERE client_id = ?",
         [last_mutation_id, _now(), client_id],
     )
@@ -218,13 +237,14 @@ def set_last_mutation_id(db: Any, client_id: str, last_mutation_id: int) -> None
 
 def get_lww(db: Any, user_id: int, key: str) -> tuple[int, str] | None:
     """(at, client_id) of the write that holds a last-writer-wins key."""
-    row = db.execute("SELECT at, client_id FROM sync_lww WHERE user_id = ? AND key = ?", [user_id, key]).fetchone()
+    row = _ex(db, "SELECT at, client_id FROM sync_lww WHERE user_id = ? AND key = ?", [user_id, key]).fetchone()
     return (row[0], row[1]) if row else None
 
 
 def set_lww(db: Any, user_id: int, key: str, at: int, client_id: str) -> None:
     """Record the winning write of a last-writer-wins key."""
-    db.execute(
+    _ex(
+        db,
         "INSERT INTO sync_lww (user_id, key, at, client_id) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (user_id, key) DO UPDATE SET at = excluded.at, client_id = excluded.client_id",
         [user_id, key, at, client_id],
@@ -233,7 +253,8 @@ def set_lww(db: Any, user_id: int, key: str, at: int, client_id: str) -> None:
 
 def trim_errors(db: Any, user_id: int, scope: str) -> None:
     """Keep only the newest ERRORS_KEPT `errors/...` entries of a client."""
-    old = db.execute(
+    old = _ex(
+        db,
         "SELECT key FROM sync_view WHERE user_id = ? AND scope = ? AND key >= 'errors/' AND key < 'errors0'"
         " AND value IS NOT NULL ORDER BY version DESC LIMIT -1 OFFSET ?",
         [user_id, scope, ERRORS_KEPT],
@@ -244,10 +265,11 @@ def trim_errors(db: Any, user_id: int, scope: str) -> None:
 
 def prune_tombstones(db: Any, before: int) -> int:
     """Drop tombstones changed before ``before`` (unix s), raising each user's horizon past them; how many."""
-    db.execute(
+    _ex(
+        db,
         "UPDATE sync_users SET horizon = max(horizon, (SELECT max(v.version) FROM sync_view v"
         " WHERE v.user_id = sync_users.user_id AND v.value IS NULL AND v.changed_at < ?))"
         " WHERE user_id IN (SELECT user_id FROM sync_view WHERE value IS NULL AND changed_at < ?)",
         [before, before],
     )
-    return db.execute("DELETE FROM sync_view WHERE value IS NULL AND changed_at < ?", [before]).rowcount
+    return _ex(db, "DELETE FROM sync_view WHERE value IS NULL AND changed_at < ?", [before]).rowcount
