@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
+from litestar.params import Parameter
 
 from media.serving import load_variant
 
@@ -16,7 +19,10 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 @get("/media/{image_id:str}/{name:str}", sync_to_thread=True, include_in_schema=True, tags=["media"])
 def media_variant(
-    request: Request, image_id: str, name: str, database: NamedDependency[Database], settings: NamedDependency[Settings]
+    request: Request,
+    image_id: Annotated[str, Parameter(description="sha256 of the original")],
+    name: Annotated[str, Parameter(description="WIDTH.avif|webp|jpg")],
+    database: NamedDependency[Database], settings: NamedDependency[Settings]
 ) -> Response[bytes]:
     """One variant (read in a worker thread); 404 problem for ids, widths or formats that do not exist."""
     variant = load_variant(database.read(), settings.data_dir, image_id, name)

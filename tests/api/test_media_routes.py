@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 
 import pytest
+from litestar.testing import TestClient
 from PIL import Image
 
 from media import store as media_store
 from media.describe import describe_images
 from media.ingest import QUICK_FORMATS, build_missing, ingest_original
+from server.app import create_app
 from tests.api.test_catalog import assert_problem
 from tests.conftest import add_product
 from tests.media_images import encode, png_header_only, smooth_rgb
@@ -116,12 +118,8 @@ def test_reupload_of_the_same_bytes_does_no_work(client, admin_headers, uploaded
         (b"\x89PNG" + b"\0" * 5000, 413, "limit"),
     ],
 )
-def test_bad_uploads_are_4xx_problems_and_store_nothing(client, settings, fresh_db, admin_headers, data, status, words):
-    client.app.state.settings  # the app shares the test's settings
+def test_bad_uploads_are_4xx_problems_and_store_nothing(settings, fresh_db, admin_headers, data, status, words):
     small = settings.with_(max_upload_bytes=4096)
-    from server.app import create_app
-    from litestar.testing import TestClient
-
     with TestClient(create_app(small, fresh_db)) as limited:
         assert_problem(upload(limited, admin_headers, data), status, words)
     assert [] == media_store.all_images(fresh_db.read())
