@@ -17,14 +17,16 @@ CONTENT_TYPES: dict[str, str] = {"avif": "image/avif", "webp": "image/webp", "jp
 
 PIL_FORMATS: dict[str, str] = {"avif": "AVIF", "webp": "WEBP", "jpg": "JPEG"}
 
-# Qualities tuned on the shared photos and the demo shots (bench/media.py prints the figures):
-# AVIF q50 ~ WebP q70 ~ JPEG q72 in look; AVIF speed 8 is ~4x faster than the default 6 for ~3% more bytes,
-# WebP method 3 is ~2x faster than the default 4 for ~1% more bytes; progressive+optimize JPEG is ~8% smaller.
+# Qualities tuned on the shared photos and the demo shots (bench/media.py prints bytes and PSNR):
+# AVIF q50 ~ WebP q70 ~ JPEG q72 in look. Speeds: AVIF speed 9 above 480 px is ~3x faster than speed 8 for
+# ~10% more bytes (still far below the default encoder's); WebP method 2 is ~3x faster than 3-4 for ~1-2%.
 ENCODER_SETTINGS: dict[str, dict[str, object]] = {
     "avif": {"quality": 50, "speed": 8, "subsampling": "4:2:0"},
-    "webp": {"quality": 70, "method": 3},
-    "jpg": {"quality": 72, "progressive": True, "optimize": True, "subsampling": "4:2:0"},
+    "webp": {"quality": 70, "method": 2},
+    "jpg": {"quality": 72, "progressive": True, "subsampling": "4:2:0"},
 }
+AVIF_FAST_ABOVE = 480
+"""Widths above this encode AVIF at speed 9 (large images dominate the encoding time)."""
 
 _IMAGE_ID = re.compile(r"^[0-9a-f]{64}$")
 
