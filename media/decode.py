@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import warnings
 from functools import lru_cache
 
 from PIL import Image, ImageCms, ImageOps
@@ -42,14 +41,14 @@ def _open(data: bytes, name: str, max_bytes: int, max_pixels: int) -> Image.Imag
     if len(data) > max_bytes:
         raise BadImage(f"{name}: {len(data)} bytes is more than the limit of {max_bytes}")
     set_pixel_limit(max_pixels)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            im = Image.open(io.BytesIO(data))
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise BadImage(f"{name}: rejected as a decompression bomb (more than {max_pixels} pixels)") from None
-        except Exception as exc:  # Pillow raises many types for junk; all mean "not an image we take"
-            raise BadImage(f"{name}: not a readable image ({type(exc).__name__})") from None
+    try:
+        # Past twice the limit Pillow refuses at once; between once and twice it only warns, and the
+        # explicit check below refuses (warning filters are process-global, so they are not relied on).
+        im = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise BadImage(f"{name}: rejected as a decompression bomb (more than {max_pixels} pixels)") from None
+    except Exception as exc:  # Pillow raises many types for junk; all mean "not an image we take"
+        raise BadImage(f"{name}: not a readable image ({type(exc).__name__})") from None
     fmt = im.format or ""
     if fmt not in ACCEPTED_FORMATS:
         raise BadImage(f"{name}: format {fmt or 'unknown'} is not accepted")
@@ -129,15 +128,13 @@ def decode(data: bytes, *, name: str, max_bytes: int, max_pixels: int, max_width
             want_h = max(1, round(height * max_width / width))
             req = (want_h, want_w) if orientation in _ROTATED else (want_w, want_h)
             im.draft(im.mode if im.mode in ("RGB", "L", "CMYK") else None, req)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im.load()
+        im.load()
         if orientation != 1:
             im = ImageOps.exif_transpose(im)
         im = to_8bit_rgb(to_srgb(im))
     except BadImage:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:
         raise BadImage(f"{name}: rejected as a decompression bomb (more than {max_pixels} pixels)") from None
     except Exception as exc:  # truncated data, corrupt streams, codec errors
         raise BadImage(f"{name}: not a readable image ({type(exc).__name__}: {str(exc)[:80]})") from None
