@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from accounts import store as accounts_store  # noqa: E402
 from retention import store  # noqa: E402
 from retention.config import RetentionConfig  # noqa: E402
 from retention.delivery import PushSender, deliver_due  # noqa: E402
@@ -52,12 +53,13 @@ def main() -> int:
         child.start()
         origin, subs = subs_q.get(timeout=120)
         database = Database(data / "bench.db")
-        database.migrate([store])
+        database.migrate([accounts_store, store])
         now = datetime.now(timezone.utc)
         stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         payload = b'{"title":"Bench","body":"A notification of a typical size for the bench run.","url":"/offers","messageId":1}'
         with database.write() as db:
             for i, sub in enumerate(subs, start=1):
+                accounts_store.create_user(db, f"bench{i}@example.com", "not-a-hash", 0)
                 sid = store.add_subscription(db, i, None, sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"], stamp)
                 mid = store.add_message(db, {"user_id": i, "trigger": "test", "dedupe": "bench", "campaign_id": 0, "variant": "",
                                              "offer_id": None, "due_at": stamp, "created_at": stamp})

@@ -21,8 +21,8 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
             """CREATE TABLE push_subscriptions (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: old outbox rows must not reach a new device
-                user_id INTEGER NOT NULL,
-                device_id INTEGER,
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                device_id INTEGER REFERENCES devices (id) ON DELETE CASCADE,  -- a signed-out device gets no more pushes
                 endpoint TEXT NOT NULL UNIQUE,
                 p256dh TEXT NOT NULL,
                 auth TEXT NOT NULL,

@@ -151,3 +151,12 @@ def test_events_from_the_service_worker_and_the_shopper(api, double, fresh_db, p
     too_many = api.post("/api/events", json={"events": [{"type": "product.viewed", "sku": "A"}] * 51}, headers=alice)
     assert 400 == too_many.status_code
     assert 400 == api.post("/api/events", json={"events": [{"type": "whatever"}]}, headers=alice).status_code
+
+
+def test_a_signed_out_device_gets_no_more_pushes(api, double):
+    phone = sign_up(api, "a@example.com")
+    laptop = log_in(api, "a@example.com")
+    api.post("/api/push/subscriptions", json=body(double.new_subscription()), headers=phone)
+    api.post("/api/push/subscriptions", json=body(double.new_subscription()), headers=laptop)
+    assert 204 == api.post("/api/auth/logout", headers=laptop).status_code
+    assert [int(phone["X-Test-Device"])] == [s["deviceId"] for s in api.get("/api/push/subscriptions", headers=phone).json()]
