@@ -15,10 +15,12 @@ from .compression import compression_config
 from .db import Database
 from .errors import exception_handlers
 from .health_routes import health
+from .page_routes import PAGE_ROUTES
 from .settings import Settings, load_settings
 from .stores import open_database
 
 ROUTE_HANDLERS: list = [health, CatalogController, AdminCatalogController]
+ROUTE_HANDLERS += PAGE_ROUTES
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Litestar:
