@@ -28,6 +28,7 @@ try:
     from media import variants as _variants
 except ImportError:  # pragma: no cover
     _variants = None  # type: ignore[assignment]
+from media.errors import MediaError
 
 # Request headers the pages read; every page response names them in Vary.
 HINT_HEADERS = ("Accept", "Save-Data", "ECT", "Sec-CH-DPR", "DPR")
@@ -39,6 +40,7 @@ INLINE_BUDGET = 16_000
 INLINE_BUDGET_SAVE_DATA = 7_000
 HERO_CSS_WIDTH = 320
 MIME = {"avif": "image/avif", "webp": "image/webp", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
+_VARIANT_URL = re.compile(r"^/media/[0-9a-f]{64}/(?P<width>[0-9]{2,5})\.[a-z]{3,4}$")
 _DATA_URI = re.compile(r"^data:image/(?:png|jpeg|webp|avif|gif);base64,[A-Za-z0-9+/]+={0,2}$")
 
 
@@ -124,7 +126,7 @@ def _data_uri(data_dir: str, image_id: str, width: int, fmt: str) -> str | None:
         return None
     try:
         data = _variants.read_variant_bytes(Path(data_dir), image_id, width, fmt)
-    except (OSError, LookupError, ValueError):
+    except (OSError, MediaError):
         return None
     if not data or len(data) > INLINE_BUDGET:
         return None
@@ -133,7 +135,10 @@ def _data_uri(data_dir: str, image_id: str, width: int, fmt: str) -> str | None:
 
 def inline_data_uri(data_dir: Path, image: ProductImage, variant: Variant) -> str | None:
     """A data URI for this variant, or None when its bytes are not at hand."""
-    return _data_uri(str(data_dir), image.id, variant.width, variant.format)
+    match = _VARIANT_URL.match(variant.url)  # the URL names the configured width; variant.width is the pixel width
+    if match is None:
+        return None
+    return _data_uri(str(data_dir), image.id, int(match["width"]), variant.format)
 
 
 def placeholder_uri(image: ProductImage | None) -> str | None:

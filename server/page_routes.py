@@ -10,7 +10,7 @@ from typing import Annotated
 
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromPath, Parameter
 
 from catalog import service
 from catalog import store as catalog_store
@@ -88,7 +88,7 @@ def category_page(
     request: Request,
     database: NamedDependency[Database],
     settings: NamedDependency[Settings],
-    category: str,
+    category: FromPath[str],
     cursor: Annotated[str | None, Parameter(max_length=512)] = None,
 ) -> Response:
     """One category's listing."""
@@ -105,7 +105,7 @@ def product_page(
     request: Request,
     database: NamedDependency[Database],
     settings: NamedDependency[Settings],
-    product_id: str,
+    product_id: FromPath[str],
 ) -> Response:
     """The weak-network product page: one response carries the product, its placeholder and first image."""
     shell = bundle_for().shell
@@ -131,7 +131,7 @@ def _asset(request: Request, url: str, cache_control: str) -> Response:
 
 
 @get("/static/{name:str}", sync_to_thread=True, include_in_schema=False)
-def static_asset(request: Request, name: str) -> Response:
+def static_asset(request: Request, name: FromPath[str]) -> Response:
     """A content-hashed shell asset: immutable, cached for a year."""
     return _asset(request, "/static/" + name, "public, max-age=31536000, immutable")
 
