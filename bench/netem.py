@@ -75,10 +75,11 @@ class NetworkEmulator:
         targets = self._browser_session.send("Target.getTargets")["targetInfos"]
         return [t["targetId"] for t in targets if t["type"] == "service_worker"]
 
-    def apply(self, conditions: Conditions) -> None:
-        """Emulate ``conditions`` on the page and on every running service worker."""
+    def apply(self, conditions: Conditions, workers: Conditions | None = None) -> None:
+        """Emulate ``conditions`` on the page and ``workers`` (default: the same) on every running service worker."""
         self.conditions = conditions
         self._page_session.send("Network.emulateNetworkConditions", conditions.cdp())
+        worker_conditions = workers or conditions
         for target_id in self.service_workers():
             session_id = self._worker_sessions.get(target_id)
             if session_id is None:
@@ -87,7 +88,7 @@ class NetworkEmulator:
                 )["sessionId"]
                 self._worker_sessions[target_id] = session_id
                 self._send_to_worker(session_id, "Network.enable", {})
-            self._send_to_worker(session_id, "Network.emulateNetworkConditions", conditions.cdp())
+            self._send_to_worker(session_id, "Network.emulateNetworkConditions", worker_conditions.cdp())
 
     def page_session(self):
         """The page's CDP session (for Network events and cache control)."""

@@ -12,6 +12,8 @@ const IMAGE_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 const LIMITS = { [IMAGES]: 200, [PAGES]: 100, [DATA]: 200 };
 const STAMP = "x-lm-fetched-at";
 const BANNER_MARK = "<!--lm:banner-->";
+// A saved page may predate this version: it gets this version's shell module, never a mix of two.
+const APP_URL = PRECACHE.map((entry) => entry.url).find((url) => /^\/static\/app\.[0-9a-f]+\.js$/.test(url));
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -38,6 +40,7 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+  // PING just wakes the worker (tests and the bench attach network emulation to it).
 });
 
 function isPage(url) {
@@ -90,7 +93,9 @@ async function fromCache(response) {
   const banner =
     `<p class="note" data-kind="saved" role="status">Saved copy · last updated ` +
     `<time datetime="${escapeHtml(when.toISOString())}">${escapeHtml(label)}</time></p>`;
-  const html = (await response.text()).replace(BANNER_MARK, banner);
+  const html = (await response.text())
+    .replace(BANNER_MARK, banner)
+    .replace(/\/static\/app\.[0-9a-f]+\.js/g, APP_URL);
   const headers = new Headers(response.headers);
   headers.delete("content-length");
   headers.delete("content-encoding");
