@@ -45,6 +45,11 @@ class NetworkEmulator:
     def __init__(self, browser, page):
         self._page_session = page.context.new_cdp_session(page)
         self._page_session.send("Network.enable")
+        # Bytes that crossed the (emulated) network: the page's own requests and its workers' fetches.
+        # A response the worker answers from its cache has encodedDataLength 0 on the page side.
+        self.page_bytes = 0
+        self.worker_bytes = 0
+        self._page_session.on("Network.loadingFinished", self._page_finished)
         self._browser_session = browser.new_browser_cdp_session()
         self._ids = count(1)
         self._answers: dict[int, dict] = {}
@@ -56,6 +61,16 @@ class NetworkEmulator:
         message = json.loads(event["message"])
         if "id" in message:
             self._answers[message["id"]] = message
+        elif message.get("method") == "Network.loadingFinished":
+            self.worker_bytes += int(message["params"].get("encodedDataLength", 0))
+
+    def _page_finished(self, params: dict) -> None:
+        self.page_bytes += int(params.get("encodedDataLength", 0))
+
+    def reset_bytes(self) -> None:
+        """Start counting bytes over the network afresh."""
+        self.page_bytes = 0
+        self.worker_bytes = 0
 
     def _send_to_worker(self, session_id: str, method: str, params: dict, timeout: float = 5.0) -> dict:
         ident = next(self._ids)
