@@ -31,10 +31,11 @@ except ImportError:  # pragma: no cover
 from media.errors import MediaError
 
 # Request headers the pages read; every page response names them in Vary.
-HINT_HEADERS = ("Accept", "Save-Data", "ECT", "Sec-CH-DPR", "DPR")
+HINT_HEADERS = ("Accept", "Save-Data", "ECT", "Sec-CH-DPR", "DPR", "Sec-CH-UA-Mobile")
 # Hints asked for on later requests (no Critical-CH: its retry would cost a whole round trip on a cold visit).
 ACCEPT_CH = "Sec-CH-DPR, DPR, ECT, Downlink"
 SLOW_ECT = frozenset({"slow-2g", "2g"})
+MOBILE_DPR = 2.0
 # Raw bytes of the inline first image: base64 then brotli lands near this, leaving room under the 30 KB page budget.
 INLINE_BUDGET = 16_000
 INLINE_BUDGET_SAVE_DATA = 7_000
@@ -50,7 +51,7 @@ class Hints:
 
     accept: str = ""
     save_data: bool = False
-    ect: str | None = None
+    ect: str = ""
     dpr: float = 1.0
     downlink: float | None = None
 
@@ -66,11 +67,14 @@ def _number(raw: str | None, lo: float, hi: float) -> float | None:
 def read_hints(headers: Mapping[str, str]) -> Hints:
     """Hints from request headers; anything malformed is ignored, never an error."""
     ect = (headers.get("ect") or "").strip().lower()
+    dpr = _number(headers.get("sec-ch-dpr") or headers.get("dpr"), 1.0, 4.0)
+    if dpr is None:  # a first visit sends no DPR hint; phones (a low-entropy hint Chrome always sends) are dense
+        dpr = MOBILE_DPR if (headers.get("sec-ch-ua-mobile") or "").strip() == "?1" else 1.0
     return Hints(
         accept=(headers.get("accept") or "")[:1024],
         save_data=(headers.get("save-data") or "").strip().lower() == "on",
-        ect=ect if ect in ("slow-2g", "2g", "3g", "4g") else None,
-        dpr=_number(headers.get("sec-ch-dpr") or headers.get("dpr"), 1.0, 4.0) or 1.0,
+        ect=ect if ect in ("slow-2g", "2g", "3g", "4g") else "",
+        dpr=dpr,
         downlink=_number(headers.get("downlink"), 0.0, 10_000.0),
     )
 
@@ -91,12 +95,12 @@ def _widths(image: ProductImage, fmt: str) -> list[Variant]:
 
 
 def inline_width(hints: Hints) -> int:
-    """The width the inline image aims for: small on Save-Data or a slow network, larger on dense fast screens."""
-    if hints.save_data or hints.ect in SLOW_ECT:
-        return 160
-    if hints.dpr >= 2 and hints.ect in (None, "4g"):
-        return 640
-    return HERO_CSS_WIDTH
+    """The width the inline image aims for: small on a very slow network, 1x on Save-Data or 3g, else 1x or 2x."""
+    if hints.ect in SLOW_ECT:
+        return HERO_CSS_WIDTH // 2
+    if hints.save_data or hints.ect == "3g":
+        return HERO_CSS_WIDTH
+    return HERO_CSS_WIDTH * 2 if hints.dpr >= 2 else HERO_CSS_WIDTH
 
 
 def choose_inline(image: ProductImage, hints: Hints) -> Variant | None:
@@ -196,8 +200,10 @@ def gallery_picture(image: ProductImage, alt: str, hints: Hints) -> str:
     """A further product image as <picture>, lazy (never competes with the first image)."""
     if not image.variants:
         return ""
-    if _picture is not None:
-        return _picture.picture_html(image, alt, sizes="9rem", hints=hints)
+    if _picture is not None and _negotiate is not None:
+        theirs = _negotiate.Hints(accept=hints.accept, dpr=hints.dpr, save_data=hints.save_data, ect=hints.ect,
+                                  downlink=hints.downlink)
+        return _picture.picture_html(image, alt, sizes="9rem", hints=theirs, display_width=144)
     sources = []
     formats = [f for f in ("avif", "webp") if any(v.format == f for v in image.variants)]
     for fmt in formats:

@@ -28,6 +28,8 @@ def test_hints_are_read_and_bad_values_ignored():
     assert Hints(accept="image/avif,image/webp", save_data=True, ect="2g", dpr=2.625) == hints
     assert Hints() == read_hints({"ect": "5g", "sec-ch-dpr": "nan", "save-data": "yes"})
     assert 4.0 == read_hints({"dpr": "99"}).dpr
+    assert 2.0 == read_hints({"sec-ch-ua-mobile": "?1"}).dpr  # a phone's first visit carries no DPR hint
+    assert 1.0 == read_hints({"sec-ch-ua-mobile": "?1", "sec-ch-dpr": "1"}).dpr
     assert ["avif", "webp", "jpg"] == formats_for("image/avif,image/webp,*/*")
     assert ["jpg"] == formats_for("text/html")
 
