@@ -176,7 +176,7 @@ def hero_img(data_dir: Path, image: ProductImage, alt: str, hints: Hints) -> str
     height = round(image.height * HERO_CSS_WIDTH / max(1, image.width))
     return (
         f'<img src="{uri}" alt="{escape(alt)}" width="{HERO_CSS_WIDTH}" height="{height}" fetchpriority="high"'
-        f' data-srcset="{escape(upgrade)}" data-sizes="(min-width: 48rem) 480px, 320px">'
+        f' data-srcset="{escape(upgrade)}" data-sizes="(min-width: 48rem) 480px, calc(100vw - 2rem)">'
     )
 
 
