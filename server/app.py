@@ -19,6 +19,7 @@ from .db import Database
 from .errors import exception_handlers
 from .health_routes import health
 from .media_routes import media_variant
+from .page_routes import PAGE_ROUTES
 from .settings import Settings, load_settings
 from .stores import open_database
 from .sync_routes import SyncController
@@ -30,6 +31,7 @@ ROUTE_HANDLERS: list = [
     AccountsController,
     SyncController,
     media_variant,
+    *PAGE_ROUTES,
 ]
 
 
