@@ -410,9 +410,14 @@ def tier_changes_since(db: Any, after_id: int = 0, limit: int = 500) -> list[dic
     return list(db.query("SELECT * FROM tier_changes WHERE id > ? ORDER BY id LIMIT ?", [after_id, limit]))
 
 
-def all_tier_users(db: Any) -> list[int]:
-    """Every shopper with a stored tier."""
-    return [r[0] for r in db.execute("SELECT user_id FROM tiers ORDER BY user_id").fetchall()]
+def tier_holds_ending(db: Any, since: str, until: str) -> list[int]:
+    """Shoppers whose tier hold ended in (since, until] (their tier is due for a downgrade review)."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT user_id FROM tiers WHERE held_until > ? AND held_until <= ? ORDER BY user_id", [since, until]
+        ).fetchall()
+    ]
 
 
 def insert_growth(db: Any, user_id: int, kind: str, amount: int, ref: str, day: str, month: str, at: str) -> bool:
