@@ -165,7 +165,7 @@ def checkout(db: Any, user_id: int, key: str, body: CheckoutRequest, now: dateti
     if coupon is not None:
         store.use_coupon(db, coupon["id"], order_id)
         mall.refresh_coupon(db, user_id, coupon["code"])
-    views.clear_cart(db, user_id, list(cart))
+    views.clear_cart(db, user_id)
     row = store.get_order(db, order_id)
     assert row is not None
     line_rows = store.order_lines(db, [order_id])[order_id]

@@ -55,3 +55,7 @@ class GrowthCapReached(LoyaltyError):
 
 class DuplicateReward(LoyaltyError):
     """A reward id that already exists."""
+
+
+class BadIdempotencyKey(LoyaltyError):
+    """A checkout without an Idempotency-Key header, or with one that is not 1-200 visible ASCII characters."""

@@ -519,6 +519,17 @@ def coupon(db: Any, user_id: int, code: str) -> dict | None:
     )
 
 
+def user_coupons(db: Any, user_id: int) -> list[dict]:
+    """A shopper's points-mall coupons with their rewards' fields, newest first."""
+    return list(
+        db.query(
+            "SELECT r.*, w.name, w.kind, w.value, w.currency, w.sku FROM redemptions r"
+            " JOIN rewards w ON w.id = r.reward_id WHERE r.user_id = ? ORDER BY r.id DESC",
+            [user_id],
+        )
+    )
+
+
 def use_coupon(db: Any, redemption_id: int, order_id: int) -> bool:
     """Mark a coupon used by an order; False if it was used already."""
     return db.execute(

@@ -20,12 +20,8 @@ def points(db: Any, user_id: int, now: datetime) -> PointsView:
 
 
 def _put(db: Any, user_id: int, key: str, value: Any) -> bool:
-    """Put a view row unless it already holds this value (so unchanged rows cost devices no pull)."""
-    data = msgspec.to_builtins(value)
-    if sync_store.get_view(db, user_id, prefix=key).get(key) == data:
-        return False
-    sync_store.put_view(db, user_id, key, data)
-    return True
+    """Put a view row (unchanged values cost devices no pull: put_view skips them)."""
+    return sync_store.put_view(db, user_id, key, msgspec.to_builtins(value))
 
 
 def refresh_points(db: Any, user_id: int, now: datetime) -> bool:
@@ -48,7 +44,6 @@ def cart(db: Any, user_id: int) -> dict[str, Any]:
     return sync_store.get_view(db, user_id, prefix="cart/")
 
 
-def clear_cart(db: Any, user_id: int, keys: list[str]) -> None:
-    """Delete cart rows in the caller's transaction (every device sees the cart emptied on its next pull)."""
-    for key in keys:
-        sync_store.delete_view(db, user_id, key)
+def clear_cart(db: Any, user_id: int) -> None:
+    """Delete the cart rows in the caller's transaction (every device sees the cart emptied on its next pull)."""
+    sync_store.delete_prefix(db, user_id, "cart/")

@@ -15,10 +15,12 @@ from .compression import compression_config
 from .db import Database
 from .errors import exception_handlers
 from .health_routes import health
+from .loyalty_routes import AdminLoyaltyController, LoyaltyController, OrdersController, RewardsController
 from .settings import Settings, load_settings
 from .stores import open_database
 
 ROUTE_HANDLERS: list = [health, CatalogController, AdminCatalogController]
+ROUTE_HANDLERS += [OrdersController, LoyaltyController, RewardsController, AdminLoyaltyController]
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Litestar:

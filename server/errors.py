@@ -11,6 +11,22 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
 from catalog.errors import BadCursor, BadImport, BadQuery, CatalogError, UnknownProduct
+from loyalty.errors import (
+    BadIdempotencyKey,
+    BadOrderInput,
+    BadTransition,
+    DuplicateReward,
+    EmptyCart,
+    GrowthCapReached,
+    IdempotencyMismatch,
+    LoyaltyError,
+    NotEnoughPoints,
+    OutOfStock,
+    RewardUnavailable,
+    UnknownCode,
+    UnknownOrder,
+    UnknownReward,
+)
 from media.errors import BadImage, MediaError, UnknownImage
 
 log = logging.getLogger("lastmile.errors")
@@ -25,10 +41,23 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     BadImport: (422, "bad-import"),
     BadImage: (422, "bad-image"),
     UnknownImage: (404, "unknown-image"),
+    UnknownOrder: (404, "unknown-order"),
+    UnknownReward: (404, "unknown-reward"),
+    BadOrderInput: (422, "bad-order-input"),
+    EmptyCart: (422, "empty-cart"),
+    OutOfStock: (409, "out-of-stock"),
+    UnknownCode: (422, "unknown-code"),
+    IdempotencyMismatch: (422, "idempotency-key-reused"),
+    BadIdempotencyKey: (400, "idempotency-key-required"),
+    BadTransition: (409, "bad-transition"),
+    NotEnoughPoints: (409, "not-enough-points"),
+    RewardUnavailable: (409, "reward-unavailable"),
+    GrowthCapReached: (409, "growth-cap-reached"),
+    DuplicateReward: (409, "duplicate-reward"),
 }
 
 # Base classes registered with Litestar; each maps through DOMAIN_ERRORS.
-DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError)
+DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, LoyaltyError)
 
 
 class Problem(msgspec.Struct, omit_defaults=True):

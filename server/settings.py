@@ -53,6 +53,9 @@ class Settings:
     catalog_stale_while_revalidate: int = 86_400
     """Seconds a stale catalog response may be served while revalidating (LASTMILE_CATALOG_SWR)."""
 
+    points_hold_days: int = 7
+    """Days earned points stay pending (covers returns) before they can be spent (LASTMILE_POINTS_HOLD_DAYS)."""
+
     @property
     def database_path(self) -> Path:
         """The SQLite file actually used."""
@@ -134,4 +137,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_import_line_bytes=_int(env, "LASTMILE_MAX_IMPORT_LINE_BYTES", 65_536, 256, 10_485_760),
         catalog_max_age=_int(env, "LASTMILE_CATALOG_MAX_AGE", 60, 0, 31_536_000),
         catalog_stale_while_revalidate=_int(env, "LASTMILE_CATALOG_SWR", 86_400, 0, 31_536_000),
+        points_hold_days=_int(env, "LASTMILE_POINTS_HOLD_DAYS", 7, 0, 365),
     )
