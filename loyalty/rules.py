@@ -28,7 +28,7 @@ EXPIRING_SOON_DAYS = 30
 
 Tier = Literal["silver", "gold", "diamond"]
 TIERS: tuple[Tier, ...] = ("silver", "gold", "diamond")
-TIER_THRESHOLDS: dict[str, int] = {"silver": 0, "gold": 2_000, "diamond": 10_000}
+TIER_THRESHOLDS: dict[str, int] = {"silver": 0, "gold": 5_000, "diamond": 20_000}
 """Growth value over the rolling window a tier needs."""
 
 TIER_MULTIPLIER_TENTHS: dict[str, int] = {"silver": 10, "gold": 15, "diamond": 20}

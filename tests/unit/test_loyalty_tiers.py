@@ -21,11 +21,11 @@ def test_new_shopper_starts_silver_and_the_hold_clock_starts():
 @pytest.mark.parametrize(
     "start, growth, expected",
     [
-        ("silver", 1_999, "silver"),
-        ("silver", 2_000, "gold"),
-        ("gold", 9_999, "gold"),
-        ("gold", 10_000, "diamond"),
-        ("silver", 10_000, "diamond"),
+        ("silver", 4_999, "silver"),
+        ("silver", 5_000, "gold"),
+        ("gold", 19_999, "gold"),
+        ("gold", 20_000, "diamond"),
+        ("silver", 20_000, "diamond"),
     ],
 )
 def test_growth_upgrades_as_soon_as_a_threshold_is_reached(start, growth, expected):
@@ -61,7 +61,7 @@ def test_accelerated_path_counts_once_per_calendar_month():
 
 
 def test_accelerated_path_starts_above_what_growth_supports():
-    state, change = evaluate_tier(TierState("silver", NOW + YEAR), 2_500, ACCEL + 1, NOW)
+    state, change = evaluate_tier(TierState("silver", NOW + YEAR), 5_500, ACCEL + 1, NOW)
     assert TierChange("silver", "diamond", "accelerated") == change
 
 
@@ -90,16 +90,16 @@ def test_downgrade_after_the_hold_drops_one_tier_and_holds_again():
 
 
 def test_no_downgrade_when_growth_still_supports_the_tier():
-    state, change = evaluate_tier(TierState("gold", NOW - YEAR), 2_000, 0, NOW)
+    state, change = evaluate_tier(TierState("gold", NOW - YEAR), 5_000, 0, NOW)
     assert ("gold", None) == (state.tier, change)
 
 
 def test_progress_towards_the_next_tier():
-    assert ("gold", 1_500, 250) == rules.tier_progress("silver", 500)
-    assert ("diamond", 2_000, 750) == rules.tier_progress("gold", 8_000)
+    assert ("gold", 4_500, 100) == rules.tier_progress("silver", 500)
+    assert ("diamond", 12_000, 200) == rules.tier_progress("gold", 8_000)
     assert (None, 0, 1000) == rules.tier_progress("diamond", 3)
     # A held tier above what growth supports shows no negative progress.
-    assert ("diamond", 10_000, 0) == rules.tier_progress("gold", 0)
+    assert ("diamond", 20_000, 0) == rules.tier_progress("gold", 0)
 
 
 def test_points_per_unit_by_tier():
