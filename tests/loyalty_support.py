@@ -59,3 +59,12 @@ def order(database: Any, order_id: int):
     """An order as the admin API shows it."""
     with database.snapshot() as db:
         return orders.get(db, order_id)
+
+
+def shopper(client: Any, email: str) -> tuple[dict[str, str], int]:
+    """Sign a shopper up through the API: (headers with their bearer token, user id)."""
+    response = client.post("/api/auth/signup", json={"email": email, "password": "correct horse battery",
+                                                     "deviceName": "phone"})
+    assert 201 == response.status_code, response.text
+    body = response.json()
+    return {"Authorization": f"Bearer {body['token']}"}, body["userId"]
