@@ -8,7 +8,7 @@ from anyio import to_thread
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, Parameter
 
 from accounts.models import CurrentUser
 from loyalty import mutators  # noqa: F401  (registers the sync mutation points.redeem)
@@ -65,7 +65,7 @@ class OrdersController(Controller):
         return service.list_orders(database, current_user.user_id, cursor, limit)
 
     @get("/{order_id:int}", sync_to_thread=True)
-    def get_order(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database], order_id: int) -> Order:
+    def get_order(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database], order_id: FromPath[int]) -> Order:
         """One of the shopper's orders (anyone else's answers 404)."""
         return service.get_order(database, order_id, current_user.user_id)
 
@@ -93,12 +93,12 @@ class LoyaltyController(Controller):
         return service.record_growth(database, current_user.user_id, "checkin")
 
     @post("/reviews", status_code=200, sync_to_thread=True)
-    def review(self, data: GrowthInput, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> GrowthResult:
+    def review(self, data: JSONBody[GrowthInput], current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> GrowthResult:
         """A review of a product bought and paid for (growth once per product, a few a month)."""
         return service.record_growth(database, current_user.user_id, "review", data.sku)
 
     @post("/shares", status_code=200, sync_to_thread=True)
-    def share(self, data: GrowthInput, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> GrowthResult:
+    def share(self, data: JSONBody[GrowthInput], current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> GrowthResult:
         """A share of a product (growth within daily and monthly caps)."""
         return service.record_growth(database, current_user.user_id, "share", data.sku)
 
@@ -125,13 +125,13 @@ class AdminLoyaltyController(Controller):
 
     @post("/orders/{order_id:int}/status", status_code=200, sync_to_thread=True)
     def set_status(
-        self, order_id: int, data: StatusChange, database: NamedDependency[Database], settings: NamedDependency[Settings]
+        self, order_id: FromPath[int], data: JSONBody[StatusChange], database: NamedDependency[Database], settings: NamedDependency[Settings]
     ) -> Order:
         """Move an order: placed → paid → fulfilled, or → cancelled (before payment) / refunded (after); else 409."""
         return service.set_order_status(database, order_id, data.status, settings.points_hold_days)
 
     @get("/orders/{order_id:int}", sync_to_thread=True)
-    def get_order(self, order_id: int, database: NamedDependency[Database]) -> Order:
+    def get_order(self, order_id: FromPath[int], database: NamedDependency[Database]) -> Order:
         """Any order."""
         return service.get_order(database, order_id)
 
@@ -141,12 +141,12 @@ class AdminLoyaltyController(Controller):
         return RewardList(items=service.rewards(database, active_only=False))
 
     @post("/rewards", status_code=201, sync_to_thread=True)
-    def create_reward(self, data: RewardInput, database: NamedDependency[Database]) -> Reward:
+    def create_reward(self, data: JSONBody[RewardInput], database: NamedDependency[Database]) -> Reward:
         """Add a reward (a coupon worth `value` off in `currency`, or a free unit of product `sku`)."""
         return service.create_reward(database, data)
 
     @patch("/rewards/{reward_id:str}", sync_to_thread=True)
-    def update_reward(self, reward_id: Annotated[str, Parameter(max_length=48)], data: RewardPatch,
+    def update_reward(self, reward_id: FromPath[str], data: JSONBody[RewardPatch],
                       database: NamedDependency[Database]) -> Reward:
         """Change a reward's name, cost, stock, value or whether it is offered."""
         return service.update_reward(database, reward_id, data)
