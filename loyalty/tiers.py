@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from . import rules, store
 from .errors import GrowthCapReached
+
+
+TierListener = Callable[[Any, int, rules.TierChange, datetime], None]
+_listeners: list[TierListener] = []
+
+
+def register_tier_listener(fn: TierListener) -> TierListener:
+    """Call ``fn(db, user_id, change, now)`` inside the transaction that changes a tier (retention's trigger)."""
+    if fn not in _listeners:
+        _listeners.append(fn)
+    return fn
+
+
+def unregister_tier_listener(fn: TierListener) -> None:
+    """Remove a listener (tests)."""
+    if fn in _listeners:
+        _listeners.remove(fn)
 
 
 def state(db: Any, user_id: int) -> rules.TierState:
@@ -49,6 +66,8 @@ def evaluate(db: Any, user_id: int, now: datetime) -> tuple[rules.TierState, rul
                        new.accelerated_month, at)
     if change is not None:
         store.insert_tier_change(db, user_id, change.from_tier, change.to_tier, change.reason, at)
+        for listener in list(_listeners):
+            listener(db, user_id, change, now)
     return new, change
 
 

@@ -8,7 +8,7 @@ from anyio import to_thread
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import JSONBody, Parameter, PathParameter
 
 from accounts.models import CurrentUser
 from loyalty import mutators  # noqa: F401  (registers the sync mutation points.redeem)
@@ -32,6 +32,11 @@ from .body import read_body
 from .db import Database
 from .http_cache import cacheable
 from .settings import Settings
+
+
+MAX_ID = 2**62
+OrderId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
+RewardIdPath = Annotated[str, PathParameter(max_length=48)]
 
 
 class OrdersController(Controller):
@@ -58,14 +63,14 @@ class OrdersController(Controller):
     @get("/", sync_to_thread=True)
     def list_orders(
         self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database],
-        cursor: Annotated[int | None, Parameter(ge=1)] = None,
+        cursor: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> OrderList:
         """The shopper's orders, newest first; `nextCursor` continues the list."""
         return service.list_orders(database, current_user.user_id, cursor, limit)
 
     @get("/{order_id:int}", sync_to_thread=True)
-    def get_order(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database], order_id: FromPath[int]) -> Order:
+    def get_order(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database], order_id: OrderId) -> Order:
         """One of the shopper's orders (anyone else's answers 404)."""
         return service.get_order(database, order_id, current_user.user_id)
 
@@ -125,13 +130,13 @@ class AdminLoyaltyController(Controller):
 
     @post("/orders/{order_id:int}/status", status_code=200, sync_to_thread=True)
     def set_status(
-        self, order_id: FromPath[int], data: JSONBody[StatusChange], database: NamedDependency[Database], settings: NamedDependency[Settings]
+        self, order_id: OrderId, data: JSONBody[StatusChange], database: NamedDependency[Database], settings: NamedDependency[Settings]
     ) -> Order:
         """Move an order: placed → paid → fulfilled, or → cancelled (before payment) / refunded (after); else 409."""
         return service.set_order_status(database, order_id, data.status, settings.points_hold_days)
 
     @get("/orders/{order_id:int}", sync_to_thread=True)
-    def get_order(self, order_id: FromPath[int], database: NamedDependency[Database]) -> Order:
+    def get_order(self, order_id: OrderId, database: NamedDependency[Database]) -> Order:
         """Any order."""
         return service.get_order(database, order_id)
 
@@ -146,7 +151,7 @@ class AdminLoyaltyController(Controller):
         return service.create_reward(database, data)
 
     @patch("/rewards/{reward_id:str}", sync_to_thread=True)
-    def update_reward(self, reward_id: FromPath[str], data: JSONBody[RewardPatch],
+    def update_reward(self, reward_id: RewardIdPath, data: JSONBody[RewardPatch],
                       database: NamedDependency[Database]) -> Reward:
         """Change a reward's name, cost, stock, value or whether it is offered."""
         return service.update_reward(database, reward_id, data)

@@ -239,3 +239,12 @@ def test_a_vanished_product_is_reported(shop, fresh_db):
     with fresh_db.write() as db:
         sync_store.put_view(db, user, "cart/GONE", {"sku": "GONE", "qty": 1, "addedAt": 0})
     assert_problem(shop.post("/api/orders", headers=order_headers(headers, "k")), 409, "GONE")
+
+
+def test_out_of_range_ids_are_bad_input(shop, admin_headers):
+    headers, _ = shopper(shop, "a@example.com")
+    assert_problem(shop.get(f"/api/orders/{2**70}", headers=headers), 400)
+    assert_problem(shop.get("/api/orders", headers=headers, params={"cursor": 2**70}), 400)
+    assert_problem(shop.post(f"/api/admin/orders/{2**70}/status", headers=admin_headers, json={"status": "paid"}), 400)
+    assert_problem(shop.patch(f"/api/admin/rewards/{'x' * 60}", headers=admin_headers, json={"stock": 1}), 400)
+    assert 200 == shop.get("/schema/openapi.json").status_code
