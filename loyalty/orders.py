@@ -80,7 +80,7 @@ def _pay(db: Any, row: dict, now: datetime, hold_days: int) -> None:
     state, _ = tiers.evaluate(db, user_id, now)  # the tier before this order sets the multiplier
     earned = rules.order_points(row["total"], state.tier)
     ledger.earn(db, user_id, "earn", earned, now, hold_days, order_id)
-    if not store.has_kept_bonus(db, user_id):
+    if row["total"] > 0 and not store.has_kept_bonus(db, user_id):
         ledger.earn(db, user_id, "bonus", rules.FIRST_ORDER_BONUS, now, hold_days, order_id)
         earned += rules.FIRST_ORDER_BONUS
     store.set_order_points(db, order_id, earned=earned)

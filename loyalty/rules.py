@@ -345,8 +345,9 @@ def evaluate_tier(state: TierState, growth: int, month_spend_minor: int, now: da
     - Accelerated: paid spend in the current calendar month above 2,000 units moves the shopper one tier above
       the higher of their tier and what growth supports, at once; at most once per calendar month.
     - Every upgrade holds the new tier for TIER_HOLD_DAYS.
-    - Downgrade: only once the hold has ended, and only when growth supports less; the shopper drops one tier
-      (never more at a time) and that tier is held for another TIER_HOLD_DAYS (a soft landing).
+    - Review: the first evaluation after the hold ends keeps the tier for another TIER_HOLD_DAYS when growth
+      supports it; otherwise the shopper drops one tier (never more at a time) and that tier is held for
+      TIER_HOLD_DAYS (a soft landing).
     """
     now = utc(now)
     supported = tier_for_growth(growth)
@@ -363,14 +364,14 @@ def evaluate_tier(state: TierState, growth: int, month_spend_minor: int, now: da
         new = TierState(target, now + timedelta(days=TIER_HOLD_DAYS), accelerated_month)
         return new, TierChange(state.tier, target, reason)
     held = state.held_until is not None and now < state.held_until
-    if not held and _rank(supported) < _rank(state.tier):
+    if held:
+        return replace(state, accelerated_month=accelerated_month), None
+    # The hold is over (or never started): this evaluation is the tier's review.
+    renewed = now + timedelta(days=TIER_HOLD_DAYS)
+    if _rank(supported) < _rank(state.tier):
         lower = TIERS[_rank(state.tier) - 1]
-        new = TierState(lower, now + timedelta(days=TIER_HOLD_DAYS), accelerated_month)
-        return new, TierChange(state.tier, lower, "downgrade")
-    if state.held_until is None:
-        # A shopper's first evaluation starts the clock on the entry tier.
-        return replace(state, held_until=now + timedelta(days=TIER_HOLD_DAYS), accelerated_month=accelerated_month), None
-    return replace(state, accelerated_month=accelerated_month), None
+        return TierState(lower, renewed, accelerated_month), TierChange(state.tier, lower, "downgrade")
+    return TierState(state.tier, renewed, accelerated_month), None
 
 
 def tier_progress(tier: str, growth: int) -> tuple[Tier | None, int, int]:

@@ -89,9 +89,12 @@ def test_downgrade_after_the_hold_drops_one_tier_and_holds_again():
     assert ("silver", None) == (bottom.tier, change)
 
 
-def test_no_downgrade_when_growth_still_supports_the_tier():
+def test_review_keeps_a_supported_tier_for_another_year():
     state, change = evaluate_tier(TierState("gold", NOW - YEAR), 5_000, 0, NOW)
-    assert ("gold", None) == (state.tier, change)
+    assert (TierState("gold", NOW + YEAR), None) == (state, change)
+    # Growth leaving the window later in that year changes nothing until the next review.
+    same, change = evaluate_tier(state, 0, 0, NOW + YEAR - timedelta(days=1))
+    assert (state, None) == (same, change)
 
 
 def test_progress_towards_the_next_tier():
