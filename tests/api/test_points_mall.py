@@ -7,7 +7,6 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import msgspec
-import pytest
 
 from loyalty import ledger, service, store
 from loyalty.models import RewardInput
