@@ -72,6 +72,14 @@ def update_reward(db: Any, reward_id: str, patch: RewardPatch, now: datetime) ->
     return get_reward(db, reward_id)
 
 
+def delete_reward(db: Any, reward_id: str) -> None:
+    """Delete a reward nobody redeemed; one with redemptions is withdrawn instead (``active: false``)."""
+    get_reward(db, reward_id)
+    if store.reward_redeemed(db, reward_id):
+        raise RewardUnavailable(f"reward {reward_id!r} was redeemed, so it stays on record: withdraw it (active: false)")
+    store.delete_reward(db, reward_id)
+
+
 def redeem(db: Any, user_id: int, reward_id: str, now: datetime, *, client_id: str | None = None,
            mutation_id: int | None = None) -> Coupon:
     """Spend points on a reward, in the caller's transaction: the coupon made, or an error with nothing spent.

@@ -104,6 +104,12 @@ def update_reward(database: Any, reward_id: str, patch: RewardPatch, now: dateti
         return mall.update_reward(db, reward_id, patch, _now(now))
 
 
+def delete_reward(database: Any, reward_id: str) -> None:
+    """Delete a reward nobody redeemed (operators)."""
+    with database.write() as db:
+        mall.delete_reward(db, reward_id)
+
+
 def redeem(database: Any, user_id: int, reward_id: str, now: datetime | None = None) -> Coupon:
     """Redeem a reward outside sync (CLI, tests); the PWA uses the sync mutation ``points.redeem``."""
     with database.write() as db:

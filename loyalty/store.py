@@ -476,6 +476,19 @@ def update_reward(db: Any, reward_id: str, changes: dict, now: str) -> bool:
     return cur.rowcount == 1
 
 
+def delete_reward(db: Any, reward_id: str) -> bool:
+    """Delete a reward nobody redeemed; False if there is no such reward."""
+    return db.execute(
+        "DELETE FROM rewards WHERE id = ? AND NOT EXISTS (SELECT 1 FROM redemptions WHERE reward_id = ?)",
+        [reward_id, reward_id],
+    ).rowcount == 1
+
+
+def reward_redeemed(db: Any, reward_id: str) -> bool:
+    """Whether anyone redeemed this reward."""
+    return db.execute("SELECT 1 FROM redemptions WHERE reward_id = ? LIMIT 1", [reward_id]).fetchone() is not None
+
+
 def get_reward(db: Any, reward_id: str) -> dict | None:
     """One reward row."""
     return _one(db, "SELECT * FROM rewards WHERE id = ?", [reward_id])

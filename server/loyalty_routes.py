@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from anyio import to_thread
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter, PathParameter
@@ -155,3 +155,8 @@ class AdminLoyaltyController(Controller):
                       database: NamedDependency[Database]) -> Reward:
         """Change a reward's name, cost, stock, value or whether it is offered."""
         return service.update_reward(database, reward_id, data)
+
+    @delete("/rewards/{reward_id:str}", status_code=204, sync_to_thread=True)
+    def delete_reward(self, reward_id: RewardIdPath, database: NamedDependency[Database]) -> None:
+        """Delete a reward nobody redeemed (409 once redeemed: withdraw it with `active: false`)."""
+        service.delete_reward(database, reward_id)

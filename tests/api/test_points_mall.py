@@ -154,3 +154,32 @@ def test_checkin_over_http(client):
     assert {"balance": 0, "pending": 0, "tier": "silver", "growth": 2, "nextTier": "gold", "growthToNext": 4_998} == {
         k: points[k] for k in ("balance", "pending", "tier", "growth", "nextTier", "growthToNext")
     }
+
+
+def test_deleting_rewards(client, fresh_db, admin_headers):
+    body = {"id": "spare", "name": "Spare", "kind": "coupon", "pointsCost": 10, "stock": 1, "value": 100, "currency": "EUR"}
+    client.post("/api/admin/rewards", headers=admin_headers, json=body)
+    assert 204 == client.delete("/api/admin/rewards/spare", headers=admin_headers).status_code
+    assert_problem(client.delete("/api/admin/rewards/spare", headers=admin_headers), 404)
+    user = rich_shopper(fresh_db)
+    reward(fresh_db, "kept", cost=10, stock=5)
+    service.redeem(fresh_db, user, "kept")
+    assert_problem(client.delete("/api/admin/rewards/kept", headers=admin_headers), 409, "active")
+    assert_problem(client.delete("/api/admin/rewards/kept"), 401)
+
+
+def test_checkout_reaches_other_devices_through_pull(client, fresh_db, admin_headers):
+    headers, user = shopper(client, "pull@example.com")
+    add_product(fresh_db, "GIFT", price=100, stock=10)
+    phone, laptop = uuid.uuid4().hex, uuid.uuid4().hex
+    add = {"id": 1, "name": "cart.add", "args": {"sku": "GIFT", "qty": 2}, "at": 0}
+    assert 200 == client.post("/api/sync/push", headers=headers, json={"clientId": phone, "mutations": [add]}).status_code
+    first = client.post("/api/sync/pull", headers=headers, json={"clientId": laptop, "cookie": None}).json()
+    assert any(op.get("key") == "cart/GIFT" for op in first["patch"])
+    order = client.post("/api/orders", headers={**headers, "Idempotency-Key": "pull-1"}).json()
+    client.post(f"/api/admin/orders/{order['id']}/status", headers=admin_headers, json={"status": "paid"})
+    patch = client.post("/api/sync/pull", headers=headers, json={"clientId": laptop, "cookie": first["cookie"]}).json()["patch"]
+    ops = {op["key"]: op for op in patch if "key" in op}
+    assert "del" == ops["cart/GIFT"]["op"]
+    assert ("paid", 2) == (ops[f"orders/{order['id']}"]["value"]["status"], ops[f"orders/{order['id']}"]["value"]["items"])
+    assert (0, 1_002, "silver") == tuple(ops["points"]["value"][k] for k in ("balance", "pending", "tier"))
