@@ -209,8 +209,11 @@ export async function start(context = {}) {
   if (!client) return;
   const say = (text) => (context.note ? context.note("loyalty", text) : console.info(text));
   if (page === "cart") return mountCheckout(client, say);
-  const mount = document.getElementById("lm-loyalty");
-  if (!mount) return;
+  const main = document.getElementById("lm-loyalty");
+  if (!main) return;
+  // Keep the page's heading; everything below it is drawn here.
+  const mount = el("div", { id: "lm-loyalty-body" });
+  main.replaceChildren(...[main.querySelector("h1"), mount].filter(Boolean));
   const render = { points: renderPoints, mall: renderMall, orders: renderOrders }[page];
   let coupons = -1;
   client.subscribe((c) => {
