@@ -8,12 +8,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from catalog import store as catalog_store
+from loyalty import store as loyalty_store
 from sync import store as sync_store
-
-try:  # orders come from the loyalty room once it is merged
-    from loyalty import store as loyalty_store
-except ImportError:  # pragma: no cover
-    loyalty_store = None
 
 from . import store
 from .segments import ShopperFacts
@@ -38,7 +34,7 @@ def collect(db: Any, after: int, limit: int, now: datetime) -> list[ShopperFacts
     """Facts of the next ``limit`` shoppers after user id ``after``."""
     shoppers = store.shopper_page(db, after, limit)
     ids = [s["id"] for s in shoppers]
-    orders = {r["user_id"]: r for r in loyalty_store.order_stats(db, ids)} if loyalty_store else {}
+    orders = {r["user_id"]: r for r in loyalty_store.order_stats(db, ids)}
     views = store.views_since(db, ids, (now - timedelta(days=30)).date().isoformat())
     events = store.last_event_at(db, ids)
     profiles = store.get_profiles(db, ids)

@@ -19,7 +19,9 @@ from .compression import compression_config
 from .db import Database
 from .errors import exception_handlers
 from .health_routes import health
+from .loyalty_routes import AdminLoyaltyController, LoyaltyController, OrdersController, RewardsController
 from .media_routes import media_variant
+from .page_routes import PAGE_ROUTES
 from .push_routes import PushController
 from .settings import Settings, load_settings
 from .stores import open_database
@@ -32,6 +34,11 @@ ROUTE_HANDLERS: list = [
     AccountsController,
     SyncController,
     media_variant,
+    OrdersController,
+    LoyaltyController,
+    RewardsController,
+    AdminLoyaltyController,
+    *PAGE_ROUTES,
 ]
 ROUTE_HANDLERS += [AdminRetentionController, PushController]
 

@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from accounts.models import CurrentUser
-from retention import service
+from retention import checkout_hook, service
 from retention.models import EventBatch, EventResult, NewSubscription, PushKey, Subscription
 
 from .auth import bearer_token, current_user
@@ -18,6 +18,8 @@ from .db import Database
 from .http_cache import cacheable
 from .retention_wiring import push_runtime
 from .settings import Settings
+
+checkout_hook.install()  # retention coupons at checkout, wherever the app runs
 
 EVENTS_MAX_BODY = 16_384
 SUBSCRIPTION_MAX_BODY = 8_192

@@ -10,12 +10,15 @@ from litestar.testing import TestClient
 
 from retention import store
 from retention.delivery import deliver_due
-from retention.planner import enqueue_message
+from retention.models import CampaignIn, OfferIn, Variant
+from retention.offers import create_offer
+from retention.planner import create_campaign, enqueue_message
 from retention.receipts import receipt_for
 from server.app import create_app
 from server.retention_wiring import push_runtime
 from tests.api.test_catalog import assert_problem
-from tests.conftest import log_in, sign_up
+from tests.conftest import add_product, log_in, sign_up
+from tests.loyalty_support import fill_cart
 from tests.push_double import PushDouble
 
 
@@ -160,3 +163,26 @@ def test_a_signed_out_device_gets_no_more_pushes(api, double):
     api.post("/api/push/subscriptions", json=body(double.new_subscription()), headers=laptop)
     assert 204 == api.post("/api/auth/logout", headers=laptop).status_code
     assert [int(phone["X-Test-Device"])] == [s["deviceId"] for s in api.get("/api/push/subscriptions", headers=phone).json()]
+
+
+def test_retention_coupons_at_checkout(api, double, fresh_db, admin_headers):
+    add_product(fresh_db, "MUG", price=2_000, stock=50)
+    headers = sign_up(api, "a@example.com")
+    uid = int(headers["X-Test-User"])
+    with fresh_db.write() as db:
+        offer = create_offer(db, OfferIn(code="BACK20", title="20% back", kind="percent", value=20, expires_at="2099-01-01T00:00:00Z", budget=100_000), datetime.now(timezone.utc))
+        campaign = create_campaign(db, CampaignIn(name="Win back", trigger="segment", segment="regular", variants=[Variant(name="A", template_key="segment", offer_id=offer.id)]))
+        store.grant_offer(db, uid, offer.id, None, "2026-01-01T00:00:00.000000Z")
+    fill_cart(fresh_db, uid, {"MUG": 2})
+    order = api.post("/api/orders", headers={**headers, "Idempotency-Key": "k1"}, json={"code": "BACK20"})
+    assert 201 == order.status_code, order.text
+    assert (4_000, 800, 3_200) == (order.json()["subtotal"], order.json()["discount"], order.json()["total"])
+    fill_cart(fresh_db, uid, {"MUG": 1})
+    again = api.post("/api/orders", headers={**headers, "Idempotency-Key": "k2"}, json={"code": "BACK20"})
+    assert_problem(again, 422, "used already")
+    other = sign_up(api, "b@example.com")
+    fill_cart(fresh_db, int(other["X-Test-User"]), {"MUG": 1})
+    assert_problem(api.post("/api/orders", headers={**other, "Idempotency-Key": "k3"}, json={"code": "BACK20"}), 422, "not offered")
+    row = store.get_offer(fresh_db.read(), offer.id)
+    assert (800, 1) == (row["spent"], row["redemptions"])
+    assert campaign.id > 0
