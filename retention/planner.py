@@ -144,7 +144,8 @@ def enqueue_message(
         publish(db, user_id, view_value(offer))
     if subscriptions:
         template = choose(templates, profile.get("locale"), config.fallback_locale)
-        topic = (campaign.topic if campaign else None) or DEFAULT_TOPICS.get(trigger)
+        # Offers replace each other: a newer one waiting at the push service supersedes the older one.
+        topic = (campaign.topic if campaign else None) or ("offer" if offer else DEFAULT_TOPICS.get(trigger))
         urgency = campaign.urgency if campaign else DEFAULT_URGENCY.get(trigger, "normal")
         ttl = campaign.ttl if campaign else config.default_ttl
         payload = render(template, context, message_id=message_id, tag=topic, offer_id=offer.id if offer else None,
