@@ -19,6 +19,7 @@ import re
 import secrets
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 
 from gevent.lock import Semaphore
@@ -70,13 +71,14 @@ class Catalog:
 FEATURES: Features | None = None
 CATALOG = Catalog()
 _features_lock = Semaphore()
-_told: set[str] = set()
+_told: dict[str, str] = {}
+CHECKS: Counter[str] = Counter()  # protocol checks (a pull carries the change just pushed), passed or failed
 
 
 def tell_once(key: str, message: str) -> None:
     """Log a skip message once per process (not once per shopper)."""
     if key not in _told:
-        _told.add(key)
+        _told[key] = message
         log.warning("SKIPPED: %s", message)
 
 
@@ -167,6 +169,7 @@ class Shopper(FastHttpUser):
         if self.features.sync:
             for device in self.devices:  # first pull: the whole (empty) view and a cookie
                 self.pull(device)
+            self.sync_cart()  # what brought the shopper to sign up: something for the cart
 
     # ---- browsing ----------------------------------------------------------------------------------------
 
@@ -305,10 +308,7 @@ class Shopper(FastHttpUser):
             if {e["code"] for e in errors} <= {"unavailable"}:
                 CATALOG.in_stock.pop(sku, None)  # sold out meanwhile: a real outcome, not a failure
                 return
-            self.environment.events.request.fire(
-                request_type="SYNC", name="cart change reached the server", response_time=0, response_length=0,
-                exception=AssertionError(f"{name} {args} rejected: {errors}"), context={},
-            )
+            self.check("a cart change was rejected", False, f"{name} {args} rejected: {errors}")
             return
         if name == "cart.remove":
             self.cart.pop(sku, None)
@@ -327,11 +327,16 @@ class Shopper(FastHttpUser):
         put = any(op["op"] == "put" and op["key"] == key for op in patch)
         deleted = any(op["op"] == "del" and op["key"] == key for op in patch)
         ok = (deleted or (cleared and not put)) if removed else put
-        self.environment.events.request.fire(
-            request_type="SYNC", name="other device saw the cart change", response_time=0, response_length=0,
-            exception=None if ok else AssertionError(f"pull after a change of {key} did not carry it: {patch}"),
-            context={},
-        )
+        self.check("another device missed a cart change", ok, f"pull after a change of {key} did not carry it: {patch}")
+
+    def check(self, name: str, ok: bool, detail: str) -> None:
+        """Count a protocol check; a failed one is reported to Locust as a failure named ``name``."""
+        CHECKS[name if not ok else "passed"] += 1
+        if not ok:
+            self.environment.events.request.fire(
+                request_type="CHECK", name=name, response_time=0, response_length=0,
+                exception=AssertionError(detail), context={},
+            )
 
     # ---- checkout ----------------------------------------------------------------------------------------
 
@@ -375,4 +380,6 @@ class Shopper(FastHttpUser):
 def _report_skips(environment, **_kw) -> None:
     """Repeat the skip messages at the end, where whoever runs the test reads."""
     for key in sorted(_told):
-        log.warning("this run skipped: %s (see the message above)", key)
+        log.warning("this run skipped %s", _told[key])
+    failed = sum(n for name, n in CHECKS.items() if name != "passed")
+    log.warning("CHECKS: %d sync checks passed, %d failed", CHECKS["passed"], failed)

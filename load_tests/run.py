@@ -117,13 +117,18 @@ def run(users: int, spawn_rate: float, duration: int, products: int, out_dir: Pa
                 prefix = out_dir / "locust"
                 print(f"load: {users} shoppers (spawn {spawn_rate}/s) for {duration} s against {base} "
                       f"(server with LASTMILE_SCRYPT_N={LOAD_ENV['LASTMILE_SCRYPT_N']})", flush=True)
-                locust = subprocess.run(
-                    [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
-                     "-u", str(users), "-r", str(spawn_rate), "-t", f"{duration}s", "--stop-timeout", "10",
-                     "--host", base, "--csv", str(prefix), "--html", str(out_dir / "report.html"),
-                     "--loglevel", "WARNING"],
-                    cwd=ROOT, timeout=duration + 120, stdout=subprocess.DEVNULL,
-                )
+                locust_log = out_dir / "locust.log"
+                with open(locust_log, "wb") as llog:
+                    locust = subprocess.run(
+                        [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
+                         "-u", str(users), "-r", str(spawn_rate), "-t", f"{duration}s", "--stop-timeout", "10",
+                         "--host", base, "--csv", str(prefix), "--html", str(out_dir / "report.html"),
+                         "--loglevel", "WARNING"],
+                        cwd=ROOT, timeout=duration + 120, stdout=llog, stderr=subprocess.STDOUT,
+                    )
+                for line in locust_log.read_text(errors="replace").splitlines():
+                    if "/WARNING/" in line or "/ERROR/" in line or "/CRITICAL/" in line:
+                        print(line.split(": ", 1)[-1] if "lastmile.load" in line else line)
             finally:
                 stop(server)
     rows = read_stats(prefix)
@@ -132,7 +137,7 @@ def run(users: int, spawn_rate: float, duration: int, products: int, out_dir: Pa
     server_errors = [line for line in log_path.read_text(errors="replace").splitlines()
                      if " ERROR " in line or line.startswith("Traceback")]
     print(f"\nload: {requests} requests, {failures} failed ({failures / max(requests, 1):.2%}); "
-          f"reports in {out_dir}/ (report.html, locust_stats.csv, locust_failures.csv, server.log)")
+          f"reports in {out_dir}/ (report.html, locust_stats.csv, locust_failures.csv, locust.log, server.log)")
     if server_errors:
         print(f"load: the server logged {len(server_errors)} errors, first: {server_errors[0]}", file=sys.stderr)
     if locust.returncode != 0 or failures or server_errors or not requests:
