@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -35,7 +36,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
             "database": Provide(lambda: database, use_cache=True, sync_to_thread=False),
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
         },
-        state={"admin_token": admin_token, "database": database, "settings": settings},  # type: ignore[arg-type]
+        state=State({"admin_token": admin_token, "database": database, "settings": settings}),
         exception_handlers=exception_handlers(),
         compression_config=compression_config(),
         request_max_body_size=settings.max_body_bytes,

@@ -23,9 +23,24 @@ class StrongEtagCompression(CompressionMiddleware):
                 etag = headers.get("etag")
                 if headers.get("content-encoding") and etag and etag.endswith('"') and not etag.startswith("W/"):
                     headers["etag"] = etag[:-1] + suffix + '"'
+                vary = headers.get("vary")
+                if vary:
+                    # The middleware appends Accept-Encoding even when the handler already listed it.
+                    names = [v.strip() for v in vary.split(",") if v.strip()]
+                    headers["vary"] = ", ".join(_dedupe(names))
             await send(message)
 
         return super().create_compression_send_wrapper(send_tagged, compression_encoding, scope)
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        if name.lower() not in seen:
+            seen.add(name.lower())
+            kept.append(name)
+    return kept
 
 
 def compression_config() -> CompressionConfig:

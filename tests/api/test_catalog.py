@@ -212,3 +212,10 @@ def test_health_and_openapi(client):
     spec = client.get("/schema/openapi.json").json()
     assert "/api/products" in spec["paths"] and "/api/products/{product_id}" in spec["paths"]
     assert 200 == client.get("/schema").status_code
+
+
+def test_vary_names_each_header_once(client, fresh_db):
+    for i in range(10):
+        add_product(fresh_db, f"V-{i}", description="long enough to be compressed " * 5)
+    vary = client.get("/api/products", headers={"Accept-Encoding": "br"}).headers["vary"]
+    assert ["Accept", "Accept-Encoding"] == [v.strip() for v in vary.split(",")]
