@@ -42,6 +42,7 @@ LUA = """
 local paths = {%(paths)s}
 local i = 0
 %(headers)s
+%(delay)s
 request = function()
   i = i + 1
   if i > #paths then i = 1 end
@@ -129,11 +130,14 @@ def product_paths(base: str) -> list[str]:
 
 
 def wrk(wrk_path: str, base: str, paths: list[str], *, connections: int, seconds: float, encoding: str | None,
-        workdir: Path) -> Run:
-    """One bounded wrk run over ``paths`` (one client thread)."""
+        workdir: Path, rate: int = 0) -> Run:
+    """One bounded wrk run over ``paths`` (one client thread); ``rate`` > 0 paces it to about that many req/s."""
     headers = f'wrk.headers["Accept-Encoding"] = "{encoding}"' if encoding else ""
+    # Pacing: each connection waits connections/rate seconds between requests (a think time, so the
+    # offered load is about `rate` while the server keeps up).
+    delay = f"delay = function() return {max(1, round(connections * 1000 / rate))} end" if rate else ""
     script = workdir / "bench.lua"
-    script.write_text(LUA % {"paths": ", ".join(json.dumps(p) for p in paths), "headers": headers})
+    script.write_text(LUA % {"paths": ", ".join(json.dumps(p) for p in paths), "headers": headers, "delay": delay})
     out = subprocess.run(
         [wrk_path, "-t1", f"-c{connections}", f"-d{round(seconds)}s", "--timeout", "5s", "-s", str(script), base],
         check=True, capture_output=True, text=True, timeout=seconds + 30,
@@ -162,8 +166,10 @@ def median_run(runs: list[Run]) -> Run:
 
 
 def bench_runtime(args: argparse.Namespace, wrk_path: str, data_dir: Path, runtime: str, workers: int
-                  ) -> tuple[Run, Run]:
-    """Start one server, run the rounds, stop it; (product, fixed) medians."""
+                  ) -> tuple[Run, Run, float, dict[str, Run]]:
+    """Start one server, run the rounds, stop it: (product, fixed) medians, the median of the per-round
+    ratios (each round's two runs sit side by side in time, so noise from other processes mostly cancels),
+    and the paced runs if asked."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "LASTMILE_DATA_DIR": str(data_dir), "LASTMILE_ADMIN_TOKEN": secrets.token_urlsafe(24)}
@@ -183,7 +189,14 @@ def bench_runtime(args: argparse.Namespace, wrk_path: str, data_dir: Path, runti
                 results[name].append(run)
                 print(f"  {runtime} w={workers} round {round_no + 1} {name:7s} {run.rps:8.0f} req/s "
                       f"p50 {run.p50_ms:6.2f} ms  p99 {run.p99_ms:6.2f} ms  errors {run.errors}", flush=True)
-        return median_run(results["product"]), median_run(results["fixed"])
+        paced: dict[str, Run] = {}
+        if args.rate:
+            for name in ("product", "fixed"):
+                paced[name] = run = wrk(wrk_path, base, endpoints[name], seconds=args.duration, rate=args.rate, **kw)
+                print(f"  {runtime} w={workers} paced ~{args.rate}/s {name:7s} {run.rps:8.0f} req/s "
+                      f"p50 {run.p50_ms:6.2f} ms  p99 {run.p99_ms:6.2f} ms  errors {run.errors}", flush=True)
+        ratio = statistics.median(p.rps / f.rps for p, f in zip(results["product"], results["fixed"]))
+        return median_run(results["product"]), median_run(results["fixed"]), ratio, paced
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -204,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--products", type=int, default=24, help="demo catalog size")
+    parser.add_argument("--rate", type=int, default=0,
+                        help="also run each endpoint paced to about this many req/s (latency below saturation)")
     parser.add_argument("--encoding", default=None, help="Accept-Encoding to send (e.g. br); default none")
     args = parser.parse_args(argv)
     if not 1 <= args.duration <= 60 or not 1 <= args.rounds <= 15 or not 1 <= args.connections <= 1000:
@@ -216,25 +231,35 @@ def main(argv: list[str] | None = None) -> int:
           f"-c{args.connections}, {args.rounds} rounds x {args.duration:g} s per endpoint, medians; "
           f"Accept-Encoding: {args.encoding or 'none'}", flush=True)
     rows = []
+    paced_rows = []
     with tempfile.TemporaryDirectory(prefix="lastmile-bench-") as tmp:
         data_dir = Path(tmp) / "var"
         seed(data_dir, args.products)
         for runtime in runtimes:
             for w in workers:
-                product, fixed = bench_runtime(args, wrk_path, data_dir, runtime, w)
-                rows.append((runtime, w, product, fixed))
+                product, fixed, ratio, paced = bench_runtime(args, wrk_path, data_dir, runtime, w)
+                rows.append((runtime, w, product, fixed, ratio))
+                if paced:
+                    paced_rows.append((runtime, w, paced))
 
     print()
-    print("| runtime | workers | product req/s | product p50 / p99 ms | fixed req/s | fixed p50 / p99 ms | ratio |")
+    print("| runtime | workers | product req/s | product p50 / p99 ms | fixed req/s | fixed p50 / p99 ms | ratio (median of rounds) |")
     print("|---|---|---|---|---|---|---|")
     failed = 0
-    for runtime, w, product, fixed in rows:
-        ratio = product.rps / fixed.rps if fixed.rps else 0.0
+    for runtime, w, product, fixed, ratio in rows:
         failed += product.errors + fixed.errors
         print(f"| {runtime} | {w} | {product.rps:.0f} | {product.p50_ms:.2f} / {product.p99_ms:.2f} | "
               f"{fixed.rps:.0f} | {fixed.p50_ms:.2f} / {fixed.p99_ms:.2f} | {ratio:.2f} |")
-    for runtime, w, product, fixed in rows:
-        ratio = product.rps / fixed.rps if fixed.rps else 0.0
+    if paced_rows:
+        print(f"\nPaced at about {args.rate} req/s offered, {args.connections} connections (one run each):")
+        print("| runtime | workers | product req/s | product p50 / p99 ms | fixed req/s | fixed p50 / p99 ms |")
+        print("|---|---|---|---|---|---|")
+        for runtime, w, paced in paced_rows:
+            p, f = paced["product"], paced["fixed"]
+            failed += p.errors + f.errors
+            print(f"| {runtime} | {w} | {p.rps:.0f} | {p.p50_ms:.2f} / {p.p99_ms:.2f} | {f.rps:.0f} | "
+                  f"{f.p50_ms:.2f} / {f.p99_ms:.2f} |")
+    for runtime, w, product, fixed, ratio in rows:
         print(f"{runtime} w={w}: ratio {ratio:.2f} (target >= {TARGET_RATIO}: "
               f"{'met' if ratio >= TARGET_RATIO else 'MISSED'}), product p99 {product.p99_ms:.1f} ms "
               f"(target < {TARGET_P99_MS:g} ms: {'met' if product.p99_ms < TARGET_P99_MS else 'MISSED'})")
