@@ -526,22 +526,27 @@ function money(minor, currency) {
   }
 }
 
+// The header: cart count, unsynced changes, sign in/out. Built once per sign-in state, then updated in place.
 function renderAccount(client, mount, note) {
   if (!mount) return;
   const session = client.session;
-  const count = client.cartCount();
-  const pending = client.pending.length;
-  const parts = [
-    el("a", { href: "/cart", id: "lm-cart-link" }, "Cart ", el("span", { id: "lm-cart-count" }, String(count))),
-    el("span", { id: "lm-sync-status", dataset: { pending: String(pending) }, title: "changes not yet saved to your account" }, pending ? `· ${pending} unsynced` : ""),
-  ];
-  if (client.signedIn) {
-    parts.push(el("button", { type: "button", id: "lm-signout", onclick: () => client.signOut() }, "Sign out"));
-  } else {
-    parts.push(el("a", { href: "/signin", id: "lm-signin-link" }, session ? "Sign in again" : "Sign in"));
+  const state = client.signedIn ? "in" : session ? "expired" : "out";
+  if (mount.dataset.lmState !== state) {
+    mount.dataset.lmState = state;
+    mount.replaceChildren(
+      el("a", { href: "/cart", id: "lm-cart-link" }, "Cart ", el("span", { id: "lm-cart-count" }, "0")),
+      el("span", { id: "lm-sync-status", title: "changes not yet saved to your account" }),
+      client.signedIn
+        ? el("button", { type: "button", id: "lm-signout", onclick: () => client.signOut() }, "Sign out")
+        : el("a", { href: "/signin", id: "lm-signin-link" }, session ? "Sign in again" : "Sign in"),
+    );
+    if (state === "expired") note?.("session", "Your session has ended. Sign in again to save your cart on every device.");
   }
-  mount.replaceChildren(...parts);
-  if (session && session.expired) note?.("session", "Your session has ended. Sign in again to save your cart on every device.");
+  const pending = client.pending.length;
+  mount.querySelector("#lm-cart-count").textContent = String(client.cartCount());
+  const status = mount.querySelector("#lm-sync-status");
+  status.dataset.pending = String(pending);
+  status.textContent = pending ? `· ${pending} unsynced` : "";
   renderErrors(client);
 }
 
@@ -568,33 +573,38 @@ function renderErrors(client) {
   );
 }
 
+// Product page buttons, built once (focus and clicks survive re-renders) and updated in place.
 function renderActions(client, mount) {
   const sku = mount?.dataset.sku;
   if (!sku) return;
-  const stock = document.querySelector(".stock[data-stock]");
-  const soldOut = !!stock && Number(stock.dataset.stock) <= 0;
-  const line = client.view.get(`cart/${sku}`);
-  const wished = client.inWishlist(sku);
-  mount.classList.add("lm-actions");
-  mount.replaceChildren(
-    el(
-      "button",
-      { type: "button", class: "lm-btn", dataset: { action: "cart-add" }, disabled: soldOut, onclick: () => client.mutate("cart.add", { sku, qty: 1 }) },
-      soldOut ? "Sold out" : "Add to cart",
-    ),
-    el(
-      "button",
-      {
+  if (!mount.querySelector("[data-action=cart-add]")) {
+    const stock = document.querySelector(".stock[data-stock]");
+    const soldOut = !!stock && Number(stock.dataset.stock) <= 0;
+    mount.classList.add("lm-actions");
+    mount.replaceChildren(
+      el(
+        "button",
+        { type: "button", class: "lm-btn", dataset: { action: "cart-add" }, disabled: soldOut, onclick: () => client.mutate("cart.add", { sku, qty: 1 }) },
+        soldOut ? "Sold out" : "Add to cart",
+      ),
+      el("button", {
         type: "button",
         class: "lm-btn alt",
         dataset: { action: "wishlist" },
-        "aria-pressed": wished ? "true" : "false",
-        onclick: () => client.mutate(wished ? "wishlist.remove" : "wishlist.add", { sku }),
-      },
-      wished ? "♥ Saved" : "♡ Save for later",
-    ),
-    el("span", { class: "lm-muted", id: "lm-in-cart", dataset: { qty: String(line ? line.qty : 0) } }, line ? `${line.qty} in your cart · ` : "", line ? el("a", { href: "/cart" }, "View cart") : ""),
-  );
+        onclick: () => client.mutate(client.inWishlist(sku) ? "wishlist.remove" : "wishlist.add", { sku }),
+      }),
+      el("span", { class: "lm-muted", id: "lm-in-cart" }, el("span", { class: "qty" }), " ", el("a", { href: "/cart" }, "View cart")),
+    );
+  }
+  const line = client.view.get(`cart/${sku}`);
+  const wished = client.inWishlist(sku);
+  const wish = mount.querySelector("[data-action=wishlist]");
+  wish.setAttribute("aria-pressed", wished ? "true" : "false");
+  wish.textContent = wished ? "♥ Saved" : "♡ Save for later";
+  const inCart = mount.querySelector("#lm-in-cart");
+  inCart.dataset.qty = String(line ? line.qty : 0);
+  inCart.hidden = !line;
+  inCart.querySelector(".qty").textContent = line ? `${line.qty} in your cart ·` : "";
 }
 
 let cartRender = 0;
@@ -608,7 +618,8 @@ async function renderCart(client, mount) {
   const items = lines.map((line, i) => {
     const p = details[i];
     if (p) totals.set(p.currency, (totals.get(p.currency) || 0) + p.price * line.qty);
-    const set = (qty) => client.mutate("cart.setQty", { sku: line.sku, qty });
+    const current = () => client.view.get(`cart/${line.sku}`)?.qty || 0; // at click time, not render time
+    const set = (qty) => client.mutate("cart.setQty", { sku: line.sku, qty: Math.max(0, qty) });
     return el(
       "li",
       { dataset: { sku: line.sku, qty: String(line.qty) } },
@@ -616,7 +627,7 @@ async function renderCart(client, mount) {
       el(
         "span",
         { class: "lm-qty" },
-        el("button", { type: "button", "aria-label": "One less", dataset: { action: "less" }, onclick: () => set(line.qty - 1) }, "−"),
+        el("button", { type: "button", "aria-label": "One less", dataset: { action: "less" }, onclick: () => set(current() - 1) }, "−"),
         el("output", { class: "qty" }, String(line.qty)),
         el(
           "button",

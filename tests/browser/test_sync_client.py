@@ -1,0 +1,156 @@
+"""The PWA sync client in a real Chromium: offline changes survive a reload and reach the shopper's other
+device through the poke; two tabs of one browser push every mutation exactly once."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+import urllib.request
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery staple"
+WAIT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def live_settings(live_settings):
+    """The shared live settings with a cheap scrypt cost, so signing shoppers up takes milliseconds."""
+    return dataclasses.replace(live_settings, scrypt_n=2**10)
+
+
+def api(live_server, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
+    """One JSON request to the live server from the test itself (not through a browser)."""
+    headers = {"content-type": "application/json", "accept": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(live_server.url + path, data=data, method=method, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+def server_view(live_server, token: str) -> dict:
+    """The shopper's view as the server holds it (a full pull by a client of the test's own)."""
+    pulled = api(live_server, "POST", "/api/sync/pull", {"clientId": f"observer-{uuid.uuid4()}", "cookie": None}, token)
+    return {op["key"]: op["value"] for op in pulled["patch"] if op["op"] == "put"}
+
+
+def server_cart(live_server, token: str) -> dict[str, int]:
+    return {v["sku"]: v["qty"] for k, v in server_view(live_server, token).items() if k.startswith("cart/")}
+
+
+@pytest.fixture(scope="module")
+def sku(live_server) -> str:
+    """A product that is in stock."""
+    items = api(live_server, "GET", "/api/products?limit=50")["items"]
+    return next(item["id"] for item in items if item["availability"] != "out_of_stock")
+
+
+def sync_ready(page) -> None:
+    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
+
+
+def sign_in(page, live_server, email: str, *, create: bool) -> str:
+    """Use the /signin page (sign up or sign in); the device's token, read back from the client."""
+    page.goto(f"{live_server.url}/signin")
+    sync_ready(page)
+    page.fill("#lm-signin-form input[name=email]", email)
+    page.fill("#lm-signin-form input[name=password]", PASSWORD)
+    page.click("#lm-signin-form button[value=signup]" if create else "#lm-signin-form button[value=login]")
+    expect(page.locator("#lm-signed-in")).to_contain_text(email, timeout=WAIT_MS)
+    return page.evaluate("window.lastmileSync.session.token")
+
+
+def wait_until(predicate, what: str, timeout: float = WAIT_MS / 1000) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def page_saved_by_service_worker(page) -> bool:
+    return page.evaluate(
+        "async () => !!navigator.serviceWorker.controller && !!(await caches.match(location.href, {ignoreVary: true}))"
+    )
+
+
+def test_offline_cart_change_survives_a_reload_and_reaches_the_other_device_through_the_poke(browser, live_server, sku):
+    phone, laptop = browser.new_context(), browser.new_context()
+    try:
+        a, b = phone.new_page(), laptop.new_page()
+        email = f"offline-{uuid.uuid4().hex[:8]}@example.com"
+        token = sign_in(a, live_server, email, create=True)
+        sign_in(b, live_server, email, create=False)
+
+        a.goto(f"{live_server.url}/p/{sku}")
+        sync_ready(a)
+        wait_until(lambda: page_saved_by_service_worker(a), "the service worker to save the product page")
+        b.goto(f"{live_server.url}/cart")
+        sync_ready(b)
+        expect(b.locator("#lm-cart-empty")).to_be_visible()
+        b.wait_for_function("window.lastmileSync.source && window.lastmileSync.source.readyState === 1", timeout=WAIT_MS)
+        b.evaluate("window.__notReloaded = true")
+
+        phone.set_offline(True)
+        a.click("[data-action=cart-add]")
+        a.click("[data-action=cart-add]")
+        expect(a.locator("#lm-in-cart")).to_have_attribute("data-qty", "2")
+        expect(a.locator("#lm-sync-status")).to_have_attribute("data-pending", "2")
+
+        a.reload()  # offline: the service worker serves the page; the cart comes back from IndexedDB
+        sync_ready(a)
+        expect(a.locator("#lm-in-cart")).to_have_attribute("data-qty", "2")
+        expect(a.locator("#lm-sync-status")).to_have_attribute("data-pending", "2")
+        expect(a.locator("#lm-cart-count")).to_have_text("2")
+        assert {} == server_cart(live_server, token)  # nothing left the offline device
+
+        phone.set_offline(False)
+        line = b.locator(f"#lm-cart-lines li[data-sku='{sku}']")
+        expect(line).to_have_attribute("data-qty", "2", timeout=WAIT_MS)
+        assert b.evaluate("window.__notReloaded === true")
+        expect(a.locator("#lm-sync-status")).to_have_attribute("data-pending", "0", timeout=WAIT_MS)
+        assert {sku: 2} == server_cart(live_server, token)
+
+        # And back: the laptop sets the quantity; the phone follows without a reload.
+        line.locator("[data-action=less]").click()
+        expect(a.locator("#lm-in-cart")).to_have_attribute("data-qty", "1", timeout=WAIT_MS)
+        wait_until(lambda: server_cart(live_server, token) == {sku: 1}, "the server to hold the laptop's change")
+    finally:
+        phone.close()
+        laptop.close()
+
+
+def test_two_tabs_push_each_mutation_exactly_once(browser, live_server, sku):
+    context = browser.new_context()
+    try:
+        pushed: list[int] = []
+
+        def record(request) -> None:
+            if request.method == "POST" and request.url.endswith("/api/sync/push"):
+                pushed.extend(m["id"] for m in json.loads(request.post_data or "{}").get("mutations", []))
+
+        context.on("request", record)
+        first, second = context.new_page(), context.new_page()
+        token = sign_in(first, live_server, f"tabs-{uuid.uuid4().hex[:8]}@example.com", create=True)
+        for tab in (first, second):
+            tab.goto(f"{live_server.url}/p/{sku}")
+            sync_ready(tab)
+
+        adds = 8
+        for i in range(adds):  # interleaved, without waiting: both tabs allocate ids and push at the same time
+            (first if i % 2 == 0 else second).evaluate("document.querySelector('[data-action=cart-add]').click()")
+        for tab in (first, second):
+            expect(tab.locator("#lm-in-cart")).to_have_attribute("data-qty", str(adds), timeout=WAIT_MS)
+            expect(tab.locator("#lm-sync-status")).to_have_attribute("data-pending", "0", timeout=WAIT_MS)
+
+        assert {sku: adds} == server_cart(live_server, token)
+        assert list(range(1, adds + 1)) == sorted(pushed)  # every id sent once, by one tab, none twice
+    finally:
+        context.close()
