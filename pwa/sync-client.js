@@ -75,6 +75,8 @@ function waitFor(name) {
 
 /** One browser profile's sync state and the network around it. */
 export class SyncClient {
+  static rebase = rebase; // for tests that compare the local merge rules with the server's
+
   constructor(store, { registration = null } = {}) {
     this.store = store;
     this.registration = registration;
@@ -327,7 +329,13 @@ export class SyncClient {
     const headers = { "content-type": "application/json", accept: "application/json" };
     const session = this.session;
     if (auth && session) headers.authorization = `Bearer ${session.token}`;
-    const response = await fetch(path, { method: "POST", headers, body: JSON.stringify(body ?? {}), cache: "no-store" });
+    const response = await fetch(path, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(body ?? {}),
+      cache: "no-store",
+      signal: this.store.timeoutSignal(),
+    });
     if (response.status === 401 && auth && session) await this.expireSession(session.token);
     if (!response.ok) {
       const problem = await response.json().catch(() => ({}));

@@ -89,6 +89,9 @@
 
   class AuthExpired extends Error {}
 
+  // Lie-fi: a request that hangs must not hold the push lock (and every tab) forever.
+  const timeoutSignal = (ms = 30_000) => (AbortSignal.timeout ? AbortSignal.timeout(ms) : undefined);
+
   // Mutations after the last acknowledged one, oldest first.
   async function unpushed() {
     return run(["meta", "pending"], "readonly", async ({ meta, pending }) => {
@@ -124,6 +127,7 @@
           mutations: batch.map(({ id, name, args, at }) => ({ id, name, args, at })),
         }),
         cache: "no-store",
+        signal: timeoutSignal(),
       });
       if (response.status === 401) {
         await run(["meta"], "readwrite", async ({ meta }) => {
@@ -150,7 +154,7 @@
     return self.navigator.locks.request(PUSH_LOCK, () => pushLocked(fetchImpl));
   }
 
-  self.LastmileSyncStore = { open, run, req, readMeta, push, broadcast, AuthExpired, CHANNEL, SYNC_TAG };
+  self.LastmileSyncStore = { open, run, req, readMeta, push, broadcast, timeoutSignal, AuthExpired, CHANNEL, SYNC_TAG };
 
   if (typeof ServiceWorkerGlobalScope !== "undefined" && self instanceof ServiceWorkerGlobalScope) {
     // Background Sync: the browser wakes the worker when the network is back, even with no tab open.

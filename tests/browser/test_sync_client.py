@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 import time
 import urllib.request
 import uuid
@@ -152,5 +153,69 @@ def test_two_tabs_push_each_mutation_exactly_once(browser, live_server, sku):
 
         assert {sku: adds} == server_cart(live_server, token)
         assert list(range(1, adds + 1)) == sorted(pushed)  # every id sent once, by one tab, none twice
+    finally:
+        context.close()
+
+
+def random_mutations(rng: random.Random, skus: list[str], count: int, now_ms: int) -> list[dict]:
+    """A mixed, valid sequence of every mutation the client replays locally."""
+    out = []
+    for i in range(1, count + 1):
+        sku = rng.choice(skus)
+        name, args = rng.choice(
+            [
+                ("cart.add", {"sku": sku, "qty": rng.randint(1, 60)}),  # two big adds hit the cap of 99
+                ("cart.add", {"sku": sku, "qty": 1}),
+                ("cart.setQty", {"sku": sku, "qty": rng.randint(0, 5)}),
+                ("cart.remove", {"sku": sku}),
+                ("cart.clear", {}),
+                ("wishlist.add", {"sku": sku}),
+                ("wishlist.remove", {"sku": sku}),
+                ("prefs.set", {"name": rng.choice(["lang", "saveData"]), "value": rng.choice(["en", "fr", True, 3, None])}),
+            ]
+        )
+        out.append({"id": i, "name": name, "args": args, "at": now_ms + i})
+    return out
+
+
+def test_local_mutators_mirror_the_servers_merge_rules(browser, live_server):
+    items = api(live_server, "GET", "/api/products?limit=50")["items"]
+    skus = [item["id"] for item in items if item["availability"] != "out_of_stock"][:3]
+    page = browser.new_page()
+    try:
+        page.goto(f"{live_server.url}/signin")
+        sync_ready(page)
+        for seed in range(3):
+            email = f"mirror-{seed}-{uuid.uuid4().hex[:8]}@example.com"
+            token = api(live_server, "POST", "/api/auth/signup", {"email": email, "password": PASSWORD})["token"]
+            mutations = random_mutations(random.Random(seed), skus, 40, int(time.time() * 1000))
+            client_id = f"mirror-{uuid.uuid4()}"
+            pushed = api(live_server, "POST", "/api/sync/push", {"clientId": client_id, "mutations": mutations}, token)
+            assert {"lastMutationId": 40, "errors": []} == pushed
+            local = page.evaluate(
+                "(ms) => Object.fromEntries(window.lastmileSync.constructor.rebase(new Map(), ms))", mutations
+            )
+            assert server_view(live_server, token) == local
+    finally:
+        page.close()
+
+
+def test_a_rejected_mutation_is_shown_to_the_shopper_and_rolled_back(browser, live_server, sku):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, f"errors-{uuid.uuid4().hex[:8]}@example.com", create=True)
+        page.goto(f"{live_server.url}/p/{sku}")
+        sync_ready(page)
+        page.evaluate("window.lastmileSync.mutate('cart.add', {sku: 'NO-SUCH-SKU', qty: 1})")
+        error = page.locator("#lm-errors [data-code=unknown-sku]")
+        expect(error).to_contain_text("NO-SUCH-SKU", timeout=WAIT_MS)
+        expect(page.locator("#lm-cart-count")).to_have_text("0")  # the optimistic line is gone after the pull
+        expect(page.locator("#lm-sync-status")).to_have_attribute("data-pending", "0")
+        error.locator("button").click()
+        expect(page.locator("#lm-errors")).to_have_count(0)
+        page.reload()  # dismissed for good on this device
+        sync_ready(page)
+        expect(page.locator("#lm-errors")).to_have_count(0)
     finally:
         context.close()
