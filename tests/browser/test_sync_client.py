@@ -219,3 +219,23 @@ def test_a_rejected_mutation_is_shown_to_the_shopper_and_rolled_back(browser, li
         expect(page.locator("#lm-errors")).to_have_count(0)
     finally:
         context.close()
+
+
+def test_background_sync_pushes_an_offline_change_after_the_tab_is_closed(browser, live_server, sku):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        token = sign_in(page, live_server, f"bgsync-{uuid.uuid4().hex[:8]}@example.com", create=True)
+        page.goto(f"{live_server.url}/p/{sku}")
+        sync_ready(page)
+        assert page.evaluate("async () => 'sync' in (await navigator.serviceWorker.ready)")
+        context.set_offline(True)
+        page.click("[data-action=cart-add]")
+        expect(page.locator("#lm-sync-status")).to_have_attribute("data-pending", "1")
+        context.new_page()  # a blank tab keeps the browser context (and its service worker) alive
+        page.close()  # no page of the shop is left to push
+        assert {} == server_cart(live_server, token)
+        context.set_offline(False)
+        wait_until(lambda: server_cart(live_server, token) == {sku: 1}, "the service worker's Background Sync push")
+    finally:
+        context.close()
