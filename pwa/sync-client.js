@@ -544,6 +544,7 @@ function renderAccount(client, mount, note) {
     mount.replaceChildren(
       el("a", { href: "/cart", id: "lm-cart-link" }, "Cart ", el("span", { id: "lm-cart-count" }, "0")),
       el("span", { id: "lm-sync-status", title: "changes not yet saved to your account" }),
+      client.signedIn && LOYALTY ? el("a", { href: "/points", id: "lm-points-link" }, "Points") : "",
       client.signedIn
         ? el("button", { type: "button", id: "lm-signout", onclick: () => client.signOut() }, "Sign out")
         : el("a", { href: "/signin", id: "lm-signin-link" }, session ? "Sign in again" : "Sign in"),
@@ -734,6 +735,7 @@ function renderSignIn(client, mount) {
 }
 
 let client = null;
+let LOYALTY = false; // pwa/loyalty.js is in the bundle: link its pages
 
 /** The page's sync client (one per tab), for other feature modules and tests. */
 export function syncClient() {
@@ -742,6 +744,7 @@ export function syncClient() {
 
 /** Feature entry point, called by app.js with its context (see pwa/app.js startFeatures). */
 export async function start(context = {}) {
+  LOYALTY = (context.assets?.features || []).some((url) => /\/loyalty\.[0-9a-f]+\.js$/.test(url));
   const storeUrl = (context.assets?.features || []).find((url) => /\/sync-store\.[0-9a-f]+\.js$/.test(url));
   if (!self.LastmileSyncStore && storeUrl) await import(storeUrl);
   const store = self.LastmileSyncStore || (await waitFor("LastmileSyncStore"));

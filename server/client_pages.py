@@ -1,4 +1,5 @@
-"""The sync client's pages: `/cart` and `/signin`, app-shell pages that pwa/sync-client.js fills from IndexedDB.
+"""Client-rendered shell pages: `/cart`, `/signin` (pwa/sync-client.js) and `/points`, `/mall`, `/orders`
+(pwa/loyalty.js), filled from the synced view in IndexedDB.
 
 They hold nothing personal (the cart lives in the browser), so every shopper gets the same bytes.
 """
@@ -37,4 +38,23 @@ def signin_page(request: Request) -> Response:
     return _shell_page(request, page="signin", title="Sign in · Lastmile", mount="lm-signin", heading="Sign in", text="Loading…")
 
 
-CLIENT_PAGE_ROUTES = [cart_page, signin_page]
+# Loyalty pages: pwa/loyalty.js renders them from the synced view keys `points`, `orders/*`, `coupons/*`.
+@get("/points", sync_to_thread=True, include_in_schema=False)
+def points_page(request: Request) -> Response:
+    """Points balance, tier and lots expiring soon."""
+    return _shell_page(request, page="points", title="Your points · Lastmile", mount="lm-loyalty", heading="Your points", text="Loading your points…")
+
+
+@get("/mall", sync_to_thread=True, include_in_schema=False)
+def mall_page(request: Request) -> Response:
+    """The points mall (redeeming is the sync mutation points.redeem, queued offline)."""
+    return _shell_page(request, page="mall", title="Points mall · Lastmile", mount="lm-loyalty", heading="Points mall", text="Loading the mall…")
+
+
+@get("/orders", sync_to_thread=True, include_in_schema=False)
+def orders_page(request: Request) -> Response:
+    """The shopper's orders, from the synced `orders/*` view keys."""
+    return _shell_page(request, page="orders", title="Your orders · Lastmile", mount="lm-loyalty", heading="Your orders", text="Loading your orders…")
+
+
+CLIENT_PAGE_ROUTES = [cart_page, signin_page, points_page, mall_page, orders_page]
