@@ -9,6 +9,7 @@ from typing import Callable, Sequence
 
 from tqdm import tqdm
 
+from .cli_sync import register as register_sync
 from .settings import Settings, SettingsError, load_settings
 
 # Each entry adds subcommands: register(subparsers) -> None. Rooms append theirs in their own module.
@@ -120,7 +121,7 @@ def _register_core(sub: argparse._SubParsersAction) -> None:
     seed.set_defaults(func=_cmd_seed_demo)
 
 
-REGISTRARS: list[Registrar] = [_register_core]
+REGISTRARS: list[Registrar] = [_register_core, register_sync]
 
 
 def build_parser() -> argparse.ArgumentParser:
