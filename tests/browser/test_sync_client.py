@@ -13,7 +13,10 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from ..conftest import TEST_SCRYPT_N
+
 pytestmark = pytest.mark.browser
+pytest.importorskip("server.page_routes", reason="the sync client runs inside the PWA shell (issue 4)")
 
 PASSWORD = "correct horse battery staple"
 WAIT_MS = 15_000
@@ -22,7 +25,7 @@ WAIT_MS = 15_000
 @pytest.fixture(scope="module")
 def live_settings(live_settings):
     """The shared live settings with a cheap scrypt cost, so signing shoppers up takes milliseconds."""
-    return dataclasses.replace(live_settings, scrypt_n=2**10)
+    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
 
 
 def api(live_server, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
