@@ -7,6 +7,7 @@ import dataclasses
 import json
 import random
 import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -240,5 +241,41 @@ def test_background_sync_pushes_an_offline_change_after_the_tab_is_closed(browse
         assert {} == server_cart(live_server, token)
         context.set_offline(False)
         wait_until(lambda: server_cart(live_server, token) == {sku: 1}, "the service worker's Background Sync push")
+    finally:
+        context.close()
+
+
+def test_a_cart_made_before_signing_in_joins_the_account_and_signing_out_forgets_it(browser, live_server, sku):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/p/{sku}")
+        sync_ready(page)
+        expect(page.locator("#lm-signin-link")).to_be_visible()
+        page.click("[data-action=cart-add]")
+        page.click("[data-action=wishlist]")
+        expect(page.locator("#lm-cart-count")).to_have_text("1")
+        expect(page.locator("[data-action=wishlist]")).to_have_attribute("aria-pressed", "true")
+
+        email = f"anon-{uuid.uuid4().hex[:8]}@example.com"
+        token = sign_in(page, live_server, email, create=True)
+        wait_until(lambda: server_cart(live_server, token) == {sku: 1}, "the anonymous cart to reach the account")
+        assert {"sku": sku} == {"sku": server_view(live_server, token)[f"wishlist/{sku}"]["sku"]}
+
+        page.goto(f"{live_server.url}/cart")
+        sync_ready(page)
+        expect(page.locator(f"#lm-cart-lines li[data-sku='{sku}']")).to_have_attribute("data-qty", "1")
+        page.click("#lm-signout")
+        expect(page.locator("#lm-signin-link")).to_be_visible()
+        expect(page.locator("#lm-cart-count")).to_have_text("0")
+        expect(page.locator("#lm-cart-empty")).to_be_visible()
+        assert 0 == page.evaluate("window.lastmileSync.view.size")
+
+        other = sign_in(page, live_server, f"other-{uuid.uuid4().hex[:8]}@example.com", create=True)
+        assert {} == server_cart(live_server, other)  # nothing of the first shopper leaks into the second account
+        with pytest.raises(urllib.error.HTTPError, match="401"):  # signing out revoked the device's token
+            server_cart(live_server, token)
+        again = api(live_server, "POST", "/api/auth/login", {"email": email, "password": PASSWORD})["token"]
+        assert {sku: 1} == server_cart(live_server, again)
     finally:
         context.close()
