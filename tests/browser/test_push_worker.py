@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import datetime, timezone
 import re
 import time
 import urllib.request
@@ -12,6 +13,7 @@ import urllib.request
 import pytest
 
 from ..conftest import TEST_SCRYPT_N
+from .conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +21,15 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def live_settings(live_settings):
     return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
+
+
+@pytest.fixture(scope="module")
+def live_server(live_settings):
+    """The app served for real, without the demo catalog (a push needs no products)."""
+    from server.app import create_app
+
+    with LiveServer(create_app(live_settings)) as server:
+        yield server
 
 
 def post(live_server, path: str, body: dict) -> dict:
@@ -34,7 +45,6 @@ def test_push_shows_the_notification_and_reports_it(browser, live_server, live_s
     from retention.receipts import receipt_for
     from server.retention_wiring import push_runtime
     from server.stores import open_database
-    from datetime import datetime, timezone
 
     session = post(live_server, "/api/auth/signup", {"email": "push@example.com", "password": "correct horse battery", "deviceName": "phone"})
     config = push_runtime(live_settings).config
@@ -74,8 +84,8 @@ def test_push_shows_the_notification_and_reports_it(browser, live_server, live_s
         shown = database.read().execute("SELECT 1 FROM retention_events WHERE message_id = ? AND kind = 'shown'", [message_id]).fetchone() is not None
     titles = page.evaluate("async () => (await (await navigator.serviceWorker.getRegistration('/static/')).getNotifications()).map((n) => [n.title, n.tag, n.data.url])")
     context.close()
-    database.close()
     assert shown
     assert [["Back in stock", "offer", "/p/X"]] == titles
     assert "POST /api/events" in live_server.requests
-    assert store.get_message(open_database(live_settings).read(), message_id)["user_id"] == session["userId"]
+    assert session["userId"] == store.get_message(database.read(), message_id)["user_id"]
+    database.close()
