@@ -85,8 +85,13 @@ function renderOffers(client, box) {
   );
 }
 
-/** Feature entry point, called by app.js with its context. */
-export async function start(context = {}) {
+/** Feature entry point, called by app.js with its context; returns at once (features start one after
+ * another, and the sync client this one waits for may start after it). */
+export function start(context = {}) {
+  run(context).catch((error) => console.warn("lastmile: push feature failed", error));
+}
+
+async function run(context) {
   const client = await waitFor("lastmileSync");
   if (!client) return;
   const say = (text) => (context.note ? context.note("push", text) : console.info(text));

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
+import msgspec
+
 from . import store
 from .config import RetentionConfig
 from .delivery import DeliveryReport, PushSender, deliver_due
@@ -37,7 +39,7 @@ class RunReport:
 def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionConfig, campaigns: list, publish: OfferPublisher) -> tuple[str, list[str]]:
     """Score one shopper and queue what their triggers and segment campaigns call for; (segment, triggers fired)."""
     scores = score(facts, now, config.churn_after_days)
-    store.save_scores(db, [{**_scores_row(scores)}], iso(now))
+    store.save_scores(db, [msgspec.structs.asdict(scores)], iso(now))
     profile = store.get_profile(db, facts.user_id) or {}
     hits = evaluate(facts, scores, now, config, known_tier=profile.get("tier_seen"), price_baselines=store.price_baselines(db, facts.user_id))
     fired = []
@@ -57,14 +59,6 @@ def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionC
     if facts.wishlist_prices != store.price_baselines(db, facts.user_id):
         store.set_price_baselines(db, facts.user_id, facts.wishlist_prices)
     return scores.segment, fired
-
-
-def _scores_row(scores) -> dict:
-    return {
-        "user_id": scores.user_id, "recency": scores.recency, "frequency": scores.frequency, "monetary": scores.monetary,
-        "segment": scores.segment, "days_since_activity": scores.days_since_activity, "orders": scores.orders,
-        "revenue": scores.revenue, "discounted_share": scores.discounted_share, "views": scores.views,
-    }
 
 
 def run_retention(
