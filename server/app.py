@@ -14,6 +14,7 @@ from .accounts_routes import AccountsController
 from .admin_catalog_routes import AdminCatalogController
 from .auth import current_user
 from .catalog_routes import CatalogController
+from .client_pages import CLIENT_PAGE_ROUTES
 from .compression import compression_config
 from .db import Database
 from .errors import exception_handlers
@@ -37,6 +38,7 @@ ROUTE_HANDLERS: list = [
     RewardsController,
     AdminLoyaltyController,
     *PAGE_ROUTES,
+    *CLIENT_PAGE_ROUTES,
 ]
 
 

@@ -17,7 +17,6 @@ from playwright.sync_api import expect
 from ..conftest import TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
-pytest.importorskip("server.page_routes", reason="the sync client runs inside the PWA shell (issue 4)")
 
 PASSWORD = "correct horse battery staple"
 WAIT_MS = 15_000
