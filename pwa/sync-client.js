@@ -157,20 +157,23 @@ export class SyncClient {
     });
   }
 
-  /** Re-read IndexedDB (another tab, the service worker or a pull may have changed it) and re-render. */
-  async refresh() {
+  /** Re-read IndexedDB (another tab, the service worker or a pull may have changed it) and re-render.
+   * ``withView: false`` keeps the in-memory server view (only this tab's own mutation changed). */
+  async refresh({ withView = true } = {}) {
     const { run, req } = this.store;
     const state = await run(["meta", "view", "pending"], "readonly", async ({ meta, view, pending }) => {
       const names = ["clientId", "session", "lastMutationId", "pushedThrough", "dismissed", "cookie"];
       const out = { meta: {} };
       for (const name of names) out.meta[name] = await req(meta.get(name));
-      out.keys = await req(view.getAllKeys());
-      out.values = await req(view.getAll());
+      if (withView || out.meta.cookie !== this.meta.cookie) {
+        out.keys = await req(view.getAllKeys());
+        out.values = await req(view.getAll());
+      }
       out.pending = await req(pending.getAll(IDBKeyRange.lowerBound(out.meta.lastMutationId || 0, true)));
       return out;
     });
     this.meta = state.meta;
-    this.serverView = new Map(state.keys.map((key, i) => [key, state.values[i]]));
+    if (state.keys) this.serverView = new Map(state.keys.map((key, i) => [key, state.values[i]]));
     this.pending = state.pending;
     this.view = rebase(this.serverView, this.pending);
     this.emit();
@@ -191,7 +194,7 @@ export class SyncClient {
       meta.put(at, "hlc");
       return m;
     });
-    await this.refresh();
+    await this.refresh({ withView: false });
     this.tellTabs("changed");
     this.requestPush();
     return mutation;
