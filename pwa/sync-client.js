@@ -66,9 +66,14 @@ class ApiError extends Error {
   }
 }
 
-function waitFor(name) {
-  return new Promise((resolve) => {
-    const check = () => (self[name] ? resolve(self[name]) : setTimeout(check, 10));
+function waitFor(name, ms = 10_000) {
+  return new Promise((resolve, reject) => {
+    const until = Date.now() + ms;
+    const check = () => {
+      if (self[name]) resolve(self[name]);
+      else if (Date.now() > until) reject(new Error(`${name} never loaded`));
+      else setTimeout(check, 10);
+    };
     check();
   });
 }
@@ -118,8 +123,21 @@ export class SyncClient {
       if (document.visibilityState === "visible" && navigator.onLine) this.sync();
     }, POLL_MS);
     this.sync();
-    this.connectPoke();
+    this.leadPokes();
     return this;
+  }
+
+  /** One poke stream per browser profile, not per tab (HTTP/1.1 allows six connections per host): the tab
+   * holding the Web Lock `lastmile-poke` listens, its pulls reach the other tabs as `changed` messages, and
+   * when it closes the lock passes to the next tab. */
+  leadPokes() {
+    const lead = () => {
+      this.pokeLeader = true;
+      this.connectPoke();
+      return new Promise(() => {}); // held for the life of the page
+    };
+    if (navigator.locks) navigator.locks.request("lastmile-poke", lead);
+    else lead();
   }
 
   onBroadcast(message) {
@@ -404,7 +422,7 @@ export class SyncClient {
 
   /** Listen for pokes (server-sent events); EventSource cannot send headers, so a short-lived ticket. */
   async connectPoke() {
-    if (this.source || this.connecting || !this.signedIn || !navigator.onLine || typeof EventSource === "undefined") return;
+    if (!this.pokeLeader || this.source || this.connecting || !this.signedIn || !navigator.onLine || typeof EventSource === "undefined") return;
     this.connecting = true;
     clearTimeout(this.pokeTimer);
     try {
