@@ -18,11 +18,21 @@ from .compression import compression_config
 from .db import Database
 from .errors import exception_handlers
 from .health_routes import health
+from .media_routes import media_variant
+from .page_routes import PAGE_ROUTES
 from .settings import Settings, load_settings
 from .stores import open_database
 from .sync_routes import SyncController
 
-ROUTE_HANDLERS: list = [health, CatalogController, AdminCatalogController, AccountsController, SyncController]
+ROUTE_HANDLERS: list = [
+    health,
+    CatalogController,
+    AdminCatalogController,
+    AccountsController,
+    SyncController,
+    media_variant,
+    *PAGE_ROUTES,
+]
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Litestar:

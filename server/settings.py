@@ -82,6 +82,8 @@ class Settings:
 
     sync_heartbeat_seconds: int = 15
     """Seconds between heartbeats on the poke stream (LASTMILE_SYNC_HEARTBEAT_SECONDS)."""
+    media_workers: int = 0
+    """Processes building image variants in imports and rebuilds; 0 means one per CPU core (LASTMILE_MEDIA_WORKERS)."""
 
     @property
     def database_path(self) -> Path:
@@ -181,4 +183,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sync_max_args_bytes=_int(env, "LASTMILE_SYNC_MAX_ARGS_BYTES", 4096, 64, 1_048_576),
         sync_tombstone_days=_int(env, "LASTMILE_SYNC_TOMBSTONE_DAYS", 30, 1, 3650),
         sync_heartbeat_seconds=_int(env, "LASTMILE_SYNC_HEARTBEAT_SECONDS", 15, 1, 300),
+        media_workers=_int(env, "LASTMILE_MEDIA_WORKERS", 0, 0, 64),
     )
