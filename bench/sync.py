@@ -138,7 +138,15 @@ def bench_pull(base: str, pulls: int) -> tuple[list[float], int, int]:
             body = r.json()
             times.append((time.perf_counter() - start) * 1000)
         keys = sum(1 for op in body["patch"] if op["op"] == "put")
-        wire = int(r.headers.get("content-length") or len(r.content))
+        wire = {}
+        for accept in ("application/json", "application/msgpack"):
+            for coding in ("identity", "br"):
+                r = http.post(
+                    "/api/sync/pull",
+                    json={"clientId": client_id, "cookie": None},
+                    headers={"Accept": accept, "Accept-Encoding": coding},
+                )
+                wire[f"{accept.split('/')[1]}+{coding}"] = int(r.headers.get("content-length") or len(r.content))
     return times, keys, wire
 
 
@@ -205,8 +213,10 @@ def main() -> int:
     print(f"push: {applied} mutations in {applied // PER_PUSH} pushes by {args.clients} clients in {elapsed:.2f} s"
           f" -> {applied / elapsed:,.0f} mutations/s ({applied / PER_PUSH / elapsed:,.0f} pushes/s)")
     times.sort()
-    print(f"pull of a {keys}-key view ({wire:,} bytes on the wire): median {statistics.median(times):.1f} ms,"
-          f" p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, min {times[0]:.1f} ms over {len(times)} pulls")
+    sizes = ", ".join(f"{k} {v:,} B" for k, v in wire.items())
+    print(f"pull of a {keys}-key view: median {statistics.median(times):.1f} ms,"
+          f" p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, min {times[0]:.1f} ms over {len(times)} pulls (brotli)")
+    print(f"pull body sizes: {sizes}")
     print(f"engine alone (no HTTP, one client): {engine_rate:,.0f} mutations/s;"
           f" pull + JSON encode of 1,000 keys: median {statistics.median(engine_pulls):.1f} ms")
     return 0
