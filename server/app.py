@@ -10,17 +10,29 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
+from .accounts_routes import AccountsController
 from .admin_catalog_routes import AdminCatalogController
+from .auth import current_user
 from .catalog_routes import CatalogController
 from .compression import compression_config
 from .db import Database
 from .errors import exception_handlers
 from .health_routes import health
 from .media_routes import media_variant
+from .page_routes import PAGE_ROUTES
 from .settings import Settings, load_settings
 from .stores import open_database
+from .sync_routes import SyncController
 
-ROUTE_HANDLERS: list = [health, CatalogController, AdminCatalogController, media_variant]
+ROUTE_HANDLERS: list = [
+    health,
+    CatalogController,
+    AdminCatalogController,
+    AccountsController,
+    SyncController,
+    media_variant,
+    *PAGE_ROUTES,
+]
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Litestar:
@@ -36,6 +48,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
         dependencies={
             "database": Provide(lambda: database, use_cache=True, sync_to_thread=False),
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "current_user": Provide(current_user, sync_to_thread=True),
         },
         state=State({"admin_token": admin_token, "database": database, "settings": settings}),
         exception_handlers=exception_handlers(),

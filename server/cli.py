@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 from tqdm import tqdm
 
 from .cli_media import register as _register_media
+from .cli_sync import register as register_sync
 from .settings import Settings, SettingsError, load_settings
 
 # Each entry adds subcommands: register(subparsers) -> None. Rooms append theirs in their own module.
@@ -141,7 +142,11 @@ def _register_core(sub: argparse._SubParsersAction) -> None:
     seed.set_defaults(func=_cmd_seed_demo)
 
 
-REGISTRARS: list[Registrar] = [_register_core, _register_media]
+REGISTRARS: list[Registrar] = [
+    _register_core,
+    register_sync,
+    _register_media,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,11 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 
 from catalog.errors import BadCursor, BadImport, BadQuery, CatalogError, UnknownProduct
 from media.errors import BadImage, MediaError, UnknownImage
+from sync.errors import BadSyncRequest, BadViewRow, PermanentError, SyncError, TemporaryError, TooLarge, UnknownClient
+from accounts.errors import (
+    AccountsError, BadAccountInput, BadCredentials, EmailTaken, NotAuthenticated, RateLimited, TotpRequired,
+    TotpStateError, UnknownDevice,
+)
 
 log = logging.getLogger("lastmile.errors")
 
@@ -25,10 +30,24 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     BadImport: (422, "bad-import"),
     BadImage: (422, "bad-image"),
     UnknownImage: (404, "unknown-image"),
+    BadCredentials: (401, "bad-credentials"),
+    TotpRequired: (401, "totp-required"),
+    NotAuthenticated: (401, "not-authenticated"),
+    EmailTaken: (409, "email-taken"),
+    BadAccountInput: (422, "bad-account-input"),
+    RateLimited: (429, "rate-limited"),
+    UnknownDevice: (404, "unknown-device"),
+    TotpStateError: (409, "totp-state"),
+    BadSyncRequest: (400, "bad-sync-request"),
+    TooLarge: (413, "too-large"),
+    UnknownClient: (404, "unknown-client"),
+    BadViewRow: (422, "bad-view-row"),
+    PermanentError: (422, "mutation-rejected"),
+    TemporaryError: (503, "try-again"),
 }
 
 # Base classes registered with Litestar; each maps through DOMAIN_ERRORS.
-DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError)
+DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError, SyncError)
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
@@ -103,7 +122,8 @@ def domain_exception_handler(request: Request, exc: Exception) -> Response:
             problems = getattr(exc, "problems", None)
             if problems:
                 errors = [{"line": line, "message": message} for line, message in problems]
-            return problem(status, slug, str(exc), request=request, errors=errors)
+            # A domain error may carry response headers (Retry-After, WWW-Authenticate).
+            return problem(status, slug, str(exc), request=request, errors=errors, headers=getattr(exc, "headers", None))
     return internal_error_handler(request, exc)
 
 

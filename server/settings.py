@@ -53,6 +53,35 @@ class Settings:
     catalog_stale_while_revalidate: int = 86_400
     """Seconds a stale catalog response may be served while revalidating (LASTMILE_CATALOG_SWR)."""
 
+    scrypt_n: int = 2**17
+    """scrypt cost parameter n for password hashes, a power of two (LASTMILE_SCRYPT_N); tests lower it."""
+
+    token_idle_days: int = 30
+    """A device token unused this many days expires (LASTMILE_TOKEN_IDLE_DAYS)."""
+
+    token_max_days: int = 180
+    """A device token expires this many days after sign-in however much it is used (LASTMILE_TOKEN_MAX_DAYS)."""
+
+    login_window_seconds: int = 900
+    """Sliding window of the login rate limits (LASTMILE_LOGIN_WINDOW_SECONDS)."""
+
+    login_max_failures_per_account: int = 10
+    """Failed logins per account within the window before 429 (LASTMILE_LOGIN_MAX_FAILURES_PER_ACCOUNT)."""
+
+    login_max_attempts_per_address: int = 100
+    """Failed logins plus signups per client address within the window before 429 (LASTMILE_LOGIN_MAX_ATTEMPTS_PER_ADDRESS)."""
+
+    sync_max_mutations: int = 100
+    """Most mutations in one sync push (LASTMILE_SYNC_MAX_MUTATIONS)."""
+
+    sync_max_args_bytes: int = 4096
+    """Largest encoded `args` of one mutation (LASTMILE_SYNC_MAX_ARGS_BYTES)."""
+
+    sync_tombstone_days: int = 30
+    """Deletion tombstones older than this are pruned; older cookies get a full snapshot (LASTMILE_SYNC_TOMBSTONE_DAYS)."""
+
+    sync_heartbeat_seconds: int = 15
+    """Seconds between heartbeats on the poke stream (LASTMILE_SYNC_HEARTBEAT_SECONDS)."""
     media_workers: int = 0
     """Processes building image variants in imports and rebuilds; 0 means one per CPU core (LASTMILE_MEDIA_WORKERS)."""
 
@@ -90,6 +119,13 @@ def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> i
         raise SettingsError(f"{name} must be a whole number from {lo} to {hi}, got {raw!r}") from None
     if not lo <= value <= hi:
         raise SettingsError(f"{name} must be from {lo} to {hi}, got {value}")
+    return value
+
+
+def _power_of_two(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    value = _int(env, name, default, lo, hi)
+    if value & (value - 1):
+        raise SettingsError(f"{name} must be a power of two, got {value}")
     return value
 
 
@@ -137,5 +173,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_import_line_bytes=_int(env, "LASTMILE_MAX_IMPORT_LINE_BYTES", 65_536, 256, 10_485_760),
         catalog_max_age=_int(env, "LASTMILE_CATALOG_MAX_AGE", 60, 0, 31_536_000),
         catalog_stale_while_revalidate=_int(env, "LASTMILE_CATALOG_SWR", 86_400, 0, 31_536_000),
+        scrypt_n=_power_of_two(env, "LASTMILE_SCRYPT_N", 2**17, 2**10, 2**20),
+        token_idle_days=_int(env, "LASTMILE_TOKEN_IDLE_DAYS", 30, 1, 3650),
+        token_max_days=_int(env, "LASTMILE_TOKEN_MAX_DAYS", 180, 1, 3650),
+        login_window_seconds=_int(env, "LASTMILE_LOGIN_WINDOW_SECONDS", 900, 1, 86_400),
+        login_max_failures_per_account=_int(env, "LASTMILE_LOGIN_MAX_FAILURES_PER_ACCOUNT", 10, 1, 10_000),
+        login_max_attempts_per_address=_int(env, "LASTMILE_LOGIN_MAX_ATTEMPTS_PER_ADDRESS", 100, 1, 1_000_000),
+        sync_max_mutations=_int(env, "LASTMILE_SYNC_MAX_MUTATIONS", 100, 1, 10_000),
+        sync_max_args_bytes=_int(env, "LASTMILE_SYNC_MAX_ARGS_BYTES", 4096, 64, 1_048_576),
+        sync_tombstone_days=_int(env, "LASTMILE_SYNC_TOMBSTONE_DAYS", 30, 1, 3650),
+        sync_heartbeat_seconds=_int(env, "LASTMILE_SYNC_HEARTBEAT_SECONDS", 15, 1, 300),
         media_workers=_int(env, "LASTMILE_MEDIA_WORKERS", 0, 0, 64),
     )

@@ -17,12 +17,14 @@ from server.settings import Settings
 from server.stores import open_database
 
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
+TEST_SCRYPT_N = 2**10
 
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     """Settings whose data dir is this test's temp dir."""
-    return Settings(data_dir=tmp_path / "var", admin_token=ADMIN_TOKEN)
+    # scrypt_n: a test-only low cost (production keeps 2**17; tests/api/test_accounts.py asserts that default).
+    return Settings(data_dir=tmp_path / "var", admin_token=ADMIN_TOKEN, scrypt_n=TEST_SCRYPT_N)
 
 
 @pytest.fixture
@@ -72,3 +74,27 @@ def jpeg_bytes(width: int = 64, height: int = 48, seed: int = 1, **save) -> byte
     buf = io.BytesIO()
     image.save(buf, "JPEG", **save)
     return buf.getvalue()
+
+
+def sign_up(client, email: str = "shopper@example.com", password: str = "correct horse battery", device: str = "phone") -> dict[str, str]:
+    """Create a shopper through the API; headers carrying their bearer token (ids in ``X-Test-User``/``-Device``)."""
+    response = client.post("/api/auth/signup", json={"email": email, "password": password, "deviceName": device})
+    assert 201 == response.status_code, response.text
+    body = response.json()
+    return {
+        "Authorization": f"Bearer {body['token']}",
+        "X-Test-User": str(body["userId"]),
+        "X-Test-Device": str(body["deviceId"]),
+    }
+
+
+def log_in(client, email: str = "shopper@example.com", password: str = "correct horse battery", device: str = "laptop") -> dict[str, str]:
+    """Sign another device of an existing shopper in; headers as sign_up gives."""
+    response = client.post("/api/auth/login", json={"email": email, "password": password, "deviceName": device})
+    assert 200 == response.status_code, response.text
+    body = response.json()
+    return {
+        "Authorization": f"Bearer {body['token']}",
+        "X-Test-User": str(body["userId"]),
+        "X-Test-Device": str(body["deviceId"]),
+    }

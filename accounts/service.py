@@ -1,0 +1,266 @@
+"""Accounts behaviour: signup, login (password, TOTP, rate limits), tokens, devices, stream tickets.
+
+Functions take the ``database`` (not a transaction) because password hashing must run outside the
+single writer's lock; they block, so HTTP handlers call them off the event loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from . import passwords, store, totp
+from .emails import normalise_email
+from .errors import (
+    BadAccountInput,
+    BadCredentials,
+    EmailTaken,
+    NotAuthenticated,
+    RateLimited,
+    TotpRequired,
+    TotpStateError,
+    UnknownDevice,
+)
+from .models import CurrentUser, Device, Me, Session, StreamTicket, TotpEnrolment
+from .policy import AuthPolicy
+from .tokens import new_token, token_hash
+
+
+def iso(ts: int) -> str:
+    """Unix seconds as the API shows times."""
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _key(kind: str, value: str) -> str:
+    # Hashed so the attempts table holds neither addresses nor emails.
+    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+
+
+def _check_limit(db: Any, key: str, limit: int, window: int, now: float, what: str) -> None:
+    count, oldest = store.count_attempts(db, key, now - window)
+    if count >= limit:
+        retry = max(1, int((oldest or now) + window - now) + 1)
+        raise RateLimited(f"too many attempts {what}; try again in {retry} s", retry_after=retry)
+
+
+def _check_limits(database: Any, policy: AuthPolicy, account: str | None, address: str, now: float) -> None:
+    db = database.read()
+    window = policy.login_window_seconds
+    _check_limit(db, _key("address", address), policy.login_max_attempts_per_address, window, now, "from this address")
+    if account is not None:
+        _check_limit(db, _key("account", account), policy.login_max_failures_per_account, window, now, "for this account")
+
+
+def _record(database: Any, policy: AuthPolicy, keys: list[str], now: float) -> None:
+    with database.write() as db:
+        for key in keys:
+            store.add_attempt(db, key, now)
+        store.prune_attempts(db, now - policy.login_window_seconds)
+
+
+def _new_session(db: Any, user_id: int, device_name: str, now: int) -> Session:
+    token = new_token()
+    device_id = store.create_device(db, user_id, device_name.strip() or "browser", token_hash(token), now)
+    return Session(token=token, user_id=user_id, device_id=device_id)
+
+
+def signup(
+    database: Any, policy: AuthPolicy, email: str, password: str, device_name: str, address: str, now: float | None = None
+) -> Session:
+    """Create an account and its first device; EmailTaken when the address already has one."""
+    now = time.time() if now is None else now
+    email = normalise_email(email)
+    if len(password) < 8:
+        raise BadAccountInput("a password needs at least 8 characters")
+    _check_limits(database, policy, None, address, now)
+    # Signups cost a scrypt hash each: they count against the address's budget like logins do.
+    _record(database, policy, [_key("address", address)], now)
+    encoded = passwords.hash_password(password, policy.scrypt_n)
+    with database.write() as db:
+        user_id = store.create_user(db, email, encoded, int(now))
+        if user_id is None:
+            raise EmailTaken("an account with this email exists; sign in instead")
+        return _new_session(db, user_id, device_name, int(now))
+
+
+def login(
+    database: Any,
+    policy: AuthPolicy,
+    email: str,
+    password: str,
+    device_name: str,
+    code: str | None,
+    address: str,
+    now: float | None = None,
+) -> Session:
+    """A new device token for the right email + password (+ TOTP code when 2FA is on)."""
+    now = time.time() if now is None else now
+    try:
+        email = normalise_email(email)
+    except BadAccountInput:
+        email = ""  # still hash below: a malformed address must not answer faster than a wrong password
+    _check_limits(database, policy, email or None, address, now)
+    failure_keys = [_key("address", address)] + ([_key("account", email)] if email else [])
+    user = store.user_by_email(database.read(), email) if email else None
+    if user is None:
+        passwords.burn_time(password, policy.scrypt_n)
+        _record(database, policy, failure_keys, now)
+        raise BadCredentials()
+    if not passwords.verify_password(password, user["password_hash"]):
+        _record(database, policy, failure_keys, now)
+        raise BadCredentials()
+    rehash = passwords.hash_password(password, policy.scrypt_n) if passwords.needs_rehash(user["password_hash"], policy.scrypt_n) else None
+    if user["totp_enabled"]:
+        if code is None:
+            raise TotpRequired()
+        step = totp.matching_step(user["totp_secret"], code, now)
+        if step is None:
+            _record(database, policy, failure_keys, now)
+            raise BadCredentials()
+    with database.write() as db:
+        if user["totp_enabled"] and not store.use_totp_step(db, user["id"], step):
+            accepted = False
+        else:
+            accepted = True
+            if rehash:
+                store.set_password_hash(db, user["id"], rehash)
+            session = _new_session(db, user["id"], device_name, int(now))
+    if not accepted:
+        _record(database, policy, failure_keys, now)
+        raise BadCredentials()
+    return session
+
+
+def authenticate(database: Any, policy: AuthPolicy, token: str, now: float | None = None) -> CurrentUser:
+    """The caller behind a bearer token; NotAuthenticated when it is unknown, revoked or expired."""
+    now_s = int(time.time() if now is None else now)
+    if not 20 <= len(token) <= 100:
+        raise NotAuthenticated()
+    digest = token_hash(token)
+    row = store.device_by_token_hash(database.read(), digest)
+    if row is None:
+        raise NotAuthenticated()
+    idle = now_s - row["last_used_at"] > policy.token_idle_seconds
+    old = now_s - row["created_at"] > policy.token_max_seconds
+    if idle or old:
+        with database.write() as db:
+            store.delete_device(db, row["user_id"], row["id"])
+        raise NotAuthenticated("this sign-in has expired; sign in again")
+    if now_s - row["last_used_at"] >= policy.touch_every_seconds:
+        # Throttled so that most requests stay read-only (the writer is the scarce resource).
+        with database.write() as db:
+            store.touch_device(db, row["id"], now_s)
+    return CurrentUser(user_id=row["user_id"], device_id=row["id"])
+
+
+def logout(database: Any, current: CurrentUser) -> None:
+    """Revoke the calling device's token."""
+    with database.write() as db:
+        store.delete_device(db, current.user_id, current.device_id)
+
+
+def me(database: Any, current: CurrentUser) -> Me:
+    """The caller's account."""
+    user = store.user_by_id(database.read(), current.user_id)
+    if user is None:
+        raise NotAuthenticated()
+    return Me(
+        user_id=user["id"],
+        email=user["email"],
+        created_at=iso(user["created_at"]),
+        totp_enabled=bool(user["totp_enabled"]),
+        device_id=current.device_id,
+    )
+
+
+def devices(database: Any, current: CurrentUser) -> list[Device]:
+    """The caller's signed-in devices."""
+    return [
+        Device(
+            id=row["id"],
+            name=row["name"],
+            created_at=iso(row["created_at"]),
+            last_used_at=iso(row["last_used_at"]),
+            current=row["id"] == current.device_id,
+        )
+        for row in store.list_devices(database.read(), current.user_id)
+    ]
+
+
+def revoke_device(database: Any, current: CurrentUser, device_id: int) -> None:
+    """Sign one of the caller's devices out; UnknownDevice for anyone else's (or no) device."""
+    with database.write() as db:
+        if not store.delete_device(db, current.user_id, device_id):
+            raise UnknownDevice(f"no device {device_id} among yours")
+
+
+def totp_enrol(database: Any, current: CurrentUser) -> TotpEnrolment:
+    """A new (not yet active) TOTP secret for the caller."""
+    with database.write() as db:
+        user = store.user_by_id(db, current.user_id)
+        if user is None:
+            raise NotAuthenticated()
+        if user["totp_enabled"]:
+            raise TotpStateError("two-factor sign-in is already on; disable it first to enrol again")
+        secret = totp.new_secret()
+        store.set_totp(db, current.user_id, secret, enabled=False)
+    return TotpEnrolment(secret=totp.secret_text(secret), uri=totp.provisioning_uri(secret, user["email"]))
+
+
+def _accept_code(db: Any, user: dict, code: str, now: float) -> None:
+    step = totp.matching_step(user["totp_secret"], code, now)
+    if step is None or not store.use_totp_step(db, user["id"], step):
+        raise BadAccountInput("that code is not right (or was used already)")
+
+
+def totp_confirm(database: Any, current: CurrentUser, code: str, now: float | None = None) -> None:
+    """Turn 2FA on once the user proves their app has the secret."""
+    now = time.time() if now is None else now
+    with database.write() as db:
+        user = store.user_by_id(db, current.user_id)
+        if user is None:
+            raise NotAuthenticated()
+        if user["totp_enabled"] or user["totp_secret"] is None:
+            raise TotpStateError("nothing to confirm: enrol first")
+        _accept_code(db, user, code, now)
+        store.set_totp(db, user["id"], user["totp_secret"], enabled=True)
+
+
+def totp_disable(database: Any, current: CurrentUser, code: str, now: float | None = None) -> None:
+    """Turn 2FA off (a current code is needed, so a stolen token alone cannot do it)."""
+    now = time.time() if now is None else now
+    with database.write() as db:
+        user = store.user_by_id(db, current.user_id)
+        if user is None:
+            raise NotAuthenticated()
+        if not user["totp_enabled"]:
+            raise TotpStateError("two-factor sign-in is not on")
+        _accept_code(db, user, code, now)
+        store.set_totp(db, user["id"], None, enabled=False)
+
+
+def mint_ticket(database: Any, policy: AuthPolicy, current: CurrentUser, now: float | None = None) -> StreamTicket:
+    """A short-lived credential for `GET /api/sync/poke?ticket=` (EventSource cannot send headers)."""
+    now_s = int(time.time() if now is None else now)
+    ticket = new_token()
+    with database.write() as db:
+        store.add_ticket(db, token_hash(ticket), current.device_id, now_s + policy.ticket_seconds)
+    return StreamTicket(ticket=ticket, expires_in=policy.ticket_seconds)
+
+
+def authenticate_ticket(database: Any, ticket: str, now: float | None = None) -> CurrentUser:
+    """The caller behind a stream ticket; NotAuthenticated when unknown, expired or its device revoked."""
+    now_s = int(time.time() if now is None else now)
+    if not 20 <= len(ticket) <= 100:
+        raise NotAuthenticated()
+    row = store.ticket(database.read(), token_hash(ticket))
+    if row is None or row["expires_at"] < now_s:
+        raise NotAuthenticated("the stream ticket is unknown or expired; mint a new one")
+    return CurrentUser(user_id=row["user_id"], device_id=row["device_id"])
+
+
+def device_active(database: Any, current: CurrentUser) -> bool:
+    """True while the caller's device has not been revoked (long-lived streams re-check it)."""
+    return store.device_exists(database.read(), current.device_id)

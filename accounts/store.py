@@ -1,0 +1,175 @@
+"""SQL of the accounts room: users, devices (one hashed token each), TOTP steps used, login attempts, tickets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+DOMAIN = "accounts"
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "users and devices",
+        [
+            """CREATE TABLE users (
+                id INTEGER PRIMARY KEY,
+                email TEXT NOT NULL UNIQUE,          -- normalised (accounts.emails)
+                password_hash TEXT NOT NULL,         -- scrypt$n$r$p$salt$hash
+                created_at INTEGER NOT NULL,         -- unix seconds
+                totp_secret BLOB,                    -- set by enrol; in force once totp_enabled = 1
+                totp_enabled INTEGER NOT NULL DEFAULT 0
+            )""",
+            """CREATE TABLE devices (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,     -- sha256 of the bearer token; the token is never stored
+                created_at INTEGER NOT NULL,
+                last_used_at INTEGER NOT NULL
+            )""",
+            "CREATE INDEX devices_user ON devices (user_id)",
+            """CREATE TABLE totp_used_steps (
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                step INTEGER NOT NULL,
+                PRIMARY KEY (user_id, step)
+            ) WITHOUT ROWID""",
+            """CREATE TABLE login_attempts (
+                id INTEGER PRIMARY KEY,
+                key_hash TEXT NOT NULL,              -- sha256 of 'account:<email>' or 'address:<ip>'
+                at REAL NOT NULL
+            )""",
+            "CREATE INDEX login_attempts_key_at ON login_attempts (key_hash, at)",
+            """CREATE TABLE stream_tickets (
+                ticket_hash TEXT PRIMARY KEY,
+                device_id INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+                expires_at INTEGER NOT NULL
+            ) WITHOUT ROWID""",
+        ],
+    ),
+]
+
+
+def _one(db: Any, sql: str, params: list | dict) -> dict | None:
+    rows = list(db.query(sql, params))
+    return rows[0] if rows else None
+
+
+def create_user(db: Any, email: str, password_hash: str, now: int) -> int | None:
+    """A new user's id, or None when the email is taken."""
+    cur = db.execute(
+        "INSERT INTO users (email, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING",
+        [email, password_hash, now],
+    )
+    return cur.lastrowid if cur.rowcount == 1 else None
+
+
+def user_by_email(db: Any, email: str) -> dict | None:
+    """The user row for a normalised email."""
+    return _one(db, "SELECT * FROM users WHERE email = ?", [email])
+
+
+def user_by_id(db: Any, user_id: int) -> dict | None:
+    """The user row."""
+    return _one(db, "SELECT * FROM users WHERE id = ?", [user_id])
+
+
+def set_password_hash(db: Any, user_id: int, password_hash: str) -> None:
+    """Replace the stored hash (rehash on login after the cost changed)."""
+    db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])
+
+
+def set_totp(db: Any, user_id: int, secret: bytes | None, enabled: bool) -> None:
+    """Store a TOTP secret and whether it is in force."""
+    db.execute("UPDATE users SET totp_secret = ?, totp_enabled = ? WHERE id = ?", [secret, int(enabled), user_id])
+
+
+def use_totp_step(db: Any, user_id: int, step: int) -> bool:
+    """Record a step as used; False when it had been used already (a code is never taken twice)."""
+    cur = db.execute("INSERT INTO totp_used_steps (user_id, step) VALUES (?, ?) ON CONFLICT DO NOTHING", [user_id, step])
+    db.execute("DELETE FROM totp_used_steps WHERE user_id = ? AND step < ?", [user_id, step - 10])
+    return cur.rowcount == 1
+
+
+def create_device(db: Any, user_id: int, name: str, token_hash: str, now: int) -> int:
+    """A new device holding a token; its id."""
+    cur = db.execute(
+        "INSERT INTO devices (user_id, name, token_hash, created_at, last_used_at) VALUES (?, ?, ?, ?, ?)",
+        [user_id, name, token_hash, now, now],
+    )
+    return cur.lastrowid
+
+
+def device_by_token_hash(db: Any, token_hash: str) -> dict | None:
+    """The device holding this token."""
+    return _one(db, "SELECT id, user_id, created_at, last_used_at FROM devices WHERE token_hash = ?", [token_hash])
+
+
+def device_exists(db: Any, device_id: int) -> bool:
+    """True while the device (and so its token) has not been revoked."""
+    return _one(db, "SELECT 1 AS x FROM devices WHERE id = ?", [device_id]) is not None
+
+
+def touch_device(db: Any, device_id: int, now: int) -> None:
+    """Record use of the device's token (inactivity expiry counts from here)."""
+    db.execute("UPDATE devices SET last_used_at = ? WHERE id = ?", [now, device_id])
+
+
+def list_devices(db: Any, user_id: int) -> list[dict]:
+    """The user's devices, newest first."""
+    return list(
+        db.query(
+            "SELECT id, name, created_at, last_used_at FROM devices WHERE user_id = ? ORDER BY id DESC", [user_id]
+        )
+    )
+
+
+def delete_device(db: Any, user_id: int, device_id: int) -> bool:
+    """Revoke one of the user's devices; False when the user has no such device."""
+    cur = db.execute("DELETE FROM devices WHERE id = ? AND user_id = ?", [device_id, user_id])
+    return cur.rowcount == 1
+
+
+def delete_expired_devices(db: Any, idle_before: int, created_before: int) -> int:
+    """Drop devices whose tokens expired by inactivity or by age; how many."""
+    cur = db.execute(
+        "DELETE FROM devices WHERE last_used_at < ? OR created_at < ?", [idle_before, created_before]
+    )
+    return cur.rowcount
+
+
+def count_attempts(db: Any, key_hash: str, since: float) -> tuple[int, float | None]:
+    """Attempts under this key since ``since`` and the oldest of them."""
+    row = _one(
+        db, "SELECT count(*) AS n, min(at) AS oldest FROM login_attempts WHERE key_hash = ? AND at >= ?", [key_hash, since]
+    )
+    assert row is not None
+    return row["n"], row["oldest"]
+
+
+def add_attempt(db: Any, key_hash: str, at: float) -> None:
+    """Record one attempt under a key."""
+    db.execute("INSERT INTO login_attempts (key_hash, at) VALUES (?, ?)", [key_hash, at])
+
+
+def prune_attempts(db: Any, before: float) -> None:
+    """Forget attempts older than the window."""
+    db.execute("DELETE FROM login_attempts WHERE at < ?", [before])
+
+
+def add_ticket(db: Any, ticket_hash: str, device_id: int, expires_at: int) -> None:
+    """Store a stream ticket (hashed) for a device."""
+    db.execute("DELETE FROM stream_tickets WHERE expires_at < ?", [expires_at - 3600])
+    db.execute(
+        "INSERT INTO stream_tickets (ticket_hash, device_id, expires_at) VALUES (?, ?, ?)",
+        [ticket_hash, device_id, expires_at],
+    )
+
+
+def ticket(db: Any, ticket_hash: str) -> dict | None:
+    """The ticket's device, user and expiry."""
+    return _one(
+        db,
+        "SELECT t.device_id, t.expires_at, d.user_id FROM stream_tickets t JOIN devices d ON d.id = t.device_id"
+        " WHERE t.ticket_hash = ?",
+        [ticket_hash],
+    )

@@ -1,0 +1,175 @@
+"""Sync throughput and pull latency over real HTTP: one uvicorn process on 127.0.0.1, several clients.
+
+    .venv/bin/python bench/sync.py [--clients 8] [--pushes 60] [--pulls 50]
+
+Prints mutations applied per second (20 mutations per push, each client a shopper of its own,
+pushing concurrently over keep-alive connections) and the time of a full pull of a 1,000-key view.
+Bounded: clients × pushes requests, then the pulls; the server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from catalog import store as catalog_store  # noqa: E402
+from catalog.importer import now_iso  # noqa: E402
+from server.settings import load_settings  # noqa: E402
+from server.stores import open_database  # noqa: E402
+
+PER_PUSH = 20
+SKUS = [f"BENCH-{i:03d}" for i in range(50)]
+PASSWORD = "bench password 123"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def seed(env: dict[str, str]) -> None:
+    database = open_database(load_settings(env))
+    with database.write() as db:
+        for sku in SKUS:
+            row = {"id": sku, "name": sku, "description": "", "price": 100, "currency": "EUR", "category": "bench", "stock": 10_000}
+            catalog_store.upsert_product(db, row, [], now_iso())
+    database.close()
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
+    cmd = [
+        sys.executable, "-m", "uvicorn", "server.app:app_from_env", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+    ]
+    proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=ROOT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise SystemExit("bench: the server did not start")
+
+
+def sign_up(base: str, email: str) -> dict[str, str]:
+    r = httpx.post(base + "/api/auth/signup", json={"email": email, "password": PASSWORD, "deviceName": "bench"}, timeout=30)
+    r.raise_for_status()
+    return {"Authorization": "Bearer " + r.json()["token"]}
+
+
+def batches(client_id: str, pushes: int, offset: int):
+    next_id = 1
+    for p in range(pushes):
+        mutations = []
+        for i in range(PER_PUSH):
+            k = p * PER_PUSH + i
+            if k % 4 == 3:
+                m = {"name": "prefs.set", "args": {"name": f"p{k % 7}", "value": k}}
+            else:
+                m = {"name": "cart.add", "args": {"sku": SKUS[(k + offset) % len(SKUS)], "qty": 1}}
+            mutations.append({"id": next_id, "at": 1_700_000_000_000 + k, **m})
+            next_id += 1
+        yield {"clientId": client_id, "mutations": mutations}
+
+
+def run_client(base: str, headers: dict[str, str], pushes: int, offset: int, barrier: threading.Barrier, out: list) -> None:
+    client_id = str(uuid.uuid4())
+    bodies = list(batches(client_id, pushes, offset))
+    applied = 0
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+        barrier.wait()
+        for body in bodies:
+            r = http.post("/api/sync/push", json=body)
+            r.raise_for_status()
+            applied = r.json()["lastMutationId"]
+    out.append(applied)
+
+
+def bench_pushes(base: str, clients: int, pushes: int) -> tuple[int, float]:
+    sessions = [sign_up(base, f"bench{i}@example.com") for i in range(clients)]
+    barrier = threading.Barrier(clients + 1)
+    out: list[int] = []
+    threads = [
+        threading.Thread(target=run_client, args=(base, h, pushes, i, barrier, out)) for i, h in enumerate(sessions)
+    ]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    assert len(out) == clients and all(a == pushes * PER_PUSH for a in out), out
+    return sum(out), elapsed
+
+
+def bench_pull(base: str, pulls: int) -> tuple[list[float], int, int]:
+    headers = sign_up(base, "bigview@example.com")
+    client_id = str(uuid.uuid4())
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+        next_id = 1
+        for _ in range(1000 // PER_PUSH):
+            mutations = []
+            for _ in range(PER_PUSH):
+                mutations.append({"id": next_id, "name": "prefs.set", "args": {"name": f"setting-{next_id:04d}", "value": {"on": True, "n": next_id}}, "at": 1})
+                next_id += 1
+            http.post("/api/sync/push", json={"clientId": client_id, "mutations": mutations}).raise_for_status()
+        times = []
+        for _ in range(pulls):
+            start = time.perf_counter()
+            r = http.post("/api/sync/pull", json={"clientId": client_id, "cookie": None})
+            body = r.json()
+            times.append((time.perf_counter() - start) * 1000)
+        keys = sum(1 for op in body["patch"] if op["op"] == "put")
+        wire = int(r.headers.get("content-length") or len(r.content))
+    return times, keys, wire
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--pushes", type=int, default=60, help="pushes per client (20 mutations each)")
+    parser.add_argument("--pulls", type=int, default=50)
+    args = parser.parse_args()
+    if not (1 <= args.clients <= 64 and 1 <= args.pushes <= 1000 and 1 <= args.pulls <= 1000):
+        raise SystemExit("bench: keep it bounded (clients ≤ 64, pushes ≤ 1000, pulls ≤ 1000)")
+    with tempfile.TemporaryDirectory() as tmp:
+        # Signup cost is not what is measured here: a low scrypt cost keeps set-up short.
+        env = {"LASTMILE_DATA_DIR": tmp, "LASTMILE_SCRYPT_N": str(2**12), "LASTMILE_ADMIN_TOKEN": "bench-admin-token-0123456789"}
+        seed(env)
+        port = free_port()
+        server = start_server(env, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            applied, elapsed = bench_pushes(base, args.clients, args.pushes)
+            times, keys, wire = bench_pull(base, args.pulls)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    print(f"push: {applied} mutations in {applied // PER_PUSH} pushes by {args.clients} clients in {elapsed:.2f} s"
+          f" -> {applied / elapsed:,.0f} mutations/s ({applied / PER_PUSH / elapsed:,.0f} pushes/s)")
+    times.sort()
+    print(f"pull of a {keys}-key view ({wire:,} bytes on the wire): median {statistics.median(times):.1f} ms,"
+          f" p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, min {times[0]:.1f} ms over {len(times)} pulls")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

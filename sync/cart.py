@@ -1,0 +1,82 @@
+"""Cart mutators: `cart/{sku}` → {sku, qty, addedAt}. Adds add up; setQty sets; remove and clear delete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from catalog import store as catalog_store
+from catalog.models import Sku
+
+from . import store
+from .errors import PermanentError
+from .mutators import MutationContext, register
+
+MAX_QTY = 99
+Qty = Annotated[int, Meta(ge=1, le=MAX_QTY)]
+
+
+class CartAdd(msgspec.Struct, rename="camel"):
+    sku: Sku
+    qty: Qty = 1
+
+
+class CartSetQty(msgspec.Struct, rename="camel"):
+    sku: Sku
+    qty: Annotated[int, Meta(ge=0, le=MAX_QTY)]  # 0 removes the line
+
+
+class CartSku(msgspec.Struct, rename="camel"):
+    sku: Sku
+
+
+class Empty(msgspec.Struct):
+    pass
+
+
+def _key(sku: str) -> str:
+    return f"cart/{sku}"
+
+
+def _require_product(ctx: MutationContext, sku: str, available: bool) -> None:
+    product = catalog_store.get_product(ctx.db, sku)
+    if product is None:
+        raise PermanentError("unknown-sku", f"there is no product {sku}")
+    if available and product["stock"] <= 0:
+        raise PermanentError("unavailable", f"product {sku} is out of stock")
+
+
+@register("cart.add", CartAdd)
+def cart_add(ctx: MutationContext, args: CartAdd) -> None:
+    """Add ``qty`` to the line (two devices adding 1 each make 2), capped at MAX_QTY."""
+    _require_product(ctx, args.sku, available=True)
+    line = store.get_value(ctx.db, ctx.user_id, _key(args.sku))
+    qty = min(MAX_QTY, (line["qty"] if line else 0) + args.qty)
+    added_at = line["addedAt"] if line else ctx.at
+    store.put_view(ctx.db, ctx.user_id, _key(args.sku), {"sku": args.sku, "qty": qty, "addedAt": added_at})
+
+
+@register("cart.setQty", CartSetQty)
+def cart_set_qty(ctx: MutationContext, args: CartSetQty) -> None:
+    """Set the line's quantity (the last applied wins); 0 removes it; a new line needs the product in stock."""
+    if args.qty == 0:
+        store.delete_view(ctx.db, ctx.user_id, _key(args.sku))
+        return
+    line = store.get_value(ctx.db, ctx.user_id, _key(args.sku))
+    _require_product(ctx, args.sku, available=line is None)
+    added_at = line["addedAt"] if line else ctx.at
+    store.put_view(ctx.db, ctx.user_id, _key(args.sku), {"sku": args.sku, "qty": args.qty, "addedAt": added_at})
+
+
+@register("cart.remove", CartSku)
+def cart_remove(ctx: MutationContext, args: CartSku) -> None:
+    """Remove the line (removing a line that is not there is fine: both devices may remove it)."""
+    store.delete_view(ctx.db, ctx.user_id, _key(args.sku))
+
+
+@register("cart.clear", Empty)
+def cart_clear(ctx: MutationContext, args: Empty) -> None:
+    """Remove every line."""
+    store.delete_prefix(ctx.db, ctx.user_id, "cart/")

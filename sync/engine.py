@@ -1,0 +1,156 @@
+"""The push/pull engine (Replicache-style, server-authoritative); see docs/sync.md."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Literal
+
+import msgspec
+
+from . import cart, prefs, store, wishlist  # noqa: F401  (registers the built-in mutators)
+from .errors import BadSyncRequest, PermanentError, TemporaryError, TooLarge, UnknownClient
+from .limits import FUTURE_SKEW_MS, SyncLimits
+from .models import Clear, Del, MutationError, PatchOp, PullRequest, PullResponse, PushRequest, PushResponse, Put
+from .mutators import MutationContext, lookup
+from .poke import notify
+
+log = logging.getLogger("lastmile.sync")
+
+SCHEMA_VERSION = 1
+Codec = Literal["json", "msgpack"]
+
+_decoders = {
+    ("json", PushRequest): msgspec.json.Decoder(PushRequest),
+    ("msgpack", PushRequest): msgspec.msgpack.Decoder(PushRequest),
+    ("json", PullRequest): msgspec.json.Decoder(PullRequest),
+    ("msgpack", PullRequest): msgspec.msgpack.Decoder(PullRequest),
+}
+
+
+def decode(body: bytes, kind: type, codec: Codec = "json") -> Any:
+    """A PushRequest or PullRequest from a body; BadSyncRequest saying what is wrong."""
+    try:
+        request = _decoders[(codec, kind)].decode(body)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise BadSyncRequest(f"not a valid {kind.__name__}: {exc}") from None
+    if request.schema_version != SCHEMA_VERSION:
+        raise BadSyncRequest(f"schemaVersion {request.schema_version} is not supported; this server speaks {SCHEMA_VERSION}")
+    return request
+
+
+def check_push(request: PushRequest, limits: SyncLimits) -> None:
+    """Refuse a push past the limits before anything is written."""
+    if len(request.mutations) > limits.max_mutations:
+        raise TooLarge(f"a push carries at most {limits.max_mutations} mutations, got {len(request.mutations)}")
+    for m in request.mutations:
+        if len(m.args) > limits.max_args_bytes:
+            raise TooLarge(f"mutation {m.id}: args are at most {limits.max_args_bytes} bytes, got {len(m.args)}")
+
+
+def clamp_at(at: int, now_ms: int) -> int:
+    """A mutation's HLC time; missing (0) or far-future values become server time."""
+    if at <= 0 or at > now_ms + FUTURE_SKEW_MS:
+        return now_ms
+    return at
+
+
+def _apply(ctx: MutationContext, name: str, raw: msgspec.Raw, codec: Codec) -> None:
+    registered = lookup(name)
+    if registered is None:
+        raise PermanentError("unknown-mutation", f"this server has no mutation {name!r}")
+    decoder = registered.json if codec == "json" else registered.msgpack
+    try:
+        args = decoder.decode(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise PermanentError("bad-args", f"{name}: {exc}") from None
+    registered.fn(ctx, args)
+
+
+def push(
+    database: Any, user_id: int, request: PushRequest, limits: SyncLimits, *, codec: Codec = "json", now_ms: int | None = None
+) -> PushResponse:
+    """Apply a client's new mutations in one write transaction; poke the user's devices if the view moved."""
+    check_push(request, limits)
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    errors: list[MutationError] = []
+    client_id = request.client_id
+    with database.write() as db:
+        owner, last = store.bind_client(db, client_id, user_id)
+        if owner != user_id:
+            raise UnknownClient(f"no client {client_id} among yours")
+        before, _ = store.user_version(db, user_id)
+        start = last
+        for m in sorted(request.mutations, key=lambda m: m.id):
+            if m.id <= last:
+                continue  # already done: a retry or a duplicate
+            if m.id > last + 1:
+                break  # a gap: the missing ones must come first
+            ctx = MutationContext(db, user_id, client_id, m.id, clamp_at(m.at, now_ms), now_ms)
+            db.conn.execute("SAVEPOINT mutation")
+            try:
+                _apply(ctx, m.name, m.args, codec)
+            except TemporaryError as exc:
+                db.conn.execute("ROLLBACK TO mutation")
+                db.conn.execute("RELEASE mutation")
+                log.info("sync: mutation %s of a client stopped for now: %s", m.name, exc)
+                break
+            except Exception as exc:
+                db.conn.execute("ROLLBACK TO mutation")
+                db.conn.execute("RELEASE mutation")
+                if isinstance(exc, PermanentError):
+                    code, detail = exc.code, exc.detail
+                else:  # a bug in a mutator: logged, and the client is not left stuck retrying it forever
+                    log.error("sync: mutator %s failed", m.name, exc_info=exc)
+                    code, detail = "internal-error", "the server could not apply this mutation; it has been logged"
+                error = MutationError(id=m.id, name=m.name, code=code, detail=detail)
+                store.put_view(db, user_id, f"errors/{m.id}", error, scope=client_id)
+                store.trim_errors(db, user_id, client_id)
+                errors.append(error)
+            else:
+                db.conn.execute("RELEASE mutation")
+            last = m.id
+        if last != start:
+            store.set_last_mutation_id(db, client_id, last)
+        after, _ = store.user_version(db, user_id)
+    if after != before:
+        notify(user_id)
+    return PushResponse(last_mutation_id=last, errors=errors)
+
+
+def _bind_for_pull(database: Any, user_id: int, client_id: str) -> None:
+    known = store.client(database.read(), client_id)
+    if known is None:
+        with database.write() as db:
+            known = store.bind_client(db, client_id, user_id)
+    if known[0] != user_id:
+        raise UnknownClient(f"no client {client_id} among yours")
+
+
+def pull(database: Any, user_id: int, request: PullRequest) -> PullResponse:
+    """The patch that brings the client from its cookie to the user's current version.
+
+    Values are msgspec.Raw JSON straight from the store (no decode/encode on the hot path).
+    """
+    _bind_for_pull(database, user_id, request.client_id)
+    cookie = request.cookie
+    with database.snapshot() as db:
+        version, horizon = store.user_version(db, user_id)
+        found = store.client(db, request.client_id)
+        last = found[1] if found else 0
+        patch: list[PatchOp] = []
+        if cookie is None or cookie > version or cookie < horizon:
+            patch.append(Clear())
+            for key, value in store.live_rows(db, user_id, request.client_id):
+                patch.append(Put(key, msgspec.Raw(value)))
+        else:
+            for key, value in store.changes_since(db, user_id, request.client_id, cookie):
+                patch.append(Del(key) if value is None else Put(key, msgspec.Raw(value)))
+    return PullResponse(cookie=version, last_mutation_id=last, patch=patch)
+
+
+def prune_tombstones(database: Any, older_than_days: int, now: float | None = None) -> int:
+    """Drop tombstones older than the horizon; clients with older cookies then get a full snapshot."""
+    now = time.time() if now is None else now
+    with database.write() as db:
+        return store.prune_tombstones(db, int(now - older_than_days * 86_400))

@@ -1,0 +1,275 @@
+"""SQL of the sync room: per-user versions, client bindings, the client view (with tombstones), LWW stamps.
+
+Other rooms write a user's view with put_view/delete_view inside their own write transaction; each
+change bumps the user's version, so the next pull carries it. After commit, call sync.poke.notify.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import msgspec
+
+from .errors import BadViewRow
+from .limits import ERRORS_KEPT, MAX_KEY_CHARS, MAX_VALUE_BYTES
+
+DOMAIN = "sync"
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "client view",
+        [
+            """CREATE TABLE sync_users (
+                user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+                version INTEGER NOT NULL DEFAULT 0,   -- bumped by every change to the user's view
+                horizon INTEGER NOT NULL DEFAULT 0    -- highest version of a pruned tombstone
+            )""",
+            """CREATE TABLE sync_clients (
+                client_id TEXT PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                last_mutation_id INTEGER NOT NULL DEFAULT 0,
+                created_at INTEGER NOT NULL,
+                last_seen_at INTEGER NOT NULL
+            ) WITHOUT ROWID""",
+            """CREATE TABLE sync_view (
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                scope TEXT NOT NULL,                  -- '' for every device of the user, else one clientId
+                key TEXT NOT NULL,
+                value TEXT,                           -- JSON; NULL is a tombstone
+                version INTEGER NOT NULL,             -- the user's version when the row last changed
+                changed_at INTEGER NOT NULL,          -- unix seconds, for tombstone pruning
+                PRIMARY KEY (user_id, scope, key)
+            ) WITHOUT ROWID""",
+            "CREATE INDEX sync_view_version ON sync_view (user_id, version)",
+            "CREATE INDEX sync_view_tombstones ON sync_view (changed_at) WHERE value IS NULL",
+            """CREATE TABLE sync_lww (
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                at INTEGER NOT NULL,                  -- HLC ms of the write that holds the key
+                client_id TEXT NOT NULL,              -- its client (ties on `at` go to the greater id)
+                PRIMARY KEY (user_id, key)
+            ) WITHOUT ROWID""",
+        ],
+    ),
+]
+
+_encoder = msgspec.json.Encoder()
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def _ex(db: Any, sql: str, params: list | tuple = ()) -> Any:
+    # The raw sqlite3 connection under sqlite_utils: this is the push hot path, and the wrapper's
+    # per-call bookkeeping cost more than the queries themselves (see docs/performance.md).
+    return db.conn.execute(sql, params)
+
+
+def _bump(db: Any, user_id: int) -> int:
+    return _ex(
+        db,
+        "INSERT INTO sync_users (user_id, version) VALUES (?, 1)"
+        " ON CONFLICT (user_id) DO UPDATE SET version = version + 1 RETURNING version",
+        [user_id],
+    ).fetchone()[0]
+
+
+def _check_key(key: str) -> None:
+    if not isinstance(key, str) or not 1 <= len(key) <= MAX_KEY_CHARS:
+        raise BadViewRow(f"view keys are 1 to {MAX_KEY_CHARS} characters")
+
+
+def encode_value(value: Any) -> str:
+    """A view value as stored: JSON text, bounded."""
+    text = _encoder.encode(value)
+    if len(text) > MAX_VALUE_BYTES:
+        raise BadViewRow(f"view values are at most {MAX_VALUE_BYTES} bytes of JSON")
+    return text.decode()
+
+
+def put_view(db: Any, user_id: int, key: str, value: Any, *, scope: str = "") -> bool:
+    """Set a key of the user's view (in the caller's write transaction); False when it already held that value."""
+    _check_key(key)
+    text = encode_value(value)
+    version = _bump(db, user_id)
+    changed = _ex(
+        db,
+        "INSERT INTO sync_view (user_id, scope, key, value, version, changed_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (user_id, scope, key) DO UPDATE SET"
+        " value = excluded.value, version = excluded.version, changed_at = excluded.changed_at"
+        " WHERE sync_view.value IS NOT excluded.value",
+        [user_id, scope, key, text, version, _now()],
+    ).rowcount
+    if not changed:
+        # Nothing used the new version (we hold the only writer): give it back, so no pull or poke is due.
+        _ex(db, "UPDATE sync_users SET version = version - 1 WHERE user_id = ?", [user_id])
+        return False
+    return True
+
+
+def delete_view(db: Any, user_id: int, key: str, *, scope: str = "") -> bool:
+    """Delete a key (leaving a tombstone for pulls); False when there was nothing to delete."""
+    _check_key(key)
+    row = _ex(
+        db,
+        "SELECT 1 FROM sync_view WHERE user_id = ? AND scope = ? AND key = ? AND value IS NOT NULL",
+        [user_id, scope, key],
+    ).fetchone()
+    if row is None:
+        return False
+    version = _bump(db, user_id)
+    _ex(
+        db,
+        "UPDATE sync_view SET value = NULL, version = ?, changed_at = ? WHERE user_id = ? AND scope = ? AND key = ?",
+        [version, _now(), user_id, scope, key],
+    )
+    return True
+
+
+def _prefix_end(prefix: str) -> str:
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def delete_prefix(db: Any, user_id: int, prefix: str, *, scope: str = "") -> int:
+    """Delete every live key under ``prefix`` (one version for all); how many."""
+    if not prefix:
+        raise BadViewRow("delete_prefix needs a prefix")
+    live = _ex(
+        db,
+        "SELECT count(*) FROM sync_view WHERE user_id = ? AND scope = ? AND key >= ? AND key < ? AND value IS NOT NULL",
+        [user_id, scope, prefix, _prefix_end(prefix)],
+    ).fetchone()[0]
+    if not live:
+        return 0
+    version = _bump(db, user_id)
+    _ex(
+        db,
+        "UPDATE sync_view SET value = NULL, version = ?, changed_at = ?"
+        " WHERE user_id = ? AND scope = ? AND key >= ? AND key < ? AND value IS NOT NULL",
+        [version, _now(), user_id, scope, prefix, _prefix_end(prefix)],
+    )
+    return live
+
+
+def get_value(db: Any, user_id: int, key: str, *, scope: str = "") -> Any:
+    """One key's value, or None when absent."""
+    row = _ex(
+        db,
+        "SELECT value FROM sync_view WHERE user_id = ? AND scope = ? AND key = ? AND value IS NOT NULL",
+        [user_id, scope, key],
+    ).fetchone()
+    return msgspec.json.decode(row[0]) if row else None
+
+
+def get_view(db: Any, user_id: int, prefix: str = "") -> dict[str, Any]:
+    """The user's (device-wide) view under ``prefix`` as {key: value}, e.g. prefix "cart/" for checkout."""
+    if prefix:
+        rows = _ex(
+        db,
+            "SELECT key, value FROM sync_view WHERE user_id = ? AND scope = '' AND key >= ? AND key < ?"
+            " AND value IS NOT NULL ORDER BY key",
+            [user_id, prefix, _prefix_end(prefix)],
+        )
+    else:
+        rows = _ex(
+        db,
+            "SELECT key, value FROM sync_view WHERE user_id = ? AND scope = '' AND value IS NOT NULL ORDER BY key",
+            [user_id],
+        )
+    return {key: msgspec.json.decode(value) for key, value in rows.fetchall()}
+
+
+def user_version(db: Any, user_id: int) -> tuple[int, int]:
+    """(version, horizon) of the user's view; (0, 0) before the first change."""
+    row = _ex(db, "SELECT version, horizon FROM sync_users WHERE user_id = ?", [user_id]).fetchone()
+    return (row[0], row[1]) if row else (0, 0)
+
+
+def changes_since(db: Any, user_id: int, scope: str, cookie: int) -> list[tuple[str, str | None]]:
+    """(key, JSON or None for a tombstone) of every row changed after ``cookie`` visible to the client."""
+    return _ex(
+        db,
+        "SELECT key, value FROM sync_view WHERE user_id = ? AND version > ? AND scope IN ('', ?) ORDER BY key",
+        [user_id, cookie, scope],
+    ).fetchall()
+
+
+def live_rows(db: Any, user_id: int, scope: str) -> list[tuple[str, str]]:
+    """(key, JSON) of every live row visible to the client."""
+    return _ex(
+        db,
+        "SELECT key, value FROM sync_view WHERE user_id = ? AND scope IN ('', ?) AND value IS NOT NULL ORDER BY key",
+        [user_id, scope],
+    ).fetchall()
+
+
+def client(db: Any, client_id: str) -> tuple[int, int] | None:
+    """(user_id, last_mutation_id) of a known client."""
+    row = _ex(db, "SELECT user_id, last_mutation_id FROM sync_clients WHERE client_id = ?", [client_id]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def bind_client(db: Any, client_id: str, user_id: int) -> tuple[int, int]:
+    """Bind an unknown client to the user (first come); (owner user_id, last_mutation_id)."""
+    now = _now()
+    _ex(
+        db,
+        "INSERT INTO sync_clients (client_id, user_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (client_id) DO NOTHING",
+        [client_id, user_id, now, now],
+    )
+    found = client(db, client_id)
+    assert found is not None
+    return found
+
+
+def set_last_mutation_id(db: Any, client_id: str, last_mutation_id: int) -> None:
+    """Record how far the client's mutations got (same transaction as their effects)."""
+    _ex(
+        db,
+        "UPDATE sync_clients SET last_mutation_id = ?, last_seen_at = ? WHERE client_id = ?",
+        [last_mutation_id, _now(), client_id],
+    )
+
+
+def get_lww(db: Any, user_id: int, key: str) -> tuple[int, str] | None:
+    """(at, client_id) of the write that holds a last-writer-wins key."""
+    row = _ex(db, "SELECT at, client_id FROM sync_lww WHERE user_id = ? AND key = ?", [user_id, key]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def set_lww(db: Any, user_id: int, key: str, at: int, client_id: str) -> None:
+    """Record the winning write of a last-writer-wins key."""
+    _ex(
+        db,
+        "INSERT INTO sync_lww (user_id, key, at, client_id) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (user_id, key) DO UPDATE SET at = excluded.at, client_id = excluded.client_id",
+        [user_id, key, at, client_id],
+    )
+
+
+def trim_errors(db: Any, user_id: int, scope: str) -> None:
+    """Keep only the newest ERRORS_KEPT `errors/...` entries of a client."""
+    old = _ex(
+        db,
+        "SELECT key FROM sync_view WHERE user_id = ? AND scope = ? AND key >= 'errors/' AND key < 'errors0'"
+        " AND value IS NOT NULL ORDER BY version DESC LIMIT -1 OFFSET ?",
+        [user_id, scope, ERRORS_KEPT],
+    ).fetchall()
+    for (key,) in old:
+        delete_view(db, user_id, key, scope=scope)
+
+
+def prune_tombstones(db: Any, before: int) -> int:
+    """Drop tombstones changed before ``before`` (unix s), raising each user's horizon past them; how many."""
+    _ex(
+        db,
+        "UPDATE sync_users SET horizon = max(horizon, (SELECT max(v.version) FROM sync_view v"
+        " WHERE v.user_id = sync_users.user_id AND v.value IS NULL AND v.changed_at < ?))"
+        " WHERE user_id IN (SELECT user_id FROM sync_view WHERE value IS NULL AND changed_at < ?)",
+        [before, before],
+    )
+    return _ex(db, "DELETE FROM sync_view WHERE value IS NULL AND changed_at < ?", [before]).rowcount

@@ -1,0 +1,32 @@
+"""Wishlist mutators: `wishlist/{sku}` → {sku, addedAt}; add and remove are idempotent."""
+
+from __future__ import annotations
+
+import msgspec
+
+from catalog import store as catalog_store
+from catalog.models import Sku
+
+from . import store
+from .errors import PermanentError
+from .mutators import MutationContext, register
+
+
+class WishlistSku(msgspec.Struct, rename="camel"):
+    sku: Sku
+
+
+@register("wishlist.add", WishlistSku)
+def wishlist_add(ctx: MutationContext, args: WishlistSku) -> None:
+    """Keep a product (out-of-stock ones too: that is what wishlists are for); adding twice keeps the first."""
+    if catalog_store.get_product(ctx.db, args.sku) is None:
+        raise PermanentError("unknown-sku", f"there is no product {args.sku}")
+    key = f"wishlist/{args.sku}"
+    if store.get_value(ctx.db, ctx.user_id, key) is None:
+        store.put_view(ctx.db, ctx.user_id, key, {"sku": args.sku, "addedAt": ctx.at})
+
+
+@register("wishlist.remove", WishlistSku)
+def wishlist_remove(ctx: MutationContext, args: WishlistSku) -> None:
+    """Drop a product from the wishlist (absent is fine)."""
+    store.delete_view(ctx.db, ctx.user_id, f"wishlist/{args.sku}")
