@@ -18,6 +18,7 @@ from .compression import compression_config
 from .db import Database
 from .errors import exception_handlers
 from .health_routes import health
+from .loyalty_routes import AdminLoyaltyController, LoyaltyController, OrdersController, RewardsController
 from .media_routes import media_variant
 from .page_routes import PAGE_ROUTES
 from .settings import Settings, load_settings
@@ -31,6 +32,10 @@ ROUTE_HANDLERS: list = [
     AccountsController,
     SyncController,
     media_variant,
+    OrdersController,
+    LoyaltyController,
+    RewardsController,
+    AdminLoyaltyController,
     *PAGE_ROUTES,
 ]
 

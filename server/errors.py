@@ -11,6 +11,22 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
 from catalog.errors import BadCursor, BadImport, BadQuery, CatalogError, UnknownProduct
+from loyalty.errors import (
+    BadIdempotencyKey,
+    BadOrderInput,
+    BadTransition,
+    DuplicateReward,
+    EmptyCart,
+    GrowthCapReached,
+    IdempotencyMismatch,
+    LoyaltyError,
+    NotEnoughPoints,
+    OutOfStock,
+    RewardUnavailable,
+    UnknownCode,
+    UnknownOrder,
+    UnknownReward,
+)
 from media.errors import BadImage, MediaError, UnknownImage
 from sync.errors import BadSyncRequest, BadViewRow, PermanentError, SyncError, TemporaryError, TooLarge, UnknownClient
 from accounts.errors import (
@@ -44,10 +60,23 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     BadViewRow: (422, "bad-view-row"),
     PermanentError: (422, "mutation-rejected"),
     TemporaryError: (503, "try-again"),
+    UnknownOrder: (404, "unknown-order"),
+    UnknownReward: (404, "unknown-reward"),
+    BadOrderInput: (422, "bad-order-input"),
+    EmptyCart: (422, "empty-cart"),
+    OutOfStock: (409, "out-of-stock"),
+    UnknownCode: (422, "unknown-code"),
+    IdempotencyMismatch: (422, "idempotency-key-reused"),
+    BadIdempotencyKey: (400, "idempotency-key-required"),
+    BadTransition: (409, "bad-transition"),
+    NotEnoughPoints: (409, "not-enough-points"),
+    RewardUnavailable: (409, "reward-unavailable"),
+    GrowthCapReached: (409, "growth-cap-reached"),
+    DuplicateReward: (409, "duplicate-reward"),
 }
 
 # Base classes registered with Litestar; each maps through DOMAIN_ERRORS.
-DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError, SyncError)
+DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError, SyncError, LoyaltyError)
 
 
 class Problem(msgspec.Struct, omit_defaults=True):

@@ -85,6 +85,9 @@ class Settings:
     media_workers: int = 0
     """Processes building image variants in imports and rebuilds; 0 means one per CPU core (LASTMILE_MEDIA_WORKERS)."""
 
+    points_hold_days: int = 7
+    """Days earned points stay pending (covers returns) before they can be spent (LASTMILE_POINTS_HOLD_DAYS)."""
+
     @property
     def database_path(self) -> Path:
         """The SQLite file actually used."""
@@ -184,4 +187,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sync_tombstone_days=_int(env, "LASTMILE_SYNC_TOMBSTONE_DAYS", 30, 1, 3650),
         sync_heartbeat_seconds=_int(env, "LASTMILE_SYNC_HEARTBEAT_SECONDS", 15, 1, 300),
         media_workers=_int(env, "LASTMILE_MEDIA_WORKERS", 0, 0, 64),
+        points_hold_days=_int(env, "LASTMILE_POINTS_HOLD_DAYS", 7, 0, 365),
     )
