@@ -134,3 +134,18 @@ def test_seed_demo_serves_real_variants(cli_env, capsys, monkeypatch):
     images, variants = stored(cli_env)
     assert images and all(15 == len(v) for v in variants.values())  # demo photos are 1280 wide: 5 widths × 3
     assert {"avif", "webp", "jpg"} == {v["format"] for vs in variants.values() for v in vs}
+
+
+def test_media_rebuild_missing_builds_only_what_is_absent(cli_env, capsys):
+    from media.ingest import QUICK_FORMATS, ingest_original
+
+    database = open_database(cli_env)
+    image_id = ingest_original(database, cli_env.data_dir, encode(smooth_rgb((200, 120)), "PNG"), name="a.png",
+                               max_bytes=10**6, max_pixels=10**6, formats=QUICK_FORMATS)
+    database.close()
+    webp = next((cli_env.data_dir / "variants").rglob("320.webp"))
+    before = webp.stat().st_mtime_ns
+    assert 0 == cli_main(["media", "rebuild", "--missing", "--quiet"])
+    _, variants = stored(cli_env)
+    assert {"avif", "webp", "jpg"} == {v["format"] for v in variants[image_id]}
+    assert before == webp.stat().st_mtime_ns  # WebP was there already: not rewritten
