@@ -25,7 +25,7 @@ from PIL import Image, ImageChops, ImageOps, ImageStat
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from catalog.demo import render_photo  # noqa: E402
-from media.pipeline import encode, process_original  # noqa: E402
+from media.pipeline import process_original  # noqa: E402
 from media.variants import FORMATS, PIL_FORMATS, plan_widths, read_variant_bytes  # noqa: E402
 
 LIMITS = {"max_bytes": 50_000_000, "max_pixels": 50_000_000}
