@@ -134,6 +134,7 @@ def test_colour_modes_become_8bit_srgb(tmp_path, make, alpha_expected, probe):
         ("huge_dimensions_tiny_file", "decompression bomb"),
         ("over_pixel_limit", "pixels"),
         ("unaccepted_format", "not accepted"),
+        ("freak_aspect_ratio", "cannot be encoded"),
     ],
 )
 def test_hostile_input_is_refused_naming_the_file_and_nothing_is_written(tmp_path, case, words):
@@ -145,6 +146,7 @@ def test_hostile_input_is_refused_naming_the_file_and_nothing_is_written(tmp_pat
         "huge_dimensions_tiny_file": lambda: png_header_only(100_000, 100_000),
         "over_pixel_limit": lambda: encode(Image.new("L", (2500, 2000)), "PNG"),  # 5 MP, under twice the limit
         "unaccepted_format": lambda: encode(Image.new("RGB", (20, 20)), "BMP"),
+        "freak_aspect_ratio": lambda: encode(Image.new("RGB", (10, 17_000)), "PNG"),  # taller than WebP allows
     }[case]()
     assert len(png_header_only(100_000, 100_000)) < 200
     with pytest.raises(BadImage) as info:
