@@ -29,5 +29,17 @@ serve: install
 test: dev
 	$(BIN)/python -m pytest
 
+# Load test (load_tests/README.md): fresh server + demo catalog on 127.0.0.1, Locust headless, report in var/load/.
+LOAD_ARGS ?=
+load: dev
+	$(BIN)/python load_tests/run.py $(LOAD_ARGS)
+
+# API benchmark (docs/performance.md): needs Debian's wrk, installed here with apt-get when missing.
+BENCH_ARGS ?=
+bench: dev
+	@command -v wrk >/dev/null || { echo "make bench: installing Debian's wrk (the HTTP load generator bench/api.py drives) with apt-get"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.api $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -1,4 +1,4 @@
-"""SQL of the media room: images (content-addressed originals) and, later, their variants."""
+"""SQL of the media room: images (content-addressed originals) and their encoded variants."""
 
 from __future__ import annotations
 
@@ -23,6 +23,23 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        2,
+        "variants",
+        [
+            """CREATE TABLE variants (
+                image_id TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+                width INTEGER NOT NULL,         -- the configured width that names it in URLs
+                format TEXT NOT NULL,           -- avif | webp | jpg
+                pixel_width INTEGER NOT NULL,   -- actual size (smaller than width for small originals)
+                pixel_height INTEGER NOT NULL,
+                bytes INTEGER NOT NULL,
+                etag TEXT NOT NULL,             -- strong validator of the file's bytes
+                path TEXT NOT NULL,             -- relative to the data dir
+                PRIMARY KEY (image_id, width, format)
+            ) WITHOUT ROWID""",
+        ],
+    ),
 ]
 
 
@@ -42,3 +59,52 @@ def get_images(db: Any, ids: list[str]) -> dict[str, dict]:
     marks = ",".join("?" for _ in ids)
     rows = db.query(f"SELECT * FROM images WHERE id IN ({marks})", ids)
     return {row["id"]: row for row in rows}
+
+
+def record_processed(db: Any, *, id: str, format: str, width: int, height: int, size: int, original_path: str,
+                     placeholder: str, variants: list[dict]) -> None:
+    """Record an original (display size, placeholder) and the variants written for it; re-recording replaces them."""
+    put_image(db, id=id, format=format, width=width, height=height, size=size, original_path=original_path)
+    db.execute("UPDATE images SET width = ?, height = ?, placeholder = ? WHERE id = ?", [width, height, placeholder, id])
+    for v in variants:
+        db.execute(
+            "INSERT INTO variants (image_id, width, format, pixel_width, pixel_height, bytes, etag, path)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (image_id, width, format) DO UPDATE SET pixel_width = excluded.pixel_width,"
+            " pixel_height = excluded.pixel_height, bytes = excluded.bytes, etag = excluded.etag, path = excluded.path",
+            [id, v["width"], v["format"], v["pixel_width"], v["pixel_height"], v["bytes"], v["etag"], v["path"]],
+        )
+
+
+def get_variants(db: Any, ids: list[str]) -> dict[str, list[dict]]:
+    """Every recorded variant of these images, by image id, ordered by width then format."""
+    if not ids:
+        return {}
+    marks = ",".join("?" for _ in ids)
+    rows = db.query(
+        f"SELECT image_id, width, format, pixel_width, pixel_height, bytes FROM variants WHERE image_id IN ({marks})"
+        " ORDER BY image_id, width, format",
+        ids,
+    )
+    result: dict[str, list[dict]] = {i: [] for i in ids}
+    for row in rows:
+        result[row["image_id"]].append(row)
+    return result
+
+
+def get_variant(db: Any, image_id: str, width: int, format: str) -> dict | None:
+    """One variant's row (path, bytes, etag), or None."""
+    rows = list(db.query(
+        "SELECT * FROM variants WHERE image_id = ? AND width = ? AND format = ?", [image_id, width, format]))
+    return rows[0] if rows else None
+
+
+def variant_formats(db: Any, image_id: str) -> dict[str, int]:
+    """How many variants each format has for an image."""
+    rows = db.query("SELECT format, count(*) AS n FROM variants WHERE image_id = ? GROUP BY format", [image_id])
+    return {row["format"]: row["n"] for row in rows}
+
+
+def all_images(db: Any) -> list[dict]:
+    """id, original path and display width of every image (for rebuilds)."""
+    return list(db.query("SELECT id, original_path, width FROM images ORDER BY id"))

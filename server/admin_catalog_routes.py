@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import msgspec
 from anyio import to_thread
-from litestar import Controller, Request, post
+from litestar import Controller, Request, Response, post
+from litestar.background_tasks import BackgroundTask
 
 from catalog.importer import import_products, parse_lines
 from catalog.models import ImportLine
 from media import store as media_store
-from media.ingest import ingest_original
+from media.ingest import QUICK_FORMATS, build_missing, ingest_original
 
 from .admin_auth import admin_guard
 from .body import read_body
@@ -43,19 +44,23 @@ class AdminCatalogController(Controller):
     tags = ["admin"]
 
     @post("/images", status_code=201, request_max_body_size=None)
-    async def upload_image(self, request: Request, database: NamedDependency[Database], settings: NamedDependency[Settings]) -> UploadedImage:
-        """Store an original image sent as the raw request body (any common image format)."""
+    async def upload_image(
+        self, request: Request, database: NamedDependency[Database], settings: NamedDependency[Settings]
+    ) -> Response[UploadedImage]:
+        """Store an original sent as the raw body with its WebP/JPEG variants; AVIF follows in the background."""
         data = await read_body(request, settings.max_upload_bytes)
+        limits = {"max_bytes": settings.max_upload_bytes, "max_pixels": settings.max_image_pixels}
 
         def ingest() -> dict:
-            image_id = ingest_original(
-                database, settings.data_dir, data, name="upload",
-                max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels,
-            )
+            image_id = ingest_original(database, settings.data_dir, data, name="upload", formats=QUICK_FORMATS, **limits)
             return media_store.get_images(database.read(), [image_id])[image_id]
 
         row = await to_thread.run_sync(ingest)
-        return UploadedImage(id=row["id"], width=row["width"], height=row["height"])
+        return Response(
+            UploadedImage(id=row["id"], width=row["width"], height=row["height"]),
+            status_code=201,
+            background=BackgroundTask(build_missing, database, settings.data_dir, row["id"], **limits),
+        )
 
     @post("/products", status_code=200, request_max_body_size=None)
     async def import_catalog(self, request: Request, database: NamedDependency[Database], settings: NamedDependency[Settings]) -> ImportResult:

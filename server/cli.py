@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 from tqdm import tqdm
 
 from .cli_loyalty import register as register_loyalty
+from .cli_media import register as _register_media
 from .cli_sync import register as register_sync
 from .settings import Settings, SettingsError, load_settings
 
@@ -30,6 +31,9 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
+        # httptools + uvloop serve ~3x the requests of h11 + asyncio here (docs/performance.md, API).
+        http="httptools",
+        loop="uvloop",
         log_level="info",
         access_log=False,
         proxy_headers=False,
@@ -37,10 +41,20 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _image_names(source: Path, max_line_bytes: int) -> list[str]:
+    """Every image name the good lines of an import file mention, once each, in order."""
+    from catalog.importer import parse_lines
+
+    with source.open("rb") as f:
+        names = (name for _, item in parse_lines((raw.rstrip(b"\r\n") for raw in f), max_line_bytes)
+                 if not isinstance(item, str) for name in item.images)
+        return list(dict.fromkeys(names))
+
+
 def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from catalog.importer import import_products, parse_lines, read_image_file
     from catalog.models import ImportLine
-    from media.ingest import ingest_original
+    from media.batch import build_images
 
     from .stores import open_database
 
@@ -51,18 +65,28 @@ def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     images_dir: Path = args.images or source.parent
     database = open_database(settings)
 
+    # First every image on all cores (bounded window), then the products in batches.
+    names = _image_names(source, settings.max_import_line_bytes)
+    with tqdm(total=len(names), unit="img", desc="images", disable=args.quiet or not names) as bar:
+        built = build_images(
+            database,
+            settings.data_dir,
+            names,
+            lambda name: read_image_file(images_dir, name, settings.max_upload_bytes),
+            max_bytes=settings.max_upload_bytes,
+            max_pixels=settings.max_image_pixels,
+            workers=settings.media_workers,
+            on_done=bar.update,
+        )
+
     def resolve(line: ImportLine) -> list[str]:
-        return [
-            ingest_original(
-                database,
-                settings.data_dir,
-                read_image_file(images_dir, name, settings.max_upload_bytes),
-                name=name,
-                max_bytes=settings.max_upload_bytes,
-                max_pixels=settings.max_image_pixels,
-            )
-            for name in line.images
-        ]
+        ids = []
+        for name in line.images:
+            outcome = built[name]
+            if isinstance(outcome, ValueError):
+                raise outcome
+            ids.append(outcome)
+        return ids
 
     with source.open("rb") as f, tqdm(
         total=source.stat().st_size, unit="B", unit_scale=True, desc="import", disable=args.quiet
@@ -122,7 +146,17 @@ def _register_core(sub: argparse._SubParsersAction) -> None:
     seed.set_defaults(func=_cmd_seed_demo)
 
 
-REGISTRARS: list[Registrar] = [_register_core, register_sync, register_loyalty]
+REGISTRARS: list[Registrar] = [
+    _register_core,
+    register_sync,
+    _register_media,
+    register_loyalty,
+]
+
+
+from .cli_retention import register as register_retention  # noqa: E402
+
+REGISTRARS.append(register_retention)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,6 +33,10 @@ from accounts.errors import (
     AccountsError, BadAccountInput, BadCredentials, EmailTaken, NotAuthenticated, RateLimited, TotpRequired,
     TotpStateError, UnknownDevice,
 )
+from retention.errors import (
+    BadCampaign, BadEvent, BadOffer, BadSubscription, BadTemplate, CouponRejected, ForbiddenEndpoint, PayloadTooLarge,
+    RetentionError, UnknownCampaign, UnknownMessage, UnknownOffer, UnknownShopper, UnknownSubscription, UnknownTemplate,
+)
 
 log = logging.getLogger("lastmile.errors")
 
@@ -73,10 +77,24 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     RewardUnavailable: (409, "reward-unavailable"),
     GrowthCapReached: (409, "growth-cap-reached"),
     DuplicateReward: (409, "duplicate-reward"),
+    BadSubscription: (422, "bad-subscription"),
+    ForbiddenEndpoint: (422, "forbidden-push-endpoint"),
+    UnknownSubscription: (404, "unknown-subscription"),
+    UnknownMessage: (404, "unknown-message"),
+    BadEvent: (422, "bad-event"),
+    BadTemplate: (422, "bad-template"),
+    PayloadTooLarge: (422, "payload-too-large"),
+    BadOffer: (422, "bad-offer"),
+    UnknownOffer: (404, "unknown-offer"),
+    UnknownTemplate: (404, "unknown-template"),
+    BadCampaign: (422, "bad-campaign"),
+    UnknownCampaign: (404, "unknown-campaign"),
+    CouponRejected: (422, "coupon-rejected"),
+    UnknownShopper: (404, "unknown-shopper"),
 }
 
 # Base classes registered with Litestar; each maps through DOMAIN_ERRORS.
-DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError, SyncError, LoyaltyError)
+DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError, SyncError, LoyaltyError, RetentionError)
 
 
 class Problem(msgspec.Struct, omit_defaults=True):

@@ -58,14 +58,22 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """A uvicorn server in a thread, serving the app on 127.0.0.1."""
+    """A uvicorn server in a thread, serving the app on 127.0.0.1; ``requests`` logs every HTTP request path."""
 
     def __init__(self, app):
         import uvicorn
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.requests: list[str] = []  # "GET /p/X" per request the server received, in order
+
+        async def logged(scope, receive, send):
+            if scope["type"] == "http":
+                query = scope.get("query_string", b"").decode("latin-1")
+                self.requests.append(f"{scope['method']} {scope['path']}" + (f"?{query}" if query else ""))
+            await app(scope, receive, send)
+
+        config = uvicorn.Config(logged, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -1,0 +1,166 @@
+"""`make load`: a fresh server with the demo catalog on 127.0.0.1, Locust headless for a bounded time, a report.
+
+    .venv/bin/python load_tests/run.py [--users 30] [--spawn-rate 10] [--duration 60] [--products 60]
+
+Writes var/load/locust_*.csv, var/load/report.html and var/load/server.log; prints req/s, p50/p95/p99 and
+the error rate per endpoint; exits 1 when any request failed (or the server logged an error), 0 otherwise.
+The server runs with LASTMILE_SCRYPT_N=1024 so that the shoppers' sign-ups (one scrypt hash each, and one per
+device login) do not dominate the figures, and with the per-address sign-up limit lifted, since every
+simulated shopper comes from 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+
+# Server settings for a load run (documented in load_tests/README.md).
+LOAD_ENV = {
+    "LASTMILE_SCRYPT_N": "1024",  # the lowest cost the settings allow: sign-ups must not dominate
+    "LASTMILE_LOGIN_MAX_ATTEMPTS_PER_ADDRESS": "1000000",  # every simulated shopper signs up from 127.0.0.1
+}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(base: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Poll /health until it answers 200 (or fail when the server died or never came up)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"load: the server exited with status {proc.returncode}; see its log")
+        try:
+            with urllib.request.urlopen(base + "/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("load: the server did not answer /health within a minute")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM the server's process group, SIGKILL if it lingers."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def read_stats(prefix: Path) -> list[dict]:
+    """Rows of Locust's per-endpoint CSV (the last one is the Aggregated total)."""
+    with open(f"{prefix}_stats.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def print_report(rows: list[dict], out=sys.stdout) -> tuple[int, int]:
+    """A table per endpoint; returns (requests, failures) of the aggregate."""
+    print(f"{'endpoint':52s} {'reqs':>6s} {'req/s':>7s} {'p50':>6s} {'p95':>6s} {'p99':>6s} {'errors':>7s}", file=out)
+    total = (0, 0)
+    for row in rows:
+        count, failures = int(row["Request Count"]), int(row["Failure Count"])
+        name = f"{row['Type']} {row['Name']}".strip() if row["Name"] != "Aggregated" else "all requests"
+        rate = failures / count if count else 0.0
+        print(f"{name[:52]:52s} {count:6d} {float(row['Requests/s']):7.1f} {row['50%']:>6s} {row['95%']:>6s} "
+              f"{row['99%']:>6s} {rate:7.2%}", file=out)
+        if row["Name"] == "Aggregated":
+            total = (count, failures)
+    print("(latencies in ms)", file=out)
+    return total
+
+
+def run(users: int, spawn_rate: float, duration: int, products: int, out_dir: Path, workers: int | None) -> int:
+    """Seed, serve, load, report; the process exit status."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    bin_dir = Path(sys.executable).parent
+    with tempfile.TemporaryDirectory(prefix="lastmile-load-") as tmp:
+        data_dir = Path(tmp) / "var"
+        env = {**os.environ, **LOAD_ENV, "LASTMILE_DATA_DIR": str(data_dir),
+               "LASTMILE_ADMIN_TOKEN": secrets.token_urlsafe(24)}
+        env.pop("LASTMILE_DB_PATH", None)
+        print(f"load: seeding {products} demo products into a fresh data dir", flush=True)
+        subprocess.run([str(bin_dir / "lastmile"), "seed-demo", "--count", str(products), "--quiet"], env=env,
+                       check=True, stdout=subprocess.DEVNULL)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        serve = [str(bin_dir / "lastmile"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        if workers:
+            serve += ["--workers", str(workers)]
+        log_path = out_dir / "server.log"
+        with open(log_path, "wb") as log:
+            server = subprocess.Popen(serve, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
+            try:
+                wait_ready(base, server)
+                prefix = out_dir / "locust"
+                print(f"load: {users} shoppers (spawn {spawn_rate}/s) for {duration} s against {base} "
+                      f"(server with LASTMILE_SCRYPT_N={LOAD_ENV['LASTMILE_SCRYPT_N']})", flush=True)
+                locust_log = out_dir / "locust.log"
+                with open(locust_log, "wb") as llog:
+                    locust = subprocess.run(
+                        [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
+                         "-u", str(users), "-r", str(spawn_rate), "-t", f"{duration}s", "--stop-timeout", "10",
+                         "--host", base, "--csv", str(prefix), "--html", str(out_dir / "report.html"),
+                         "--loglevel", "WARNING"],
+                        cwd=ROOT, timeout=duration + 120, stdout=llog, stderr=subprocess.STDOUT,
+                    )
+                for line in locust_log.read_text(errors="replace").splitlines():
+                    if "/WARNING/" in line or "/ERROR/" in line or "/CRITICAL/" in line:
+                        print(line.split(": ", 1)[-1] if "lastmile.load" in line else line)
+            finally:
+                stop(server)
+    rows = read_stats(prefix)
+    print()
+    requests, failures = print_report(rows)
+    server_errors = [line for line in log_path.read_text(errors="replace").splitlines()
+                     if " ERROR " in line or line.startswith("Traceback")]
+    print(f"\nload: {requests} requests, {failures} failed ({failures / max(requests, 1):.2%}); "
+          f"reports in {out_dir}/ (report.html, locust_stats.csv, locust_failures.csv, locust.log, server.log)")
+    if server_errors:
+        print(f"load: the server logged {len(server_errors)} errors, first: {server_errors[0]}", file=sys.stderr)
+    if locust.returncode != 0 or failures or server_errors or not requests:
+        print(f"load: FAILED (locust exit {locust.returncode}, {failures} failed requests, "
+              f"{len(server_errors)} server errors)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse bounded options and run."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=30)
+    parser.add_argument("--spawn-rate", type=float, default=10.0)
+    parser.add_argument("--duration", type=int, default=60, help="seconds of load")
+    parser.add_argument("--products", type=int, default=60, help="demo catalog size")
+    parser.add_argument("--workers", type=int, default=None, help="server workers (default: LASTMILE_WORKERS)")
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "load")
+    args = parser.parse_args(argv)
+    if not (1 <= args.users <= 500 and 1 <= args.duration <= 600 and 1 <= args.products <= 1000):
+        parser.error("keep it bounded: users 1-500, duration 1-600 s, products 1-1000")
+    return run(args.users, args.spawn_rate, args.duration, args.products, args.out, args.workers)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+// Lastmile app shell module: loaded at the end of every page (modules are deferred), so nothing here
+// delays the first paint. It registers the service worker, upgrades the first image on good links,
+// offers reloads when a new version or newer page is ready, and starts feature modules (sync client, ...).
+// The server fills ASSETS with the content-hashed URLs of this build.
+const ASSETS = /*ASSETS*/{ "features": [], "version": "dev" }/*END*/;
+
+const ready = new Promise((resolve) => {
+  if (document.readyState === "complete") resolve();
+  else addEventListener("load", () => resolve(), { once: true });
+});
+
+// A note at the top of the page (update offers, messages); one per kind.
+function note(kind, text, action) {
+  let el = document.querySelector(`.note[data-kind="${kind}"]`);
+  if (!el) {
+    el = document.createElement("p");
+    el.className = "note";
+    el.dataset.kind = kind;
+    el.setAttribute("role", "status");
+    document.body.prepend(el);
+  }
+  el.textContent = text;
+  if (action) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = action.label;
+    button.addEventListener("click", action.run, { once: true });
+    el.append(button);
+  }
+  return el;
+}
+
+// Larger renditions of the inline first image, only when the link can afford them.
+function slowLink() {
+  const c = navigator.connection;
+  return !!c && (c.saveData || ["slow-2g", "2g", "3g"].includes(c.effectiveType));
+}
+
+function upgradeImages() {
+  if (slowLink()) return;
+  for (const img of document.querySelectorAll("img[data-srcset]")) {
+    // the inline image already covers this screen: nothing to fetch
+    if (img.naturalWidth >= img.clientWidth * devicePixelRatio * 0.9) continue;
+    img.sizes = img.dataset.sizes || "100vw";
+    img.srcset = img.dataset.srcset;
+    img.removeAttribute("data-srcset");
+  }
+}
+
+// Offline page: list the pages this device has saved.
+async function listSaved() {
+  const list = document.getElementById("lm-saved");
+  if (!list || !("caches" in self)) return;
+  const cache = await caches.open("lm-pages-v1");
+  for (const request of (await cache.keys()).slice(-30).reverse()) {
+    const url = new URL(request.url);
+    if (!url.pathname.startsWith("/p/")) continue;
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.href = url.pathname;
+    a.textContent = decodeURIComponent(url.pathname.slice(3));
+    li.append(a);
+    list.append(li);
+  }
+}
+
+let reloading = false;
+
+function offerUpdate(worker) {
+  note("update", "A new version of Lastmile is ready.", {
+    label: "Reload",
+    run() {
+      reloading = true;
+      worker.postMessage({ type: "SKIP_WAITING" });
+    },
+  });
+}
+
+async function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return null;
+  const sw = navigator.serviceWorker;
+  sw.addEventListener("controllerchange", () => {
+    if (reloading) location.reload(); // only after the shopper asked: never swap assets under a page
+  });
+  sw.addEventListener("message", (event) => {
+    const data = event.data || {};
+    if (data.type === "page-updated" && data.url === location.href) {
+      note("fresh", "Newer details for this page are available.", { label: "Show", run: () => location.reload() });
+    }
+  });
+  const registration = await sw.register("/sw.js", { scope: "/", updateViaCache: "none" });
+  if (registration.waiting && sw.controller) offerUpdate(registration.waiting);
+  registration.addEventListener("updatefound", () => {
+    const worker = registration.installing;
+    worker?.addEventListener("statechange", () => {
+      if (worker.state === "installed" && sw.controller) offerUpdate(worker);
+    });
+  });
+  return registration;
+}
+
+// Feature modules (e.g. the sync client) export start(context); the server lists them in ASSETS.features.
+async function startFeatures(registration) {
+  const context = {
+    registration,
+    assets: ASSETS,
+    page: document.documentElement.dataset.page || "",
+    sku: document.documentElement.dataset.sku || null,
+    mounts: { actions: document.getElementById("lm-actions"), account: document.getElementById("lm-account") },
+    note,
+  };
+  for (const url of ASSETS.features) {
+    try {
+      const feature = await import(url);
+      await feature.start?.(context);
+    } catch (error) {
+      console.warn("lastmile: feature failed", url, error);
+    }
+  }
+}
+
+ready.then(async () => {
+  upgradeImages();
+  listSaved().catch(() => {});
+  let registration = null;
+  try {
+    registration = await registerServiceWorker();
+  } catch (error) {
+    console.warn("lastmile: service worker not registered", error);
+  }
+  await startFeatures(registration);
+  document.documentElement.dataset.app = "ready";
+});

@@ -1,0 +1,218 @@
+// Lastmile service worker. The server prepends VERSION and PRECACHE (URLs with content hashes), so these
+// bytes change whenever any shell asset changes and the browser installs the new version beside the old.
+/* global VERSION, PRECACHE, OFFLINE_URL */
+const SHELL = `lm-shell-${VERSION}`;
+const PAGES = "lm-pages-v1"; // product and listing HTML (stale-while-revalidate / network-first)
+const DATA = "lm-data-v1"; // product JSON (stale-while-revalidate)
+const IMAGES = "lm-images-v1"; // /media variants (cache-first, expiry + entry cap)
+const RUNTIME = [PAGES, DATA, IMAGES];
+const NAV_TIMEOUT_MS = 3000; // lie-fi: after this, a saved copy beats waiting
+const NAV_GIVE_UP_MS = 20000; // no saved copy: wait this long for the network, then the offline page
+const IMAGE_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+const LIMITS = { [IMAGES]: 200, [PAGES]: 100, [DATA]: 200 };
+const STAMP = "x-lm-fetched-at";
+const BANNER_MARK = "<!--lm:banner-->";
+// A saved page may predate this version: it gets this version's shell module, never a mix of two.
+const APP_URL = PRECACHE.map((entry) => entry.url).find((url) => /^\/static\/app\.[0-9a-f]+\.js$/.test(url));
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(SHELL).then((cache) => cache.addAll(PRECACHE.map((entry) => new Request(entry.url, { cache: "reload" })))),
+  );
+  // No skipWaiting here: a new version waits until the page asks (app.js offers a reload), so one page
+  // never runs with a mix of old and new assets.
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith("lm-shell-") && name !== SHELL) await caches.delete(name);
+        if (name.startsWith("lm-") && !name.startsWith("lm-shell-") && !RUNTIME.includes(name)) await caches.delete(name);
+      }
+      await self.clients.claim();
+      // The page that registered us was fetched before we existed: save it so the next visit needs no network.
+      const windows = await self.clients.matchAll({ type: "window" });
+      await Promise.all(windows.map((client) => savePage(client.url).catch(() => {})));
+    })(),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+  // PING just wakes the worker (tests and the bench attach network emulation to it).
+});
+
+function isPage(url) {
+  return url.pathname === "/" || url.pathname.startsWith("/p/") || url.pathname.startsWith("/c/");
+}
+
+async function savePage(href) {
+  const url = new URL(href);
+  if (url.origin !== location.origin || !isPage(url)) return;
+  const cache = await caches.open(PAGES);
+  if (await cache.match(url.href, { ignoreVary: true })) return;
+  const response = await fetch(url.href, { credentials: "same-origin" });
+  if (response.ok) await put(PAGES, url.href, response);
+}
+
+// Store a response with the time it was fetched (the "last fresh" date pages show), keeping caches bounded.
+async function put(cacheName, key, response) {
+  const headers = new Headers(response.headers);
+  headers.set(STAMP, new Date().toISOString());
+  headers.delete("content-encoding"); // the body below is already decoded
+  headers.delete("content-length");
+  const body = await response.blob();
+  const cache = await caches.open(cacheName);
+  await cache.put(key, new Response(body, { status: response.status, statusText: response.statusText, headers }));
+  await trim(cacheName);
+}
+
+async function trim(cacheName) {
+  const limit = LIMITS[cacheName];
+  if (!limit) return;
+  const cache = await caches.open(cacheName);
+  const keys = await cache.keys(); // insertion order: oldest first
+  for (const request of keys.slice(0, Math.max(0, keys.length - limit))) await cache.delete(request);
+}
+
+function fetchedAt(response) {
+  const stamp = response.headers.get(STAMP);
+  const time = stamp ? Date.parse(stamp) : NaN;
+  return Number.isNaN(time) ? null : new Date(time);
+}
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// A saved page, marked with when it was last fresh.
+async function fromCache(response) {
+  const when = fetchedAt(response) || new Date();
+  const label = when.toLocaleString(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  const banner =
+    `<p class="note" data-kind="saved" role="status">Saved copy · last updated ` +
+    `<time datetime="${escapeHtml(when.toISOString())}">${escapeHtml(label)}</time></p>`;
+  const html = (await response.text())
+    .replace(BANNER_MARK, banner)
+    .replace(/\/static\/app\.[0-9a-f]+\.js/g, APP_URL);
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  headers.delete("content-encoding");
+  headers.set("x-lm-source", "cache");
+  return new Response(html, { status: 200, headers });
+}
+
+function timeout(ms) {
+  return new Promise((resolve) => setTimeout(() => resolve(null), ms));
+}
+
+async function offline() {
+  const cache = await caches.open(SHELL);
+  const page = await cache.match(OFFLINE_URL);
+  return page || new Response("You are offline.", { status: 503, headers: { "content-type": "text/plain" } });
+}
+
+async function notifyUpdated(clientId, url, before, after) {
+  if (!before || !after || before === after) return;
+  const client = clientId && (await self.clients.get(clientId));
+  if (client) client.postMessage({ type: "page-updated", url });
+}
+
+// Fetch a page from the network and save it; resolves to null when the network fails.
+async function fetchPage(request) {
+  try {
+    const response = await fetch(request);
+    if (response.ok && response.type === "basic") await put(PAGES, request.url, response.clone());
+    return response;
+  } catch {
+    return null;
+  }
+}
+
+// Product pages: a saved copy at once (no network wait), refreshed in the background.
+async function productPage(event) {
+  const { request } = event;
+  const cache = await caches.open(PAGES);
+  const cached = await cache.match(request.url, { ignoreVary: true });
+  if (cached) {
+    const before = cached.headers.get("etag");
+    event.waitUntil(
+      fetchPage(request).then((fresh) =>
+        notifyUpdated(event.resultingClientId, request.url, before, fresh && fresh.headers.get("etag")),
+      ),
+    );
+    return fromCache(cached);
+  }
+  return networkFirst(event, null);
+}
+
+// Other pages: the network, but a saved copy after NAV_TIMEOUT_MS; the offline page when neither comes.
+async function networkFirst(event, cached) {
+  const network = fetchPage(event.request);
+  if (cached === undefined) cached = await (await caches.open(PAGES)).match(event.request.url, { ignoreVary: true });
+  const first = await Promise.race([network, timeout(cached ? NAV_TIMEOUT_MS : NAV_GIVE_UP_MS)]);
+  if (first) return first;
+  if (cached) {
+    event.waitUntil(network);
+    return fromCache(cached);
+  }
+  return offline();
+}
+
+// Product JSON: stale-while-revalidate.
+async function staleWhileRevalidate(event) {
+  const cache = await caches.open(DATA);
+  const cached = await cache.match(event.request);
+  const network = fetch(event.request)
+    .then(async (response) => {
+      if (response.ok) await put(DATA, event.request, response.clone());
+      return response;
+    })
+    .catch(() => null);
+  if (cached) {
+    event.waitUntil(network);
+    return cached;
+  }
+  return (await network) || new Response(null, { status: 503, statusText: "offline" });
+}
+
+// Images: immutable variants, cache-first; entries older than IMAGE_MAX_AGE_MS are fetched again.
+async function image(event) {
+  const cache = await caches.open(IMAGES);
+  const cached = await cache.match(event.request);
+  const at = cached && fetchedAt(cached);
+  if (cached && at && Date.now() - at.getTime() < IMAGE_MAX_AGE_MS) return cached;
+  try {
+    const response = await fetch(event.request);
+    if (response.ok) event.waitUntil(put(IMAGES, event.request, response.clone()));
+    return response;
+  } catch (error) {
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+async function shellAsset(request) {
+  const cached = await caches.match(request, { cacheName: SHELL });
+  return cached || fetch(request);
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== location.origin) return;
+  if (request.mode === "navigate") {
+    if (url.pathname.startsWith("/p/")) event.respondWith(productPage(event));
+    else if (isPage(url)) event.respondWith(networkFirst(event));
+    else event.respondWith(fetch(request).catch(() => offline()));
+  } else if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.webmanifest") {
+    event.respondWith(shellAsset(request));
+  } else if (url.pathname.startsWith("/media/")) {
+    event.respondWith(image(event));
+  } else if (url.pathname.startsWith("/api/products") && !url.searchParams.has("q")) {
+    event.respondWith(staleWhileRevalidate(event));
+  }
+  // Everything else (sync, auth, orders, admin) goes to the network untouched.
+});
