@@ -285,7 +285,8 @@ class Shopper(FastHttpUser):
             sku = random.choice(sorted(self.cart))
             if random.random() < 0.5:
                 return "cart.remove", {"sku": sku}, sku
-            return "cart.setQty", {"sku": sku, "qty": random.randint(1, 3)}, sku
+            qty = random.choice([q for q in (1, 2, 3) if q != self.cart[sku]])  # a real change, so a pull carries it
+            return "cart.setQty", {"sku": sku, "qty": qty}, sku
         if not CATALOG.in_stock:
             return None
         sku = random.choice(sorted(CATALOG.in_stock))
@@ -320,14 +321,14 @@ class Shopper(FastHttpUser):
             patch = self.pull(other)
             if patch is None:
                 continue
-            self._check_patch(patch, f"cart/{sku}", removed=name == "cart.remove")
+            self._check_patch(patch, f"cart/{sku}", removed=name == "cart.remove", change=f"{name} {args}")
 
-    def _check_patch(self, patch: list[dict], key: str, removed: bool) -> None:
+    def _check_patch(self, patch: list[dict], key: str, removed: bool, change: str) -> None:
         cleared = any(op["op"] == "clear" for op in patch)
         put = any(op["op"] == "put" and op["key"] == key for op in patch)
         deleted = any(op["op"] == "del" and op["key"] == key for op in patch)
         ok = (deleted or (cleared and not put)) if removed else put
-        self.check("another device missed a cart change", ok, f"pull after a change of {key} did not carry it: {patch}")
+        self.check("another device missed a cart change", ok, f"a pull after {change} did not carry {key}: {patch}")
 
     def check(self, name: str, ok: bool, detail: str) -> None:
         """Count a protocol check; a failed one is reported to Locust as a failure named ``name``."""
