@@ -1,0 +1,1 @@
+"""Segments, triggers, offers, campaigns and web push delivery (no HTTP here)."""

@@ -13,13 +13,16 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from .accounts_routes import AccountsController
 from .admin_catalog_routes import AdminCatalogController
 from .auth import current_user
+from .admin_retention_routes import AdminRetentionController
 from .catalog_routes import CatalogController
 from .compression import compression_config
 from .db import Database
 from .errors import exception_handlers
 from .health_routes import health
+from .loyalty_routes import AdminLoyaltyController, LoyaltyController, OrdersController, RewardsController
 from .media_routes import media_variant
 from .page_routes import PAGE_ROUTES
+from .push_routes import PushController
 from .settings import Settings, load_settings
 from .stores import open_database
 from .sync_routes import SyncController
@@ -31,8 +34,13 @@ ROUTE_HANDLERS: list = [
     AccountsController,
     SyncController,
     media_variant,
+    OrdersController,
+    LoyaltyController,
+    RewardsController,
+    AdminLoyaltyController,
     *PAGE_ROUTES,
 ]
+ROUTE_HANDLERS += [AdminRetentionController, PushController]
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Litestar:

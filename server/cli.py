@@ -9,6 +9,7 @@ from typing import Callable, Sequence
 
 from tqdm import tqdm
 
+from .cli_loyalty import register as register_loyalty
 from .cli_media import register as _register_media
 from .cli_sync import register as register_sync
 from .settings import Settings, SettingsError, load_settings
@@ -149,7 +150,13 @@ REGISTRARS: list[Registrar] = [
     _register_core,
     register_sync,
     _register_media,
+    register_loyalty,
 ]
+
+
+from .cli_retention import register as register_retention  # noqa: E402
+
+REGISTRARS.append(register_retention)
 
 
 def build_parser() -> argparse.ArgumentParser:

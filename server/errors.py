@@ -11,11 +11,31 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
 from catalog.errors import BadCursor, BadImport, BadQuery, CatalogError, UnknownProduct
+from loyalty.errors import (
+    BadIdempotencyKey,
+    BadOrderInput,
+    BadTransition,
+    DuplicateReward,
+    EmptyCart,
+    GrowthCapReached,
+    IdempotencyMismatch,
+    LoyaltyError,
+    NotEnoughPoints,
+    OutOfStock,
+    RewardUnavailable,
+    UnknownCode,
+    UnknownOrder,
+    UnknownReward,
+)
 from media.errors import BadImage, MediaError, UnknownImage
 from sync.errors import BadSyncRequest, BadViewRow, PermanentError, SyncError, TemporaryError, TooLarge, UnknownClient
 from accounts.errors import (
     AccountsError, BadAccountInput, BadCredentials, EmailTaken, NotAuthenticated, RateLimited, TotpRequired,
     TotpStateError, UnknownDevice,
+)
+from retention.errors import (
+    BadCampaign, BadEvent, BadOffer, BadSubscription, BadTemplate, CouponRejected, ForbiddenEndpoint, PayloadTooLarge,
+    RetentionError, UnknownCampaign, UnknownMessage, UnknownOffer, UnknownShopper, UnknownSubscription, UnknownTemplate,
 )
 
 log = logging.getLogger("lastmile.errors")
@@ -44,10 +64,37 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     BadViewRow: (422, "bad-view-row"),
     PermanentError: (422, "mutation-rejected"),
     TemporaryError: (503, "try-again"),
+    UnknownOrder: (404, "unknown-order"),
+    UnknownReward: (404, "unknown-reward"),
+    BadOrderInput: (422, "bad-order-input"),
+    EmptyCart: (422, "empty-cart"),
+    OutOfStock: (409, "out-of-stock"),
+    UnknownCode: (422, "unknown-code"),
+    IdempotencyMismatch: (422, "idempotency-key-reused"),
+    BadIdempotencyKey: (400, "idempotency-key-required"),
+    BadTransition: (409, "bad-transition"),
+    NotEnoughPoints: (409, "not-enough-points"),
+    RewardUnavailable: (409, "reward-unavailable"),
+    GrowthCapReached: (409, "growth-cap-reached"),
+    DuplicateReward: (409, "duplicate-reward"),
+    BadSubscription: (422, "bad-subscription"),
+    ForbiddenEndpoint: (422, "forbidden-push-endpoint"),
+    UnknownSubscription: (404, "unknown-subscription"),
+    UnknownMessage: (404, "unknown-message"),
+    BadEvent: (422, "bad-event"),
+    BadTemplate: (422, "bad-template"),
+    PayloadTooLarge: (422, "payload-too-large"),
+    BadOffer: (422, "bad-offer"),
+    UnknownOffer: (404, "unknown-offer"),
+    UnknownTemplate: (404, "unknown-template"),
+    BadCampaign: (422, "bad-campaign"),
+    UnknownCampaign: (404, "unknown-campaign"),
+    CouponRejected: (422, "coupon-rejected"),
+    UnknownShopper: (404, "unknown-shopper"),
 }
 
 # Base classes registered with Litestar; each maps through DOMAIN_ERRORS.
-DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError, SyncError)
+DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError, SyncError, LoyaltyError, RetentionError)
 
 
 class Problem(msgspec.Struct, omit_defaults=True):

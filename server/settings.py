@@ -85,6 +85,41 @@ class Settings:
     media_workers: int = 0
     """Processes building image variants in imports and rebuilds; 0 means one per CPU core (LASTMILE_MEDIA_WORKERS)."""
 
+    points_hold_days: int = 7
+    """Days earned points stay pending (covers returns) before they can be spent (LASTMILE_POINTS_HOLD_DAYS)."""
+
+    vapid_private_key: str | None = None
+    """VAPID private key, base64url raw or DER (LASTMILE_VAPID_PRIVATE_KEY); unset means one is made once and kept in data_dir/vapid-private.pem."""
+
+    vapid_subject: str = "mailto:push@lastmile.invalid"
+    """Contact the push services see in VAPID claims, mailto: or https: (LASTMILE_VAPID_SUBJECT)."""
+
+    push_services: tuple[str, ...] = (
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "web.push.apple.com",
+        "*.notify.windows.com",
+    )
+    """Hosts a push endpoint may name, `*.` for subdomains (LASTMILE_PUSH_SERVICES, comma-separated)."""
+
+    push_test_origins: tuple[str, ...] = ()
+    """Extra push service origins, http allowed, for tests and local doubles (LASTMILE_PUSH_TEST_ORIGINS)."""
+
+    push_concurrency: int = 8
+    """Notifications sent at once by the delivery worker (LASTMILE_PUSH_CONCURRENCY)."""
+
+    cart_abandoned_after: int = 3600
+    """Seconds a cart must sit untouched before the cart-abandoned trigger fires (LASTMILE_CART_ABANDONED_AFTER)."""
+
+    push_cap_per_day: int = 2
+    """Most notifications a shopper gets in any 24 hours; more are deferred (LASTMILE_PUSH_CAP_PER_DAY)."""
+
+    push_cap_per_week: int = 5
+    """Most notifications a shopper gets in any 7 days; more are deferred (LASTMILE_PUSH_CAP_PER_WEEK)."""
+
+    quiet_hours: tuple[int, int] = (21, 9)
+    """Local hours [start, end) with no notifications, e.g. "21-9" (LASTMILE_QUIET_HOURS)."""
+
     @property
     def database_path(self) -> Path:
         """The SQLite file actually used."""
@@ -155,6 +190,36 @@ def _secret(env: Mapping[str, str], name: str) -> str | None:
     return raw
 
 
+def _csv(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    items = tuple(part.strip() for part in raw.split(",") if part.strip())
+    if any(any(c.isspace() or c in "\x00/@" for c in item.split("://", 1)[-1]) for item in items):
+        raise SettingsError(f"{name} must be a comma-separated list of hosts or origins, got {raw!r}")
+    return items
+
+
+def _subject(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name) or default
+    if not (raw.startswith("mailto:") or raw.startswith("https://")) or any(c.isspace() for c in raw):
+        raise SettingsError(f"{name} must be a mailto: or https: URL, got {raw!r}")
+    return raw
+
+
+def _hours(env: Mapping[str, str], name: str, default: tuple[int, int]) -> tuple[int, int]:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    start, sep, end = raw.partition("-")
+    if not sep or not start.strip().isdigit() or not end.strip().isdigit():
+        raise SettingsError(f"{name} must look like 21-9 (start and end hour), got {raw!r}")
+    hours = (int(start), int(end))
+    if not all(0 <= h <= 23 for h in hours):
+        raise SettingsError(f"{name} hours must be from 0 to 23, got {raw!r}")
+    return hours
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from the environment; raise SettingsError naming the first bad variable."""
     env = os.environ if env is None else env
@@ -184,4 +249,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sync_tombstone_days=_int(env, "LASTMILE_SYNC_TOMBSTONE_DAYS", 30, 1, 3650),
         sync_heartbeat_seconds=_int(env, "LASTMILE_SYNC_HEARTBEAT_SECONDS", 15, 1, 300),
         media_workers=_int(env, "LASTMILE_MEDIA_WORKERS", 0, 0, 64),
+        points_hold_days=_int(env, "LASTMILE_POINTS_HOLD_DAYS", 7, 0, 365),
+        vapid_private_key=_secret(env, "LASTMILE_VAPID_PRIVATE_KEY"),
+        vapid_subject=_subject(env, "LASTMILE_VAPID_SUBJECT", Settings.vapid_subject),
+        push_services=_csv(env, "LASTMILE_PUSH_SERVICES", Settings.push_services),
+        push_test_origins=_csv(env, "LASTMILE_PUSH_TEST_ORIGINS", ()),
+        push_concurrency=_int(env, "LASTMILE_PUSH_CONCURRENCY", 8, 1, 256),
+        cart_abandoned_after=_int(env, "LASTMILE_CART_ABANDONED_AFTER", 3600, 60, 30 * 86_400),
+        push_cap_per_day=_int(env, "LASTMILE_PUSH_CAP_PER_DAY", 2, 1, 100),
+        push_cap_per_week=_int(env, "LASTMILE_PUSH_CAP_PER_WEEK", 5, 1, 700),
+        quiet_hours=_hours(env, "LASTMILE_QUIET_HOURS", (21, 9)),
     )

@@ -1,0 +1,61 @@
+"""Errors of the loyalty room (orders, points, tiers, rewards); server/errors.py maps them to problem details."""
+
+
+class LoyaltyError(Exception):
+    """Base of every loyalty error."""
+
+
+class UnknownOrder(LoyaltyError):
+    """No order with that id for this shopper (another shopper's order is unknown too)."""
+
+
+class UnknownReward(LoyaltyError):
+    """No reward with that id."""
+
+
+class BadOrderInput(LoyaltyError):
+    """Checkout or status input that cannot be used (bad code, mixed currencies, too many lines)."""
+
+
+class EmptyCart(LoyaltyError):
+    """Checkout of a cart with no lines."""
+
+
+class OutOfStock(LoyaltyError):
+    """A cart line asks for more than the catalog has; ``problems`` lists (sku, what is wrong)."""
+
+    def __init__(self, message: str, problems: list[tuple[str, str]] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class UnknownCode(LoyaltyError):
+    """An offer or coupon code that nobody recognises, or that does not apply to this cart."""
+
+
+class IdempotencyMismatch(LoyaltyError):
+    """The Idempotency-Key was used before with a different request body."""
+
+
+class BadTransition(LoyaltyError):
+    """An order status change the order's life cycle does not allow (placed → paid → fulfilled, → cancelled/refunded)."""
+
+
+class NotEnoughPoints(LoyaltyError):
+    """A redemption that costs more points than the shopper has available."""
+
+
+class RewardUnavailable(LoyaltyError):
+    """A reward that is sold out or withdrawn."""
+
+
+class GrowthCapReached(LoyaltyError):
+    """A check-in, review or share past its cap (once a day, so many a month); nothing was recorded."""
+
+
+class DuplicateReward(LoyaltyError):
+    """A reward id that already exists."""
+
+
+class BadIdempotencyKey(LoyaltyError):
+    """A checkout without an Idempotency-Key header, or with one that is not 1-200 visible ASCII characters."""

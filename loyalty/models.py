@@ -1,0 +1,190 @@
+"""Loyalty wire Structs (camelCase): orders, points, tiers, rewards, coupons, growth events."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+RewardId = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$", description="reward id (slug)")]
+Code = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", description="offer or coupon code")]
+Sku = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$")]
+
+MAX_ORDER_LINES = 100
+"""A checkout takes at most this many cart lines."""
+
+MAX_LINE_QTY = 99
+"""Largest quantity of one SKU in an order (the cart mutators bound it too)."""
+
+
+class CheckoutRequest(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """Checkout body: only an optional offer/coupon code; prices, totals and points come from the server."""
+
+    code: Code | None = None
+
+
+class OrderLine(msgspec.Struct, rename="camel", frozen=True):
+    """One product in an order at the price it had when the order was placed."""
+
+    sku: str
+    name: str
+    qty: int
+    unit_price: int
+    line_total: int
+
+
+class Order(msgspec.Struct, rename="camel", frozen=True):
+    """An order as its shopper (and an operator) sees it."""
+
+    id: int
+    status: str
+    currency: str
+    subtotal: int
+    discount: int
+    total: int
+    lines: list[OrderLine]
+    created_at: str
+    updated_at: str
+    code: str | None = None
+    points_earned: int = 0
+    points_reversed: int = 0
+    points_written_off: int = 0
+
+
+class OrderSummary(msgspec.Struct, rename="camel", frozen=True):
+    """An order in a list or in the synced view ``orders/{id}``."""
+
+    id: int
+    status: str
+    currency: str
+    total: int
+    items: int
+    created_at: str
+    updated_at: str
+    points_earned: int = 0
+
+
+class OrderList(msgspec.Struct, rename="camel", frozen=True):
+    """A page of the shopper's orders, newest first; ``next_cursor`` is the id to continue before."""
+
+    items: list[OrderSummary]
+    next_cursor: int | None = None
+
+
+class StatusChange(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """Operator (payment webhook) input moving an order along its life cycle."""
+
+    status: Literal["paid", "fulfilled", "cancelled", "refunded"]
+
+
+class ExpiringLot(msgspec.Struct, rename="camel", frozen=True):
+    """Points that expire soon unless spent."""
+
+    points: int
+    expires_at: str
+
+
+class PointsView(msgspec.Struct, rename="camel", frozen=True):
+    """The ``points`` view: balance, pending, tier and progress, lots expiring soon."""
+
+    balance: int
+    pending: int
+    tier: str
+    growth: int
+    multiplier: float
+    next_tier: str | None
+    growth_to_next: int
+    progress: int
+    tier_held_until: str | None
+    expiring: list[ExpiringLot]
+
+
+class Reward(msgspec.Struct, rename="camel", frozen=True):
+    """A reward of the points mall: a coupon worth ``value`` off, or one unit of product ``sku`` free."""
+
+    id: str
+    name: str
+    kind: str
+    points_cost: int
+    stock: int
+    active: bool
+    value: int = 0
+    currency: str | None = None
+    sku: str | None = None
+
+
+class RewardList(msgspec.Struct, rename="camel", frozen=True):
+    """The points mall."""
+
+    items: list[Reward]
+
+
+class RewardInput(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """Operator input for a new reward."""
+
+    id: RewardId
+    name: Annotated[str, Meta(min_length=1, max_length=120)]
+    kind: Literal["coupon", "product"]
+    points_cost: Annotated[int, Meta(ge=1, le=10_000_000)]
+    stock: Annotated[int, Meta(ge=0, le=1_000_000)]
+    value: Annotated[int, Meta(ge=0, le=100_000_000)] = 0
+    currency: Currency | None = None
+    sku: Sku | None = None
+    active: bool = True
+
+
+class RewardPatch(msgspec.Struct, rename="camel", forbid_unknown_fields=True, omit_defaults=True):
+    """Operator input changing some fields of a reward."""
+
+    name: Annotated[str, Meta(min_length=1, max_length=120)] | None = None
+    points_cost: Annotated[int, Meta(ge=1, le=10_000_000)] | None = None
+    stock: Annotated[int, Meta(ge=0, le=1_000_000)] | None = None
+    value: Annotated[int, Meta(ge=0, le=100_000_000)] | None = None
+    active: bool | None = None
+
+
+class RedeemArgs(msgspec.Struct, rename="camel"):
+    """Args of the sync mutation ``points.redeem`` (unknown fields are ignored, as for every sync message)."""
+
+    reward_id: RewardId
+
+
+class Coupon(msgspec.Struct, rename="camel", frozen=True):
+    """A coupon the shopper got from the points mall: the ``coupons/{code}`` view."""
+
+    code: str
+    reward_id: str
+    name: str
+    kind: str
+    value: int
+    currency: str | None
+    sku: str | None
+    redeemed_at: str
+    used_order_id: int | None = None
+
+
+class GrowthInput(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """A review or share of a product, which earns growth within its caps."""
+
+    sku: Sku
+
+
+class GrowthResult(msgspec.Struct, rename="camel", frozen=True):
+    """What a check-in, review or share earned, and the shopper's growth and tier after it."""
+
+    kind: str
+    growth_added: int
+    growth: int
+    tier: str
+
+
+class Discount(msgspec.Struct, rename="camel", frozen=True):
+    """What a discount provider grants for a code: ``amount`` minor units off, tagged with its offer."""
+
+    code: str
+    amount: int
+    offer_id: str | None = None
+    source: str = "offer"
+    label: str = ""

@@ -1,0 +1,123 @@
+"""Loyalty operations as the HTTP layer and the CLI call them: one transaction each, devices poked after commit."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+import msgspec
+
+from sync.poke import notify
+
+from . import checkout as checkout_mod
+from . import growth, jobs, mall, orders, store, views
+from .errors import BadIdempotencyKey, BadOrderInput
+from .models import Coupon, GrowthResult, Order, OrderList, PointsView, Reward, RewardInput, RewardPatch
+
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+_checkout_decoder = msgspec.json.Decoder(checkout_mod.CheckoutRequest)
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else datetime.now(timezone.utc)
+
+
+def place_order(database: Any, user_id: int, key: str | None, body: bytes, now: datetime | None = None) -> checkout_mod.CheckoutResult:
+    """Checkout (``POST /api/orders``): the 201 response, first made or replayed for a repeated key."""
+    if key is None or not _KEY.match(key):
+        raise BadIdempotencyKey("send an Idempotency-Key header of 1 to 200 visible ASCII characters")
+    try:
+        request = _checkout_decoder.decode(body) if body.strip() else checkout_mod.CheckoutRequest()
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise BadOrderInput(f"checkout body: {exc}") from None
+    with database.write() as db:
+        result = checkout_mod.checkout(db, user_id, key, request, _now(now))
+    if not result.replayed:
+        notify(user_id)
+    return result
+
+
+def list_orders(database: Any, user_id: int, before: int | None, limit: int) -> OrderList:
+    """A page of the shopper's orders, newest first."""
+    with database.snapshot() as db:
+        return orders.page(db, user_id, before, limit)
+
+
+def get_order(database: Any, order_id: int, user_id: int | None = None) -> Order:
+    """One order (the shopper's own only, when ``user_id`` is given)."""
+    with database.snapshot() as db:
+        return orders.get(db, order_id, user_id)
+
+
+def set_order_status(database: Any, order_id: int, status: str, hold_days: int, now: datetime | None = None) -> Order:
+    """Move an order along its life cycle (operators, payment webhooks)."""
+    with database.write() as db:
+        order, changed = orders.change_status(db, order_id, status, _now(now), hold_days)
+        user_id = store.get_order(db, order_id)["user_id"]  # type: ignore[index]
+    if changed:
+        notify(user_id)
+    return order
+
+
+def points(database: Any, user_id: int, now: datetime | None = None) -> PointsView:
+    """The shopper's points, tier and growth as of now (maturation and expiry applied lazily)."""
+    with database.snapshot() as db:
+        return views.points(db, user_id, _now(now))
+
+
+def coupons(database: Any, user_id: int) -> list[Coupon]:
+    """The shopper's points-mall coupons, newest first."""
+    with database.snapshot() as db:
+        return [mall.to_coupon(row) for row in store.user_coupons(db, user_id)]
+
+
+def record_growth(database: Any, user_id: int, kind: str, sku: str | None = None, now: datetime | None = None) -> GrowthResult:
+    """A check-in, review or share, within its caps."""
+    moment = _now(now)
+    with database.write() as db:
+        if kind == "checkin":
+            result = growth.checkin(db, user_id, moment)
+        elif kind == "review":
+            result = growth.review(db, user_id, sku or "", moment)
+        else:
+            result = growth.share(db, user_id, sku or "", moment)
+    notify(user_id)
+    return result
+
+
+def rewards(database: Any, active_only: bool = True) -> list[Reward]:
+    """The points mall."""
+    with database.snapshot() as db:
+        return mall.rewards(db, active_only)
+
+
+def create_reward(database: Any, data: RewardInput, now: datetime | None = None) -> Reward:
+    """Add a reward to the mall (operators)."""
+    with database.write() as db:
+        return mall.create_reward(db, data, _now(now))
+
+
+def update_reward(database: Any, reward_id: str, patch: RewardPatch, now: datetime | None = None) -> Reward:
+    """Change a reward (operators)."""
+    with database.write() as db:
+        return mall.update_reward(db, reward_id, patch, _now(now))
+
+
+def delete_reward(database: Any, reward_id: str) -> None:
+    """Delete a reward nobody redeemed (operators)."""
+    with database.write() as db:
+        mall.delete_reward(db, reward_id)
+
+
+def redeem(database: Any, user_id: int, reward_id: str, now: datetime | None = None) -> Coupon:
+    """Redeem a reward outside sync (CLI, tests); the PWA uses the sync mutation ``points.redeem``."""
+    with database.write() as db:
+        made = mall.redeem(db, user_id, reward_id, _now(now))
+    notify(user_id)
+    return made
+
+
+def run_jobs(database: Any, now: datetime | None = None) -> jobs.JobReport:
+    """One pass of the maturation/expiry/tier/key job."""
+    return jobs.run(database, _now(now), notify=notify)

@@ -1,0 +1,575 @@
+"""SQL of the loyalty room: orders, idempotency keys, the append-only points ledger, tiers, growth, rewards."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+DOMAIN = "loyalty"
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "orders, ledger, tiers, growth, rewards",
+        [
+            """CREATE TABLE orders (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('placed', 'paid', 'fulfilled', 'cancelled', 'refunded')),
+                currency TEXT NOT NULL,
+                subtotal INTEGER NOT NULL CHECK (subtotal >= 0),
+                discount INTEGER NOT NULL CHECK (discount >= 0),
+                total INTEGER NOT NULL CHECK (total >= 0),
+                code TEXT,                       -- the offer/coupon code the shopper entered
+                offer_id TEXT,                   -- the offer (retention) or reward (points mall) behind the code
+                discount_source TEXT,            -- 'offer' or 'mall'
+                points_earned INTEGER NOT NULL DEFAULT 0,
+                points_reversed INTEGER NOT NULL DEFAULT 0,
+                points_written_off INTEGER NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                paid_at TEXT,
+                fulfilled_at TEXT,
+                cancelled_at TEXT,
+                refunded_at TEXT
+            )""",
+            "CREATE INDEX orders_user ON orders (user_id, id)",
+            "CREATE INDEX orders_offer ON orders (offer_id) WHERE offer_id IS NOT NULL",
+            "CREATE INDEX orders_user_paid ON orders (user_id, paid_at) WHERE paid_at IS NOT NULL",
+            """CREATE TABLE order_lines (
+                order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+                sku TEXT NOT NULL,
+                name TEXT NOT NULL,
+                qty INTEGER NOT NULL CHECK (qty > 0),
+                unit_price INTEGER NOT NULL CHECK (unit_price >= 0),
+                line_total INTEGER NOT NULL CHECK (line_total >= 0),
+                PRIMARY KEY (order_id, sku)
+            )""",
+            """CREATE TABLE idempotency_keys (
+                user_id INTEGER NOT NULL,
+                key TEXT NOT NULL,
+                request_hash TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                response BLOB NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (user_id, key)
+            )""",
+            "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
+            """CREATE TABLE points_ledger (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('earn', 'bonus', 'spend', 'expire', 'reverse', 'clawback')),
+                points INTEGER NOT NULL CHECK (points != 0),
+                lot_id INTEGER NOT NULL REFERENCES points_ledger (id),
+                at TEXT NOT NULL,
+                available_at TEXT,               -- lots only
+                expires_at TEXT,                 -- lots only
+                order_id INTEGER REFERENCES orders (id),
+                redemption_id INTEGER,
+                CHECK ((kind IN ('earn', 'bonus')) = (points > 0)),
+                CHECK ((kind IN ('earn', 'bonus')) = (lot_id = id))
+            )""",
+            "CREATE INDEX points_ledger_user ON points_ledger (user_id, id)",
+            "CREATE INDEX points_ledger_available ON points_ledger (available_at) WHERE available_at IS NOT NULL",
+            "CREATE INDEX points_ledger_expires ON points_ledger (expires_at) WHERE expires_at IS NOT NULL",
+            """CREATE TRIGGER points_ledger_no_update BEFORE UPDATE ON points_ledger BEGIN
+                SELECT RAISE(ABORT, 'points_ledger is append-only');
+            END""",
+            """CREATE TRIGGER points_ledger_no_delete BEFORE DELETE ON points_ledger BEGIN
+                SELECT RAISE(ABORT, 'points_ledger is append-only');
+            END""",
+            """CREATE TABLE tiers (
+                user_id INTEGER PRIMARY KEY,
+                tier TEXT NOT NULL CHECK (tier IN ('silver', 'gold', 'diamond')),
+                held_until TEXT,
+                accelerated_month TEXT,
+                updated_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE tier_changes (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL,
+                from_tier TEXT NOT NULL,
+                to_tier TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                at TEXT NOT NULL
+            )""",
+            """CREATE TABLE growth_events (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('order', 'order_refund', 'checkin', 'review', 'share')),
+                amount INTEGER NOT NULL,
+                ref TEXT NOT NULL,               -- what makes the event unique: order id, day, sku, sku@day
+                day TEXT NOT NULL,
+                month TEXT NOT NULL,
+                at TEXT NOT NULL,
+                UNIQUE (user_id, kind, ref)
+            )""",
+            "CREATE INDEX growth_events_user_at ON growth_events (user_id, at)",
+            """CREATE TABLE rewards (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('coupon', 'product')),
+                points_cost INTEGER NOT NULL CHECK (points_cost > 0),
+                stock INTEGER NOT NULL CHECK (stock >= 0),
+                value INTEGER NOT NULL DEFAULT 0 CHECK (value >= 0),
+                currency TEXT,
+                sku TEXT,
+                active INTEGER NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE redemptions (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL,
+                reward_id TEXT NOT NULL REFERENCES rewards (id),
+                points INTEGER NOT NULL CHECK (points > 0),
+                code TEXT NOT NULL UNIQUE,
+                client_id TEXT,
+                mutation_id INTEGER,
+                at TEXT NOT NULL,
+                used_order_id INTEGER REFERENCES orders (id),
+                UNIQUE (client_id, mutation_id)
+            )""",
+            "CREATE INDEX redemptions_user ON redemptions (user_id, id)",
+            """CREATE TABLE loyalty_jobs (
+                name TEXT PRIMARY KEY,
+                last_run_at TEXT NOT NULL
+            )""",
+        ],
+    ),
+]
+
+
+def _one(db: Any, sql: str, params: Iterable[Any]) -> dict | None:
+    rows = list(db.query(sql, list(params)))
+    return rows[0] if rows else None
+
+
+# ---------------------------------------------------------------------------------------------- orders
+
+
+def insert_order(db: Any, row: dict) -> int:
+    """A new order (status 'placed'); its id."""
+    cur = db.execute(
+        "INSERT INTO orders (user_id, status, currency, subtotal, discount, total, code, offer_id, discount_source,"
+        " created_at, updated_at) VALUES (:user_id, 'placed', :currency, :subtotal, :discount, :total, :code,"
+        " :offer_id, :discount_source, :now, :now)",
+        row,
+    )
+    return cur.lastrowid
+
+
+def insert_order_line(db: Any, order_id: int, line: dict) -> None:
+    """One line of an order."""
+    db.execute(
+        "INSERT INTO order_lines (order_id, sku, name, qty, unit_price, line_total)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [order_id, line["sku"], line["name"], line["qty"], line["unit_price"], line["line_total"]],
+    )
+
+
+def get_order(db: Any, order_id: int, user_id: int | None = None) -> dict | None:
+    """One order row (only if it belongs to ``user_id`` when given)."""
+    if user_id is None:
+        return _one(db, "SELECT * FROM orders WHERE id = ?", [order_id])
+    return _one(db, "SELECT * FROM orders WHERE id = ? AND user_id = ?", [order_id, user_id])
+
+
+def order_lines(db: Any, order_ids: list[int]) -> dict[int, list[dict]]:
+    """The lines of these orders, keyed by order id."""
+    if not order_ids:
+        return {}
+    marks = ",".join("?" for _ in order_ids)
+    result: dict[int, list[dict]] = {i: [] for i in order_ids}
+    for row in db.query(f"SELECT * FROM order_lines WHERE order_id IN ({marks}) ORDER BY order_id, sku", order_ids):
+        result[row["order_id"]].append(row)
+    return result
+
+
+def list_orders(db: Any, user_id: int, before: int | None, limit: int) -> list[dict]:
+    """A shopper's orders, newest first, with ids below ``before``."""
+    return list(
+        db.query(
+            "SELECT * FROM orders WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+            [user_id, before if before is not None else 2**62, limit],
+        )
+    )
+
+
+def move_order(db: Any, order_id: int, current: str, target: str, now: str) -> bool:
+    """Set the order's status if it still is ``current`` (and stamp the time); False if it moved meanwhile."""
+    stamp = {"paid": "paid_at", "fulfilled": "fulfilled_at", "cancelled": "cancelled_at", "refunded": "refunded_at"}[target]
+    cur = db.execute(
+        f"UPDATE orders SET status = ?, updated_at = ?, {stamp} = ? WHERE id = ? AND status = ?",
+        [target, now, now, order_id, current],
+    )
+    return cur.rowcount == 1
+
+
+def set_order_points(db: Any, order_id: int, *, earned: int | None = None, reversed_: int | None = None,
+                     written_off: int | None = None) -> None:
+    """Record what an order earned, what its refund took back and what could not be taken back."""
+    db.execute(
+        "UPDATE orders SET points_earned = COALESCE(?, points_earned), points_reversed = COALESCE(?, points_reversed),"
+        " points_written_off = COALESCE(?, points_written_off) WHERE id = ?",
+        [earned, reversed_, written_off, order_id],
+    )
+
+
+def paid_spend(db: Any, user_id: int, start: str, end: str) -> int:
+    """What a shopper paid in orders paid in [start, end) and not refunded."""
+    return db.execute(
+        "SELECT COALESCE(SUM(total), 0) FROM orders WHERE user_id = ? AND paid_at >= ? AND paid_at < ?"
+        " AND status IN ('paid', 'fulfilled')",
+        [user_id, start, end],
+    ).fetchone()[0]
+
+
+def has_kept_bonus(db: Any, user_id: int) -> bool:
+    """Whether the shopper holds a first-order bonus from an order that was not refunded."""
+    return db.execute(
+        "SELECT 1 FROM points_ledger l JOIN orders o ON o.id = l.order_id"
+        " WHERE l.user_id = ? AND l.kind = 'bonus' AND o.status != 'refunded' LIMIT 1",
+        [user_id],
+    ).fetchone() is not None
+
+
+def bought_sku(db: Any, user_id: int, sku: str) -> bool:
+    """Whether the shopper has a paid (or fulfilled) order holding ``sku``."""
+    return db.execute(
+        "SELECT 1 FROM orders o JOIN order_lines l ON l.order_id = o.id"
+        " WHERE o.user_id = ? AND l.sku = ? AND o.status IN ('paid', 'fulfilled') LIMIT 1",
+        [user_id, sku],
+    ).fetchone() is not None
+
+
+def orders_with_offer(db: Any, offer_id: str) -> list[dict]:
+    """Every order placed with ``offer_id`` (retention's conversion tracking)."""
+    return list(db.query("SELECT * FROM orders WHERE offer_id = ? ORDER BY id", [offer_id]))
+
+
+def code_used(db: Any, user_id: int, code: str) -> bool:
+    """Whether the shopper has an order (not cancelled) placed with this code."""
+    return db.execute(
+        "SELECT 1 FROM orders WHERE user_id = ? AND code = ? AND status != 'cancelled' LIMIT 1", [user_id, code]
+    ).fetchone() is not None
+
+
+def revenue_per_offer(db: Any) -> list[dict]:
+    """Per offer and currency: paid orders and their revenue (refunded and unpaid orders excluded)."""
+    return list(
+        db.query(
+            "SELECT offer_id, currency, COUNT(*) AS orders, SUM(total) AS revenue, SUM(discount) AS discount"
+            " FROM orders WHERE offer_id IS NOT NULL AND status IN ('paid', 'fulfilled')"
+            " GROUP BY offer_id, currency ORDER BY offer_id, currency"
+        )
+    )
+
+
+def order_stats(db: Any, user_ids: list[int] | None = None) -> list[dict]:
+    """Per shopper: paid order count, money paid, last paid time (recency/frequency/monetary for segments)."""
+    where, params = "", []
+    if user_ids is not None:
+        if not user_ids:
+            return []
+        where = f" AND user_id IN ({','.join('?' for _ in user_ids)})"
+        params = list(user_ids)
+    return list(
+        db.query(
+            "SELECT user_id, COUNT(*) AS orders, SUM(total) AS spent, MAX(paid_at) AS last_paid_at FROM orders"
+            f" WHERE status IN ('paid', 'fulfilled'){where} GROUP BY user_id ORDER BY user_id",
+            params,
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------- idempotency
+
+
+def get_idempotency(db: Any, user_id: int, key: str) -> dict | None:
+    """The stored request hash and first response for a key, or None."""
+    return _one(db, "SELECT * FROM idempotency_keys WHERE user_id = ? AND key = ?", [user_id, key])
+
+
+def put_idempotency(db: Any, user_id: int, key: str, request_hash: str, status: int, response: bytes, now: str) -> None:
+    """Keep a key with its request hash and the response to replay."""
+    db.execute(
+        "INSERT INTO idempotency_keys (user_id, key, request_hash, status, response, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [user_id, key, request_hash, status, response, now],
+    )
+
+
+def purge_idempotency(db: Any, before: str) -> int:
+    """Forget keys made before ``before``; how many."""
+    return db.execute("DELETE FROM idempotency_keys WHERE created_at < ?", [before]).rowcount
+
+
+# ---------------------------------------------------------------------------------------------- ledger
+
+
+def insert_lot(db: Any, user_id: int, kind: str, points: int, at: str, available_at: str, expires_at: str,
+               order_id: int | None) -> int:
+    """A new lot of points (its own ``lot_id``); its id."""
+    lot_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM points_ledger").fetchone()[0]
+    db.execute(
+        "INSERT INTO points_ledger (id, user_id, kind, points, lot_id, at, available_at, expires_at, order_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [lot_id, user_id, kind, points, lot_id, at, available_at, expires_at, order_id],
+    )
+    return lot_id
+
+
+def insert_debit(db: Any, user_id: int, kind: str, points: int, lot_id: int, at: str, *,
+                 order_id: int | None = None, redemption_id: int | None = None) -> int:
+    """A negative entry against a lot (``points`` given positive); its id."""
+    cur = db.execute(
+        "INSERT INTO points_ledger (user_id, kind, points, lot_id, at, order_id, redemption_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [user_id, kind, -points, lot_id, at, order_id, redemption_id],
+    )
+    return cur.lastrowid
+
+
+def ledger_entries(db: Any, user_id: int) -> list[dict]:
+    """Every ledger entry of a shopper in order."""
+    return list(db.query("SELECT * FROM points_ledger WHERE user_id = ? ORDER BY id", [user_id]))
+
+
+def ledger_sum(db: Any, user_id: int) -> int:
+    """The plain sum of a shopper's entries."""
+    return db.execute("SELECT COALESCE(SUM(points), 0) FROM points_ledger WHERE user_id = ?", [user_id]).fetchone()[0]
+
+
+def users_with_lot_dates_between(db: Any, start: str, end: str) -> list[int]:
+    """Shoppers with a lot that became available or expired in (start, end]."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT user_id FROM points_ledger WHERE (available_at > ? AND available_at <= ?)"
+            " OR (expires_at > ? AND expires_at <= ?) ORDER BY user_id",
+            [start, end, start, end],
+        ).fetchall()
+    ]
+
+
+def users_with_expired_remainders(db: Any, now: str) -> list[int]:
+    """Shoppers holding a lot past its expiry with points left in it (the expiry job writes them off)."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT lot.user_id FROM points_ledger lot WHERE lot.kind IN ('earn', 'bonus')"
+            " AND lot.expires_at <= ? AND lot.points + (SELECT COALESCE(SUM(d.points), 0) FROM points_ledger d"
+            " WHERE d.lot_id = lot.id AND d.id != lot.id) > 0 ORDER BY lot.user_id",
+            [now],
+        ).fetchall()
+    ]
+
+
+def users_with_points_expiring(db: Any, now: str, until: str) -> list[dict]:
+    """Per shopper: points in available lots that expire in [now, until), and the soonest expiry."""
+    return list(
+        db.query(
+            "SELECT user_id, SUM(remaining) AS points, MIN(expires_at) AS first_expires_at FROM ("
+            " SELECT lot.user_id, lot.expires_at, lot.points + (SELECT COALESCE(SUM(d.points), 0)"
+            " FROM points_ledger d WHERE d.lot_id = lot.id AND d.id != lot.id) AS remaining"
+            " FROM points_ledger lot WHERE lot.kind IN ('earn', 'bonus') AND lot.available_at <= ?"
+            " AND lot.expires_at >= ? AND lot.expires_at < ?) WHERE remaining > 0 GROUP BY user_id ORDER BY user_id",
+            [now, now, until],
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------- tiers and growth
+
+
+def get_tier(db: Any, user_id: int) -> dict | None:
+    """A shopper's stored tier row, or None before their first evaluation."""
+    return _one(db, "SELECT * FROM tiers WHERE user_id = ?", [user_id])
+
+
+def put_tier(db: Any, user_id: int, tier: str, held_until: str | None, accelerated_month: str | None, now: str) -> None:
+    """Store a shopper's tier state."""
+    db.execute(
+        "INSERT INTO tiers (user_id, tier, held_until, accelerated_month, updated_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (user_id) DO UPDATE SET tier = excluded.tier, held_until = excluded.held_until,"
+        " accelerated_month = excluded.accelerated_month, updated_at = excluded.updated_at",
+        [user_id, tier, held_until, accelerated_month, now],
+    )
+
+
+def insert_tier_change(db: Any, user_id: int, from_tier: str, to_tier: str, reason: str, at: str) -> int:
+    """Record a tier transition; its id."""
+    return db.execute(
+        "INSERT INTO tier_changes (user_id, from_tier, to_tier, reason, at) VALUES (?, ?, ?, ?, ?)",
+        [user_id, from_tier, to_tier, reason, at],
+    ).lastrowid
+
+
+def tier_changes_since(db: Any, after_id: int = 0, limit: int = 500) -> list[dict]:
+    """Tier transitions with ids above ``after_id``, oldest first (retention polls them)."""
+    return list(db.query("SELECT * FROM tier_changes WHERE id > ? ORDER BY id LIMIT ?", [after_id, limit]))
+
+
+def tier_holds_ending(db: Any, since: str, until: str) -> list[int]:
+    """Shoppers whose tier hold ended in (since, until] (their tier is due for a downgrade review)."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT user_id FROM tiers WHERE held_until > ? AND held_until <= ? ORDER BY user_id", [since, until]
+        ).fetchall()
+    ]
+
+
+def insert_growth(db: Any, user_id: int, kind: str, amount: int, ref: str, day: str, month: str, at: str) -> bool:
+    """Record a growth event; False if one with the same (kind, ref) exists already."""
+    cur = db.execute(
+        "INSERT OR IGNORE INTO growth_events (user_id, kind, amount, ref, day, month, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [user_id, kind, amount, ref, day, month, at],
+    )
+    return cur.rowcount == 1
+
+
+def growth_event(db: Any, user_id: int, kind: str, ref: str) -> dict | None:
+    """One growth event by its unique reference."""
+    return _one(db, "SELECT * FROM growth_events WHERE user_id = ? AND kind = ? AND ref = ?", [user_id, kind, ref])
+
+
+def growth_sum(db: Any, user_id: int, since: str) -> int:
+    """Growth earned at or after ``since``."""
+    return db.execute(
+        "SELECT COALESCE(SUM(amount), 0) FROM growth_events WHERE user_id = ? AND at >= ?", [user_id, since]
+    ).fetchone()[0]
+
+
+def growth_counts(db: Any, user_id: int, kind: str, day: str, month: str) -> tuple[int, int]:
+    """How many ``kind`` events counted on ``day`` and in ``month``."""
+    row = db.execute(
+        "SELECT COALESCE(SUM(day = ?), 0), COUNT(*) FROM growth_events WHERE user_id = ? AND kind = ? AND month = ?",
+        [day, user_id, kind, month],
+    ).fetchone()
+    return row[0], row[1]
+
+
+# ---------------------------------------------------------------------------------------------- rewards
+
+
+def insert_reward(db: Any, row: dict, now: str) -> None:
+    """A new reward."""
+    db.execute(
+        "INSERT INTO rewards (id, name, kind, points_cost, stock, value, currency, sku, active, created_at, updated_at)"
+        " VALUES (:id, :name, :kind, :points_cost, :stock, :value, :currency, :sku, :active, :now, :now)",
+        {**row, "active": int(bool(row["active"])), "now": now},
+    )
+
+
+_REWARD_FIELDS = ("name", "points_cost", "stock", "value", "active")
+
+
+def update_reward(db: Any, reward_id: str, changes: dict, now: str) -> bool:
+    """Change some fields of a reward; False if there is no such reward."""
+    sets = [f"{name} = ?" for name in _REWARD_FIELDS if name in changes]
+    params = [int(changes[n]) if n == "active" else changes[n] for n in _REWARD_FIELDS if n in changes]
+    cur = db.execute(
+        f"UPDATE rewards SET {', '.join(sets + ['updated_at = ?'])} WHERE id = ?", params + [now, reward_id]
+    )
+    return cur.rowcount == 1
+
+
+def delete_reward(db: Any, reward_id: str) -> bool:
+    """Delete a reward nobody redeemed; False if there is no such reward."""
+    return db.execute(
+        "DELETE FROM rewards WHERE id = ? AND NOT EXISTS (SELECT 1 FROM redemptions WHERE reward_id = ?)",
+        [reward_id, reward_id],
+    ).rowcount == 1
+
+
+def reward_redeemed(db: Any, reward_id: str) -> bool:
+    """Whether anyone redeemed this reward."""
+    return db.execute("SELECT 1 FROM redemptions WHERE reward_id = ? LIMIT 1", [reward_id]).fetchone() is not None
+
+
+def get_reward(db: Any, reward_id: str) -> dict | None:
+    """One reward row."""
+    return _one(db, "SELECT * FROM rewards WHERE id = ?", [reward_id])
+
+
+def list_rewards(db: Any, active_only: bool) -> list[dict]:
+    """Rewards, cheapest first."""
+    where = " WHERE active = 1" if active_only else ""
+    return list(db.query(f"SELECT * FROM rewards{where} ORDER BY points_cost, id"))
+
+
+def take_reward_stock(db: Any, reward_id: str) -> bool:
+    """Take one unit of an active reward's stock; False when sold out or withdrawn (never oversells)."""
+    cur = db.execute(
+        "UPDATE rewards SET stock = stock - 1 WHERE id = ? AND active = 1 AND stock > 0", [reward_id]
+    )
+    return cur.rowcount == 1
+
+
+def insert_redemption(db: Any, row: dict) -> int:
+    """A redemption (the coupon it made); its id."""
+    return db.execute(
+        "INSERT INTO redemptions (user_id, reward_id, points, code, client_id, mutation_id, at)"
+        " VALUES (:user_id, :reward_id, :points, :code, :client_id, :mutation_id, :at)",
+        row,
+    ).lastrowid
+
+
+def redemption_by_mutation(db: Any, client_id: str, mutation_id: int) -> dict | None:
+    """The redemption a sync mutation made, if it made one."""
+    return _one(db, "SELECT * FROM redemptions WHERE client_id = ? AND mutation_id = ?", [client_id, mutation_id])
+
+
+def coupon(db: Any, user_id: int, code: str) -> dict | None:
+    """A shopper's points-mall coupon by code, with its reward's fields."""
+    return _one(
+        db,
+        "SELECT r.*, w.name, w.kind, w.value, w.currency, w.sku FROM redemptions r JOIN rewards w ON w.id = r.reward_id"
+        " WHERE r.user_id = ? AND r.code = ?",
+        [user_id, code],
+    )
+
+
+def user_coupons(db: Any, user_id: int) -> list[dict]:
+    """A shopper's points-mall coupons with their rewards' fields, newest first."""
+    return list(
+        db.query(
+            "SELECT r.*, w.name, w.kind, w.value, w.currency, w.sku FROM redemptions r"
+            " JOIN rewards w ON w.id = r.reward_id WHERE r.user_id = ? ORDER BY r.id DESC",
+            [user_id],
+        )
+    )
+
+
+def use_coupon(db: Any, redemption_id: int, order_id: int) -> bool:
+    """Mark a coupon used by an order; False if it was used already."""
+    return db.execute(
+        "UPDATE redemptions SET used_order_id = ? WHERE id = ? AND used_order_id IS NULL", [order_id, redemption_id]
+    ).rowcount == 1
+
+
+def release_coupon(db: Any, order_id: int) -> list[dict]:
+    """Give back the coupon a cancelled order used; the coupon rows released."""
+    rows = list(db.query("SELECT * FROM redemptions WHERE used_order_id = ?", [order_id]))
+    db.execute("UPDATE redemptions SET used_order_id = NULL WHERE used_order_id = ?", [order_id])
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------- jobs
+
+
+def job_mark(db: Any, name: str) -> str | None:
+    """When a job last ran."""
+    row = db.execute("SELECT last_run_at FROM loyalty_jobs WHERE name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
+def set_job_mark(db: Any, name: str, at: str) -> None:
+    """Record when a job ran."""
+    db.execute(
+        "INSERT INTO loyalty_jobs (name, last_run_at) VALUES (?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET last_run_at = excluded.last_run_at",
+        [name, at],
+    )

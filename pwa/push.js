@@ -1,0 +1,102 @@
+// Lastmile retention on the page: the notifications opt-in, the shopper's offers (from the synced view
+// `offers/{id}`, so they show without push and offline), and product views for the segments.
+// A feature module of the app shell (app.js calls start(context)); push-sw.js does the worker side.
+
+function waitFor(name, ms = 10_000) {
+  return new Promise((resolve) => {
+    const until = Date.now() + ms;
+    const check = () => (self[name] || Date.now() > until ? resolve(self[name] || null) : setTimeout(check, 20));
+    check();
+  });
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
+async function authed(client, method, path, body) {
+  const response = await fetch(path, {
+    method,
+    cache: "no-store",
+    headers: { accept: "application/json", "content-type": "application/json", authorization: `Bearer ${client.session.token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw Object.assign(new Error(data.detail || `HTTP ${response.status}`), { status: response.status });
+  return data;
+}
+
+function keyBytes(base64url) {
+  const raw = atob(base64url.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (base64url.length % 4)) % 4));
+  return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+}
+
+/** Ask for permission, subscribe this device and record the shopper's consent, time zone and locale. */
+export async function optIn(client, registration) {
+  if ((await Notification.requestPermission()) !== "granted") return false;
+  const { publicKey } = await (await fetch("/api/push/key")).json();
+  const subscription =
+    (await registration.pushManager.getSubscription()) ||
+    (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) }));
+  await authed(client, "POST", "/api/push/subscriptions", {
+    ...subscription.toJSON(),
+    consent: true,
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    locale: navigator.language,
+  });
+  return true;
+}
+
+async function mountOptIn(client, registration, mount, say) {
+  const supported = registration && "PushManager" in self && "Notification" in self;
+  if (!supported || !mount || !client.signedIn || Notification.permission === "denied") return;
+  if (Notification.permission === "granted" && (await registration.pushManager.getSubscription())) return;
+  const button = el("button", { type: "button", class: "lm-btn", id: "lm-push-optin" }, "Get offers by notification");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      if (await optIn(client, registration)) {
+        button.remove();
+        say("Notifications are on for this device.");
+      } else button.disabled = false;
+    } catch (error) {
+      button.disabled = false;
+      say(error.status ? error.message : "No connection: try again when you are online.");
+    }
+  });
+  mount.append(button);
+}
+
+function renderOffers(client, box) {
+  const now = new Date().toISOString();
+  const offers = client.entries("offers/").filter((o) => o && o.expiresAt > now);
+  if (!offers.length) return box.replaceChildren();
+  box.replaceChildren(
+    el("h2", {}, "Your offers"),
+    el("ul", {}, offers.map((o) => el("li", {}, el("strong", {}, o.title), ` — ${o.label} with code `, el("code", {}, o.code),
+      ` (until ${new Date(o.expiresAt).toLocaleDateString()})`))),
+  );
+}
+
+/** Feature entry point, called by app.js with its context. */
+export async function start(context = {}) {
+  const client = await waitFor("lastmileSync");
+  if (!client) return;
+  const say = (text) => (context.note ? context.note("push", text) : console.info(text));
+  const page = context.page || document.documentElement.dataset.page || "";
+  const box = el("section", { id: "lm-offers", "aria-live": "polite" });
+  (document.querySelector("main") || document.body).append(box);
+  client.subscribe((c) => renderOffers(c, box));
+  mountOptIn(client, context.registration, context.mounts?.account, say).catch(() => {});
+  if (page === "product" && context.sku && client.signedIn) {
+    // One view event per product page; offline it is simply not counted.
+    authed(client, "POST", "/api/events", { events: [{ type: "product.viewed", sku: context.sku }] }).catch(() => {});
+  }
+}

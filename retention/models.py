@@ -1,0 +1,187 @@
+"""Wire and domain Structs of the retention room (camelCase on the wire)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+Short = Annotated[str, Meta(min_length=1, max_length=120)]
+Key = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
+Locale = Annotated[str, Meta(min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
+Segment = Literal["loyal", "churn_risk", "price_sensitive", "new_explorer", "regular"]
+Trigger = Literal[
+    "cart_abandoned", "churn_risk", "birthday", "points_expiring", "tier_up", "wishlist_price_drop", "segment", "test"
+]
+TRIGGERS: tuple[str, ...] = Trigger.__args__  # type: ignore[attr-defined]
+SEGMENTS: tuple[str, ...] = Segment.__args__  # type: ignore[attr-defined]
+Urgency = Literal["very-low", "low", "normal", "high"]
+
+
+class SubscriptionKeys(msgspec.Struct, rename="camel"):
+    """The browser's `PushSubscription.keys`."""
+
+    p256dh: Annotated[str, Meta(max_length=200)]
+    auth: Annotated[str, Meta(max_length=100)]
+
+
+class NewSubscription(msgspec.Struct, rename="camel"):
+    """`PushSubscription.toJSON()` plus the shopper's consent, time zone and locale."""
+
+    endpoint: Annotated[str, Meta(max_length=2048)]
+    keys: SubscriptionKeys
+    consent: bool = False
+    expiration_time: int | None = None
+    time_zone: str | None = None
+    locale: str | None = None
+
+
+class Subscription(msgspec.Struct, rename="camel"):
+    """A stored subscription as its owner sees it (never the keys)."""
+
+    id: int
+    device_id: int | None
+    service: str
+    created_at: str
+
+
+class PushKey(msgspec.Struct, rename="camel"):
+    """The VAPID public key for `pushManager.subscribe({applicationServerKey})`."""
+
+    public_key: str
+
+
+class Event(msgspec.Struct, rename="camel"):
+    """A tracking event from the PWA: a notification shown or clicked, or a product viewed."""
+
+    type: Literal["notification.shown", "notification.clicked", "product.viewed"]
+    message_id: int | None = None
+    sku: Annotated[str, Meta(max_length=64)] | None = None
+    receipt: Annotated[str, Meta(max_length=64)] | None = None
+
+
+class EventBatch(msgspec.Struct, rename="camel"):
+    """Up to 50 events in one request."""
+
+    events: Annotated[list[Event], Meta(max_length=50)]
+
+
+class EventResult(msgspec.Struct, rename="camel"):
+    """How many events were recorded (duplicates and foreign ids are skipped)."""
+
+    recorded: int
+    ignored: int
+
+
+class Payload(msgspec.Struct, rename="camel", omit_defaults=True):
+    """What the service worker receives (encrypted) and shows."""
+
+    title: str
+    body: str
+    url: str
+    message_id: int
+    icon: str | None = None
+    tag: str | None = None
+    offer_id: int | None = None
+    receipt: str | None = None
+
+
+class TemplateIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """An operator's template: `{placeholders}` filled per shopper; url is a same-site path."""
+
+    key: Key
+    locale: Locale
+    title: Short
+    body: Annotated[str, Meta(min_length=1, max_length=500)]
+    url: Annotated[str, Meta(min_length=1, max_length=500)] = "/"
+    icon: Annotated[str, Meta(max_length=500)] | None = None
+
+
+class Template(TemplateIn, kw_only=True):
+    """A stored template."""
+
+    id: int
+
+
+class OfferIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """An operator's offer: coupon code, discount (percent or minor units), expiry, target segment, budget."""
+
+    code: Annotated[str, Meta(min_length=3, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
+    title: Short
+    kind: Literal["percent", "amount"]
+    value: Annotated[int, Meta(gt=0, le=1_000_000_00)]
+    expires_at: str
+    budget: Annotated[int, Meta(gt=0, le=10**12)]
+    segment: Segment | None = None
+    currency: Annotated[str, Meta(pattern=r"^[A-Z]{3}$")] | None = None
+    min_order: Annotated[int, Meta(ge=0, le=10**12)] = 0
+
+
+class Offer(OfferIn, kw_only=True):
+    """A stored offer with what its budget has paid out."""
+
+    id: int
+    spent: int = 0
+    redemptions: int = 0
+
+
+class Variant(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """One arm of a campaign: a template key and optionally an offer, with a weight."""
+
+    name: Annotated[str, Meta(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
+    template_key: Key
+    weight: Annotated[int, Meta(ge=1, le=1000)] = 1
+    offer_id: int | None = None
+
+
+class CampaignIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """A campaign: fires on a trigger (optionally only for a segment); `segment` trigger targets a segment once."""
+
+    name: Short
+    trigger: Trigger
+    variants: Annotated[list[Variant], Meta(min_length=1, max_length=8)]
+    segment: Segment | None = None
+    active: bool = True
+    urgency: Urgency = "normal"
+    ttl: Annotated[int, Meta(ge=60, le=28 * 86_400)] = 86_400
+    topic: Annotated[str, Meta(max_length=32, pattern=r"^[A-Za-z0-9_-]*$")] | None = None
+
+
+class Campaign(CampaignIn, kw_only=True):
+    """A stored campaign."""
+
+    id: int
+
+
+class Scores(msgspec.Struct, rename="camel"):
+    """A shopper's recency/frequency/monetary scores (1-5) and the segment they give."""
+
+    user_id: int
+    recency: int
+    frequency: int
+    monetary: int
+    segment: Segment
+    days_since_activity: int | None
+    orders: int
+    revenue: int
+    discounted_share: float
+    views: int
+
+
+class ReportRow(msgspec.Struct, rename="camel"):
+    """Funnel and ROI of one campaign variant (campaign 0 = trigger messages without a campaign)."""
+
+    campaign_id: int
+    campaign: str
+    variant: str
+    messages: int
+    sent: int
+    accepted: int
+    shown: int
+    clicked: int
+    redeemed: int
+    conversion: float
+    revenue: int
+    discount: int
+    roi: float | None

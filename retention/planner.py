@@ -1,0 +1,157 @@
+"""Turning a trigger hit into a message: campaign and variant, offer grant, template, schedule, outbox rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+import msgspec
+
+from . import store
+from .campaigns import assign_variant
+from .config import RetentionConfig
+from .errors import BadCampaign, UnknownCampaign
+from .models import Campaign, CampaignIn, Template, TemplateIn, Variant
+from .offers import describe, get_offer, usable, view_value
+from .schedule import next_slot
+from .receipts import receipt_for
+from .templates import check_template, choose, render
+from .timefmt import iso, parse
+
+# Built-in English texts, so every trigger says something before operators write their own.
+DEFAULT_TEMPLATES: dict[str, TemplateIn] = {
+    t.key: t
+    for t in (
+        TemplateIn("cart_abandoned", "en", "Your cart is waiting", "{items} item(s) are still in your cart. {offer}", "/cart"),
+        TemplateIn("churn_risk", "en", "We miss you", "Come back and see what is new. {offer}", "/"),
+        TemplateIn("birthday", "en", "Happy birthday!", "A little present from us. {offer}", "/"),
+        TemplateIn("points_expiring", "en", "Points expiring soon", "{points} points expire on {expires_on}. Use them!", "/points"),
+        TemplateIn("tier_up", "en", "Welcome to {tier}", "You reached the {tier} tier. Enjoy its perks.", "/points"),
+        TemplateIn("wishlist_price_drop", "en", "Price drop", "An item on your wishlist now costs {new_price} (was {old_price}).", "/p/{sku}"),
+        TemplateIn("segment", "en", "Something for you", "{offer}", "/"),
+        TemplateIn("test", "en", "Test notification", "Push notifications work on this device.", "/"),
+    )
+}
+DEFAULT_TOPICS = {"cart_abandoned": "cart", "points_expiring": "points", "tier_up": "tier"}
+DEFAULT_URGENCY = {"cart_abandoned": "normal", "points_expiring": "normal", "churn_risk": "low", "segment": "low", "test": "high"}
+
+OfferPublisher = Callable[[Any, int, dict], None]
+"""publish(db, user_id, offer_view) puts `offers/{id}` into the shopper's synced view."""
+
+
+def _no_publish(db: Any, user_id: int, view: dict) -> None:
+    return None
+
+
+def template_rows(db: Any, key: str) -> list[Template]:
+    """The stored locales of a template key, else the built-in English one."""
+    rows = store.templates_for(db, key)
+    if rows:
+        return [Template(id=r["id"], key=r["key"], locale=r["locale"], title=r["title"], body=r["body"], url=r["url"], icon=r["icon"]) for r in rows]
+    default = DEFAULT_TEMPLATES.get(key)
+    return [Template(id=0, **msgspec.structs.asdict(default))] if default else []
+
+
+def campaign_from_row(row: dict) -> Campaign:
+    """A stored campaign row as a Struct."""
+    variants = [msgspec.convert(v, Variant) for v in row["variants"]]
+    return Campaign(
+        id=row["id"], name=row["name"], trigger=row["trigger"], segment=row["segment"], active=row["active"],
+        urgency=row["urgency"], ttl=row["ttl"], topic=row["topic"], variants=variants,
+    )
+
+
+def create_campaign(db: Any, campaign: CampaignIn) -> Campaign:
+    """Store a campaign after checking its variants' names, templates and offers."""
+    names = [v.name for v in campaign.variants]
+    if len(set(names)) != len(names):
+        raise BadCampaign("variant names must differ")
+    for variant in campaign.variants:
+        if not template_rows(db, variant.template_key):
+            raise BadCampaign(f"variant {variant.name}: there is no template {variant.template_key}")
+        if variant.offer_id is not None and store.get_offer(db, variant.offer_id) is None:
+            raise BadCampaign(f"variant {variant.name}: there is no offer {variant.offer_id}")
+    if campaign.trigger == "segment" and campaign.segment is None:
+        raise BadCampaign("a segment campaign needs its segment")
+    row = msgspec.structs.asdict(campaign)
+    row["variants"] = [msgspec.to_builtins(v) for v in campaign.variants]
+    row["active"] = int(campaign.active)
+    return get_campaign(db, store.add_campaign(db, row))
+
+
+def get_campaign(db: Any, campaign_id: int) -> Campaign:
+    """One campaign, or UnknownCampaign."""
+    row = store.get_campaign(db, campaign_id)
+    if row is None:
+        raise UnknownCampaign(f"there is no campaign {campaign_id}")
+    return campaign_from_row(row)
+
+
+def save_template(db: Any, template: TemplateIn) -> Template:
+    """Store (or replace) the template of (key, locale)."""
+    check_template(template)
+    template_id = store.put_template(db, msgspec.structs.asdict(template))
+    return Template(id=template_id, **msgspec.structs.asdict(template))
+
+
+def campaign_for(campaigns: list[Campaign], trigger: str, segment: str | None) -> Campaign | None:
+    """The first active campaign on this trigger whose segment (if any) is the shopper's."""
+    for campaign in campaigns:
+        if campaign.active and campaign.trigger == trigger and campaign.segment in (None, segment):
+            return campaign
+    return None
+
+
+def enqueue_message(
+    db: Any,
+    *,
+    user_id: int,
+    trigger: str,
+    dedupe: str,
+    context: dict,
+    campaign: Campaign | None,
+    now: datetime,
+    config: RetentionConfig,
+    publish: OfferPublisher = _no_publish,
+) -> int | None:
+    """Create the message (once per dedupe key), grant its offer, queue a delivery per subscription; its id."""
+    if store.message_exists(db, user_id, dedupe):
+        return None
+    variant = assign_variant(campaign.id, user_id, campaign.variants) if campaign else None
+    template_key = variant.template_key if variant else trigger
+    templates = template_rows(db, template_key)
+    if not templates:
+        return None
+    offer = None
+    if variant is not None and variant.offer_id is not None:
+        candidate = get_offer(db, variant.offer_id)
+        if usable(candidate, now):
+            offer = candidate
+    context = dict(context)
+    if offer is not None:
+        context.update(code=offer.code, discount=describe(offer), expires_on=offer.expires_at[:10],
+                       offer=f"{offer.title}: code {offer.code} ({describe(offer)} off).")
+    profile = store.get_profile(db, user_id) or {}
+    subscriptions = store.user_subscriptions(db, user_id)
+    due = now
+    if subscriptions:
+        scheduled = [parse(t) for t in store.pushed_times(db, user_id, iso(now - timedelta(days=7)))]
+        due = next_slot(now, profile.get("time_zone") or config.default_time_zone, config.quiet_hours, scheduled,
+                        config.cap_per_day, config.cap_per_week)
+    message_id = store.add_message(db, {
+        "user_id": user_id, "trigger": trigger, "dedupe": dedupe, "campaign_id": campaign.id if campaign else 0,
+        "variant": variant.name if variant else "", "offer_id": offer.id if offer else None,
+        "due_at": iso(due), "created_at": iso(now),
+    })
+    if offer is not None and store.grant_offer(db, user_id, offer.id, message_id, iso(now)):
+        publish(db, user_id, view_value(offer))
+    if subscriptions:
+        template = choose(templates, profile.get("locale"), config.fallback_locale)
+        topic = (campaign.topic if campaign else None) or DEFAULT_TOPICS.get(trigger)
+        urgency = campaign.urgency if campaign else DEFAULT_URGENCY.get(trigger, "normal")
+        ttl = campaign.ttl if campaign else config.default_ttl
+        payload = render(template, context, message_id=message_id, tag=topic, offer_id=offer.id if offer else None,
+                         receipt=receipt_for(config.receipt_key, message_id) if config.receipt_key else None)
+        for sub in subscriptions:
+            store.enqueue(db, message_id, sub["id"], payload, topic=topic, urgency=urgency, ttl=ttl, not_before=iso(due))
+    return message_id

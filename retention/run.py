@@ -1,0 +1,115 @@
+"""`lastmile retention run`: score every shopper, fire triggers and campaigns, then send what is due."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterable
+
+from . import store
+from .config import RetentionConfig
+from .delivery import DeliveryReport, PushSender, deliver_due
+from .errors import RetentionError
+from .planner import OfferPublisher, campaign_for, campaign_from_row, enqueue_message
+from .segments import ShopperFacts, score
+from .timefmt import iso
+from .triggers import evaluate
+
+log = logging.getLogger("lastmile.retention")
+
+FactsProvider = Callable[[Any, int, int, datetime], list[ShopperFacts]]
+"""provider(db, after_user_id, limit, now) -> facts of the next shoppers in user id order."""
+
+
+@dataclass
+class RunReport:
+    """What one run did."""
+
+    shoppers: int = 0
+    segments: dict[str, int] = field(default_factory=dict)
+    messages: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+    delivery: DeliveryReport | None = None
+
+
+def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionConfig, campaigns: list, publish: OfferPublisher) -> tuple[str, list[str]]:
+    """Score one shopper and queue what their triggers and segment campaigns call for; (segment, triggers fired)."""
+    scores = score(facts, now, config.churn_after_days)
+    store.save_scores(db, [{**_scores_row(scores)}], iso(now))
+    profile = store.get_profile(db, facts.user_id) or {}
+    hits = evaluate(facts, scores, now, config, known_tier=profile.get("tier_seen"), price_baselines=store.price_baselines(db, facts.user_id))
+    fired = []
+    for hit in hits:
+        campaign = campaign_for(campaigns, hit.trigger, scores.segment)
+        if enqueue_message(db, user_id=facts.user_id, trigger=hit.trigger, dedupe=hit.dedupe, context=hit.context,
+                           campaign=campaign, now=now, config=config, publish=publish) is not None:
+            fired.append(hit.trigger)
+    for campaign in campaigns:
+        if campaign.active and campaign.trigger == "segment" and campaign.segment == scores.segment:
+            if enqueue_message(db, user_id=facts.user_id, trigger="segment", dedupe=f"campaign:{campaign.id}",
+                               context={"segment": scores.segment}, campaign=campaign, now=now, config=config,
+                               publish=publish) is not None:
+                fired.append("segment")
+    if facts.tier and facts.tier != profile.get("tier_seen"):
+        store.set_tier_seen(db, facts.user_id, facts.tier, iso(now))
+    if facts.wishlist_prices != store.price_baselines(db, facts.user_id):
+        store.set_price_baselines(db, facts.user_id, facts.wishlist_prices)
+    return scores.segment, fired
+
+
+def _scores_row(scores) -> dict:
+    return {
+        "user_id": scores.user_id, "recency": scores.recency, "frequency": scores.frequency, "monetary": scores.monetary,
+        "segment": scores.segment, "days_since_activity": scores.days_since_activity, "orders": scores.orders,
+        "revenue": scores.revenue, "discounted_share": scores.discounted_share, "views": scores.views,
+    }
+
+
+def run_retention(
+    database: Any,
+    config: RetentionConfig,
+    now: datetime,
+    provider: FactsProvider,
+    *,
+    sender: PushSender | None = None,
+    publish: OfferPublisher | None = None,
+    after_commit: Callable[[Iterable[int]], None] | None = None,
+    page: int = 200,
+    progress: Callable[[int], None] | None = None,
+) -> RunReport:
+    """Segments and triggers for every shopper (one transaction per shopper), then the due deliveries."""
+    report = RunReport()
+    campaigns = [campaign_from_row(r) for r in store.list_campaigns(database.read(), active_only=True)]
+    after = 0
+    while True:
+        batch = provider(database.read(), after, page, now)
+        if not batch:
+            break
+        for facts in batch:
+            touched: list[int] = []
+
+            def publish_and_note(db: Any, user_id: int, view: dict) -> None:
+                touched.append(user_id)
+                if publish is not None:
+                    publish(db, user_id, view)
+
+            try:
+                with database.write() as db:
+                    segment, fired = plan_shopper(db, facts, now, config, campaigns, publish_and_note)
+            except RetentionError as exc:
+                report.errors += 1
+                log.warning("retention run skipped shopper %s: %s", facts.user_id, exc)
+                continue
+            if touched and after_commit is not None:
+                after_commit(touched)
+            report.shoppers += 1
+            report.segments[segment] = report.segments.get(segment, 0) + 1
+            for trigger in fired:
+                report.messages[trigger] = report.messages.get(trigger, 0) + 1
+        after = batch[-1].user_id
+        if progress is not None:
+            progress(len(batch))
+    if sender is not None:
+        report.delivery = deliver_due(database, sender, now=now)
+    return report

@@ -1,0 +1,73 @@
+"""Tracking: shown/clicked events from the service worker, product views, and the funnel/ROI report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from . import store
+from .models import EventBatch, EventResult, ReportRow
+from .receipts import receipt_ok
+from .timefmt import iso
+
+MAX_VIEWS_PER_DAY = 500
+"""Views counted per shopper per day: enough to tell an explorer, bounded against noisy clients."""
+
+
+def record_events(db: Any, user_id: int | None, batch: EventBatch, now: datetime, receipt_key: bytes = b"") -> EventResult:
+    """Record events: the shopper's own (``user_id``), or any message's with its valid receipt (from the
+    service worker); events about other shoppers' messages, without receipt, and repeats are ignored."""
+    recorded = ignored = 0
+    views = 0
+    for event in batch.events:
+        if event.type == "product.viewed":
+            if event.sku and user_id is not None:
+                views += 1
+                recorded += 1
+            else:
+                ignored += 1
+            continue
+        message = store.get_message(db, event.message_id) if event.message_id is not None else None
+        if message is None or not (message["user_id"] == user_id or receipt_ok(receipt_key, message["id"], event.receipt)):
+            ignored += 1
+            continue
+        kind = "shown" if event.type == "notification.shown" else "clicked"
+        new = store.record_event(db, message["id"], kind, iso(now))
+        if kind == "clicked":
+            # A click proves the notification was shown, even if the shown report got lost.
+            store.record_event(db, message["id"], "shown", iso(now))
+        recorded += int(new)
+        ignored += int(not new)
+    if views and user_id is not None:
+        store.add_views(db, user_id, now.date().isoformat(), views, MAX_VIEWS_PER_DAY)
+    return EventResult(recorded=recorded, ignored=ignored)
+
+
+def report(db: Any) -> list[ReportRow]:
+    """Funnel per campaign and variant: sent, accepted, shown, clicked, redeemed; conversion and ROI."""
+    rows = []
+    for r in store.funnel(db):
+        rows.append(
+            ReportRow(
+                campaign_id=r["campaign_id"], campaign=r["campaign"], variant=r["variant"], messages=r["messages"],
+                sent=r["sent"] or 0, accepted=r["accepted"] or 0, shown=r["shown"] or 0, clicked=r["clicked"] or 0,
+                redeemed=r["redeemed"] or 0,
+                conversion=round((r["redeemed"] or 0) / r["messages"], 4) if r["messages"] else 0.0,
+                revenue=r["revenue"], discount=r["discount"],
+                roi=round(r["revenue"] / r["discount"], 2) if r["discount"] else None,
+            )
+        )
+    return rows
+
+
+def format_report(rows: list[ReportRow]) -> str:
+    """The report as a plain-text table for the CLI."""
+    head = f"{'campaign':<24} {'var':<6} {'msgs':>6} {'sent':>6} {'acc':>6} {'shown':>6} {'click':>6} {'redeem':>6} {'conv':>7} {'revenue':>10} {'discount':>9} {'ROI':>6}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        roi = f"{r.roi:.2f}" if r.roi is not None else "-"
+        lines.append(
+            f"{r.campaign[:24]:<24} {r.variant or '-':<6} {r.messages:>6} {r.sent:>6} {r.accepted:>6} {r.shown:>6} {r.clicked:>6}"
+            f" {r.redeemed:>6} {r.conversion:>7.2%} {r.revenue / 100:>10.2f} {r.discount / 100:>9.2f} {roi:>6}"
+        )
+    return "\n".join(lines)

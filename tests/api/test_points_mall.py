@@ -1,0 +1,185 @@
+"""The points mall: rewards API, admin CRUD, and `points.redeem` through sync under concurrency and retries."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import msgspec
+
+from loyalty import ledger, service, store
+from loyalty.models import RewardInput
+from sync import engine
+from sync.limits import SyncLimits
+from sync.models import Mutation, PushRequest
+from tests.api.test_catalog import assert_problem
+from tests.conftest import add_product
+from tests.loyalty_support import buy, make_user, shopper, view
+
+NOW = datetime.now(timezone.utc)
+LONG_AGO = NOW - timedelta(days=30)
+
+
+def reward(database, reward_id: str, cost: int, stock: int) -> None:
+    service.create_reward(database, RewardInput(id=reward_id, name=reward_id.title(), kind="coupon", points_cost=cost,
+                                                stock=stock, value=100, currency="EUR"))
+
+
+def rich_shopper(database, units: int = 0) -> int:
+    """A shopper with 1,000 bonus points plus ``units`` more, all available now."""
+    user = make_user(database)
+    add_product(database, "GIFT", price=100, stock=10_000)
+    buy(database, user, {"GIFT": max(1, units)}, LONG_AGO)
+    return user
+
+
+def push(database, user: int, client_id: str, mutations: list[tuple[int, str]]):
+    request = PushRequest(client_id=client_id, mutations=[
+        Mutation(id=i, name="points.redeem", args=msgspec.Raw(msgspec.json.encode({"rewardId": r})), at=0)
+        for i, r in mutations
+    ])
+    return engine.push(database, user, request, SyncLimits())
+
+
+def test_many_devices_redeeming_at_once_never_overdraw_or_oversell(fresh_db):
+    user = rich_shopper(fresh_db, units=1)                           # 1,001 points
+    reward(fresh_db, "cap", cost=300, stock=2)                       # stock is the limit for "cap"
+    reward(fresh_db, "pin", cost=100, stock=50)                      # the balance is the limit for "pin"
+    clients = [uuid.uuid4().hex for _ in range(12)]
+    barrier = threading.Barrier(len(clients))
+    responses = []
+
+    def device(client_id: str, n: int) -> None:
+        barrier.wait()
+        responses.append(push(fresh_db, user, client_id, [(1, "cap"), (2, "pin"), (3, "pin")]))
+
+    threads = [threading.Thread(target=device, args=(c, n)) for n, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    db = fresh_db.read()
+    redemptions = db.execute("SELECT reward_id, COUNT(*) FROM redemptions GROUP BY reward_id").fetchall()
+    made = dict(redemptions)
+    assert 2 == made["cap"]                                          # never oversold
+    assert 1_001 - 600 == 100 * made["pin"] + (1_001 - 600) % 100    # every point that could be spent was
+    balance, _, _ = ledger.balances(db, user, NOW)
+    assert 1 == balance
+    assert (0, 50 - made["pin"]) == (store.get_reward(db, "cap")["stock"], store.get_reward(db, "pin")["stock"])
+    with fresh_db.write() as wdb:
+        assert balance == store.ledger_sum(wdb, user)
+    # Every push finished (3 mutations each) and every refusal sits in the client's errors.
+    assert {3} == {r.last_mutation_id for r in responses}
+    refused = sum(len(r.errors) for r in responses)
+    assert 3 * len(clients) - 2 - made["pin"] == refused
+    assert {"reward-unavailable", "not-enough-points"} == {e.code for r in responses for e in r.errors}
+    assert len(view(fresh_db, user, "coupons/")) == 2 + made["pin"]
+    assert 1 == view(fresh_db, user)["points"]["balance"]
+
+
+def test_retried_push_redeems_once(fresh_db):
+    user = rich_shopper(fresh_db)
+    reward(fresh_db, "cap", cost=300, stock=10)
+    client_id = uuid.uuid4().hex
+    for _ in range(3):
+        assert 1 == push(fresh_db, user, client_id, [(1, "cap")]).last_mutation_id
+    assert 1 == len(view(fresh_db, user, "coupons/"))
+    assert 701 == ledger.balances(fresh_db.read(), user, NOW)[0]
+
+
+def test_refusals_land_in_errors(fresh_db):
+    user = rich_shopper(fresh_db)
+    reward(fresh_db, "car", cost=50_000, stock=1)
+    reward(fresh_db, "gone", cost=10, stock=0)
+    client_id = uuid.uuid4().hex
+    response = push(fresh_db, user, client_id, [(1, "car"), (2, "gone"), (3, "nope")])
+    assert [(1, "not-enough-points"), (2, "reward-unavailable"), (3, "unknown-reward")] == [
+        (e.id, e.code) for e in response.errors
+    ]
+    assert 3 == response.last_mutation_id
+    assert 1_001 == ledger.balances(fresh_db.read(), user, NOW)[0]
+
+
+def test_pending_points_cannot_be_redeemed(fresh_db):
+    user = make_user(fresh_db)
+    add_product(fresh_db, "GIFT", price=100, stock=10)
+    buy(fresh_db, user, {"GIFT": 1}, NOW - timedelta(days=1))       # still on hold
+    reward(fresh_db, "pin", cost=100, stock=5)
+    response = push(fresh_db, user, uuid.uuid4().hex, [(1, "pin")])
+    assert ["not-enough-points"] == [e.code for e in response.errors]
+
+
+def test_redeem_over_http_push_and_the_rewards_api(client, fresh_db, admin_headers):
+    headers, user = shopper(client, "mall@example.com")
+    add_product(fresh_db, "GIFT", price=100, stock=10)
+    buy(fresh_db, user, {"GIFT": 1}, LONG_AGO)
+    body = {"id": "tote", "name": "Tote bag", "kind": "coupon", "pointsCost": 400, "stock": 1, "value": 300,
+            "currency": "EUR"}
+    assert_problem(client.post("/api/admin/rewards", headers=headers, json=body), 401)
+    assert 201 == client.post("/api/admin/rewards", headers=admin_headers, json=body).status_code
+    assert_problem(client.post("/api/admin/rewards", headers=admin_headers, json=body), 409, "tote")
+    assert_problem(client.post("/api/admin/rewards", headers=admin_headers, json={**body, "id": "x", "value": 0}), 422)
+    assert_problem(client.post("/api/admin/rewards", headers=admin_headers,
+                               json={**body, "id": "y", "kind": "product", "sku": "NOPE", "value": 0,
+                                     "currency": None}), 422, "NOPE")
+    listed = client.get("/api/rewards").json()["items"]
+    assert [("tote", 400, 1)] == [(r["id"], r["pointsCost"], r["stock"]) for r in listed]
+    client_id = uuid.uuid4().hex
+    mutation = {"id": 1, "name": "points.redeem", "args": {"rewardId": "tote"}, "at": 0}
+    pushed = client.post("/api/sync/push", headers=headers, json={"clientId": client_id, "mutations": [mutation]})
+    assert 200 == pushed.status_code, pushed.text
+    assert [] == pushed.json()["errors"]
+    assert 0 == client.get("/api/rewards").json()["items"][0]["stock"]
+    coupons = client.get("/api/loyalty/coupons", headers=headers).json()
+    assert [("tote", None)] == [(c["rewardId"], c["usedOrderId"]) for c in coupons]
+    assert 601 == client.get("/api/loyalty/points", headers=headers).json()["balance"]
+    # Withdrawn rewards leave the mall but stay in the admin list.
+    patched = client.patch("/api/admin/rewards/tote", headers=admin_headers, json={"active": False, "stock": 5})
+    assert (False, 5) == (patched.json()["active"], patched.json()["stock"])
+    assert [] == client.get("/api/rewards").json()["items"]
+    assert ["tote"] == [r["id"] for r in client.get("/api/admin/rewards", headers=admin_headers).json()["items"]]
+    assert_problem(client.patch("/api/admin/rewards/nope", headers=admin_headers, json={"stock": 1}), 404)
+
+
+def test_checkin_over_http(client):
+    headers, _ = shopper(client, "daily@example.com")
+    first = client.post("/api/loyalty/checkin", headers=headers)
+    assert (200, 2) == (first.status_code, first.json()["growthAdded"])
+    assert_problem(client.post("/api/loyalty/checkin", headers=headers), 409, "checkin")
+    assert_problem(client.post("/api/loyalty/reviews", headers=headers, json={"sku": "MUG"}), 422, "MUG")
+    assert_problem(client.post("/api/loyalty/shares", headers=headers, json={"sku": "bad sku!"}), 400)
+    assert 401 == client.post("/api/loyalty/checkin").status_code
+    points = client.get("/api/loyalty/points", headers=headers).json()
+    assert {"balance": 0, "pending": 0, "tier": "silver", "growth": 2, "nextTier": "gold", "growthToNext": 4_998} == {
+        k: points[k] for k in ("balance", "pending", "tier", "growth", "nextTier", "growthToNext")
+    }
+
+
+def test_deleting_rewards(client, fresh_db, admin_headers):
+    body = {"id": "spare", "name": "Spare", "kind": "coupon", "pointsCost": 10, "stock": 1, "value": 100, "currency": "EUR"}
+    client.post("/api/admin/rewards", headers=admin_headers, json=body)
+    assert 204 == client.delete("/api/admin/rewards/spare", headers=admin_headers).status_code
+    assert_problem(client.delete("/api/admin/rewards/spare", headers=admin_headers), 404)
+    user = rich_shopper(fresh_db)
+    reward(fresh_db, "kept", cost=10, stock=5)
+    service.redeem(fresh_db, user, "kept")
+    assert_problem(client.delete("/api/admin/rewards/kept", headers=admin_headers), 409, "active")
+    assert_problem(client.delete("/api/admin/rewards/kept"), 401)
+
+
+def test_checkout_reaches_other_devices_through_pull(client, fresh_db, admin_headers):
+    headers, user = shopper(client, "pull@example.com")
+    add_product(fresh_db, "GIFT", price=100, stock=10)
+    phone, laptop = uuid.uuid4().hex, uuid.uuid4().hex
+    add = {"id": 1, "name": "cart.add", "args": {"sku": "GIFT", "qty": 2}, "at": 0}
+    assert 200 == client.post("/api/sync/push", headers=headers, json={"clientId": phone, "mutations": [add]}).status_code
+    first = client.post("/api/sync/pull", headers=headers, json={"clientId": laptop, "cookie": None}).json()
+    assert any(op.get("key") == "cart/GIFT" for op in first["patch"])
+    order = client.post("/api/orders", headers={**headers, "Idempotency-Key": "pull-1"}).json()
+    client.post(f"/api/admin/orders/{order['id']}/status", headers=admin_headers, json={"status": "paid"})
+    patch = client.post("/api/sync/pull", headers=headers, json={"clientId": laptop, "cookie": first["cookie"]}).json()["patch"]
+    ops = {op["key"]: op for op in patch if "key" in op}
+    assert "del" == ops["cart/GIFT"]["op"]
+    assert ("paid", 2) == (ops[f"orders/{order['id']}"]["value"]["status"], ops[f"orders/{order['id']}"]["value"]["items"])
+    assert (0, 1_002, "silver") == tuple(ops["points"]["value"][k] for k in ("balance", "pending", "tier"))

@@ -1,0 +1,188 @@
+"""Push over HTTP: the key, subscriptions per device (ownership, validation, consent), events, coupons at checkout."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+from litestar.testing import TestClient
+
+from retention import store
+from retention.delivery import deliver_due
+from retention.models import CampaignIn, OfferIn, Variant
+from retention.offers import create_offer
+from retention.planner import create_campaign, enqueue_message
+from retention.receipts import receipt_for
+from server.app import create_app
+from server.retention_wiring import push_runtime
+from tests.api.test_catalog import assert_problem
+from tests.conftest import add_product, log_in, sign_up
+from tests.loyalty_support import fill_cart
+from tests.push_double import PushDouble
+
+
+@pytest.fixture
+def double(settings):
+    with PushDouble(push_runtime(settings).public_key) as d:
+        yield d
+
+
+@pytest.fixture
+def push_settings(settings, double):
+    return settings.with_(push_test_origins=(double.origin,), quiet_hours=(0, 0))
+
+
+@pytest.fixture
+def api(push_settings, fresh_db):
+    with TestClient(create_app(push_settings, fresh_db)) as test_client:
+        yield test_client
+
+
+def body(sub: dict, **extra) -> dict:
+    return {**sub, "consent": True, "timeZone": "Europe/Berlin", "locale": "de-DE", **extra}
+
+
+def test_the_key_is_the_vapid_public_key_and_cacheable(api, push_settings):
+    response = api.get("/api/push/key")
+    assert 200 == response.status_code
+    assert push_runtime(push_settings).public_key == response.json()["publicKey"]
+    assert 304 == api.get("/api/push/key", headers={"If-None-Match": response.headers["etag"]}).status_code
+
+
+def test_subscribe_list_and_unsubscribe_per_device(api, double, fresh_db):
+    phone = sign_up(api, "a@example.com")
+    laptop = log_in(api, "a@example.com")
+    sub = double.new_subscription()
+    created = api.post("/api/push/subscriptions", json=body(sub), headers=phone)
+    assert 201 == created.status_code, created.text
+    got = created.json()
+    assert (int(phone["X-Test-Device"]), "127.0.0.1") == (got["deviceId"], got["service"])
+    api.post("/api/push/subscriptions", json=body(double.new_subscription()), headers=laptop)
+    assert 2 == len(api.get("/api/push/subscriptions", headers=phone).json())
+    # The same device subscribing again (keys rotated) replaces its old subscription.
+    api.post("/api/push/subscriptions", json=body(double.new_subscription()), headers=phone)
+    assert 2 == len(api.get("/api/push/subscriptions", headers=phone).json())
+    profile = store.get_profile(fresh_db.read(), int(phone["X-Test-User"]))
+    assert ("Europe/Berlin", "de-DE") == (profile["time_zone"], profile["locale"])
+    ids = [s["id"] for s in api.get("/api/push/subscriptions", headers=phone).json()]
+    assert 204 == api.delete(f"/api/push/subscriptions/{ids[0]}", headers=phone).status_code
+    assert 404 == api.delete(f"/api/push/subscriptions/{ids[0]}", headers=phone).status_code
+
+
+def test_another_shoppers_subscription_is_not_found(api, double):
+    alice = sign_up(api, "alice@example.com")
+    bob = sign_up(api, "bob@example.com")
+    sid = api.post("/api/push/subscriptions", json=body(double.new_subscription()), headers=alice).json()["id"]
+    assert_problem(api.delete(f"/api/push/subscriptions/{sid}", headers=bob), 404, "subscription")
+    assert [] == api.get("/api/push/subscriptions", headers=bob).json()
+    assert 1 == len(api.get("/api/push/subscriptions", headers=alice).json())
+
+
+def test_subscriptions_need_a_shopper(api, double):
+    assert 401 == api.post("/api/push/subscriptions", json=body(double.new_subscription())).status_code
+    assert 401 == api.get("/api/push/subscriptions").status_code
+    assert 401 == api.delete("/api/push/subscriptions/1").status_code
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://fcm.googleapis.com/fcm/send/x",
+        "https://127.0.0.1/push",
+        "https://localhost:8000/push",
+        "https://10.0.0.8/push",
+        "https://192.168.0.10/push",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::1]/push",
+        "https://[fe80::1]/push",
+        "https://user@fcm.googleapis.com/x",
+        "https://evil.example/push",
+        "http://127.0.0.1:9/push",
+    ],
+)
+def test_ssrf_endpoints_are_refused(api, double, endpoint):
+    headers = sign_up(api, "a@example.com")
+    sub = double.new_subscription()
+    response = api.post("/api/push/subscriptions", json=body({**sub, "endpoint": endpoint}), headers=headers)
+    assert_problem(response, 422, "push")
+    assert [] == api.get("/api/push/subscriptions", headers=headers).json()
+
+
+def test_bad_keys_consent_and_sizes_are_4xx(api, double):
+    headers = sign_up(api, "a@example.com")
+    sub = double.new_subscription()
+    cases = [
+        body({**sub, "keys": {**sub["keys"], "p256dh": "AAAA"}}),
+        body({**sub, "keys": {**sub["keys"], "auth": "AAAA"}}),
+        body(sub, consent=False),
+        body(sub, timeZone="Mars/Base"),
+        {"endpoint": sub["endpoint"]},
+        body({**sub, "endpoint": "https://fcm.googleapis.com/" + "x" * 3000}),
+    ]
+    for case in cases:
+        response = api.post("/api/push/subscriptions", json=case, headers=headers)
+        assert response.status_code in (400, 413, 422), (case, response.status_code)
+    big = api.post("/api/push/subscriptions", content=b"{" + b" " * 20_000 + b"}", headers={**headers, "Content-Type": "application/json"})
+    assert 413 == big.status_code
+
+
+def test_events_from_the_service_worker_and_the_shopper(api, double, fresh_db, push_settings):
+    alice = sign_up(api, "alice@example.com")
+    bob = sign_up(api, "bob@example.com")
+    uid = int(alice["X-Test-User"])
+    api.post("/api/push/subscriptions", json=body(double.new_subscription()), headers=alice)
+    runtime = push_runtime(push_settings)
+    with fresh_db.write() as db:
+        mid = enqueue_message(db, user_id=uid, trigger="test", dedupe="t", context={}, campaign=None,
+                              now=datetime.now(timezone.utc), config=runtime.config)
+    sender = runtime.sender()
+    deliver_due(fresh_db, sender)
+    sender.close()
+    [got] = double.received
+    payload = json.loads(got.payload)
+    assert receipt_for(runtime.config.receipt_key, mid) == payload["receipt"]
+    # The service worker reports with the receipt and no token.
+    shown = api.post("/api/events", json={"events": [{"type": "notification.shown", "messageId": mid, "receipt": payload["receipt"]}]})
+    assert {"recorded": 1, "ignored": 0} == shown.json()
+    forged = api.post("/api/events", json={"events": [{"type": "notification.clicked", "messageId": mid, "receipt": "AAAAAAAAAAAAAAAAAAAAAA"}]})
+    assert {"recorded": 0, "ignored": 1} == forged.json()
+    assert {"recorded": 0, "ignored": 1} == api.post("/api/events", json={"events": [{"type": "notification.clicked", "messageId": mid}]}, headers=bob).json()
+    assert {"recorded": 1, "ignored": 0} == api.post("/api/events", json={"events": [{"type": "notification.clicked", "messageId": mid}]}, headers=alice).json()
+    assert {"recorded": 2, "ignored": 0} == api.post("/api/events", json={"events": [{"type": "product.viewed", "sku": "A"}] * 2}, headers=alice).json()
+    assert 401 == api.post("/api/events", json={"events": []}, headers={"Authorization": "Bearer nope"}).status_code
+    too_many = api.post("/api/events", json={"events": [{"type": "product.viewed", "sku": "A"}] * 51}, headers=alice)
+    assert 400 == too_many.status_code
+    assert 400 == api.post("/api/events", json={"events": [{"type": "whatever"}]}, headers=alice).status_code
+
+
+def test_a_signed_out_device_gets_no_more_pushes(api, double):
+    phone = sign_up(api, "a@example.com")
+    laptop = log_in(api, "a@example.com")
+    api.post("/api/push/subscriptions", json=body(double.new_subscription()), headers=phone)
+    api.post("/api/push/subscriptions", json=body(double.new_subscription()), headers=laptop)
+    assert 204 == api.post("/api/auth/logout", headers=laptop).status_code
+    assert [int(phone["X-Test-Device"])] == [s["deviceId"] for s in api.get("/api/push/subscriptions", headers=phone).json()]
+
+
+def test_retention_coupons_at_checkout(api, double, fresh_db, admin_headers):
+    add_product(fresh_db, "MUG", price=2_000, stock=50)
+    headers = sign_up(api, "a@example.com")
+    uid = int(headers["X-Test-User"])
+    with fresh_db.write() as db:
+        offer = create_offer(db, OfferIn(code="BACK20", title="20% back", kind="percent", value=20, expires_at="2099-01-01T00:00:00Z", budget=100_000), datetime.now(timezone.utc))
+        campaign = create_campaign(db, CampaignIn(name="Win back", trigger="segment", segment="regular", variants=[Variant(name="A", template_key="segment", offer_id=offer.id)]))
+        store.grant_offer(db, uid, offer.id, None, "2026-01-01T00:00:00.000000Z")
+    fill_cart(fresh_db, uid, {"MUG": 2})
+    order = api.post("/api/orders", headers={**headers, "Idempotency-Key": "k1"}, json={"code": "BACK20"})
+    assert 201 == order.status_code, order.text
+    assert (4_000, 800, 3_200) == (order.json()["subtotal"], order.json()["discount"], order.json()["total"])
+    fill_cart(fresh_db, uid, {"MUG": 1})
+    again = api.post("/api/orders", headers={**headers, "Idempotency-Key": "k2"}, json={"code": "BACK20"})
+    assert_problem(again, 422, "used already")
+    other = sign_up(api, "b@example.com")
+    fill_cart(fresh_db, int(other["X-Test-User"]), {"MUG": 1})
+    assert_problem(api.post("/api/orders", headers={**other, "Idempotency-Key": "k3"}, json={"code": "BACK20"}), 422, "not offered")
+    row = store.get_offer(fresh_db.read(), offer.id)
+    assert (800, 1) == (row["spent"], row["redemptions"])
+    assert campaign.id > 0

@@ -1,0 +1,281 @@
+"""The PWA sync client in a real Chromium: offline changes survive a reload and reach the shopper's other
+device through the poke; two tabs of one browser push every mutation exactly once."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from ..conftest import TEST_SCRYPT_N
+
+pytestmark = pytest.mark.browser
+pytest.importorskip("server.page_routes", reason="the sync client runs inside the PWA shell (issue 4)")
+
+PASSWORD = "correct horse battery staple"
+WAIT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def live_settings(live_settings):
+    """The shared live settings with a cheap scrypt cost, so signing shoppers up takes milliseconds."""
+    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
+
+
+def api(live_server, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
+    """One JSON request to the live server from the test itself (not through a browser)."""
+    headers = {"content-type": "application/json", "accept": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(live_server.url + path, data=data, method=method, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+def server_view(live_server, token: str) -> dict:
+    """The shopper's view as the server holds it (a full pull by a client of the test's own)."""
+    pulled = api(live_server, "POST", "/api/sync/pull", {"clientId": f"observer-{uuid.uuid4()}", "cookie": None}, token)
+    return {op["key"]: op["value"] for op in pulled["patch"] if op["op"] == "put"}
+
+
+def server_cart(live_server, token: str) -> dict[str, int]:
+    return {v["sku"]: v["qty"] for k, v in server_view(live_server, token).items() if k.startswith("cart/")}
+
+
+@pytest.fixture(scope="module")
+def sku(live_server) -> str:
+    """A product that is in stock."""
+    items = api(live_server, "GET", "/api/products?limit=50")["items"]
+    return next(item["id"] for item in items if item["availability"] != "out_of_stock")
+
+
+def sync_ready(page) -> None:
+    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
+
+
+def sign_in(page, live_server, email: str, *, create: bool) -> str:
+    """Use the /signin page (sign up or sign in); the device's token, read back from the client."""
+    page.goto(f"{live_server.url}/signin")
+    sync_ready(page)
+    page.fill("#lm-signin-form input[name=email]", email)
+    page.fill("#lm-signin-form input[name=password]", PASSWORD)
+    page.click("#lm-signin-form button[value=signup]" if create else "#lm-signin-form button[value=login]")
+    expect(page.locator("#lm-signed-in")).to_contain_text(email, timeout=WAIT_MS)
+    return page.evaluate("window.lastmileSync.session.token")
+
+
+def wait_until(predicate, what: str, timeout: float = WAIT_MS / 1000) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def page_saved_by_service_worker(page) -> bool:
+    return page.evaluate(
+        "async () => !!navigator.serviceWorker.controller && !!(await caches.match(location.href, {ignoreVary: true}))"
+    )
+
+
+def test_offline_cart_change_survives_a_reload_and_reaches_the_other_device_through_the_poke(browser, live_server, sku):
+    phone, laptop = browser.new_context(), browser.new_context()
+    try:
+        a, b = phone.new_page(), laptop.new_page()
+        email = f"offline-{uuid.uuid4().hex[:8]}@example.com"
+        token = sign_in(a, live_server, email, create=True)
+        sign_in(b, live_server, email, create=False)
+
+        a.goto(f"{live_server.url}/p/{sku}")
+        sync_ready(a)
+        wait_until(lambda: page_saved_by_service_worker(a), "the service worker to save the product page")
+        b.goto(f"{live_server.url}/cart")
+        sync_ready(b)
+        expect(b.locator("#lm-cart-empty")).to_be_visible()
+        b.wait_for_function("window.lastmileSync.source && window.lastmileSync.source.readyState === 1", timeout=WAIT_MS)
+        b.evaluate("window.__notReloaded = true")
+
+        phone.set_offline(True)
+        a.click("[data-action=cart-add]")
+        a.click("[data-action=cart-add]")
+        expect(a.locator("#lm-in-cart")).to_have_attribute("data-qty", "2")
+        expect(a.locator("#lm-sync-status")).to_have_attribute("data-pending", "2")
+
+        a.reload()  # offline: the service worker serves the page; the cart comes back from IndexedDB
+        sync_ready(a)
+        expect(a.locator("#lm-in-cart")).to_have_attribute("data-qty", "2")
+        expect(a.locator("#lm-sync-status")).to_have_attribute("data-pending", "2")
+        expect(a.locator("#lm-cart-count")).to_have_text("2")
+        assert {} == server_cart(live_server, token)  # nothing left the offline device
+
+        phone.set_offline(False)
+        line = b.locator(f"#lm-cart-lines li[data-sku='{sku}']")
+        expect(line).to_have_attribute("data-qty", "2", timeout=WAIT_MS)
+        assert b.evaluate("window.__notReloaded === true")
+        expect(a.locator("#lm-sync-status")).to_have_attribute("data-pending", "0", timeout=WAIT_MS)
+        assert {sku: 2} == server_cart(live_server, token)
+
+        # And back: the laptop sets the quantity; the phone follows without a reload.
+        line.locator("[data-action=less]").click()
+        expect(a.locator("#lm-in-cart")).to_have_attribute("data-qty", "1", timeout=WAIT_MS)
+        wait_until(lambda: server_cart(live_server, token) == {sku: 1}, "the server to hold the laptop's change")
+    finally:
+        phone.close()
+        laptop.close()
+
+
+def test_two_tabs_push_each_mutation_exactly_once(browser, live_server, sku):
+    context = browser.new_context()
+    try:
+        pushed: list[int] = []
+
+        def record(request) -> None:
+            if request.method == "POST" and request.url.endswith("/api/sync/push"):
+                pushed.extend(m["id"] for m in json.loads(request.post_data or "{}").get("mutations", []))
+
+        context.on("request", record)
+        first, second = context.new_page(), context.new_page()
+        token = sign_in(first, live_server, f"tabs-{uuid.uuid4().hex[:8]}@example.com", create=True)
+        for tab in (first, second):
+            tab.goto(f"{live_server.url}/p/{sku}")
+            sync_ready(tab)
+
+        adds = 8
+        for i in range(adds):  # interleaved, without waiting: both tabs allocate ids and push at the same time
+            (first if i % 2 == 0 else second).evaluate("document.querySelector('[data-action=cart-add]').click()")
+        for tab in (first, second):
+            expect(tab.locator("#lm-in-cart")).to_have_attribute("data-qty", str(adds), timeout=WAIT_MS)
+            expect(tab.locator("#lm-sync-status")).to_have_attribute("data-pending", "0", timeout=WAIT_MS)
+
+        assert {sku: adds} == server_cart(live_server, token)
+        assert list(range(1, adds + 1)) == sorted(pushed)  # every id sent once, by one tab, none twice
+    finally:
+        context.close()
+
+
+def random_mutations(rng: random.Random, skus: list[str], count: int, now_ms: int) -> list[dict]:
+    """A mixed, valid sequence of every mutation the client replays locally."""
+    out = []
+    for i in range(1, count + 1):
+        sku = rng.choice(skus)
+        name, args = rng.choice(
+            [
+                ("cart.add", {"sku": sku, "qty": rng.randint(1, 60)}),  # two big adds hit the cap of 99
+                ("cart.add", {"sku": sku, "qty": 1}),
+                ("cart.setQty", {"sku": sku, "qty": rng.randint(0, 5)}),
+                ("cart.remove", {"sku": sku}),
+                ("cart.clear", {}),
+                ("wishlist.add", {"sku": sku}),
+                ("wishlist.remove", {"sku": sku}),
+                ("prefs.set", {"name": rng.choice(["lang", "saveData"]), "value": rng.choice(["en", "fr", True, 3, None])}),
+            ]
+        )
+        out.append({"id": i, "name": name, "args": args, "at": now_ms + i})
+    return out
+
+
+def test_local_mutators_mirror_the_servers_merge_rules(browser, live_server):
+    items = api(live_server, "GET", "/api/products?limit=50")["items"]
+    skus = [item["id"] for item in items if item["availability"] != "out_of_stock"][:3]
+    page = browser.new_page()
+    try:
+        page.goto(f"{live_server.url}/signin")
+        sync_ready(page)
+        for seed in range(3):
+            email = f"mirror-{seed}-{uuid.uuid4().hex[:8]}@example.com"
+            token = api(live_server, "POST", "/api/auth/signup", {"email": email, "password": PASSWORD})["token"]
+            mutations = random_mutations(random.Random(seed), skus, 40, int(time.time() * 1000))
+            client_id = f"mirror-{uuid.uuid4()}"
+            pushed = api(live_server, "POST", "/api/sync/push", {"clientId": client_id, "mutations": mutations}, token)
+            assert {"lastMutationId": 40, "errors": []} == pushed
+            local = page.evaluate(
+                "(ms) => Object.fromEntries(window.lastmileSync.constructor.rebase(new Map(), ms))", mutations
+            )
+            assert server_view(live_server, token) == local
+    finally:
+        page.close()
+
+
+def test_a_rejected_mutation_is_shown_to_the_shopper_and_rolled_back(browser, live_server, sku):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, f"errors-{uuid.uuid4().hex[:8]}@example.com", create=True)
+        page.goto(f"{live_server.url}/p/{sku}")
+        sync_ready(page)
+        page.evaluate("window.lastmileSync.mutate('cart.add', {sku: 'NO-SUCH-SKU', qty: 1})")
+        error = page.locator("#lm-errors [data-code=unknown-sku]")
+        expect(error).to_contain_text("NO-SUCH-SKU", timeout=WAIT_MS)
+        expect(page.locator("#lm-cart-count")).to_have_text("0")  # the optimistic line is gone after the pull
+        expect(page.locator("#lm-sync-status")).to_have_attribute("data-pending", "0")
+        error.locator("button").click()
+        expect(page.locator("#lm-errors")).to_have_count(0)
+        page.reload()  # dismissed for good on this device
+        sync_ready(page)
+        expect(page.locator("#lm-errors")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_background_sync_pushes_an_offline_change_after_the_tab_is_closed(browser, live_server, sku):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        token = sign_in(page, live_server, f"bgsync-{uuid.uuid4().hex[:8]}@example.com", create=True)
+        page.goto(f"{live_server.url}/p/{sku}")
+        sync_ready(page)
+        assert page.evaluate("async () => 'sync' in (await navigator.serviceWorker.ready)")
+        context.set_offline(True)
+        page.click("[data-action=cart-add]")
+        expect(page.locator("#lm-sync-status")).to_have_attribute("data-pending", "1")
+        context.new_page()  # a blank tab keeps the browser context (and its service worker) alive
+        page.close()  # no page of the shop is left to push
+        assert {} == server_cart(live_server, token)
+        context.set_offline(False)
+        wait_until(lambda: server_cart(live_server, token) == {sku: 1}, "the service worker's Background Sync push")
+    finally:
+        context.close()
+
+
+def test_a_cart_made_before_signing_in_joins_the_account_and_signing_out_forgets_it(browser, live_server, sku):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/p/{sku}")
+        sync_ready(page)
+        expect(page.locator("#lm-signin-link")).to_be_visible()
+        page.click("[data-action=cart-add]")
+        page.click("[data-action=wishlist]")
+        expect(page.locator("#lm-cart-count")).to_have_text("1")
+        expect(page.locator("[data-action=wishlist]")).to_have_attribute("aria-pressed", "true")
+
+        email = f"anon-{uuid.uuid4().hex[:8]}@example.com"
+        token = sign_in(page, live_server, email, create=True)
+        wait_until(lambda: server_cart(live_server, token) == {sku: 1}, "the anonymous cart to reach the account")
+        assert {"sku": sku} == {"sku": server_view(live_server, token)[f"wishlist/{sku}"]["sku"]}
+
+        page.goto(f"{live_server.url}/cart")
+        sync_ready(page)
+        expect(page.locator(f"#lm-cart-lines li[data-sku='{sku}']")).to_have_attribute("data-qty", "1")
+        page.click("#lm-signout")
+        expect(page.locator("#lm-signin-link")).to_be_visible()
+        expect(page.locator("#lm-cart-count")).to_have_text("0")
+        expect(page.locator("#lm-cart-empty")).to_be_visible()
+        assert 0 == page.evaluate("window.lastmileSync.view.size")
+
+        other = sign_in(page, live_server, f"other-{uuid.uuid4().hex[:8]}@example.com", create=True)
+        assert {} == server_cart(live_server, other)  # nothing of the first shopper leaks into the second account
+        with pytest.raises(urllib.error.HTTPError, match="401"):  # signing out revoked the device's token
+            server_cart(live_server, token)
+        again = api(live_server, "POST", "/api/auth/login", {"email": email, "password": PASSWORD})["token"]
+        assert {sku: 1} == server_cart(live_server, again)
+    finally:
+        context.close()
