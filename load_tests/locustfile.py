@@ -3,7 +3,8 @@
 Each simulated shopper signs up with its own account in on_start and signs in two or three devices, each a
 sync client of its own. A device pushes cart mutations and the shopper's other devices pull them; a pull
 that does not carry the change just pushed is a failure. Checkout sends an Idempotency-Key and retries it
-once, as a client on a flaky network would, and the retry must replay the same order.
+once, as a client on a flaky network would; the retry must replay the same order, and another device's
+next pull must carry `orders/{id}`.
 
 Parts of the API that the server under test lacks (found from /schema/openapi.json, or by a probe for
 `/p/{id}` and the image variants listed in product JSON) are skipped with one message each, never faked.
@@ -375,6 +376,12 @@ class Shopper(FastHttpUser):
                 r.failure(f"retry with the same key answered {r.status_code}, not the same order {order_id}")
             elif r.headers.get("idempotent-replayed") != "true":
                 r.failure("retry with the same key was not marked Idempotent-Replayed")
+        others = [d for d in self.devices if d is not device]
+        if others:  # the order reaches the shopper's other devices through sync
+            patch = self.pull(random.choice(others))
+            if patch is not None:
+                seen = any(op["op"] == "put" and op["key"] == f"orders/{order_id}" for op in patch)
+                self.check("another device missed a new order", seen, f"a pull after checkout lacks orders/{order_id}")
 
 
 @events.quitting.add_listener
