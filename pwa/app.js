@@ -40,7 +40,7 @@ function upgradeImages() {
   if (slowLink()) return;
   for (const img of document.querySelectorAll("img[data-srcset]")) {
     // the inline image already covers this screen: nothing to fetch
-    if (img.naturalWidth >= img.clientWidth * devicePixelRatio * 0.9) continue;
+    if (img.naturalWidth >= img.clientWidth * devicePixelRatio * 0.8) continue;
     img.sizes = img.dataset.sizes || "100vw";
     img.srcset = img.dataset.srcset;
     img.removeAttribute("data-srcset");
