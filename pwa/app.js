@@ -40,7 +40,7 @@ function upgradeImages() {
   if (slowLink()) return;
   for (const img of document.querySelectorAll("img[data-srcset]")) {
     // the inline image already covers this screen: nothing to fetch
-    if (img.naturalWidth >= img.clientWidth * devicePixelRatio * 0.9) continue;
+    if (img.naturalWidth >= img.clientWidth * devicePixelRatio * 0.8) continue;
     img.sizes = img.dataset.sizes || "100vw";
     img.srcset = img.dataset.srcset;
     img.removeAttribute("data-srcset");
@@ -109,14 +109,18 @@ async function startFeatures(registration) {
     mounts: { actions: document.getElementById("lm-actions"), account: document.getElementById("lm-account") },
     note,
   };
-  for (const url of ASSETS.features) {
-    try {
-      const feature = await import(url);
-      await feature.start?.(context);
-    } catch (error) {
-      console.warn("lastmile: feature failed", url, error);
-    }
-  }
+  // Side by side, not one after another: a feature that needs another (loyalty.js waits for the sync client)
+  // must not hold it back.
+  await Promise.all(
+    ASSETS.features.map(async (url) => {
+      try {
+        const feature = await import(url);
+        await feature.start?.(context);
+      } catch (error) {
+        console.warn("lastmile: feature failed", url, error);
+      }
+    }),
+  );
 }
 
 ready.then(async () => {

@@ -11,6 +11,7 @@ const NAV_GIVE_UP_MS = 20000; // no saved copy: wait this long for the network, 
 const IMAGE_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 const LIMITS = { [IMAGES]: 200, [PAGES]: 100, [DATA]: 200 };
 const STAMP = "x-lm-fetched-at";
+const NAV_ACCEPT = "text/html,application/xhtml+xml,image/avif,image/webp,*/*;q=0.8";
 const BANNER_MARK = "<!--lm:banner-->";
 // A saved page may predate this version: it gets this version's shell module, never a mix of two.
 const APP_URL = PRECACHE.map((entry) => entry.url).find((url) => /^\/static\/app\.[0-9a-f]+\.js$/.test(url));
@@ -55,7 +56,8 @@ async function savePage(href) {
   if (url.origin !== location.origin || !isPage(url)) return;
   const cache = await caches.open(PAGES);
   if (await cache.match(url.href, { ignoreVary: true })) return;
-  const response = await fetch(url.href, { credentials: "same-origin" });
+  // A worker's own fetch sends "Accept: */*"; ask like a navigation so the saved page has the same images.
+  const response = await fetch(url.href, { credentials: "same-origin", headers: { Accept: NAV_ACCEPT } });
   if (response.ok) await put(PAGES, url.href, response);
 }
 

@@ -125,3 +125,50 @@ def test_service_worker_bytes_change_when_any_shell_asset_changes(tmp_path):
     # the app shell module learns the feature module's hashed URL
     cart_url = next(url for url in after_feature.assets if url.startswith("/static/cart."))
     assert cart_url in after_feature.assets[after_feature.shell.app_js_url].body.decode()
+
+
+@pytest.fixture
+def photographed(fresh_db, settings):
+    """A product with one photo-like image (WebP and JPEG variants built)."""
+    import io
+    import random
+
+    from catalog.demo import render_photo
+    from media.ingest import ingest_original
+
+    buf = io.BytesIO()
+    render_photo(random.Random(5), size=(960, 720)).save(buf, "JPEG", quality=90)
+    image_id = ingest_original(fresh_db, settings.data_dir, buf.getvalue(), name="p.jpg", max_bytes=10_000_000,
+                               max_pixels=10_000_000, formats=("webp", "jpg"))
+    add_product(fresh_db, "PIC-1", name="Pictured", images=[image_id])
+    return image_id
+
+
+def _inline(html: str) -> tuple[str, int]:
+    match = re.search(r'<figure class="hero"[^>]*><img src="data:image/(\w+);base64,([A-Za-z0-9+/=]+)"', html)
+    assert match, html[:2000]
+    return match.group(1), len(match.group(2)) * 3 // 4
+
+
+def test_first_image_is_inline_and_follows_format_screen_and_save_data(client, photographed):
+    webp_2x = client.get("/p/PIC-1", headers={"Accept": "text/html,image/webp,*/*", "Sec-CH-UA-Mobile": "?1"})
+    jpeg_1x = client.get("/p/PIC-1", headers={"Accept": "text/html", "Sec-CH-DPR": "1"})
+    saving = client.get("/p/PIC-1", headers={"Accept": "text/html,image/webp,*/*", "Save-Data": "on"})
+    fmt_2x, bytes_2x = _inline(webp_2x.text)
+    fmt_1x, bytes_1x = _inline(jpeg_1x.text)
+    fmt_saving, bytes_saving = _inline(saving.text)
+    assert ("webp", "jpeg", "webp") == (fmt_2x, fmt_1x, fmt_saving)
+    assert bytes_saving < bytes_2x and bytes_saving <= 7_000
+    assert f"/media/{photographed}/640.webp 640w" in webp_2x.text  # larger widths offered for app.js
+    assert "background-image:url(data:image/webp;base64," in webp_2x.text  # the placeholder behind it
+    for response in (webp_2x, jpeg_1x, saving):
+        assert {"Accept", "Save-Data", "Sec-CH-DPR", "ECT"} <= {v.strip() for v in response.headers["vary"].split(",")}
+    compressed = client.get("/p/PIC-1", headers={"Accept": "text/html,image/webp,*/*", "Sec-CH-UA-Mobile": "?1",
+                                                 "Accept-Encoding": "br"})
+    assert int(compressed.headers["content-length"]) <= 30_000
+
+
+def test_listing_thumbnails_are_small_lazy_variants(client, photographed):
+    html = client.get("/", headers={"Accept": "text/html,image/webp,*/*"}).text
+    assert f'src="/media/{photographed}/160.webp"' in html
+    assert "960.webp" not in html

@@ -6,6 +6,7 @@ Without /usr/bin/chromium the browser tests skip loudly; in CI (CI=true) that is
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -101,15 +102,17 @@ def live_settings(tmp_path_factory):
     return Settings(data_dir=tmp_path_factory.mktemp("live") / "var", admin_token=ADMIN_TOKEN)
 
 
-@pytest.fixture(scope="module")
-def live_server(live_settings) -> Iterator[LiveServer]:
-    """The whole app with a small demo catalog (12 products with photo-like images), served for real."""
+@pytest.fixture(scope="session")
+def demo_data_dir(tmp_path_factory) -> Path:
+    """A data dir holding the small demo catalog (12 products, variants built), imported once per session."""
     from catalog.demo import write_demo_catalog
-    from server.app import create_app
     from server.cli import main as cli_main
 
-    demo = write_demo_catalog(live_settings.data_dir / "demo", count=12, seed=3)
-    env = {"LASTMILE_DATA_DIR": str(live_settings.data_dir), "LASTMILE_ADMIN_TOKEN": live_settings.admin_token}
+    from ..conftest import ADMIN_TOKEN
+
+    data_dir = tmp_path_factory.mktemp("demo-template") / "var"
+    demo = write_demo_catalog(data_dir / "demo", count=12, seed=3)
+    env = {"LASTMILE_DATA_DIR": str(data_dir), "LASTMILE_ADMIN_TOKEN": ADMIN_TOKEN}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -120,5 +123,18 @@ def live_server(live_settings) -> Iterator[LiveServer]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def live_server(live_settings, demo_data_dir) -> Iterator[LiveServer]:
+    """The whole app with a small demo catalog (12 products with photo-like images), served for real.
+
+    Each module gets its own copy of the session's demo data dir, so modules never see each other's
+    shoppers while the (slow) variant encoding happens once.
+    """
+    from server.app import create_app
+
+    shutil.copytree(demo_data_dir, live_settings.data_dir, dirs_exist_ok=True)
     with LiveServer(create_app(live_settings)) as server:
         yield server

@@ -14,10 +14,9 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import TEST_SCRYPT_N
+from ..conftest import ADMIN_TOKEN, TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
-pytest.importorskip("server.page_routes", reason="the sync client runs inside the PWA shell (issue 4)")
 
 PASSWORD = "correct horse battery staple"
 WAIT_MS = 15_000
@@ -132,7 +131,7 @@ def test_offline_cart_change_survives_a_reload_and_reaches_the_other_device_thro
         laptop.close()
 
 
-def test_two_tabs_push_each_mutation_exactly_once(browser, live_server, sku):
+def test_two_tabs_push_each_mutation_exactly_once_and_share_one_poke_stream(browser, live_server, sku):
     context = browser.new_context()
     try:
         pushed: list[int] = []
@@ -157,6 +156,17 @@ def test_two_tabs_push_each_mutation_exactly_once(browser, live_server, sku):
 
         assert {sku: adds} == server_cart(live_server, token)
         assert list(range(1, adds + 1)) == sorted(pushed)  # every id sent once, by one tab, none twice
+
+        # One poke stream for both tabs; a change from another device still reaches both without a reload.
+        listening = "!!(window.lastmileSync.source && window.lastmileSync.source.readyState === 1)"
+        wait_until(lambda: [first.evaluate(listening), second.evaluate(listening)].count(True) == 1, "one listening tab")
+        leader, follower = (first, second) if first.evaluate(listening) else (second, first)
+        other_device = {"clientId": f"tablet-{uuid.uuid4()}", "mutations": [{"id": 1, "name": "cart.setQty", "args": {"sku": sku, "qty": 3}}]}
+        api(live_server, "POST", "/api/sync/push", other_device, token)
+        for tab in (leader, follower):
+            expect(tab.locator("#lm-in-cart")).to_have_attribute("data-qty", "3", timeout=WAIT_MS)
+        leader.close()  # the lock, and the stream, pass to the other tab
+        follower.wait_for_function(listening, timeout=WAIT_MS)
     finally:
         context.close()
 
@@ -277,5 +287,35 @@ def test_a_cart_made_before_signing_in_joins_the_account_and_signing_out_forgets
             server_cart(live_server, token)
         again = api(live_server, "POST", "/api/auth/login", {"email": email, "password": PASSWORD})["token"]
         assert {sku: 1} == server_cart(live_server, again)
+    finally:
+        context.close()
+
+
+def test_checkout_from_the_cart_page_shows_on_the_orders_and_points_pages(browser, live_server, sku):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        token = sign_in(page, live_server, f"orders-{uuid.uuid4().hex[:8]}@example.com", create=True)
+        page.goto(f"{live_server.url}/p/{sku}")
+        sync_ready(page)
+        page.click("[data-action=cart-add]")
+        expect(page.locator("#lm-sync-status")).to_have_attribute("data-pending", "0", timeout=WAIT_MS)
+        page.goto(f"{live_server.url}/cart")
+        sync_ready(page)
+        expect(page.locator("#lm-cart-total")).to_contain_text("Total")
+        page.click("#lm-place-order")  # pwa/loyalty.js: POST /api/orders; the server empties the synced cart
+        expect(page.locator("#lm-cart-empty")).to_be_visible(timeout=WAIT_MS)
+        order_id = next(iter(k for k in server_view(live_server, token) if k.startswith("orders/"))).split("/")[1]
+
+        page.goto(f"{live_server.url}/orders")
+        sync_ready(page)
+        row = page.locator(f"#lm-orders li[data-order='{order_id}']")
+        expect(row).to_contain_text("placed")
+        api(live_server, "POST", f"/api/admin/orders/{order_id}/status", {"status": "paid"}, ADMIN_TOKEN)
+        expect(row).to_contain_text("paid", timeout=WAIT_MS)  # through the poke, no reload
+
+        page.goto(f"{live_server.url}/points")
+        sync_ready(page)
+        expect(page.locator("#lm-tier")).to_be_visible()
     finally:
         context.close()

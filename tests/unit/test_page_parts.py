@@ -4,7 +4,7 @@ import io
 
 from catalog.models import ProductImage, Variant
 from server.page_format import availability_text, format_price
-from server.page_images import Hints, choose_inline, formats_for, read_hints, srcset
+from server.page_images import Hints, choose_inline, read_hints, srcset
 from server.pwa_assets import minify_css, render_icon
 
 
@@ -23,15 +23,14 @@ def test_availability_text_gives_a_count_only_when_stock_is_low():
     assert "Out of stock" == availability_text("out_of_stock", 0)
 
 
-def test_hints_are_read_and_bad_values_ignored():
+def test_hints_are_read_and_a_phone_without_a_dpr_hint_counts_as_2x():
     hints = read_hints({"save-data": "on", "ect": "2g", "sec-ch-dpr": "2.625", "accept": "image/avif,image/webp"})
     assert Hints(accept="image/avif,image/webp", save_data=True, ect="2g", dpr=2.625) == hints
-    assert Hints() == read_hints({"ect": "5g", "sec-ch-dpr": "nan", "save-data": "yes"})
-    assert 4.0 == read_hints({"dpr": "99"}).dpr
+    assert 1.0 == read_hints({"sec-ch-dpr": "nan", "save-data": "yes"}).dpr
+    assert not read_hints({"save-data": "yes"}).save_data
     assert 2.0 == read_hints({"sec-ch-ua-mobile": "?1"}).dpr  # a phone's first visit carries no DPR hint
     assert 1.0 == read_hints({"sec-ch-ua-mobile": "?1", "sec-ch-dpr": "1"}).dpr
-    assert ["avif", "webp", "jpg"] == formats_for("image/avif,image/webp,*/*")
-    assert ["jpg"] == formats_for("text/html")
+    assert 1.0 == read_hints({"sec-ch-ua-mobile": "?0"}).dpr
 
 
 def _image(sizes: dict[tuple[int, str], int]) -> ProductImage:
@@ -48,10 +47,13 @@ ACCEPT = "text/html,image/avif,image/webp,*/*"
 
 def test_inline_image_fits_the_budget_and_follows_save_data_and_network():
     assert (320, "webp") == _key(choose_inline(IMAGE, Hints(accept=ACCEPT)))
+    # Save-Data aims at 1x (320) but has a smaller inline budget: 160 is what fits
     assert (160, "webp") == _key(choose_inline(IMAGE, Hints(accept=ACCEPT, save_data=True)))
     assert (160, "webp") == _key(choose_inline(IMAGE, Hints(accept=ACCEPT, ect="slow-2g")))
-    # a dense fast screen aims at 640, but 640 is over the inline budget: the largest that fits is taken
+    # a dense fast screen aims at 640+, but 640 is over the inline budget: the largest that fits is taken
     assert (320, "webp") == _key(choose_inline(IMAGE, Hints(accept=ACCEPT, dpr=3.0, ect="4g")))
+    small = _image({(320, "webp"): 4_000, (640, "webp"): 9_000, (960, "webp"): 30_000})
+    assert (640, "webp") == _key(choose_inline(small, Hints(accept=ACCEPT, dpr=2.0)))
     assert (320, "jpg") == _key(choose_inline(IMAGE, Hints(accept="text/html")))
     assert choose_inline(ProductImage(id="b", width=10, height=10), Hints(accept=ACCEPT)) is None
 
