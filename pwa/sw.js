@@ -17,6 +17,8 @@ const BANNER_MARK = "<!--lm:banner-->";
 const APP_URL = PRECACHE.map((entry) => entry.url).find((url) => /^\/static\/app\.[0-9a-f]+\.js$/.test(url));
 // Sync client: Background Sync pushes pending mutations from IndexedDB (pwa/sync-store.js).
 importScripts(PRECACHE.find((entry) => /^\/static\/sync-store\.[0-9a-f]+\.js$/.test(entry.url)).url);
+// Retention: push and notificationclick handlers (pwa/push-sw.js), reported to /api/events.
+importScripts(...PRECACHE.map((e) => e.url).filter((u) => /^\/static\/push-sw\.[0-9a-f]+\.js$/.test(u)));
 const CLIENT_PAGES = ["/cart", "/signin", "/points", "/mall", "/orders"]; // shells the sync client fills (server/client_pages.py)
 
 self.addEventListener("install", (event) => {
