@@ -1,4 +1,5 @@
-// Lastmile service worker. The server prepends VERSION and PRECACHE (URLs with content hashes), so these
+// Lastmile service worker. The server prepends VERSION, PRECACHE (URLs with content hashes) and the
+// importScripts of the worker-side scripts (server/pwa_assets.py WORKER_SCRIPTS), so these
 // bytes change whenever any shell asset changes and the browser installs the new version beside the old.
 /* global VERSION, PRECACHE, OFFLINE_URL */
 const SHELL = `lm-shell-${VERSION}`;
