@@ -38,7 +38,7 @@ load: dev
 BENCH_ARGS ?=
 bench: dev
 	@command -v wrk >/dev/null || { echo "make bench: installing Debian's wrk (the HTTP load generator bench/api.py drives) with apt-get"; \
-		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq wrk >/dev/null; }
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.api $(BENCH_ARGS)
 
 clean:

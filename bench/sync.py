@@ -138,8 +138,52 @@ def bench_pull(base: str, pulls: int) -> tuple[list[float], int, int]:
             body = r.json()
             times.append((time.perf_counter() - start) * 1000)
         keys = sum(1 for op in body["patch"] if op["op"] == "put")
-        wire = int(r.headers.get("content-length") or len(r.content))
+        wire = {}
+        for accept in ("application/json", "application/msgpack"):
+            for coding in ("identity", "br"):
+                r = http.post(
+                    "/api/sync/pull",
+                    json={"clientId": client_id, "cookie": None},
+                    headers={"Accept": accept, "Accept-Encoding": coding},
+                )
+                wire[f"{accept.split('/')[1]}+{coding}"] = int(r.headers.get("content-length") or len(r.content))
     return times, keys, wire
+
+
+def bench_in_process(tmp: str, pushes: int) -> tuple[float, list[float]]:
+    """The engine alone (no HTTP): mutations/s of one client, and full pulls of a 1,000-key view in ms."""
+    import msgspec
+
+    from accounts import store as accounts_store
+    from sync import engine
+    from sync.limits import SyncLimits
+    from sync.models import PullRequest, PushRequest
+
+    env = {"LASTMILE_DATA_DIR": tmp}
+    seed(env)
+    database = open_database(load_settings(env))
+    with database.write() as db:
+        user_id = accounts_store.create_user(db, "engine@example.com", "-", 0)
+    bodies = [msgspec.json.encode(b) for b in batches(str(uuid.uuid4()), pushes, 0)]
+    start = time.perf_counter()
+    for body in bodies:
+        engine.push(database, user_id, engine.decode(body, PushRequest), SyncLimits())
+    rate = pushes * PER_PUSH / (time.perf_counter() - start)
+    client_id = str(uuid.uuid4())
+    mutations = [
+        {"id": i, "name": "prefs.set", "args": {"name": f"setting-{i:04d}", "value": {"on": True, "n": i}}, "at": 1}
+        for i in range(1, 1001)
+    ]
+    for k in range(0, 1000, 100):
+        body = msgspec.json.encode({"clientId": client_id, "mutations": mutations[k : k + 100]})
+        engine.push(database, user_id, engine.decode(body, PushRequest), SyncLimits())
+    times = []
+    for _ in range(30):
+        start = time.perf_counter()
+        msgspec.json.encode(engine.pull(database, user_id, PullRequest(client_id=client_id)))
+        times.append((time.perf_counter() - start) * 1000)
+    database.close()
+    return rate, sorted(times)
 
 
 def main() -> int:
@@ -163,11 +207,18 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=10)
+    with tempfile.TemporaryDirectory() as tmp:
+        engine_rate, engine_pulls = bench_in_process(tmp, args.pushes * 4)
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
     print(f"push: {applied} mutations in {applied // PER_PUSH} pushes by {args.clients} clients in {elapsed:.2f} s"
           f" -> {applied / elapsed:,.0f} mutations/s ({applied / PER_PUSH / elapsed:,.0f} pushes/s)")
     times.sort()
-    print(f"pull of a {keys}-key view ({wire:,} bytes on the wire): median {statistics.median(times):.1f} ms,"
-          f" p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, min {times[0]:.1f} ms over {len(times)} pulls")
+    sizes = ", ".join(f"{k} {v:,} B" for k, v in wire.items())
+    print(f"pull of a {keys}-key view: median {statistics.median(times):.1f} ms,"
+          f" p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, min {times[0]:.1f} ms over {len(times)} pulls (brotli)")
+    print(f"pull body sizes: {sizes}")
+    print(f"engine alone (no HTTP, one client): {engine_rate:,.0f} mutations/s;"
+          f" pull + JSON encode of 1,000 keys: median {statistics.median(engine_pulls):.1f} ms")
     return 0
 
 

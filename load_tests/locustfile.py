@@ -3,7 +3,8 @@
 Each simulated shopper signs up with its own account in on_start and signs in two or three devices, each a
 sync client of its own. A device pushes cart mutations and the shopper's other devices pull them; a pull
 that does not carry the change just pushed is a failure. Checkout sends an Idempotency-Key and retries it
-once, as a client on a flaky network would, and the retry must replay the same order.
+once, as a client on a flaky network would; the retry must replay the same order, and another device's
+next pull must carry `orders/{id}`.
 
 Parts of the API that the server under test lacks (found from /schema/openapi.json, or by a probe for
 `/p/{id}` and the image variants listed in product JSON) are skipped with one message each, never faked.
@@ -285,7 +286,8 @@ class Shopper(FastHttpUser):
             sku = random.choice(sorted(self.cart))
             if random.random() < 0.5:
                 return "cart.remove", {"sku": sku}, sku
-            return "cart.setQty", {"sku": sku, "qty": random.randint(1, 3)}, sku
+            qty = random.choice([q for q in (1, 2, 3) if q != self.cart[sku]])  # a real change, so a pull carries it
+            return "cart.setQty", {"sku": sku, "qty": qty}, sku
         if not CATALOG.in_stock:
             return None
         sku = random.choice(sorted(CATALOG.in_stock))
@@ -320,14 +322,14 @@ class Shopper(FastHttpUser):
             patch = self.pull(other)
             if patch is None:
                 continue
-            self._check_patch(patch, f"cart/{sku}", removed=name == "cart.remove")
+            self._check_patch(patch, f"cart/{sku}", removed=name == "cart.remove", change=f"{name} {args}")
 
-    def _check_patch(self, patch: list[dict], key: str, removed: bool) -> None:
+    def _check_patch(self, patch: list[dict], key: str, removed: bool, change: str) -> None:
         cleared = any(op["op"] == "clear" for op in patch)
         put = any(op["op"] == "put" and op["key"] == key for op in patch)
         deleted = any(op["op"] == "del" and op["key"] == key for op in patch)
         ok = (deleted or (cleared and not put)) if removed else put
-        self.check("another device missed a cart change", ok, f"pull after a change of {key} did not carry it: {patch}")
+        self.check("another device missed a cart change", ok, f"a pull after {change} did not carry {key}: {patch}")
 
     def check(self, name: str, ok: bool, detail: str) -> None:
         """Count a protocol check; a failed one is reported to Locust as a failure named ``name``."""
@@ -374,6 +376,12 @@ class Shopper(FastHttpUser):
                 r.failure(f"retry with the same key answered {r.status_code}, not the same order {order_id}")
             elif r.headers.get("idempotent-replayed") != "true":
                 r.failure("retry with the same key was not marked Idempotent-Replayed")
+        others = [d for d in self.devices if d is not device]
+        if others:  # the order reaches the shopper's other devices through sync
+            patch = self.pull(random.choice(others))
+            if patch is not None:
+                seen = any(op["op"] == "put" and op["key"] == f"orders/{order_id}" for op in patch)
+                self.check("another device missed a new order", seen, f"a pull after checkout lacks orders/{order_id}")
 
 
 @events.quitting.add_listener

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -32,6 +34,31 @@ LOAD_ENV = {
     "LASTMILE_SCRYPT_N": "1024",  # the lowest cost the settings allow: sign-ups must not dominate
     "LASTMILE_LOGIN_MAX_ATTEMPTS_PER_ADDRESS": "1000000",  # every simulated shopper signs up from 127.0.0.1
 }
+
+
+def seed_key(count: int) -> str:
+    """Names a seeded catalog by its size and the code that shapes it (demo, importer, media, every schema)."""
+    digest = hashlib.sha256()
+    sources = sorted([*ROOT.glob("catalog/*.py"), *ROOT.glob("media/*.py"), *ROOT.glob("*/store.py")])
+    for path in sources:
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"demo-{count}-{digest.hexdigest()[:12]}"
+
+
+def fresh_data_dir(count: int, cache: Path, dest: Path, env: dict[str, str]) -> None:
+    """A fresh copy of a seeded demo catalog in ``dest``: seeding (images and their variants) takes minutes,
+    so the pristine seed is kept in ``cache`` and copied for each run; the run itself never touches it."""
+    pristine = cache / seed_key(count)
+    if not (pristine / "lastmile.db").exists():
+        building = cache / (pristine.name + ".building")
+        shutil.rmtree(building, ignore_errors=True)
+        print(f"load: seeding {count} demo products (images and variants) once into {pristine}", flush=True)
+        bin_dir = Path(sys.executable).parent
+        subprocess.run([str(bin_dir / "lastmile"), "seed-demo", "--count", str(count), "--quiet"],
+                       env={**env, "LASTMILE_DATA_DIR": str(building)}, check=True, stdout=subprocess.DEVNULL)
+        (building / "admin-token").unlink(missing_ok=True)
+        building.rename(pristine)
+    shutil.copytree(pristine, dest)
 
 
 def free_port() -> int:
@@ -91,7 +118,8 @@ def print_report(rows: list[dict], out=sys.stdout) -> tuple[int, int]:
     return total
 
 
-def run(users: int, spawn_rate: float, duration: int, products: int, out_dir: Path, workers: int | None) -> int:
+def run(users: int, spawn_rate: float, duration: int, products: int, out_dir: Path, workers: int | None,
+        seed_cache: Path) -> int:
     """Seed, serve, load, report; the process exit status."""
     out_dir.mkdir(parents=True, exist_ok=True)
     bin_dir = Path(sys.executable).parent
@@ -100,9 +128,7 @@ def run(users: int, spawn_rate: float, duration: int, products: int, out_dir: Pa
         env = {**os.environ, **LOAD_ENV, "LASTMILE_DATA_DIR": str(data_dir),
                "LASTMILE_ADMIN_TOKEN": secrets.token_urlsafe(24)}
         env.pop("LASTMILE_DB_PATH", None)
-        print(f"load: seeding {products} demo products into a fresh data dir", flush=True)
-        subprocess.run([str(bin_dir / "lastmile"), "seed-demo", "--count", str(products), "--quiet"], env=env,
-                       check=True, stdout=subprocess.DEVNULL)
+        fresh_data_dir(products, seed_cache, data_dir, env)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         serve = [str(bin_dir / "lastmile"), "serve", "--host", "127.0.0.1", "--port", str(port)]
@@ -156,10 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--products", type=int, default=60, help="demo catalog size")
     parser.add_argument("--workers", type=int, default=None, help="server workers (default: LASTMILE_WORKERS)")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "load")
+    parser.add_argument("--seed-cache", type=Path, default=ROOT / "var" / "load-seed",
+                        help="where pristine seeded catalogs are kept between runs")
     args = parser.parse_args(argv)
     if not (1 <= args.users <= 500 and 1 <= args.duration <= 600 and 1 <= args.products <= 1000):
         parser.error("keep it bounded: users 1-500, duration 1-600 s, products 1-1000")
-    return run(args.users, args.spawn_rate, args.duration, args.products, args.out, args.workers)
+    return run(args.users, args.spawn_rate, args.duration, args.products, args.out, args.workers, args.seed_cache)
 
 
 if __name__ == "__main__":

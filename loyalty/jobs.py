@@ -1,4 +1,5 @@
-"""The loyalty job (`lastmile loyalty run`): matures and expires lots, reviews tiers, purges old idempotency keys.
+"""The loyalty job (`lastmile loyalty run`): matures and expires lots, lists lots expiring soon, reviews tiers,
+purges old idempotency keys.
 
 Reads already apply maturation and expiry lazily; the job makes them durable and refreshes the synced
 ``points`` views of the shoppers they touched, so devices see the change without asking.
@@ -34,6 +35,10 @@ def run(database: Any, now: datetime, notify: Callable[[int], None] | None = Non
         users = set(store.users_with_lot_dates_between(db, since, at))
         users |= set(store.users_with_expired_remainders(db, at))
         users |= set(store.tier_holds_ending(db, since, at))
+        # Lots that entered the "expiring soon" window since the last run: their views must list them.
+        soon = timedelta(days=rules.EXPIRING_SOON_DAYS)
+        users |= set(store.users_with_expiry_between(
+            db, rules.iso(rules.parse_iso(since) + soon), rules.iso(now + soon)))
     expired = changes = 0
     touched: list[int] = []
     for user_id in sorted(users):

@@ -352,6 +352,17 @@ def users_with_lot_dates_between(db: Any, start: str, end: str) -> list[int]:
     ]
 
 
+def users_with_expiry_between(db: Any, start: str, end: str) -> list[int]:
+    """Shoppers with a lot expiring in (start, end] (the job uses it to list lots as "expiring soon" in time)."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT user_id FROM points_ledger WHERE expires_at > ? AND expires_at <= ? ORDER BY user_id",
+            [start, end],
+        ).fetchall()
+    ]
+
+
 def users_with_expired_remainders(db: Any, now: str) -> list[int]:
     """Shoppers holding a lot past its expiry with points left in it (the expiry job writes them off)."""
     return [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass
 from functools import lru_cache
 
 from PIL import Image, ImageCms, ImageOps
@@ -16,13 +17,14 @@ ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "
 _ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 
 
+@dataclass(frozen=True, slots=True)
 class Decoded:
-    """An original decoded for variants: display size (after orientation) and an RGB/RGBA image."""
+    """An original decoded for variants: its format, display size (after orientation), an RGB/RGBA image."""
 
-    __slots__ = ("format", "width", "height", "image")
-
-    def __init__(self, format: str, width: int, height: int, image: Image.Image):
-        self.format, self.width, self.height, self.image = format, width, height, image
+    format: str
+    width: int
+    height: int
+    image: Image.Image
 
 
 @lru_cache(maxsize=1)

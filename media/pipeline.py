@@ -14,6 +14,7 @@ import msgspec
 from PIL import Image
 
 from .decode import decode
+from .errors import BadImage
 from .originals import content_id, save_original, write_atomically
 from .placeholder import placeholder_data_uri
 from .variants import AVIF_FAST_ABOVE, ENCODER_SETTINGS, FORMATS, PIL_FORMATS, WIDTHS, plan_widths, variant_relative_path
@@ -103,7 +104,11 @@ def process_original(
     encoded: list[tuple[int, str, Image.Image, bytes]] = []
     for (width, _), im in zip(reversed(plan), images):
         for f in formats:
-            encoded.append((width, f, im, encode(im, f, threads=threads)))
+            try:
+                encoded.append((width, f, im, encode(im, f, threads=threads)))
+            except (OSError, ValueError) as exc:  # e.g. WebP stops at 16383 px: a freak aspect ratio
+                raise BadImage(f"{name}: a {im.width}x{im.height} variant cannot be encoded as {f} "
+                               f"({type(exc).__name__})") from None
     placeholder = placeholder_data_uri(images[-1])
     image_id = content_id(data)
     data_dir = Path(data_dir)

@@ -106,5 +106,5 @@ def variant_formats(db: Any, image_id: str) -> dict[str, int]:
 
 
 def all_images(db: Any) -> list[dict]:
-    """id, original path and display width of every image (for rebuilds)."""
-    return list(db.query("SELECT id, original_path, width FROM images ORDER BY id"))
+    """id, original path and display size of every image (for rebuilds)."""
+    return list(db.query("SELECT id, original_path, width, height FROM images ORDER BY id"))

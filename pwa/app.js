@@ -109,14 +109,18 @@ async function startFeatures(registration) {
     mounts: { actions: document.getElementById("lm-actions"), account: document.getElementById("lm-account") },
     note,
   };
-  for (const url of ASSETS.features) {
-    try {
-      const feature = await import(url);
-      await feature.start?.(context);
-    } catch (error) {
-      console.warn("lastmile: feature failed", url, error);
-    }
-  }
+  // Side by side, not one after another: a feature that needs another (loyalty.js waits for the sync client)
+  // must not hold it back.
+  await Promise.all(
+    ASSETS.features.map(async (url) => {
+      try {
+        const feature = await import(url);
+        await feature.start?.(context);
+      } catch (error) {
+        console.warn("lastmile: feature failed", url, error);
+      }
+    }),
+  );
 }
 
 ready.then(async () => {

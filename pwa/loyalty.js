@@ -201,33 +201,40 @@ function mountCheckout(client, say) {
 
 // ------------------------------------------------------------------------------------------------ entry
 
-/** Feature entry point, called by app.js with its context. */
-export async function start(context = {}) {
+/** Feature entry point, called by app.js with its context; returns at once (app.js starts features in turn,
+ * and the sync client this module draws from may start after it). */
+export function start(context = {}) {
   const page = context.page || document.documentElement.dataset.page || "";
   if (!["points", "mall", "orders", "cart"].includes(page)) return;
-  const client = await waitFor("lastmileSync");
-  if (!client) return;
+  waitFor("lastmileSync", 30_000).then((client) => client && mount(client, page, context));
+}
+
+function mount(client, page, context) {
   const say = (text) => (context.note ? context.note("loyalty", text) : console.info(text));
-  if (page === "cart") return mountCheckout(client, say);
+  if (page === "cart") {
+    mountCheckout(client, say);
+    document.documentElement.dataset.loyalty = "ready";
+    return;
+  }
   const main = document.getElementById("lm-loyalty");
   if (!main) return;
   // Keep the page's heading; everything below it is drawn here.
-  const mount = el("div", { id: "lm-loyalty-body" });
-  main.replaceChildren(...[main.querySelector("h1"), mount].filter(Boolean));
+  const body = el("div", { id: "lm-loyalty-body" });
+  main.replaceChildren(...[main.querySelector("h1"), body].filter(Boolean));
   const render = { points: renderPoints, mall: renderMall, orders: renderOrders }[page];
   let coupons = -1;
   client.subscribe((c) => {
-    render(c, mount, say);
+    render(c, body, say);
     // A redemption came back from the server: stock moved, so ask the mall again.
     const now = c.entries("coupons/").length;
-    if (page === "mall" && coupons >= 0 && now !== coupons) loadRewards().then(() => render(c, mount, say)).catch(() => {});
+    if (page === "mall" && coupons >= 0 && now !== coupons) loadRewards().then(() => render(c, body, say)).catch(() => {});
     coupons = now;
   });
   if (page === "mall") {
     loadRewards()
       .catch(() => (rewards = rewards || []))
-      .then(() => render(client, mount, say));
-    addEventListener("online", () => loadRewards().then(() => render(client, mount, say)).catch(() => {}));
+      .then(() => render(client, body, say));
+    addEventListener("online", () => loadRewards().then(() => render(client, body, say)).catch(() => {}));
   }
   document.documentElement.dataset.loyalty = "ready";
 }

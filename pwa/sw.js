@@ -16,6 +16,9 @@ const NAV_ACCEPT = "text/html,application/xhtml+xml,image/avif,image/webp,*/*;q=
 const BANNER_MARK = "<!--lm:banner-->";
 // A saved page may predate this version: it gets this version's shell module, never a mix of two.
 const APP_URL = PRECACHE.map((entry) => entry.url).find((url) => /^\/static\/app\.[0-9a-f]+\.js$/.test(url));
+// Sync client: Background Sync pushes pending mutations from IndexedDB (pwa/sync-store.js).
+importScripts(PRECACHE.find((entry) => /^\/static\/sync-store\.[0-9a-f]+\.js$/.test(entry.url)).url);
+const CLIENT_PAGES = ["/cart", "/signin", "/points", "/mall", "/orders"]; // shells the sync client fills (server/client_pages.py)
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -46,7 +49,7 @@ self.addEventListener("message", (event) => {
 });
 
 function isPage(url) {
-  return url.pathname === "/" || url.pathname.startsWith("/p/") || url.pathname.startsWith("/c/");
+  return url.pathname === "/" || url.pathname.startsWith("/p/") || url.pathname.startsWith("/c/") || CLIENT_PAGES.includes(url.pathname);
 }
 
 async function savePage(href) {

@@ -475,7 +475,7 @@ const STYLE = `
 .lm-btn.alt{background:#fff;color:var(--brand,#0b5d4b)}
 .lm-btn[disabled]{opacity:.5;cursor:default}
 .lm-muted{color:var(--muted,#5b6661);font-size:.9rem}
-#lm-account{display:flex;gap:.6rem;align-items:center;font-size:.9rem}
+#lm-account{display:flex;gap:.6rem;align-items:center;font-size:.9rem;white-space:nowrap}
 #lm-account button{font:inherit;background:none;border:0;color:#fff;text-decoration:underline;cursor:pointer;padding:0}
 .lm-cart{list-style:none;margin:0;padding:0}
 .lm-cart li{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center;padding:.6rem 0;border-bottom:1px solid var(--line,#e3e7e4)}

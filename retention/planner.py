@@ -17,6 +17,7 @@ from .schedule import next_slot
 from .receipts import receipt_for
 from .templates import check_template, choose, render
 from .timefmt import iso, parse
+from .view import publish_offer
 
 # Built-in English texts, so every trigger says something before operators write their own.
 DEFAULT_TEMPLATES: dict[str, TemplateIn] = {
@@ -37,10 +38,6 @@ DEFAULT_URGENCY = {"cart_abandoned": "normal", "points_expiring": "normal", "chu
 
 OfferPublisher = Callable[[Any, int, dict], None]
 """publish(db, user_id, offer_view) puts `offers/{id}` into the shopper's synced view."""
-
-
-def _no_publish(db: Any, user_id: int, view: dict) -> None:
-    return None
 
 
 def template_rows(db: Any, key: str) -> list[Template]:
@@ -112,7 +109,7 @@ def enqueue_message(
     campaign: Campaign | None,
     now: datetime,
     config: RetentionConfig,
-    publish: OfferPublisher = _no_publish,
+    publish: OfferPublisher = publish_offer,
 ) -> int | None:
     """Create the message (once per dedupe key), grant its offer, queue a delivery per subscription; its id."""
     if store.message_exists(db, user_id, dedupe):
@@ -147,7 +144,8 @@ def enqueue_message(
         publish(db, user_id, view_value(offer))
     if subscriptions:
         template = choose(templates, profile.get("locale"), config.fallback_locale)
-        topic = (campaign.topic if campaign else None) or DEFAULT_TOPICS.get(trigger)
+        # Offers replace each other: a newer one waiting at the push service supersedes the older one.
+        topic = (campaign.topic if campaign else None) or ("offer" if offer else DEFAULT_TOPICS.get(trigger))
         urgency = campaign.urgency if campaign else DEFAULT_URGENCY.get(trigger, "normal")
         ttl = campaign.ttl if campaign else config.default_ttl
         payload = render(template, context, message_id=message_id, tag=topic, offer_id=offer.id if offer else None,

@@ -15,6 +15,7 @@ from .planner import OfferPublisher, campaign_for, campaign_from_row, enqueue_me
 from .segments import ShopperFacts, score
 from .timefmt import iso
 from .triggers import evaluate
+from .view import notify, publish_offer
 
 log = logging.getLogger("lastmile.retention")
 
@@ -73,8 +74,8 @@ def run_retention(
     provider: FactsProvider,
     *,
     sender: PushSender | None = None,
-    publish: OfferPublisher | None = None,
-    after_commit: Callable[[Iterable[int]], None] | None = None,
+    publish: OfferPublisher = publish_offer,
+    after_commit: Callable[[Iterable[int]], None] | None = notify,
     page: int = 200,
     progress: Callable[[int], None] | None = None,
 ) -> RunReport:
@@ -91,8 +92,7 @@ def run_retention(
 
             def publish_and_note(db: Any, user_id: int, view: dict) -> None:
                 touched.append(user_id)
-                if publish is not None:
-                    publish(db, user_id, view)
+                publish(db, user_id, view)
 
             try:
                 with database.write() as db:

@@ -38,7 +38,7 @@ def after_quiet_hours(at: datetime, zone: str, quiet: tuple[int, int]) -> dateti
 
 def _violation(times: list[datetime], at: datetime, window: timedelta, cap: int) -> datetime | None:
     """The earliest message of a window containing ``at`` that is already full, or None."""
-    starts = [at - window + _EPSILON] + [t for t in times if at - window < t <= at]
+    starts = [at - window + _EPSILON, at] + [t for t in times if at - window < t <= at]
     for start in sorted(starts):
         inside = [t for t in times if start <= t < start + window]
         if len(inside) >= cap:

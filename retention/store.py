@@ -571,7 +571,7 @@ def set_price_baselines(db: Any, user_id: int, prices: dict[str, int]) -> None:
 # --- report ---------------------------------------------------------------------------------------
 
 def funnel(db: Any) -> list[dict]:
-    """Per campaign and variant: messages, sent, accepted, shown, clicked, redeemed, revenue and discount."""
+    """Per campaign and variant: messages, sent, accepted, shown, clicked, redeemed (coupon used at checkout)."""
     return list(
         db.query(
             """SELECT m.campaign_id, m.variant, COALESCE(c.name, '(triggers)') AS campaign,
@@ -580,9 +580,7 @@ def funnel(db: Any) -> list[dict]:
                    sum(EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id AND o.state = 'accepted')) AS accepted,
                    sum(EXISTS (SELECT 1 FROM retention_events e WHERE e.message_id = m.id AND e.kind = 'shown')) AS shown,
                    sum(EXISTS (SELECT 1 FROM retention_events e WHERE e.message_id = m.id AND e.kind = 'clicked')) AS clicked,
-                   sum(g.redeemed_at IS NOT NULL) AS redeemed,
-                   COALESCE(sum(CASE WHEN g.redeemed_at IS NOT NULL THEN g.revenue END), 0) AS revenue,
-                   COALESCE(sum(CASE WHEN g.redeemed_at IS NOT NULL THEN g.discount END), 0) AS discount
+                   sum(g.redeemed_at IS NOT NULL) AS redeemed
                FROM retention_messages m
                LEFT JOIN retention_campaigns c ON c.id = m.campaign_id
                LEFT JOIN offer_grants g ON g.message_id = m.id
@@ -613,3 +611,13 @@ def user_id_by_email(db: Any, email: str) -> int | None:
 def count_shoppers(db: Any) -> int:
     """How many shoppers there are (for progress bars)."""
     return db.execute("SELECT count(*) FROM users").fetchone()[0]
+
+
+def redeemed_grants(db: Any) -> list[dict]:
+    """Every redeemed grant with the campaign and variant of the message that brought it."""
+    return list(
+        db.query(
+            "SELECT g.user_id, g.offer_id, COALESCE(m.campaign_id, 0) AS campaign_id, COALESCE(m.variant, '') AS variant"
+            " FROM offer_grants g LEFT JOIN retention_messages m ON m.id = g.message_id WHERE g.redeemed_at IS NOT NULL"
+        )
+    )

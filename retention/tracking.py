@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from loyalty import store as loyalty_store
+
 from . import store
 from .models import EventBatch, EventResult, ReportRow
+from .offers import OFFER_ID_PREFIX
 from .receipts import receipt_ok
 from .timefmt import iso
 
@@ -43,18 +46,41 @@ def record_events(db: Any, user_id: int | None, batch: EventBatch, now: datetime
     return EventResult(recorded=recorded, ignored=ignored)
 
 
+def paid_revenue(db: Any) -> dict[tuple[int, str], tuple[int, int]]:
+    """(campaign, variant) -> (revenue, discount) of paid or fulfilled orders that used a granted offer."""
+    grants = store.redeemed_grants(db)
+    orders: dict[tuple[int, int], list[dict]] = {}
+    for offer_id in {g["offer_id"] for g in grants}:
+        for order in loyalty_store.orders_with_offer(db, f"{OFFER_ID_PREFIX}{offer_id}"):
+            if order["status"] in ("paid", "fulfilled"):
+                orders.setdefault((order["user_id"], offer_id), []).append(order)
+    totals: dict[tuple[int, str], tuple[int, int]] = {}
+    for grant in grants:
+        key = (grant["campaign_id"], grant["variant"])
+        revenue, discount = totals.get(key, (0, 0))
+        for order in orders.get((grant["user_id"], grant["offer_id"]), []):
+            revenue, discount = revenue + order["total"], discount + order["discount"]
+        totals[key] = (revenue, discount)
+    return totals
+
+
 def report(db: Any) -> list[ReportRow]:
-    """Funnel per campaign and variant: sent, accepted, shown, clicked, redeemed; conversion and ROI."""
+    """Funnel per campaign and variant: sent, accepted, shown, clicked, redeemed; conversion and ROI.
+
+    Revenue and discount count paid or fulfilled orders only (a cancelled or refunded order earned nothing).
+    """
     rows = []
+    money = paid_revenue(db)
     for r in store.funnel(db):
+        revenue, discount = money.get((r["campaign_id"], r["variant"]), (0, 0))
         rows.append(
             ReportRow(
                 campaign_id=r["campaign_id"], campaign=r["campaign"], variant=r["variant"], messages=r["messages"],
                 sent=r["sent"] or 0, accepted=r["accepted"] or 0, shown=r["shown"] or 0, clicked=r["clicked"] or 0,
                 redeemed=r["redeemed"] or 0,
                 conversion=round((r["redeemed"] or 0) / r["messages"], 4) if r["messages"] else 0.0,
-                revenue=r["revenue"], discount=r["discount"],
-                roi=round(r["revenue"] / r["discount"], 2) if r["discount"] else None,
+                revenue=revenue, discount=discount,
+                roi=round(revenue / discount, 2) if discount else None,
             )
         )
     return rows

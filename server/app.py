@@ -15,6 +15,7 @@ from .admin_catalog_routes import AdminCatalogController
 from .auth import current_user
 from .admin_retention_routes import AdminRetentionController
 from .catalog_routes import CatalogController
+from .client_pages import CLIENT_PAGE_ROUTES
 from .compression import compression_config
 from .db import Database
 from .errors import exception_handlers
@@ -39,6 +40,7 @@ ROUTE_HANDLERS: list = [
     RewardsController,
     AdminLoyaltyController,
     *PAGE_ROUTES,
+    *CLIENT_PAGE_ROUTES,
 ]
 ROUTE_HANDLERS += [AdminRetentionController, PushController]
 

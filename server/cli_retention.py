@@ -12,19 +12,6 @@ from tqdm import tqdm
 from .settings import Settings
 
 
-def _publish(db, user_id: int, view: dict) -> None:
-    from sync import store as sync_store
-
-    sync_store.put_view(db, user_id, f"offers/{view['id']}", view)
-
-
-def _poke(user_ids) -> None:
-    from sync import poke
-
-    for user_id in set(user_ids):
-        poke.notify(user_id)
-
-
 def _run_once(settings: Settings, args: argparse.Namespace) -> int:
     from retention import facts, store
     from retention.run import run_retention
@@ -40,8 +27,7 @@ def _run_once(settings: Settings, args: argparse.Namespace) -> int:
     total = store.count_shoppers(database.read())
     try:
         with tqdm(total=total, unit="shopper", desc="segments+triggers", disable=args.quiet) as bar:
-            report = run_retention(database, runtime.config, now, facts.collect, sender=None, publish=_publish,
-                                   after_commit=_poke, progress=bar.update)
+            report = run_retention(database, runtime.config, now, facts.collect, sender=None, progress=bar.update)
         if sender is not None:
             from retention.delivery import deliver_due
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Iterator
 
 import msgspec
 from msgspec import Meta
@@ -40,11 +40,28 @@ def _key(sku: str) -> str:
     return f"cart/{sku}"
 
 
+class LeanRows:
+    """sqlite_utils' ``query()`` over the raw connection: the catalog's SQL, without the wrapper's cost."""
+
+    def __init__(self, db: Any):
+        self.conn = db.conn
+
+    def query(self, sql: str, params: list) -> Iterator[dict]:
+        cursor = self.conn.execute(sql, params)
+        columns = [d[0] for d in cursor.description]
+        return (dict(zip(columns, row)) for row in cursor)
+
+
+def product(ctx: MutationContext, sku: str) -> dict | None:
+    """The catalog row of a SKU (through catalog.store, on the push's transaction)."""
+    return catalog_store.get_product(LeanRows(ctx.db), sku)
+
+
 def _require_product(ctx: MutationContext, sku: str, available: bool) -> None:
-    product = catalog_store.get_product(ctx.db, sku)
-    if product is None:
+    product_row = product(ctx, sku)
+    if product_row is None:
         raise PermanentError("unknown-sku", f"there is no product {sku}")
-    if available and product["stock"] <= 0:
+    if available and product_row["stock"] <= 0:
         raise PermanentError("unavailable", f"product {sku} is out of stock")
 
 

@@ -67,6 +67,14 @@ def _apply(ctx: MutationContext, name: str, raw: msgspec.Raw, codec: Codec) -> N
     registered.fn(ctx, args)
 
 
+def _undo(db: Any, good: list, codec: Codec) -> None:
+    """Roll back to the savepoint (dropping a failed mutation's partial writes) and replay the good run."""
+    db.conn.execute("ROLLBACK TO push")  # the savepoint stays open
+    store.forget_version()
+    for ctx, m in good:
+        _apply(ctx, m.name, m.args, codec)
+
+
 def push(
     database: Any, user_id: int, request: PushRequest, limits: SyncLimits, *, codec: Codec = "json", now_ms: int | None = None
 ) -> PushResponse:
@@ -75,29 +83,31 @@ def push(
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     errors: list[MutationError] = []
     client_id = request.client_id
-    with database.write() as db:
+    with database.write() as db, store.one_version(user_id):
         owner, last = store.bind_client(db, client_id, user_id)
         if owner != user_id:
             raise UnknownClient(f"no client {client_id} among yours")
         before, _ = store.user_version(db, user_id)
         start = last
+        # One savepoint for the run of good mutations (not two statements per mutation): when one
+        # fails, roll back to it, replay the good ones (deterministic: same state, same ctx), record
+        # the failure, and open a new savepoint. Each mutation runs at most twice.
+        good: list[tuple[MutationContext, Any]] = []
+        db.conn.execute("SAVEPOINT push")
         for m in sorted(request.mutations, key=lambda m: m.id):
             if m.id <= last:
                 continue  # already done: a retry or a duplicate
             if m.id > last + 1:
                 break  # a gap: the missing ones must come first
             ctx = MutationContext(db, user_id, client_id, m.id, clamp_at(m.at, now_ms), now_ms)
-            db.conn.execute("SAVEPOINT mutation")
             try:
                 _apply(ctx, m.name, m.args, codec)
             except TemporaryError as exc:
-                db.conn.execute("ROLLBACK TO mutation")
-                db.conn.execute("RELEASE mutation")
-                log.info("sync: mutation %s of a client stopped for now: %s", m.name, exc)
+                _undo(db, good, codec)
+                log.info("sync: mutation %s stopped a push for now: %s", m.name, exc)
                 break
             except Exception as exc:
-                db.conn.execute("ROLLBACK TO mutation")
-                db.conn.execute("RELEASE mutation")
+                _undo(db, good, codec)
                 if isinstance(exc, PermanentError):
                     code, detail = exc.code, exc.detail
                 else:  # a bug in a mutator: logged, and the client is not left stuck retrying it forever
@@ -107,9 +117,13 @@ def push(
                 store.put_view(db, user_id, f"errors/{m.id}", error, scope=client_id)
                 store.trim_errors(db, user_id, client_id)
                 errors.append(error)
+                good = []
+                db.conn.execute("RELEASE push")
+                db.conn.execute("SAVEPOINT push")
             else:
-                db.conn.execute("RELEASE mutation")
+                good.append((ctx, m))
             last = m.id
+        db.conn.execute("RELEASE push")
         if last != start:
             store.set_last_mutation_id(db, client_id, last)
         after, _ = store.user_version(db, user_id)

@@ -7,7 +7,9 @@ change bumps the user's version, so the next pull carries it. After commit, call
 from __future__ import annotations
 
 import time
-from typing import Any
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Iterator
 
 import msgspec
 
@@ -68,6 +70,53 @@ def _ex(db: Any, sql: str, params: list | tuple = ()) -> Any:
     return db.conn.execute(sql, params)
 
 
+class _Batch:
+    """Changes that share one version: a push's whole transaction needs one bump, not one per row."""
+
+    def __init__(self, user_id: int):
+        self.user_id = user_id
+        self.version: int | None = None
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("sync_batch", default=None)
+
+
+@contextmanager
+def one_version(user_id: int) -> Iterator[None]:
+    """Inside one write transaction: every change of this user's view gets the same (single) new version."""
+    token = _batch.set(_Batch(user_id))
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def forget_version() -> None:
+    """After a ROLLBACK TO inside one_version: the bump may have been undone, so bump again on the next change."""
+    batch = _batch.get()
+    if batch is not None:
+        batch.version = None
+
+
+def _new_version(db: Any, user_id: int) -> tuple[int, bool]:
+    """(version for a change, whether this call bumped it)."""
+    batch = _batch.get()
+    if batch is None or batch.user_id != user_id:
+        return _bump(db, user_id), True
+    if batch.version is None:
+        batch.version = _bump(db, user_id)
+        return batch.version, True
+    return batch.version, False
+
+
+def _give_back(db: Any, user_id: int) -> None:
+    # Nothing used the version just bumped (we hold the only writer): undo it, so no pull or poke is due.
+    _ex(db, "UPDATE sync_users SET version = version - 1 WHERE user_id = ?", [user_id])
+    batch = _batch.get()
+    if batch is not None and batch.user_id == user_id:
+        batch.version = None
+
+
 def _bump(db: Any, user_id: int) -> int:
     return _ex(
         db,
@@ -94,7 +143,7 @@ def put_view(db: Any, user_id: int, key: str, value: Any, *, scope: str = "") ->
     """Set a key of the user's view (in the caller's write transaction); False when it already held that value."""
     _check_key(key)
     text = encode_value(value)
-    version = _bump(db, user_id)
+    version, fresh = _new_version(db, user_id)
     changed = _ex(
         db,
         "INSERT INTO sync_view (user_id, scope, key, value, version, changed_at) VALUES (?, ?, ?, ?, ?, ?)"
@@ -104,8 +153,8 @@ def put_view(db: Any, user_id: int, key: str, value: Any, *, scope: str = "") ->
         [user_id, scope, key, text, version, _now()],
     ).rowcount
     if not changed:
-        # Nothing used the new version (we hold the only writer): give it back, so no pull or poke is due.
-        _ex(db, "UPDATE sync_users SET version = version - 1 WHERE user_id = ?", [user_id])
+        if fresh:
+            _give_back(db, user_id)
         return False
     return True
 
@@ -120,7 +169,7 @@ def delete_view(db: Any, user_id: int, key: str, *, scope: str = "") -> bool:
     ).fetchone()
     if row is None:
         return False
-    version = _bump(db, user_id)
+    version, _ = _new_version(db, user_id)
     _ex(
         db,
         "UPDATE sync_view SET value = NULL, version = ?, changed_at = ? WHERE user_id = ? AND scope = ? AND key = ?",
@@ -144,7 +193,7 @@ def delete_prefix(db: Any, user_id: int, prefix: str, *, scope: str = "") -> int
     ).fetchone()[0]
     if not live:
         return 0
-    version = _bump(db, user_id)
+    version, _ = _new_version(db, user_id)
     _ex(
         db,
         "UPDATE sync_view SET value = NULL, version = ?, changed_at = ?"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import msgspec
 
-from catalog import store as catalog_store
 from catalog.models import Sku
 
 from . import store
+from .cart import product
 from .errors import PermanentError
 from .mutators import MutationContext, register
 
@@ -19,7 +19,7 @@ class WishlistSku(msgspec.Struct, rename="camel"):
 @register("wishlist.add", WishlistSku)
 def wishlist_add(ctx: MutationContext, args: WishlistSku) -> None:
     """Keep a product (out-of-stock ones too: that is what wishlists are for); adding twice keeps the first."""
-    if catalog_store.get_product(ctx.db, args.sku) is None:
+    if product(ctx, args.sku) is None:
         raise PermanentError("unknown-sku", f"there is no product {args.sku}")
     key = f"wishlist/{args.sku}"
     if store.get_value(ctx.db, ctx.user_id, key) is None:

@@ -21,7 +21,7 @@ def test_small_load_run_has_no_failures(tmp_path):
     out = tmp_path / "load"
     run = subprocess.run(
         [sys.executable, str(ROOT / "load_tests" / "run.py"), "--users", "4", "--spawn-rate", "4",
-         "--duration", "6", "--products", "4", "--out", str(out)],
+         "--duration", "6", "--products", "3", "--out", str(out), "--seed-cache", str(tmp_path / "seed")],
         cwd=ROOT, capture_output=True, text=True, timeout=180,
     )
     assert 0 == run.returncode, run.stdout + run.stderr

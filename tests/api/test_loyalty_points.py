@@ -246,3 +246,15 @@ def test_job_purges_idempotency_keys_after_a_day_and_the_cli_runs_it(shop, setti
     monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
     assert 0 == cli.main(["loyalty", "run"])
     assert "loyalty run:" in capsys.readouterr().out
+
+
+def test_job_lists_lots_as_expiring_soon_in_the_synced_view(shop):
+    user = make_user(shop)
+    buy(shop, user, {"MUG": 8}, T0, hold_days=0)
+    service.run_jobs(shop, T0 + DAY)
+    assert [] == view(shop, user)["points"]["expiring"]
+    expiry = rules.add_months(T0, 12)
+    service.run_jobs(shop, expiry - 20 * DAY)                         # no write touched the shopper since
+    assert [(100, rules.iso(expiry)), (1_000, rules.iso(expiry))] == [
+        (lot["points"], lot["expiresAt"]) for lot in view(shop, user)["points"]["expiring"]
+    ]

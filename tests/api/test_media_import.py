@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from PIL import Image
 
 from media import store as media_store
 from server.cli import main as cli_main
 from server.stores import open_database
 from tests.conftest import ADMIN_TOKEN
-from tests.media_images import encode, png_header_only, rotated_jpeg, smooth_rgb
+from tests.media_images import encode, noisy_rgb, png_header_only, rotated_jpeg, smooth_rgb
 
 
 @pytest.fixture
@@ -71,9 +72,20 @@ def test_bad_images_skip_their_line_store_nothing_and_the_import_goes_on(cli_env
     images, variants = stored(cli_env)
     assert 2 == len(images)  # only the two good files; nothing of the bad ones
     assert 2 == len(list((cli_env.data_dir / "originals").rglob("*.*")))
-    assert {(32, 64), (330, 220)} == {(i["width"], i["height"]) for i in
-                                      open_database(cli_env).read().query("SELECT width, height FROM images")}
+    assert {(32, 64), (330, 220)} == {(i["width"], i["height"]) for i in images}
     assert sorted([3, 9]) == sorted(len(v) for v in variants.values())  # 1 width for 32 px, 3 for 330 px; 3 formats
+
+
+def test_oversized_file_skips_its_line(cli_env, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LASTMILE_MAX_UPLOAD_BYTES", "2048")
+    source = write_catalog(tmp_path, {"big.jpg": encode(noisy_rgb((120, 90)), "JPEG", quality=95),
+                                      "small.png": encode(Image.new("RGB", (40, 30), (1, 2, 3)), "PNG")},
+                           [line("BIG-1", ["big.jpg"]), line("SMALL-2", ["small.png"])])
+    assert 1 == cli_main(["import-catalog", str(source), "--quiet"])
+    out, err = capsys.readouterr()
+    assert "1 created, 0 updated, 0 unchanged, 1 skipped" in out
+    assert ":1: skipped: image 'big.jpg': " in err and "more than the limit of 2048" in err
+    assert 1 == len(stored(cli_env)[0])
 
 
 def test_reimport_does_no_image_work(cli_env, tmp_path, capsys, monkeypatch):
@@ -122,3 +134,18 @@ def test_seed_demo_serves_real_variants(cli_env, capsys, monkeypatch):
     images, variants = stored(cli_env)
     assert images and all(15 == len(v) for v in variants.values())  # demo photos are 1280 wide: 5 widths × 3
     assert {"avif", "webp", "jpg"} == {v["format"] for vs in variants.values() for v in vs}
+
+
+def test_media_rebuild_missing_builds_only_what_is_absent(cli_env, capsys):
+    from media.ingest import QUICK_FORMATS, ingest_original
+
+    database = open_database(cli_env)
+    image_id = ingest_original(database, cli_env.data_dir, encode(smooth_rgb((200, 120)), "PNG"), name="a.png",
+                               max_bytes=10**6, max_pixels=10**6, formats=QUICK_FORMATS)
+    database.close()
+    webp = next((cli_env.data_dir / "variants").rglob("320.webp"))
+    before = webp.stat().st_mtime_ns
+    assert 0 == cli_main(["media", "rebuild", "--missing", "--quiet"])
+    _, variants = stored(cli_env)
+    assert {"avif", "webp", "jpg"} == {v["format"] for v in variants[image_id]}
+    assert before == webp.stat().st_mtime_ns  # WebP was there already: not rewritten

@@ -116,10 +116,11 @@ def test_reupload_of_the_same_bytes_does_no_work(client, admin_headers, uploaded
         (png_header_only(60_000, 60_000), 422, "decompression bomb"),
         (b"", 422, "empty"),
         (b"\x89PNG" + b"\0" * 5000, 413, "limit"),
+        (encode(Image.new("L", (1200, 1000)), "PNG"), 422, "pixels"),  # a small file, over the pixel limit
     ],
 )
 def test_bad_uploads_are_4xx_problems_and_store_nothing(settings, fresh_db, admin_headers, data, status, words):
-    small = settings.with_(max_upload_bytes=4096)
+    small = settings.with_(max_upload_bytes=4096, max_image_pixels=1_000_000)
     with TestClient(create_app(small, fresh_db)) as limited:
         assert_problem(upload(limited, admin_headers, data), status, words)
     assert [] == media_store.all_images(fresh_db.read())

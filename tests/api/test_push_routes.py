@@ -15,6 +15,7 @@ from retention.offers import create_offer
 from retention.planner import create_campaign, enqueue_message
 from retention.receipts import receipt_for
 from server.app import create_app
+from sync import store as sync_store
 from server.retention_wiring import push_runtime
 from tests.api.test_catalog import assert_problem
 from tests.conftest import add_product, log_in, sign_up
@@ -165,14 +166,15 @@ def test_a_signed_out_device_gets_no_more_pushes(api, double):
     assert [int(phone["X-Test-Device"])] == [s["deviceId"] for s in api.get("/api/push/subscriptions", headers=phone).json()]
 
 
-def test_retention_coupons_at_checkout(api, double, fresh_db, admin_headers):
+def test_retention_coupons_at_checkout_and_roi(api, double, fresh_db, admin_headers, push_settings):
     add_product(fresh_db, "MUG", price=2_000, stock=50)
     headers = sign_up(api, "a@example.com")
     uid = int(headers["X-Test-User"])
     with fresh_db.write() as db:
         offer = create_offer(db, OfferIn(code="BACK20", title="20% back", kind="percent", value=20, expires_at="2099-01-01T00:00:00Z", budget=100_000), datetime.now(timezone.utc))
         campaign = create_campaign(db, CampaignIn(name="Win back", trigger="segment", segment="regular", variants=[Variant(name="A", template_key="segment", offer_id=offer.id)]))
-        store.grant_offer(db, uid, offer.id, None, "2026-01-01T00:00:00.000000Z")
+        enqueue_message(db, user_id=uid, trigger="segment", dedupe=f"campaign:{campaign.id}", context={}, campaign=campaign,
+                        now=datetime.now(timezone.utc), config=push_runtime(push_settings).config)
     fill_cart(fresh_db, uid, {"MUG": 2})
     order = api.post("/api/orders", headers={**headers, "Idempotency-Key": "k1"}, json={"code": "BACK20"})
     assert 201 == order.status_code, order.text
@@ -185,4 +187,10 @@ def test_retention_coupons_at_checkout(api, double, fresh_db, admin_headers):
     assert_problem(api.post("/api/orders", headers={**other, "Idempotency-Key": "k3"}, json={"code": "BACK20"}), 422, "not offered")
     row = store.get_offer(fresh_db.read(), offer.id)
     assert (800, 1) == (row["spent"], row["redemptions"])
-    assert campaign.id > 0
+    assert "BACK20" == sync_store.get_view(fresh_db.read(), uid, "offers/")[f"offers/{offer.id}"]["code"]
+    [line] = [r for r in api.get("/api/admin/retention/report", headers=admin_headers).json() if r["campaignId"] == campaign.id]
+    assert (1, 1, 0, 0, None) == (line["messages"], line["redeemed"], line["revenue"], line["discount"], line["roi"])
+    paid = api.post(f"/api/admin/orders/{order.json()['id']}/status", headers=admin_headers, json={"status": "paid"})
+    assert 200 == paid.status_code, paid.text
+    [line] = [r for r in api.get("/api/admin/retention/report", headers=admin_headers).json() if r["campaignId"] == campaign.id]
+    assert (3_200, 800, 4.0, 1.0) == (line["revenue"], line["discount"], line["roi"], line["conversion"])

@@ -136,8 +136,8 @@ def test_segment_campaign_ab_variants_offers_and_report(fresh_db, double, config
     row = rows[(campaign.id, variant)]
     assert (1, 1, 1) == (row.shown, row.clicked, row.redeemed)
     assert row.messages == row.sent == row.accepted
-    assert (10_000 - discount, discount) == (row.revenue, row.discount)
-    assert round((10_000 - discount) / discount, 2) == row.roi
+    assert discount > 0
+    assert (0, 0, None) == (row.revenue, row.discount, row.roi)  # no paid order yet (ROI: tests/api/test_push_routes.py)
     assert 20 == sum(r.messages for r in rows.values() if r.campaign_id == campaign.id)
     assert 20 == rows[(0, "")].messages  # the churn-risk trigger messages, outside any campaign
     assert "Win back" in format_report(list(rows.values()))

@@ -223,39 +223,50 @@ def test_permanent_errors_advance_and_leave_an_error_in_that_clients_view_only(c
         assert before == laptop.synced()
 
 
-def test_a_rejected_mutation_leaves_no_partial_write(phone):
-    @register("test.writeThenReject")
-    def write_then_reject(ctx, args):
-        sync_store.put_view(ctx.db, ctx.user_id, "cart/HALF", {"sku": "HALF", "qty": 1, "addedAt": 0})
-        raise PermanentError("rejected", "no")
+# Mutators of other rooms are registered once, at import; these stand in for them.
+FLAKY = {"fail": True}
 
+
+@register("test.writeThenReject")
+def write_then_reject(ctx, args):
+    sync_store.put_view(ctx.db, ctx.user_id, "cart/HALF", {"sku": "HALF", "qty": 1, "addedAt": 0})
+    raise PermanentError("rejected", "no")
+
+
+@register("test.flaky")
+def flaky(ctx, args):
+    if FLAKY["fail"]:
+        sync_store.put_view(ctx.db, ctx.user_id, "cart/HALF", {"sku": "HALF", "qty": 1, "addedAt": 0})
+        raise TemporaryError("payment provider is down")
+
+
+@register("test.buggy")
+def buggy(ctx, args):
+    raise KeyError("oops")
+
+
+def test_registering_a_name_twice_is_refused():
+    with pytest.raises(ValueError, match="registered already"):
+        register("cart.add")(lambda ctx, args: None)
+
+
+def test_a_rejected_mutation_leaves_no_partial_write(phone):
     result = phone.push(phone.mutation("test.writeThenReject"), phone.mutation("cart.add", sku="MUG-1"))
     assert 2 == result["lastMutationId"]
     assert {"MUG-1": 1} == cart(phone.synced())
 
 
-def test_a_temporary_failure_stops_the_push_without_advancing(phone):
-    state = {"fail": True}
-
-    @register("test.flaky")
-    def flaky(ctx, args):
-        if state["fail"]:
-            sync_store.put_view(ctx.db, ctx.user_id, "cart/HALF", {"sku": "HALF", "qty": 1, "addedAt": 0})
-            raise TemporaryError("payment provider is down")
-
+def test_a_temporary_failure_stops_the_push_without_advancing(phone, monkeypatch):
+    monkeypatch.setitem(FLAKY, "fail", True)
     mutations = [phone.mutation("cart.add", sku="MUG-1"), phone.mutation("test.flaky"), phone.mutation("cart.add", sku="TEE-2")]
     assert {"lastMutationId": 1, "errors": []} == phone.push(*mutations)
     assert {"MUG-1": 1} == cart(phone.synced())
-    state["fail"] = False
+    FLAKY["fail"] = False
     assert {"lastMutationId": 3, "errors": []} == phone.push(*mutations)  # the client retries the same batch
     assert {"MUG-1": 1, "TEE-2": 1} == cart(phone.synced())
 
 
 def test_a_mutator_bug_is_logged_and_does_not_wedge_the_client(phone, caplog):
-    @register("test.buggy")
-    def buggy(ctx, args):
-        raise KeyError("oops")
-
     with caplog.at_level(logging.ERROR, logger="lastmile.sync"):
         result = phone.push(phone.mutation("test.buggy"))
     assert 1 == result["lastMutationId"]
@@ -474,3 +485,23 @@ def test_maintenance_command_prunes_tombstones_and_expired_devices(settings, fre
     monkeypatch.setattr(cli, "load_settings", lambda: settings)
     assert 0 == cli.main(["sync-maintenance"])
     assert "1 tombstones pruned, 1 expired devices signed out" in capsys.readouterr().out
+
+
+def test_good_and_rejected_mutations_interleaved_in_one_push(phone, laptop):
+    laptop.do("wishlist.add", sku="MUG-1")
+    cookie = laptop.pull()["cookie"]
+    result = phone.push(
+        phone.mutation("cart.add", sku="MUG-1"),
+        phone.mutation("cart.add", sku="NOPE-9"),
+        phone.mutation("cart.add", sku="TEE-2"),
+        phone.mutation("test.writeThenReject"),
+        phone.mutation("cart.add", sku="MUG-1"),
+    )
+    assert (5, [2, 4]) == (result["lastMutationId"], [e["id"] for e in result["errors"]])
+    patch = laptop.pull()["patch"]
+    assert {("put", "cart/MUG-1"), ("put", "cart/TEE-2")} == {(op["op"], op["key"]) for op in patch}
+    assert laptop.cookie > cookie
+    assert {"MUG-1": 2, "TEE-2": 1} == cart(laptop.view)
+    # A later change gets a newer version than everything in that push.
+    phone.do("cart.remove", sku="TEE-2")
+    assert [{"op": "del", "key": "cart/TEE-2"}] == laptop.pull()["patch"]

@@ -14,10 +14,9 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import TEST_SCRYPT_N
+from ..conftest import ADMIN_TOKEN, TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
-pytest.importorskip("server.page_routes", reason="the sync client runs inside the PWA shell (issue 4)")
 
 PASSWORD = "correct horse battery staple"
 WAIT_MS = 15_000
@@ -277,5 +276,35 @@ def test_a_cart_made_before_signing_in_joins_the_account_and_signing_out_forgets
             server_cart(live_server, token)
         again = api(live_server, "POST", "/api/auth/login", {"email": email, "password": PASSWORD})["token"]
         assert {sku: 1} == server_cart(live_server, again)
+    finally:
+        context.close()
+
+
+def test_checkout_from_the_cart_page_shows_on_the_orders_and_points_pages(browser, live_server, sku):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        token = sign_in(page, live_server, f"orders-{uuid.uuid4().hex[:8]}@example.com", create=True)
+        page.goto(f"{live_server.url}/p/{sku}")
+        sync_ready(page)
+        page.click("[data-action=cart-add]")
+        expect(page.locator("#lm-sync-status")).to_have_attribute("data-pending", "0", timeout=WAIT_MS)
+        page.goto(f"{live_server.url}/cart")
+        sync_ready(page)
+        expect(page.locator("#lm-cart-total")).to_contain_text("Total")
+        page.click("#lm-place-order")  # pwa/loyalty.js: POST /api/orders; the server empties the synced cart
+        expect(page.locator("#lm-cart-empty")).to_be_visible(timeout=WAIT_MS)
+        order_id = next(iter(k for k in server_view(live_server, token) if k.startswith("orders/"))).split("/")[1]
+
+        page.goto(f"{live_server.url}/orders")
+        sync_ready(page)
+        row = page.locator(f"#lm-orders li[data-order='{order_id}']")
+        expect(row).to_contain_text("placed")
+        api(live_server, "POST", f"/api/admin/orders/{order_id}/status", {"status": "paid"}, ADMIN_TOKEN)
+        expect(row).to_contain_text("paid", timeout=WAIT_MS)  # through the poke, no reload
+
+        page.goto(f"{live_server.url}/points")
+        sync_ready(page)
+        expect(page.locator("#lm-tier")).to_be_visible()
     finally:
         context.close()

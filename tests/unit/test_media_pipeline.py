@@ -7,6 +7,7 @@ import io
 import pytest
 from PIL import Image
 
+from media.decode import decode
 from media.errors import BadImage
 from media.pipeline import process_original
 from media.placeholder import MAX_PLACEHOLDER_CHARS, placeholder_data_uri
@@ -133,6 +134,7 @@ def test_colour_modes_become_8bit_srgb(tmp_path, make, alpha_expected, probe):
         ("huge_dimensions_tiny_file", "decompression bomb"),
         ("over_pixel_limit", "pixels"),
         ("unaccepted_format", "not accepted"),
+        ("freak_aspect_ratio", "cannot be encoded"),
     ],
 )
 def test_hostile_input_is_refused_naming_the_file_and_nothing_is_written(tmp_path, case, words):
@@ -144,6 +146,7 @@ def test_hostile_input_is_refused_naming_the_file_and_nothing_is_written(tmp_pat
         "huge_dimensions_tiny_file": lambda: png_header_only(100_000, 100_000),
         "over_pixel_limit": lambda: encode(Image.new("L", (2500, 2000)), "PNG"),  # 5 MP, under twice the limit
         "unaccepted_format": lambda: encode(Image.new("RGB", (20, 20)), "BMP"),
+        "freak_aspect_ratio": lambda: encode(Image.new("RGB", (10, 17_000)), "PNG"),  # taller than WebP allows
     }[case]()
     assert len(png_header_only(100_000, 100_000)) < 200
     with pytest.raises(BadImage) as info:
@@ -161,6 +164,22 @@ def test_pixel_limit_is_set_explicitly(tmp_path):
 def test_large_jpeg_is_drafted_and_still_exact(tmp_path):
     processed = run(tmp_path, encode(smooth_rgb((2600, 1300)), "JPEG", quality=80), formats=["jpg"])
     assert [(w, w // 2) for w in WIDTHS] == [(v.pixel_width, v.pixel_height) for v in processed.variants]
+
+
+def test_large_jpeg_decodes_at_a_reduced_scale():
+    data = encode(smooth_rgb((2600, 1300)), "JPEG", quality=80)
+    decoded = decode(data, name="big.jpg", max_width=1280, **LIMITS)
+    assert (2600, 1300) == (decoded.width, decoded.height)  # the original's size is reported...
+    assert (1300, 650) == decoded.image.size  # ...but DCT scaling decoded only half of each side
+
+
+def test_draft_respects_exif_rotation(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = encode(smooth_rgb((2600, 1300)), "JPEG", quality=80, exif=exif.tobytes())
+    processed = run(tmp_path, data, formats=["jpg"])
+    assert (1300, 2600) == (processed.width, processed.height)
+    assert [(w, 2 * w) for w in WIDTHS] == [(v.pixel_width, v.pixel_height) for v in processed.variants]
 
 
 def test_same_bytes_same_id_and_files_written_once(tmp_path):

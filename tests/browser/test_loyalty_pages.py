@@ -1,0 +1,115 @@
+"""The loyalty pages in a real Chromium: points and tier, the mall (redeeming offline, applied once online),
+order history, and checkout from the cart page without double orders."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import urllib.request
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from ..conftest import ADMIN_TOKEN, TEST_SCRYPT_N
+
+pytestmark = pytest.mark.browser
+pytest.importorskip("server.page_routes", reason="the loyalty pages run inside the PWA shell (issue 4)")
+pytest.importorskip("server.client_pages", reason="the loyalty pages are shells of the sync client's pages")
+
+PASSWORD = "correct horse battery staple"
+WAIT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def live_settings(live_settings):
+    """Cheap scrypt, and points available at once (no hold), so the pages have something to show."""
+    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N, points_hold_days=0)
+
+
+def api(live_server, method: str, path: str, body: dict | None = None, token: str | None = None,
+        headers: dict[str, str] | None = None) -> dict:
+    """One JSON request to the live server from the test itself."""
+    sent = {"content-type": "application/json", "accept": "application/json", **(headers or {})}
+    if token:
+        sent["authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(live_server.url + path, data=data, method=method, headers=sent)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+def admin(live_server, method: str, path: str, body: dict) -> dict:
+    return api(live_server, method, path, body, token=ADMIN_TOKEN)
+
+
+def sign_up(page, live_server) -> str:
+    """Create a shopper on the /signin page; the device's token, read back from the client."""
+    email = f"loyal-{uuid.uuid4().hex[:8]}@example.com"
+    page.goto(f"{live_server.url}/signin")
+    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
+    page.fill("#lm-signin-form input[name=email]", email)
+    page.fill("#lm-signin-form input[name=password]", PASSWORD)
+    page.click("#lm-signin-form button[value=signup]")
+    expect(page.locator("#lm-signed-in")).to_contain_text(email, timeout=WAIT_MS)
+    return page.evaluate("window.lastmileSync.session.token")
+
+
+def open_page(page, live_server, path: str) -> None:
+    page.goto(f"{live_server.url}{path}")
+    page.wait_for_function("document.documentElement.dataset.loyalty === 'ready'", timeout=WAIT_MS)
+
+
+def test_points_mall_orders_and_checkout(browser, live_server):
+    items = api(live_server, "GET", "/api/products?limit=50")["items"]
+    sku = next(item["id"] for item in items if item["availability"] == "in_stock")
+    reward_id = f"pin-{uuid.uuid4().hex[:6]}"
+    admin(live_server, "POST", "/api/admin/rewards", {"id": reward_id, "name": "Enamel pin", "kind": "coupon",
+                                                      "pointsCost": 400, "stock": 5, "value": 200,
+                                                      "currency": items[0]["currency"]})
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        token = sign_up(page, live_server)
+
+        # Checkout from the cart page: the cart line goes in through the sync client, the order out through the API.
+        page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(sku)}, qty: 1}})")
+        page.goto(f"{live_server.url}/cart")
+        page.click("#lm-place-order", timeout=WAIT_MS)
+        expect(page.locator(".note[data-kind=loyalty]")).to_contain_text("placed", timeout=WAIT_MS)
+        orders = api(live_server, "GET", "/api/orders", token=token)["items"]
+        assert 1 == len(orders)
+        order_id = orders[0]["id"]
+        admin(live_server, "POST", f"/api/admin/orders/{order_id}/status", {"status": "paid"})
+        balance = api(live_server, "GET", "/api/loyalty/points", token=token)["balance"]
+        assert balance > 1_000
+
+        # Order history from the synced view.
+        open_page(page, live_server, "/orders")
+        expect(page.locator(f"#lm-orders li[data-order='{order_id}']")).to_contain_text("paid", timeout=WAIT_MS)
+
+        # Points and tier.
+        open_page(page, live_server, "/points")
+        expect(page.locator("#lm-balance")).to_have_text(f"{balance} points", timeout=WAIT_MS)
+        expect(page.locator("#lm-tier")).to_contain_text("silver")
+
+        # The mall: a redemption made offline waits in the queue and is applied once when back online.
+        open_page(page, live_server, "/mall")
+        button = page.locator(f"#lm-rewards li[data-reward='{reward_id}'] button")
+        expect(button).to_be_enabled(timeout=WAIT_MS)
+        context.set_offline(True)
+        button.click()
+        expect(page.locator("#lm-redeem-waiting")).to_be_visible()
+        assert balance == api(live_server, "GET", "/api/loyalty/points", token=token)["balance"]
+        context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(page.locator("#lm-balance")).to_have_text(f"You have {balance - 400} points.", timeout=WAIT_MS)
+        expect(page.locator("#lm-redeem-waiting")).to_have_count(0, timeout=WAIT_MS)
+        assert balance - 400 == api(live_server, "GET", "/api/loyalty/points", token=token)["balance"]
+        coupons = api(live_server, "GET", "/api/loyalty/coupons", token=token)
+        assert [reward_id] == [c["rewardId"] for c in coupons]
+
+        open_page(page, live_server, "/points")
+        expect(page.locator("#lm-coupons li")).to_contain_text(coupons[0]["code"], timeout=WAIT_MS)
+    finally:
+        context.close()

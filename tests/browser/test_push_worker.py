@@ -1,0 +1,91 @@
+"""pwa/push-sw.js in a real Chromium: a push (delivered through DevTools) shows the notification and the
+worker reports it to /api/events with the message's receipt, without the shopper's token."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime, timezone
+import re
+import time
+import urllib.request
+
+import pytest
+
+from ..conftest import TEST_SCRYPT_N
+from .conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live_settings(live_settings):
+    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
+
+
+@pytest.fixture(scope="module")
+def live_server(live_settings):
+    """The app served for real, without the demo catalog (a push needs no products)."""
+    from server.app import create_app
+
+    with LiveServer(create_app(live_settings)) as server:
+        yield server
+
+
+def post(live_server, path: str, body: dict) -> dict:
+    request = urllib.request.Request(live_server.url + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_push_shows_the_notification_and_reports_it(browser, live_server, live_settings):
+    from retention import store
+    from retention.planner import enqueue_message
+    from retention.receipts import receipt_for
+    from server.retention_wiring import push_runtime
+    from server.stores import open_database
+
+    session = post(live_server, "/api/auth/signup", {"email": "push@example.com", "password": "correct horse battery", "deviceName": "phone"})
+    config = push_runtime(live_settings).config
+    database = open_database(live_settings)
+    with database.write() as db:
+        message_id = enqueue_message(db, user_id=session["userId"], trigger="test", dedupe="browser", context={}, campaign=None,
+                                     now=datetime.now(timezone.utc), config=config)
+    with urllib.request.urlopen(live_server.url + "/sw.js", timeout=10) as response:
+        worker_js = response.read().decode()
+    [script] = re.findall(r"/static/push-sw\.[0-9a-f]+\.js", worker_js)
+
+    context = browser.new_context()
+    context.grant_permissions(["notifications"], origin=live_server.url)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    registrations: dict[str, str] = {}
+    cdp.on("ServiceWorker.workerRegistrationUpdated",
+           lambda event: registrations.update({r["scopeURL"]: r["registrationId"] for r in event["registrations"]}))
+    cdp.send("ServiceWorker.enable")
+    page.goto(live_server.url + "/offline")
+    page.evaluate("""async (script) => {
+        const reg = await navigator.serviceWorker.register(script, { scope: '/static/' });
+        const worker = reg.installing || reg.waiting || reg.active;
+        if (worker.state !== 'activated') await new Promise((ok) => worker.addEventListener('statechange', () => worker.state === 'activated' && ok()));
+    }""", script)
+    scope = live_server.url + "/static/"
+    deadline = time.monotonic() + 10
+    while scope not in registrations and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    payload = {"title": "Back in stock", "body": "Your mug is back", "url": "/p/X", "messageId": message_id,
+               "receipt": receipt_for(config.receipt_key, message_id), "tag": "offer"}
+    cdp.send("ServiceWorker.deliverPushMessage", {"origin": live_server.url, "registrationId": registrations[scope], "data": json.dumps(payload)})
+    deadline = time.monotonic() + 10
+    shown = False
+    while not shown and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        shown = database.read().execute("SELECT 1 FROM retention_events WHERE message_id = ? AND kind = 'shown'", [message_id]).fetchone() is not None
+    titles = page.evaluate("async () => (await (await navigator.serviceWorker.getRegistration('/static/')).getNotifications()).map((n) => [n.title, n.tag, n.data.url])")
+    context.close()
+    assert shown
+    assert [["Back in stock", "offer", "/p/X"]] == titles
+    assert "POST /api/events" in live_server.requests
+    assert session["userId"] == store.get_message(database.read(), message_id)["user_id"]
+    database.close()
