@@ -21,9 +21,9 @@ THEME = "#0b5d4b"
 BACKGROUND = "#f7f8f6"
 OFFLINE_URL = "/offline"
 MANIFEST_URL = "/manifest.webmanifest"
-# Classic scripts the service worker loads with importScripts, in this order (shared storage first); a
-# missing one is skipped. Files named *-sw.js are for the worker only and are not started as page features.
-WORKER_SCRIPTS = ("sync-store.js", "push-sw.js")
+# Classic scripts the service worker loads with importScripts from this header, in order; a missing one is
+# skipped (pwa/sw.js imports sync-store.js itself). Files named *-sw.js are for the worker only, never page features.
+WORKER_SCRIPTS = ("push-sw.js",)
 _ASSETS_SLOT = re.compile(r"/\*ASSETS\*/.*?/\*END\*/", re.S)
 MEDIA_TYPES = {
     ".js": "text/javascript",  # Litestar adds "; charset=utf-8" to text types

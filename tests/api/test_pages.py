@@ -119,7 +119,7 @@ def test_worker_side_scripts_are_imported_by_the_worker_not_started_as_page_feat
     bundle = build_bundle(tmp_path)
     url = {name: next(u for u in bundle.assets if u.startswith(f"/static/{name}.")) for name in ("push-sw", "sync-store", "cart")}
     imports = re.search(r"importScripts\(\.\.\.(\[.*\])\);", bundle.sw_js.decode()).group(1)
-    assert [url["sync-store"], url["push-sw"]] == re.findall(r'"([^"]+)"', imports)
+    assert [url["push-sw"]] == re.findall(r'"([^"]+)"', imports)
     features = re.search(r'"features": (\[[^\]]*\])', bundle.assets[bundle.shell.app_js_url].body.decode()).group(1)
     assert sorted([url["cart"], url["sync-store"]]) == sorted(re.findall(r'"([^"]+)"', features))
 
