@@ -54,7 +54,7 @@ def test_push_shows_the_notification_and_reports_it(browser, live_server, live_s
                                      now=datetime.now(timezone.utc), config=config)
     with urllib.request.urlopen(live_server.url + "/sw.js", timeout=10) as response:
         worker_js = response.read().decode()
-    [script] = re.findall(r"/static/push-sw\.[0-9a-f]+\.js", worker_js)
+    [script] = set(re.findall(r"/static/push-sw\.[0-9a-f]+\.js", worker_js))  # precached and imported
 
     context = browser.new_context()
     context.grant_permissions(["notifications"], origin=live_server.url)
