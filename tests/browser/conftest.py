@@ -101,15 +101,18 @@ def live_settings(tmp_path_factory):
     return Settings(data_dir=tmp_path_factory.mktemp("live") / "var", admin_token=ADMIN_TOKEN)
 
 
-@pytest.fixture(scope="module")
-def live_server(live_settings) -> Iterator[LiveServer]:
-    """The whole app with a small demo catalog (12 products with photo-like images), served for real."""
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory) -> Path:
+    """A data dir with the demo catalog imported (12 products, photo-like images and their variants), made once
+    per session: each module's live server starts from a copy, so the photos and variants are built only once."""
     from catalog.demo import write_demo_catalog
-    from server.app import create_app
     from server.cli import main as cli_main
 
-    demo = write_demo_catalog(live_settings.data_dir / "demo", count=12, seed=3)
-    env = {"LASTMILE_DATA_DIR": str(live_settings.data_dir), "LASTMILE_ADMIN_TOKEN": live_settings.admin_token}
+    from ..conftest import ADMIN_TOKEN
+
+    data_dir = tmp_path_factory.mktemp("demo-template") / "var"
+    demo = write_demo_catalog(data_dir / "demo", count=12, seed=3)
+    env = {"LASTMILE_DATA_DIR": str(data_dir), "LASTMILE_ADMIN_TOKEN": ADMIN_TOKEN}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -120,5 +123,16 @@ def live_server(live_settings) -> Iterator[LiveServer]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def live_server(live_settings, demo_data) -> Iterator[LiveServer]:
+    """The whole app with a small demo catalog (12 products with photo-like images), served for real."""
+    import shutil
+
+    from server.app import create_app
+
+    shutil.copytree(demo_data, live_settings.data_dir, dirs_exist_ok=True)  # the module's own copy
     with LiveServer(create_app(live_settings)) as server:
         yield server
