@@ -215,30 +215,47 @@ def _accept_code(db: Any, user: dict, code: str, now: float) -> None:
         raise BadAccountInput("that code is not right (or was used already)")
 
 
-def totp_confirm(database: Any, current: CurrentUser, code: str, now: float | None = None) -> None:
+def _guarded_code(database: Any, policy: AuthPolicy, current: CurrentUser, now: float, change: Any) -> None:
+    """Run a TOTP-checked change; wrong codes count against the account like failed logins (no brute force)."""
+    key = _key("totp", str(current.user_id))
+    _check_limit(
+        database.read(), key, policy.login_max_failures_per_account, policy.login_window_seconds, now, "for this account"
+    )
+    try:
+        with database.write() as db:
+            user = store.user_by_id(db, current.user_id)
+            if user is None:
+                raise NotAuthenticated()
+            change(db, user)
+    except BadAccountInput:
+        _record(database, policy, [key], now)
+        raise
+
+
+def totp_confirm(database: Any, current: CurrentUser, code: str, now: float | None = None, policy: AuthPolicy = AuthPolicy()) -> None:
     """Turn 2FA on once the user proves their app has the secret."""
     now = time.time() if now is None else now
-    with database.write() as db:
-        user = store.user_by_id(db, current.user_id)
-        if user is None:
-            raise NotAuthenticated()
+
+    def confirm(db: Any, user: dict) -> None:
         if user["totp_enabled"] or user["totp_secret"] is None:
             raise TotpStateError("nothing to confirm: enrol first")
         _accept_code(db, user, code, now)
         store.set_totp(db, user["id"], user["totp_secret"], enabled=True)
 
+    _guarded_code(database, policy, current, now, confirm)
 
-def totp_disable(database: Any, current: CurrentUser, code: str, now: float | None = None) -> None:
+
+def totp_disable(database: Any, current: CurrentUser, code: str, now: float | None = None, policy: AuthPolicy = AuthPolicy()) -> None:
     """Turn 2FA off (a current code is needed, so a stolen token alone cannot do it)."""
     now = time.time() if now is None else now
-    with database.write() as db:
-        user = store.user_by_id(db, current.user_id)
-        if user is None:
-            raise NotAuthenticated()
+
+    def disable(db: Any, user: dict) -> None:
         if not user["totp_enabled"]:
             raise TotpStateError("two-factor sign-in is not on")
         _accept_code(db, user, code, now)
         store.set_totp(db, user["id"], None, enabled=False)
+
+    _guarded_code(database, policy, current, now, disable)
 
 
 def mint_ticket(database: Any, policy: AuthPolicy, current: CurrentUser, now: float | None = None) -> StreamTicket:

@@ -7,7 +7,8 @@
 It seeds a demo catalog into a fresh temp data dir, starts the bench app (the production app plus
 `/bench/fixed`, see bench/fixed_app.py) on 127.0.0.1, then drives both endpoints with Debian's `wrk`
 (one thread, C, so the client takes little of the 2 cores) at 50 connections, alternating the two
-endpoints in each round so that background noise hits both alike. It prints the median req/s and
+endpoints in each round so that background noise hits both alike. With several runtimes or worker
+counts, every server is started at once and each round visits them all in turn, for the same reason. It prints the median req/s and
 latency of each and the ratio product/fixed. Targets: ratio >= 0.8 and product p99 < 20 ms.
 Traffic goes to 127.0.0.1 only and every run is bounded by --duration.
 """
@@ -28,7 +29,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,45 +166,77 @@ def median_run(runs: list[Run]) -> Run:
     )
 
 
-def bench_runtime(args: argparse.Namespace, wrk_path: str, data_dir: Path, runtime: str, workers: int
-                  ) -> tuple[Run, Run, float, dict[str, Run]]:
-    """Start one server, run the rounds, stop it: (product, fixed) medians, the median of the per-round
-    ratios (each round's two runs sit side by side in time, so noise from other processes mostly cancels),
-    and the paced runs if asked."""
+@dataclass
+class Server:
+    """One running bench server (a runtime with a worker count) and what was measured on it."""
+
+    runtime: str
+    workers: int
+    proc: subprocess.Popen
+    base: str
+    paths: list[str] = field(default_factory=list)
+    results: dict[str, list[Run]] = field(default_factory=lambda: {"product": [], "fixed": []})
+    paced: dict[str, Run] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.runtime} w={self.workers}"
+
+    def ratio(self) -> float:
+        """Median of the per-round ratios: each round's two runs sit side by side in time."""
+        return statistics.median(p.rps / f.rps for p, f in zip(self.results["product"], self.results["fixed"]))
+
+
+def start_server(data_dir: Path, runtime: str, workers: int) -> Server:
+    """Start one bench server on a free port of 127.0.0.1 (not yet ready)."""
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "LASTMILE_DATA_DIR": str(data_dir), "LASTMILE_ADMIN_TOKEN": secrets.token_urlsafe(24)}
     proc = subprocess.Popen(server_command(runtime, workers, port), cwd=ROOT, env=env, start_new_session=True)
+    return Server(runtime, workers, proc, f"http://127.0.0.1:{port}")
+
+
+def stop_server(server: Server) -> None:
+    """SIGTERM its process group, SIGKILL if it lingers."""
+    if server.proc.poll() is not None:
+        return
+    os.killpg(server.proc.pid, signal.SIGTERM)
     try:
-        wait_ready(base, proc)
-        paths = product_paths(base)
-        endpoints = {"product": paths, "fixed": [FIXED_PATH]}
-        kw = dict(connections=args.connections, encoding=args.encoding, workdir=data_dir)
-        for p in endpoints.values():  # warm-up: imports, thread pool, SQLite page cache, every worker
-            wrk(wrk_path, base, p, seconds=args.warmup, **kw)
-        results: dict[str, list[Run]] = {"product": [], "fixed": []}
-        for round_no in range(args.rounds):
+        server.proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.proc.pid, signal.SIGKILL)
+        server.proc.wait()
+
+
+def bench_servers(args: argparse.Namespace, wrk_path: str, data_dir: Path, servers: list[Server]) -> None:
+    """Warm every server up, then in each round drive every server's two endpoints in turn.
+
+    All servers stay up (idle ones cost nothing) so that the runtimes, too, are compared side by side in
+    time: on a shared machine, background load changes more between minutes than between seconds.
+    """
+    kw = dict(connections=args.connections, encoding=args.encoding, workdir=data_dir)
+    for server in servers:
+        wait_ready(server.base, server.proc)
+        server.paths = product_paths(server.base)
+        for paths in (server.paths, [FIXED_PATH]):  # imports, thread pool, SQLite page cache, every worker
+            wrk(wrk_path, server.base, paths, seconds=args.warmup, **kw)
+    for round_no in range(args.rounds):
+        shift = round_no % len(servers)
+        for server in servers[shift:] + servers[:shift]:
             order = ["product", "fixed"] if round_no % 2 == 0 else ["fixed", "product"]
             for name in order:
-                run = wrk(wrk_path, base, endpoints[name], seconds=args.duration, **kw)
-                results[name].append(run)
-                print(f"  {runtime} w={workers} round {round_no + 1} {name:7s} {run.rps:8.0f} req/s "
+                paths = server.paths if name == "product" else [FIXED_PATH]
+                run = wrk(wrk_path, server.base, paths, seconds=args.duration, **kw)
+                server.results[name].append(run)
+                print(f"  {server.label} round {round_no + 1} {name:7s} {run.rps:8.0f} req/s "
                       f"p50 {run.p50_ms:6.2f} ms  p99 {run.p99_ms:6.2f} ms  errors {run.errors}", flush=True)
-        paced: dict[str, Run] = {}
-        if args.rate:
+    if args.rate:
+        for server in servers:
             for name in ("product", "fixed"):
-                paced[name] = run = wrk(wrk_path, base, endpoints[name], seconds=args.duration, rate=args.rate, **kw)
-                print(f"  {runtime} w={workers} paced ~{args.rate}/s {name:7s} {run.rps:8.0f} req/s "
+                paths = server.paths if name == "product" else [FIXED_PATH]
+                server.paced[name] = run = wrk(wrk_path, server.base, paths, seconds=args.duration,
+                                               rate=args.rate, **kw)
+                print(f"  {server.label} paced ~{args.rate}/s {name:7s} {run.rps:8.0f} req/s "
                       f"p50 {run.p50_ms:6.2f} ms  p99 {run.p99_ms:6.2f} ms  errors {run.errors}", flush=True)
-        ratio = statistics.median(p.rps / f.rps for p, f in zip(results["product"], results["fixed"]))
-        return median_run(results["product"]), median_run(results["fixed"]), ratio, paced
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=8, help="seconds per endpoint per round")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--products", type=int, default=24, help="demo catalog size")
+    parser.add_argument("--products", type=int, default=12, help="demo catalog size")
     parser.add_argument("--rate", type=int, default=0,
                         help="also run each endpoint paced to about this many req/s (latency below saturation)")
     parser.add_argument("--encoding", default=None, help="Accept-Encoding to send (e.g. br); default none")
@@ -230,17 +263,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; client: wrk -t1 "
           f"-c{args.connections}, {args.rounds} rounds x {args.duration:g} s per endpoint, medians; "
           f"Accept-Encoding: {args.encoding or 'none'}", flush=True)
-    rows = []
-    paced_rows = []
+    servers: list[Server] = []
     with tempfile.TemporaryDirectory(prefix="lastmile-bench-") as tmp:
         data_dir = Path(tmp) / "var"
         seed(data_dir, args.products)
-        for runtime in runtimes:
-            for w in workers:
-                product, fixed, ratio, paced = bench_runtime(args, wrk_path, data_dir, runtime, w)
-                rows.append((runtime, w, product, fixed, ratio))
-                if paced:
-                    paced_rows.append((runtime, w, paced))
+        try:
+            for runtime in runtimes:
+                for w in workers:
+                    servers.append(start_server(data_dir, runtime, w))
+            bench_servers(args, wrk_path, data_dir, servers)
+        finally:
+            for server in servers:
+                stop_server(server)
+    rows = [(s.runtime, s.workers, median_run(s.results["product"]), median_run(s.results["fixed"]), s.ratio())
+            for s in servers]
 
     print()
     print("| runtime | workers | product req/s | product p50 / p99 ms | fixed req/s | fixed p50 / p99 ms | ratio (median of rounds) |")
@@ -250,15 +286,15 @@ def main(argv: list[str] | None = None) -> int:
         failed += product.errors + fixed.errors
         print(f"| {runtime} | {w} | {product.rps:.0f} | {product.p50_ms:.2f} / {product.p99_ms:.2f} | "
               f"{fixed.rps:.0f} | {fixed.p50_ms:.2f} / {fixed.p99_ms:.2f} | {ratio:.2f} |")
-    if paced_rows:
+    if args.rate:
         print(f"\nPaced at about {args.rate} req/s offered, {args.connections} connections (one run each):")
         print("| runtime | workers | product req/s | product p50 / p99 ms | fixed req/s | fixed p50 / p99 ms |")
         print("|---|---|---|---|---|---|")
-        for runtime, w, paced in paced_rows:
-            p, f = paced["product"], paced["fixed"]
+        for server in servers:
+            p, f = server.paced["product"], server.paced["fixed"]
             failed += p.errors + f.errors
-            print(f"| {runtime} | {w} | {p.rps:.0f} | {p.p50_ms:.2f} / {p.p99_ms:.2f} | {f.rps:.0f} | "
-                  f"{f.p50_ms:.2f} / {f.p99_ms:.2f} |")
+            print(f"| {server.runtime} | {server.workers} | {p.rps:.0f} | {p.p50_ms:.2f} / {p.p99_ms:.2f} | "
+                  f"{f.rps:.0f} | {f.p50_ms:.2f} / {f.p99_ms:.2f} |")
     for runtime, w, product, fixed, ratio in rows:
         print(f"{runtime} w={w}: ratio {ratio:.2f} (target >= {TARGET_RATIO}: "
               f"{'met' if ratio >= TARGET_RATIO else 'MISSED'}), product p99 {product.p99_ms:.1f} ms "

@@ -89,15 +89,32 @@ def render_photo(rng: random.Random, size: tuple[int, int] = SIZE) -> Image.Imag
     return photo.filter(ImageFilter.SMOOTH_MORE) if rng.random() < 0.3 else photo
 
 
-def write_demo_catalog(folder: Path, *, count: int = 72, seed: int = 7, quiet: bool = True) -> Path:
-    """Write ``count`` products as catalog.jsonl plus their JPEG photos into ``folder``; return the JSONL path."""
+def _render_to(job: tuple[int, str]) -> None:
+    """Render one photo from its own seed and save it (runs in a worker process)."""
+    photo_seed, path = job
+    render_photo(random.Random(photo_seed)).save(path, "JPEG", quality=90)
+
+
+def write_demo_catalog(
+    folder: Path, *, count: int = 72, seed: int = 7, quiet: bool = True, workers: int | None = None
+) -> Path:
+    """Write ``count`` products as catalog.jsonl plus their JPEG photos into ``folder``; return the JSONL path.
+
+    Photos render on all cores. The catalog lines depend only on ``seed``; the photos do not repeat bit for
+    bit (Pillow's effect_noise has its own generator), which does not matter for a demo.
+    """
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
     from tqdm import tqdm
 
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     names = sorted(CATEGORIES)
     lines = []
-    for i in tqdm(range(count), desc="demo photos", disable=quiet):
+    jobs: list[tuple[int, str]] = []
+    for i in range(count):
         category = names[i % len(names)]
         adjectives, nouns = CATEGORIES[category]
         adjective, noun = rng.choice(adjectives), rng.choice(nouns)
@@ -105,9 +122,9 @@ def write_demo_catalog(folder: Path, *, count: int = 72, seed: int = 7, quiet: b
         images = []
         for n in range(1 if rng.random() < 0.6 else 2):
             file_name = f"{sku}-{n + 1}.jpg"
-            path = folder / file_name
-            if not path.exists():
-                render_photo(rng).save(path, "JPEG", quality=90)
+            photo_seed = rng.getrandbits(32)
+            if not (folder / file_name).exists():
+                jobs.append((photo_seed, str(folder / file_name)))
             images.append(file_name)
         lines.append(
             {
@@ -125,6 +142,15 @@ def write_demo_catalog(folder: Path, *, count: int = 72, seed: int = 7, quiet: b
                 "images": images,
             }
         )
+    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    if workers > 1:
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for _ in tqdm(pool.map(_render_to, jobs), total=len(jobs), desc="demo photos", disable=quiet):
+                pass
+    else:
+        for job in tqdm(jobs, desc="demo photos", disable=quiet):
+            _render_to(job)
     path = folder / "catalog.jsonl"
     path.write_bytes(b"\n".join(msgspec.json.encode(line) for line in lines) + b"\n")
     return path

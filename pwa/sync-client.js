@@ -66,9 +66,14 @@ class ApiError extends Error {
   }
 }
 
-function waitFor(name) {
-  return new Promise((resolve) => {
-    const check = () => (self[name] ? resolve(self[name]) : setTimeout(check, 10));
+function waitFor(name, ms = 10_000) {
+  return new Promise((resolve, reject) => {
+    const until = Date.now() + ms;
+    const check = () => {
+      if (self[name]) resolve(self[name]);
+      else if (Date.now() > until) reject(new Error(`${name} never loaded`));
+      else setTimeout(check, 10);
+    };
     check();
   });
 }
@@ -118,8 +123,21 @@ export class SyncClient {
       if (document.visibilityState === "visible" && navigator.onLine) this.sync();
     }, POLL_MS);
     this.sync();
-    this.connectPoke();
+    this.leadPokes();
     return this;
+  }
+
+  /** One poke stream per browser profile, not per tab (HTTP/1.1 allows six connections per host): the tab
+   * holding the Web Lock `lastmile-poke` listens, its pulls reach the other tabs as `changed` messages, and
+   * when it closes the lock passes to the next tab. */
+  leadPokes() {
+    const lead = () => {
+      this.pokeLeader = true;
+      this.connectPoke();
+      return new Promise(() => {}); // held for the life of the page
+    };
+    if (navigator.locks) navigator.locks.request("lastmile-poke", lead);
+    else lead();
   }
 
   onBroadcast(message) {
@@ -157,20 +175,23 @@ export class SyncClient {
     });
   }
 
-  /** Re-read IndexedDB (another tab, the service worker or a pull may have changed it) and re-render. */
-  async refresh() {
+  /** Re-read IndexedDB (another tab, the service worker or a pull may have changed it) and re-render.
+   * ``withView: false`` keeps the in-memory server view (only this tab's own mutation changed). */
+  async refresh({ withView = true } = {}) {
     const { run, req } = this.store;
     const state = await run(["meta", "view", "pending"], "readonly", async ({ meta, view, pending }) => {
       const names = ["clientId", "session", "lastMutationId", "pushedThrough", "dismissed", "cookie"];
       const out = { meta: {} };
       for (const name of names) out.meta[name] = await req(meta.get(name));
-      out.keys = await req(view.getAllKeys());
-      out.values = await req(view.getAll());
+      if (withView || out.meta.cookie !== this.meta.cookie) {
+        out.keys = await req(view.getAllKeys());
+        out.values = await req(view.getAll());
+      }
       out.pending = await req(pending.getAll(IDBKeyRange.lowerBound(out.meta.lastMutationId || 0, true)));
       return out;
     });
     this.meta = state.meta;
-    this.serverView = new Map(state.keys.map((key, i) => [key, state.values[i]]));
+    if (state.keys) this.serverView = new Map(state.keys.map((key, i) => [key, state.values[i]]));
     this.pending = state.pending;
     this.view = rebase(this.serverView, this.pending);
     this.emit();
@@ -191,7 +212,7 @@ export class SyncClient {
       meta.put(at, "hlc");
       return m;
     });
-    await this.refresh();
+    await this.refresh({ withView: false });
     this.tellTabs("changed");
     this.requestPush();
     return mutation;
@@ -401,7 +422,7 @@ export class SyncClient {
 
   /** Listen for pokes (server-sent events); EventSource cannot send headers, so a short-lived ticket. */
   async connectPoke() {
-    if (this.source || this.connecting || !this.signedIn || !navigator.onLine || typeof EventSource === "undefined") return;
+    if (!this.pokeLeader || this.source || this.connecting || !this.signedIn || !navigator.onLine || typeof EventSource === "undefined") return;
     this.connecting = true;
     clearTimeout(this.pokeTimer);
     try {

@@ -69,11 +69,15 @@ class AccountsController(Controller):
         return service.totp_enrol(database, current_user)
 
     @post("/auth/totp/confirm", status_code=204, sync_to_thread=True)
-    def totp_confirm(self, data: JSONBody[TotpCodeRequest], current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> None:
-        """Turn 2FA on with a code from the app."""
-        service.totp_confirm(database, current_user, data.code)
+    def totp_confirm(
+        self, data: JSONBody[TotpCodeRequest], current_user: NamedDependency[CurrentUser], database: NamedDependency[Database], settings: NamedDependency[Settings]
+    ) -> None:
+        """Turn 2FA on with a code from the app (wrong codes are rate-limited like logins)."""
+        service.totp_confirm(database, current_user, data.code, policy=auth_policy(settings))
 
     @post("/auth/totp/disable", status_code=204, sync_to_thread=True)
-    def totp_disable(self, data: JSONBody[TotpCodeRequest], current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> None:
-        """Turn 2FA off with a current code."""
-        service.totp_disable(database, current_user, data.code)
+    def totp_disable(
+        self, data: JSONBody[TotpCodeRequest], current_user: NamedDependency[CurrentUser], database: NamedDependency[Database], settings: NamedDependency[Settings]
+    ) -> None:
+        """Turn 2FA off with a current code (wrong codes are rate-limited like logins)."""
+        service.totp_disable(database, current_user, data.code, policy=auth_policy(settings))

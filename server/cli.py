@@ -122,7 +122,13 @@ def _cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     demo_dir = settings.data_dir / "demo"
     jsonl = write_demo_catalog(demo_dir, count=args.count, seed=args.seed, quiet=args.quiet)
-    return _cmd_import(settings, argparse.Namespace(file=jsonl, images=demo_dir, quiet=args.quiet))
+    status = _cmd_import(settings, argparse.Namespace(file=jsonl, images=demo_dir, quiet=args.quiet))
+    from loyalty.demo import seed_rewards
+
+    database = open_database(settings)
+    print(f"seed-demo: {seed_rewards(database)} reward(s) added to the points mall")
+    database.close()
+    return status
 
 
 def _register_core(sub: argparse._SubParsersAction) -> None:

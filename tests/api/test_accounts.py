@@ -271,3 +271,19 @@ def test_old_hashes_are_upgraded_on_login(client, fresh_db, settings):
     assert 200 == client.post("/api/auth/login", json={"email": "ana@example.com", "password": PASSWORD}).status_code
     stored = accounts_store.user_by_id(fresh_db.read(), 1)["password_hash"]
     assert stored.startswith(f"scrypt${settings.scrypt_n}$")
+
+
+def test_wrong_totp_codes_are_rate_limited_too(strict_settings, fresh_db):
+    from litestar.testing import TestClient
+
+    from server.app import create_app
+
+    with TestClient(create_app(strict_settings, fresh_db)) as client:
+        headers = sign_up(client, email="ana@example.com")
+        secret = enrol(client, headers)
+        right = totp.code_at(secret, time.time())
+        wrong = [c for c in ("111111", "222222", "333333", "444444") if c not in {totp.code_at(secret, time.time() + d) for d in (-30, 0, 30)}]
+        for code in wrong[:3]:
+            assert_problem(client.post("/api/auth/totp/confirm", json={"code": code}, headers=headers), 422)
+        # A stolen token cannot guess its way through the code space: even the right code waits now.
+        assert_problem(client.post("/api/auth/totp/confirm", json={"code": right}, headers=headers), 429)

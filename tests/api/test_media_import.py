@@ -134,6 +134,14 @@ def test_seed_demo_serves_real_variants(cli_env, capsys, monkeypatch):
     images, variants = stored(cli_env)
     assert images and all(15 == len(v) for v in variants.values())  # demo photos are 1280 wide: 5 widths × 3
     assert {"avif", "webp", "jpg"} == {v["format"] for vs in variants.values() for v in vs}
+    # The points mall gets the demo coupons (the product reward needs TEA-0007, which one product lacks).
+    assert "2 reward(s) added to the points mall" in capsys.readouterr().out
+    database = open_database(cli_env)
+    assert ["coupon-15", "coupon-5"] == sorted(r["id"] for r in database.read().query("SELECT id FROM rewards"))
+    from loyalty.demo import seed_rewards
+
+    assert 0 == seed_rewards(database)
+    database.close()
 
 
 def test_media_rebuild_missing_builds_only_what_is_absent(cli_env, capsys):

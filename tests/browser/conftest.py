@@ -6,6 +6,7 @@ Without /usr/bin/chromium the browser tests skip loudly; in CI (CI=true) that is
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -102,9 +103,8 @@ def live_settings(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def demo_data(tmp_path_factory) -> Path:
-    """A data dir with the demo catalog imported (12 products, photo-like images and their variants), made once
-    per session: each module's live server starts from a copy, so the photos and variants are built only once."""
+def demo_data_dir(tmp_path_factory) -> Path:
+    """A data dir holding the small demo catalog (12 products, variants built), imported once per session."""
     from catalog.demo import write_demo_catalog
     from server.cli import main as cli_main
 
@@ -127,12 +127,14 @@ def demo_data(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def live_server(live_settings, demo_data) -> Iterator[LiveServer]:
-    """The whole app with a small demo catalog (12 products with photo-like images), served for real."""
-    import shutil
+def live_server(live_settings, demo_data_dir) -> Iterator[LiveServer]:
+    """The whole app with a small demo catalog (12 products with photo-like images), served for real.
 
+    Each module gets its own copy of the session's demo data dir, so modules never see each other's
+    shoppers while the (slow) variant encoding happens once.
+    """
     from server.app import create_app
 
-    shutil.copytree(demo_data, live_settings.data_dir, dirs_exist_ok=True)  # the module's own copy
+    shutil.copytree(demo_data_dir, live_settings.data_dir, dirs_exist_ok=True)
     with LiveServer(create_app(live_settings)) as server:
         yield server

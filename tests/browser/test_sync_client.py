@@ -131,7 +131,7 @@ def test_offline_cart_change_survives_a_reload_and_reaches_the_other_device_thro
         laptop.close()
 
 
-def test_two_tabs_push_each_mutation_exactly_once(browser, live_server, sku):
+def test_two_tabs_push_each_mutation_exactly_once_and_share_one_poke_stream(browser, live_server, sku):
     context = browser.new_context()
     try:
         pushed: list[int] = []
@@ -156,6 +156,17 @@ def test_two_tabs_push_each_mutation_exactly_once(browser, live_server, sku):
 
         assert {sku: adds} == server_cart(live_server, token)
         assert list(range(1, adds + 1)) == sorted(pushed)  # every id sent once, by one tab, none twice
+
+        # One poke stream for both tabs; a change from another device still reaches both without a reload.
+        listening = "!!(window.lastmileSync.source && window.lastmileSync.source.readyState === 1)"
+        wait_until(lambda: [first.evaluate(listening), second.evaluate(listening)].count(True) == 1, "one listening tab")
+        leader, follower = (first, second) if first.evaluate(listening) else (second, first)
+        other_device = {"clientId": f"tablet-{uuid.uuid4()}", "mutations": [{"id": 1, "name": "cart.setQty", "args": {"sku": sku, "qty": 3}}]}
+        api(live_server, "POST", "/api/sync/push", other_device, token)
+        for tab in (leader, follower):
+            expect(tab.locator("#lm-in-cart")).to_have_attribute("data-qty", "3", timeout=WAIT_MS)
+        leader.close()  # the lock, and the stream, pass to the other tab
+        follower.wait_for_function(listening, timeout=WAIT_MS)
     finally:
         context.close()
 
