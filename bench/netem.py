@@ -49,7 +49,10 @@ class NetworkEmulator:
         # A response the worker answers from its cache has encodedDataLength 0 on the page side.
         self.page_bytes = 0
         self.worker_bytes = 0
+        self._inflight: set[str] = set()
+        self._page_session.on("Network.requestWillBeSent", lambda p: self._inflight.add(p["requestId"]))
         self._page_session.on("Network.loadingFinished", self._page_finished)
+        self._page_session.on("Network.loadingFailed", lambda p: self._inflight.discard(p["requestId"]))
         self._browser_session = browser.new_browser_cdp_session()
         self._ids = count(1)
         self._answers: dict[int, dict] = {}
@@ -65,7 +68,16 @@ class NetworkEmulator:
             self.worker_bytes += int(message["params"].get("encodedDataLength", 0))
 
     def _page_finished(self, params: dict) -> None:
+        self._inflight.discard(params["requestId"])
         self.page_bytes += int(params.get("encodedDataLength", 0))
+
+    def wait_for_idle(self, page, quiet_ms: int = 500, cap_ms: int = 20_000) -> None:
+        """Wait until the page has had no request in flight for ``quiet_ms`` (at most ``cap_ms``)."""
+        quiet = waited = 0
+        while waited < cap_ms and quiet < quiet_ms:
+            page.wait_for_timeout(100)
+            waited += 100
+            quiet = quiet + 100 if not self._inflight else 0
 
     def reset_bytes(self) -> None:
         """Start counting bytes over the network afresh."""

@@ -5,7 +5,8 @@ Starts its own server on 127.0.0.1 over a fresh demo catalog, then for each netw
   warm  a context that visited the product once unthrottled (service worker installed, page saved), then
         a second visit with the preset applied to the page AND its service worker (bench/netem.py).
 LCP is the last largest-contentful-paint entry (PerformanceObserver, buffered) after the load event settles.
-Bytes are encodedDataLength over the network: the page's requests plus its service worker's own fetches
+"doc KB" is the first response alone (headers + compressed HTML, the 30 KB budget). Bytes ("KB") are
+encodedDataLength over the network until the page is idle: its requests plus its service worker's fetches
 (for a warm visit that is the background revalidation of the page, which the shopper does not wait for).
 Prints the median over --runs repetitions per product, then the median across products.
 
@@ -32,7 +33,10 @@ from bench.netem import SLOW_3G, SLOW_4G, NetworkEmulator  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+# Headless Chromium says "Sec-CH-UA-Mobile: ?0" even with is_mobile; a real phone says ?1 (the page then
+# inlines a 2x first image), so the bench sends what a phone sends.
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
+         "extra_http_headers": {"Sec-CH-UA-Mobile": "?1"}}
 TARGETS = {"Slow 3G": (3.0, 1.0)}
 LCP = """() => new Promise((resolve) => {
   const entries = [];
@@ -78,7 +82,9 @@ def measure(page, net, url: str, settle_ms: float = SETTLE_MS) -> tuple[float, i
     page.goto(url, wait_until="load", timeout=60_000)
     page.wait_for_timeout(settle_ms)
     lcp = page.evaluate(LCP)
-    return lcp["ms"] / 1000, net.page_bytes + net.worker_bytes, f"{lcp['tag']} {lcp['url']}".strip()
+    document = page.evaluate("performance.getEntriesByType('navigation')[0].transferSize")
+    net.wait_for_idle(page)  # lazy thumbnails and the like: every byte the visit costs is counted
+    return lcp["ms"] / 1000, net.page_bytes + net.worker_bytes, f"{lcp['tag']} {lcp['url']}".strip(), document
 
 
 def cold(browser, url, conditions):
@@ -134,7 +140,8 @@ def main() -> int:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
                 print(f"chromium {browser.version}, {len(ids)} products x {args.runs} runs, phone viewport 390x844 @2x")
-                print(f"{'network':8} {'product':9} {'cold LCP':>9} {'cold KB':>8} {'warm LCP':>9} {'warm KB':>8}  LCP element (cold / warm)")
+                print(f"{'network':8} {'product':9} {'cold LCP':>9} {'cold KB':>8} {'doc KB':>7} {'warm LCP':>9} {'warm KB':>8}"
+                      "  LCP element (cold / warm)")
                 summary = {}
                 for conditions in (SLOW_3G, SLOW_4G):
                     rows = []
@@ -145,7 +152,8 @@ def main() -> int:
                         row = (statistics.median(x[0] for x in c), statistics.median(x[1] for x in c),
                                statistics.median(x[0] for x in w), statistics.median(x[1] for x in w))
                         rows.append(row)
-                        print(f"{conditions.name:8} {product_id:9} {row[0]:8.2f}s {row[1] / 1000:7.1f} "
+                        doc = statistics.median(x[3] for x in c)
+                        print(f"{conditions.name:8} {product_id:9} {row[0]:8.2f}s {row[1] / 1000:7.1f} {doc / 1000:6.1f} "
                               f"{row[2]:8.2f}s {row[3] / 1000:7.1f}  {c[-1][2]} / {w[-1][2]}")
                     summary[conditions.name] = [statistics.median(r[i] for r in rows) for i in range(4)]
                 browser.close()

@@ -1,4 +1,5 @@
-// Lastmile service worker. The server prepends VERSION and PRECACHE (URLs with content hashes), so these
+// Lastmile service worker. The server prepends VERSION, PRECACHE (URLs with content hashes) and the
+// importScripts of the worker-side scripts (server/pwa_assets.py WORKER_SCRIPTS), so these
 // bytes change whenever any shell asset changes and the browser installs the new version beside the old.
 /* global VERSION, PRECACHE, OFFLINE_URL */
 const SHELL = `lm-shell-${VERSION}`;
@@ -17,8 +18,6 @@ const BANNER_MARK = "<!--lm:banner-->";
 const APP_URL = PRECACHE.map((entry) => entry.url).find((url) => /^\/static\/app\.[0-9a-f]+\.js$/.test(url));
 // Sync client: Background Sync pushes pending mutations from IndexedDB (pwa/sync-store.js).
 importScripts(PRECACHE.find((entry) => /^\/static\/sync-store\.[0-9a-f]+\.js$/.test(entry.url)).url);
-// Retention: push and notificationclick handlers (pwa/push-sw.js), reported to /api/events.
-importScripts(...PRECACHE.map((e) => e.url).filter((u) => /^\/static\/push-sw\.[0-9a-f]+\.js$/.test(u)));
 const CLIENT_PAGES = ["/cart", "/signin", "/points", "/mall", "/orders"]; // shells the sync client fills (server/client_pages.py)
 
 self.addEventListener("install", (event) => {

@@ -21,6 +21,9 @@ THEME = "#0b5d4b"
 BACKGROUND = "#f7f8f6"
 OFFLINE_URL = "/offline"
 MANIFEST_URL = "/manifest.webmanifest"
+# Classic scripts the service worker loads with importScripts from this header, in order; a missing one is
+# skipped (pwa/sw.js imports sync-store.js itself). Files named *-sw.js are for the worker only, never page features.
+WORKER_SCRIPTS = ("push-sw.js",)
 _ASSETS_SLOT = re.compile(r"/\*ASSETS\*/.*?/\*END\*/", re.S)
 MEDIA_TYPES = {
     ".js": "text/javascript",  # Litestar adds "; charset=utf-8" to text types
@@ -100,12 +103,16 @@ def build_bundle(pwa_dir: Path = PWA_DIR) -> Bundle:
         icons[name] = add(_hashed(name, data), data, ".png")
 
     # Feature modules (every pwa/*.js but the shell and the worker) load after app.js starts them.
-    features = []
+    features, worker_scripts = [], {}
     for path in sorted(pwa_dir.glob("*.js")):
         if path.name in ("app.js", "sw.js"):
             continue
         data = path.read_bytes()
-        features.append(add(_hashed(path.name, data), data, ".js"))
+        url = add(_hashed(path.name, data), data, ".js")
+        if path.name in WORKER_SCRIPTS:
+            worker_scripts[path.name] = url
+        if not path.name.endswith("-sw.js"):
+            features.append(url)
 
     manifest = {
         "name": "Lastmile shop",
@@ -139,6 +146,7 @@ def build_bundle(pwa_dir: Path = PWA_DIR) -> Bundle:
         f"const VERSION = {json.dumps(version)};\n"
         f"const OFFLINE_URL = {json.dumps(OFFLINE_URL)};\n"
         f"const PRECACHE = {json.dumps(precache)};\n"
+        f"importScripts(...{json.dumps([worker_scripts[n] for n in WORKER_SCRIPTS if n in worker_scripts])});\n"
     )
     sw_js = (header + (pwa_dir / "sw.js").read_text()).encode()
     return Bundle(version=version, shell=shell, sw_js=sw_js, assets=assets)

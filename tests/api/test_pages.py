@@ -109,6 +109,21 @@ def test_service_worker_manifest_and_shell_assets_are_served_for_the_pwa(client)
     assert 404 == client.get("/static/app.000000000000.js").status_code
 
 
+def test_worker_side_scripts_are_imported_by_the_worker_not_started_as_page_features(tmp_path):
+    (tmp_path / "app.js").write_text('const ASSETS = /*ASSETS*/{}/*END*/;\n')
+    (tmp_path / "sw.js").write_text("// worker\n")
+    (tmp_path / "page.css").write_text("a{color:red}")
+    (tmp_path / "push-sw.js").write_text("// push\n")
+    (tmp_path / "sync-store.js").write_text("// store\n")
+    (tmp_path / "cart.js").write_text("export function start() {}\n")
+    bundle = build_bundle(tmp_path)
+    url = {name: next(u for u in bundle.assets if u.startswith(f"/static/{name}.")) for name in ("push-sw", "sync-store", "cart")}
+    imports = re.search(r"importScripts\(\.\.\.(\[.*\])\);", bundle.sw_js.decode()).group(1)
+    assert [url["push-sw"]] == re.findall(r'"([^"]+)"', imports)
+    features = re.search(r'"features": (\[[^\]]*\])', bundle.assets[bundle.shell.app_js_url].body.decode()).group(1)
+    assert sorted([url["cart"], url["sync-store"]]) == sorted(re.findall(r'"([^"]+)"', features))
+
+
 def test_service_worker_bytes_change_when_any_shell_asset_changes(tmp_path):
     from server.pwa_assets import PWA_DIR
 

@@ -92,6 +92,8 @@ def test_warm_visit_is_answered_by_the_service_worker_and_seen_products_work_off
         page.goto(seen_url)
         _wait_until_controlled_and_saved(page, seen_url)
         page.evaluate("navigator.serviceWorker.controller.postMessage({type: 'PING'})")
+        # the worker loaded the worker-side scripts of the sync client and push (importScripts)
+        assert "object" == context.service_workers[0].evaluate("typeof self.LastmileSyncStore")
         net = NetworkEmulator(browser, page)
         net.apply(SLOW_3G, workers=OFFLINE)  # the worker cannot reach the network at all
         before = len(live_server.requests)
