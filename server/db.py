@@ -107,6 +107,10 @@ class Database:
                 applied.append(f"{domain}:{number:03d} {name}")
         return applied
 
+    def ping(self) -> int:
+        """How many migrations are recorded; raises when the database cannot be read (health checks)."""
+        return self.read().execute("SELECT count(*) FROM migrations").fetchone()[0]
+
     def close(self) -> None:
         """Close every connection this object opened."""
         with self._readers_lock:
