@@ -24,6 +24,7 @@ from .loyalty_routes import AdminLoyaltyController, LoyaltyController, OrdersCon
 from .media_routes import media_variant
 from .page_routes import PAGE_ROUTES
 from .push_routes import PushController
+from .response_cache import ResponseCache
 from .settings import Settings, load_settings
 from .stores import open_database
 from .sync_routes import SyncController
@@ -60,7 +61,8 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "current_user": Provide(current_user, sync_to_thread=True),
         },
-        state=State({"admin_token": admin_token, "database": database, "settings": settings}),
+        state=State({"admin_token": admin_token, "database": database, "settings": settings,
+                     "product_cache": ResponseCache()}),
         exception_handlers=exception_handlers(),
         compression_config=compression_config(),
         request_max_body_size=settings.max_body_bytes,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from anyio import to_thread
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
@@ -11,7 +12,8 @@ from catalog import service
 from catalog.models import Product, ProductPage
 
 from .db import Database
-from .http_cache import cacheable
+from .http_cache import cacheable, cacheable_bytes, encode, wants_msgpack
+from .response_cache import ResponseCache
 from .settings import Settings
 
 
@@ -48,19 +50,30 @@ class CatalogController(Controller):
             stale_while_revalidate=settings.catalog_stale_while_revalidate,
         )
 
-    @get("/{product_id:str}", sync_to_thread=True)
-    def get_product(
+    @get("/{product_id:str}")
+    async def get_product(
         self,
         request: Request,
         product_id: Annotated[str, Parameter(max_length=64)],
     ) -> Response[Product]:
         """One product with its images, variants and inline placeholders."""
         database, settings = _hot_path_deps(request)
-        with database.snapshot() as db:
-            product = service.product_detail(db, product_id)
-        return cacheable(
+        cache: ResponseCache = request.app.state["product_cache"]
+        key = (product_id, wants_msgpack(request))
+        generation = database.generation  # taken before the read: a commit during it invalidates the entry
+        body, media_type = await cache.fetch(
+            key, generation, lambda: to_thread.run_sync(_encoded_product, database, request, product_id)
+        )
+        return cacheable_bytes(
             request,
-            product,
+            body,
+            media_type,
             max_age=settings.catalog_max_age,
             stale_while_revalidate=settings.catalog_stale_while_revalidate,
         )
+
+
+def _encoded_product(database: Database, request: Request, product_id: str) -> tuple[bytes, str]:
+    """Read and encode one product (in a worker thread: SQLite never runs on the event loop)."""
+    with database.snapshot() as db:
+        return encode(request, service.product_detail(db, product_id))

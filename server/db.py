@@ -40,6 +40,8 @@ class Database:
         self._local = threading.local()
         self._readers: list[sqlite_utils.Database] = []
         self._readers_lock = threading.Lock()
+        self.generation = 0
+        """Commits made through this object; in-process caches compare it to know nothing changed since."""
 
     @contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
@@ -58,6 +60,8 @@ class Database:
                 raise
             else:
                 conn.execute("COMMIT")
+                # Bumped after the commit, so anything read under the old number may be stale, never the reverse.
+                self.generation += 1
 
     def read(self) -> sqlite_utils.Database:
         """This thread's read connection (WAL readers never block the writer)."""

@@ -69,6 +69,21 @@ def cacheable(
 ) -> Response:
     """200 with the encoded payload, or 304 when the client already has these bytes."""
     body, media_type = encode(request, payload)
+    return cacheable_bytes(
+        request, body, media_type, max_age=max_age, stale_while_revalidate=stale_while_revalidate, public=public
+    )
+
+
+def cacheable_bytes(
+    request: Request,
+    body: bytes,
+    media_type: str,
+    *,
+    max_age: int,
+    stale_while_revalidate: int,
+    public: bool = True,
+) -> Response:
+    """As ``cacheable``, for a payload already encoded."""
     etag = strong_etag(body + media_type.encode())
     scope = "public" if public else "private"
     headers = {

@@ -219,3 +219,28 @@ def test_vary_names_each_header_once(client, fresh_db):
         add_product(fresh_db, f"V-{i}", description="long enough to be compressed " * 5)
     vary = client.get("/api/products", headers={"Accept-Encoding": "br"}).headers["vary"]
     assert ["Accept", "Accept-Encoding"] == [v.strip() for v in vary.split(",")]
+
+
+def test_a_product_change_shows_at_once_despite_the_response_cache(client, fresh_db):
+    add_product(fresh_db, "RC-1", name="First", stock=3)
+    assert "First" == client.get("/api/products/RC-1").json()["name"]
+    assert "First" == client.get("/api/products/RC-1").json()["name"]  # served from the cache
+    add_product(fresh_db, "RC-1", name="Second", stock=0)  # a commit through the same Database
+    body = client.get("/api/products/RC-1").json()
+    assert ("Second", "out_of_stock") == (body["name"], body["availability"])
+    packed = client.get("/api/products/RC-1", headers={"Accept": "application/msgpack"})
+    assert "Second" == msgspec.msgpack.decode(packed.content)["name"]  # one entry per representation
+
+
+def test_a_change_by_another_process_shows_within_a_second(client, fresh_db, settings):
+    import time
+
+    from server.db import Database
+
+    add_product(fresh_db, "RC-2", name="Before")
+    assert "Before" == client.get("/api/products/RC-2").json()["name"]
+    other = Database(settings.database_path)  # as the CLI import would write it
+    add_product(other, "RC-2", name="After")
+    other.close()
+    time.sleep(1.05)  # the cache's max_age for writes it cannot see: behaviour, not a timing assertion
+    assert "After" == client.get("/api/products/RC-2").json()["name"]
