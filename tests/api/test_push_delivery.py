@@ -29,17 +29,6 @@ class Clock:
         return self.at
 
 
-@pytest.fixture(scope="module")
-def vapid(tmp_path_factory):
-    return load_vapid(tmp_path_factory.mktemp("keys"))
-
-
-@pytest.fixture(scope="module")
-def double(vapid):
-    with PushDouble(application_server_key(vapid)) as d:
-        yield d
-
-
 @pytest.fixture
 def config(double):
     return RetentionConfig(test_origins=(double.origin,), quiet_hours=(0, 0), cap_per_day=100, cap_per_week=100, max_attempts=3)

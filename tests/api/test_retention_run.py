@@ -19,22 +19,9 @@ from retention.run import run_retention
 from retention.segments import ShopperFacts
 from retention.timefmt import parse
 from retention.tracking import format_report, record_events, report
-from retention.vapid_keys import application_server_key, load_vapid
-from tests.push_double import PushDouble
 from tests.push_fixtures import subscribe
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture(scope="module")
-def vapid(tmp_path_factory):
-    return load_vapid(tmp_path_factory.mktemp("keys"))
-
-
-@pytest.fixture(scope="module")
-def double(vapid):
-    with PushDouble(application_server_key(vapid)) as d:
-        yield d
 
 
 @pytest.fixture
