@@ -1,6 +1,7 @@
 """The in-process response cache: valid only at its generation and for max_age; concurrent misses share one read."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from server.response_cache import ResponseCache
 
@@ -54,5 +55,7 @@ def test_concurrent_misses_share_one_load_and_errors_are_not_cached():
         assert all(isinstance(e, LookupError) for e in errors)
         assert cache.get("q", 1) is None
 
-    asyncio.run(main())
+    # A thread of its own: browser tests may leave Playwright's loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, main()).result()
     assert 1 == len(loads)
