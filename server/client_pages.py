@@ -9,7 +9,7 @@ from __future__ import annotations
 from litestar import Request, Response, get
 
 from . import page_html
-from .http_cache import matching_tag, strong_etag
+from .http_cache import conditional
 from .pwa_assets import bundle_for
 
 NEEDS_JS = "<noscript><p>This page needs JavaScript: your cart and account live on this device.</p></noscript>"
@@ -19,11 +19,7 @@ def _shell_page(request: Request, *, page: str, title: str, mount: str, heading:
     """A page frame with an empty mount the client renders into; revalidated, 304 when unchanged."""
     body = f'<main id="{mount}"><h1>{heading}</h1><p class="lm-muted">{text}</p>{NEEDS_JS}</main>'
     html = page_html.document(bundle_for().shell, title=title, body=body, html_attrs=f' data-page="{page}"').encode()
-    etag = strong_etag(html)
-    headers = {"Cache-Control": "no-cache", "ETag": etag}
-    if matching_tag(request, etag) is not None:
-        return Response(content=b"", status_code=304, headers=headers)
-    return Response(content=html, media_type="text/html", headers=headers)
+    return conditional(request, html, "text/html", {"Cache-Control": "no-cache"})
 
 
 @get("/cart", sync_to_thread=True, include_in_schema=False)

@@ -84,15 +84,21 @@ def cacheable_bytes(
     public: bool = True,
 ) -> Response:
     """As ``cacheable``, for a payload already encoded."""
-    etag = strong_etag(body + media_type.encode())
     scope = "public" if public else "private"
     headers = {
         "Cache-Control": f"{scope}, max-age={max_age}, stale-while-revalidate={stale_while_revalidate}",
         "Vary": "Accept, Accept-Encoding",
-        "ETag": etag,
     }
+    # The media type is part of the validator: JSON and MessagePack of one payload are different bytes.
+    return conditional(request, body, media_type, headers, etag=strong_etag(body + media_type.encode()))
+
+
+def conditional(
+    request: Request, body: bytes, media_type: str, headers: dict[str, str], *, etag: str | None = None
+) -> Response:
+    """200 with ``body`` and a strong ETag (over ``body`` unless given), or 304 when the client holds it."""
+    etag = etag or strong_etag(body)
     matched = matching_tag(request, etag)
     if matched is not None:
-        headers["ETag"] = matched
-        return Response(content=b"", status_code=304, headers=headers)
-    return Response(content=body, media_type=media_type, headers=headers)
+        return Response(content=b"", status_code=304, headers={**headers, "ETag": matched})
+    return Response(content=body, media_type=media_type, headers={**headers, "ETag": etag})

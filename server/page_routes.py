@@ -18,7 +18,8 @@ from catalog.errors import BadCursor, BadQuery, UnknownProduct
 
 from . import page_html
 from .db import Database
-from .http_cache import matching_tag, strong_etag
+from .errors import problem
+from .http_cache import conditional
 from .page_images import ACCEPT_CH, HINT_HEADERS, read_hints
 from .pwa_assets import MANIFEST_URL, OFFLINE_URL, bundle_for
 from .settings import Settings
@@ -30,16 +31,6 @@ PAGE_VARY = ", ".join(HINT_HEADERS)  # the compression middleware adds Accept-En
 RELATED = 5
 
 
-def _cached(request: Request, body: bytes, media_type: str, cache_control: str, **headers: str) -> Response:
-    """200 with a strong ETag, or 304 when the client holds these bytes already."""
-    etag = strong_etag(body)
-    headers = {"Cache-Control": cache_control, "ETag": etag, **headers}
-    matched = matching_tag(request, etag)
-    if matched is not None:
-        return Response(content=b"", status_code=304, headers={**headers, "ETag": matched})
-    return Response(content=body, media_type=media_type, headers=headers)
-
-
 def _page(request: Request, settings: Settings, html: str, status: int = 200) -> Response:
     """An HTML page: cacheable when it is a 200, never stored when it is an error."""
     headers = {"Vary": PAGE_VARY, "Accept-CH": ACCEPT_CH}
@@ -49,7 +40,7 @@ def _page(request: Request, settings: Settings, html: str, status: int = 200) ->
     cache_control = (
         f"public, max-age={settings.catalog_max_age}, stale-while-revalidate={settings.catalog_stale_while_revalidate}"
     )
-    return _cached(request, html.encode(), HTML, cache_control, **headers)
+    return conditional(request, html.encode(), HTML, {"Cache-Control": cache_control, **headers})
 
 
 def _categories(db) -> list[str]:
@@ -125,9 +116,8 @@ def product_page(
 def _asset(request: Request, url: str, cache_control: str) -> Response:
     asset = bundle_for().assets.get(url)
     if asset is None:
-        return Response(content=b"not found", status_code=404, media_type="text/plain",
-                        headers={"Cache-Control": "no-store"})
-    return _cached(request, asset.body, asset.media_type, cache_control)
+        return problem(404, "not-found", f"no asset at {url} (asset names change with each release)", request=request)
+    return conditional(request, asset.body, asset.media_type, {"Cache-Control": cache_control})
 
 
 @get("/static/{name:str}", sync_to_thread=True, include_in_schema=False)
@@ -152,7 +142,9 @@ def web_manifest(request: Request) -> Response:
 def service_worker(request: Request) -> Response:
     """The service worker: always revalidated, so an update is seen on the next navigation."""
     bundle = bundle_for()
-    return _cached(request, bundle.sw_js, "text/javascript", "no-cache", **{"Service-Worker-Allowed": "/"})
+    return conditional(
+        request, bundle.sw_js, "text/javascript", {"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"}
+    )
 
 
 PAGE_ROUTES = [home_page, category_page, product_page, static_asset, offline, web_manifest, service_worker]

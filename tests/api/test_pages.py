@@ -106,7 +106,9 @@ def test_service_worker_manifest_and_shell_assets_are_served_for_the_pwa(client)
     assert "standalone" == manifest["display"]
     assert {"192x192", "512x512"} <= {icon["sizes"] for icon in manifest["icons"]}
     assert "You are offline" in client.get("/offline").text
-    assert 404 == client.get("/static/app.000000000000.js").status_code
+    missing = client.get("/static/app.000000000000.js")
+    assert (404, "application/problem+json") == (missing.status_code, missing.headers["content-type"])
+    assert "/static/app.000000000000.js" in missing.json()["detail"]
 
 
 def test_worker_side_scripts_are_imported_by_the_worker_not_started_as_page_features(tmp_path):
