@@ -76,25 +76,35 @@ def jpeg_bytes(width: int = 64, height: int = 48, seed: int = 1, **save) -> byte
     return buf.getvalue()
 
 
+def session_headers(session: dict) -> dict[str, str]:
+    """Headers for a signup/login answer: its bearer token, and its ids in ``X-Test-User``/``-Device``."""
+    return {
+        "Authorization": f"Bearer {session['token']}",
+        "X-Test-User": str(session["userId"]),
+        "X-Test-Device": str(session["deviceId"]),
+    }
+
+
+def apply_patch(view: dict, patch: list[dict]) -> None:
+    """Apply a pull's patch to a client view, as a client does (clear, then puts and deletes in order)."""
+    for op in patch:
+        if op["op"] == "clear":
+            view.clear()
+        elif op["op"] == "put":
+            view[op["key"]] = op["value"]
+        else:
+            view.pop(op["key"], None)
+
+
 def sign_up(client, email: str = "shopper@example.com", password: str = "correct horse battery", device: str = "phone") -> dict[str, str]:
     """Create a shopper through the API; headers carrying their bearer token (ids in ``X-Test-User``/``-Device``)."""
     response = client.post("/api/auth/signup", json={"email": email, "password": password, "deviceName": device})
     assert 201 == response.status_code, response.text
-    body = response.json()
-    return {
-        "Authorization": f"Bearer {body['token']}",
-        "X-Test-User": str(body["userId"]),
-        "X-Test-Device": str(body["deviceId"]),
-    }
+    return session_headers(response.json())
 
 
 def log_in(client, email: str = "shopper@example.com", password: str = "correct horse battery", device: str = "laptop") -> dict[str, str]:
     """Sign another device of an existing shopper in; headers as sign_up gives."""
     response = client.post("/api/auth/login", json={"email": email, "password": password, "deviceName": device})
     assert 200 == response.status_code, response.text
-    body = response.json()
-    return {
-        "Authorization": f"Bearer {body['token']}",
-        "X-Test-User": str(body["userId"]),
-        "X-Test-Device": str(body["deviceId"]),
-    }
+    return session_headers(response.json())

@@ -14,7 +14,7 @@ from sync import store as sync_store
 from sync.errors import PermanentError, TemporaryError
 from sync.mutators import register
 from tests.api.test_catalog import assert_problem
-from tests.conftest import add_product, log_in, sign_up
+from tests.conftest import add_product, apply_patch, log_in, sign_up
 
 
 def new_client_id() -> str:
@@ -52,13 +52,7 @@ class Device:
         response = self.client.post("/api/sync/pull", headers=self.headers, json={"clientId": self.client_id, "cookie": self.cookie})
         assert 200 == response.status_code, response.text
         body = response.json()
-        for op in body["patch"]:
-            if op["op"] == "clear":
-                self.view.clear()
-            elif op["op"] == "put":
-                self.view[op["key"]] = op["value"]
-            else:
-                self.view.pop(op["key"], None)
+        apply_patch(self.view, body["patch"])
         self.cookie = body["cookie"]
         self.last_mutation_id = body["lastMutationId"]
         return body

@@ -27,7 +27,7 @@ from sync import store as sync_store
 from sync.cart import MAX_QTY
 from sync.limits import SyncLimits
 from sync.models import PullRequest, PushRequest
-from tests.conftest import add_product
+from tests.conftest import add_product, apply_patch
 
 SKUS = ["A-1", "B-2", "C-3"]
 UNKNOWN = "ZZ-9"  # not in the catalog: a permanent error
@@ -50,13 +50,7 @@ class Device:
     def apply_pull(self, asked_with: int | None, response: dict) -> None:
         if asked_with != self.cookie:
             return  # a stale response (a newer pull already moved the cookie): the client drops it
-        for op in response["patch"]:
-            if op["op"] == "clear":
-                self.view.clear()
-            elif op["op"] == "put":
-                self.view[op["key"]] = op["value"]
-            else:
-                self.view.pop(op["key"], None)
+        apply_patch(self.view, response["patch"])
         self.cookie = response["cookie"]
         self.acknowledge(response["lastMutationId"])
 
