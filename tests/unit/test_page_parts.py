@@ -2,7 +2,7 @@
 
 import io
 
-from catalog.models import ProductImage, Variant
+from media.models import ProductImage, Variant
 from server.page_format import availability_text, format_price
 from server.page_images import Hints, choose_inline, read_hints, srcset
 from server.pwa_assets import minify_css, render_icon
