@@ -2,7 +2,7 @@
 
 import io
 
-from catalog.models import ProductImage, Variant
+from media.models import ProductImage, Variant
 from server.pages.assets import minify_css, render_icon
 from server.pages.format import availability_text, format_price
 from server.pages.images import Hints, choose_inline, read_hints, srcset
