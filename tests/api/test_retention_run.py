@@ -19,7 +19,7 @@ from retention.run import run_retention
 from retention.segments import ShopperFacts
 from retention.timefmt import parse
 from retention.tracking import format_report, record_events, report
-from tests.push_fixtures import subscribe
+from tests.push_subscriptions import subscribe
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
 
