@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .page_html import Shell, offline_page
+from server.pages.html import Shell, offline_page
 
-PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
+PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"
 THEME = "#0b5d4b"
 BACKGROUND = "#f7f8f6"
 OFFLINE_URL = "/offline"
