@@ -278,6 +278,14 @@ def authenticate_ticket(database: Any, ticket: str, now: float | None = None) ->
     return CurrentUser(user_id=row["user_id"], device_id=row["device_id"])
 
 
+def user_id_for_email(database: Any, email: str) -> int | None:
+    """The shopper with this email (any case or spacing), for operator commands; None when there is none."""
+    try:
+        return store.user_id_by_email(database.read(), normalise_email(email))
+    except BadAccountInput:
+        return None
+
+
 def device_active(database: Any, current: CurrentUser) -> bool:
     """True while the caller's device has not been revoked (long-lived streams re-check it)."""
     return store.device_exists(database.read(), current.device_id)

@@ -1,8 +1,17 @@
-"""SQL of the accounts room: users, devices (one hashed token each), TOTP steps used, login attempts, tickets."""
+"""SQL of the accounts room: users, devices (one hashed token each), TOTP steps used, login attempts, tickets.
+
+Emails and TOTP secrets are sealed by the vault on the way in and opened on the way out, so the rest of
+the room sees plain values; an email is found by its blind index (accounts/vault.py).
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from . import vault
+
+EMAIL = "email"
+TOTP = "totp"
 
 DOMAIN = "accounts"
 
@@ -46,6 +55,16 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             ) WITHOUT ROWID""",
         ],
     ),
+    (
+        2,
+        "emails and TOTP secrets sealed, emails found by blind index",
+        [
+            # users.email now holds the sealed address; email_index its HMAC (vault.blind_index).
+            "ALTER TABLE users ADD COLUMN email_index TEXT",
+            "CREATE UNIQUE INDEX users_email_index ON users (email_index)",
+            lambda db: seal_plain_users(db),
+        ],
+    ),
 ]
 
 
@@ -54,23 +73,68 @@ def _one(db: Any, sql: str, params: list | dict) -> dict | None:
     return rows[0] if rows else None
 
 
+def _open_user(row: dict | None) -> dict | None:
+    if row is None:
+        return None
+    row["email"] = vault.open_or_plain(EMAIL, row["email"])
+    if row["totp_secret"] is not None:
+        row["totp_secret"] = vault.unseal(TOTP, row["totp_secret"])
+    return row
+
+
+def _sealed_secret(secret: bytes | None) -> bytes | None:
+    return None if secret is None else vault.seal(TOTP, secret).encode("ascii")
+
+
+def seal_plain_users(db: Any) -> int:
+    """Seal every email and TOTP secret stored before encryption at rest (migration 2); how many users."""
+    rows = list(db.query("SELECT id, email, totp_secret FROM users WHERE email_index IS NULL"))
+    for row in rows:
+        email = row["email"]
+        if vault.is_sealed(email):
+            continue
+        secret = row["totp_secret"]
+        db.execute(
+            "UPDATE users SET email = ?, email_index = ?, totp_secret = ? WHERE id = ?",
+            [
+                vault.seal(EMAIL, email),
+                vault.blind_index(EMAIL, email),
+                secret if secret is None or vault.is_sealed(secret) else _sealed_secret(bytes(secret)),
+                row["id"],
+            ],
+        )
+    return len(rows)
+
+
 def create_user(db: Any, email: str, password_hash: str, now: int) -> int | None:
-    """A new user's id, or None when the email is taken."""
-    cur = db.execute(
-        "INSERT INTO users (email, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING",
-        [email, password_hash, now],
-    )
-    return cur.lastrowid if cur.rowcount == 1 else None
+    """A new user's id for a normalised email, or None when the email is taken (under any readable key)."""
+    if user_id_by_email(db, email) is not None:
+        return None
+    row = db.execute(
+        "INSERT INTO users (email, email_index, password_hash, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (email_index) DO NOTHING RETURNING id",
+        [vault.seal(EMAIL, email), vault.blind_index(EMAIL, email), password_hash, now],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def user_id_by_email(db: Any, email: str) -> int | None:
+    """The id of the user with this normalised email."""
+    indexes = vault.blind_indexes(EMAIL, email)
+    marks = ",".join("?" for _ in indexes)
+    row = db.execute(f"SELECT id FROM users WHERE email_index IN ({marks})", indexes).fetchone()
+    return row[0] if row else None
 
 
 def user_by_email(db: Any, email: str) -> dict | None:
-    """The user row for a normalised email."""
-    return _one(db, "SELECT * FROM users WHERE email = ?", [email])
+    """The user row (email and TOTP secret opened) for a normalised email."""
+    user_id = user_id_by_email(db, email)
+    return None if user_id is None else user_by_id(db, user_id)
 
 
 def user_by_id(db: Any, user_id: int) -> dict | None:
-    """The user row."""
-    return _one(db, "SELECT * FROM users WHERE id = ?", [user_id])
+    """The user row, email and TOTP secret opened."""
+    return _open_user(_one(db, "SELECT * FROM users WHERE id = ?", [user_id]))
 
 
 def set_password_hash(db: Any, user_id: int, password_hash: str) -> None:
@@ -79,8 +143,10 @@ def set_password_hash(db: Any, user_id: int, password_hash: str) -> None:
 
 
 def set_totp(db: Any, user_id: int, secret: bytes | None, enabled: bool) -> None:
-    """Store a TOTP secret and whether it is in force."""
-    db.execute("UPDATE users SET totp_secret = ?, totp_enabled = ? WHERE id = ?", [secret, int(enabled), user_id])
+    """Store a TOTP secret (sealed) and whether it is in force."""
+    db.execute(
+        "UPDATE users SET totp_secret = ?, totp_enabled = ? WHERE id = ?", [_sealed_secret(secret), int(enabled), user_id]
+    )
 
 
 def use_totp_step(db: Any, user_id: int, step: int) -> bool:

@@ -602,12 +602,6 @@ def shopper_page(db: Any, after: int, limit: int) -> list[dict]:
     )
 
 
-def user_id_by_email(db: Any, email: str) -> int | None:
-    """The shopper with this (normalised) email."""
-    row = db.execute("SELECT id FROM users WHERE email = ?", [email]).fetchone()
-    return row[0] if row else None
-
-
 def count_shoppers(db: Any) -> int:
     """How many shoppers there are (for progress bars)."""
     return db.execute("SELECT count(*) FROM users").fetchone()[0]

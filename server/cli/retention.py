@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from tqdm import tqdm
 
-from accounts.emails import normalise_email
+from accounts import service as accounts_service
 from retention import facts, store
 from retention.delivery import deliver_due
 from retention.planner import enqueue_message
@@ -71,7 +71,7 @@ def _cmd_push_test(settings: Settings, args: argparse.Namespace) -> int:
     runtime = push_runtime(settings)
     now = datetime.now(timezone.utc)
     try:
-        user_id = store.user_id_by_email(database.read(), normalise_email(args.email))
+        user_id = accounts_service.user_id_for_email(database, args.email)
         if user_id is None:
             print(f"push test: no shopper with email {args.email}", file=sys.stderr)
             return 2
