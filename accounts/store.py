@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import vault
+from .sealed_store import SealedColumn
 
 EMAIL = "email"
 TOTP = "totp"
@@ -59,8 +60,10 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         2,
         "emails and TOTP secrets sealed, emails found by blind index",
         [
-            # users.email now holds the sealed address; email_index its HMAC (vault.blind_index).
+            # users.email now holds the sealed address, email_index its HMAC (vault.blind_index);
+            # totp_sealed the sealed TOTP secret (totp_secret is left NULL).
             "ALTER TABLE users ADD COLUMN email_index TEXT",
+            "ALTER TABLE users ADD COLUMN totp_sealed TEXT",
             "CREATE UNIQUE INDEX users_email_index ON users (email_index)",
             lambda db: seal_plain_users(db),
         ],
@@ -73,35 +76,37 @@ def _one(db: Any, sql: str, params: list | dict) -> dict | None:
     return rows[0] if rows else None
 
 
+SEALED = (
+    SealedColumn("users", ("id",), "email", EMAIL, index_column="email_index", index_kind=EMAIL),
+    SealedColumn("users", ("id",), "totp_sealed", TOTP),
+)
+"""The sealed columns of this room (`lastmile keys rotate` re-seals them)."""
+
+
 def _open_user(row: dict | None) -> dict | None:
     if row is None:
         return None
-    row["email"] = vault.open_or_plain(EMAIL, row["email"])
-    if row["totp_secret"] is not None:
-        row["totp_secret"] = vault.unseal(TOTP, row["totp_secret"])
+    row["email"] = vault.unseal_text(EMAIL, row["email"])
+    sealed = row.pop("totp_sealed")
+    row["totp_secret"] = None if sealed is None else vault.unseal(TOTP, sealed)
     return row
 
 
-def _sealed_secret(secret: bytes | None) -> bytes | None:
-    return None if secret is None else vault.seal(TOTP, secret).encode("ascii")
+def _sealed_secret(secret: bytes | None) -> str | None:
+    return None if secret is None else vault.seal(TOTP, secret)
 
 
 def seal_plain_users(db: Any) -> int:
-    """Seal every email and TOTP secret stored before encryption at rest (migration 2); how many users."""
+    """Seal the emails and TOTP secrets of users stored before encryption at rest (migration 2); how many.
+
+    Such rows are the ones without a blind index: every user written since has one.
+    """
     rows = list(db.query("SELECT id, email, totp_secret FROM users WHERE email_index IS NULL"))
     for row in rows:
-        email = row["email"]
-        if vault.is_sealed(email):
-            continue
         secret = row["totp_secret"]
         db.execute(
-            "UPDATE users SET email = ?, email_index = ?, totp_secret = ? WHERE id = ?",
-            [
-                vault.seal(EMAIL, email),
-                vault.blind_index(EMAIL, email),
-                secret if secret is None or vault.is_sealed(secret) else _sealed_secret(bytes(secret)),
-                row["id"],
-            ],
+            "UPDATE users SET email = ?, email_index = ?, totp_sealed = ?, totp_secret = NULL WHERE id = ?",
+            [vault.seal(EMAIL, row["email"]), vault.blind_index(EMAIL, row["email"]), _sealed_secret(secret), row["id"]],
         )
     return len(rows)
 
@@ -161,7 +166,7 @@ def set_password_hash(db: Any, user_id: int, password_hash: str) -> None:
 def set_totp(db: Any, user_id: int, secret: bytes | None, enabled: bool) -> None:
     """Store a TOTP secret (sealed) and whether it is in force."""
     db.execute(
-        "UPDATE users SET totp_secret = ?, totp_enabled = ? WHERE id = ?", [_sealed_secret(secret), int(enabled), user_id]
+        "UPDATE users SET totp_sealed = ?, totp_enabled = ? WHERE id = ?", [_sealed_secret(secret), int(enabled), user_id]
     )
 
 

@@ -30,8 +30,8 @@ def test_login_by_email_works_in_any_case_though_only_sealed_emails_are_stored(c
 def test_totp_secrets_are_sealed_and_still_checked(client, fresh_db):
     headers = sign_up(client, email=EMAIL)
     enrolment = client.post("/api/auth/totp/enrol", headers=headers).json()
-    raw = fresh_db.read().execute("SELECT totp_secret FROM users").fetchone()[0]
-    assert vault.is_sealed(raw)
+    raw, old = fresh_db.read().execute("SELECT totp_sealed, totp_secret FROM users").fetchone()
+    assert vault.is_sealed(raw) and old is None
     stored_secret = accounts_store.user_by_id(fresh_db.read(), 1)["totp_secret"]
     assert enrolment["secret"] == totp.secret_text(stored_secret)
     code = totp.code_at(stored_secret, time.time())
@@ -74,7 +74,7 @@ def test_the_migration_seals_rows_written_before_encryption(settings, client_for
         )
     old.close()
     database = open_database(settings)
-    row = database.read().execute("SELECT email, totp_secret FROM users").fetchone()
+    row = database.read().execute("SELECT email, totp_sealed FROM users").fetchone()
     assert vault.is_sealed(row[0]) and vault.is_sealed(row[1])
     assert b"0123456789abcdefghij" == accounts_store.user_by_id(database.read(), 1)["totp_secret"]
     with client_for(database) as client:
