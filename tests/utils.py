@@ -1,9 +1,10 @@
-"""Helpers shared by the tests (a plain module, not a conftest): admin token, catalog rows, images, sessions, problems."""
+"""Plain helpers the tests share (import them; never from a conftest or another test module): tokens, rows, images, sessions."""
 
 from __future__ import annotations
 
 import io
 import random
+from pathlib import Path
 
 from catalog import store as catalog_store
 from catalog.importer import now_iso
@@ -87,3 +88,8 @@ def assert_problem(response, status: int, *words: str) -> dict:
     for word in words:
         assert word in body["detail"], body
     return body
+
+
+def raw_database_bytes(path: Path) -> bytes:
+    """The bytes of the SQLite file and its -wal file as they sit on disk (no checkpoint first)."""
+    return b"".join(Path(f"{path}{suffix}").read_bytes() for suffix in ("", "-wal") if Path(f"{path}{suffix}").exists())
