@@ -21,6 +21,7 @@ from server.api.media import media_variant
 from server.api.push import PushController
 from server.api.sync import SyncController
 from server.db import Database
+from server.http.audit import audit_writes
 from server.http.auth import current_user
 from server.http.compression import compression_config
 from server.http.problems import exception_handlers
@@ -67,6 +68,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
                      "product_cache": ResponseCache()}),
         exception_handlers=exception_handlers(),
         compression_config=compression_config(),
+        middleware=[audit_writes],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Lastmile",

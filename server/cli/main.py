@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Callable, Sequence
 
-from server.cli import catalog, loyalty, media, retention, serve, sync
+from server.cli import catalog, loyalty, media, operator, retention, serve, sync
 from server.settings import SettingsError, load_settings
 
 # Each group adds its subcommands: register(subparsers) -> None.
@@ -18,6 +18,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     media.register,
     loyalty.register,
     retention.register,
+    operator.register,
 )
 
 

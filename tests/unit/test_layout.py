@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN_ROOMS = ("catalog", "media", "accounts", "sync", "loyalty", "retention")
+DOMAIN_ROOMS = ("catalog", "media", "accounts", "sync", "loyalty", "retention", "operators")
 ROOMS = (*DOMAIN_ROOMS, "server")
 NOT_ROOMS = ("tests", "bench")  # they use the rooms; nothing imports them
 HTTP_PACKAGES = ("litestar",)

@@ -10,6 +10,7 @@ from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, Parameter
 
+from operators.roles import Permission
 from retention import store
 from retention.errors import UnknownShopper, UnknownTemplate
 from retention.models import (
@@ -32,7 +33,7 @@ from retention.planner import (
 )
 from retention.tracking import report
 from server.db import Database
-from server.http.admin_guard import admin_guard
+from server.http.roles import PERMISSION, role_guard
 
 
 class CampaignActive(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
@@ -53,24 +54,25 @@ def _scores(row: dict) -> Scores:
 
 
 class AdminRetentionController(Controller):
-    """`/api/admin/retention/...`, behind the admin token."""
+    """`/api/admin/retention/...`: campaigns and templates (campaigns), offers, segments and scores, the report."""
 
     path = "/api/admin/retention"
-    guards = [admin_guard]
+    guards = [role_guard]
+    opt = {PERMISSION: Permission.CAMPAIGNS}
     tags = ["admin", "retention"]
 
-    @get("/offers", sync_to_thread=True)
+    @get("/offers", sync_to_thread=True, opt={PERMISSION: Permission.OFFERS})
     def list_offers(self, database: NamedDependency[Database]) -> list[Offer]:
         """Every offer with its spent budget and redemptions."""
         return [offer_from_row(r) for r in store.list_offers(database.read())]
 
-    @post("/offers", sync_to_thread=True, status_code=201)
+    @post("/offers", sync_to_thread=True, opt={PERMISSION: Permission.OFFERS}, status_code=201)
     def add_offer(self, data: JSONBody[OfferIn], database: NamedDependency[Database]) -> Offer:
         """A new offer (coupon code, discount, expiry, target segment, budget)."""
         with database.write() as db:
             return create_offer(db, data, datetime.now(timezone.utc))
 
-    @get("/offers/{offer_id:int}", sync_to_thread=True)
+    @get("/offers/{offer_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.OFFERS})
     def one_offer(self, offer_id: FromPath[int], database: NamedDependency[Database]) -> Offer:
         """One offer."""
         return get_offer(database.read(), offer_id)
@@ -117,13 +119,13 @@ class AdminRetentionController(Controller):
             store.set_campaign_active(db, campaign_id, data.active)
             return get_campaign(db, campaign_id)
 
-    @get("/segments", sync_to_thread=True)
+    @get("/segments", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
     def segments(self, database: NamedDependency[Database]) -> list[SegmentCount]:
         """Shoppers per segment (as of the last `lastmile retention run`)."""
         counts = store.segment_counts(database.read())
         return [SegmentCount(segment=s, shoppers=counts.get(s, 0)) for s in SEGMENTS]
 
-    @get("/scores", sync_to_thread=True)
+    @get("/scores", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
     def scores(
         self,
         database: NamedDependency[Database],
@@ -134,7 +136,7 @@ class AdminRetentionController(Controller):
         """Shoppers' RFM scores and segment in user id order (page with `after` = the last userId)."""
         return [_scores(r) for r in store.list_scores(database.read(), segment=segment, after=after, limit=limit)]
 
-    @get("/scores/{user_id:int}", sync_to_thread=True)
+    @get("/scores/{user_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
     def shopper_scores(self, user_id: FromPath[int], database: NamedDependency[Database]) -> Scores:
         """One shopper's scores and segment."""
         row = store.get_scores(database.read(), user_id)
@@ -142,7 +144,7 @@ class AdminRetentionController(Controller):
             raise UnknownShopper(f"no scores for shopper {user_id} (run `lastmile retention run`)")
         return _scores(row)
 
-    @get("/report", sync_to_thread=True)
+    @get("/report", sync_to_thread=True, opt={PERMISSION: Permission.REPORTS})
     def report(self, database: NamedDependency[Database]) -> list[ReportRow]:
         """Sent, accepted, shown, clicked, redeemed; conversion and ROI per campaign and variant."""
         with database.snapshot() as db:
