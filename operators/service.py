@@ -235,11 +235,10 @@ def session(database: Any, policy: OperatorPolicy, cookie: str, now: float | Non
     return SessionInfo(session_id=row["id"], principal=principal, csrf_token=row["csrf_token"])
 
 
-def sign_out(database: Any, info: SessionInfo, address: str = "") -> None:
-    """End a console session."""
+def sign_out(database: Any, info: SessionInfo) -> None:
+    """End a console session (the console's audit middleware records the sign-out as the write it is)."""
     with database.write() as db:
         store.delete_session(db, info.session_id)
-        record(db, info.principal, "signout", address=address)
 
 
 def prune(database: Any, policy: OperatorPolicy, now: float | None = None) -> tuple[int, int]:
@@ -287,3 +286,22 @@ def audit_log(database: Any, before_id: int | None = None, limit: int = 100, act
                    target=r["target"], detail=r["detail"], address=r["address"], status=r["status"])
         for r in store.list_audit(database.read(), before_id, limit, action_prefix, actor)
     ]
+
+
+def start_job(database: Any, principal: Principal, kind: str) -> int:
+    """A console job (a catalog import) whose progress any server process can show."""
+    with database.write() as db:
+        return store.add_job(db, kind, principal.operator_id, int(time.time()))
+
+
+def job_progress(database: Any, job_id: int, step: str, done: int, total: int, state: str = "running",
+                 result: str = "") -> None:
+    """Record how far a job got (or how it ended, with ``state`` done/failed and a JSON ``result``)."""
+    with database.write() as db:
+        store.update_job(db, job_id, step=step, done=done, total=total, now=int(time.time()), state=state,
+                         result=result)
+
+
+def job(database: Any, job_id: int) -> dict | None:
+    """A job's row."""
+    return store.get_job(database.read(), job_id)

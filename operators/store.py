@@ -65,6 +65,24 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX audit_log_at ON audit_log (at)",
         ],
     ),
+    (
+        2,
+        "console jobs",
+        [
+            """CREATE TABLE console_jobs (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,                  -- 'catalog-import'
+                operator_id INTEGER REFERENCES operators (id) ON DELETE SET NULL,
+                state TEXT NOT NULL,                 -- 'running', 'done', 'failed'
+                step TEXT NOT NULL DEFAULT '',       -- 'images', 'products'
+                done INTEGER NOT NULL DEFAULT 0,
+                total INTEGER NOT NULL DEFAULT 0,
+                result TEXT NOT NULL DEFAULT '',     -- JSON summary once finished
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            )""",
+        ],
+    ),
 ]
 
 
@@ -270,3 +288,23 @@ def list_audit(db: Any, before_id: int | None, limit: int, action_prefix: str = 
     sql += " ORDER BY id DESC LIMIT ?"
     params.append(limit)
     return list(db.query(sql, params))
+
+
+def add_job(db: Any, kind: str, operator_id: int | None, now: int) -> int:
+    """A new running job's id."""
+    row = _one(db, "INSERT INTO console_jobs (kind, operator_id, state, created_at, updated_at)"
+                   " VALUES (?, ?, 'running', ?, ?) RETURNING id", [kind, operator_id, now, now])
+    assert row is not None
+    return row["id"]
+
+
+def update_job(db: Any, job_id: int, *, step: str, done: int, total: int, now: int, state: str = "running",
+               result: str = "") -> None:
+    """Record a job's progress (or its end)."""
+    db.execute("UPDATE console_jobs SET step = ?, done = ?, total = ?, state = ?, result = ?, updated_at = ?"
+               " WHERE id = ?", [step, done, total, state, result, now, job_id])
+
+
+def get_job(db: Any, job_id: int) -> dict | None:
+    """One job."""
+    return _one(db, "SELECT * FROM console_jobs WHERE id = ?", [job_id])

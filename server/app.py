@@ -26,6 +26,7 @@ from server.http.auth import current_user
 from server.http.compression import compression_config
 from server.http.problems import exception_handlers
 from server.http.response_cache import ResponseCache
+from server.pages.admin import console_router
 from server.pages.client import CLIENT_PAGE_ROUTES
 from server.pages.shop import PAGE_ROUTES
 from server.settings import Settings, load_settings
@@ -46,6 +47,7 @@ ROUTE_HANDLERS: list = [
     *CLIENT_PAGE_ROUTES,
     AdminRetentionController,
     PushController,
+    console_router,
 ]
 
 

@@ -12,6 +12,7 @@ from operators.models import Principal
 from server.http.roles import STATE_KEY
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
+AUDIT_DETAIL = "audit_detail"  # scope state key: a handler's detail for its write's audit line
 
 
 def audit_writes(app: ASGIApp) -> ASGIApp:
@@ -32,13 +33,15 @@ def audit_writes(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send_and_note)
         finally:
-            principal = scope.get("state", {}).get(STATE_KEY)
+            state = scope.get("state", {})
+            principal = state.get(STATE_KEY)
             if isinstance(principal, Principal):
                 client = scope.get("client")
                 database = scope["app"].state.database
                 await to_thread.run_sync(lambda: service.audit(
                     database, principal, f"{scope['method']} {scope.get('path_template') or scope['path']}",
-                    target=scope["path"], address=client[0] if client else "", status=status or 500,
+                    target=scope["path"], detail=str(state.get(AUDIT_DETAIL, "")),
+                    address=client[0] if client else "", status=status or 500,
                 ))
 
     return middleware

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN_ROOMS = ("catalog", "media", "accounts", "sync", "loyalty", "retention", "operators")
+DOMAIN_ROOMS = ("catalog", "media", "accounts", "sync", "loyalty", "retention", "operators", "insights")
 ROOMS = (*DOMAIN_ROOMS, "server")
 NOT_ROOMS = ("tests", "bench")  # they use the rooms; nothing imports them
 HTTP_PACKAGES = ("litestar",)
