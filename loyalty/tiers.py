@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from . import rules, store
 from .errors import GrowthCapReached
-
-
-TierListener = Callable[[Any, int, rules.TierChange, datetime], None]
-_listeners: list[TierListener] = []
-
-
-def register_tier_listener(fn: TierListener) -> TierListener:
-    """Call ``fn(db, user_id, change, now)`` inside the transaction that changes a tier (retention's trigger)."""
-    if fn not in _listeners:
-        _listeners.append(fn)
-    return fn
-
-
-def unregister_tier_listener(fn: TierListener) -> None:
-    """Remove a listener (tests)."""
-    if fn in _listeners:
-        _listeners.remove(fn)
 
 
 def state(db: Any, user_id: int) -> rules.TierState:
@@ -57,7 +40,7 @@ def current(db: Any, user_id: int, now: datetime) -> tuple[rules.TierState, int]
 
 
 def evaluate(db: Any, user_id: int, now: datetime) -> tuple[rules.TierState, rules.TierChange | None]:
-    """Re-evaluate and store a shopper's tier; a change is recorded in tier_changes (retention reads it)."""
+    """Re-evaluate and store a shopper's tier; a change is a row in tier_changes (the tier history)."""
     old = state(db, user_id)
     new, change = rules.evaluate_tier(old, growth(db, user_id, now), month_spend(db, user_id, now), now)
     at = rules.iso(now)
@@ -66,8 +49,6 @@ def evaluate(db: Any, user_id: int, now: datetime) -> tuple[rules.TierState, rul
                        new.accelerated_month, at)
     if change is not None:
         store.insert_tier_change(db, user_id, change.from_tier, change.to_tier, change.reason, at)
-        for listener in list(_listeners):
-            listener(db, user_id, change, now)
     return new, change
 
 

@@ -211,30 +211,6 @@ def test_shares_are_capped_per_day_and_month(shop):
     assert 50 == tiers.growth(shop.read(), user, T0 + 10 * DAY)
 
 
-def test_tier_listeners_hear_every_change_in_the_transaction(shop):
-    heard = []
-
-    def listener(db, user_id, change, now):
-        heard.append((user_id, change.from_tier, change.to_tier, change.reason, store.get_tier(db, user_id)["tier"]))
-
-    tiers.register_tier_listener(listener)
-    try:
-        user = make_user(shop)
-        buy(shop, user, {"SOFA": 1}, T0)
-    finally:
-        tiers.unregister_tier_listener(listener)
-    assert [(user, "silver", "gold", "accelerated", "gold")] == heard
-
-
-def test_points_expiring_per_user_for_retention(shop):
-    early, late = make_user(shop), make_user(shop)
-    buy(shop, early, {"MUG": 8}, T0, hold_days=0)
-    buy(shop, late, {"MUG": 8}, T0 + 60 * DAY, hold_days=0)
-    expiry = rules.add_months(T0, 12)
-    rows = store.users_with_points_expiring(shop.read(), rules.iso(expiry - 20 * DAY), rules.iso(expiry + DAY))
-    assert [(early, 1_100, rules.iso(expiry))] == [(r["user_id"], r["points"], r["first_expires_at"]) for r in rows]
-
-
 def test_job_purges_idempotency_keys_after_a_day_and_the_cli_runs_it(shop, settings, monkeypatch, capsys):
     user = make_user(shop)
     place(shop, user, {"MUG": 1}, T0)
