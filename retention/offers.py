@@ -7,10 +7,11 @@ from typing import Any
 
 import msgspec
 
+from clock import iso, parse
+
 from . import audience_store, campaign_store
 from .errors import BadOffer, CouponRejected, UnknownOffer
 from .models import Offer, OfferIn
-from .timefmt import iso, parse
 
 OFFER_ID_PREFIX = "offer-"
 """How retention offers are named in orders.offer_id (the points mall uses reward ids)."""

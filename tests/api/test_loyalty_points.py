@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+import clock
 from loyalty import ledger, mall, rules, service, store, tiers
 from loyalty.errors import GrowthCapReached
 from loyalty.models import RewardInput
@@ -231,6 +232,6 @@ def test_job_lists_lots_as_expiring_soon_in_the_synced_view(shop):
     assert [] == view(shop, user)["points"]["expiring"]
     expiry = rules.add_months(T0, 12)
     service.run_jobs(shop, expiry - 20 * DAY)                         # no write touched the shopper since
-    assert [(100, rules.iso(expiry)), (1_000, rules.iso(expiry))] == [
+    assert [(100, clock.iso(expiry)), (1_000, clock.iso(expiry))] == [
         (lot["points"], lot["expiresAt"]) for lot in view(shop, user)["points"]["expiring"]
     ]
