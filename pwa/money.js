@@ -1,4 +1,4 @@
-// Prices for people, from integer minor units: the PWA's one formatter. It mirrors server/page_format.py
+// Prices for people, from integer minor units: the PWA's one formatter. It mirrors server/pages/format.py
 // (format_price) rule for rule, so a price reads the same on a server-rendered page and in the cart;
 // tests/browser/test_money.py checks both sides against one table of currencies.
 

@@ -15,8 +15,8 @@ from retention.offers import create_offer
 from retention.planner import create_campaign, enqueue_message
 from retention.receipts import receipt_for
 from server.app import create_app
+from server.push_runtime import push_runtime
 from sync import store as sync_store
-from server.retention_wiring import push_runtime
 from tests.api.test_catalog import assert_problem
 from tests.conftest import add_product, log_in, sign_up
 from tests.loyalty_support import fill_cart

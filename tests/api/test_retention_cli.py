@@ -9,8 +9,8 @@ import pytest
 
 from accounts import store as accounts_store
 from retention import facts, store
-from server.cli import main
-from server.retention_wiring import push_runtime
+from server.cli.main import main
+from server.push_runtime import push_runtime
 from sync import store as sync_store
 from tests.conftest import add_product
 from tests.push_double import PushDouble

@@ -12,7 +12,7 @@ from retention.campaigns import assign_variant
 from retention.config import RetentionConfig
 from retention.delivery import PushSender
 from retention.errors import CouponRejected
-from retention.models import CampaignIn, EventBatch, Event, OfferIn, TemplateIn, Variant
+from retention.models import CampaignIn, Event, EventBatch, OfferIn, TemplateIn, Variant
 from retention.offers import check_coupon, create_offer, redeem_coupon
 from retention.planner import create_campaign, save_template
 from retention.run import run_retention

@@ -1,10 +1,10 @@
-"""pwa/money.js and server/page_format.py format every price the same way (same exponents, same symbols)."""
+"""pwa/money.js and server/pages/format.py format every price the same way (same exponents, same symbols)."""
 
 from __future__ import annotations
 
 import pytest
 
-from server.page_format import _EXPONENTS, _SYMBOLS, format_price
+from server.pages.format import _EXPONENTS, _SYMBOLS, format_price
 
 pytestmark = pytest.mark.browser
 

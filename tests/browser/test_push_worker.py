@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime, timezone
 import re
 import time
 import urllib.request
+from datetime import datetime, timezone
 
 import pytest
 
@@ -43,7 +43,7 @@ def test_push_shows_the_notification_and_reports_it(browser, live_server, live_s
     from retention import store
     from retention.planner import enqueue_message
     from retention.receipts import receipt_for
-    from server.retention_wiring import push_runtime
+    from server.push_runtime import push_runtime
     from server.stores import open_database
 
     session = post(live_server, "/api/auth/signup", {"email": "push@example.com", "password": "correct horse battery", "deviceName": "phone"})

@@ -18,10 +18,9 @@ from accounts.models import (
     TotpCodeRequest,
     TotpEnrolment,
 )
-
-from .auth import auth_policy, client_address
-from .db import Database
-from .settings import Settings
+from server.db import Database
+from server.http.auth import auth_policy, client_address
+from server.settings import Settings
 
 
 class AccountsController(Controller):

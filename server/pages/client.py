@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from litestar import Request, Response, get
 
-from . import page_html
-from .http_cache import conditional
-from .pwa_assets import bundle_for
+from server.http.conditional import conditional
+from server.pages import html as page_html
+from server.pages.assets import bundle_for
 
 NEEDS_JS = "<noscript><p>This page needs JavaScript: your cart and account live on this device.</p></noscript>"
 

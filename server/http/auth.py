@@ -11,9 +11,8 @@ from accounts import service
 from accounts.errors import NotAuthenticated
 from accounts.models import CurrentUser
 from accounts.policy import AuthPolicy
-
-from .db import Database
-from .settings import Settings
+from server.db import Database
+from server.settings import Settings
 
 
 @lru_cache(maxsize=8)

@@ -5,15 +5,13 @@ from __future__ import annotations
 import argparse
 import time
 
-from .settings import Settings
+from accounts import store as accounts_store
+from server.settings import Settings
+from server.stores import open_database
+from sync import engine
 
 
 def _cmd_maintenance(settings: Settings, args: argparse.Namespace) -> int:
-    from accounts import store as accounts_store
-    from sync import engine
-
-    from .stores import open_database
-
     database = open_database(settings)
     now = time.time()
     pruned = engine.prune_tombstones(database, settings.sync_tombstone_days, now=now)

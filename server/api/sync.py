@@ -16,17 +16,16 @@ from litestar.response.sse import ServerSentEventMessage
 from accounts import service as accounts_service
 from accounts.errors import NotAuthenticated
 from accounts.models import CurrentUser, StreamTicket
+from server.db import Database
+from server.http.auth import auth_policy, bearer_token
+from server.http.body import read_body
+from server.http.conditional import MSGPACK, wants_msgpack
+from server.settings import Settings
 from sync import engine
 from sync import store as sync_store
 from sync.limits import SyncLimits
 from sync.models import PullRequest, PullResponse, PushRequest, PushResponse
 from sync.poke import broker
-
-from .auth import auth_policy, bearer_token
-from .body import read_body
-from .db import Database
-from .http_cache import MSGPACK, wants_msgpack
-from .settings import Settings
 
 _json = msgspec.json.Encoder()
 _msgpack = msgspec.msgpack.Encoder()

@@ -13,7 +13,7 @@ JSON = "application/json"
 _json = msgspec.json.Encoder()
 _msgpack = msgspec.msgpack.Encoder()
 
-# Suffixes the compression middleware adds to a strong ETag per content-coding (see server/compression.py).
+# Suffixes the compression middleware adds to a strong ETag per content-coding (see server/http/compression.py).
 CODING_SUFFIXES = ("-br", "-gzip")
 
 

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
-if TYPE_CHECKING:
-    from .settings import Settings
+from media import store as media_store
+from media.batch import build_images
+from server.settings import Settings
+from server.stores import open_database
 
 
-def _cmd_rebuild(settings: "Settings", args: argparse.Namespace) -> int:
-    from media import store as media_store
-    from media.batch import build_images
-
-    from .stores import open_database
-
+def _cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     database = open_database(settings)
     rows = {row["id"]: row for row in media_store.all_images(database.read())}
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import msgspec
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException
 
-from litestar.di import NamedDependency
-
-from .db import Database
+from server.db import Database
 
 
 class Health(msgspec.Struct):

@@ -12,13 +12,27 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from retention import store
 from retention.errors import UnknownShopper, UnknownTemplate
-from retention.models import SEGMENTS, Campaign, CampaignIn, Offer, OfferIn, ReportRow, Scores, Template, TemplateIn
+from retention.models import (
+    SEGMENTS,
+    Campaign,
+    CampaignIn,
+    Offer,
+    OfferIn,
+    ReportRow,
+    Scores,
+    Template,
+    TemplateIn,
+)
 from retention.offers import create_offer, get_offer, offer_from_row
-from retention.planner import campaign_from_row, create_campaign, get_campaign, save_template
+from retention.planner import (
+    campaign_from_row,
+    create_campaign,
+    get_campaign,
+    save_template,
+)
 from retention.tracking import report
-
-from .admin_auth import admin_guard
-from .db import Database
+from server.db import Database
+from server.http.admin_guard import admin_guard
 
 
 class CampaignActive(msgspec.Struct, rename="camel", forbid_unknown_fields=True):

@@ -5,21 +5,24 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from tqdm import tqdm
 
-from .settings import Settings
+from accounts.emails import normalise_email
+from retention import facts, store
+from retention.delivery import deliver_due
+from retention.planner import enqueue_message
+from retention.run import run_retention
+from retention.timefmt import iso
+from retention.tracking import format_report, report
+from server.push_runtime import push_runtime
+from server.settings import Settings
+from server.stores import open_database
 
 
 def _run_once(settings: Settings, args: argparse.Namespace) -> int:
-    from retention import facts, store
-    from retention.run import run_retention
-    from retention.timefmt import iso
-
-    from .retention_wiring import push_runtime
-    from .stores import open_database
-
     database = open_database(settings)
     runtime = push_runtime(settings)
     sender = None if args.no_send else runtime.sender()
@@ -29,8 +32,6 @@ def _run_once(settings: Settings, args: argparse.Namespace) -> int:
         with tqdm(total=total, unit="shopper", desc="segments+triggers", disable=args.quiet) as bar:
             report = run_retention(database, runtime.config, now, facts.collect, sender=None, progress=bar.update)
         if sender is not None:
-            from retention.delivery import deliver_due
-
             due = store.pending_count(database.read(), iso(now))
             with tqdm(total=due, unit="push", desc="deliveries", disable=args.quiet) as bar:
                 report.delivery = deliver_due(database, sender, now=now, progress=bar.update)
@@ -57,10 +58,6 @@ def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    from retention.tracking import format_report, report
-
-    from .stores import open_database
-
     database = open_database(settings)
     with database.snapshot() as db:
         rows = report(db)
@@ -70,16 +67,6 @@ def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_push_test(settings: Settings, args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
-    from accounts.emails import normalise_email
-    from retention import store
-    from retention.delivery import deliver_due
-    from retention.planner import enqueue_message
-
-    from .retention_wiring import push_runtime
-    from .stores import open_database
-
     database = open_database(settings)
     runtime = push_runtime(settings)
     now = datetime.now(timezone.utc)

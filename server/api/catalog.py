@@ -10,11 +10,10 @@ from litestar.params import Parameter
 
 from catalog import service
 from catalog.models import Product, ProductPage
-
-from .db import Database
-from .http_cache import cacheable, cacheable_bytes, encode, wants_msgpack
-from .response_cache import ResponseCache
-from .settings import Settings
+from server.db import Database
+from server.http.conditional import cacheable, cacheable_bytes, encode, wants_msgpack
+from server.http.response_cache import ResponseCache
+from server.settings import Settings
 
 
 def _hot_path_deps(request: Request) -> tuple[Database, Settings]:

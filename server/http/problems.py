@@ -10,6 +10,17 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
+from accounts.errors import (
+    AccountsError,
+    BadAccountInput,
+    BadCredentials,
+    EmailTaken,
+    NotAuthenticated,
+    RateLimited,
+    TotpRequired,
+    TotpStateError,
+    UnknownDevice,
+)
 from catalog.errors import BadCursor, BadImport, BadQuery, CatalogError, UnknownProduct
 from loyalty.errors import (
     BadIdempotencyKey,
@@ -28,14 +39,31 @@ from loyalty.errors import (
     UnknownReward,
 )
 from media.errors import BadImage, MediaError, UnknownImage
-from sync.errors import BadSyncRequest, BadViewRow, PermanentError, SyncError, TemporaryError, TooLarge, UnknownClient
-from accounts.errors import (
-    AccountsError, BadAccountInput, BadCredentials, EmailTaken, NotAuthenticated, RateLimited, TotpRequired,
-    TotpStateError, UnknownDevice,
-)
 from retention.errors import (
-    BadCampaign, BadEvent, BadOffer, BadSubscription, BadTemplate, CouponRejected, ForbiddenEndpoint, PayloadTooLarge,
-    RetentionError, UnknownCampaign, UnknownMessage, UnknownOffer, UnknownShopper, UnknownSubscription, UnknownTemplate,
+    BadCampaign,
+    BadEvent,
+    BadOffer,
+    BadSubscription,
+    BadTemplate,
+    CouponRejected,
+    ForbiddenEndpoint,
+    PayloadTooLarge,
+    RetentionError,
+    UnknownCampaign,
+    UnknownMessage,
+    UnknownOffer,
+    UnknownShopper,
+    UnknownSubscription,
+    UnknownTemplate,
+)
+from sync.errors import (
+    BadSyncRequest,
+    BadViewRow,
+    PermanentError,
+    SyncError,
+    TemporaryError,
+    TooLarge,
+    UnknownClient,
 )
 
 log = logging.getLogger("lastmile.errors")

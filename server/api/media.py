@@ -9,10 +9,9 @@ from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from media.serving import load_variant
-
-from .db import Database
-from .http_cache import matching_tag
-from .settings import Settings
+from server.db import Database
+from server.http.conditional import matching_tag
+from server.settings import Settings
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from anyio import to_thread
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter, PathParameter
 
 from accounts.models import CurrentUser
-from loyalty import mutators  # noqa: F401  (registers the sync mutation points.redeem)
-from loyalty import service
+from loyalty import (
+    mutators,  # noqa: F401  (registers the sync mutation points.redeem)
+    service,
+)
 from loyalty.models import (
     Coupon,
     GrowthInput,
@@ -20,19 +22,12 @@ from loyalty.models import (
     Order,
     OrderList,
     PointsView,
-    Reward,
-    RewardInput,
     RewardList,
-    RewardPatch,
-    StatusChange,
 )
-
-from .admin_auth import admin_guard
-from .body import read_body
-from .db import Database
-from .http_cache import cacheable
-from .settings import Settings
-
+from server.db import Database
+from server.http.body import read_body
+from server.http.conditional import cacheable
+from server.settings import Settings
 
 MAX_ID = 2**62
 OrderId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
@@ -118,45 +113,3 @@ class RewardsController(Controller):
     def list_rewards(self, request: Request, database: NamedDependency[Database]) -> Response[RewardList]:
         """Active rewards, cheapest first, with their stock."""
         return cacheable(request, RewardList(items=service.rewards(database)), max_age=0, stale_while_revalidate=60)
-
-
-class AdminLoyaltyController(Controller):
-    """`/api/admin/...` orders and rewards, behind the admin token (payment webhooks move orders)."""
-
-    path = "/api/admin"
-    guards = [admin_guard]
-    tags = ["admin"]
-    cache_control = CacheControlHeader(no_store=True)
-
-    @post("/orders/{order_id:int}/status", status_code=200, sync_to_thread=True)
-    def set_status(
-        self, order_id: OrderId, data: JSONBody[StatusChange], database: NamedDependency[Database], settings: NamedDependency[Settings]
-    ) -> Order:
-        """Move an order: placed → paid → fulfilled, or → cancelled (before payment) / refunded (after); else 409."""
-        return service.set_order_status(database, order_id, data.status, settings.points_hold_days)
-
-    @get("/orders/{order_id:int}", sync_to_thread=True)
-    def get_order(self, order_id: OrderId, database: NamedDependency[Database]) -> Order:
-        """Any order."""
-        return service.get_order(database, order_id)
-
-    @get("/rewards", sync_to_thread=True)
-    def list_rewards(self, database: NamedDependency[Database]) -> RewardList:
-        """Every reward, withdrawn ones too."""
-        return RewardList(items=service.rewards(database, active_only=False))
-
-    @post("/rewards", status_code=201, sync_to_thread=True)
-    def create_reward(self, data: JSONBody[RewardInput], database: NamedDependency[Database]) -> Reward:
-        """Add a reward (a coupon worth `value` off in `currency`, or a free unit of product `sku`)."""
-        return service.create_reward(database, data)
-
-    @patch("/rewards/{reward_id:str}", sync_to_thread=True)
-    def update_reward(self, reward_id: RewardIdPath, data: JSONBody[RewardPatch],
-                      database: NamedDependency[Database]) -> Reward:
-        """Change a reward's name, cost, stock, value or whether it is offered."""
-        return service.update_reward(database, reward_id, data)
-
-    @delete("/rewards/{reward_id:str}", status_code=204, sync_to_thread=True)
-    def delete_reward(self, reward_id: RewardIdPath, database: NamedDependency[Database]) -> None:
-        """Delete a reward nobody redeemed (409 once redeemed: withdraw it with `active: false`)."""
-        service.delete_reward(database, reward_id)

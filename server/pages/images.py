@@ -13,8 +13,8 @@ from html import escape
 from pathlib import Path
 from typing import Mapping
 
-from catalog.models import ProductImage, Variant
 from media.errors import MediaError
+from media.models import ProductImage, Variant
 from media.negotiate import ACCEPT_CH, VARY_HEADERS, Hints, accepted_formats, choose_variant, hints_from_headers
 from media.picture import picture_html
 from media.variants import CONTENT_TYPES, read_variant_bytes

@@ -1,6 +1,6 @@
 """Shop pages and PWA files: `/`, `/c/{category}`, `/p/{id}`, `/offline`, `/sw.js`, manifest and `/static/...`.
 
-Thin handlers: catalog.service reads, server.page_html renders, server.pwa_assets holds the bundle.
+Thin handlers: catalog.service reads, server.pages.html renders, server.pages.assets holds the bundle.
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ from litestar.params import FromPath, Parameter
 from catalog import service
 from catalog import store as catalog_store
 from catalog.errors import BadCursor, BadQuery, UnknownProduct
-
-from . import page_html
-from .db import Database
-from .errors import problem
-from .http_cache import conditional
-from .page_images import ACCEPT_CH, HINT_HEADERS, read_hints
-from .pwa_assets import MANIFEST_URL, OFFLINE_URL, bundle_for
-from .settings import Settings
+from server.db import Database
+from server.http.conditional import conditional
+from server.http.problems import problem
+from server.pages import html as page_html
+from server.pages.assets import MANIFEST_URL, OFFLINE_URL, bundle_for
+from server.pages.images import ACCEPT_CH, HINT_HEADERS, read_hints
+from server.settings import Settings
 
 HTML = "text/html"  # Litestar adds "; charset=utf-8" to text types
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

@@ -13,9 +13,19 @@ from string import Template
 from urllib.parse import quote, urlencode
 
 from catalog.models import Product, ProductPage, ProductSummary
-
-from .page_format import AVAILABILITY_LABELS, availability_text, category_title, format_price
-from .page_images import Hints, gallery_picture, hero_img, placeholder_style, thumb_img
+from server.pages.format import (
+    AVAILABILITY_LABELS,
+    availability_text,
+    category_title,
+    format_price,
+)
+from server.pages.images import (
+    Hints,
+    gallery_picture,
+    hero_img,
+    placeholder_style,
+    thumb_img,
+)
 
 # Marker right after <body>: the service worker puts its "saved copy from ..." note there.
 BANNER_MARK = "<!--lm:banner-->"

@@ -11,13 +11,18 @@ from litestar.params import FromPath, JSONBody
 
 from accounts.models import CurrentUser
 from retention import checkout_hook, service
-from retention.models import EventBatch, EventResult, NewSubscription, PushKey, Subscription
-
-from .auth import bearer_token, current_user
-from .db import Database
-from .http_cache import cacheable
-from .retention_wiring import push_runtime
-from .settings import Settings
+from retention.models import (
+    EventBatch,
+    EventResult,
+    NewSubscription,
+    PushKey,
+    Subscription,
+)
+from server.db import Database
+from server.http.auth import bearer_token, current_user
+from server.http.conditional import cacheable
+from server.push_runtime import push_runtime
+from server.settings import Settings
 
 checkout_hook.install()  # retention coupons at checkout, wherever the app runs
 

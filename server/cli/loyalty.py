@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from .settings import Settings
+from loyalty import service
+from server.settings import Settings
+from server.stores import open_database
 
 
 def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    from loyalty import service
-
-    from .stores import open_database
-
     database = open_database(settings)
     try:
         report = service.run_jobs(database)

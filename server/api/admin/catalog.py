@@ -6,18 +6,16 @@ import msgspec
 from anyio import to_thread
 from litestar import Controller, Request, Response, post
 from litestar.background_tasks import BackgroundTask
+from litestar.di import NamedDependency
 
 from catalog.importer import import_products, parse_lines
 from catalog.models import ImportLine
 from media import store as media_store
 from media.ingest import QUICK_FORMATS, build_missing, ingest_original
-
-from .admin_auth import admin_guard
-from .body import read_body
-from litestar.di import NamedDependency
-
-from .db import Database
-from .settings import Settings
+from server.db import Database
+from server.http.admin_guard import admin_guard
+from server.http.body import read_body
+from server.settings import Settings
 
 
 class UploadedImage(msgspec.Struct, rename="camel"):

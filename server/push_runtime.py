@@ -10,8 +10,7 @@ from retention.config import RetentionConfig
 from retention.delivery import PushSender
 from retention.receipts import receipt_key_from
 from retention.vapid_keys import application_server_key, load_vapid
-
-from .settings import Settings
+from server.settings import Settings
 
 
 @dataclass(frozen=True)
