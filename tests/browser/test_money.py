@@ -1,21 +1,21 @@
-"""pwa/money.js and server/pages/format.py format every price the same way (same exponents, same symbols)."""
+"""pwa/money.js and catalog/money.py format every price the same way (same exponents, same symbols)."""
 
 from __future__ import annotations
 
 import pytest
 
-from server.pages.format import _EXPONENTS, _SYMBOLS, format_price
+from catalog.money import EXPONENTS, SYMBOLS, format_price
 
 pytestmark = pytest.mark.browser
 
 # Every currency either table names, plus two-decimal ones neither does (the default exponent).
-CURRENCIES = sorted(set(_EXPONENTS) | set(_SYMBOLS) | {"CNY", "CHF", "SEK"})
+CURRENCIES = sorted(set(EXPONENTS) | set(SYMBOLS) | {"CNY", "CHF", "SEK"})
 AMOUNTS = [0, 5, 99, 1290, 100_000, -1290, 123_456_789]
 
 
 def test_the_pwa_uses_the_servers_exponent_and_symbol_tables(module_page):
     tables = module_page.evaluate("async () => { const m = await lm.load('money'); return [m.EXPONENTS, m.SYMBOLS]; }")
-    assert [_EXPONENTS, _SYMBOLS] == tables
+    assert [EXPONENTS, SYMBOLS] == tables
 
 
 @pytest.mark.parametrize("currency", CURRENCIES)
