@@ -10,6 +10,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
+from accounts.masking import install_log_redaction
 from server.api.accounts import AccountsController
 from server.api.admin.catalog import AdminCatalogController
 from server.api.admin.loyalty import AdminLoyaltyController
@@ -20,6 +21,7 @@ from server.api.loyalty import LoyaltyController, OrdersController, RewardsContr
 from server.api.media import media_variant
 from server.api.push import PushController
 from server.api.sync import SyncController
+from server.data_keys import install_data_keys
 from server.db import Database
 from server.http.audit import audit_writes
 from server.http.auth import current_user
@@ -53,6 +55,7 @@ ROUTE_HANDLERS: list = [
 
 def create_app(settings: Settings, database: Database | None = None) -> Litestar:
     """A configured application; pass ``database`` to share one (tests), else one is opened and migrated."""
+    install_data_keys(settings)
     database = database or open_database(settings)
     admin_token = settings.resolved_admin_token()
 
@@ -85,4 +88,5 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
 def app_from_env() -> Litestar:
     """Factory for uvicorn: settings from LASTMILE_* variables."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     return create_app(load_settings())

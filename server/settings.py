@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
+
+from accounts.vault import KeyringError, parse_keys
 
 
 class SettingsError(ValueError):
@@ -129,6 +131,10 @@ class Settings:
     operator_token_days: int = 90
     """An operator's API token expires this many days after it was issued (LASTMILE_OPERATOR_TOKEN_DAYS)."""
 
+    data_keys: str | None = field(default=None, repr=False)
+    """Keys sealing personal data at rest, `kid:base64url-32-bytes` comma-separated, current first
+    (LASTMILE_DATA_KEYS); unset means they are made once and kept in data_dir/data-keys (0600)."""
+
     def __post_init__(self) -> None:
         if self.operator_session_idle_minutes > self.operator_session_max_hours * 60:
             raise SettingsError("LASTMILE_OPERATOR_SESSION_IDLE_MINUTES cannot exceed LASTMILE_OPERATOR_SESSION_MAX_HOURS")
@@ -233,6 +239,18 @@ def _hours(env: Mapping[str, str], name: str, default: tuple[int, int]) -> tuple
     return hours
 
 
+def _data_keys(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        parse_keys(raw)
+    except KeyringError as exc:
+        # KeyringError messages never carry key material, so they can be shown.
+        raise SettingsError(f"{name}: {exc}") from None
+    return raw
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from the environment; raise SettingsError naming the first bad variable."""
     env = os.environ if env is None else env
@@ -275,4 +293,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         operator_session_idle_minutes=_int(env, "LASTMILE_OPERATOR_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
         operator_session_max_hours=_int(env, "LASTMILE_OPERATOR_SESSION_MAX_HOURS", 12, 1, 24 * 30),
         operator_token_days=_int(env, "LASTMILE_OPERATOR_TOKEN_DAYS", 90, 1, 3650),
+        data_keys=_data_keys(env, "LASTMILE_DATA_KEYS"),
     )
