@@ -11,7 +11,6 @@ import pytest
 from server.db import Database
 from tests.browser.axe import serious_violations
 from tests.operator_support import PASSWORD, code, make_operator
-
 from tests.utils import TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
