@@ -22,6 +22,7 @@ from server.api.push import PushController
 from server.api.sync import SyncController
 from server.db import Database
 from server.http.auth import current_user
+from server.http.body import BoundedRequest
 from server.http.compression import compression_config
 from server.http.problems import exception_handlers
 from server.http.response_cache import ResponseCache
@@ -68,6 +69,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
         exception_handlers=exception_handlers(),
         compression_config=compression_config(),
         request_max_body_size=settings.max_body_bytes,
+        request_class=BoundedRequest,  # depth, integer and decoding checks of every JSON body (server/http/body.py)
         openapi_config=OpenAPIConfig(
             title="Lastmile",
             version="1",

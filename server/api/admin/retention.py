@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import JSONBody, Parameter
 
 from retention import audience_store, campaign_store
 from retention.errors import UnknownShopper, UnknownTemplate
@@ -33,6 +33,7 @@ from retention.planner import (
 from retention.tracking import report
 from server.db import Database
 from server.http.admin_guard import admin_guard
+from server.http.params import After, Id
 
 
 class CampaignActive(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
@@ -71,7 +72,7 @@ class AdminRetentionController(Controller):
             return create_offer(db, data, datetime.now(timezone.utc))
 
     @get("/offers/{offer_id:int}", sync_to_thread=True)
-    def one_offer(self, offer_id: FromPath[int], database: NamedDependency[Database]) -> Offer:
+    def one_offer(self, offer_id: Id, database: NamedDependency[Database]) -> Offer:
         """One offer."""
         return get_offer(database.read(), offer_id)
 
@@ -87,7 +88,7 @@ class AdminRetentionController(Controller):
             return save_template(db, data)
 
     @delete("/templates/{template_id:int}", sync_to_thread=True)
-    def delete_template(self, template_id: FromPath[int], database: NamedDependency[Database]) -> None:
+    def delete_template(self, template_id: Id, database: NamedDependency[Database]) -> None:
         """Delete one template."""
         with database.write() as db:
             if not campaign_store.delete_template(db, template_id):
@@ -105,12 +106,12 @@ class AdminRetentionController(Controller):
             return create_campaign(db, data)
 
     @get("/campaigns/{campaign_id:int}", sync_to_thread=True)
-    def one_campaign(self, campaign_id: FromPath[int], database: NamedDependency[Database]) -> Campaign:
+    def one_campaign(self, campaign_id: Id, database: NamedDependency[Database]) -> Campaign:
         """One campaign."""
         return get_campaign(database.read(), campaign_id)
 
     @put("/campaigns/{campaign_id:int}/active", sync_to_thread=True)
-    def set_active(self, campaign_id: FromPath[int], data: JSONBody[CampaignActive], database: NamedDependency[Database]) -> Campaign:
+    def set_active(self, campaign_id: Id, data: JSONBody[CampaignActive], database: NamedDependency[Database]) -> Campaign:
         """Start or stop a campaign."""
         with database.write() as db:
             get_campaign(db, campaign_id)
@@ -128,14 +129,14 @@ class AdminRetentionController(Controller):
         self,
         database: NamedDependency[Database],
         segment: Annotated[str | None, Parameter(pattern=r"^(loyal|churn_risk|price_sensitive|new_explorer|regular)$")] = None,
-        after: Annotated[int, Parameter(ge=0)] = 0,
+        after: After = 0,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> list[Scores]:
         """Shoppers' RFM scores and segment in user id order (page with `after` = the last userId)."""
         return [_scores(r) for r in audience_store.list_scores(database.read(), segment=segment, after=after, limit=limit)]
 
     @get("/scores/{user_id:int}", sync_to_thread=True)
-    def shopper_scores(self, user_id: FromPath[int], database: NamedDependency[Database]) -> Scores:
+    def shopper_scores(self, user_id: Id, database: NamedDependency[Database]) -> Scores:
         """One shopper's scores and segment."""
         row = audience_store.get_scores(database.read(), user_id)
         if row is None:
