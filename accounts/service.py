@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import datetime, timezone
 from typing import Any
+
+from clock import iso_seconds
 
 from . import passwords, store, totp
 from .emails import normalise_email
@@ -26,11 +27,6 @@ from .errors import (
 from .models import CurrentUser, Device, Me, Session, ShopperActivity, StreamTicket, TotpEnrolment
 from .policy import AuthPolicy
 from .tokens import new_token, token_hash
-
-
-def iso(ts: int) -> str:
-    """Unix seconds as the API shows times."""
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _key(kind: str, value: str) -> str:
@@ -169,7 +165,7 @@ def me(database: Any, current: CurrentUser) -> Me:
     return Me(
         user_id=user["id"],
         email=user["email"],
-        created_at=iso(user["created_at"]),
+        created_at=iso_seconds(user["created_at"]),
         totp_enabled=bool(user["totp_enabled"]),
         device_id=current.device_id,
     )
@@ -181,8 +177,8 @@ def devices(database: Any, current: CurrentUser) -> list[Device]:
         Device(
             id=row["id"],
             name=row["name"],
-            created_at=iso(row["created_at"]),
-            last_used_at=iso(row["last_used_at"]),
+            created_at=iso_seconds(row["created_at"]),
+            last_used_at=iso_seconds(row["last_used_at"]),
             current=row["id"] == current.device_id,
         )
         for row in store.list_devices(database.read(), current.user_id)
