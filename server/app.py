@@ -10,6 +10,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
+from accounts.masking import install_log_redaction
 from server.api.accounts import AccountsController
 from server.api.admin.catalog import AdminCatalogController
 from server.api.admin.loyalty import AdminLoyaltyController
@@ -85,4 +86,5 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
 def app_from_env() -> Litestar:
     """Factory for uvicorn: settings from LASTMILE_* variables."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     return create_app(load_settings())

@@ -6,10 +6,11 @@ from datetime import datetime, timezone
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 
+from accounts import service as accounts_service
 from retention import audience_store, campaign_store
 from retention.errors import UnknownShopper, UnknownTemplate
 from retention.models import (
@@ -34,6 +35,7 @@ from retention.tracking import report
 from server.db import Database
 from server.http.admin_guard import admin_guard
 from server.http.params import After, Id
+from server.http.reveal import reveal_for
 
 
 class CampaignActive(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
@@ -49,8 +51,12 @@ class SegmentCount(msgspec.Struct, rename="camel"):
     shoppers: int
 
 
-def _scores(row: dict) -> Scores:
-    return Scores(**{k: row[k] for k in Scores.__struct_fields__})
+def _scores(rows: list[dict], emails: dict[int, str]) -> list[Scores]:
+    fields = [k for k in Scores.__struct_fields__ if k != "email"]
+    return [Scores(**{k: row[k] for k in fields}, email=emails.get(row["user_id"])) for row in rows]
+
+
+RevealParam = Annotated[bool, Parameter(description="show emails in full (owner and support roles; audited)")]
 
 
 class AdminRetentionController(Controller):
@@ -127,21 +133,28 @@ class AdminRetentionController(Controller):
     @get("/scores", sync_to_thread=True)
     def scores(
         self,
+        request: Request,
         database: NamedDependency[Database],
         segment: Annotated[str | None, Parameter(pattern=r"^(loyal|churn_risk|price_sensitive|new_explorer|regular)$")] = None,
         after: After = 0,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+        reveal: RevealParam = False,
     ) -> list[Scores]:
-        """Shoppers' RFM scores and segment in user id order (page with `after` = the last userId)."""
-        return [_scores(r) for r in audience_store.list_scores(database.read(), segment=segment, after=after, limit=limit)]
+        """Shoppers' RFM scores and segment in user id order (page with `after` = the last userId); emails masked."""
+        who = reveal_for(request, reveal)
+        rows = audience_store.list_scores(database.read(), segment=segment, after=after, limit=limit)
+        return _scores(rows, accounts_service.shopper_emails(database, [r["user_id"] for r in rows], who))
 
     @get("/scores/{user_id:int}", sync_to_thread=True)
-    def shopper_scores(self, user_id: Id, database: NamedDependency[Database]) -> Scores:
-        """One shopper's scores and segment."""
+    def shopper_scores(
+        self, request: Request, user_id: Id, database: NamedDependency[Database], reveal: RevealParam = False
+    ) -> Scores:
+        """One shopper's scores and segment; the email masked unless revealed."""
+        who = reveal_for(request, reveal)
         row = audience_store.get_scores(database.read(), user_id)
         if row is None:
             raise UnknownShopper(f"no scores for shopper {user_id} (run `lastmile retention run`)")
-        return _scores(row)
+        return _scores([row], accounts_service.shopper_emails(database, [user_id], who))[0]
 
     @get("/report", sync_to_thread=True)
     def report(self, database: NamedDependency[Database]) -> list[ReportRow]:
