@@ -41,6 +41,16 @@ from loyalty.errors import (
     UnknownReward,
 )
 from media.errors import BadImage, MediaError, UnknownImage
+from operators.errors import (
+    BadOperatorInput,
+    Forbidden,
+    NotSignedIn,
+    OperatorExists,
+    OperatorsError,
+    SignInFailed,
+    TooManyAttempts,
+    UnknownOperator,
+)
 from retention.errors import (
     BadCampaign,
     BadEvent,
@@ -123,10 +133,18 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     UnknownCampaign: (404, "unknown-campaign"),
     CouponRejected: (422, "coupon-rejected"),
     UnknownShopper: (404, "unknown-shopper"),
+    BadOperatorInput: (422, "bad-operator-input"),
+    OperatorExists: (409, "operator-exists"),
+    UnknownOperator: (404, "unknown-operator"),
+    SignInFailed: (401, "sign-in-failed"),
+    NotSignedIn: (401, "not-authenticated"),
+    Forbidden: (403, "forbidden"),
+    TooManyAttempts: (429, "rate-limited"),
 }
 
 # Base classes registered with Litestar; each maps through DOMAIN_ERRORS.
-DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError, SyncError, LoyaltyError, RetentionError)
+DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError, SyncError, LoyaltyError, RetentionError,
+                                               OperatorsError)
 
 
 class Problem(msgspec.Struct, omit_defaults=True):

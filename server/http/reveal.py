@@ -6,6 +6,7 @@ from litestar.connection import ASGIConnection
 
 from accounts.errors import RevealForbidden
 from accounts.models import Reveal
+from operators.models import Principal
 
 REVEAL_ROLES = frozenset({"owner", "support"})
 """Roles whose work needs a shopper's real email (support answers shoppers); merchandisers and marketers see masks."""
@@ -20,6 +21,8 @@ def operator_role(connection: ASGIConnection) -> tuple[str, str]:
     the single admin token (LASTMILE_ADMIN_TOKEN) is the shop's owner.
     """
     found = connection.scope.get("state", {}).get("operator")
+    if isinstance(found, Principal):  # the role guard (server/http/roles.py) leaves the caller's principal
+        return found.role, str(found.operator_id) if found.operator_id is not None else found.via
     return found if found else (ADMIN_TOKEN_ROLE, "admin-token")
 
 

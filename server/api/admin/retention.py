@@ -10,6 +10,7 @@ from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, Parameter
 
+from operators.roles import Permission
 from accounts import service as accounts_service
 from retention import audience_store, campaign_store
 from retention.errors import UnknownShopper, UnknownTemplate
@@ -33,7 +34,7 @@ from retention.planner import (
 )
 from retention.tracking import report
 from server.db import Database
-from server.http.admin_guard import admin_guard
+from server.http.roles import PERMISSION, role_guard
 from server.http.reveal import reveal_for
 
 
@@ -59,24 +60,25 @@ RevealParam = Annotated[bool, Parameter(description="show emails in full (owner 
 
 
 class AdminRetentionController(Controller):
-    """`/api/admin/retention/...`, behind the admin token."""
+    """`/api/admin/retention/...`: campaigns and templates (campaigns), offers, segments and scores, the report."""
 
     path = "/api/admin/retention"
-    guards = [admin_guard]
+    guards = [role_guard]
+    opt = {PERMISSION: Permission.CAMPAIGNS}
     tags = ["admin", "retention"]
 
-    @get("/offers", sync_to_thread=True)
+    @get("/offers", sync_to_thread=True, opt={PERMISSION: Permission.OFFERS})
     def list_offers(self, database: NamedDependency[Database]) -> list[Offer]:
         """Every offer with its spent budget and redemptions."""
         return [offer_from_row(r) for r in campaign_store.list_offers(database.read())]
 
-    @post("/offers", sync_to_thread=True, status_code=201)
+    @post("/offers", sync_to_thread=True, opt={PERMISSION: Permission.OFFERS}, status_code=201)
     def add_offer(self, data: JSONBody[OfferIn], database: NamedDependency[Database]) -> Offer:
         """A new offer (coupon code, discount, expiry, target segment, budget)."""
         with database.write() as db:
             return create_offer(db, data, datetime.now(timezone.utc))
 
-    @get("/offers/{offer_id:int}", sync_to_thread=True)
+    @get("/offers/{offer_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.OFFERS})
     def one_offer(self, offer_id: FromPath[int], database: NamedDependency[Database]) -> Offer:
         """One offer."""
         return get_offer(database.read(), offer_id)
@@ -123,13 +125,13 @@ class AdminRetentionController(Controller):
             campaign_store.set_campaign_active(db, campaign_id, data.active)
             return get_campaign(db, campaign_id)
 
-    @get("/segments", sync_to_thread=True)
+    @get("/segments", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
     def segments(self, database: NamedDependency[Database]) -> list[SegmentCount]:
         """Shoppers per segment (as of the last `lastmile retention run`)."""
         counts = audience_store.segment_counts(database.read())
         return [SegmentCount(segment=s, shoppers=counts.get(s, 0)) for s in SEGMENTS]
 
-    @get("/scores", sync_to_thread=True)
+    @get("/scores", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
     def scores(
         self,
         request: Request,
@@ -144,7 +146,7 @@ class AdminRetentionController(Controller):
         rows = audience_store.list_scores(database.read(), segment=segment, after=after, limit=limit)
         return _scores(rows, accounts_service.shopper_emails(database, [r["user_id"] for r in rows], who))
 
-    @get("/scores/{user_id:int}", sync_to_thread=True)
+    @get("/scores/{user_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
     def shopper_scores(
         self, request: Request, user_id: FromPath[int], database: NamedDependency[Database], reveal: RevealParam = False
     ) -> Scores:
@@ -155,7 +157,7 @@ class AdminRetentionController(Controller):
             raise UnknownShopper(f"no scores for shopper {user_id} (run `lastmile retention run`)")
         return _scores([row], accounts_service.shopper_emails(database, [user_id], who))[0]
 
-    @get("/report", sync_to_thread=True)
+    @get("/report", sync_to_thread=True, opt={PERMISSION: Permission.REPORTS})
     def report(self, database: NamedDependency[Database]) -> list[ReportRow]:
         """Sent, accepted, shown, clicked, redeemed; conversion and ROI per campaign and variant."""
         with database.snapshot() as db:
