@@ -15,6 +15,7 @@ from accounts import report_store as accounts_reports
 from accounts import store as accounts_store
 from accounts.emails import normalise_email
 from accounts.errors import BadAccountInput
+from accounts.masking import mask_email
 from loyalty import report_store as loyalty_reports
 from loyalty import service as loyalty_service
 from operators.roles import Permission
@@ -24,7 +25,7 @@ from server.http.params import Id
 from server.http.roles import PERMISSION
 from server.pages.admin.common import Ctx, ctx, form_fields
 from server.pages.admin.console import html_response, note_audit
-from server.pages.admin.layout import csrf_field, frame, h, mask_email, money, table
+from server.pages.admin.layout import csrf_field, frame, h, money, table
 
 MIN_REASON = 5
 
