@@ -12,7 +12,7 @@ from server.app import create_app
 from server.http.body import MAX_DEPTH
 from server.settings import Settings
 from server.stores import open_database
-from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N, sign_up
+from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N, assert_problem, sign_up
 
 JSON = {"Content-Type": "application/json"}
 MSGPACK = {"Content-Type": "application/msgpack"}
@@ -26,15 +26,6 @@ def deep_list(levels: int) -> bytes:
 
 def deep_object(levels: int) -> bytes:
     return b'{"a":' * levels + b"1" + b"}" * levels
-
-
-def assert_problem(response, status: int, *needles: str) -> dict:
-    """A problem-details answer with ``status`` whose detail holds every needle."""
-    assert (status, "application/problem+json") == (response.status_code, response.headers["content-type"]), response.text
-    body = response.json()
-    for needle in needles:
-        assert needle in body["detail"], body
-    return body
 
 
 @pytest.fixture(scope="module")
