@@ -2,7 +2,7 @@
 // the product page's buttons, the cart page and the sign-in page. A feature module of the app shell: app.js
 // imports it after first paint and calls start(context), which starts this tab's SyncClient.
 
-import { el } from "./dom.js";
+import { el, fill } from "./dom.js";
 import { tr } from "./i18n.js";
 import { money } from "./money.js";
 import { MAX_QTY } from "./rebase.js";
@@ -58,7 +58,7 @@ function renderAccount(client, mount, note) {
   const state = client.signedIn ? "in" : session ? "expired" : "out";
   if (mount.dataset.lmState !== state) {
     mount.dataset.lmState = state;
-    mount.replaceChildren(
+    fill(mount,
       el("a", { href: "/cart", id: "lm-cart-link" }, `${tr("header.cart")} `, el("span", { id: "lm-cart-count" }, "0")),
       el("span", { id: "lm-sync-status", title: tr("header.unsynced_title") }),
       client.signedIn && LOYALTY ? el("a", { href: "/points", id: "lm-points-link" }, tr("header.points")) : "",
@@ -87,7 +87,7 @@ function renderErrors(client) {
     box = el("div", { id: "lm-errors", role: "alert" });
     document.body.prepend(box);
   }
-  box.replaceChildren(
+  fill(box,
     ...errors.map((e) =>
       el(
         "p",
@@ -107,7 +107,7 @@ function renderActions(client, mount) {
     const stock = document.querySelector(".stock[data-stock]");
     const soldOut = !!stock && Number(stock.dataset.stock) <= 0;
     mount.classList.add("lm-actions");
-    mount.replaceChildren(
+    fill(mount,
       el(
         "button",
         { type: "button", class: "lm-btn", dataset: { action: "cart-add" }, disabled: soldOut, onclick: () => client.mutate("cart.add", { sku, qty: 1 }) },
@@ -169,7 +169,7 @@ async function renderCart(client, mount) {
   const wished = await Promise.all(wishlist.map((w) => product(w.sku)));
   if (ticket !== cartRender) return;
   const redeeming = client.pending.filter((m) => m.name === "points.redeem");
-  mount.replaceChildren(
+  fill(mount,
     el("h1", {}, tr("cart.title")),
     client.signedIn ? "" : el("p", { class: "lm-muted" }, `${tr("cart.local_only")} `, el("a", { href: "/signin" }, tr("header.signin")), ` ${tr("cart.sign_in_all")}`),
     items.length ? el("ul", { class: "lm-cart", id: "lm-cart-lines" }, items) : el("p", { class: "empty", id: "lm-cart-empty" }, `${tr("cart.empty")} `, el("a", { href: "/" }, tr("cart.browse"))),
@@ -205,7 +205,7 @@ async function renderCart(client, mount) {
 
 function renderSignIn(client, mount) {
   if (client.signedIn) {
-    mount.replaceChildren(
+    fill(mount,
       el("h1", {}, tr("signin.signed_in")),
       el("p", { id: "lm-signed-in" }, tr("signin.as", { email: client.session.email })),
       el("p", {}, el("a", { href: "/cart" }, tr("signin.go_cart"))),
@@ -224,7 +224,7 @@ function renderSignIn(client, mount) {
     for (const b of form.querySelectorAll("button")) b.disabled = true;
     try {
       await client.signIn(mode, String(data.get("email")), String(data.get("password")));
-      mount.replaceChildren();
+      fill(mount);
       renderSignIn(client, mount);
     } catch (error) {
       message.textContent = navigator.onLine ? error.message || tr("signin.failed") : tr("signin.offline");
@@ -232,7 +232,7 @@ function renderSignIn(client, mount) {
       for (const b of form.querySelectorAll("button")) b.disabled = false;
     }
   };
-  mount.replaceChildren(
+  fill(mount,
     el("h1", {}, tr("signin.title")),
     el("p", { class: "lm-muted" }, tr("signin.intro")),
     el(

@@ -4,7 +4,7 @@
 // redeeming is the sync mutation `points.redeem`, queued offline and applied exactly once by the server.
 
 import { authed } from "./authed.js";
-import { el, waitFor } from "./dom.js";
+import { el, fill, waitFor } from "./dom.js";
 import { day, named, tr } from "./i18n.js";
 import { money } from "./money.js";
 
@@ -12,7 +12,7 @@ const CHECKOUT_KEY = "lastmile-checkout-key";
 
 function signInFirst(client, mount, what) {
   if (client.signedIn) return false;
-  mount.replaceChildren(el("p", {}, `${tr("loyalty.sign_in_to", { what: tr(what) })} `, el("a", { href: "/signin" }, tr("header.signin"))));
+  fill(mount, el("p", {}, `${tr("loyalty.sign_in_to", { what: tr(what) })} `, el("a", { href: "/signin" }, tr("header.signin"))));
   return true;
 }
 
@@ -22,7 +22,7 @@ function renderPoints(client, mount, say) {
   if (signInFirst(client, mount, "loyalty.what_points")) return;
   const p = client.view.get("points");
   if (!p) {
-    mount.replaceChildren(el("p", { class: "lm-muted" }, tr("loyalty.no_points")));
+    fill(mount, el("p", { class: "lm-muted" }, tr("loyalty.no_points")));
   } else {
     const next = p.nextTier
       ? el("p", {}, `${tr("loyalty.to_next", { growth: p.growthToNext, tier: named("tier", p.nextTier) })} `, el("progress", { max: "1000", value: String(p.progress), "aria-label": tr("loyalty.to_next", { growth: p.growthToNext, tier: named("tier", p.nextTier) }) }))
@@ -30,7 +30,7 @@ function renderPoints(client, mount, say) {
     const expiring = p.expiring.length
       ? el("ul", { id: "lm-expiring" }, p.expiring.map((lot) => el("li", {}, tr("loyalty.expire", { points: lot.points, date: day(lot.expiresAt) }))))
       : null;
-    mount.replaceChildren(
+    fill(mount,
       el("p", { id: "lm-balance", class: "lm-big" }, tr("loyalty.balance_big", { balance: p.balance })),
       p.pending ? el("p", { class: "lm-muted" }, tr("loyalty.on_hold", { points: p.pending })) : null,
       el("p", { id: "lm-tier", dataset: { tier: p.tier } }, tr("loyalty.tier_line", { tier: named("tier", p.tier), multiplier: p.multiplier, growth: p.growth })),
@@ -76,7 +76,7 @@ function renderMall(client, mount) {
   const waiting = client.pending.filter((m) => m.name === "points.redeem");
   const refused = client.errors().filter((e) => e.name === "points.redeem");
   const items = rewards || [];
-  mount.replaceChildren(
+  fill(mount,
     el("p", { id: "lm-balance" }, tr("loyalty.you_have", { balance })),
     waiting.length ? el("p", { class: "lm-muted", id: "lm-redeem-waiting" }, tr("loyalty.redeem_waiting", { count: waiting.length })) : null,
     ...refused.map((e) =>
@@ -111,7 +111,7 @@ function renderMall(client, mount) {
 function renderOrders(client, mount) {
   if (signInFirst(client, mount, "loyalty.what_orders")) return;
   const orders = client.entries("orders/").sort((a, b) => b.id - a.id);
-  mount.replaceChildren(
+  fill(mount,
     orders.length
       ? el(
           "ul",
@@ -133,7 +133,7 @@ function mountCheckout(client, say) {
   cart.after(box);
   const draw = () => {
     const lines = client.cartLines ? client.cartLines() : client.entries("cart/");
-    if (!client.signedIn || !lines.length) return box.replaceChildren();
+    if (!client.signedIn || !lines.length) return fill(box);
     const button = el("button", { type: "button", class: "lm-btn", id: "lm-place-order" }, tr("checkout.place"));
     const code = el("input", { name: "code", maxlength: "40", placeholder: tr("checkout.code"), "aria-label": tr("checkout.code"), autocomplete: "off" });
     button.addEventListener("click", async () => {
@@ -155,7 +155,7 @@ function mountCheckout(client, say) {
         button.disabled = false;
       }
     });
-    box.replaceChildren(el("p", {}, code, " ", button));
+    fill(box, el("p", {}, code, " ", button));
   };
   client.subscribe(draw);
 }
@@ -181,7 +181,7 @@ function mount(client, page, context) {
   if (!main) return;
   // Keep the page's heading; everything below it is drawn here.
   const body = el("div", { id: "lm-loyalty-body" });
-  main.replaceChildren(...[main.querySelector("h1"), body].filter(Boolean));
+  fill(main, main.querySelector("h1"), body);
   const render = { points: renderPoints, mall: renderMall, orders: renderOrders }[page];
   let coupons = -1;
   client.subscribe((c) => {

@@ -3,7 +3,7 @@
 // A feature module of the app shell (app.js calls start(context)); push-sw.js does the worker side.
 
 import { authed } from "./authed.js";
-import { el, waitFor } from "./dom.js";
+import { el, fill, waitFor } from "./dom.js";
 import { day, tr } from "./i18n.js";
 
 function keyBytes(base64url) {
@@ -52,8 +52,8 @@ async function mountOptIn(client, registration, mount, say) {
 function renderOffers(client, box) {
   const now = new Date().toISOString();
   const offers = client.entries("offers/").filter((o) => o && o.expiresAt > now);
-  if (!offers.length) return box.replaceChildren();
-  box.replaceChildren(
+  if (!offers.length) return fill(box);
+  fill(box,
     el("h2", {}, tr("push.offers")),
     el("ul", {}, offers.map((o) => el("li", {}, el("strong", {}, o.title), ` ${tr("push.offer_line", { label: o.label })} `, el("code", {}, o.code),
       ` ${tr("push.until", { date: day(o.expiresAt) })}`))),
