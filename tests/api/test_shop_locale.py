@@ -6,7 +6,7 @@ import json
 import pytest
 
 from server.pages.assets import build_bundle
-from tests.conftest import add_product
+from tests.utils import add_product
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
 
