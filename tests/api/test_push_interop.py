@@ -12,7 +12,7 @@ from retention.vapid_keys import load_vapid
 from server.app import create_app
 from server.cli.main import main
 from server.push_runtime import push_runtime
-from tests.conftest import sign_up
+from tests.utils import sign_up
 from tests.web_push_testing import WebPushTesting
 
 
