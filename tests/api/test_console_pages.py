@@ -83,7 +83,7 @@ def test_support_sees_masked_emails_and_a_reveal_is_audited(client, fresh_db):
     csrf = console_sign_in(client, fresh_db, "s@example.com", "support")
     page = client.get("/admin/shoppers", params={"q": "jane.doe@example.com"})
     assert 200 == page.status_code
-    assert "j•••@e•••.com" == re.search(r"data-email>([^<]+)<", page.text).group(1)
+    assert "j***@example.com" == re.search(r"data-email>([^<]+)<", page.text).group(1)
     uid = re.search(r"/admin/shoppers/(\d+)/reveal", page.text).group(1)
     assert 422 == client.post(f"/admin/shoppers/{uid}/reveal", data={"csrf": csrf, "reason": "x"}).status_code
     shown = client.post(f"/admin/shoppers/{uid}/reveal", data={"csrf": csrf, "reason": "ticket 4711: wrong address"})

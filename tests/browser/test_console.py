@@ -113,7 +113,7 @@ def test_support_gets_403_on_campaigns_and_masked_emails(browser, live_server, o
         assert [] == serious_violations(page)
         assert 0 == page.locator("nav a[href='/admin/campaigns']").count()
         page.goto(f"{live_server.url}/admin/shoppers?q=masked.shopper@example.com")
-        assert "m•••@e•••.com" == page.locator("[data-email]").inner_text()
+        assert "m***@example.com" == page.locator("[data-email]").inner_text()
         assert [] == serious_violations(page)
     finally:
         context.close()
