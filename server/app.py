@@ -37,6 +37,7 @@ from server.http.problems import exception_handlers
 from server.http.response_cache import ResponseCache
 from server.pages.admin import console_router
 from server.pages.client import CLIENT_PAGE_ROUTES
+from server.pages.locale import LOCALE_ROUTES
 from server.pages.shop import PAGE_ROUTES
 from server.settings import Settings, load_settings
 from server.stores import open_database
@@ -55,6 +56,7 @@ ROUTE_HANDLERS: list = [
     AdminLoyaltyController,
     *PAGE_ROUTES,
     *CLIENT_PAGE_ROUTES,
+    *LOCALE_ROUTES,
     AdminRetentionController,
     PushController,
     console_router,

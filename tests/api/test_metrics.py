@@ -17,8 +17,8 @@ from insights.dashboard import collect
 from server.api.metrics import _allowed_address
 from server.cli.main import main as cli_main
 from server.http.metrics import RECORDER
-from tests.conftest import sign_up
 from tests.operator_support import console_sign_in
+from tests.utils import sign_up
 
 
 def test_metrics_needs_a_token_or_an_allowed_address(client, admin_headers):
