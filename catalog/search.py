@@ -10,12 +10,14 @@ from .models import SuggestedProduct, Suggestions, SynonymList
 from .search_text import (
     BUILTIN_SYNONYMS,
     MAX_TYPO_TERMS,
+    TYPO_SCAN_TERMS,
     Word,
+    correctable,
     fold,
     fts_term,
     query_words,
     synonym_word_ok,
-    typo_candidates,
+    within_one_edit,
 )
 
 
@@ -46,13 +48,17 @@ def _synonyms(db: Any, words: list[Word]) -> dict[str, set[str]]:
 
 
 def _corrections(db: Any, word: Word, *, last: bool) -> list[str]:
-    """Indexed terms one edit away from a word the index does not hold (nor, for the last word, as a prefix)."""
-    if word.cjk or store.known_terms(db, [word.text]):
+    """Indexed terms one edit away from a word the index does not hold (nor, for the last word, as a prefix).
+
+    Only terms with the same first letter are read: a range scan of the vocabulary instead of a lookup per
+    possible edit (which costs ~0.25 ms each in fts5vocab), at the price of never correcting the first letter.
+    """
+    if word.cjk or not correctable(word.text) or store.known_terms(db, [word.text]):
         return []
     if last and store.terms_with_prefix(db, word.text, 1):
         return []
-    near = store.known_terms(db, typo_candidates(word.text))
-    return sorted(near, key=lambda t: (-near[t], t))[:MAX_TYPO_TERMS]
+    scanned = store.terms_by_frequency(db, word.text[0], len(word.text) - 1, len(word.text) + 1, TYPO_SCAN_TERMS)
+    return [t for t in scanned if within_one_edit(word.text, t)][:MAX_TYPO_TERMS]
 
 
 def match_expression(db: Any, q: str, *, synonyms: bool = True, typos: bool = True) -> str:
@@ -72,12 +78,15 @@ def match_expression(db: Any, q: str, *, synonyms: bool = True, typos: bool = Tr
 
 
 def suggest(db: Any, q: str, limit: int) -> Suggestions:
-    """Completions of the last word typed (most common terms first) and the best ``limit`` matching products."""
+    """Completions of the last word typed (most common terms first) and the best ``limit`` matching products
+    (none for a lone Latin letter)."""
     words = words_of(q)
     head = " ".join(w.text for w in words[:-1])
     last = words[-1]
     completions = store.terms_with_prefix(db, last.text, limit)
     terms = [f"{head} {t}" if head else t for t in completions]
+    if len(words) == 1 and len(last.text) == 1 and not last.cjk:
+        return Suggestions(terms=terms, products=[])  # one letter prefixes most of the catalog: ranking it is waste
     rows = store.ranked_matches(db, match=match_expression(db, q), after=None, limit=limit, category=None)
     return Suggestions(terms=terms, products=[SuggestedProduct(id=r["id"], name=r["name"]) for r in rows])
 

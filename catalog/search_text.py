@@ -1,4 +1,4 @@
-"""Search text without SQL: CJK segmentation into bigrams, query words, one-edit typo candidates, built-in synonyms.
+"""Search text without SQL: CJK segmentation into bigrams, query words, one-edit distance, built-in synonyms.
 
 FTS5's unicode61 tokenizer keeps a run of Han characters as one token, so "绿茶" inside "有机绿茶茶包" would
 never match. Indexed text therefore replaces every CJK run by its character bigrams (in order, so a query's
@@ -16,11 +16,11 @@ import msgspec
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _WORD = re.compile(f"[{_CJK}]+|[^\\W{_CJK}]+", re.UNICODE)
-_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 MAX_QUERY_WORDS = 12
 MAX_WORD_CHARS = 40
 TYPO_MIN_CHARS = 4  # shorter words have too many one-edit neighbours for a correction to mean anything
+TYPO_SCAN_TERMS = 2000  # vocabulary terms read per word looked at for corrections (bounds the work per query)
 MAX_TYPO_TERMS = 6
 
 # Single words that mean the same to a shopper; two-way. Operators add their own through the admin route.
@@ -87,16 +87,25 @@ def fts_term(word: str, *, prefix: bool = False) -> str:
     return '"' + word.replace('"', '""') + '"' + ("*" if prefix else "")
 
 
-def typo_candidates(word: str) -> set[str]:
-    """Every string one edit (delete, transpose, replace, insert) from an ASCII word of TYPO_MIN_CHARS or more."""
-    if len(word) < TYPO_MIN_CHARS or not word.isascii() or not word.isalnum():
-        return set()
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deletes = {a + b[1:] for a, b in splits if b}
-    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    replaces = {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
-    inserts = {a + c + b for a, b in splits for c in _ALPHABET}
-    return (deletes | transposes | replaces | inserts) - {word}
+def correctable(word: str) -> bool:
+    """Whether a word gets typo corrections: ASCII letters and digits, TYPO_MIN_CHARS or more."""
+    return len(word) >= TYPO_MIN_CHARS and word.isascii() and word.isalnum()
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when b is a one delete, insert, replace or adjacent transposition away from a (and not a itself)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1 :]
 
 
 def synonym_word_ok(term: str) -> bool:

@@ -1,7 +1,7 @@
 """SQL of the catalog room: products, their image order, search synonyms, and the full-text index.
 
 Every FTS5-specific statement lives in the functions under "Full-text search" at the end (index_text_of,
-ranked_matches, known_terms, terms_with_prefix) so another engine's port replaces only those.
+ranked_matches, known_terms, terms_by_frequency, terms_with_prefix) so another engine's port replaces only those.
 """
 
 from __future__ import annotations
@@ -263,6 +263,16 @@ def known_terms(db: Any, terms: Iterable[str]) -> dict[str, int]:
         return {}
     marks = ",".join("?" for _ in terms)
     return {r["term"]: r["doc"] for r in db.query(f"SELECT term, doc FROM search_vocab WHERE term IN ({marks})", terms)}
+
+
+def terms_by_frequency(db: Any, prefix: str, min_length: int, max_length: int, limit: int) -> list[str]:
+    """Up to ``limit`` indexed terms starting with ``prefix`` of these lengths, the most common first."""
+    rows = db.query(
+        "SELECT term FROM search_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?"
+        " ORDER BY doc DESC, term LIMIT ?",
+        [prefix, prefix + "\U0010ffff", min_length, max_length, limit],
+    )
+    return [r["term"] for r in rows]
 
 
 def terms_with_prefix(db: Any, prefix: str, limit: int) -> list[str]:

@@ -4,7 +4,7 @@ import pytest
 
 from catalog.search import clean_groups
 from catalog.errors import BadSynonyms
-from catalog.search_text import MAX_QUERY_WORDS, Word, fts_term, index_text, query_words, synonym_word_ok, typo_candidates
+from catalog.search_text import MAX_QUERY_WORDS, Word, correctable, fts_term, index_text, query_words, synonym_word_ok, within_one_edit
 
 
 @pytest.mark.parametrize(
@@ -55,16 +55,27 @@ def test_fts_terms(word, prefix, term):
 
 
 @pytest.mark.parametrize(
-    ("typed", "meant"),
-    [("kettel", "kettle"), ("ketle", "kettle"), ("kkettle", "kettle"), ("kettlr", "kettle"), ("sacrf", "scarf")],
+    ("typed", "term", "near"),
+    [
+        ("kettel", "kettle", True),  # transposition
+        ("ketle", "kettle", True),  # deletion
+        ("kkettle", "kettle", True),  # insertion
+        ("kettlr", "kettle", True),  # replacement
+        ("kettle", "kettle", False),  # the word itself is no correction
+        ("ktetel", "kettle", False),  # two edits
+        ("kettle", "kettles!", False),
+        ("abcd", "badc", False),  # two transpositions
+    ],
 )
-def test_one_edit_candidates_hold_the_meant_word(typed, meant):
-    assert meant in typo_candidates(typed)
+def test_within_one_edit(typed, term, near):
+    assert near == within_one_edit(typed, term)
+    assert near == within_one_edit(term, typed)
 
 
-@pytest.mark.parametrize("word", ["mug", "绿茶茶包", "tea-pot", "naïve"])
-def test_no_candidates_for_short_or_non_ascii_words(word):
-    assert set() == typo_candidates(word)
+@pytest.mark.parametrize(("word", "ok"), [("kettle", True), ("mug", False), ("绿茶茶包", False), ("tea-pot", False),
+                                          ("naïve", False), ("ab12", True)])
+def test_only_longer_ascii_words_are_corrected(word, ok):
+    assert ok == correctable(word)
 
 
 @pytest.mark.parametrize(("term", "ok"), [("sofa", True), ("沙发", True), ("Couch", True), ("two words", False),
