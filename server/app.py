@@ -30,6 +30,7 @@ from server.pages.client import CLIENT_PAGE_ROUTES
 from server.pages.shop import PAGE_ROUTES
 from server.settings import Settings, load_settings
 from server.stores import open_database
+from server.wiring import Hooks, install
 
 ROUTE_HANDLERS: list = [
     health,
@@ -49,10 +50,14 @@ ROUTE_HANDLERS: list = [
 ]
 
 
-def create_app(settings: Settings, database: Database | None = None) -> Litestar:
-    """A configured application; pass ``database`` to share one (tests), else one is opened and migrated."""
+def create_app(settings: Settings, database: Database | None = None, hooks: Hooks | None = None) -> Litestar:
+    """A configured application; pass ``database`` to share one (tests), else one is opened and migrated.
+
+    ``hooks`` are the cross-room hooks (server/wiring.py): every room's, unless a test passes its own.
+    """
     install_data_keys(settings)
     database = database or open_database(settings)
+    hooks = hooks or install()
     admin_token = settings.resolved_admin_token()
 
     def close_database() -> None:
@@ -65,7 +70,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "current_user": Provide(current_user, sync_to_thread=True),
         },
-        state=State({"admin_token": admin_token, "database": database, "settings": settings,
+        state=State({"admin_token": admin_token, "database": database, "settings": settings, "hooks": hooks,
                      "product_cache": ResponseCache()}),
         exception_handlers=exception_handlers(),
         compression_config=compression_config(),

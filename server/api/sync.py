@@ -66,7 +66,8 @@ class SyncController(Controller):
 
         def work() -> PushResponse:
             push_request = engine.decode(body, PushRequest, codec)
-            return engine.push(database, current_user.user_id, push_request, sync_limits(settings), codec=codec)
+            mutators = request.app.state.hooks.mutators
+            return engine.push(database, current_user.user_id, push_request, sync_limits(settings), mutators, codec=codec)
 
         return _respond(request, await to_thread.run_sync(work))
 
