@@ -74,7 +74,7 @@ def seed_view(url: str, email: str, keys: int) -> None:
 
 def sizes() -> list[tuple[str, int, int, int]]:
     out = []
-    for name in ("sync-client.js", "sync-store.js"):
+    for name in ("rebase.js", "sync-client.js", "sync-store.js", "cart-ui.js", "dom.js", "money.js"):
         data = (ROOT / "pwa" / name).read_bytes()
         out.append((name, len(data), len(gzip.compress(data, 9)), len(brotli.compress(data, quality=11))))
     return out
