@@ -14,6 +14,7 @@ from clock import iso_seconds
 
 from . import passwords, store, totp
 from .emails import normalise_email
+from .masking import mask_email
 from .errors import (
     BadAccountInput,
     BadCredentials,
@@ -24,7 +25,7 @@ from .errors import (
     TotpStateError,
     UnknownDevice,
 )
-from .models import CurrentUser, Device, Me, Session, ShopperActivity, StreamTicket, TotpEnrolment
+from .models import CurrentUser, Device, Me, Reveal, Session, ShopperActivity, StreamTicket, TotpEnrolment
 from .policy import AuthPolicy
 from .tokens import new_token, token_hash
 
@@ -272,6 +273,19 @@ def authenticate_ticket(database: Any, ticket: str, now: float | None = None) ->
     if row is None or row["expires_at"] < now_s:
         raise NotAuthenticated("the stream ticket is unknown or expired; mint a new one")
     return CurrentUser(user_id=row["user_id"], device_id=row["device_id"])
+
+
+def shopper_emails(database: Any, user_ids: list[int], reveal: Reveal | None = None, now: float | None = None) -> dict[int, str]:
+    """Emails of these shoppers for an operator answer: masked (`p***@example.com`), or in full when ``reveal``
+    says the operator's role may see them — then each shopper shown is audited."""
+    emails = store.emails_of(database.read(), user_ids)
+    if reveal is None:
+        return {uid: mask_email(email) for uid, email in emails.items()}
+    if emails:
+        with database.write() as db:
+            store.add_reveals(db, int(time.time() if now is None else now), reveal.role, reveal.operator, reveal.route,
+                              sorted(emails))
+    return emails
 
 
 def device_active(database: Any, current: CurrentUser) -> bool:

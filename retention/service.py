@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from accounts.consents import NOTIFICATIONS
 from clock import iso
+from sync import consent as sync_consent
 
 from . import audience_store, push_store
 from .config import RetentionConfig
@@ -35,6 +37,8 @@ def subscribe(database: Any, config: RetentionConfig, user_id: int, device_id: i
             push_store.delete_subscription(db, existing[0]["id"])  # the oldest makes room
         sid = push_store.add_subscription(db, user_id, device_id, sub.endpoint, sub.keys.p256dh, sub.keys.auth, iso(now))
         audience_store.upsert_profile(db, user_id, iso(now), time_zone=sub.time_zone, locale=sub.locale)
+        # Subscribing is the shopper agreeing to notifications (validate() insists on consent: true).
+        sync_consent.record(db, user_id, NOTIFICATIONS, True, int(now.timestamp() * 1000))
         return _public(push_store.get_subscription(db, sid))
 
 
