@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from loyalty import mutators as loyalty_mutators
 from loyalty.checkout import DiscountProvider
 from retention.checkout_hook import retention_discount
-from sync import cart, consent, prefs, wishlist
+from sync import addresses, cart, consent, prefs, wishlist
 from sync.mutators import Mutator, MutatorTable
 
 MUTATORS: tuple[Mutator, ...] = (
-    *cart.MUTATORS, *wishlist.MUTATORS, *prefs.MUTATORS, *consent.MUTATORS, *loyalty_mutators.MUTATORS
+    *cart.MUTATORS, *wishlist.MUTATORS, *prefs.MUTATORS, *consent.MUTATORS, *addresses.MUTATORS,
+    *loyalty_mutators.MUTATORS,
 )
-"""Every sync mutation: the rooms that own the data offer theirs (sync: cart, wishlist, prefs, consent; loyalty: points)."""
+"""Every sync mutation: the rooms that own the data offer theirs (sync: cart, wishlist, prefs, consent,
+addresses; loyalty: points)."""
 
 DISCOUNT_PROVIDERS: tuple[DiscountProvider, ...] = (retention_discount,)
 """Codes checkout asks about after the points mall's own coupons: retention's offers."""

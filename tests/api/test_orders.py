@@ -11,9 +11,8 @@ from loyalty.errors import UnknownCode
 from loyalty.models import Discount
 from server.wiring import DISCOUNT_PROVIDERS, install
 from sync import store as sync_store
-from tests.api.test_catalog import assert_problem
-from tests.conftest import add_product
 from tests.loyalty_support import fill_cart, shopper, view
+from tests.utils import add_product, assert_problem
 
 
 def spring(request: checkout.DiscountRequest) -> Discount | None:
