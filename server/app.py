@@ -32,7 +32,7 @@ from server.http.audit import audit_writes
 from server.http.auth import current_user
 from server.http.body import BoundedRequest
 from server.http.compression import compression_config
-from server.http.metrics import RECORDER, flush_forever, measure_requests
+from server.http.metrics import RECORDER, flush_forever, measure_requests, watch_pokes
 from server.http.problems import exception_handlers
 from server.http.response_cache import ResponseCache
 from server.pages.admin import console_router
@@ -72,6 +72,7 @@ def create_app(settings: Settings, database: Database | None = None, hooks: Hook
     install_data_keys(settings)
     database = database or open_database(settings)
     hooks = hooks or install()
+    watch_pokes()
     admin_token = settings.resolved_admin_token()
 
     def close_database() -> None:
