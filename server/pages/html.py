@@ -62,17 +62,22 @@ _DOCUMENT = Template(
 <form action="/" method="get" role="search"><input name="q" type="search" value="$q" placeholder="Search" aria-label="Search products" maxlength="200"></form>
 <nav id="lm-account" aria-label="Account"></nav></header>
 <div class="wrap">$body</div>
-<footer>Lastmile · prices include VAT · <a href="/">All products</a></footer>
+<footer>Lastmile · prices include VAT$footer_links</footer>
 <script type="module" src="$app_js_url"></script>
 </body></html>
 """
 )
 
 
-def document(shell: Shell, *, title: str, body: str, description: str = "", q: str = "", html_attrs: str = "") -> str:
+ALL_PRODUCTS_LINK = ' · <a href="/">All products</a>'
+
+
+def document(shell: Shell, *, title: str, body: str, description: str = "", q: str = "", html_attrs: str = "",
+             footer_links: str = ALL_PRODUCTS_LINK) -> str:
     """The page frame around ``body`` (already-escaped HTML)."""
     return _DOCUMENT.substitute(
         html_attrs=html_attrs,
+        footer_links=footer_links,
         title=escape(title),
         description=escape(description[:160]),
         theme_color=escape(shell.theme_color),
@@ -230,8 +235,9 @@ def offline_page(shell: Shell) -> str:
     body = (
         '<main class="offline"><h1>You are offline</h1>'
         "<p>This page has not been saved on this device yet, and the network is not answering.</p>"
-        "<p>Pages you have already opened still work:</p>"
-        '<ul id="lm-saved"><li><a href="/">All products</a></li></ul>'
+        # Filled by app.js from the pages this device has saved (by name), so it never offers a page that
+        # would only bring this page back; the footer leaves out "All products" for the same reason.
+        '<div id="lm-saved-box" hidden><p>Pages you have already opened still work:</p><ul id="lm-saved"></ul></div>'
         '<p><a href="">Try again</a></p></main>'
     )
-    return document(shell, title="Offline · Lastmile", body=body, html_attrs=' data-page="offline"')
+    return document(shell, title="Offline · Lastmile", body=body, html_attrs=' data-page="offline"', footer_links="")
