@@ -15,8 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from catalog.money import format_price as money
-
-from ..conftest import ADMIN_TOKEN, TEST_SCRYPT_N
+from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
 
