@@ -207,7 +207,8 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     else:
         detail = str(exc.detail)
     headers = {k: v for k, v in (exc.headers or {}).items()}
-    return problem(status, _slug(status), detail, request=request, headers=headers)
+    slug = getattr(exc, "problem_slug", None) or _slug(status)  # server/http/body.py's BadBody names its own
+    return problem(status, slug, detail, request=request, headers=headers)
 
 
 def domain_exception_handler(request: Request, exc: Exception) -> Response:
