@@ -45,7 +45,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             ) WITHOUT ROWID""",
             """CREATE TABLE login_attempts (
                 id INTEGER PRIMARY KEY,
-                key_hash TEXT NOT NULL,              -- sha256 of 'account:<email>' or 'address:<ip>'
+                key_hash TEXT NOT NULL,              -- keyed blind index of 'account:<email>' or 'address:<ip>'
                 at REAL NOT NULL
             )""",
             "CREATE INDEX login_attempts_key_at ON login_attempts (key_hash, at)",

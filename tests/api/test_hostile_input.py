@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
 from typing import Iterator
 
 import msgspec
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from litestar.testing import TestClient
 
+from accounts import vault
+from accounts.service import LOGIN_ATTEMPT
 from server.app import create_app
 from server.http.body import MAX_DEPTH
 from server.settings import Settings
 from server.stores import open_database
-from tests.conftest import ADMIN_TOKEN, TEST_SCRYPT_N, sign_up
+from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N, assert_problem, sign_up
 
 JSON = {"Content-Type": "application/json"}
 MSGPACK = {"Content-Type": "application/msgpack"}
@@ -26,15 +33,6 @@ def deep_list(levels: int) -> bytes:
 
 def deep_object(levels: int) -> bytes:
     return b'{"a":' * levels + b"1" + b"}" * levels
-
-
-def assert_problem(response, status: int, *needles: str) -> dict:
-    """A problem-details answer with ``status`` whose detail holds every needle."""
-    assert (status, "application/problem+json") == (response.status_code, response.headers["content-type"]), response.text
-    body = response.json()
-    for needle in needles:
-        assert needle in body["detail"], body
-    return body
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +71,12 @@ def test_deeply_nested_json_with_a_token_is_a_400(client, shopper, path, body):
     assert_problem(client.post(path, content=body, headers={**shopper, **JSON}), 400, "deeper than")
 
 
-def test_deeply_nested_admin_json_is_a_400(client, admin_headers):
-    for path in ("/api/admin/retention/offers", "/api/admin/rewards"):
-        assert_problem(client.post(path, content=deep_list(4000), headers={**admin_headers, **JSON}), 400, "deeper than")
+@pytest.mark.parametrize("path", ["/api/admin/retention/offers", "/api/admin/rewards"])
+def test_deeply_nested_admin_json_is_a_400(client, admin_headers, path):
+    assert_problem(client.post(path, content=deep_list(4000), headers={**admin_headers, **JSON}), 400, "deeper than")
+
+
+def test_deeply_nested_product_import_is_a_400(client, admin_headers):
     response = client.post("/api/admin/products", content=deep_list(4000), headers=admin_headers)
     assert_problem(response, 400, "deeper than")
 
@@ -170,3 +171,37 @@ def test_admin_path_and_query_ids_past_64_bits_are_a_400(client, admin_headers, 
 def test_the_largest_64_bit_id_is_an_ordinary_404(client, shopper, admin_headers):
     assert 404 == client.delete(f"/api/devices/{2**63 - 1}", headers=shopper).status_code
     assert 404 == client.get(f"/api/admin/retention/offers/{2**63 - 1}", headers=admin_headers).status_code
+
+
+def browser_subscription(endpoint: str) -> dict:
+    """What a browser posts: its endpoint, a fresh P-256 key and auth secret, consent."""
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    point = key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    b64 = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()  # noqa: E731
+    return {"endpoint": endpoint, "keys": {"p256dh": b64(point), "auth": b64(os.urandom(16))}, "consent": True}
+
+
+def test_push_endpoint_cannot_be_moved_to_another_shopper_with_other_keys(client, shopper):
+    endpoint = "https://fcm.googleapis.com/fcm/send/hostile-move-1"
+    browser = browser_subscription(endpoint)
+    first = client.post("/api/push/subscriptions", json=browser, headers=shopper)
+    assert 201 == first.status_code, first.text
+    thief = sign_up(client, email="thief@example.com")
+    taken = client.post("/api/push/subscriptions", json=browser_subscription(endpoint), headers=thief)
+    assert_problem(taken, 409, "already registered with other keys")
+    assert [first.json()["id"]] == [s["id"] for s in client.get("/api/push/subscriptions", headers=shopper).json()]
+    assert [] == client.get("/api/push/subscriptions", headers=thief).json()
+    # The same browser (same keys) signed in as someone else moves with its shopper: that is the one legit move.
+    moved = client.post("/api/push/subscriptions", json=browser, headers=thief)
+    assert (201, first.json()["id"]) == (moved.status_code, moved.json()["id"])
+    assert [] == client.get("/api/push/subscriptions", headers=shopper).json()
+
+
+def test_login_attempt_keys_are_keyed_hashes_not_plain_ones(client):
+    email = "nobody-here@example.com"
+    response = client.post("/api/auth/login", json={"email": email, "password": "wrong password!", "deviceName": "d"})
+    assert 401 == response.status_code
+    stored = {r["key_hash"] for r in client.app.state["database"].read().query("SELECT key_hash FROM login_attempts")}
+    plain = {hashlib.sha256(f"{k}:{v}".encode()).hexdigest() for k, v in (("account", email), ("address", "testclient"))}
+    assert set() == stored & plain
+    assert vault.blind_index(LOGIN_ATTEMPT, f"account:{email}") in stored
