@@ -14,10 +14,9 @@ from loyalty import store as loyalty_store
 from retention import push_store
 from server.app import create_app
 from server.push_runtime import push_runtime
-from tests.conftest import add_product, log_in
 from tests.loyalty_support import place
 from tests.push_double import PushDouble
-from tests.utils import BIRTHDAY, ZONE, plant_personal_data, raw_database_bytes, sync_push
+from tests.utils import BIRTHDAY, ZONE, add_product, log_in, plant_personal_data, raw_database_bytes, sync_push
 
 PASSWORD = "correct horse battery"
 

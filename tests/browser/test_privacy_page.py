@@ -11,7 +11,7 @@ import pytest
 from accounts import consents
 from tests.browser.axe import serious_violations
 
-from ..conftest import TEST_SCRYPT_N
+from tests.utils import TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
 WAIT_MS = 15_000
