@@ -15,6 +15,7 @@ from server import i18n
 from server.http.conditional import conditional
 from server.pages import html as page_html
 from server.pages.assets import bundle_for
+from server.pages.locale import LOCALE_VARY, locale_headers, page_locale
 
 
 def _t(locale: str, key: str) -> str:
@@ -31,7 +32,7 @@ def privacy_body(locale: str) -> str:
     )
     texts = " ".join(f'data-{k.replace(".", "-")}="{_t(locale, k)}"' for k in ("saved", "offline", "delete.done", "needs_signin"))
     return (
-        f'<main id="lm-privacy" lang="{locale}" {texts}><h1>{_t(locale, "title")}</h1>'
+        f'<main id="lm-privacy" {texts}><h1>{_t(locale, "title")}</h1>'
         f'<p>{_t(locale, "intro")}</p><p class="lm-muted" id="lm-privacy-status" role="status"></p>'
         f'<form id="lm-consents"><fieldset><legend>{_t(locale, "consents")}</legend>{switches}</fieldset></form>'
         f'<section aria-labelledby="lm-export-h"><h2 id="lm-export-h">{_t(locale, "export")}</h2>'
@@ -44,17 +45,18 @@ def privacy_body(locale: str) -> str:
         f'<label for="lm-delete-code">{_t(locale, "delete.code")}</label>'
         f'<input id="lm-delete-code" name="totp" inputmode="numeric" pattern="[0-9]{{6}}" autocomplete="one-time-code" disabled>'
         f'<button type="submit" class="lm-btn" disabled>{_t(locale, "delete.button")}</button></form></section>'
-        "<noscript><p>This page needs JavaScript: your settings live on this device and your account.</p></noscript></main>"
+        f'<noscript><p>{escape(i18n.t(locale, "shop.needs_js"))}</p></noscript></main>'
     )
 
 
 @get("/privacy", sync_to_thread=True, include_in_schema=False)
 def privacy_page(request: Request) -> Response:
-    """Consents, export and deletion, in the shopper's language (Accept-Language)."""
-    locale = i18n.negotiate(request.headers.get("accept-language"))
+    """Consents, export and deletion, in the shopper's language (server/pages/locale.py)."""
+    locale = page_locale(request)
     html = page_html.document(bundle_for().shell, title=f'{i18n.t(locale, "privacy.title")} · Lastmile',
-                              body=privacy_body(locale), html_attrs=' data-page="privacy"').encode()
-    return conditional(request, html, "text/html", {"Cache-Control": "no-cache", "Vary": "Accept-Language"})
+                              body=privacy_body(locale), html_attrs=' data-page="privacy"', locale=locale).encode()
+    headers = {"Cache-Control": "no-cache", "Vary": LOCALE_VARY, **locale_headers(locale)}
+    return conditional(request, html, "text/html", headers)
 
 
 PRIVACY_PAGE_ROUTES = [privacy_page]
