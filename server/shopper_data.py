@@ -17,6 +17,7 @@ from sync import store as sync_store
 from sync.poke import notify
 
 FORMAT = "lastmile-export/1"
+COVERED = ("prefs/", "cart/", "wishlist/", "addresses/", "points", "consents", "errors/")
 
 
 def export(database: Any, user_id: int) -> dict:
@@ -34,6 +35,9 @@ def export(database: Any, user_id: int) -> dict:
             "cart": [v for k, v in view.items() if k.startswith("cart/")],
             "wishlist": [v for k, v in view.items() if k.startswith("wishlist/")],
             "points": view.get("points"),
+            "addresses": [v for k, v in view.items() if k.startswith("addresses/")],
+            # Everything else devices sync (offers, order summaries, coupons, ...), so nothing kept is left out.
+            "view": {k: v for k, v in view.items() if not k.startswith(COVERED)},
             **loyalty_service.export_data(db, user_id),
             **retention_service.export_data(db, user_id),
         }

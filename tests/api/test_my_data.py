@@ -51,6 +51,7 @@ def test_the_export_holds_all_the_shoppers_data_opened(shop, fresh_db):
     assert sub["endpoint"].endswith(planted["endpoint"].decode()) and planted["auth"].decode() == sub["keys"]["auth"]
     assert ZONE == data["profile"]["timeZone"]
     assert isinstance(data["pointsLedger"], list)
+    assert [f"orders/{order_id}"] == [k for k in data["view"] if k.startswith("orders/")]
     assert 401 == client.get("/api/me/export").status_code
 
 
