@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Callable, Sequence
 
-from server.cli import catalog, keys, loyalty, media, operator, retention, serve, sync
+from server.cli import catalog, keys, loyalty, media, operator, retention, serve, sync, verify
 from accounts.vault import KeyringError
 from server.data_keys import install_data_keys
 from server.settings import SettingsError, load_settings
@@ -22,6 +22,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     retention.register,
     keys.register,
     operator.register,
+    verify.register,
 )
 
 
