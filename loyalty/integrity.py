@@ -40,13 +40,13 @@ def _live_total(lots: list, at: datetime) -> int:
     return sum(lot.remaining for lot in lots if lot.expires_at > at)
 
 
-def _points_views(db: Any, broken_users: set[int]) -> list[str]:
+def _points_views(db: Any, skipped: set[int]) -> list[str]:
     """The view's balance + pending against the lots that were live when it was written (expiry is lazy:
     a lot that expired since then still shows until the hourly job writes it off and refreshes the row)."""
     found = []
     views = {uid: (text, changed) for uid, key, text, changed in sync_store.rows_with_prefix(db, "points") if key == "points"}
     for user_id in store.ledger_users(db):
-        if user_id in broken_users:
+        if user_id in skipped:
             continue
         if user_id not in views:
             found.append(f"loyalty: user {user_id} has ledger entries but no synced points row")
@@ -62,13 +62,16 @@ def _points_views(db: Any, broken_users: set[int]) -> list[str]:
     return found
 
 
-def _order_views(db: Any) -> list[str]:
-    """Every order has an `orders/{id}` row of its shopper that is its summary, and no row names another order."""
+def _order_views(db: Any, erased: set[int]) -> list[str]:
+    """Every order has an `orders/{id}` row of its shopper that is its summary, and no row names another order
+    (an erased shopper's orders stay for accounting, their synced rows went with the account)."""
     found = []
     views = {(uid, key): text for uid, key, text, _ in sync_store.rows_with_prefix(db, "orders/")}
     orders = store.orders_by_id(db, [order_id for _, order_id in store.orders_of_users(db)])
     lines = store.order_lines(db, list(orders))
     for order_id, row in orders.items():
+        if row["user_id"] in erased:
+            continue
         text = views.pop((row["user_id"], f"orders/{order_id}"), None)
         if text is None:
             found.append(f"loyalty: order {order_id} (user {row['user_id']}) has no synced orders/{order_id} row")
@@ -88,7 +91,8 @@ def check_books(db: Any) -> list[str]:
     return _orders(db) + _ledger(db, store.stray_debits(db))
 
 
-def check(db: Any) -> list[str]:
-    """Every loyalty discrepancy."""
+def check(db: Any, erased: set[int] = frozenset()) -> list[str]:
+    """Every loyalty discrepancy; ``erased`` shoppers (accounts deleted) have books but no synced rows."""
     stray = store.stray_debits(db)  # their shoppers' lots cannot be rebuilt: reported once, views skipped
-    return _orders(db) + _ledger(db, stray) + _points_views(db, {r["user_id"] for r in stray}) + _order_views(db)
+    skipped = erased | {r["user_id"] for r in stray}
+    return _orders(db) + _ledger(db, stray) + _points_views(db, skipped) + _order_views(db, erased)

@@ -375,3 +375,15 @@ def rows_with_prefix(db: Any, prefix: str) -> list[tuple[int, str, str, int]]:
         " ORDER BY user_id, key",
     ).fetchall()
     return [(user_id, key, _opened(value), changed_at) for user_id, key, value, changed_at in rows]
+
+
+def erase_user(db: Any, user_id: int) -> int:
+    """Drop a user's whole view (prefs, cart, wishlist, ...), clients and stamps (account deletion); rows dropped.
+
+    No tombstones are left: the user's devices are signed out, so nobody pulls this view again.
+    """
+    dropped = _ex(db, "DELETE FROM sync_view WHERE user_id = ?", [user_id]).rowcount
+    for sql in ("DELETE FROM sync_lww WHERE user_id = ?", "DELETE FROM sync_clients WHERE user_id = ?",
+                "DELETE FROM sync_users WHERE user_id = ?"):
+        _ex(db, sql, [user_id])
+    return dropped

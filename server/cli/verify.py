@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, Callable
 
+from accounts import service as accounts_service
 from catalog import integrity as catalog_integrity
 from loyalty import integrity as loyalty_integrity
 from retention import integrity as retention_integrity
@@ -15,7 +16,8 @@ from sync import integrity as sync_integrity
 
 CHECKS: tuple[tuple[str, Callable[[Any], list[str]]], ...] = (
     ("stock >= 0", catalog_integrity.check),
-    ("orders, points ledger and their synced rows", loyalty_integrity.check),
+    ("orders, points ledger and their synced rows",
+     lambda db: loyalty_integrity.check(db, erased=accounts_service.erased_shoppers(db))),
     ("synced carts", sync_integrity.check),
     ("push outbox states", retention_integrity.check),
 )

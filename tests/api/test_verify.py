@@ -7,9 +7,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from accounts import service as accounts_service
 from clock import iso
 from server.cli.main import main
 from server.cli.verify import discrepancies
+from sync import store as sync_store
 from tests.loyalty_support import buy, fill_cart, make_user, move, place
 from tests.utils import add_product
 
@@ -41,6 +43,14 @@ def shop(fresh_db, monkeypatch, settings) -> dict[str, int]:
 
 
 def test_a_consistent_shop_passes(shop, capsys):
+    assert 0 == main(["verify"])
+    assert "verify: 0 discrepancies" in capsys.readouterr().out
+
+
+def test_an_erased_shoppers_orders_and_points_stay_without_synced_rows(shop, fresh_db, capsys):
+    with fresh_db.write() as db:  # what deleting the account does (server/shopper_data.py)
+        sync_store.erase_user(db, shop["alice"])
+        accounts_service.erase(db, shop["alice"])
     assert 0 == main(["verify"])
     assert "verify: 0 discrepancies" in capsys.readouterr().out
 
