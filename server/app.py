@@ -38,6 +38,7 @@ from server.http.response_cache import ResponseCache
 from server.pages.admin import console_router
 from server.pages.client import CLIENT_PAGE_ROUTES
 from server.pages.locale import LOCALE_ROUTES
+from server.pages.privacy import PRIVACY_PAGE_ROUTES
 from server.pages.shop import PAGE_ROUTES
 from server.settings import Settings, load_settings
 from server.stores import open_database
@@ -57,6 +58,7 @@ ROUTE_HANDLERS: list = [
     AdminLoyaltyController,
     *PAGE_ROUTES,
     *CLIENT_PAGE_ROUTES,
+    *PRIVACY_PAGE_ROUTES,
     *LOCALE_ROUTES,
     AdminRetentionController,
     PushController,
