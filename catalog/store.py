@@ -177,6 +177,11 @@ def set_price(db: Any, product_id: str, price: int, now: str) -> bool:
     return cur.rowcount == 1
 
 
+def negative_stock(db: Any) -> list[dict]:
+    """Products whose stock is below zero (`lastmile verify`; the schema's CHECK should make this empty)."""
+    return list(db.query("SELECT id, stock FROM products WHERE stock < 0 ORDER BY id"))
+
+
 def synonym_groups(db: Any) -> list[list[str]]:
     """The operators' synonym groups in the order they were saved."""
     groups: dict[int, list[str]] = {}

@@ -145,3 +145,12 @@ def set_price_baselines(db: Any, user_id: int, prices: dict[str, int]) -> None:
     db.execute("DELETE FROM retention_price_baselines WHERE user_id = ?", [user_id])
     for sku, price in prices.items():
         db.execute("INSERT INTO retention_price_baselines (user_id, sku, price) VALUES (?, ?, ?)", [user_id, sku, price])
+
+
+def erase_shopper(db: Any, user_id: int) -> None:
+    """Forget what marketing knows of a shopper (account deletion): profile, scores, views, price baselines.
+
+    Messages, grants and events stay: they hold no personal data and campaign ROI is accounted from them.
+    """
+    for table in ("retention_profiles", "retention_scores", "retention_views", "retention_price_baselines"):
+        db.execute(f"DELETE FROM {table} WHERE user_id = ?", [user_id])  # noqa: S608 (fixed table names)
