@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from clock import from_ms
 from sync.errors import PermanentError
-from sync.mutators import MutationContext, register
+from sync.mutators import MutationContext, Mutator
 
 from . import mall, store
 from .errors import NotEnoughPoints, RewardUnavailable, UnknownReward
@@ -21,7 +21,6 @@ REFUSALS: dict[type[Exception], str] = {
 }
 
 
-@register("points.redeem", RedeemArgs)
 def redeem(ctx: MutationContext, args: RedeemArgs) -> None:
     """Spend points on a reward inside the push transaction (never below zero, never oversold)."""
     if store.redemption_by_mutation(ctx.db, ctx.client_id, ctx.mutation_id) is not None:
@@ -31,3 +30,9 @@ def redeem(ctx: MutationContext, args: RedeemArgs) -> None:
         mall.redeem(ctx.db, ctx.user_id, args.reward_id, now, client_id=ctx.client_id, mutation_id=ctx.mutation_id)
     except tuple(REFUSALS) as exc:
         raise PermanentError(REFUSALS[type(exc)], str(exc)) from None
+
+
+MUTATORS: tuple[Mutator, ...] = (
+    Mutator("points.redeem", RedeemArgs, redeem),
+)
+"""The loyalty room's sync mutations (server/wiring.py installs them in the engine's table)."""

@@ -31,7 +31,7 @@ from server.http.audit import audit_writes
 from server.http.auth import current_user
 from server.http.body import BoundedRequest
 from server.http.compression import compression_config
-from server.http.metrics import RECORDER, flush_forever, measure_requests
+from server.http.metrics import RECORDER, flush_forever, measure_requests, watch_pokes
 from server.http.problems import exception_handlers
 from server.http.response_cache import ResponseCache
 from server.pages.admin import console_router
@@ -42,6 +42,7 @@ from server.pages.privacy import PRIVACY_PAGE_ROUTES
 from server.pages.shop import PAGE_ROUTES
 from server.settings import Settings, load_settings
 from server.stores import open_database
+from server.wiring import Hooks, install
 
 ROUTE_HANDLERS: list = [
     health,
@@ -66,10 +67,15 @@ ROUTE_HANDLERS: list = [
 ]
 
 
-def create_app(settings: Settings, database: Database | None = None) -> Litestar:
-    """A configured application; pass ``database`` to share one (tests), else one is opened and migrated."""
+def create_app(settings: Settings, database: Database | None = None, hooks: Hooks | None = None) -> Litestar:
+    """A configured application; pass ``database`` to share one (tests), else one is opened and migrated.
+
+    ``hooks`` are the cross-room hooks (server/wiring.py): every room's, unless a test passes its own.
+    """
     install_data_keys(settings)
     database = database or open_database(settings)
+    hooks = hooks or install()
+    watch_pokes()
     admin_token = settings.resolved_admin_token()
 
     def close_database() -> None:
@@ -93,7 +99,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "current_user": Provide(current_user, sync_to_thread=True),
         },
-        state=State({"admin_token": admin_token, "database": database, "settings": settings,
+        state=State({"admin_token": admin_token, "database": database, "settings": settings, "hooks": hooks,
                      "product_cache": ResponseCache()}),
         exception_handlers=exception_handlers(),
         compression_config=compression_config(),
