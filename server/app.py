@@ -12,7 +12,6 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 
 from accounts.masking import install_log_redaction
 from server.api.accounts import AccountsController
@@ -36,6 +35,7 @@ from server.http.metrics import RECORDER, flush_forever, measure_requests, watch
 from server.http.problems import exception_handlers
 from server.http.response_cache import ResponseCache
 from server.pages.admin import console_router
+from server.pages.api_docs import render_plugin, schema_asset
 from server.pages.client import CLIENT_PAGE_ROUTES
 from server.pages.locale import LOCALE_ROUTES
 from server.pages.privacy import PRIVACY_PAGE_ROUTES
@@ -57,6 +57,7 @@ ROUTE_HANDLERS: list = [
     RewardsController,
     AdminLoyaltyController,
     *PAGE_ROUTES,
+    schema_asset,
     *CLIENT_PAGE_ROUTES,
     *PRIVACY_PAGE_ROUTES,
     *LOCALE_ROUTES,
@@ -110,7 +111,7 @@ def create_app(settings: Settings, database: Database | None = None, hooks: Hook
             title="Lastmile",
             version="1",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[render_plugin()],
         ),
         on_shutdown=[close_database],
     )
