@@ -281,3 +281,15 @@ def authenticate_ticket(database: Any, ticket: str, now: float | None = None) ->
 def device_active(database: Any, current: CurrentUser) -> bool:
     """True while the caller's device has not been revoked (long-lived streams re-check it)."""
     return store.device_exists(database.read(), current.device_id)
+
+
+def demo_password_hash(password: str, scrypt_n: int) -> str:
+    """One hash that every demo shopper shares (hashing per shopper would take minutes for thousands)."""
+    return passwords.hash_password(password, scrypt_n)
+
+
+def add_shoppers(db: Any, shoppers: list[tuple[str, int]], password_hash: str) -> list[int | None]:
+    """Create (email, created_at unix seconds) accounts with one shared password hash, in the caller's
+    transaction; each new id, or None for an email that is taken (the demo seed is re-runnable)."""
+    return [store.create_user(db, normalise_email(email), password_hash, created_at) for email, created_at in shoppers]
+

@@ -11,6 +11,9 @@ RewardId = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$", description
 Code = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", description="offer or coupon code")]
 Sku = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$")]
+Category = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$", description="reward category (slug)")]
+TierName = Literal["silver", "gold", "diamond"]
+PointsCost = Annotated[int, Meta(ge=1, le=10_000_000)]
 
 MAX_ORDER_LINES = 100
 """A checkout takes at most this many cart lines."""
@@ -113,6 +116,13 @@ class Reward(msgspec.Struct, rename="camel", frozen=True):
     value: int = 0
     currency: str | None = None
     sku: str | None = None
+    category: str = "general"
+    min_tier: str | None = None
+    """Tier-exclusive: only shoppers at this tier or above may redeem it."""
+    gold_cost: int | None = None
+    """Tier-priced: what a gold shopper pays (None: the silver cost)."""
+    diamond_cost: int | None = None
+    """Tier-priced: what a diamond shopper pays (None: the gold cost)."""
 
 
 class RewardList(msgspec.Struct, rename="camel", frozen=True):
@@ -133,6 +143,10 @@ class RewardInput(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     currency: Currency | None = None
     sku: Sku | None = None
     active: bool = True
+    category: Category = "general"
+    min_tier: TierName | None = None
+    gold_cost: PointsCost | None = None
+    diamond_cost: PointsCost | None = None
 
 
 class RewardPatch(msgspec.Struct, rename="camel", forbid_unknown_fields=True, omit_defaults=True):
@@ -143,6 +157,10 @@ class RewardPatch(msgspec.Struct, rename="camel", forbid_unknown_fields=True, om
     stock: Annotated[int, Meta(ge=0, le=1_000_000)] | None = None
     value: Annotated[int, Meta(ge=0, le=100_000_000)] | None = None
     active: bool | None = None
+    category: Category | None = None
+    min_tier: TierName | None = None
+    gold_cost: PointsCost | None = None
+    diamond_cost: PointsCost | None = None
 
 
 class RedeemArgs(msgspec.Struct, rename="camel"):

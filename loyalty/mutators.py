@@ -12,13 +12,14 @@ from sync.errors import PermanentError
 from sync.mutators import MutationContext, register
 
 from . import mall, store
-from .errors import NotEnoughPoints, RewardUnavailable, UnknownReward
+from .errors import NotEnoughPoints, RewardUnavailable, TierTooLow, UnknownReward
 from .models import RedeemArgs
 
 REFUSALS: dict[type[Exception], str] = {
     UnknownReward: "unknown-reward",
     RewardUnavailable: "reward-unavailable",
     NotEnoughPoints: "not-enough-points",
+    TierTooLow: "tier-too-low",
 }
 
 

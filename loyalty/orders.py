@@ -74,7 +74,8 @@ def _restock(db: Any, lines: list[dict], now: datetime) -> None:
             catalog_store.set_stock(db, line["sku"], product["stock"] + line["qty"], rules.iso(now))
 
 
-def _pay(db: Any, row: dict, now: datetime, hold_days: int) -> None:
+def apply_payment(db: Any, row: dict, now: datetime, hold_days: int) -> None:
+    """What paying an order earns: points at the tier before it, a first-order bonus, growth; tier re-evaluated."""
     user_id, order_id = row["user_id"], row["id"]
     ledger.settle(db, user_id, now)
     state, _ = tiers.evaluate(db, user_id, now)  # the tier before this order sets the multiplier
@@ -88,7 +89,8 @@ def _pay(db: Any, row: dict, now: datetime, hold_days: int) -> None:
     tiers.evaluate(db, user_id, now)
 
 
-def _refund(db: Any, row: dict, now: datetime) -> None:
+def apply_refund(db: Any, row: dict, now: datetime) -> None:
+    """What refunding an order takes back: its points (clawed back or written off) and its growth."""
     user_id, order_id = row["user_id"], row["id"]
     taken, written_off = ledger.reverse_order(db, user_id, order_id, now)
     store.set_order_points(db, order_id, reversed_=taken, written_off=written_off)
@@ -119,9 +121,9 @@ def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days:
         for released in store.release_coupon(db, order_id):
             mall.refresh_coupon(db, released["user_id"], released["code"])
     elif target == "paid":
-        _pay(db, row, now, hold_days)
+        apply_payment(db, row, now, hold_days)
     elif target == "refunded":
-        _refund(db, row, now)
+        apply_refund(db, row, now)
     fresh = store.get_order(db, order_id)
     assert fresh is not None
     views.put_order(db, fresh["user_id"], to_summary(fresh, lines))

@@ -86,10 +86,10 @@ def record_growth(database: Any, user_id: int, kind: str, sku: str | None = None
     return result
 
 
-def rewards(database: Any, active_only: bool = True) -> list[Reward]:
-    """The points mall."""
+def rewards(database: Any, active_only: bool = True, category: str | None = None) -> list[Reward]:
+    """The points mall (one category of it when given)."""
     with database.snapshot() as db:
-        return mall.rewards(db, active_only)
+        return mall.rewards(db, active_only, category)
 
 
 def create_reward(database: Any, data: RewardInput, now: datetime | None = None) -> Reward:

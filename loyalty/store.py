@@ -136,6 +136,17 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        2,
+        "reward categories, tier-exclusive and tier-priced rewards",
+        [
+            "ALTER TABLE rewards ADD COLUMN category TEXT NOT NULL DEFAULT 'general'",
+            "ALTER TABLE rewards ADD COLUMN min_tier TEXT",     # tier-exclusive: this tier and above only
+            "ALTER TABLE rewards ADD COLUMN gold_cost INTEGER",  # tier-priced: NULL = the silver cost
+            "ALTER TABLE rewards ADD COLUMN diamond_cost INTEGER",
+            "CREATE INDEX rewards_category ON rewards (category, points_cost)",
+        ],
+    ),
 ]
 
 
@@ -156,6 +167,31 @@ def insert_order(db: Any, row: dict) -> int:
         row,
     )
     return cur.lastrowid
+
+
+def insert_history_order(db: Any, row: dict) -> int:
+    """An order as its life cycle left it (the demo's histories), every stamp given; its id."""
+    return db.execute(
+        "INSERT INTO orders (user_id, status, currency, subtotal, discount, total, code, offer_id, discount_source,"
+        " created_at, updated_at, paid_at, fulfilled_at, cancelled_at, refunded_at) VALUES (:user_id, :status,"
+        " :currency, :subtotal, :discount, :total, :code, :offer_id, :discount_source, :created_at, :updated_at,"
+        " :paid_at, :fulfilled_at, :cancelled_at, :refunded_at) RETURNING id",
+        row,
+    ).fetchone()[0]
+
+
+def insert_order_lines(db: Any, order_id: int, lines: list[dict]) -> None:
+    """Every line of an order in one statement."""
+    if not lines:
+        return
+    params: list[Any] = []
+    for line in lines:
+        params += [order_id, line["sku"], line["name"], line["qty"], line["unit_price"], line["line_total"]]
+    db.execute(
+        "INSERT INTO order_lines (order_id, sku, name, qty, unit_price, line_total) VALUES "
+        + ", ".join("(?, ?, ?, ?, ?, ?)" for _ in lines),
+        params,
+    )
 
 
 def insert_order_line(db: Any, order_id: int, line: dict) -> None:
@@ -468,13 +504,32 @@ def growth_counts(db: Any, user_id: int, kind: str, day: str, month: str) -> tup
 def insert_reward(db: Any, row: dict, now: str) -> None:
     """A new reward."""
     db.execute(
-        "INSERT INTO rewards (id, name, kind, points_cost, stock, value, currency, sku, active, created_at, updated_at)"
-        " VALUES (:id, :name, :kind, :points_cost, :stock, :value, :currency, :sku, :active, :now, :now)",
-        {**row, "active": int(bool(row["active"])), "now": now},
+        "INSERT INTO rewards (id, name, kind, points_cost, stock, value, currency, sku, active, category, min_tier,"
+        " gold_cost, diamond_cost, created_at, updated_at) VALUES (:id, :name, :kind, :points_cost, :stock, :value,"
+        " :currency, :sku, :active, :category, :min_tier, :gold_cost, :diamond_cost, :now, :now)",
+        {**_REWARD_DEFAULTS, **row, "active": int(bool(row["active"])), "now": now},
     )
 
 
-_REWARD_FIELDS = ("name", "points_cost", "stock", "value", "active")
+def insert_rewards(db: Any, rows: list[dict], now: str) -> int:
+    """Add many rewards at once (the demo mall); ids that exist are left as they are; how many were added."""
+    added = 0
+    for row in rows:
+        added += db.execute(
+            "INSERT INTO rewards (id, name, kind, points_cost, stock, value, currency, sku, active, category, min_tier,"
+            " gold_cost, diamond_cost, created_at, updated_at) VALUES (:id, :name, :kind, :points_cost, :stock, :value,"
+            " :currency, :sku, :active, :category, :min_tier, :gold_cost, :diamond_cost, :now, :now)"
+            " ON CONFLICT (id) DO NOTHING",
+            {**_REWARD_DEFAULTS, **row, "active": int(bool(row.get("active", True))), "now": now},
+        ).rowcount
+    return added
+
+
+_REWARD_DEFAULTS = {"category": "general", "min_tier": None, "gold_cost": None, "diamond_cost": None, "sku": None,
+                    "value": 0, "currency": None}
+
+
+_REWARD_FIELDS = ("name", "points_cost", "stock", "value", "active", "category", "min_tier", "gold_cost", "diamond_cost")
 
 
 def update_reward(db: Any, reward_id: str, changes: dict, now: str) -> bool:
@@ -505,10 +560,21 @@ def get_reward(db: Any, reward_id: str) -> dict | None:
     return _one(db, "SELECT * FROM rewards WHERE id = ?", [reward_id])
 
 
-def list_rewards(db: Any, active_only: bool) -> list[dict]:
-    """Rewards, cheapest first."""
-    where = " WHERE active = 1" if active_only else ""
-    return list(db.query(f"SELECT * FROM rewards{where} ORDER BY points_cost, id"))
+def list_rewards(db: Any, active_only: bool, category: str | None = None) -> list[dict]:
+    """Rewards, cheapest first (of one category when given)."""
+    where, params = [], []
+    if active_only:
+        where.append("active = 1")
+    if category is not None:
+        where.append("category = ?")
+        params.append(category)
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    return list(db.query(f"SELECT * FROM rewards{clause} ORDER BY points_cost, id", params))
+
+
+def count_rewards(db: Any) -> int:
+    """How many rewards the mall holds (withdrawn ones too)."""
+    return db.execute("SELECT COUNT(*) FROM rewards").fetchone()[0]
 
 
 def take_reward_stock(db: Any, reward_id: str) -> bool:

@@ -110,6 +110,10 @@ class RewardsController(Controller):
     tags = ["loyalty"]
 
     @get("/", sync_to_thread=True, response_model=RewardList)  # type: ignore[call-overload]
-    def list_rewards(self, request: Request, database: NamedDependency[Database]) -> Response[RewardList]:
-        """Active rewards, cheapest first, with their stock."""
-        return cacheable(request, RewardList(items=service.rewards(database)), max_age=0, stale_while_revalidate=60)
+    def list_rewards(
+        self, request: Request, database: NamedDependency[Database],
+        category: Annotated[str | None, Parameter(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")] = None,
+    ) -> Response[RewardList]:
+        """Active rewards, cheapest first, with their stock, tier prices and tier limits (of one `category`)."""
+        items = service.rewards(database, category=category)
+        return cacheable(request, RewardList(items=items), max_age=0, stale_while_revalidate=60)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from tqdm import tqdm
@@ -12,7 +13,9 @@ from catalog import store as catalog_store
 from catalog.demo import write_demo_catalog
 from catalog.importer import import_products, parse_lines, read_image_file
 from catalog.models import ImportLine
+from accounts.service import demo_password_hash
 from loyalty.demo import seed_rewards
+from retention.demo import DEMO_PASSWORD, seed_shoppers
 from media.batch import build_images
 from server.settings import Settings
 from server.stores import open_database
@@ -89,8 +92,29 @@ def _cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     status = _cmd_import(settings, argparse.Namespace(file=jsonl, images=demo_dir, quiet=args.quiet))
     database = open_database(settings)
     print(f"seed-demo: {seed_rewards(database)} reward(s) added to the points mall")
+    if args.shoppers:
+        # One scrypt hash shared by every demo shopper: thousands of hashes would take minutes.
+        shared = demo_password_hash(DEMO_PASSWORD, settings.scrypt_n)
+        with tqdm(total=args.shoppers, unit="shopper", desc="demo shoppers", disable=args.quiet) as bar:
+            made = seed_shoppers(database, args.shoppers, datetime.now(timezone.utc), password_hash=shared,
+                                 seed=args.seed, progress=bar.update)
+        print(f"seed-demo: {made} demo shopper(s) with order and browse histories"
+              f" (sign in as shopper1@demo.lastmile.invalid, password {DEMO_PASSWORD})")
     database.close()
     return status
+
+
+def _bounded(lo: int, hi: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be from {lo} to {hi}")
+        return value
+
+    return parse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -103,7 +127,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     seed = sub.add_parser("seed-demo", help="generate and import the demo catalog with photo-like images")
     seed.add_argument("--if-empty", action="store_true", help="do nothing when products exist")
-    seed.add_argument("--count", type=int, default=72)
+    seed.add_argument("--count", type=_bounded(1, 10_000), default=72, help="demo products")
+    seed.add_argument("--shoppers", type=_bounded(0, 100_000), default=2000,
+                      help="demo shoppers with order and browse histories")
     seed.add_argument("--seed", type=int, default=7)
     seed.add_argument("--quiet", action="store_true")
     seed.set_defaults(func=_cmd_seed_demo)
