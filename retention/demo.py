@@ -18,7 +18,7 @@ from catalog import store as catalog_store
 from loyalty.demo import DemoLine, DemoOrder, seed_history
 from sync import store as sync_store
 
-from . import browse_store, store
+from . import audience_store, campaign_store
 from .models import OfferIn
 from .offers import OFFER_ID_PREFIX, create_offer, discount_for, offer_from_row
 from .timefmt import iso
@@ -183,12 +183,12 @@ def _demo_offers(db: Any, now: datetime) -> list[dict]:
     """The demo offers (made once), in DEMO_OFFERS order."""
     rows = []
     for code, title, kind, value in DEMO_OFFERS:
-        row = store.offer_by_code(db, code)
+        row = campaign_store.offer_by_code(db, code)
         if row is None:
             offer = create_offer(db, OfferIn(code=code, title=title, kind=kind, value=value,
                                              expires_at=iso(now + timedelta(days=120)), budget=10**11,
                                              currency="EUR" if kind == "amount" else None), now)
-            row = store.get_offer(db, offer.id)
+            row = campaign_store.get_offer(db, offer.id)
         rows.append(row)
     return rows
 
@@ -210,8 +210,8 @@ def _write(db: Any, user_id: int, shopper: DemoShopper, offers: list[dict], now:
                 continue
             offer_id = offers[offer_index]["id"]
             at = iso(seeded.order.placed_at)
-            store.grant_offer(db, user_id, offer_id, None, at)
-            store.redeem(db, user_id, offer_id, str(seeded.order_id), seeded.order.discount, seeded.total, at)
+            campaign_store.grant_offer(db, user_id, offer_id, None, at)
+            campaign_store.redeem(db, user_id, offer_id, str(seeded.order_id), seeded.order.discount, seeded.total, at)
         for sku, qty, added in shopper.cart:
             sync_store.put_view(db, user_id, f"cart/{sku}", {"sku": sku, "qty": qty, "addedAt": int(added.timestamp() * 1000)})
         for sku in shopper.wishlist:
@@ -219,12 +219,12 @@ def _write(db: Any, user_id: int, shopper: DemoShopper, offers: list[dict], now:
         if shopper.birthday:
             sync_store.put_view(db, user_id, "prefs/birthday", shopper.birthday)
         sync_store.put_view(db, user_id, "prefs/locale", shopper.locale)
-    store.upsert_profile(db, user_id, iso(now), time_zone=shopper.time_zone, locale=shopper.locale)
+    audience_store.upsert_profile(db, user_id, iso(now), time_zone=shopper.time_zone, locale=shopper.locale)
     daily: dict[str, int] = {}
     for (_, day), views in shopper.views.items():
         daily[day] = daily.get(day, 0) + views
-    browse_store.insert_product_views(db, [(user_id, sku, day, views) for (sku, day), views in sorted(shopper.views.items())])
-    browse_store.insert_daily_views(db, [(user_id, day, views) for day, views in sorted(daily.items())])
+    audience_store.insert_product_views(db, [(user_id, sku, day, views) for (sku, day), views in sorted(shopper.views.items())])
+    audience_store.insert_daily_views(db, [(user_id, day, views) for day, views in sorted(daily.items())])
 
 
 def seed_shoppers(

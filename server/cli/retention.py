@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 
 from tqdm import tqdm
 
-from accounts.emails import normalise_email
-from retention import facts, store
+from accounts import service as accounts_service
+from retention import facts, push_store
 from retention.delivery import deliver_due
 from retention.planner import enqueue_message
 from retention.run import run_retention
@@ -27,12 +27,12 @@ def _run_once(settings: Settings, args: argparse.Namespace) -> int:
     runtime = push_runtime(settings)
     sender = None if args.no_send else runtime.sender()
     now = datetime.now(timezone.utc)
-    total = store.count_shoppers(database.read())
+    total = accounts_service.shopper_count(database.read())
     try:
         with tqdm(total=total, unit="shopper", desc="segments+triggers", disable=args.quiet) as bar:
             report = run_retention(database, runtime.config, now, facts.collect, sender=None, progress=bar.update)
         if sender is not None:
-            due = store.pending_count(database.read(), iso(now))
+            due = push_store.pending_count(database.read(), iso(now))
             with tqdm(total=due, unit="push", desc="deliveries", disable=args.quiet) as bar:
                 report.delivery = deliver_due(database, sender, now=now, progress=bar.update)
     finally:
@@ -71,11 +71,11 @@ def _cmd_push_test(settings: Settings, args: argparse.Namespace) -> int:
     runtime = push_runtime(settings)
     now = datetime.now(timezone.utc)
     try:
-        user_id = store.user_id_by_email(database.read(), normalise_email(args.email))
+        user_id = accounts_service.shopper_id(database.read(), args.email)
         if user_id is None:
             print(f"push test: no shopper with email {args.email}", file=sys.stderr)
             return 2
-        if not store.user_subscriptions(database.read(), user_id):
+        if not push_store.user_subscriptions(database.read(), user_id):
             print("push test: that shopper has no push subscription on any device", file=sys.stderr)
             return 1
         # A test goes out now: no quiet hours, no caps.

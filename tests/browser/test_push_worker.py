@@ -40,7 +40,7 @@ def post(live_server, path: str, body: dict) -> dict:
 
 
 def test_push_shows_the_notification_and_reports_it(browser, live_server, live_settings):
-    from retention import store
+    from retention import campaign_store
     from retention.planner import enqueue_message
     from retention.receipts import receipt_for
     from server.push_runtime import push_runtime
@@ -89,5 +89,5 @@ def test_push_shows_the_notification_and_reports_it(browser, live_server, live_s
     assert shown
     assert [["Back in stock", "offer", "/p/X"]] == titles
     assert "POST /api/events" in live_server.requests
-    assert session["userId"] == store.get_message(database.read(), message_id)["user_id"]
+    assert session["userId"] == campaign_store.get_message(database.read(), message_id)["user_id"]
     database.close()

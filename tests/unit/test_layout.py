@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -95,6 +97,30 @@ def test_every_top_level_package_is_a_known_room():
     """A new room must be added to ROOMS, or the two tests above would not look at it."""
     packages = sorted(p.parent.name for p in ROOT.glob("*/__init__.py"))
     assert sorted((*ROOMS, *NOT_ROOMS)) == packages
+
+
+def table_owners() -> dict[str, str]:
+    """Each table and the domain room whose migrations create it."""
+    owners = {}
+    for room in DOMAIN_ROOMS:
+        for _, _, statements in importlib.import_module(f"{room}.store").MIGRATIONS:
+            for sql in statements:
+                for table in re.findall(r"CREATE (?:VIRTUAL )?TABLE (?:IF NOT EXISTS )?(\w+)", sql):
+                    owners[table] = room
+    return owners
+
+
+def test_no_room_reads_or_writes_another_rooms_tables():
+    """Other rooms' data comes through that room's functions (a foreign key in a room's schema is fine)."""
+    owners = table_owners()
+    found = []
+    for room in DOMAIN_ROOMS:
+        for path in sorted((ROOT / room).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            for table, owner in owners.items():
+                if owner != room and re.search(rf"\b(FROM|JOIN|INTO|UPDATE)\s+{table}\b", text):
+                    found.append(f"{path.relative_to(ROOT)} uses {owner}'s table {table}")
+    assert [] == found
 
 
 def _tree(root: Path, files: dict[str, str]) -> None:

@@ -10,7 +10,7 @@ from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, Parameter
 
-from retention import store
+from retention import audience_store, campaign_store
 from retention.errors import UnknownShopper, UnknownTemplate
 from retention.models import (
     SEGMENTS,
@@ -62,7 +62,7 @@ class AdminRetentionController(Controller):
     @get("/offers", sync_to_thread=True)
     def list_offers(self, database: NamedDependency[Database]) -> list[Offer]:
         """Every offer with its spent budget and redemptions."""
-        return [offer_from_row(r) for r in store.list_offers(database.read())]
+        return [offer_from_row(r) for r in campaign_store.list_offers(database.read())]
 
     @post("/offers", sync_to_thread=True, status_code=201)
     def add_offer(self, data: JSONBody[OfferIn], database: NamedDependency[Database]) -> Offer:
@@ -78,7 +78,7 @@ class AdminRetentionController(Controller):
     @get("/templates", sync_to_thread=True)
     def list_templates(self, database: NamedDependency[Database]) -> list[Template]:
         """Every stored template (built-in English defaults are used for keys without one)."""
-        return [msgspec.convert(r, Template) for r in store.list_templates(database.read())]
+        return [msgspec.convert(r, Template) for r in campaign_store.list_templates(database.read())]
 
     @put("/templates", sync_to_thread=True)
     def put_template(self, data: JSONBody[TemplateIn], database: NamedDependency[Database]) -> Template:
@@ -90,13 +90,13 @@ class AdminRetentionController(Controller):
     def delete_template(self, template_id: FromPath[int], database: NamedDependency[Database]) -> None:
         """Delete one template."""
         with database.write() as db:
-            if not store.delete_template(db, template_id):
+            if not campaign_store.delete_template(db, template_id):
                 raise UnknownTemplate(f"there is no template {template_id}")
 
     @get("/campaigns", sync_to_thread=True)
     def list_campaigns(self, database: NamedDependency[Database]) -> list[Campaign]:
         """Every campaign."""
-        return [campaign_from_row(r) for r in store.list_campaigns(database.read())]
+        return [campaign_from_row(r) for r in campaign_store.list_campaigns(database.read())]
 
     @post("/campaigns", sync_to_thread=True, status_code=201)
     def add_campaign(self, data: JSONBody[CampaignIn], database: NamedDependency[Database]) -> Campaign:
@@ -114,13 +114,13 @@ class AdminRetentionController(Controller):
         """Start or stop a campaign."""
         with database.write() as db:
             get_campaign(db, campaign_id)
-            store.set_campaign_active(db, campaign_id, data.active)
+            campaign_store.set_campaign_active(db, campaign_id, data.active)
             return get_campaign(db, campaign_id)
 
     @get("/segments", sync_to_thread=True)
     def segments(self, database: NamedDependency[Database]) -> list[SegmentCount]:
         """Shoppers per segment (as of the last `lastmile retention run`)."""
-        counts = store.segment_counts(database.read())
+        counts = audience_store.segment_counts(database.read())
         return [SegmentCount(segment=s, shoppers=counts.get(s, 0)) for s in SEGMENTS]
 
     @get("/scores", sync_to_thread=True)
@@ -132,12 +132,12 @@ class AdminRetentionController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> list[Scores]:
         """Shoppers' RFM scores and segment in user id order (page with `after` = the last userId)."""
-        return [_scores(r) for r in store.list_scores(database.read(), segment=segment, after=after, limit=limit)]
+        return [_scores(r) for r in audience_store.list_scores(database.read(), segment=segment, after=after, limit=limit)]
 
     @get("/scores/{user_id:int}", sync_to_thread=True)
     def shopper_scores(self, user_id: FromPath[int], database: NamedDependency[Database]) -> Scores:
         """One shopper's scores and segment."""
-        row = store.get_scores(database.read(), user_id)
+        row = audience_store.get_scores(database.read(), user_id)
         if row is None:
             raise UnknownShopper(f"no scores for shopper {user_id} (run `lastmile retention run`)")
         return _scores(row)
