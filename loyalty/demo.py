@@ -14,7 +14,7 @@ from typing import Any
 
 from catalog import store as catalog_store
 
-from . import rules, store, views
+from . import badges, growth_shop, rules, store, views
 from .models import OrderSummary
 
 DEMO_REWARDS_SEED = 15
@@ -55,11 +55,16 @@ def demo_rewards(products: list[dict], seed: int = DEMO_REWARDS_SEED) -> list[di
     return rows
 
 
+DEMO_LOTTERY_ID = "lucky-draw"
+
+
 def seed_rewards(database: Any, now: datetime | None = None) -> int:
-    """Fill the mall with the demo rewards that are not there yet; how many were added."""
+    """Fill the mall with the demo rewards that are not there yet, and open the demo lottery; rewards added."""
     now = now or datetime.now(timezone.utc)
     with database.write() as db:
         products = [catalog_store.get_product(db, p["id"]) for p in _all_products(db)]
+        if store.get_lottery(db, DEMO_LOTTERY_ID) is None:
+            growth_shop.put_lottery(db, DEMO_LOTTERY_ID, growth_shop.DEMO_LOTTERY, now)
         return store.insert_rewards(db, demo_rewards([p for p in products if p]), rules.iso(now))
 
 
@@ -191,6 +196,9 @@ def seed_history(db: Any, user_id: int, history: list[DemoOrder], now: datetime,
             items=sum(line.qty for line in item.lines), created_at=rules.iso(item.placed_at),
             updated_at=rules.iso(updated), points_earned=earned))
         made.append(SeededOrder(order_id=order_id, order=item, total=total))
+    first_paid = min((o.placed_at for o in history if o.status not in ("placed", "cancelled")), default=None)
+    if first_paid is not None:
+        badges.award(db, user_id, "first-order", min(now, first_paid + timedelta(minutes=20)))
     evaluate(now)
     store.put_tier(db, user_id, state.tier, rules.iso(state.held_until) if state.held_until else None,
                    state.accelerated_month, rules.iso(now))

@@ -9,6 +9,8 @@ from typing import Any, Callable, Iterable
 
 import msgspec
 
+from loyalty import gifts
+
 from . import audience_store, campaign_store
 from .config import RetentionConfig
 from .delivery import DeliveryReport, PushSender, deliver_due
@@ -44,6 +46,8 @@ def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionC
     hits = evaluate(facts, scores, now, config, known_tier=profile.get("tier_seen"), price_baselines=audience_store.price_baselines(db, facts.user_id))
     fired = []
     for hit in hits:
+        if hit.trigger == "birthday":  # the tier's birthday pack, once a year, on the local birthday
+            gifts.grant_birthday_pack(db, facts.user_id, hit.context["year"], now)
         campaign = campaign_for(campaigns, hit.trigger, scores.segment)
         if enqueue_message(db, user_id=facts.user_id, trigger=hit.trigger, dedupe=hit.dedupe, context=hit.context,
                            campaign=campaign, now=now, config=config, publish=publish) is not None:

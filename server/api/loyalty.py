@@ -19,6 +19,7 @@ from loyalty.models import (
     Coupon,
     GrowthInput,
     GrowthResult,
+    GrowthShop,
     Order,
     OrderList,
     PointsView,
@@ -86,6 +87,11 @@ class LoyaltyController(Controller):
     def coupons(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> list[Coupon]:
         """Coupons redeemed from the points mall, newest first."""
         return service.coupons(database, current_user.user_id)
+
+    @get("/growth-shop", sync_to_thread=True)
+    def growth_shop(self, database: NamedDependency[Database]) -> GrowthShop:
+        """What growth buys (sync mutations `growth.coupon`, `growth.draw`): cash coupons, lotteries and their odds."""
+        return service.growth_shop_view(database)
 
     @post("/checkin", status_code=200, sync_to_thread=True)
     def checkin(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> GrowthResult:
