@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -9,9 +10,27 @@ from pathlib import Path
 from types import ModuleType
 from typing import Iterator, Sequence
 
+FILE_MODE = 0o600
+
 import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
+
+
+def _private_files(path: Path) -> None:
+    """The database file only for its owner: made 0600 before SQLite opens it (SQLite gives the -wal and
+    -shm files the database's mode), and tightened when an older deployment left it 0644."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    except FileExistsError:
+        pass
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(f"{path}{suffix}")
+        try:
+            if part.stat().st_mode & 0o077:
+                part.chmod(FILE_MODE)
+        except FileNotFoundError:
+            pass
 
 
 def _connect(path: Path | str) -> sqlite_utils.Database:
@@ -22,6 +41,8 @@ def _connect(path: Path | str) -> sqlite_utils.Database:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
+    # Deleted and overwritten content is zeroed, so erased or re-sealed personal values leave no plain copy.
+    conn.execute("PRAGMA secure_delete = ON")
     return sqlite_utils.Database(conn)
 
 
@@ -35,6 +56,7 @@ class Database:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        _private_files(self.path)
         self._write_lock = threading.RLock()
         self._writer = _connect(self.path)
         self._local = threading.local()
@@ -42,6 +64,7 @@ class Database:
         self._readers_lock = threading.Lock()
         self.generation = 0
         """Commits made through this object; in-process caches compare it to know nothing changed since."""
+        _private_files(self.path)  # the -wal and -shm files exist now
 
     @contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
@@ -84,7 +107,11 @@ class Database:
             db.conn.execute("COMMIT")
 
     def migrate(self, stores: Sequence[ModuleType]) -> list[str]:
-        """Apply each store's numbered ``MIGRATIONS`` not yet recorded; return what was applied."""
+        """Apply each store's numbered ``MIGRATIONS`` not yet recorded; return what was applied.
+
+        A migration step is SQL text, or a function of the write transaction for data changes SQL cannot
+        express (sealing rows written before encryption at rest).
+        """
         applied: list[str] = []
         with self.write() as db:
             db.execute(
@@ -103,7 +130,10 @@ class Database:
                     if done:
                         continue
                     for statement in statements:
-                        db.execute(statement)
+                        if callable(statement):
+                            statement(db)
+                        else:
+                            db.execute(statement)
                     db.execute(
                         "INSERT INTO migrations (domain, number, name) VALUES (?, ?, ?)",
                         [domain, number, name],

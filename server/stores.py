@@ -7,6 +7,7 @@ from catalog import store as catalog_store
 from loyalty import store as loyalty_store
 from media import store as media_store
 from retention import store as retention_store
+from server.data_keys import install_data_keys
 from server.db import Database
 from server.settings import Settings
 from sync import store as sync_store
@@ -16,7 +17,8 @@ STORES = (media_store, catalog_store, accounts_store, sync_store, loyalty_store,
 
 
 def open_database(settings: Settings) -> Database:
-    """Open the database and bring its schema up to date."""
+    """Install the data keys, open the database and bring its schema up to date (migrations may seal)."""
+    install_data_keys(settings)
     database = Database(settings.database_path)
     database.migrate(STORES)
     return database
