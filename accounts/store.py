@@ -68,6 +68,21 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             lambda db: seal_plain_users(db),
         ],
     ),
+    (
+        3,
+        "reveals of personal data to operators are audited",
+        [
+            """CREATE TABLE personal_data_reveals (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,                 -- unix seconds
+                role TEXT NOT NULL,                  -- the operator's role
+                operator TEXT NOT NULL,              -- who (an operator id, or 'admin-token')
+                route TEXT NOT NULL,                 -- what answered, e.g. GET /api/admin/retention/scores
+                user_id INTEGER NOT NULL             -- whose data was shown unmasked
+            )""",
+            "CREATE INDEX personal_data_reveals_user ON personal_data_reveals (user_id, at)",
+        ],
+    ),
 ]
 
 
@@ -156,6 +171,30 @@ def users_page(db: Any, after: int, limit: int) -> list[dict]:
 def count_users(db: Any) -> int:
     """How many users there are."""
     return db.execute("SELECT count(*) FROM users").fetchone()[0]
+
+
+def emails_of(db: Any, user_ids: list[int]) -> dict[int, str]:
+    """The (opened) emails of these users that exist."""
+    if not user_ids:
+        return {}
+    marks = ",".join("?" for _ in user_ids)
+    rows = db.execute(f"SELECT id, email FROM users WHERE id IN ({marks}) AND email_index IS NOT NULL", user_ids)
+    return {uid: vault.unseal_text(EMAIL, email) for uid, email in rows.fetchall()}
+
+
+def add_reveals(db: Any, at: int, role: str, operator: str, route: str, user_ids: list[int]) -> None:
+    """Audit that these users' personal data was shown unmasked to an operator."""
+    for user_id in user_ids:
+        db.execute(
+            "INSERT INTO personal_data_reveals (at, role, operator, route, user_id) VALUES (?, ?, ?, ?, ?)",
+            [at, role, operator, route, user_id],
+        )
+
+
+def reveals_of(db: Any, user_id: int) -> list[dict]:
+    """The audited reveals of one user's data, oldest first."""
+    return list(db.query(
+        "SELECT at, role, operator, route FROM personal_data_reveals WHERE user_id = ? ORDER BY id", [user_id]))
 
 
 def set_password_hash(db: Any, user_id: int, password_hash: str) -> None:

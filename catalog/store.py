@@ -141,3 +141,12 @@ def set_stock(db: Any, product_id: str, stock: int, now: str) -> bool:
 def count_products(db: Any) -> int:
     """How many products there are."""
     return db.execute("SELECT count(*) FROM products").fetchone()[0]
+
+
+def set_price(db: Any, product_id: str, price: int, now: str) -> bool:
+    """Set a product's price (operators in the console); False if there is no such product."""
+    version = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM products").fetchone()[0]
+    cur = db.execute(
+        "UPDATE products SET price = ?, version = ?, updated_at = ? WHERE id = ?", [price, version, now, product_id]
+    )
+    return cur.rowcount == 1

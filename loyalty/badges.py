@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import clock
+
 from . import rules, store, views
 from .models import Badge
 
@@ -21,7 +23,7 @@ def to_badge(row: dict) -> Badge:
 
 def award(db: Any, user_id: int, badge: str, now: datetime) -> bool:
     """Award a badge once (in the caller's transaction) and sync it; whether it is new."""
-    if not store.award_badge(db, user_id, badge, rules.iso(now)):
+    if not store.award_badge(db, user_id, badge, clock.iso(now)):
         return False
     views.put_badge(db, user_id, to_badge(store.get_badge(db, user_id, badge)))  # type: ignore[arg-type]
     return True
@@ -62,5 +64,5 @@ def after_growth(db: Any, user_id: int, kind: str, now: datetime) -> list[str]:
 
 def mark_seen(db: Any, user_id: int, badge: str, now: datetime) -> None:
     """A device announced the badge: record it once and sync, so no other device announces it again."""
-    if store.mark_badge_announced(db, user_id, badge, rules.iso(now)):
+    if store.mark_badge_announced(db, user_id, badge, clock.iso(now)):
         views.put_badge(db, user_id, to_badge(store.get_badge(db, user_id, badge)))  # type: ignore[arg-type]

@@ -14,9 +14,10 @@ from typing import Any, Callable
 
 import msgspec
 
+import clock
 from catalog import store as catalog_store
 
-from . import gifts, mall, orders, rules, store, views
+from . import gifts, mall, orders, store, views
 from .errors import BadOrderInput, EmptyCart, IdempotencyMismatch, OutOfStock, UnknownCode
 from .models import MAX_LINE_QTY, MAX_ORDER_LINES, CheckoutRequest, Discount, OrderLine
 
@@ -130,7 +131,7 @@ def _discount(db: Any, user_id: int, code: str, lines: list[dict], subtotal: int
     if gift is not None:
         if gift["used_order_id"] is not None:
             raise UnknownCode(f"coupon {code} was used already")
-        if gift["expires_at"] <= rules.iso(now):
+        if gift["expires_at"] <= clock.iso(now):
             raise UnknownCode(f"coupon {code} has expired")
         if gift["currency"] != currency:
             raise UnknownCode(f"coupon {code} is for {gift['currency']} orders")
@@ -165,7 +166,7 @@ def checkout(db: Any, user_id: int, key: str, body: CheckoutRequest, now: dateti
     if body.code:
         discount, coupon = _discount(db, user_id, body.code, lines, subtotal, now)
     amount = discount.amount if discount else 0
-    at = rules.iso(now)
+    at = clock.iso(now)
     order_id = store.insert_order(db, {
         "user_id": user_id, "currency": lines[0]["currency"], "subtotal": subtotal, "discount": amount,
         "total": subtotal - amount, "code": body.code, "offer_id": discount.offer_id if discount else None,

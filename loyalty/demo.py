@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import clock
 from catalog import store as catalog_store
 
 from . import badges, growth_shop, rules, store, views
@@ -65,7 +66,7 @@ def seed_rewards(database: Any, now: datetime | None = None) -> int:
         products = [catalog_store.get_product(db, p["id"]) for p in _all_products(db)]
         if store.get_lottery(db, DEMO_LOTTERY_ID) is None:
             growth_shop.put_lottery(db, DEMO_LOTTERY_ID, growth_shop.DEMO_LOTTERY, now)
-        return store.insert_rewards(db, demo_rewards([p for p in products if p]), rules.iso(now))
+        return store.insert_rewards(db, demo_rewards([p for p in products if p]), clock.iso(now))
 
 
 def _all_products(db: Any) -> list[dict]:
@@ -152,8 +153,8 @@ def seed_history(db: Any, user_id: int, history: list[DemoOrder], now: datetime,
         order_id = store.insert_history_order(db, {
             "user_id": user_id, "status": item.status, "currency": item.currency, "subtotal": subtotal,
             "discount": discount, "total": total, "code": item.code, "offer_id": item.offer_id,
-            "discount_source": "offer" if item.offer_id else None, "created_at": rules.iso(item.placed_at),
-            "updated_at": rules.iso(updated), **{f"{k}_at": rules.iso(v) if v else None for k, v in stamps.items()},
+            "discount_source": "offer" if item.offer_id else None, "created_at": clock.iso(item.placed_at),
+            "updated_at": clock.iso(updated), **{f"{k}_at": clock.iso(v) if v else None for k, v in stamps.items()},
         })
         store.insert_order_lines(db, order_id, [
             {"sku": line.sku, "name": line.name, "qty": line.qty, "unit_price": line.unit_price,
@@ -169,23 +170,23 @@ def seed_history(db: Any, user_id: int, history: list[DemoOrder], now: datetime,
                 bonus_given = True
                 earned += rules.FIRST_ORDER_BONUS
             available, expires = rules.lot_dates(paid_at, hold_days)
-            lot_ids = [(store.insert_lot(db, user_id, kind, points, rules.iso(paid_at), rules.iso(available),
-                                         rules.iso(expires), order_id), points) for kind, points in lots]
+            lot_ids = [(store.insert_lot(db, user_id, kind, points, clock.iso(paid_at), clock.iso(available),
+                                         clock.iso(expires), order_id), points) for kind, points in lots]
             gained = rules.order_growth(total)
             if gained:
                 store.insert_growth(db, user_id, "order", gained, str(order_id), rules.day_key(paid_at),
-                                    rules.month_key(paid_at), rules.iso(paid_at))
+                                    rules.month_key(paid_at), clock.iso(paid_at))
                 growth.append((paid_at, gained))
             spend[order_id] = (paid_at, total)
             evaluate(paid_at)
             refunded_at = stamps["refunded"]
             if refunded_at is not None:
                 for lot_id, points in lot_ids:
-                    store.insert_debit(db, user_id, "reverse", points, lot_id, rules.iso(refunded_at), order_id=order_id)
+                    store.insert_debit(db, user_id, "reverse", points, lot_id, clock.iso(refunded_at), order_id=order_id)
                     reversed_ += points
                 if gained:
                     store.insert_growth(db, user_id, "order_refund", -gained, str(order_id), rules.day_key(paid_at),
-                                        rules.month_key(paid_at), rules.iso(paid_at))
+                                        rules.month_key(paid_at), clock.iso(paid_at))
                     growth.append((paid_at, -gained))
                 del spend[order_id]
                 evaluate(refunded_at)
@@ -193,17 +194,17 @@ def seed_history(db: Any, user_id: int, history: list[DemoOrder], now: datetime,
             store.set_order_points(db, order_id, earned=earned, reversed_=reversed_)
         views.put_order(db, user_id, OrderSummary(
             id=order_id, status=item.status, currency=item.currency, total=total,
-            items=sum(line.qty for line in item.lines), created_at=rules.iso(item.placed_at),
-            updated_at=rules.iso(updated), points_earned=earned))
+            items=sum(line.qty for line in item.lines), created_at=clock.iso(item.placed_at),
+            updated_at=clock.iso(updated), points_earned=earned))
         made.append(SeededOrder(order_id=order_id, order=item, total=total))
     first_paid = min((o.placed_at for o in history if o.status not in ("placed", "cancelled")), default=None)
     if first_paid is not None:
         badges.award(db, user_id, "first-order", min(now, first_paid + timedelta(minutes=20)))
     evaluate(now)
-    store.put_tier(db, user_id, state.tier, rules.iso(state.held_until) if state.held_until else None,
-                   state.accelerated_month, rules.iso(now))
+    store.put_tier(db, user_id, state.tier, clock.iso(state.held_until) if state.held_until else None,
+                   state.accelerated_month, clock.iso(now))
     for change, at in changes:
-        store.insert_tier_change(db, user_id, change.from_tier, change.to_tier, change.reason, rules.iso(at))
+        store.insert_tier_change(db, user_id, change.from_tier, change.to_tier, change.reason, clock.iso(at))
     views.refresh_points(db, user_id, now)
     return made
 

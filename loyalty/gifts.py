@@ -11,7 +11,9 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import ledger, perks, rules, store, tiers, views
+import clock
+
+from . import ledger, perks, store, tiers, views
 from .models import BirthdayPack, Coupon
 
 COUPON_DAYS = 30
@@ -29,8 +31,8 @@ def make_coupon(db: Any, user_id: int, *, source: str, item: str, name: str, val
     code = new_code({"growth": "GV", "lottery": "LW", "birthday": "BD"}[source])
     store.insert_loyalty_coupon(db, {
         "code": code, "user_id": user_id, "source": source, "item": item, "name": name, "value": value,
-        "currency": currency, "min_order": min_order, "created_at": rules.iso(now),
-        "expires_at": rules.iso(now + timedelta(days=COUPON_DAYS)),
+        "currency": currency, "min_order": min_order, "created_at": clock.iso(now),
+        "expires_at": clock.iso(now + timedelta(days=COUPON_DAYS)),
     })
     made = to_coupon(store.loyalty_coupon(db, user_id, code))  # type: ignore[arg-type]
     views.put_coupon(db, user_id, made)
@@ -46,7 +48,7 @@ def to_coupon(row: dict) -> Coupon:
 def grant_birthday_pack(db: Any, user_id: int, local_year: int, now: datetime) -> BirthdayPack | None:
     """This year's birthday pack by the shopper's tier (once a year); None if it was given already."""
     tier = tiers.current(db, user_id, now)[0].tier
-    if not store.claim_birthday_pack(db, user_id, local_year, tier, rules.iso(now)):
+    if not store.claim_birthday_pack(db, user_id, local_year, tier, clock.iso(now)):
         return None
     pack = perks.BIRTHDAY_PACKS[tier]
     code = None

@@ -14,6 +14,8 @@ from typing import Any, Callable
 
 import msgspec
 
+import clock
+
 from . import gifts, ledger, rules, store, views
 from .errors import BadOrderInput, NotEnoughGrowth, RewardUnavailable, UnknownReward
 from .models import DrawResult, GrowthCouponItem, GrowthShop, Lottery, LotteryInput, Prize
@@ -82,7 +84,7 @@ def put_lottery(db: Any, lottery_id: str, data: LotteryInput, now: datetime) -> 
             raise BadOrderInput(f"prizes.{prize.id}: a points prize needs points and no value")
     row = msgspec.structs.asdict(data)
     row["prizes"] = [msgspec.to_builtins(p) for p in data.prizes]
-    store.put_lottery(db, lottery_id, row, rules.iso(now))
+    store.put_lottery(db, lottery_id, row, clock.iso(now))
     return _lottery(store.get_lottery(db, lottery_id), db, now)  # type: ignore[arg-type]
 
 
@@ -104,7 +106,7 @@ def buy_coupon(db: Any, user_id: int, item_id: str, now: datetime, *, client_id:
     store.insert_growth_spend(db, {
         "user_id": user_id, "kind": "coupon", "item": item.id, "growth": item.growth, "client_id": client_id,
         "mutation_id": mutation_id, "prize_id": None, "prize_value": 0, "budget_spent": 0,
-        "coupon_code": coupon.code, "points": 0, "at": rules.iso(now),
+        "coupon_code": coupon.code, "points": 0, "at": clock.iso(now),
     })
     views.refresh_points(db, user_id, now)
     return coupon.code
@@ -154,11 +156,11 @@ def draw(db: Any, user_id: int, lottery_id: str, now: datetime, *, client_id: st
         "user_id": user_id, "kind": "draw", "item": lottery_id, "growth": row["cost"], "client_id": client_id,
         "mutation_id": mutation_id, "prize_id": prize.id if prize else None,
         "prize_value": prize_cost(prize) if prize else 0, "budget_spent": int(over_budget), "coupon_code": code,
-        "points": points, "at": rules.iso(now),
+        "points": points, "at": clock.iso(now),
     })
     result = DrawResult(id=spend_id, lottery_id=lottery_id, prize_id=prize.id if prize else None,
                         prize_name=prize.name if prize else None, kind=prize.kind if prize else "none",
-                        growth=row["cost"], at=rules.iso(now), coupon_code=code, points=points,
+                        growth=row["cost"], at=clock.iso(now), coupon_code=code, points=points,
                         value=prize.value if prize else 0, budget_spent=over_budget)
     views.put_draw(db, user_id, result)
     views.refresh_points(db, user_id, now)

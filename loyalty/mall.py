@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+import clock
 from catalog import store as catalog_store
 
 from . import ledger, rules, store, tiers, views
@@ -67,7 +68,7 @@ def create_reward(db: Any, data: RewardInput, now: datetime) -> Reward:
     _check_tier_prices(data.points_cost, data.gold_cost, data.diamond_cost)
     if store.get_reward(db, data.id) is not None:
         raise DuplicateReward(f"a reward {data.id!r} exists already")
-    store.insert_reward(db, msgspec.structs.asdict(data), rules.iso(now))
+    store.insert_reward(db, msgspec.structs.asdict(data), clock.iso(now))
     return get_reward(db, data.id)
 
 
@@ -82,7 +83,7 @@ def update_reward(db: Any, reward_id: str, patch: RewardPatch, now: datetime) ->
     _check_tier_prices(changes.get("points_cost", current.points_cost), changes.get("gold_cost", current.gold_cost),
                        changes.get("diamond_cost", current.diamond_cost))
     if changes:
-        store.update_reward(db, reward_id, changes, rules.iso(now))
+        store.update_reward(db, reward_id, changes, clock.iso(now))
     return get_reward(db, reward_id)
 
 
@@ -119,7 +120,7 @@ def redeem(db: Any, user_id: int, reward_id: str, now: datetime, *, client_id: s
     code = "PM-" + secrets.token_hex(5).upper()
     redemption_id = store.insert_redemption(db, {
         "user_id": user_id, "reward_id": reward_id, "points": cost, "code": code,
-        "client_id": client_id, "mutation_id": mutation_id, "at": rules.iso(now),
+        "client_id": client_id, "mutation_id": mutation_id, "at": clock.iso(now),
     })
     ledger.spend(db, user_id, cost, now, redemption_id)
     row = store.coupon(db, user_id, code)

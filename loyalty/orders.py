@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import clock
 from catalog import store as catalog_store
 
 from . import badges, gifts, ledger, mall, perks, rules, store, tiers, views
@@ -72,7 +73,7 @@ def _restock(db: Any, lines: list[dict], now: datetime) -> None:
     for line in lines:
         product = products.get(line["sku"])
         if product is not None:
-            catalog_store.set_stock(db, line["sku"], product["stock"] + line["qty"], rules.iso(now))
+            catalog_store.set_stock(db, line["sku"], product["stock"] + line["qty"], clock.iso(now))
 
 
 def apply_payment(db: Any, row: dict, now: datetime, hold_days: int) -> None:
@@ -116,7 +117,7 @@ def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days:
         return get(db, order_id), False
     if not rules.can_move(current, target):
         raise BadTransition(f"an order that is {current} cannot become {target}")
-    if not store.move_order(db, order_id, current, target, rules.iso(now)):
+    if not store.move_order(db, order_id, current, target, clock.iso(now)):
         raise BadTransition(f"order {order_id} changed meanwhile; read it again")
     lines = store.order_lines(db, [order_id])[order_id]
     if rules.restocks(current, target):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import clock
+
 from . import rules, store
 from .models import BirthdayPack, Perks
 
@@ -21,7 +23,7 @@ BIRTHDAY_PACKS: dict[str, BirthdayPack] = {
 
 def year_key(now: datetime) -> str:
     """The calendar year (UTC) an instant falls in."""
-    return rules.utc(now).strftime("%Y")
+    return clock.utc(now).strftime("%Y")
 
 
 def perks(db: Any, user_id: int, tier: str, now: datetime) -> Perks:

@@ -60,12 +60,6 @@ def _open(data: bytes, name: str, max_bytes: int, max_pixels: int) -> Image.Imag
     return im
 
 
-def inspect(data: bytes, *, name: str, max_bytes: int, max_pixels: int) -> tuple[str, int, int]:
-    """Format and stored size from the header alone (no pixel decoding); BadImage naming ``name``."""
-    with _open(data, name, max_bytes, max_pixels) as im:
-        return im.format or "", im.width, im.height
-
-
 def to_srgb(im: Image.Image) -> Image.Image:
     """Pixels converted from an embedded ICC profile to sRGB (a broken profile is ignored, not fatal)."""
     icc = im.info.get("icc_profile")

@@ -3,34 +3,11 @@
 // view the sync client keeps in IndexedDB (`points`, `orders/{id}`, `coupons/{code}`), so it works offline;
 // redeeming is the sync mutation `points.redeem`, queued offline and applied exactly once by the server.
 
+import { authed } from "./authed.js";
+import { el, waitFor } from "./dom.js";
+import { money } from "./money.js";
+
 const CHECKOUT_KEY = "lastmile-checkout-key";
-
-function waitFor(name, ms = 10_000) {
-  return new Promise((resolve) => {
-    const until = Date.now() + ms;
-    const check = () => (self[name] || Date.now() > until ? resolve(self[name] || null) : setTimeout(check, 20));
-    check();
-  });
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-}
-
-function money(minor, currency) {
-  try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(minor / 100);
-  } catch {
-    return `${(minor / 100).toFixed(2)} ${currency}`;
-  }
-}
 
 function day(iso) {
   return iso ? new Date(iso).toLocaleDateString() : "";
@@ -40,19 +17,6 @@ function signInFirst(client, mount, what) {
   if (client.signedIn) return false;
   mount.replaceChildren(el("p", {}, `Sign in to see ${what}. `, el("a", { href: "/signin" }, "Sign in")));
   return true;
-}
-
-async function authed(client, method, path, { body, headers = {} } = {}) {
-  const session = client.session;
-  const response = await fetch(path, {
-    method,
-    cache: "no-store",
-    headers: { accept: "application/json", "content-type": "application/json", authorization: `Bearer ${session.token}`, ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw Object.assign(new Error(data.detail || `HTTP ${response.status}`), { status: response.status });
-  return data;
 }
 
 // ------------------------------------------------------------------------------------------------ points

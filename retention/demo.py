@@ -21,7 +21,7 @@ from sync import store as sync_store
 from . import audience_store, campaign_store
 from .models import OfferIn
 from .offers import OFFER_ID_PREFIX, create_offer, discount_for, offer_from_row
-from .timefmt import iso
+from clock import iso
 
 DEMO_PASSWORD = "lastmile-demo"
 """Every demo shopper signs in with this password (shopperN@demo.lastmile.invalid)."""

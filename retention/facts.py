@@ -9,12 +9,12 @@ from typing import Any
 
 from accounts import service as accounts_service
 from catalog import store as catalog_store
+from clock import from_ms, parse
 from loyalty import store as loyalty_store
 from sync import store as sync_store
 
 from . import audience_store, campaign_store
 from .segments import ShopperFacts
-from .timefmt import from_ms, parse
 
 BIRTHDAY = re.compile(r"^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 

@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable
 
 import msgspec
 
+from clock import iso
 from loyalty import gifts
 
 from . import audience_store, campaign_store
@@ -17,7 +18,6 @@ from .delivery import DeliveryReport, PushSender, deliver_due
 from .errors import RetentionError
 from .planner import OfferPublisher, campaign_for, campaign_from_row, enqueue_message
 from .segments import ShopperFacts, score
-from .timefmt import iso
 from .triggers import evaluate
 from .view import notify, publish_offer
 

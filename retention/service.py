@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from clock import iso
+
 from . import audience_store, push_store
 from .config import RetentionConfig
 from .errors import UnknownSubscription
 from .models import EventBatch, EventResult, NewSubscription, Subscription
 from .subscriptions import validate
-from .timefmt import iso
 from .tracking import record_events
 
 MAX_SUBSCRIPTIONS_PER_USER = 20

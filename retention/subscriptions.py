@@ -48,7 +48,7 @@ def check_time_zone(name: str | None) -> str | None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadSubscription(f"timeZone {name!r} is not a known time zone") from None
+        raise BadSubscription("timeZone is not a known time zone") from None  # not echoed: it is personal
     return name
 
 

@@ -17,6 +17,8 @@ from accounts.errors import (
     EmailTaken,
     NotAuthenticated,
     RateLimited,
+    ReauthenticationFailed,
+    RevealForbidden,
     TotpRequired,
     TotpStateError,
     UnknownDevice,
@@ -41,6 +43,16 @@ from loyalty.errors import (
     UnknownReward,
 )
 from media.errors import BadImage, MediaError, UnknownImage
+from operators.errors import (
+    BadOperatorInput,
+    Forbidden,
+    NotSignedIn,
+    OperatorExists,
+    OperatorsError,
+    SignInFailed,
+    TooManyAttempts,
+    UnknownOperator,
+)
 from retention.errors import (
     BadCampaign,
     BadEvent,
@@ -84,6 +96,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     TotpRequired: (401, "totp-required"),
     NotAuthenticated: (401, "not-authenticated"),
     EmailTaken: (409, "email-taken"),
+    RevealForbidden: (403, "reveal-forbidden"),
+    ReauthenticationFailed: (403, "reauthentication-failed"),
     BadAccountInput: (422, "bad-account-input"),
     RateLimited: (429, "rate-limited"),
     UnknownDevice: (404, "unknown-device"),
@@ -123,10 +137,18 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     UnknownCampaign: (404, "unknown-campaign"),
     CouponRejected: (422, "coupon-rejected"),
     UnknownShopper: (404, "unknown-shopper"),
+    BadOperatorInput: (422, "bad-operator-input"),
+    OperatorExists: (409, "operator-exists"),
+    UnknownOperator: (404, "unknown-operator"),
+    SignInFailed: (401, "sign-in-failed"),
+    NotSignedIn: (401, "not-authenticated"),
+    Forbidden: (403, "forbidden"),
+    TooManyAttempts: (429, "rate-limited"),
 }
 
 # Base classes registered with Litestar; each maps through DOMAIN_ERRORS.
-DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError, SyncError, LoyaltyError, RetentionError)
+DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError, SyncError, LoyaltyError, RetentionError,
+                                               OperatorsError)
 
 
 class Problem(msgspec.Struct, omit_defaults=True):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from clock import parse
 from retention import audience_store, campaign_store
 from retention.campaigns import assign_variant
 from retention.config import RetentionConfig
@@ -17,7 +18,6 @@ from retention.offers import check_coupon, create_offer, redeem_coupon
 from retention.planner import create_campaign, save_template
 from retention.run import run_retention
 from retention.segments import ShopperFacts
-from retention.timefmt import parse
 from retention.tracking import format_report, record_events, report
 from tests.push_fixtures import subscribe
 
