@@ -42,17 +42,13 @@ GROWTH_REFUSALS: dict[type[Exception], str] = {
 }
 
 
-def _now(ctx: MutationContext) -> datetime:
-    return datetime.fromtimestamp(ctx.now / 1000, tz=timezone.utc)
-
-
 @register("growth.coupon", GrowthCouponArgs)
 def buy_growth_coupon(ctx: MutationContext, args: GrowthCouponArgs) -> None:
     """Spend growth on a cash coupon inside the push transaction (once per mutation)."""
     if store.growth_spend_by_mutation(ctx.db, ctx.client_id, ctx.mutation_id) is not None:
         return
     try:
-        growth_shop.buy_coupon(ctx.db, ctx.user_id, args.item_id, _now(ctx), client_id=ctx.client_id,
+        growth_shop.buy_coupon(ctx.db, ctx.user_id, args.item_id, from_ms(ctx.now), client_id=ctx.client_id,
                                mutation_id=ctx.mutation_id)
     except tuple(GROWTH_REFUSALS) as exc:
         raise PermanentError(GROWTH_REFUSALS[type(exc)], str(exc)) from None
@@ -64,7 +60,7 @@ def lottery_draw(ctx: MutationContext, args: DrawArgs) -> None:
     if store.growth_spend_by_mutation(ctx.db, ctx.client_id, ctx.mutation_id) is not None:
         return
     try:
-        growth_shop.draw(ctx.db, ctx.user_id, args.lottery_id, _now(ctx), client_id=ctx.client_id,
+        growth_shop.draw(ctx.db, ctx.user_id, args.lottery_id, from_ms(ctx.now), client_id=ctx.client_id,
                          mutation_id=ctx.mutation_id)
     except tuple(GROWTH_REFUSALS) as exc:
         raise PermanentError(GROWTH_REFUSALS[type(exc)], str(exc)) from None
@@ -73,4 +69,4 @@ def lottery_draw(ctx: MutationContext, args: DrawArgs) -> None:
 @register("badges.seen", BadgeSeenArgs)
 def badge_seen(ctx: MutationContext, args: BadgeSeenArgs) -> None:
     """A device announced a badge; the others will not (an unknown or foreign badge changes nothing)."""
-    badges.mark_seen(ctx.db, ctx.user_id, args.badge, _now(ctx))
+    badges.mark_seen(ctx.db, ctx.user_id, args.badge, from_ms(ctx.now))
