@@ -6,13 +6,12 @@ single writer's lock; they block, so HTTP handlers call them off the event loop.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import Any
 
 from clock import iso_seconds
 
-from . import passwords, store, totp
+from . import passwords, store, totp, vault
 from .emails import normalise_email
 from .masking import mask_email
 from .errors import (
@@ -29,10 +28,15 @@ from .models import CurrentUser, Device, Me, Reveal, Session, ShopperActivity, S
 from .policy import AuthPolicy
 from .tokens import new_token, token_hash
 
+LOGIN_ATTEMPT = "login-attempt"
+"""The vault kind of the rate-limit keys (a blind index: keyed, one-way)."""
+
 
 def _key(kind: str, value: str) -> str:
-    # Hashed so the attempts table holds neither addresses nor emails.
-    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+    # A keyed hash (the vault's blind index), so the attempts table holds neither addresses nor emails and
+    # nobody with the database alone can test a guessed address against it. A key rotation starts the
+    # windows afresh (attempts under the old key stop counting: at most one window of them).
+    return vault.blind_index(LOGIN_ATTEMPT, f"{kind}:{value}")
 
 
 def _check_limit(db: Any, key: str, limit: int, window: int, now: float, what: str) -> None:

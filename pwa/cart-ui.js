@@ -2,7 +2,7 @@
 // the product page's buttons, the cart page and the sign-in page. A feature module of the app shell: app.js
 // imports it after first paint and calls start(context), which starts this tab's SyncClient.
 
-import { el } from "./dom.js";
+import { el, fill } from "./dom.js";
 import { money } from "./money.js";
 import { MAX_QTY } from "./rebase.js";
 import { SyncClient } from "./sync-client.js";
@@ -57,7 +57,7 @@ function renderAccount(client, mount, note) {
   const state = client.signedIn ? "in" : session ? "expired" : "out";
   if (mount.dataset.lmState !== state) {
     mount.dataset.lmState = state;
-    mount.replaceChildren(
+    fill(mount,
       el("a", { href: "/cart", id: "lm-cart-link" }, "Cart ", el("span", { id: "lm-cart-count" }, "0")),
       el("span", { id: "lm-sync-status", title: "changes not yet saved to your account" }),
       client.signedIn && LOYALTY ? el("a", { href: "/points", id: "lm-points-link" }, "Points") : "",
@@ -86,7 +86,7 @@ function renderErrors(client) {
     box = el("div", { id: "lm-errors", role: "alert" });
     document.body.prepend(box);
   }
-  box.replaceChildren(
+  fill(box,
     ...errors.map((e) =>
       el(
         "p",
@@ -106,7 +106,7 @@ function renderActions(client, mount) {
     const stock = document.querySelector(".stock[data-stock]");
     const soldOut = !!stock && Number(stock.dataset.stock) <= 0;
     mount.classList.add("lm-actions");
-    mount.replaceChildren(
+    fill(mount,
       el(
         "button",
         { type: "button", class: "lm-btn", dataset: { action: "cart-add" }, disabled: soldOut, onclick: () => client.mutate("cart.add", { sku, qty: 1 }) },
@@ -168,7 +168,7 @@ async function renderCart(client, mount) {
   const wished = await Promise.all(wishlist.map((w) => product(w.sku)));
   if (ticket !== cartRender) return;
   const redeeming = client.pending.filter((m) => m.name === "points.redeem");
-  mount.replaceChildren(
+  fill(mount,
     el("h1", {}, "Your cart"),
     client.signedIn ? "" : el("p", { class: "lm-muted" }, "Your cart is kept on this device. ", el("a", { href: "/signin" }, "Sign in"), " to have it on all your devices."),
     items.length ? el("ul", { class: "lm-cart", id: "lm-cart-lines" }, items) : el("p", { class: "empty", id: "lm-cart-empty" }, "Your cart is empty. ", el("a", { href: "/" }, "Browse products")),
@@ -204,7 +204,7 @@ async function renderCart(client, mount) {
 
 function renderSignIn(client, mount) {
   if (client.signedIn) {
-    mount.replaceChildren(
+    fill(mount,
       el("h1", {}, "Signed in"),
       el("p", { id: "lm-signed-in" }, `You are signed in as ${client.session.email}. Your cart follows you on every device.`),
       el("p", {}, el("a", { href: "/cart" }, "Go to your cart")),
@@ -223,7 +223,7 @@ function renderSignIn(client, mount) {
     for (const b of form.querySelectorAll("button")) b.disabled = true;
     try {
       await client.signIn(mode, String(data.get("email")), String(data.get("password")));
-      mount.replaceChildren();
+      fill(mount);
       renderSignIn(client, mount);
     } catch (error) {
       message.textContent = navigator.onLine ? error.message || "That did not work." : "You are offline: sign in when the network is back.";
@@ -231,7 +231,7 @@ function renderSignIn(client, mount) {
       for (const b of form.querySelectorAll("button")) b.disabled = false;
     }
   };
-  mount.replaceChildren(
+  fill(mount,
     el("h1", {}, "Sign in"),
     el("p", { class: "lm-muted" }, "Sign in to keep your cart and wishlist on all your devices. New here? Create an account with the same form."),
     el(

@@ -1,5 +1,6 @@
-// DOM helpers shared by the feature modules: el() builds an element, waitFor() waits for a global that another
-// feature sets (features start side by side, so one may need another that has not started yet).
+// DOM helpers shared by the feature modules: el() builds an element, fill() replaces its children, waitFor()
+// waits for a global that another feature sets (features start side by side, so one may need another that has
+// not started yet).
 
 /** `el("a", {href, onclick, dataset: {sku}}, "text", child)`: attributes, listeners (on*), dataset, children;
  * null/undefined/false attributes and children are left out, `true` sets an empty attribute. */
@@ -11,8 +12,19 @@ export function el(tag, attrs = {}, ...children) {
     else if (name === "dataset") Object.assign(node.dataset, value);
     else node.setAttribute(name, value === true ? "" : value);
   }
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  node.append(...kept(children));
   return node;
+}
+
+/** `node.replaceChildren(...)` with el()'s rule for children: null/undefined/false are left out (the DOM's own
+ * replaceChildren would print them as the text "null"). */
+export function fill(node, ...children) {
+  node.replaceChildren(...kept(children));
+  return node;
+}
+
+function kept(children) {
+  return children.flat().filter((c) => c !== null && c !== undefined && c !== false);
 }
 
 /** `self[name]` once it is set, or null after `ms`. */

@@ -4,7 +4,7 @@
 // redeeming is the sync mutation `points.redeem`, queued offline and applied exactly once by the server.
 
 import { authed } from "./authed.js";
-import { el, waitFor } from "./dom.js";
+import { el, fill, waitFor } from "./dom.js";
 import { money } from "./money.js";
 
 const CHECKOUT_KEY = "lastmile-checkout-key";
@@ -15,7 +15,7 @@ function day(iso) {
 
 function signInFirst(client, mount, what) {
   if (client.signedIn) return false;
-  mount.replaceChildren(el("p", {}, `Sign in to see ${what}. `, el("a", { href: "/signin" }, "Sign in")));
+  fill(mount, el("p", {}, `Sign in to see ${what}. `, el("a", { href: "/signin" }, "Sign in")));
   return true;
 }
 
@@ -25,7 +25,7 @@ function renderPoints(client, mount, say) {
   if (signInFirst(client, mount, "your points")) return;
   const p = client.view.get("points");
   if (!p) {
-    mount.replaceChildren(el("p", { class: "lm-muted" }, "No points yet: your first paid order earns 1,000."));
+    fill(mount, el("p", { class: "lm-muted" }, "No points yet: your first paid order earns 1,000."));
   } else {
     const next = p.nextTier
       ? el("p", {}, `${p.growthToNext} growth to ${p.nextTier}. `, el("progress", { max: "1000", value: String(p.progress) }))
@@ -33,7 +33,7 @@ function renderPoints(client, mount, say) {
     const expiring = p.expiring.length
       ? el("ul", { id: "lm-expiring" }, p.expiring.map((lot) => el("li", {}, `${lot.points} points expire on ${day(lot.expiresAt)}`)))
       : null;
-    mount.replaceChildren(
+    fill(mount,
       el("p", { id: "lm-balance", class: "lm-big" }, `${p.balance} points`),
       p.pending ? el("p", { class: "lm-muted" }, `${p.pending} more on hold until returns close`) : null,
       el("p", { id: "lm-tier" }, `Tier: ${p.tier} (×${p.multiplier} points), growth ${p.growth}`),
@@ -79,7 +79,7 @@ function renderMall(client, mount) {
   const waiting = client.pending.filter((m) => m.name === "points.redeem");
   const refused = client.errors().filter((e) => e.name === "points.redeem");
   const items = rewards || [];
-  mount.replaceChildren(
+  fill(mount,
     el("p", { id: "lm-balance" }, `You have ${balance} points.`),
     waiting.length ? el("p", { class: "lm-muted", id: "lm-redeem-waiting" }, `${waiting.length} redemption(s) waiting to sync.`) : null,
     ...refused.map((e) =>
@@ -114,7 +114,7 @@ function renderMall(client, mount) {
 function renderOrders(client, mount) {
   if (signInFirst(client, mount, "your orders")) return;
   const orders = client.entries("orders/").sort((a, b) => b.id - a.id);
-  mount.replaceChildren(
+  fill(mount,
     orders.length
       ? el(
           "ul",
@@ -136,7 +136,7 @@ function mountCheckout(client, say) {
   cart.after(box);
   const draw = () => {
     const lines = client.cartLines ? client.cartLines() : client.entries("cart/");
-    if (!client.signedIn || !lines.length) return box.replaceChildren();
+    if (!client.signedIn || !lines.length) return fill(box);
     const button = el("button", { type: "button", class: "lm-btn", id: "lm-place-order" }, "Place order");
     const code = el("input", { name: "code", maxlength: "40", placeholder: "Coupon or offer code", autocomplete: "off" });
     button.addEventListener("click", async () => {
@@ -158,7 +158,7 @@ function mountCheckout(client, say) {
         button.disabled = false;
       }
     });
-    box.replaceChildren(el("p", {}, code, " ", button));
+    fill(box, el("p", {}, code, " ", button));
   };
   client.subscribe(draw);
 }
@@ -184,7 +184,7 @@ function mount(client, page, context) {
   if (!main) return;
   // Keep the page's heading; everything below it is drawn here.
   const body = el("div", { id: "lm-loyalty-body" });
-  main.replaceChildren(...[main.querySelector("h1"), body].filter(Boolean));
+  fill(main, main.querySelector("h1"), body);
   const render = { points: renderPoints, mall: renderMall, orders: renderOrders }[page];
   let coupons = -1;
   client.subscribe((c) => {

@@ -3,7 +3,7 @@
 // A feature module of the app shell (app.js calls start(context)); push-sw.js does the worker side.
 
 import { authed } from "./authed.js";
-import { el, waitFor } from "./dom.js";
+import { el, fill, waitFor } from "./dom.js";
 
 function keyBytes(base64url) {
   const raw = atob(base64url.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (base64url.length % 4)) % 4));
@@ -51,8 +51,8 @@ async function mountOptIn(client, registration, mount, say) {
 function renderOffers(client, box) {
   const now = new Date().toISOString();
   const offers = client.entries("offers/").filter((o) => o && o.expiresAt > now);
-  if (!offers.length) return box.replaceChildren();
-  box.replaceChildren(
+  if (!offers.length) return fill(box);
+  fill(box,
     el("h2", {}, "Your offers"),
     el("ul", {}, offers.map((o) => el("li", {}, el("strong", {}, o.title), ` — ${o.label} with code `, el("code", {}, o.code),
       ` (until ${new Date(o.expiresAt).toLocaleDateString()})`))),

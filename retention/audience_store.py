@@ -52,6 +52,11 @@ def set_tier_seen(db: Any, user_id: int, tier: str, now: str) -> None:
 
 # --- scores and segments --------------------------------------------------------------------------
 
+def delete_scores(db: Any, user_id: int) -> None:
+    """Forget a shopper's scores and segment (they withdrew consent to analytics, or left)."""
+    db.execute("DELETE FROM retention_scores WHERE user_id = ?", [user_id])
+
+
 def save_scores(db: Any, rows: list[dict], now: str) -> None:
     """Replace the stored scores of these shoppers."""
     for row in rows:

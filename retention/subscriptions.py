@@ -61,6 +61,12 @@ def check_locale(tag: str | None) -> str | None:
     return tag
 
 
+def same_keys(row: dict, sub: NewSubscription) -> bool:
+    """Whether a stored subscription (keys opened) holds the keys of ``sub`` (compared as bytes)."""
+    return (b64url_decode(row["p256dh"]), b64url_decode(row["auth"])) == (
+        b64url_decode(sub.keys.p256dh), b64url_decode(sub.keys.auth))
+
+
 def validate(sub: NewSubscription, services: Iterable[str], test_origins: Iterable[str]) -> NewSubscription:
     """The subscription if every part is usable; BadSubscription (or ForbiddenEndpoint) naming the bad part."""
     if not sub.consent:

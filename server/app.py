@@ -25,6 +25,7 @@ from server.data_keys import install_data_keys
 from server.db import Database
 from server.http.audit import audit_writes
 from server.http.auth import current_user
+from server.http.body import BoundedRequest
 from server.http.compression import compression_config
 from server.http.problems import exception_handlers
 from server.http.response_cache import ResponseCache
@@ -75,6 +76,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
         compression_config=compression_config(),
         middleware=[audit_writes],
         request_max_body_size=settings.max_body_bytes,
+        request_class=BoundedRequest,  # depth, integer and decoding checks of every JSON body (server/http/body.py)
         openapi_config=OpenAPIConfig(
             title="Lastmile",
             version="1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 import clock
 from accounts.models import CurrentUser
@@ -20,6 +20,7 @@ from retention.models import (
 from server.db import Database
 from server.http.auth import bearer_token, current_user
 from server.http.conditional import cacheable
+from server.http.params import Id
 from server.push_runtime import push_runtime
 from server.settings import Settings
 
@@ -55,7 +56,7 @@ class PushController(Controller):
         return service.subscriptions(database, current_user.user_id)
 
     @delete("/push/subscriptions/{subscription_id:int}", sync_to_thread=True)
-    def unsubscribe(self, subscription_id: FromPath[int], current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> None:
+    def unsubscribe(self, subscription_id: Id, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> None:
         """Unsubscribe; another shopper's subscription answers 404."""
         service.unsubscribe(database, current_user.user_id, subscription_id)
 

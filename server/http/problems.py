@@ -60,6 +60,7 @@ from retention.errors import (
     BadSubscription,
     BadTemplate,
     CouponRejected,
+    EndpointTaken,
     ForbiddenEndpoint,
     PayloadTooLarge,
     RetentionError,
@@ -125,6 +126,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     DuplicateReward: (409, "duplicate-reward"),
     BadSubscription: (422, "bad-subscription"),
     ForbiddenEndpoint: (422, "forbidden-push-endpoint"),
+    EndpointTaken: (409, "push-endpoint-taken"),
     UnknownSubscription: (404, "unknown-subscription"),
     UnknownMessage: (404, "unknown-message"),
     BadEvent: (422, "bad-event"),
@@ -211,7 +213,8 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     else:
         detail = str(exc.detail)
     headers = {k: v for k, v in (exc.headers or {}).items()}
-    return problem(status, _slug(status), detail, request=request, headers=headers)
+    slug = getattr(exc, "problem_slug", None) or _slug(status)  # server/http/body.py's BadBody names its own
+    return problem(status, slug, detail, request=request, headers=headers)
 
 
 def domain_exception_handler(request: Request, exc: Exception) -> Response:

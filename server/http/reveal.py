@@ -22,7 +22,7 @@ def operator_role(connection: ASGIConnection) -> tuple[str, str]:
     """
     found = connection.scope.get("state", {}).get("operator")
     if isinstance(found, Principal):  # the role guard (server/http/roles.py) leaves the caller's principal
-        return found.role, str(found.operator_id) if found.operator_id is not None else found.email
+        return found.role, str(found.operator_id) if found.operator_id is not None else found.via
     return found if found else (ADMIN_TOKEN_ROLE, "admin-token")
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from operators import service
-from tests.conftest import sign_up
 from tests.operator_support import PASSWORD, code, make_operator
+from tests.utils import sign_up
 
 PAGES = {
     "/admin": {"owner", "merchandiser", "marketer", "support"},
@@ -47,8 +47,7 @@ def test_pages_need_a_session(client):
 
 def test_the_sign_in_form_asks_for_username_password_and_code(client):
     html = client.get("/admin/signin").text
-    for value in ("username", "current-password", "one-time-code"):
-        assert f'autocomplete="{value}"' in html
+    assert [] == [value for value in ("username", "current-password", "one-time-code") if f'autocomplete="{value}"' not in html]
 
 
 def test_a_wrong_code_is_refused_and_audited(client, fresh_db):
@@ -101,7 +100,7 @@ def test_support_sees_masked_emails_and_a_reveal_is_audited(client, fresh_db):
     csrf = console_sign_in(client, fresh_db, "s@example.com", "support")
     page = client.get("/admin/shoppers", params={"q": "jane.doe@example.com"})
     assert 200 == page.status_code
-    assert "j•••@e•••.com" == re.search(r"data-email>([^<]+)<", page.text).group(1)
+    assert "j***@example.com" == re.search(r"data-email>([^<]+)<", page.text).group(1)
     uid = re.search(r"/admin/shoppers/(\d+)/reveal", page.text).group(1)
     assert 422 == client.post(f"/admin/shoppers/{uid}/reveal", data={"csrf": csrf, "reason": "x"}).status_code
     shown = client.post(f"/admin/shoppers/{uid}/reveal", data={"csrf": csrf, "reason": "ticket 4711: wrong address"})

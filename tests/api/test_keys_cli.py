@@ -12,9 +12,8 @@ from accounts import vault
 from server.app import create_app
 from server.cli.main import main
 from server.push_runtime import push_runtime
-from tests.conftest import ADMIN_TOKEN, log_in
 from tests.push_double import PushDouble
-from tests.utils import BIRTHDAY, plant_personal_data, raw_database_bytes
+from tests.utils import ADMIN_TOKEN, BIRTHDAY, log_in, plant_personal_data, raw_database_bytes
 
 KIDS = re.compile(rb"~(k[0-9]+)\.")
 

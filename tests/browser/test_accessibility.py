@@ -10,8 +10,7 @@ import uuid
 import pytest
 
 from tests.browser.axe import serious_violations
-
-from ..conftest import TEST_SCRYPT_N
+from tests.utils import TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}

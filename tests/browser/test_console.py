@@ -11,8 +11,7 @@ import pytest
 from server.db import Database
 from tests.browser.axe import serious_violations
 from tests.operator_support import PASSWORD, code, make_operator
-
-from ..conftest import TEST_SCRYPT_N
+from tests.utils import TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
 PAGES = ["/admin", "/admin/catalog", "/admin/orders", "/admin/shoppers", "/admin/rewards", "/admin/campaigns",
@@ -113,7 +112,7 @@ def test_support_gets_403_on_campaigns_and_masked_emails(browser, live_server, o
         assert [] == serious_violations(page)
         assert 0 == page.locator("nav a[href='/admin/campaigns']").count()
         page.goto(f"{live_server.url}/admin/shoppers?q=masked.shopper@example.com")
-        assert "m•••@e•••.com" == page.locator("[data-email]").inner_text()
+        assert "m***@example.com" == page.locator("[data-email]").inner_text()
         assert [] == serious_violations(page)
     finally:
         context.close()

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import ADMIN_TOKEN, TEST_SCRYPT_N
+from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("server.pages.shop", reason="the loyalty pages run inside the PWA shell (issue 4)")
@@ -111,5 +111,21 @@ def test_points_mall_orders_and_checkout(browser, live_server):
 
         open_page(page, live_server, "/points")
         expect(page.locator("#lm-coupons li")).to_contain_text(coupons[0]["code"], timeout=WAIT_MS)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["/points", "/mall", "/orders"])
+def test_a_new_shoppers_loyalty_pages_print_no_null(browser, live_server, path):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        sign_up(page, live_server)
+        open_page(page, live_server, path)
+        if path == "/mall":
+            expect(page.locator("#lm-balance")).to_have_text("You have 0 points.", timeout=WAIT_MS)
+            expect(page.locator("#lm-loyalty-body")).not_to_contain_text("Loading the mall", timeout=WAIT_MS)
+        text = page.inner_text("#lm-loyalty")
+        assert [] == [word for word in ("null", "undefined") if word in text]
     finally:
         context.close()

@@ -48,7 +48,7 @@ class AdminCatalogController(Controller):
         self, request: Request, database: NamedDependency[Database], settings: NamedDependency[Settings]
     ) -> Response[UploadedImage]:
         """Store an original sent as the raw body with its WebP/JPEG variants; AVIF follows in the background."""
-        data = await read_body(request, settings.max_upload_bytes)
+        data = await read_body(request, settings.max_upload_bytes, structured=False)
         limits = {"max_bytes": settings.max_upload_bytes, "max_pixels": settings.max_image_pixels}
 
         def ingest() -> dict:

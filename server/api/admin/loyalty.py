@@ -21,8 +21,9 @@ from loyalty.models import (
     RewardPatch,
     StatusChange,
 )
-from server.api.loyalty import OrderId, RewardIdPath
+from server.api.loyalty import RewardIdPath
 from server.db import Database
+from server.http.params import Id
 from server.http.roles import PERMISSION, role_guard
 from server.settings import Settings
 
@@ -40,13 +41,13 @@ class AdminLoyaltyController(Controller):
 
     @post("/orders/{order_id:int}/status", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
     def set_status(
-        self, order_id: OrderId, data: JSONBody[StatusChange], database: NamedDependency[Database], settings: NamedDependency[Settings]
+        self, order_id: Id, data: JSONBody[StatusChange], database: NamedDependency[Database], settings: NamedDependency[Settings]
     ) -> Order:
         """Move an order: placed → paid → fulfilled, or → cancelled (before payment) / refunded (after); else 409."""
         return service.set_order_status(database, order_id, data.status, settings.points_hold_days)
 
     @get("/orders/{order_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
-    def get_order(self, order_id: OrderId, database: NamedDependency[Database]) -> Order:
+    def get_order(self, order_id: Id, database: NamedDependency[Database]) -> Order:
         """Any order."""
         return service.get_order(database, order_id)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import JSONBody, Parameter
 
 from operators.roles import Permission
 from accounts import service as accounts_service
@@ -34,6 +34,7 @@ from retention.planner import (
 )
 from retention.tracking import report
 from server.db import Database
+from server.http.params import After, Id
 from server.http.roles import PERMISSION, role_guard
 from server.http.reveal import reveal_for
 
@@ -79,7 +80,7 @@ class AdminRetentionController(Controller):
             return create_offer(db, data, datetime.now(timezone.utc))
 
     @get("/offers/{offer_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.OFFERS})
-    def one_offer(self, offer_id: FromPath[int], database: NamedDependency[Database]) -> Offer:
+    def one_offer(self, offer_id: Id, database: NamedDependency[Database]) -> Offer:
         """One offer."""
         return get_offer(database.read(), offer_id)
 
@@ -95,7 +96,7 @@ class AdminRetentionController(Controller):
             return save_template(db, data)
 
     @delete("/templates/{template_id:int}", sync_to_thread=True)
-    def delete_template(self, template_id: FromPath[int], database: NamedDependency[Database]) -> None:
+    def delete_template(self, template_id: Id, database: NamedDependency[Database]) -> None:
         """Delete one template."""
         with database.write() as db:
             if not campaign_store.delete_template(db, template_id):
@@ -113,12 +114,12 @@ class AdminRetentionController(Controller):
             return create_campaign(db, data)
 
     @get("/campaigns/{campaign_id:int}", sync_to_thread=True)
-    def one_campaign(self, campaign_id: FromPath[int], database: NamedDependency[Database]) -> Campaign:
+    def one_campaign(self, campaign_id: Id, database: NamedDependency[Database]) -> Campaign:
         """One campaign."""
         return get_campaign(database.read(), campaign_id)
 
     @put("/campaigns/{campaign_id:int}/active", sync_to_thread=True)
-    def set_active(self, campaign_id: FromPath[int], data: JSONBody[CampaignActive], database: NamedDependency[Database]) -> Campaign:
+    def set_active(self, campaign_id: Id, data: JSONBody[CampaignActive], database: NamedDependency[Database]) -> Campaign:
         """Start or stop a campaign."""
         with database.write() as db:
             get_campaign(db, campaign_id)
@@ -137,7 +138,7 @@ class AdminRetentionController(Controller):
         request: Request,
         database: NamedDependency[Database],
         segment: Annotated[str | None, Parameter(pattern=r"^(loyal|churn_risk|price_sensitive|new_explorer|regular)$")] = None,
-        after: Annotated[int, Parameter(ge=0)] = 0,
+        after: After = 0,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
         reveal: RevealParam = False,
     ) -> list[Scores]:
@@ -148,7 +149,7 @@ class AdminRetentionController(Controller):
 
     @get("/scores/{user_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
     def shopper_scores(
-        self, request: Request, user_id: FromPath[int], database: NamedDependency[Database], reveal: RevealParam = False
+        self, request: Request, user_id: Id, database: NamedDependency[Database], reveal: RevealParam = False
     ) -> Scores:
         """One shopper's scores and segment; the email masked unless revealed."""
         who = reveal_for(request, reveal)

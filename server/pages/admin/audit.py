@@ -9,6 +9,7 @@ from litestar.params import Parameter
 
 from operators import service
 from operators.roles import Permission
+from server.http.params import MAX_ID
 from server.http.roles import PERMISSION
 from server.pages.admin.common import ctx
 from server.pages.admin.console import html_response
@@ -20,7 +21,7 @@ PAGE = 100
 @get("/admin/audit", opt={PERMISSION: Permission.AUDIT}, sync_to_thread=True, include_in_schema=False)
 def audit_page(
     request: Request,
-    before: Annotated[int | None, Parameter(ge=1)] = None,
+    before: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
     action: Annotated[str, Parameter(max_length=100)] = "",
 ) -> Response:
     """The audit log, filtered by an action prefix (`signin`, `POST /admin`, ...)."""

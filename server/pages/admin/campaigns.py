@@ -7,7 +7,7 @@ from typing import Annotated
 import msgspec
 from anyio import to_thread
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import Parameter
 
 from operators.roles import Permission
 from retention import campaign_store, report_store
@@ -15,6 +15,7 @@ from retention.errors import RetentionError
 from retention.models import SEGMENTS, TRIGGERS, CampaignIn
 from retention.planner import campaign_from_row, create_campaign, get_campaign
 from retention.tracking import report
+from server.http.params import Id
 from server.http.roles import PERMISSION
 from server.pages.admin.common import Ctx, ctx, form_fields, parse_int
 from server.pages.admin.console import html_response, note_audit, redirect
@@ -127,7 +128,7 @@ async def add_campaign(request: Request) -> Response:
 
 
 @post("/admin/campaigns/{campaign_id:int}/active", opt={PERMISSION: Permission.CAMPAIGNS}, include_in_schema=False)
-async def set_active(request: Request, campaign_id: FromPath[int]) -> Response:
+async def set_active(request: Request, campaign_id: Id) -> Response:
     """Switch a campaign on or off."""
     c = ctx(request)
     active = (await form_fields(request, "active"))["active"] == "1"

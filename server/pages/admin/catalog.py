@@ -26,6 +26,7 @@ from catalog.file_import import image_names, import_file
 from catalog.importer import now_iso
 from operators import service
 from operators.roles import Permission
+from server.http.params import Id
 from server.http.roles import PERMISSION
 from server.pages.admin.common import Ctx, ctx, form_fields, parse_int
 from server.pages.admin.console import html_response, note_audit, redirect
@@ -174,7 +175,7 @@ def _job_state(c: Ctx, job_id: int) -> dict | None:
 
 @get("/admin/catalog/imports/{job_id:int}", opt={PERMISSION: Permission.CATALOG}, sync_to_thread=True,
      include_in_schema=False)
-def import_page(request: Request, job_id: FromPath[int]) -> Response:
+def import_page(request: Request, job_id: Id) -> Response:
     """The import's progress bar (updated live by /admin/console.js) and, once done, what it did."""
     c = ctx(request)
     job = _job_state(c, job_id)
@@ -201,7 +202,7 @@ def import_page(request: Request, job_id: FromPath[int]) -> Response:
 
 @get("/admin/catalog/imports/{job_id:int}/status", opt={PERMISSION: Permission.CATALOG}, sync_to_thread=True,
      include_in_schema=False)
-def import_status(request: Request, job_id: FromPath[int]) -> Response:
+def import_status(request: Request, job_id: Id) -> Response:
     """The import's progress as JSON (what console.js polls), with the status text in the operator's language."""
     c = ctx(request)
     job = _job_state(c, job_id)

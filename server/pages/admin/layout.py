@@ -148,14 +148,6 @@ def options(values: Iterable[tuple[str, str]], selected: str | None = None) -> s
     )
 
 
-def mask_email(email: str) -> str:
-    """``a•••@e•••.com``: enough to tell two shoppers apart on the phone, not enough to write to them."""
-    local, _, domain = email.partition("@")
-    name, dot, tld = domain.rpartition(".")
-    masked_domain = (name[:1] + "•••" + dot + tld) if dot else domain[:1] + "•••"
-    return f"{local[:1]}•••@{masked_domain}"
-
-
 def money(minor: int | float, currency: str = "EUR") -> str:
     """Integer minor units as ``12.34 EUR``."""
     return f"{minor / 100:,.2f} {currency}"

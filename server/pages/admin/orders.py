@@ -6,12 +6,13 @@ from typing import Annotated
 
 from anyio import to_thread
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import Parameter
 
 from loyalty import report_store, service
 from loyalty.errors import BadTransition, UnknownOrder
 from loyalty.rules import ORDER_STATUSES, TRANSITIONS
 from operators.roles import Permission
+from server.http.params import MAX_ID, Id
 from server.http.roles import PERMISSION
 from server.pages.admin.common import ctx, form_fields
 from server.pages.admin.console import html_response, note_audit, redirect
@@ -24,7 +25,7 @@ PAGE = 50
 def orders_page(
     request: Request,
     status: Annotated[str | None, Parameter(pattern=r"^(placed|paid|fulfilled|cancelled|refunded)$")] = None,
-    before: Annotated[int | None, Parameter(ge=1)] = None,
+    before: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     """Orders with a form per order for the moves its status allows."""
     c = ctx(request)
@@ -62,7 +63,7 @@ def orders_page(
 
 
 @post("/admin/orders/{order_id:int}/status", opt={PERMISSION: Permission.ORDERS}, include_in_schema=False)
-async def order_status(request: Request, order_id: FromPath[int]) -> Response:
+async def order_status(request: Request, order_id: Id) -> Response:
     """Move one order (a refund reverses its points and restocks as the loyalty room says)."""
     c = ctx(request)
     fields = await form_fields(request, "status")

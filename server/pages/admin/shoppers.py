@@ -9,21 +9,23 @@ from typing import Annotated
 
 from anyio import to_thread
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import Parameter
 
 from accounts import report_store as accounts_reports
 from accounts import store as accounts_store
 from accounts.emails import normalise_email
 from accounts.errors import BadAccountInput
+from accounts.masking import mask_email
 from loyalty import report_store as loyalty_reports
 from loyalty import service as loyalty_service
 from operators.roles import Permission
 from operators.service import iso
 from retention import audience_store, push_store
+from server.http.params import Id
 from server.http.roles import PERMISSION
 from server.pages.admin.common import Ctx, ctx, form_fields
 from server.pages.admin.console import html_response, note_audit
-from server.pages.admin.layout import csrf_field, frame, h, mask_email, money, table
+from server.pages.admin.layout import csrf_field, frame, h, money, table
 
 MIN_REASON = 5
 
@@ -104,7 +106,7 @@ def shoppers_page(request: Request, q: Annotated[str, Parameter(max_length=254)]
 
 
 @post("/admin/shoppers/{user_id:int}/reveal", opt={PERMISSION: Permission.REVEAL}, include_in_schema=False)
-async def reveal(request: Request, user_id: FromPath[int]) -> Response:
+async def reveal(request: Request, user_id: Id) -> Response:
     """Show one shopper's email once, for the reason given; the audit line carries the reason."""
     c = ctx(request)
     reason = (await form_fields(request, "reason"))["reason"][:200]
