@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
+from accounts import consents as accounts_consents
 from accounts import service as accounts_service
 from catalog import store as catalog_store
 from loyalty.demo import DemoLine, DemoOrder, seed_history
@@ -36,6 +37,8 @@ PERSONAS: tuple[tuple[str, float], ...] = (
 )
 ZONES = {"zh-CN": ("Asia/Shanghai", "Asia/Shanghai", "Asia/Hong_Kong"),
          "en": ("Europe/London", "Europe/Berlin", "America/New_York", "Asia/Singapore")}
+
+CONSENT_SHARES = (("analytics", 0.92), ("offers", 0.85), ("email", 0.55), ("notifications", 0.4))
 
 DEMO_OFFERS = (
     ("WELCOME10", "Welcome gift", "percent", 10),
@@ -68,6 +71,8 @@ class DemoShopper:
     """(sku, day) -> product views."""
     cart: list[tuple[str, int, datetime]] = field(default_factory=list)
     wishlist: list[str] = field(default_factory=list)
+    consents: tuple[str, ...] = ()
+    """Purposes agreed to (accounts.consents): most shoppers allow analytics and offers, fewer email or push."""
 
 
 def _order_times(rng: random.Random, persona: str, now: datetime) -> list[datetime]:
@@ -175,6 +180,7 @@ def plan_shoppers(count: int, products: list[dict], now: datetime, seed: int = 1
                 shopper.cart.append((p["id"], rng.randint(1, 2), now - timedelta(hours=rng.uniform(2, 72))))
         if products and rng.random() < 0.3:
             shopper.wishlist = sorted({pick()["id"] for _ in range(rng.randint(1, 4))})
+        shopper.consents = tuple(purpose for purpose, share in CONSENT_SHARES if rng.random() < share)
         planned.append(shopper)
     return planned
 
@@ -219,6 +225,8 @@ def _write(db: Any, user_id: int, shopper: DemoShopper, offers: list[dict], now:
         if shopper.birthday:
             sync_store.put_view(db, user_id, "prefs/birthday", shopper.birthday)
         sync_store.put_view(db, user_id, "prefs/locale", shopper.locale)
+    for purpose in shopper.consents:
+        accounts_consents.record(db, user_id, purpose, True, int(shopper.created_at.timestamp() * 1000))
     audience_store.upsert_profile(db, user_id, iso(now), time_zone=shopper.time_zone, locale=shopper.locale)
     daily: dict[str, int] = {}
     for (_, day), views in shopper.views.items():

@@ -9,7 +9,7 @@ from accounts.service import demo_password_hash
 from loyalty import ledger
 from loyalty.demo import seed_rewards
 from retention.demo import PERSONAS, plan_shoppers, seed_shoppers
-from tests.conftest import TEST_SCRYPT_N, add_product
+from tests.utils import TEST_SCRYPT_N, add_product
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
 CATEGORIES = ("coffee", "tea", "kitchen", "outdoor", "audio", "books")
@@ -57,6 +57,7 @@ def test_the_plan_is_the_same_for_the_same_seed_and_spreads_over_every_persona()
         assert gaps == sorted(gaps)
     assert {"zh-CN", "en"} == {s.locale for s in first}
     assert any(s.cart for s in first) and any(s.wishlist for s in first)
+    assert 0.8 < sum("analytics" in s.consents for s in first) / len(first) < 1
 
 
 def test_seeded_shoppers_have_orders_points_tiers_and_browse_histories(fresh_db):

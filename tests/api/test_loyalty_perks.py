@@ -15,8 +15,7 @@ from retention.segments import ShopperFacts
 from sync import engine
 from sync.limits import SyncLimits
 from sync.models import Mutation, PushRequest
-from tests.api.test_catalog import assert_problem
-from tests.conftest import add_product
+from tests.utils import add_product, assert_problem
 from tests.loyalty_support import buy, make_user, move, place, shopper, view
 
 NOW = datetime.now(timezone.utc)
