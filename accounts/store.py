@@ -97,6 +97,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX consents_purpose ON consents (purpose, granted, user_id)",
         ],
     ),
+    (
+        5,
+        "erased accounts",
+        ["ALTER TABLE users ADD COLUMN erased_at INTEGER"],  # unix seconds; the row stays for orders' accounting
+    ),
 ]
 
 
@@ -235,6 +240,21 @@ def consenting(db: Any, user_ids: list[int], purpose: str) -> set[int]:
         f"SELECT user_id FROM consents WHERE purpose = ? AND granted = 1 AND user_id IN ({marks})", [purpose, *user_ids]
     )
     return {r[0] for r in rows.fetchall()}
+
+
+def erase_user(db: Any, user_id: int, now: int) -> bool:
+    """Erase a user's personal data, keeping an anonymous row for what accounting keeps (orders, points);
+    their devices (and so tokens, tickets, push subscriptions tied to them) and consents go. False if none."""
+    erased = db.execute(
+        "UPDATE users SET email = ?, email_index = NULL, password_hash = '!erased', totp_sealed = NULL,"
+        " totp_secret = NULL, totp_enabled = 0, erased_at = ? WHERE id = ? AND erased_at IS NULL",
+        [vault.seal(EMAIL, f"erased-{user_id}@erased.invalid"), now, user_id],
+    ).rowcount
+    if erased:
+        for sql in ("DELETE FROM devices WHERE user_id = ?", "DELETE FROM consents WHERE user_id = ?",
+                    "DELETE FROM totp_used_steps WHERE user_id = ?"):
+            db.execute(sql, [user_id])
+    return erased == 1
 
 
 def set_password_hash(db: Any, user_id: int, password_hash: str) -> None:

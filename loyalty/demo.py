@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import msgspec
+
 import clock
 from catalog import store as catalog_store
+from catalog.demo import DEMO_CURRENCIES
 
 from . import badges, growth_shop, rules, store, views
 from .models import OrderSummary
@@ -24,27 +27,33 @@ COUPON_VALUES_EUR = (2, 3, 5, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60)
 POINTS_PER_EUR = 90  # a coupon costs a little less than 100 points per euro: about 1 % back on spend
 
 
-def demo_rewards(products: list[dict], seed: int = DEMO_REWARDS_SEED) -> list[dict]:
+def demo_rewards(products: list[dict], seed: int = DEMO_REWARDS_SEED, currency: str = "EUR",
+                 factor: int = 1) -> list[dict]:
     """Reward rows for the demo mall: per category, coupons at every value in three kinds (open to all,
-    tier-priced, diamond-only), plus a free-unit reward for each product in stock."""
+    tier-priced, diamond-only), plus a free-unit reward for each product in stock. ``factor`` scales coupon
+    values from euros to the demo's currency (points stay what a euro's worth costs)."""
     rng = random.Random(seed)
     rows: list[dict] = []
+    sign = {"EUR": "€", "CNY": "¥"}.get(currency, f"{currency} ")
     for category in REWARD_CATEGORIES:
         for value in COUPON_VALUES_EUR:
             cost = value * POINTS_PER_EUR
-            base = {"kind": "coupon", "value": value * 100, "currency": "EUR", "category": category, "active": True}
-            rows.append({**base, "id": f"{category}-{value}-off", "name": f"€{value} off {category}",
+            base = {"kind": "coupon", "value": value * 100 * factor, "currency": currency, "category": category,
+                    "active": True}
+            rows.append({**base, "id": f"{category}-{value}-off", "name": f"{sign}{value * factor} off {category}",
                          "points_cost": cost, "stock": rng.choice([50, 200, 1000])})
-            rows.append({**base, "id": f"{category}-{value}-members", "name": f"€{value} off {category}, member price",
+            rows.append({**base, "id": f"{category}-{value}-members",
+                         "name": f"{sign}{value * factor} off {category}, member price",
                          "points_cost": cost, "gold_cost": cost * 85 // 100, "diamond_cost": cost * 70 // 100,
                          "stock": rng.choice([100, 500])})
-            rows.append({**base, "id": f"{category}-{value}-diamond", "name": f"€{value} off {category}, diamond lounge",
+            rows.append({**base, "id": f"{category}-{value}-diamond",
+                         "name": f"{sign}{value * factor} off {category}, diamond lounge",
                          "points_cost": cost * 80 // 100, "min_tier": "diamond" if value >= 20 else "gold",
                          "stock": rng.choice([20, 60])})
     for product in products:
         if product["stock"] <= 0:
             continue
-        cost = max(100, product["price"] * POINTS_PER_EUR // 100)
+        cost = max(100, product["price"] * POINTS_PER_EUR // 100 // factor)
         exclusive = rng.random() < 0.2
         rows.append({
             "id": f"free-{product['id'].lower()}"[:48], "name": f"Free {product['name']}", "kind": "product",
@@ -59,14 +68,19 @@ def demo_rewards(products: list[dict], seed: int = DEMO_REWARDS_SEED) -> list[di
 DEMO_LOTTERY_ID = "lucky-draw"
 
 
-def seed_rewards(database: Any, now: datetime | None = None) -> int:
+def seed_rewards(database: Any, now: datetime | None = None, currency: str = "EUR") -> int:
     """Fill the mall with the demo rewards that are not there yet, and open the demo lottery; rewards added."""
     now = now or datetime.now(timezone.utc)
     with database.write() as db:
         products = [catalog_store.get_product(db, p["id"]) for p in _all_products(db)]
+        factor = DEMO_CURRENCIES.get(currency, 1)
         if store.get_lottery(db, DEMO_LOTTERY_ID) is None:
-            growth_shop.put_lottery(db, DEMO_LOTTERY_ID, growth_shop.DEMO_LOTTERY, now)
-        return store.insert_rewards(db, demo_rewards([p for p in products if p]), clock.iso(now))
+            lottery = growth_shop.DEMO_LOTTERY
+            growth_shop.put_lottery(db, DEMO_LOTTERY_ID, msgspec.structs.replace(
+                lottery, currency=currency, daily_budget=lottery.daily_budget * factor,
+                prizes=[msgspec.structs.replace(p, value=p.value * factor) for p in lottery.prizes]), now)
+        return store.insert_rewards(db, demo_rewards([p for p in products if p], currency=currency, factor=factor),
+                                    clock.iso(now))
 
 
 def _all_products(db: Any) -> list[dict]:

@@ -162,3 +162,14 @@ def redeem(database: Any, user_id: int, reward_id: str, now: datetime | None = N
 def run_jobs(database: Any, now: datetime | None = None) -> jobs.JobReport:
     """One pass of the maturation/expiry/tier/key job."""
     return jobs.run(database, _now(now), notify=notify)
+
+
+def export_data(db: Any, user_id: int) -> dict:
+    """The shopper's orders (in full, newest first) and points ledger, for their data export."""
+    rows = store.list_orders(db, user_id, None, 1_000_000)
+    lines = store.order_lines(db, [r["id"] for r in rows])
+    ledger = [{k: v for k, v in e.items() if k != "user_id"} for e in store.ledger_entries(db, user_id)]
+    return {
+        "orders": [msgspec.to_builtins(orders.to_order(r, lines[r["id"]])) for r in rows],
+        "pointsLedger": ledger,
+    }

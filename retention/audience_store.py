@@ -147,6 +147,17 @@ def set_price_baselines(db: Any, user_id: int, prices: dict[str, int]) -> None:
         db.execute("INSERT INTO retention_price_baselines (user_id, sku, price) VALUES (?, ?, ?)", [user_id, sku, price])
 
 
+def erase_shopper(db: Any, user_id: int) -> None:
+    """Forget what marketing knows of a shopper (account deletion): profile, scores, views (per day and per
+    product), price baselines.
+
+    Messages, grants and events stay: they hold no personal data and campaign ROI is accounted from them.
+    """
+    for table in ("retention_profiles", "retention_scores", "retention_views", "retention_price_baselines",
+                  "retention_product_views"):
+        db.execute(f"DELETE FROM {table} WHERE user_id = ?", [user_id])  # noqa: S608 (fixed table names)
+
+
 # --- browse history per product -------------------------------------------------------------------
 
 def add_product_views(db: Any, user_id: int, day: str, counts: dict[str, int], cap: int) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Callable
 from accounts import consents as accounts_consents
 from accounts import service as accounts_service
 from catalog import store as catalog_store
+from catalog.demo import DEMO_CURRENCIES
 from loyalty.demo import DemoLine, DemoOrder, seed_history
 from sync import store as sync_store
 
@@ -144,7 +145,8 @@ def plan_shoppers(count: int, products: list[dict], now: datetime, seed: int = 1
             status = "refunded" if i and roll < 0.04 else "cancelled" if i and roll < 0.07 else "fulfilled"
             if at > now - timedelta(days=3) and status == "fulfilled":
                 status = "paid"
-            shopper.orders.append(DemoOrder(placed_at=at, lines=lines, status=status))
+            currency = next(iter(chosen.values())).get("currency", "EUR")
+            shopper.orders.append(DemoOrder(placed_at=at, lines=lines, status=status, currency=currency))
             for p in chosen.values():  # a purchase is preceded by a few views of the product
                 shopper.views[(p["id"], (at - timedelta(days=rng.randint(0, 2))).date().isoformat())] = rng.randint(1, 4)
         if persona == "price_sensitive" and shopper.orders:
@@ -185,15 +187,17 @@ def plan_shoppers(count: int, products: list[dict], now: datetime, seed: int = 1
     return planned
 
 
-def _demo_offers(db: Any, now: datetime) -> list[dict]:
+def _demo_offers(db: Any, now: datetime, currency: str = "EUR") -> list[dict]:
     """The demo offers (made once), in DEMO_OFFERS order."""
     rows = []
+    factor = DEMO_CURRENCIES.get(currency, 1)
     for code, title, kind, value in DEMO_OFFERS:
         row = campaign_store.offer_by_code(db, code)
         if row is None:
-            offer = create_offer(db, OfferIn(code=code, title=title, kind=kind, value=value,
+            offer = create_offer(db, OfferIn(code=code, title=title, kind=kind,
+                                             value=value * factor if kind == "amount" else value,
                                              expires_at=iso(now + timedelta(days=120)), budget=10**11,
-                                             currency="EUR" if kind == "amount" else None), now)
+                                             currency=currency if kind == "amount" else None), now)
             row = campaign_store.get_offer(db, offer.id)
         rows.append(row)
     return rows
@@ -207,7 +211,7 @@ def _write(db: Any, user_id: int, shopper: DemoShopper, offers: list[dict], now:
         subtotal = sum(line.qty * line.unit_price for line in order.lines)
         history[index] = DemoOrder(placed_at=order.placed_at, lines=order.lines, status=order.status,
                                    discount=discount_for(offer, subtotal), code=offer.code,
-                                   offer_id=f"{OFFER_ID_PREFIX}{offer.id}")
+                                   offer_id=f"{OFFER_ID_PREFIX}{offer.id}", currency=order.currency)
     with sync_store.one_version(user_id):
         made = seed_history(db, user_id, history, now)
         for index, offer_index in zip(shopper.coupon_orders, shopper.coupon_offers):
@@ -237,13 +241,13 @@ def _write(db: Any, user_id: int, shopper: DemoShopper, offers: list[dict], now:
 
 def seed_shoppers(
     database: Any, count: int, now: datetime, *, password_hash: str, seed: int = 11,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, currency: str = "EUR",
 ) -> int:
     """Create ``count`` demo shoppers with their histories (skipping numbers that exist); how many were made."""
     with database.snapshot() as db:
         products = _products(db)
     with database.write() as db:
-        offers = _demo_offers(db, now)
+        offers = _demo_offers(db, now, currency)
     made = 0
     for start in range(1, count + 1, BATCH):
         size = min(BATCH, count + 1 - start)

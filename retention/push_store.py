@@ -72,6 +72,14 @@ def delete_subscription(db: Any, subscription_id: int, user_id: int | None = Non
     return cur.rowcount == 1
 
 
+def delete_user_subscriptions(db: Any, user_id: int) -> int:
+    """Delete every subscription of a shopper (account deletion); how many."""
+    ids = [r[0] for r in db.execute("SELECT id FROM push_subscriptions WHERE user_id = ?", [user_id]).fetchall()]
+    for sid in ids:
+        delete_subscription(db, sid)
+    return len(ids)
+
+
 # --- outbox ---------------------------------------------------------------------------------------
 
 def enqueue(db: Any, message_id: int, subscription_id: int, payload: bytes, *, topic: str | None, urgency: str, ttl: int, not_before: str) -> None:

@@ -24,7 +24,7 @@ from .limits import ERRORS_KEPT, MAX_KEY_CHARS, MAX_VALUE_BYTES
 
 DOMAIN = "sync"
 VIEW = "view"
-SEALED_PREFIXES: tuple[str, ...] = ("prefs/",)
+SEALED_PREFIXES: tuple[str, ...] = ("prefs/", "addresses/")
 """View keys whose values are personal: sealed at rest (a room adding personal keys adds its prefix here)."""
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
@@ -365,3 +365,15 @@ def prune_tombstones(db: Any, before: int) -> int:
         [before, before],
     )
     return _ex(db, "DELETE FROM sync_view WHERE value IS NULL AND changed_at < ?", [before]).rowcount
+
+
+def erase_user(db: Any, user_id: int) -> int:
+    """Drop a user's whole view (prefs, cart, wishlist, ...), clients and stamps (account deletion); rows dropped.
+
+    No tombstones are left: the user's devices are signed out, so nobody pulls this view again.
+    """
+    dropped = _ex(db, "DELETE FROM sync_view WHERE user_id = ?", [user_id]).rowcount
+    for sql in ("DELETE FROM sync_lww WHERE user_id = ?", "DELETE FROM sync_clients WHERE user_id = ?",
+                "DELETE FROM sync_users WHERE user_id = ?"):
+        _ex(db, sql, [user_id])
+    return dropped

@@ -12,7 +12,7 @@ import clock
 
 from accounts.service import demo_password_hash
 from catalog import store as catalog_store
-from catalog.demo import write_demo_catalog
+from catalog.demo import DEMO_CURRENCIES, write_demo_catalog
 from catalog.file_import import image_names, import_file
 from loyalty.demo import seed_rewards
 from retention.demo import DEMO_PASSWORD, seed_shoppers
@@ -55,16 +55,16 @@ def _cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
         print(f"seed-demo: the catalog already has {count} products; leaving it as it is")
         return 0
     demo_dir = settings.data_dir / "demo"
-    jsonl = write_demo_catalog(demo_dir, count=args.count, seed=args.seed, quiet=args.quiet)
+    jsonl = write_demo_catalog(demo_dir, count=args.count, seed=args.seed, quiet=args.quiet, currency=args.currency)
     status = _cmd_import(settings, argparse.Namespace(file=jsonl, images=demo_dir, quiet=args.quiet))
     database = open_database(settings)
-    print(f"seed-demo: {seed_rewards(database)} reward(s) added to the points mall")
+    print(f"seed-demo: {seed_rewards(database, currency=args.currency)} reward(s) added to the points mall")
     if args.shoppers:
         # One scrypt hash shared by every demo shopper: thousands of hashes would take minutes.
         shared = demo_password_hash(DEMO_PASSWORD, settings.scrypt_n)
         with tqdm(total=args.shoppers, unit="shopper", desc="demo shoppers", disable=args.quiet) as bar:
             made = seed_shoppers(database, args.shoppers, clock.now(), password_hash=shared,
-                                 seed=args.seed, progress=bar.update)
+                                 seed=args.seed, progress=bar.update, currency=args.currency)
         print(f"seed-demo: {made} demo shopper(s) with order and browse histories"
               f" (sign in as shopper1@demo.lastmile.invalid, password {DEMO_PASSWORD})")
     database.close()
@@ -99,4 +99,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="demo shoppers with order and browse histories")
     seed.add_argument("--seed", type=int, default=7)
     seed.add_argument("--quiet", action="store_true")
+    seed.add_argument("--currency", choices=sorted(DEMO_CURRENCIES), default="EUR",
+                      help="price the demo in this currency (CNY for the shop's Chinese programme)")
     seed.set_defaults(func=_cmd_seed_demo)

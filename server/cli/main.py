@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Callable, Sequence
 
-from server.cli import catalog, keys, loyalty, media, operator, retention, serve, sync
 from accounts.vault import KeyringError
+from server.cli import alerts, catalog, keys, loyalty, media, operator, retention, serve, sync
 from server.data_keys import install_data_keys
 from server.settings import SettingsError, load_settings
 
@@ -22,6 +22,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     retention.register,
     keys.register,
     operator.register,
+    alerts.register,
 )
 
 

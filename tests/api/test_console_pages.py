@@ -7,7 +7,7 @@ import re
 import pytest
 
 from operators import service
-from tests.operator_support import PASSWORD, code, make_operator
+from tests.operator_support import PASSWORD, code, console_sign_in, csrf_of, make_operator
 from tests.utils import sign_up
 
 PAGES = {
@@ -20,24 +20,6 @@ PAGES = {
     "/admin/push": {"owner", "marketer"},
     "/admin/audit": {"owner"},
 }
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-
-def console_sign_in(client, database, email: str, role: str) -> str:
-    """Sign an operator of ``role`` in through the form; the session's CSRF token."""
-    uri = make_operator(database, email, role)
-    page = client.get("/admin/signin")
-    assert 200 == page.status_code
-    answer = client.post("/admin/signin", data={"csrf": csrf_of(page.text), "email": email, "password": PASSWORD,
-                                                "code": code(uri), "next": "/admin"}, follow_redirects=False)
-    assert 303 == answer.status_code, answer.text
-    assert "/admin" == answer.headers["location"]
-    set_cookie = answer.headers.get_list("set-cookie")
-    assert any("lm_console=" in c and "httponly" in c.lower() and "samesite=strict" in c.lower() for c in set_cookie), set_cookie
-    return csrf_of(client.get("/admin").text)
 
 
 def test_pages_need_a_session(client):
