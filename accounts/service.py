@@ -304,6 +304,11 @@ def reauthenticate(database: Any, policy: AuthPolicy, current: CurrentUser, pass
         raise ReauthenticationFailed("password or code is not right" if user["totp_enabled"] else "the password is not right")
 
 
+def erased_shoppers(db: Any) -> set[int]:
+    """The ids of erased accounts (`lastmile verify` expects no synced rows for them)."""
+    return store.erased_user_ids(db)
+
+
 def erase(db: Any, user_id: int, now: float | None = None) -> bool:
     """Erase the account's personal data in the caller's transaction (accounts' part of account deletion)."""
     return store.erase_user(db, user_id, int(time.time() if now is None else now))

@@ -150,3 +150,8 @@ def set_price(db: Any, product_id: str, price: int, now: str) -> bool:
         "UPDATE products SET price = ?, version = ?, updated_at = ? WHERE id = ?", [price, version, now, product_id]
     )
     return cur.rowcount == 1
+
+
+def negative_stock(db: Any) -> list[dict]:
+    """Products whose stock is below zero (`lastmile verify`; the schema's CHECK should make this empty)."""
+    return list(db.query("SELECT id, stock FROM products WHERE stock < 0 ORDER BY id"))

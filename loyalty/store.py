@@ -909,3 +909,58 @@ def checkin_days(db: Any, user_id: int, limit: int) -> list[str]:
     """The shopper's most recent check-in days (YYYY-MM-DD), newest first."""
     return [r[0] for r in db.execute(
         "SELECT day FROM growth_events WHERE user_id = ? AND kind = 'checkin' ORDER BY day DESC LIMIT ?", [user_id, limit])]
+
+
+# ---------------------------------------------------------------------------------------- lastmile verify
+
+def order_total_mismatches(db: Any) -> list[dict]:
+    """Orders whose total is not subtotal - discount, whose subtotal is not the sum of their lines, or with a
+    line whose total is not qty x unit price (``bad_lines`` counts those)."""
+    bad_line = "CASE WHEN l.line_total != l.qty * l.unit_price THEN 1 ELSE 0 END"
+    return list(db.query(
+        "SELECT o.id, o.user_id, o.subtotal, o.discount, o.total, COALESCE(SUM(l.line_total), 0) AS lines_total,"
+        f" COALESCE(SUM({bad_line}), 0) AS bad_lines"
+        " FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id"
+        " GROUP BY o.id, o.user_id, o.subtotal, o.discount, o.total"
+        " HAVING o.total != o.subtotal - o.discount OR o.subtotal != COALESCE(SUM(l.line_total), 0)"
+        f" OR COALESCE(SUM({bad_line}), 0) > 0 ORDER BY o.id"
+    ))
+
+
+def lots_below_zero(db: Any) -> list[dict]:
+    """Lots from which more was taken than they held."""
+    return list(db.query(
+        "SELECT lot.id, lot.user_id, lot.points + COALESCE(SUM(d.points), 0) AS remaining"
+        " FROM points_ledger lot LEFT JOIN points_ledger d ON d.lot_id = lot.id AND d.id != lot.id"
+        " WHERE lot.kind IN ('earn', 'bonus') GROUP BY lot.id, lot.user_id, lot.points"
+        " HAVING lot.points + COALESCE(SUM(d.points), 0) < 0 ORDER BY lot.id"
+    ))
+
+
+def stray_debits(db: Any) -> list[dict]:
+    """Debits that point at no lot, at another shopper's lot, or at a debit: the balance would not be the
+    sum of the lots' remainders."""
+    return list(db.query(
+        "SELECT d.id, d.user_id, d.lot_id, lot.user_id AS lot_user_id, lot.kind AS lot_kind"
+        " FROM points_ledger d LEFT JOIN points_ledger lot ON lot.id = d.lot_id"
+        " WHERE d.kind NOT IN ('earn', 'bonus')"
+        " AND (lot.id IS NULL OR lot.user_id != d.user_id OR lot.kind NOT IN ('earn', 'bonus')) ORDER BY d.id"
+    ))
+
+
+def ledger_users(db: Any) -> list[int]:
+    """Every shopper with a ledger entry."""
+    return [r[0] for r in db.execute("SELECT DISTINCT user_id FROM points_ledger ORDER BY user_id").fetchall()]
+
+
+def orders_by_id(db: Any, order_ids: list[int]) -> dict[int, dict]:
+    """Order rows by id."""
+    if not order_ids:
+        return {}
+    marks = ", ".join("?" * len(order_ids))
+    return {r["id"]: r for r in db.query(f"SELECT * FROM orders WHERE id IN ({marks})", order_ids)}
+
+
+def orders_of_users(db: Any) -> list[tuple[int, int]]:
+    """(user_id, order id) of every order."""
+    return [(r[0], r[1]) for r in db.execute("SELECT user_id, id FROM orders ORDER BY id").fetchall()]

@@ -28,6 +28,7 @@ from hypothesis.stateful import (
 
 from accounts import store as accounts_store
 from server.settings import Settings
+from server.cli.verify import discrepancies
 from server.stores import open_database
 from sync import engine
 from sync import store as sync_store
@@ -279,6 +280,7 @@ class SyncNetwork(RuleBasedStateMachine):
         assert {k: v for k, v in self.model.cart.items()} == {k[5:]: v["qty"] for k, v in server.items() if k.startswith("cart/")}
         for key in self.acknowledged:
             assert 1 == self.model.applied.get(key)
+        assert [] == discrepancies(self.database)  # `lastmile verify` over the converged state
 
     @rule()
     def everyone_back_online_and_synced(self):
