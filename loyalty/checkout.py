@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import msgspec
 
@@ -36,25 +36,12 @@ class DiscountRequest:
 
 
 DiscountProvider = Callable[[DiscountRequest], "Discount | None"]
-_providers: list[DiscountProvider] = []
+"""Asked for codes the points mall does not know (retention's offers); server/wiring.py lists them.
 
-
-def register_discount_provider(fn: DiscountProvider) -> DiscountProvider:
-    """Add a provider asked for codes the points mall does not know (retention's offers); usable as a decorator.
-
-    A provider returns a Discount for a code it owns and that applies to this cart, None for a code it does
-    not know, or raises UnknownCode for its own code that does not apply (expired, used, wrong segment). It
-    runs inside the checkout transaction, so it may record the use of a single-use code through ``db``.
-    """
-    if fn not in _providers:
-        _providers.append(fn)
-    return fn
-
-
-def unregister_discount_provider(fn: DiscountProvider) -> None:
-    """Remove a provider (tests)."""
-    if fn in _providers:
-        _providers.remove(fn)
+A provider returns a Discount for a code it owns and that applies to this cart, None for a code it does not
+know, or raises UnknownCode for its own code that does not apply (expired, used, wrong segment). It runs
+inside the checkout transaction, so it may record the use of a single-use code through ``db``.
+"""
 
 
 _encoder = msgspec.json.Encoder()
@@ -109,7 +96,10 @@ def _priced_lines(db: Any, cart: dict[str, Any]) -> list[dict]:
     return lines
 
 
-def _discount(db: Any, user_id: int, code: str, lines: list[dict], subtotal: int, now: datetime) -> tuple[Discount, dict | None]:
+def _discount(
+    db: Any, user_id: int, code: str, lines: list[dict], subtotal: int, now: datetime,
+    providers: Sequence[DiscountProvider],
+) -> tuple[Discount, dict | None]:
     """The discount for a code: a points-mall coupon of the shopper's, else the first provider that knows it."""
     currency = lines[0]["currency"]
     coupon = store.coupon(db, user_id, code)
@@ -143,7 +133,7 @@ def _discount(db: Any, user_id: int, code: str, lines: list[dict], subtotal: int
                              line_total=l["line_total"]) for l in lines)
     request = DiscountRequest(db=db, user_id=user_id, code=code, currency=currency, subtotal=subtotal,
                               lines=priced, now=now)
-    for provider in list(_providers):
+    for provider in providers:
         found = provider(request)
         if found is not None:
             amount = max(0, min(found.amount, subtotal))
@@ -151,8 +141,14 @@ def _discount(db: Any, user_id: int, code: str, lines: list[dict], subtotal: int
     raise UnknownCode(f"code {code} is not known or does not apply to this cart")
 
 
-def checkout(db: Any, user_id: int, key: str, body: CheckoutRequest, now: datetime) -> CheckoutResult:
-    """Place an order from the synced cart, or replay the response the same key got before."""
+def checkout(
+    db: Any, user_id: int, key: str, body: CheckoutRequest, now: datetime, *,
+    discount_providers: Sequence[DiscountProvider],
+) -> CheckoutResult:
+    """Place an order from the synced cart, or replay the response the same key got before.
+
+    ``discount_providers`` are asked, in order, for codes that are not the shopper's points-mall coupons.
+    """
     fingerprint = request_hash(body)
     seen = store.get_idempotency(db, user_id, key)
     if seen is not None:
@@ -164,7 +160,7 @@ def checkout(db: Any, user_id: int, key: str, body: CheckoutRequest, now: dateti
     subtotal = sum(l["line_total"] for l in lines)
     discount, coupon = (None, None)
     if body.code:
-        discount, coupon = _discount(db, user_id, body.code, lines, subtotal, now)
+        discount, coupon = _discount(db, user_id, body.code, lines, subtotal, now, discount_providers)
     amount = discount.amount if discount else 0
     at = clock.iso(now)
     order_id = store.insert_order(db, {

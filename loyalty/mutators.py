@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from clock import from_ms
 from sync.errors import PermanentError
-from sync.mutators import MutationContext, register
+from sync.mutators import MutationContext, Mutator
 
 from . import badges, growth_shop, mall, store
 from .errors import NotEnoughGrowth, NotEnoughPoints, RewardUnavailable, TierTooLow, UnknownReward
@@ -23,7 +23,6 @@ REFUSALS: dict[type[Exception], str] = {
 }
 
 
-@register("points.redeem", RedeemArgs)
 def redeem(ctx: MutationContext, args: RedeemArgs) -> None:
     """Spend points on a reward inside the push transaction (never below zero, never oversold)."""
     if store.redemption_by_mutation(ctx.db, ctx.client_id, ctx.mutation_id) is not None:
@@ -42,7 +41,6 @@ GROWTH_REFUSALS: dict[type[Exception], str] = {
 }
 
 
-@register("growth.coupon", GrowthCouponArgs)
 def buy_growth_coupon(ctx: MutationContext, args: GrowthCouponArgs) -> None:
     """Spend growth on a cash coupon inside the push transaction (once per mutation)."""
     if store.growth_spend_by_mutation(ctx.db, ctx.client_id, ctx.mutation_id) is not None:
@@ -54,7 +52,6 @@ def buy_growth_coupon(ctx: MutationContext, args: GrowthCouponArgs) -> None:
         raise PermanentError(GROWTH_REFUSALS[type(exc)], str(exc)) from None
 
 
-@register("growth.draw", DrawArgs)
 def lottery_draw(ctx: MutationContext, args: DrawArgs) -> None:
     """One lottery draw inside the push transaction: applied exactly once however often the push is retried."""
     if store.growth_spend_by_mutation(ctx.db, ctx.client_id, ctx.mutation_id) is not None:
@@ -66,7 +63,15 @@ def lottery_draw(ctx: MutationContext, args: DrawArgs) -> None:
         raise PermanentError(GROWTH_REFUSALS[type(exc)], str(exc)) from None
 
 
-@register("badges.seen", BadgeSeenArgs)
 def badge_seen(ctx: MutationContext, args: BadgeSeenArgs) -> None:
     """A device announced a badge; the others will not (an unknown or foreign badge changes nothing)."""
     badges.mark_seen(ctx.db, ctx.user_id, args.badge, from_ms(ctx.now))
+
+
+MUTATORS: tuple[Mutator, ...] = (
+    Mutator("points.redeem", RedeemArgs, redeem),
+    Mutator("growth.coupon", GrowthCouponArgs, buy_growth_coupon),
+    Mutator("growth.draw", DrawArgs, lottery_draw),
+    Mutator("badges.seen", BadgeSeenArgs, badge_seen),
+)
+"""The loyalty room's sync mutations (server/wiring.py installs them in the engine's table)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, Sequence
 
 import msgspec
 
@@ -37,7 +37,10 @@ def _now(now: datetime | None) -> datetime:
     return now if now is not None else clock.now()
 
 
-def place_order(database: Any, user_id: int, key: str | None, body: bytes, now: datetime | None = None) -> checkout_mod.CheckoutResult:
+def place_order(
+    database: Any, user_id: int, key: str | None, body: bytes, now: datetime | None = None, *,
+    discount_providers: Sequence[checkout_mod.DiscountProvider],
+) -> checkout_mod.CheckoutResult:
     """Checkout (``POST /api/orders``): the 201 response, first made or replayed for a repeated key."""
     if key is None or not _KEY.match(key):
         raise BadIdempotencyKey("send an Idempotency-Key header of 1 to 200 visible ASCII characters")
@@ -46,7 +49,7 @@ def place_order(database: Any, user_id: int, key: str | None, body: bytes, now: 
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise BadOrderInput(f"checkout body: {exc}") from None
     with database.write() as db:
-        result = checkout_mod.checkout(db, user_id, key, request, _now(now))
+        result = checkout_mod.checkout(db, user_id, key, request, _now(now), discount_providers=discount_providers)
     if not result.replayed:
         notify(user_id)
     return result

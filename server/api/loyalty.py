@@ -11,10 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter, PathParameter
 
 from accounts.models import CurrentUser
-from loyalty import (
-    mutators,  # noqa: F401  (registers the sync mutation points.redeem)
-    service,
-)
+from loyalty import service
 from loyalty.models import (
     Coupon,
     GrowthInput,
@@ -49,7 +46,10 @@ class OrdersController(Controller):
         """Check out the synced cart; the same `Idempotency-Key` replays the first response, a different body → 422."""
         body = await read_body(request, 4096)
         key = request.headers.get("idempotency-key")
-        result = await to_thread.run_sync(lambda: service.place_order(database, current_user.user_id, key, body))
+        providers = request.app.state.hooks.discount_providers
+        result = await to_thread.run_sync(
+            lambda: service.place_order(database, current_user.user_id, key, body, discount_providers=providers)
+        )
         headers = {"Cache-Control": "no-store"}
         if result.replayed:
             headers["Idempotent-Replayed"] = "true"

@@ -12,6 +12,7 @@ from loyalty.models import LotteryInput, Prize
 from retention.config import RetentionConfig
 from retention.run import run_retention
 from retention.segments import ShopperFacts
+from server.wiring import install
 from sync import engine
 from sync.limits import SyncLimits
 from sync.models import Mutation, PushRequest
@@ -25,7 +26,7 @@ LONG_AGO = NOW - timedelta(days=30)
 def push(database, user: int, client_id: str, mutations: list[tuple[int, str, dict]]):
     request = PushRequest(client_id=client_id, mutations=[
         Mutation(id=i, name=name, args=msgspec.Raw(msgspec.json.encode(args)), at=0) for i, name, args in mutations])
-    return engine.push(database, user, request, SyncLimits())
+    return engine.push(database, user, request, SyncLimits(), install().mutators)
 
 
 def gold_shopper(database) -> int:

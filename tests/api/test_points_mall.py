@@ -10,6 +10,7 @@ import msgspec
 
 from loyalty import ledger, service, store
 from loyalty.models import RewardInput
+from server.wiring import install
 from sync import engine
 from sync.limits import SyncLimits
 from sync.models import Mutation, PushRequest
@@ -38,7 +39,7 @@ def push(database, user: int, client_id: str, mutations: list[tuple[int, str]]):
         Mutation(id=i, name="points.redeem", args=msgspec.Raw(msgspec.json.encode({"rewardId": r})), at=0)
         for i, r in mutations
     ])
-    return engine.push(database, user, request, SyncLimits())
+    return engine.push(database, user, request, SyncLimits(), install().mutators)
 
 
 def test_many_devices_redeeming_at_once_never_overdraw_or_oversell(fresh_db):

@@ -16,6 +16,7 @@ from accounts import store as accounts_store
 from loyalty import growth_shop, store
 from loyalty.models import LotteryInput, Prize
 from server.settings import Settings
+from server.wiring import install
 from server.stores import open_database
 from sync import engine
 from sync.limits import SyncLimits
@@ -63,7 +64,7 @@ def test_each_draw_applies_exactly_once_however_often_it_is_pushed(database, pus
     applied = 0
     for start, length in pushes:
         request = msgspec.structs.replace(draws(list(range(start, start + length))), client_id=client_id)
-        response = engine.push(database, user_id, request, SyncLimits())
+        response = engine.push(database, user_id, request, SyncLimits(), install().mutators)
         applied = response.last_mutation_id
         assert [] == response.errors
     spends = store.growth_spends(database.read(), user_id, "draw")
