@@ -23,7 +23,7 @@ from accounts.errors import (
     TotpStateError,
     UnknownDevice,
 )
-from catalog.errors import BadCursor, BadImport, BadQuery, CatalogError, UnknownProduct
+from catalog.errors import BadCursor, BadImport, BadQuery, BadSynonyms, CatalogError, UnknownProduct
 from loyalty.errors import (
     BadIdempotencyKey,
     BadOrderInput,
@@ -90,6 +90,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     UnknownProduct: (404, "unknown-product"),
     BadCursor: (400, "bad-cursor"),
     BadQuery: (400, "bad-query"),
+    BadSynonyms: (422, "bad-synonyms"),
     BadImport: (422, "bad-import"),
     BadImage: (422, "bad-image"),
     UnknownImage: (404, "unknown-image"),
