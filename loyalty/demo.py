@@ -86,7 +86,7 @@ def seed_rewards(database: Any, now: datetime | None = None, currency: str = "EU
 def _all_products(db: Any) -> list[dict]:
     found, after = [], None
     while True:
-        page = catalog_store.list_products(db, after=after, limit=200, match=None, category=None)
+        page = catalog_store.list_products(db, after=after, limit=200, category=None)
         if not page:
             return found
         found += page
