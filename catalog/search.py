@@ -87,7 +87,10 @@ def suggest(db: Any, q: str, limit: int) -> Suggestions:
     terms = [f"{head} {t}" if head else t for t in completions]
     if len(words) == 1 and len(last.text) == 1 and not last.cjk:
         return Suggestions(terms=terms, products=[])  # one letter prefixes most of the catalog: ranking it is waste
-    rows = store.ranked_matches(db, match=match_expression(db, q), after=None, limit=limit, category=None)
+    rows = store.ranked_matches(
+        db, match=match_expression(db, q), exact=match_expression(db, q, synonyms=False, typos=False),
+        after=None, limit=limit, category=None,
+    )
     return Suggestions(terms=terms, products=[SuggestedProduct(id=r["id"], name=r["name"]) for r in rows])
 
 

@@ -50,7 +50,8 @@ def product_page(
         if after is not None and score is None:
             raise BadCursor("cursor is not one of a search (it has no relevance position)")
         position = (score, after) if after is not None and score is not None else None
-        rows = store.ranked_matches(db, match=match, after=position, limit=limit + 1, category=category)
+        exact = match_expression(db, q, synonyms=False, typos=False)
+        rows = store.ranked_matches(db, match=match, exact=exact, after=position, limit=limit + 1, category=category)
     else:
         rows = store.list_products(db, after=after, limit=limit + 1, category=category)
     more = len(rows) > limit

@@ -236,15 +236,24 @@ def _reindex_all(db: Any) -> None:
         index_text_of(db, row["pk"], row["name"], row["description"])
 
 
-def ranked_matches(
-    db: Any, *, match: str, after: tuple[float, str] | None, limit: int, category: str | None
-) -> list[dict]:
-    """Up to ``limit`` rows matching the FTS5 expression, best first (BM25, then id), after the (score, id) position.
+EXPANDED_PENALTY = 1000.0  # BM25 scores are small negatives: this puts every synonym/typo-only match after
 
-    Each row carries its ``score`` (lower is better) so the next cursor can resume exactly after it.
+
+def ranked_matches(
+    db: Any, *, match: str, after: tuple[float, str] | None, limit: int, category: str | None, exact: str | None = None
+) -> list[dict]:
+    """Up to ``limit`` rows matching the FTS5 expression, best first, after the (score, id) position.
+
+    score = BM25 (lower is better), plus EXPANDED_PENALTY when the row does not also match ``exact`` (the words
+    as typed), so synonym and typo matches follow the literal ones; ties in id order. Each row carries its
+    ``score`` so the next cursor resumes exactly after it.
     """
     where: list[str] = []
     params: list[Any] = [NAME_WEIGHT, DESCRIPTION_WEIGHT, match]
+    literal = "0.0"
+    if exact is not None and exact != match:
+        literal = "CASE WHEN pk IN (SELECT rowid FROM search_index WHERE search_index MATCH ?) THEN 0.0 ELSE ? END"
+        params += [exact, EXPANDED_PENALTY]
     if after is not None:
         where.append("(r.score > ? OR (r.score = ? AND p.id > ?))")
         params += [after[0], after[0], after[1]]
@@ -253,8 +262,9 @@ def ranked_matches(
         params.append(category)
     params.append(limit)
     sql = (
-        "WITH r AS (SELECT rowid AS pk, bm25(search_index, ?, ?) AS score FROM search_index"
-        " WHERE search_index MATCH ?)"
+        "WITH m AS (SELECT rowid AS pk, bm25(search_index, ?, ?) AS bm FROM search_index"
+        " WHERE search_index MATCH ?),"
+        f" r AS (SELECT pk, bm + {literal} AS score FROM m)"
         f" SELECT {_COLUMNS}, r.score AS score FROM r JOIN products p ON p.pk = r.pk"
         f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY r.score, p.id LIMIT ?"
     )

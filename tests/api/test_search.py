@@ -133,3 +133,13 @@ def test_suggestions_complete_the_last_word_and_offer_products(client, fresh_db)
 )
 def test_bad_suggest_input_is_a_400_problem(client, params, word):
     assert_problem(client.get("/api/products/suggest", params=params), 400, word)
+
+
+def test_the_words_as_typed_rank_above_synonym_matches_on_every_page(client, fresh_db):
+    for i in range(3):
+        add_product(fresh_db, f"A-{i}", name="Blue cup", description="A cup, a cup, a cup")
+        add_product(fresh_db, f"B-{i}", name="马克杯", description="杯子")
+        add_product(fresh_db, f"Z-{i}", name="Stoneware mug", description="Holds coffee")
+    found = search_ids(client, q="mug", limit=2)
+    assert ["Z-0", "Z-1", "Z-2"] == found[:3]
+    assert {f"{k}-{i}" for k in "AB" for i in range(3)} == set(found[3:])
