@@ -29,6 +29,35 @@ def _product(row: dict, images: list) -> Product:
     )
 
 
+def _summaries(db: Any, rows: list[dict]) -> list[ProductSummary]:
+    first = store.image_ids(db, [r["id"] for r in rows], first_only=True)
+    described = describe_images(db, [ids[0] for ids in first.values() if ids])
+    return [
+        ProductSummary(
+            id=r["id"],
+            name=r["name"],
+            price=r["price"],
+            currency=r["currency"],
+            category=r["category"],
+            availability=availability(r["stock"]),
+            image=described.get(first[r["id"]][0]) if first[r["id"]] else None,
+        )
+        for r in rows
+    ]
+
+
+def summaries(db: Any, product_ids: list[str]) -> list[ProductSummary]:
+    """Listing summaries of these products in this order (ids with no product are left out)."""
+    rows = store.get_products(db, product_ids)
+    return _summaries(db, [rows[i] for i in product_ids if i in rows])
+
+
+def require_product(db: Any, product_id: str) -> None:
+    """UnknownProduct unless the product exists."""
+    if store.get_product(db, product_id) is None:
+        raise UnknownProduct(f"no product with id {product_id!r}")
+
+
 def product_detail(db: Any, product_id: str) -> Product:
     """One product with all its images, or UnknownProduct."""
     row = store.get_product(db, product_id)
@@ -56,19 +85,6 @@ def product_page(
         rows = store.list_products(db, after=after, limit=limit + 1, category=category)
     more = len(rows) > limit
     rows = rows[:limit]
-    first = store.image_ids(db, [r["id"] for r in rows], first_only=True)
-    described = describe_images(db, [ids[0] for ids in first.values() if ids])
-    items = [
-        ProductSummary(
-            id=r["id"],
-            name=r["name"],
-            price=r["price"],
-            currency=r["currency"],
-            category=r["category"],
-            availability=availability(r["stock"]),
-            image=described.get(first[r["id"]][0]) if first[r["id"]] else None,
-        )
-        for r in rows
-    ]
+    items = _summaries(db, rows)
     next_cursor = encode_cursor(rows[-1]["id"], q, category, rows[-1]["score"] if q else None) if more else None
     return ProductPage(items=items, next_cursor=next_cursor)

@@ -1019,3 +1019,16 @@ def orders_by_id(db: Any, order_ids: list[int]) -> dict[int, dict]:
 def orders_of_users(db: Any) -> list[tuple[int, int]]:
     """(user_id, order id) of every order."""
     return [(r[0], r[1]) for r in db.execute("SELECT user_id, id FROM orders ORDER BY id").fetchall()]
+
+
+def bought_together(db: Any, sku: str, limit: int) -> list[str]:
+    """Other SKUs in orders holding ``sku`` (not cancelled or refunded), most shared orders first, then by SKU."""
+    rows = db.query(
+        "SELECT b.sku AS sku, count(*) AS shared FROM order_lines a"
+        " JOIN order_lines b ON b.order_id = a.order_id AND b.sku <> a.sku"
+        " JOIN orders o ON o.id = a.order_id"
+        " WHERE a.sku = ? AND o.status NOT IN ('cancelled', 'refunded')"
+        " GROUP BY b.sku ORDER BY shared DESC, b.sku LIMIT ?",
+        [sku, limit],
+    )
+    return [r["sku"] for r in rows]

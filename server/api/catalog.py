@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
 from catalog import search, service
+from loyalty import store as loyalty_store
 from catalog.models import Product, ProductPage, Suggestions
 from server.db import Database
 from server.http.conditional import cacheable, cacheable_bytes, encode, wants_msgpack
@@ -63,6 +64,25 @@ class CatalogController(Controller):
         return cacheable(
             request,
             found,
+            max_age=settings.catalog_max_age,
+            stale_while_revalidate=settings.catalog_stale_while_revalidate,
+        )
+
+    @get("/{product_id:str}/bought-together", sync_to_thread=True, response_model=ProductPage)  # type: ignore[call-overload]
+    def bought_together(
+        self,
+        request: Request,
+        product_id: Annotated[str, Parameter(max_length=64)],
+        limit: Annotated[int, Parameter(ge=1, le=20)] = 8,
+    ) -> Response[ProductPage]:
+        """Products most often in the same (not cancelled or refunded) order as this one; 404 for no such product."""
+        database, settings = _hot_path_deps(request)
+        with database.snapshot() as db:
+            service.require_product(db, product_id)
+            items = service.summaries(db, loyalty_store.bought_together(db, product_id, limit))
+        return cacheable(
+            request,
+            ProductPage(items=items),
             max_age=settings.catalog_max_age,
             stale_while_revalidate=settings.catalog_stale_while_revalidate,
         )
