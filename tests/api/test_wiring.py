@@ -20,7 +20,7 @@ from sync.mutators import MutatorTable
 
 ROOT = Path(__file__).resolve().parents[2]
 EVERY_MUTATION = ["address.put", "address.remove", "badges.seen", "cart.add", "cart.clear", "cart.remove", "cart.setQty",
-                  "consent.set", "growth.coupon", "growth.draw", "points.redeem", "prefs.set", "wishlist.add",
+                  "consent.set", "growth.coupon", "growth.draw", "points.redeem", "prefs.set", "recent.clear", "recent.view", "wishlist.add",
                   "wishlist.remove"]
 
 
