@@ -1072,3 +1072,19 @@ def bought_together(db: Any, sku: str, limit: int) -> list[str]:
         [sku, limit],
     )
     return [r["sku"] for r in rows]
+
+
+def purchases(db: Any, since: str, *, user_id: int | None = None, limit: int = 200_000) -> list[tuple[int, str, str]]:
+    """(user_id, sku, created_at) of order lines placed at or after ``since`` (ISO), newest order first, leaving
+    out cancelled and refunded orders (recommendations learn from what shoppers kept); at most ``limit``."""
+    where = " AND o.user_id = ?" if user_id is not None else ""
+    params: list[Any] = [since, *([user_id] if user_id is not None else []), limit]
+    return [
+        (r[0], r[1], r[2])
+        for r in db.execute(
+            "SELECT o.user_id, l.sku, o.created_at FROM orders o JOIN order_lines l ON l.order_id = o.id"
+            f" WHERE o.created_at >= ? AND o.status NOT IN ('cancelled', 'refunded'){where}"
+            " ORDER BY o.id DESC, l.sku LIMIT ?",
+            params,
+        )
+    ]

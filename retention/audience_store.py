@@ -214,6 +214,21 @@ def product_views_since(db: Any, user_ids: list[int], day: str) -> dict[int, dic
     return out
 
 
+def product_view_days(db: Any, since_day: str, *, user_id: int | None = None, limit: int = 500_000) -> list[tuple[int, str, str, int]]:
+    """(user_id, sku, day, views) of product views from ``since_day`` on (one shopper's, or everyone's), newest
+    day first, at most ``limit`` rows."""
+    where = " AND user_id = ?" if user_id is not None else ""
+    params: list[Any] = [since_day, *([user_id] if user_id is not None else []), limit]
+    return [
+        (r[0], r[1], r[2], r[3])
+        for r in db.execute(
+            f"SELECT user_id, sku, day, views FROM retention_product_views WHERE day >= ?{where}"
+            " ORDER BY day DESC, user_id, sku LIMIT ?",
+            params,
+        )
+    ]
+
+
 # --- customer model and tags ----------------------------------------------------------------------
 
 def save_customer(db: Any, user_id: int, model: str, attributes: str, now: str) -> None:
