@@ -1,5 +1,6 @@
-"""SQL of checkout's details on an order: delivery option and fee, payment method and provider reference, and
-the delivery address as it was when the order was placed (sealed: it is personal data).
+"""SQL of checkout's details on an order: delivery option and fee, payment method and provider reference, the
+time it was handed to the carrier, and the delivery address as it was when the order was placed (sealed: it is
+personal data).
 
 The columns sit on ``orders`` (every order read sees them) but have their own migration history (domain
 ``checkout``), so this work and other changes to the loyalty schema never compete for migration numbers.
@@ -29,6 +30,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE orders ADD COLUMN payment_provider TEXT",
             "ALTER TABLE orders ADD COLUMN payment_ref TEXT",  # the provider's reference, never card data
             "ALTER TABLE orders ADD COLUMN ship_to TEXT",      # sealed JSON of the address
+            "ALTER TABLE orders ADD COLUMN shipped_at TEXT",   # handed to the carrier (delivery is fulfilled_at)
         ],
     ),
 ]
@@ -46,6 +48,24 @@ def set_details(db: Any, order_id: int, *, shipping: int, delivery: str, payment
         [shipping, delivery, payment_method, provider, reference,
          vault.seal(SHIP_TO, msgspec.json.encode(address)), order_id],
     )
+
+
+def stamp_shipped(db: Any, order_id: int, now: str) -> bool:
+    """Record that the order was handed to the carrier, once; False if it was already (a conditional update)."""
+    return db.execute("UPDATE orders SET shipped_at = ? WHERE id = ? AND shipped_at IS NULL", [now, order_id]).rowcount == 1
+
+
+def ship(db: Any, order_id: int, status: str, now: str) -> bool:
+    """Stamp ``shipped_at`` if the order is still ``status`` and not shipped yet; False otherwise."""
+    return db.execute(
+        "UPDATE orders SET shipped_at = ?, updated_at = ? WHERE id = ? AND status = ? AND shipped_at IS NULL",
+        [now, now, order_id, status],
+    ).rowcount == 1
+
+
+def stamp_paid(db: Any, order_id: int, now: str) -> bool:
+    """Record when a cash-on-delivery order was paid (at delivery), once; False if it was already."""
+    return db.execute("UPDATE orders SET paid_at = ? WHERE id = ? AND paid_at IS NULL", [now, order_id]).rowcount == 1
 
 
 def open_address(row: dict) -> dict | None:

@@ -88,3 +88,20 @@ class PaymentDeclined(LoyaltyError):
         super().__init__(message)
         self.code = code
         self.problems = [("payment", code)]
+
+
+class ReturnRefused(LoyaltyError):
+    """A return the rules refuse (not delivered, window closed, line returned already, ...); ``code`` names why."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+class UnknownReturn(LoyaltyError):
+    """No return with that id."""
+
+
+class BadReturnMove(LoyaltyError):
+    """A return status change its life cycle does not allow (requested → approved → received → refunded, or rejected)."""

@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 import clock
 from catalog import store as catalog_store
 
-from . import badges, checkout_store, gifts, ledger, mall, perks, rules, store, tiers, views
+from . import badges, checkout_store, gifts, ledger, mall, perks, return_views, returns_store, rules, store, tiers, views
 from .errors import BadTransition, UnknownOrder
 from .models import Order, OrderLine, OrderList, OrderSummary
 from .timeline import timeline
@@ -32,7 +32,8 @@ class OrderStatusChanged:
 
 
 OrderListener = Callable[[OrderStatusChanged], None]
-"""Hears every real status change (server/wiring.py lists them: retention's order notifications)."""
+"""Hears every real status change, and shipping (``status`` "shipped": loyalty/shipping.py); server/wiring.py
+lists them: retention's order notifications."""
 
 
 def to_order(row: dict, lines: list[dict]) -> Order:
@@ -122,10 +123,14 @@ def apply_payment(db: Any, row: dict, now: datetime, hold_days: int) -> None:
 def apply_refund(db: Any, row: dict, now: datetime) -> None:
     """What refunding an order takes back: its points (clawed back or written off) and its growth."""
     user_id, order_id = row["user_id"], row["id"]
-    if rules.goods_delivered(row["status"], row.get("payment_method")):  # goods came back: the tier's free-return allowance pays the shipping
+    # Goods came back: the tier's free-return allowance pays the shipping (returns asked for through
+    # loyalty/returns.py decided that when they were asked for).
+    if row["status"] == "fulfilled" and not returns_store.order_returns(db, order_id):
         perks.claim_free_return(db, user_id, order_id, tiers.current(db, user_id, now)[0].tier, now)
     taken, written_off = ledger.reverse_order(db, user_id, order_id, now)
-    store.set_order_points(db, order_id, reversed_=taken, written_off=written_off)
+    # Added to what returns of some of its lines took back already (zero for an order refunded in one go).
+    store.set_order_points(db, order_id, reversed_=row["points_reversed"] + taken,
+                           written_off=row["points_written_off"] + written_off)
     tiers.reverse_order_growth(db, user_id, order_id, now)
     tiers.evaluate(db, user_id, now)
 
@@ -149,7 +154,7 @@ def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days:
     if not store.move_order(db, order_id, current, target, clock.iso(now)):
         raise BadTransition(f"order {order_id} changed meanwhile; read it again")
     lines = store.order_lines(db, [order_id])[order_id]
-    if rules.restocks(current, target, payment):
+    if rules.restocks(current, target):
         _restock(db, lines, now)
     if target == "cancelled":
         for released in store.release_coupon(db, order_id):
@@ -160,12 +165,24 @@ def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days:
         apply_payment(db, row, now, hold_days)
     elif target == "refunded":
         apply_refund(db, row, now)
+    if target == "fulfilled":
+        # Delivered: shipped by then, if no one said so; cash on delivery is paid now, at the door.
+        checkout_store.stamp_shipped(db, order_id, clock.iso(now))
+        if payment == "cod" and checkout_store.stamp_paid(db, order_id, clock.iso(now)):
+            apply_payment(db, row, now, hold_days)
     fresh = store.get_order(db, order_id)
     assert fresh is not None
     views.put_order(db, fresh["user_id"], to_summary(fresh, lines))
+    if target in ("fulfilled", "refunded"):
+        return_views.put_returnable(db, fresh)  # delivered: returnable for 7 days; refunded: no longer
     views.refresh_points(db, fresh["user_id"], now)
     order = to_order({**fresh, "free_return": store.is_free_return(db, order_id)}, lines)
-    for listener in listeners:
-        listener(OrderStatusChanged(db=db, user_id=fresh["user_id"], order_id=order_id, previous=current,
-                                    status=target, order=order, at=now))
+    tell(listeners, OrderStatusChanged(db=db, user_id=fresh["user_id"], order_id=order_id, previous=current,
+                                       status=target, order=order, at=now))
     return order, True
+
+
+def tell(listeners: Sequence[OrderListener], change: OrderStatusChanged) -> None:
+    """Hand a status change to every listener (inside its transaction)."""
+    for listener in listeners:
+        listener(change)

@@ -223,6 +223,46 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        4,
+        "returns (loyalty/returns_store.py)",
+        [
+            """CREATE TABLE returns (
+                id INTEGER PRIMARY KEY,
+                order_id INTEGER NOT NULL REFERENCES orders (id),
+                user_id INTEGER NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('requested', 'approved', 'received', 'refunded', 'rejected')),
+                currency TEXT NOT NULL,
+                amount INTEGER NOT NULL CHECK (amount >= 0),              -- the returned lines' share of what was paid
+                shipping_fee INTEGER NOT NULL CHECK (shipping_fee >= 0),  -- 0: within the tier's free-return allowance
+                points_reversed INTEGER NOT NULL DEFAULT 0,
+                client_id TEXT NOT NULL,
+                mutation_id INTEGER NOT NULL,
+                requested_at TEXT NOT NULL,
+                approved_at TEXT,
+                received_at TEXT,
+                refund_due_at TEXT,              -- received_at + the refund target (4 hours)
+                refunded_at TEXT,
+                rejected_at TEXT,
+                updated_at TEXT NOT NULL,
+                UNIQUE (client_id, mutation_id)
+            )""",
+            "CREATE INDEX returns_user ON returns (user_id, id)",
+            "CREATE INDEX returns_order ON returns (order_id)",
+            "CREATE INDEX returns_status ON returns (status, id)",
+            """CREATE TABLE return_lines (
+                return_id INTEGER NOT NULL REFERENCES returns (id),
+                order_id INTEGER NOT NULL REFERENCES orders (id),
+                sku TEXT NOT NULL,
+                qty INTEGER NOT NULL CHECK (qty > 0),
+                amount INTEGER NOT NULL CHECK (amount >= 0),
+                live INTEGER NOT NULL DEFAULT 1,  -- 0 once the return is rejected: the line may be returned again
+                PRIMARY KEY (return_id, sku)
+            )""",
+            # A line is in at most one live return, whichever process inserts it.
+            "CREATE UNIQUE INDEX return_lines_live ON return_lines (order_id, sku) WHERE live = 1",
+        ],
+    ),
 ]
 
 

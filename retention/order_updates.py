@@ -30,20 +30,16 @@ Texts = Callable[[str, str], tuple[str, str]]
 """texts(locale, step) -> (title, body) with ``{order}`` in them; one pair per supported locale."""
 
 
-def step_of(status: str, payment: str | None) -> str:
-    """The timeline step a status move means: fulfilled is shipped; a cash-on-delivery order is paid on delivery."""
-    if status == "fulfilled":
-        return "shipped"
-    if status == "paid" and payment == "cod":
-        return "delivered"
-    return status
+def step_of(status: str) -> str:
+    """The timeline step a status move means: fulfilled is delivered (shipping is its own step, "shipped")."""
+    return "delivered" if status == "fulfilled" else status
 
 
 def queue(change: OrderStatusChanged, config: RetentionConfig, texts: Texts, locales: tuple[str, ...]) -> int | None:
     """Queue the notification of one status change to every device of the shopper; the message id, or None when
     there is nothing to send (no consent, no subscription, a step not told, or told already)."""
     db = change.db
-    step = step_of(change.status, change.order.payment)
+    step = step_of(change.status)
     dedupe = f"order:{change.order_id}:{step}"
     if step not in STEPS or not consents.has(db, change.user_id, consents.NOTIFICATIONS):
         return None

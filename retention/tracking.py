@@ -44,9 +44,17 @@ def record_events(db: Any, user_id: int | None, batch: EventBatch, now: datetime
         recorded += int(new)
         ignored += int(not new)
     if views and user_id is not None:
-        audience_store.add_views(db, user_id, now.date().isoformat(), views, MAX_VIEWS_PER_DAY)
-        audience_store.add_product_views(db, user_id, now.date().isoformat(), per_product, MAX_VIEWS_PER_DAY)
+        record_product_views(db, user_id, now.date().isoformat(), per_product)
     return EventResult(recorded=recorded, ignored=ignored)
+
+
+def record_product_views(db: Any, user_id: int, day: str, per_product: dict[str, int]) -> None:
+    """Count a shopper's product views on ``day`` (ISO date), per day and per product, each bounded by
+    MAX_VIEWS_PER_DAY: the browse history segments and the browse-abandon trigger read (also fed by the
+    recently-viewed sync mutation, recs/recent.py)."""
+    if per_product:
+        audience_store.add_views(db, user_id, day, sum(per_product.values()), MAX_VIEWS_PER_DAY)
+        audience_store.add_product_views(db, user_id, day, per_product, MAX_VIEWS_PER_DAY)
 
 
 def paid_revenue(db: Any) -> dict[tuple[int, str], tuple[int, int]]:

@@ -18,6 +18,7 @@ from server.api.accounts import AccountsController
 from server.api.admin.catalog import AdminCatalogController
 from server.api.admin.loyalty import AdminLoyaltyController
 from server.api.admin.retention import AdminRetentionController
+from server.api.admin.returns import AdminReturnsController
 from server.api.catalog import CatalogController
 from server.api.checkout import CheckoutController
 from server.api.health import health
@@ -65,6 +66,7 @@ ROUTE_HANDLERS: list = [
     *PRIVACY_PAGE_ROUTES,
     *LOCALE_ROUTES,
     AdminRetentionController,
+    AdminReturnsController,
     PushController,
     console_router,
 ]

@@ -16,6 +16,7 @@ from loyalty import mutators as loyalty_mutators
 from loyalty.checkout import DiscountProvider
 from loyalty.orders import OrderListener
 from loyalty.payment import PAYMENT_PROVIDERS, PaymentProvider
+from recs import recent
 from retention.checkout_hook import retention_discount
 from retention.config import RetentionConfig
 from retention.order_updates import OrderNotifier
@@ -25,10 +26,10 @@ from sync.mutators import Mutator, MutatorTable
 
 MUTATORS: tuple[Mutator, ...] = (
     *cart.MUTATORS, *wishlist.MUTATORS, *prefs.MUTATORS, *consent.MUTATORS, *addresses.MUTATORS,
-    *loyalty_mutators.MUTATORS,
+    *loyalty_mutators.MUTATORS, *recent.MUTATORS,
 )
 """Every sync mutation: the rooms that own the data offer theirs (sync: cart, wishlist, prefs, consent,
-addresses; loyalty: points)."""
+addresses; loyalty: points; recs: recently viewed)."""
 
 DISCOUNT_PROVIDERS: tuple[DiscountProvider, ...] = (retention_discount,)
 """Codes checkout asks about after the points mall's own coupons: retention's offers."""
