@@ -14,7 +14,7 @@ from sync.poke import notify
 from . import checkout as checkout_mod
 from . import checkout_store, shipping
 from . import gifts, growth, growth_shop, jobs, mall, orders, return_views, returns, returns_store, store, views
-from .errors import BadIdempotencyKey, BadOrderInput
+from .errors import BadIdempotencyKey, BadOrderInput, BadTransition, UnknownOrder
 from .models import (
     CheckoutQuote,
     Coupon,
@@ -114,6 +114,18 @@ def ship_order(database: Any, order_id: int, now: datetime | None = None, *,
     if changed:
         notify(user_id)
     return order
+
+
+def mark_delivered(database: Any, order_id: int, now: datetime | None = None) -> Order:
+    """The carrier confirmed delivery of a fulfilled order (retention's order-delivered trigger reads it)."""
+    with database.write() as db:
+        if not store.mark_delivered(db, order_id, clock.iso(_now(now))):
+            row = store.get_order(db, order_id)
+            if row is None:
+                raise UnknownOrder(f"no order {order_id}")
+            if row["delivered_at"] is None:
+                raise BadTransition(f"an order that is {row['status']} cannot be delivered")
+        return orders.get(db, order_id)
 
 
 def points(database: Any, user_id: int, now: datetime | None = None) -> PointsView:

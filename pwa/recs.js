@@ -1,14 +1,17 @@
 // Recommendations on the shop pages, all drawn after first paint (no byte on the first flight):
 // - product page: records the view in the synced recently-viewed list (`recent.view`, queued offline like any
 //   mutation) and, when the shopper scrolls near the end of the page, shows "Often bought together";
-// - home page: "Recently viewed" from the synced view key `recent` (a view on another device shows here).
+// - home page: "For you" (GET /api/me/recommendations, signed in) and "Recently viewed" from the synced view
+//   key `recent` (a view on another device shows here).
 // A feature module of the app shell (app.js starts it); texts in server/i18n/messages/recs.json.
 
+import { authed } from "./authed.js";
 import { el, fill, waitFor } from "./dom.js";
 import { say, tr } from "./i18n.js";
 import { money } from "./money.js";
 
 const SHOWN = 8;
+const ORDER = ["lm-for-you", "lm-recent", "lm-together"]; // sections keep this order whichever loads first
 
 /** A product's summary JSON (the service worker serves it stale-while-revalidate, so offline too). */
 async function summary(sku) {
@@ -59,7 +62,9 @@ function section(id, heading, items, ...extra) {
   }
   if (!box) {
     box = el("section", { id, "aria-labelledby": `${id}-h` });
-    document.querySelector(".wrap")?.append(box);
+    const later = ORDER.slice(ORDER.indexOf(id) + 1).map((other) => document.getElementById(other)).find(Boolean);
+    if (later) later.before(box);
+    else document.querySelector(".wrap")?.append(box);
   }
   return fill(box, el("h2", { id: `${id}-h` }, heading), ...extra, el("ul", { class: "grid" }, items.map(card)));
 }
@@ -114,9 +119,29 @@ async function productPage(sku) {
   });
 }
 
+let forYouFor = null;
+
+async function renderForYou(client) {
+  const who = client.signedIn ? client.session.token : null;
+  if (who === forYouFor) return;
+  forYouFor = who;
+  if (!who) return void section("lm-for-you", "", []);
+  try {
+    const found = await authed(client, "GET", `/api/me/recommendations?limit=${SHOWN}`);
+    if (forYouFor !== who) return;
+    section("lm-for-you", say(found.basis === "history" ? "recs.for_you.heading" : "recs.for_you.popular"), found.items);
+  } catch {
+    forYouFor = null; // offline or the session ended: try again on the next change
+  }
+}
+
 async function homePage() {
   const client = await waitFor("lastmileSync");
-  if (client) client.subscribe((c) => void renderRecent(c));
+  if (!client) return;
+  client.subscribe((c) => {
+    renderForYou(c);
+    renderRecent(c);
+  });
 }
 
 /** Feature entry point, called by app.js with its context (see pwa/app.js startFeatures). */

@@ -11,11 +11,10 @@ signal, and views made offline are counted when they sync.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import msgspec
 
 from catalog.models import Sku
+from clock import from_ms
 from retention.tracking import record_product_views
 from sync import store
 from sync.cart import product
@@ -50,7 +49,7 @@ def recent_view(ctx: MutationContext, args: RecentView) -> None:
     if product(ctx, args.sku) is None:
         raise PermanentError("unknown-sku", f"there is no product {args.sku}")
     store.put_view(ctx.db, ctx.user_id, KEY, merged(store.get_value(ctx.db, ctx.user_id, KEY), args.sku, ctx.at))
-    day = datetime.fromtimestamp(ctx.at / 1000, timezone.utc).date().isoformat()
+    day = from_ms(ctx.at).date().isoformat()
     record_product_views(ctx.db, ctx.user_id, day, {args.sku: 1})
 
 

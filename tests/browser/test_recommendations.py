@@ -9,11 +9,13 @@ import json
 import shutil
 import urllib.request
 import uuid
-from datetime import datetime, timezone
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+import clock
+from recs import service as recs_service
 from server.app import create_app
 from server.stores import open_database
 from tests.browser.axe import serious_violations
@@ -47,11 +49,12 @@ def catalog(live_settings, demo_data_dir) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def live_server(live_settings, catalog):
-    """The demo shop where two orders held the first two products together."""
+    """The demo shop where two orders held the first two products together (the model refreshed)."""
     database = open_database(live_settings)
     first, second = catalog[0]["id"], catalog[1]["id"]
     for day in (1, 2):
-        buy(database, make_user(database), {first: 1, second: 1}, datetime(2026, 3, day, tzinfo=timezone.utc))
+        buy(database, make_user(database), {first: 1, second: 1}, clock.now() - timedelta(days=day))
+    recs_service.refresh(database, clock.now())
     with LiveServer(create_app(live_settings, database)) as server:
         yield server
     database.close()
@@ -106,6 +109,20 @@ def test_bought_together_shows_below_the_product_without_a_first_flight_byte(bro
         together = page.locator("#lm-together")
         expect(together.locator("li b")).to_have_text([second["name"]], timeout=WAIT_MS)
         expect(together.locator("h2")).to_have_text("Often bought together")
+        assert [] == serious_violations(page)
+    finally:
+        context.close()
+
+
+def test_the_home_page_shows_a_new_shopper_the_popular_products(browser, live_server, catalog):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, f"new-{uuid.uuid4().hex[:8]}@example.com", create=True)
+        page.goto(f"{live_server.url}/")
+        section = page.locator("#lm-for-you")
+        expect(section.locator("h2")).to_have_text("Popular right now", timeout=WAIT_MS)
+        expect(section.locator("li b").first).to_have_text(catalog[0]["name"])
         assert [] == serious_violations(page)
     finally:
         context.close()

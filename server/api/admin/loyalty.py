@@ -56,6 +56,11 @@ class AdminLoyaltyController(Controller):
         The shopper's devices hear of it (sync, push)."""
         return service.ship_order(database, order_id, listeners=request.app.state.hooks.order_listeners)
 
+    @post("/orders/{order_id:int}/delivered", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
+    def delivered(self, order_id: Id, database: NamedDependency[Database]) -> Order:
+        """The carrier confirmed delivery of a fulfilled order (once; anything not fulfilled → 409)."""
+        return service.mark_delivered(database, order_id)
+
     @get("/orders/{order_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
     def get_order(self, order_id: Id, database: NamedDependency[Database]) -> Order:
         """Any order."""
