@@ -31,8 +31,8 @@ Texts = Callable[[str, str], tuple[str, str]]
 
 
 def step_of(status: str) -> str:
-    """The timeline step a status move means: fulfilled is delivered (shipping is its own step, "shipped")."""
-    return "delivered" if status == "fulfilled" else status
+    """The timeline step a status move means: fulfilled is shipped (delivery is its own step, "delivered")."""
+    return "shipped" if status == "fulfilled" else status
 
 
 def queue(change: OrderStatusChanged, config: RetentionConfig, texts: Texts, locales: tuple[str, ...]) -> int | None:
@@ -40,7 +40,8 @@ def queue(change: OrderStatusChanged, config: RetentionConfig, texts: Texts, loc
     there is nothing to send (no consent, no subscription, a step not told, or told already)."""
     db = change.db
     step = step_of(change.status)
-    dedupe = f"order:{change.order_id}:{step}"
+    # The key retention's own order_shipped/order_delivered triggers use: one message per order and step.
+    dedupe = f"{step}:{change.order_id}"
     if step not in STEPS or not consents.has(db, change.user_id, consents.NOTIFICATIONS):
         return None
     subscriptions = push_store.user_subscriptions(db, change.user_id)
