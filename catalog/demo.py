@@ -1,27 +1,139 @@
-"""The demo catalog: products over several categories with photo-like generated images.
+"""The demo catalog: products whose names are unique and whose images show what they name.
 
-Images are textured (multi-octave noise, lit shapes, grain, label detail) rather than flat colours,
-so that encoded sizes resemble real product photos and the media pipeline is exercised honestly.
+Every product's image is cut from one of three real photographs kept in ``catalog/demo_photos/`` (CC0 and
+public domain, README.md there): an espresso cup on a saucer, a cat, an astronaut with a shuttle model and a
+helmet. ``SUBJECTS`` is the mapping table: a region of one photo (the cup, the spoon, the shuttle, ...), the
+category it can illustrate, and the names it can carry; each product takes a subject of its category and a
+variant of its region (a slightly different crop, light and colour; tea's matcha is the crema turned green, a
+print is the photo in a frame on a wall), so no two products share an image and every image looks like its name.
+
+``render_photo`` (generated, photo-like textures) stays for the media bench and tests that need many distinct
+photos.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import msgspec
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageOps
 
-CATEGORIES: dict[str, tuple[list[str], list[str]]] = {
-    "coffee": (["Ethiopian", "Colombian", "Sumatra", "House", "Espresso", "Decaf"], ["Beans 250 g", "Ground 500 g", "Drip Bags", "Cold Brew Pack"]),
-    "tea": (["Sencha", "Assam", "Earl Grey", "Rooibos", "Jasmine", "Oolong"], ["Loose Leaf", "Tea Bags", "Gift Tin", "Sampler"]),
-    "kitchen": (["Enamel", "Cast Iron", "Bamboo", "Copper", "Stoneware", "Glass"], ["Mug", "Kettle", "Cutting Board", "Pour-over Set", "Jar"]),
-    "outdoor": (["Trail", "Summit", "Canyon", "River", "Alpine", "Coastal"], ["Backpack", "Water Bottle", "Headlamp", "Rain Shell"]),
-    "audio": (["Studio", "Pocket", "Wireless", "Retro", "Travel"], ["Headphones", "Speaker", "Earbuds", "Radio"]),
-    "books": (["Illustrated", "Pocket", "Collector's", "Annotated"], ["Cookbook", "Field Guide", "Atlas", "Poetry Collection"]),
-    "toys": (["Wooden", "Felt", "Magnetic", "Classic"], ["Train Set", "Puzzle", "Building Blocks", "Kite"]),
-    "apparel": (["Merino", "Linen", "Organic Cotton", "Waxed"], ["Scarf", "Shirt", "Cap", "Tote Bag"]),
+PHOTOS = Path(__file__).resolve().parent / "demo_photos"
+LONG_SIDE = 1280  # the widest variant (media widths 160..1280), so the demo exercises every width
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What one region of a demo photo shows, the category it illustrates and the names it can carry."""
+
+    photo: str  # file in PHOTOS
+    box: tuple[int, int, int, int]  # left, top, right, bottom in the photo's pixels
+    category: str
+    adjectives: tuple[str, ...]
+    nouns: tuple[str, ...]
+    blurb: str  # the description's first sentence
+    prices: tuple[int, ...]  # euro cents
+    hue: int = 0  # degrees turned on the colour wheel (the matcha is the espresso's crema turned green)
+    saturation: float = 1.0  # colour kept after the turn (a turned hue is louder than the photo's own)
+    framed: bool = False  # shown as a print in a frame on a wall
+    book: bool = False  # shown as a book with the photo on its cover
+
+
+SUBJECTS: dict[str, Subject] = {
+    "espresso": Subject(
+        "coffee.jpg", (150, 0, 450, 225), "coffee",
+        ("Ethiopian Yirgacheffe", "Colombian Huila", "Sumatra Mandheling", "Brazil Cerrado", "Guatemala Antigua",
+         "Kenya Nyeri", "Costa Rica Tarrazú", "Rwanda Nyungwe"),
+        ("Espresso Beans 250 g", "Espresso Beans 1 kg", "Ground Espresso 250 g", "Espresso Capsules, Box of 10"),
+        "Roasted for espresso: a syrupy body under a thick hazelnut crema.", (890, 1290, 1690, 2490, 3490)),
+    "cup_and_saucer": Subject(
+        "coffee.jpg", (40, 0, 520, 360), "kitchen",
+        ("Red Stoneware", "Glazed Porcelain", "Handmade Ceramic", "Café Classic", "Terracotta Glaze", "Double-walled"),
+        ("Espresso Cup and Saucer", "Espresso Cups, Set of 2", "Espresso Cups, Set of 4", "Cappuccino Cup and Saucer"),
+        "Thick walls keep the coffee hot; the saucer is wide enough for a spoon and a biscuit.", (990, 1490, 2490, 3990)),
+    "spoon": Subject(
+        "coffee.jpg", (290, 150, 450, 330), "kitchen",
+        ("Stainless Steel", "Polished", "Brushed Steel", "Mirror-finish", "Hotel Silver", "Long-handled"),
+        ("Espresso Spoon", "Espresso Spoons, Set of 4", "Demitasse Spoons, Set of 6", "Teaspoons, Set of 6"),
+        "Sized for an espresso cup, balanced in the hand, dishwasher safe.", (390, 590, 990, 1490)),
+    "matcha": Subject(
+        "coffee.jpg", (150, 0, 450, 225), "tea",
+        ("Uji", "Nishio", "Kagoshima", "Shizuoka", "Yame", "Kyoto Hills"),
+        ("Ceremonial Matcha 30 g", "Matcha Latte Powder 100 g", "Culinary Matcha 250 g", "Matcha Sampler, 3 Tins"),
+        "Shade-grown tencha, stone-milled: a bright green cup, sweet and grassy.", (1290, 1990, 2490, 3490), hue=62,
+        saturation=0.55),
+    "cat": Subject(
+        "chelsea.jpg", (20, 0, 420, 300), "pets",
+        ("Salmon", "Chicken", "Tuna", "Duck", "Turkey", "Rabbit", "Sardine"),
+        ("Cat Treats 60 g", "Dry Cat Food 2 kg", "Wet Cat Food, 12 Pouches", "Kitten Food 1.5 kg"),
+        "Grain-free, made with real meat first, for cats who know what they like.", (290, 590, 1490, 2490)),
+    "cat_close": Subject(
+        "chelsea.jpg", (60, 10, 400, 265), "pets",
+        ("Catnip", "Feather", "Plush", "Crinkle", "Wool", "Jingle"),
+        ("Mouse Toy", "Wand Toy", "Balls, Set of 3", "Kicker Toy"),
+        "Made to be chased, pounced on and carried off under the sofa.", (390, 590, 890, 1290)),
+    "shuttle": Subject(
+        "astronaut.jpg", (335, 0, 475, 280), "toys",
+        ("Space Shuttle", "Orbiter", "Launch Stack", "Shuttle Discovery", "Shuttle Atlantis", "Shuttle Endeavour"),
+        ("Model Kit 1:200", "Model Kit 1:144", "Display Model", "Snap-fit Model"),
+        "Orbiter, external tank and boosters, with a stand and decals.", (1990, 2990, 3990, 5990)),
+    "helmet": Subject(
+        "astronaut.jpg", (275, 340, 512, 512), "toys",
+        ("Kids'", "Deluxe", "Light-up", "Role-play", "Glow-visor", "Mission Control"),
+        ("Astronaut Helmet", "Space Helmet", "Helmet and Gloves Set", "Helmet with Sound Effects"),
+        "A mirrored visor that flips up, a padded inside, and room for a big imagination.", (1490, 2490, 3490)),
+    "spacesuit": Subject(
+        "astronaut.jpg", (0, 250, 340, 505), "apparel",
+        ("Kids'", "Adult", "Deluxe", "Classic", "Launch-day", "Flight-crew"),
+        ("Astronaut Costume", "Orange Flight Suit", "Space Overalls", "Mission Jumpsuit"),
+        "Launch-orange with a zip front, a name tag and a mission patch.", (2490, 3990, 5990, 8990)),
+    "patch": Subject(
+        "astronaut.jpg", (128, 345, 212, 428), "apparel",
+        ("Embroidered", "Iron-on", "Velcro-backed", "Glow-in-the-dark", "Collector's", "Sew-on"),
+        ("Mission Patch", "Crew Patch", "Shuttle Patch", "Patch Set of 3"),
+        "A round crew patch, stitched edge to edge.", (390, 590, 990)),
+    "astronaut_print": Subject(
+        "astronaut.jpg", (0, 0, 512, 512), "prints",
+        ("Astronaut Portrait", "Shuttle Commander", "Space Pioneer", "Crew Portrait", "Mission Day", "First Command"),
+        ("Poster 50×70 cm", "Art Print 30×40 cm", "Framed Print 40×40 cm", "Canvas 60×60 cm"),
+        "A NASA portrait, printed on heavy matte paper.", (1490, 2490, 4990, 8900), framed=True),
+    "cat_print": Subject(
+        "chelsea.jpg", (0, 0, 451, 300), "prints",
+        ("Tabby Portrait", "Green Eyes", "Whiskers", "Curious Cat", "Cat Nap", "House Tiger"),
+        ("Poster 50×70 cm", "Art Print 30×40 cm", "Framed Print 30×20 cm", "Canvas 60×40 cm"),
+        "A close portrait of a tabby, printed on heavy matte paper.", (1490, 2490, 4990, 7900), framed=True),
+    "espresso_print": Subject(
+        "coffee.jpg", (0, 0, 600, 400), "prints",
+        ("Espresso Hour", "Morning Cup", "Café Table", "Crema", "Red Cup", "Coffee Break"),
+        ("Poster 50×70 cm", "Art Print 30×40 cm", "Framed Print 30×20 cm", "Canvas 60×40 cm"),
+        "An espresso on a worn café table, printed on heavy matte paper.", (1490, 2490, 4990, 7900), framed=True),
+    "coffee_book": Subject(
+        "coffee.jpg", (120, 0, 480, 400), "books",
+        ("Espresso at Home", "The Coffee Atlas", "The Barista's Handbook", "A World of Coffee", "Crema",
+         "Slow Mornings"),
+        ("(Hardback)", "(Paperback)", "(Pocket Edition)", "(Illustrated Edition)"),
+        "Beans, grinders, ratios and milk, explained by people who pull shots for a living.", (990, 1490, 2490, 3490),
+        book=True),
+    "cat_book": Subject(
+        "chelsea.jpg", (110, 0, 350, 300), "books",
+        ("The Cat Care Handbook", "Understanding Your Cat", "Cat Breeds of the World", "Your Kitten's First Year",
+         "The Indoor Cat", "Whiskers and Purrs"),
+        ("(Hardback)", "(Paperback)", "(Pocket Edition)", "(Illustrated Edition)"),
+        "Food, play, health and the meaning of every kind of purr.", (990, 1490, 1990, 2990), book=True),
+    "space_book": Subject(
+        "astronaut.jpg", (100, 0, 420, 480), "books",
+        ("The Shuttle Years", "Life in Orbit", "Women in Space", "The Astronaut's Handbook", "Mission Commander",
+         "Countdown"),
+        ("(Hardback)", "(Paperback)", "(Pocket Edition)", "(Illustrated Edition)"),
+        "Thirty years of the space shuttle, told by the crews who flew it.", (1290, 1690, 2490, 3990), book=True),
 }
+CATEGORIES: dict[str, list[str]] = {}
+for _name, _subject in SUBJECTS.items():
+    CATEGORIES.setdefault(_subject.category, []).append(_name)
+"""Each category's subjects, in SUBJECTS order (the mapping the demo draws from)."""
 
 SIZE = (1280, 960)
 # Currencies the demo can be priced in, with the factor from its euro price list (a rounded exchange rate, so a
@@ -92,70 +204,172 @@ def render_photo(rng: random.Random, size: tuple[int, int] = SIZE) -> Image.Imag
     return photo.filter(ImageFilter.SMOOTH_MORE) if rng.random() < 0.3 else photo
 
 
-def _render_to(job: tuple[int, str]) -> None:
-    """Render one photo from its own seed and save it (runs in a worker process)."""
-    photo_seed, path = job
-    render_photo(random.Random(photo_seed)).save(path, "JPEG", quality=90)
+@lru_cache(maxsize=8)
+def _photo(name: str) -> Image.Image:
+    return Image.open(PHOTOS / name).convert("RGB")
+
+
+def _turn_hue(image: Image.Image, degrees: int) -> Image.Image:
+    h, s, v = image.convert("HSV").split()
+    shift = round(degrees * 256 / 360)
+    return Image.merge("HSV", (h.point(lambda x: (x + shift) % 256), s, v)).convert("RGB")
+
+
+def _framed(photo: Image.Image, rng: random.Random) -> Image.Image:
+    """The photo as a print: a white mat in a thin frame, hung on a softly lit wall."""
+    wall = ImageOps.colorize(Image.radial_gradient("L").resize((LONG_SIDE, LONG_SIDE * 3 // 4)),
+                             rng.choice([(236, 232, 224), (226, 232, 236), (238, 230, 230)]), (150, 150, 146))
+    frame_colour = rng.choice([(28, 26, 24), (120, 84, 52), (200, 200, 196)])
+    inner_h = wall.height * 3 // 5
+    inner = photo.resize((inner_h * photo.width // photo.height, inner_h), Image.Resampling.LANCZOS)
+    mat, edge = inner_h // 12, inner_h // 40
+    w, h = inner.width + 2 * (mat + edge), inner.height + 2 * (mat + edge)
+    x, y = (wall.width - w) // 2, (wall.height - h) // 2 - wall.height // 30
+    shadow = Image.new("L", wall.size, 0)
+    ImageDraw.Draw(shadow).rectangle((x + 14, y + 18, x + w + 14, y + h + 18), fill=110)
+    wall = Image.composite(Image.new("RGB", wall.size, (60, 58, 56)), wall, shadow.filter(ImageFilter.GaussianBlur(18)))
+    draw = ImageDraw.Draw(wall)
+    draw.rectangle((x, y, x + w, y + h), fill=frame_colour)
+    draw.rectangle((x + edge, y + edge, x + w - edge, y + h - edge), fill=(248, 247, 243))
+    wall.paste(inner, (x + edge + mat, y + edge + mat))
+    return wall
+
+
+def _book(photo: Image.Image, rng: random.Random) -> Image.Image:
+    """A book lying on a table: the photo fills its cover under a title band, with a spine and page edges."""
+    table = ImageOps.colorize(Image.linear_gradient("L").resize((LONG_SIDE, LONG_SIDE * 3 // 4)),
+                              rng.choice([(214, 196, 170), (205, 210, 212), (222, 214, 204)]), (150, 128, 104))
+    h = table.height * 4 // 5
+    w = h * 2 // 3
+    cover = ImageOps.fit(photo, (w, h), Image.Resampling.LANCZOS)
+    band = rng.choice([(24, 38, 64), (120, 24, 32), (248, 246, 240), (16, 70, 58)])
+    ink = (30, 30, 30) if sum(band) > 600 else (245, 242, 232)
+    draw = ImageDraw.Draw(cover)
+    draw.rectangle((0, 0, w, h // 5), fill=band)
+    y = h // 18
+    for width in (0.7, 0.5):  # a title and an author, as strokes: the type a thumbnail shows anyway
+        draw.rounded_rectangle(((w - w * width) / 2, y, (w + w * width) / 2, y + h // 28), radius=h // 80, fill=ink)
+        y += h // 14
+    spine = w // 14
+    x, y = (table.width - w - spine) // 2, (table.height - h) // 2
+    shadow = Image.new("L", table.size, 0)
+    ImageDraw.Draw(shadow).rectangle((x + 16, y + 20, x + w + spine + 22, y + h + 20), fill=120)
+    table = Image.composite(Image.new("RGB", table.size, (50, 42, 36)), table, shadow.filter(ImageFilter.GaussianBlur(20)))
+    draw = ImageDraw.Draw(table)
+    draw.rectangle((x + spine + w - 4, y + 6, x + spine + w + 8, y + h - 4), fill=(236, 230, 214))  # page edges
+    draw.rectangle((x, y, x + spine, y + h), fill=tuple(max(0, c - 40) for c in band))
+    table.paste(cover, (x + spine, y))
+    return table
+
+
+def render_subject(subject: Subject, rng: random.Random, *, detail: bool = False) -> Image.Image:
+    """One product image of ``subject``: its region with a little crop, light and colour of its own, scaled to
+    ``LONG_SIDE``; ``detail`` zooms in further (a product's second image)."""
+    left, top, right, bottom = subject.box
+    zoom = rng.uniform(0.55, 0.7) if detail else rng.uniform(0.86, 1.0)
+    w, h = (right - left) * zoom, (bottom - top) * zoom
+    x = left + rng.uniform(0, right - left - w)
+    y = top + rng.uniform(0, bottom - top - h)
+    image = _photo(subject.photo).crop((round(x), round(y), round(x + w), round(y + h)))
+    if subject.hue:
+        image = _turn_hue(image, subject.hue + rng.randint(-6, 6))
+    image = ImageEnhance.Brightness(image).enhance(rng.uniform(0.93, 1.08))
+    image = ImageEnhance.Color(image).enhance(subject.saturation * rng.uniform(0.9, 1.15))
+    if subject.framed:
+        return _framed(image, rng)
+    if subject.book:
+        return _book(image, rng)
+    scale = LONG_SIDE / max(image.size)
+    return image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+
+
+@dataclass(frozen=True)
+class DemoProduct:
+    """One demo product before it is written: its catalog line and the subject its images show."""
+
+    line: dict
+    subject: str
+
+
+def demo_products(count: int, seed: int = 7, currency: str = "EUR") -> list[DemoProduct]:
+    """``count`` products over every category in turn, each a subject of its category with a name no other has.
+
+    Names are the subject's adjective × noun pairs in a seeded order; past the last pair a subject's names go
+    round again as a numbered edition ("…, edition 2"), so even 10,000 products never share a name."""
+    factor = DEMO_CURRENCIES[currency]
+    rng = random.Random(seed)
+    names: dict[str, list[str]] = {}
+    for key, subject in SUBJECTS.items():
+        pairs = [f"{a} {n}" for a in subject.adjectives for n in subject.nouns]
+        rng.shuffle(pairs)
+        names[key] = pairs
+    used = {key: 0 for key in SUBJECTS}
+    categories = sorted(CATEGORIES)
+    products = []
+    for i in range(count):
+        category = categories[i % len(categories)]
+        subjects = CATEGORIES[category]
+        key = subjects[(i // len(categories)) % len(subjects)]
+        subject = SUBJECTS[key]
+        n = used[key]
+        used[key] += 1
+        pairs = names[key]
+        name = pairs[n % len(pairs)] + (f", edition {n // len(pairs) + 1}" if n >= len(pairs) else "")
+        sku = f"{category[:3].upper()}-{i + 1:04d}"
+        images = [f"{sku}-{k + 1}.jpg" for k in range(1 if rng.random() < 0.6 else 2)]
+        line = {
+            "id": sku,
+            "name": name,
+            "description": (f"{subject.blurb}\n\nPacked to travel well, and backed by our 30-day returns."),
+            "price": rng.choice(subject.prices) * factor,
+            "currency": currency,
+            "category": category,
+            "stock": rng.choice([0, 2, 4, 12, 25, 60, 150]),
+            "images": images,
+        }
+        products.append(DemoProduct(line=line, subject=key))
+    return products
+
+
+def _render_to(job: tuple[str, int, bool, str]) -> None:
+    """Render one product image from its subject and seed and save it (may run in a worker process)."""
+    key, image_seed, detail, path = job
+    render_subject(SUBJECTS[key], random.Random(image_seed), detail=detail).save(path, "JPEG", quality=88)
 
 
 def write_demo_catalog(
     folder: Path, *, count: int = 72, seed: int = 7, quiet: bool = True, workers: int | None = None,
     currency: str = "EUR",
 ) -> Path:
-    """Write ``count`` products as catalog.jsonl plus their JPEG photos into ``folder``; return the JSONL path.
+    """Write ``count`` products as catalog.jsonl plus their JPEG images into ``folder``; return the JSONL path.
 
-    Photos render on all cores. The catalog lines depend only on ``seed``; the photos do not repeat bit for
-    bit (Pillow's effect_noise has its own generator), which does not matter for a demo.
+    Lines and images depend only on ``seed``. Cutting an image from a photo takes milliseconds, so a few
+    hundred render in this process; larger catalogs use every core.
     """
-    import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
 
     from tqdm import tqdm
 
-    factor = DEMO_CURRENCIES[currency]
-    rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    names = sorted(CATEGORIES)
-    lines = []
-    jobs: list[tuple[int, str]] = []
-    for i in range(count):
-        category = names[i % len(names)]
-        adjectives, nouns = CATEGORIES[category]
-        adjective, noun = rng.choice(adjectives), rng.choice(nouns)
-        sku = f"{category[:3].upper()}-{i + 1:04d}"
-        images = []
-        for n in range(1 if rng.random() < 0.6 else 2):
-            file_name = f"{sku}-{n + 1}.jpg"
-            photo_seed = rng.getrandbits(32)
+    products = demo_products(count, seed, currency)
+    jobs = []
+    for product in products:
+        image_rng = random.Random(f"{seed}:{product.line['id']}")
+        for k, file_name in enumerate(product.line["images"]):
+            image_seed = image_rng.getrandbits(32)
             if not (folder / file_name).exists():
-                jobs.append((photo_seed, str(folder / file_name)))
-            images.append(file_name)
-        lines.append(
-            {
-                "id": sku,
-                "name": f"{adjective} {noun}",
-                "description": (
-                    f"{adjective} {noun.lower()} from our {category} range. "
-                    f"Chosen for everyday use, packed to travel well, and backed by our 30-day returns. "
-                    f"Item {i + 1} of the demo catalog."
-                ),
-                "price": rng.choice([390, 590, 990, 1490, 1990, 2490, 3990, 5990, 8990, 12900]) * factor,
-                "currency": currency,
-                "category": category,
-                "stock": rng.choice([0, 2, 4, 12, 25, 60, 150]),
-                "images": images,
-            }
-        )
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
+                jobs.append((product.subject, image_seed, k > 0, str(folder / file_name)))
+    workers = workers or (min(os.cpu_count() or 1, 8) if len(jobs) > 400 else 1)
     if workers > 1:
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for _ in tqdm(pool.map(_render_to, jobs), total=len(jobs), desc="demo photos", disable=quiet):
+        import multiprocessing
+
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+            for _ in tqdm(pool.map(_render_to, jobs, chunksize=16), total=len(jobs), desc="demo photos", disable=quiet):
                 pass
     else:
         for job in tqdm(jobs, desc="demo photos", disable=quiet):
             _render_to(job)
     path = folder / "catalog.jsonl"
-    path.write_bytes(b"\n".join(msgspec.json.encode(line) for line in lines) + b"\n")
+    path.write_bytes(b"\n".join(msgspec.json.encode(p.line) for p in products) + b"\n")
     return path

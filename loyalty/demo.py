@@ -16,6 +16,7 @@ import msgspec
 
 import clock
 from catalog import store as catalog_store
+from catalog.demo import CATEGORIES as DEMO_CATEGORIES
 from catalog.demo import DEMO_CURRENCIES
 
 from . import badges, growth_shop, rules, store, views
@@ -23,7 +24,7 @@ from .models import OrderSummary
 from .timeline import timeline
 
 DEMO_REWARDS_SEED = 15
-REWARD_CATEGORIES = ("coffee", "tea", "kitchen", "outdoor", "audio", "books", "toys", "apparel")
+REWARD_CATEGORIES = tuple(sorted(DEMO_CATEGORIES))  # coupons for the categories the demo catalog has
 COUPON_VALUES_EUR = (2, 3, 5, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60)
 POINTS_PER_EUR = 90  # a coupon costs a little less than 100 points per euro: about 1 % back on spend
 
