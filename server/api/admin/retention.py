@@ -34,6 +34,7 @@ from retention.planner import (
 )
 from retention.tracking import report
 from server.db import Database
+from server.http.api_description import ADMIN, problems
 from server.http.params import After, Id
 from server.http.roles import PERMISSION, role_guard
 from server.http.reveal import reveal_for
@@ -67,58 +68,65 @@ class AdminRetentionController(Controller):
     guards = [role_guard]
     opt = {PERMISSION: Permission.CAMPAIGNS}
     tags = ["admin", "retention"]
+    security = ADMIN
 
-    @get("/offers", sync_to_thread=True, opt={PERMISSION: Permission.OFFERS})
+    @get("/offers", sync_to_thread=True, opt={PERMISSION: Permission.OFFERS}, summary="Every offer",
+         responses=problems(401, 403))
     def list_offers(self, database: NamedDependency[Database]) -> list[Offer]:
         """Every offer with its spent budget and redemptions."""
         return [offer_from_row(r) for r in campaign_store.list_offers(database.read())]
 
-    @post("/offers", sync_to_thread=True, opt={PERMISSION: Permission.OFFERS}, status_code=201)
+    @post("/offers", sync_to_thread=True, opt={PERMISSION: Permission.OFFERS}, status_code=201, summary="Add an offer",
+          responses=problems(400, 401, 403, 409, 413, 422))
     def add_offer(self, data: JSONBody[OfferIn], database: NamedDependency[Database]) -> Offer:
         """A new offer (coupon code, discount, expiry, target segment, budget)."""
         with database.write() as db:
             return create_offer(db, data, datetime.now(timezone.utc))
 
-    @get("/offers/{offer_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.OFFERS})
+    @get("/offers/{offer_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.OFFERS}, summary="One offer",
+         responses=problems(400, 401, 403, 404))
     def one_offer(self, offer_id: Id, database: NamedDependency[Database]) -> Offer:
         """One offer."""
         return get_offer(database.read(), offer_id)
 
-    @get("/templates", sync_to_thread=True)
+    @get("/templates", sync_to_thread=True, summary="Every message template", responses=problems(401, 403))
     def list_templates(self, database: NamedDependency[Database]) -> list[Template]:
         """Every stored template (built-in English defaults are used for keys without one)."""
         return [msgspec.convert(r, Template) for r in campaign_store.list_templates(database.read())]
 
-    @put("/templates", sync_to_thread=True)
+    @put("/templates", sync_to_thread=True, summary="Store a message template", responses=problems(400, 401, 403, 413, 422))
     def put_template(self, data: JSONBody[TemplateIn], database: NamedDependency[Database]) -> Template:
         """Store or replace the template of (key, locale)."""
         with database.write() as db:
             return save_template(db, data)
 
-    @delete("/templates/{template_id:int}", sync_to_thread=True)
+    @delete("/templates/{template_id:int}", sync_to_thread=True, summary="Delete a message template",
+            responses=problems(400, 401, 403, 404))
     def delete_template(self, template_id: Id, database: NamedDependency[Database]) -> None:
         """Delete one template."""
         with database.write() as db:
             if not campaign_store.delete_template(db, template_id):
                 raise UnknownTemplate(f"there is no template {template_id}")
 
-    @get("/campaigns", sync_to_thread=True)
+    @get("/campaigns", sync_to_thread=True, summary="Every campaign", responses=problems(401, 403))
     def list_campaigns(self, database: NamedDependency[Database]) -> list[Campaign]:
         """Every campaign."""
         return [campaign_from_row(r) for r in campaign_store.list_campaigns(database.read())]
 
-    @post("/campaigns", sync_to_thread=True, status_code=201)
+    @post("/campaigns", sync_to_thread=True, status_code=201, summary="Add a campaign",
+          responses=problems(400, 401, 403, 404, 413, 422))
     def add_campaign(self, data: JSONBody[CampaignIn], database: NamedDependency[Database]) -> Campaign:
         """A new campaign with its A/B variants."""
         with database.write() as db:
             return create_campaign(db, data)
 
-    @get("/campaigns/{campaign_id:int}", sync_to_thread=True)
+    @get("/campaigns/{campaign_id:int}", sync_to_thread=True, summary="One campaign", responses=problems(400, 401, 403, 404))
     def one_campaign(self, campaign_id: Id, database: NamedDependency[Database]) -> Campaign:
         """One campaign."""
         return get_campaign(database.read(), campaign_id)
 
-    @put("/campaigns/{campaign_id:int}/active", sync_to_thread=True)
+    @put("/campaigns/{campaign_id:int}/active", sync_to_thread=True, summary="Start or stop a campaign",
+         responses=problems(400, 401, 403, 404, 413))
     def set_active(self, campaign_id: Id, data: JSONBody[CampaignActive], database: NamedDependency[Database]) -> Campaign:
         """Start or stop a campaign."""
         with database.write() as db:
@@ -126,13 +134,15 @@ class AdminRetentionController(Controller):
             campaign_store.set_campaign_active(db, campaign_id, data.active)
             return get_campaign(db, campaign_id)
 
-    @get("/segments", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
+    @get("/segments", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS}, summary="Shoppers per segment",
+         responses=problems(401, 403))
     def segments(self, database: NamedDependency[Database]) -> list[SegmentCount]:
         """Shoppers per segment (as of the last `lastmile retention run`)."""
         counts = audience_store.segment_counts(database.read())
         return [SegmentCount(segment=s, shoppers=counts.get(s, 0)) for s in SEGMENTS]
 
-    @get("/scores", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
+    @get("/scores", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS}, summary="Shoppers' RFM scores",
+         responses=problems(400, 401, 403))
     def scores(
         self,
         request: Request,
@@ -147,7 +157,8 @@ class AdminRetentionController(Controller):
         rows = audience_store.list_scores(database.read(), segment=segment, after=after, limit=limit)
         return _scores(rows, accounts_service.shopper_emails(database, [r["user_id"] for r in rows], who))
 
-    @get("/scores/{user_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
+    @get("/scores/{user_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS}, summary="One shopper's scores",
+         responses=problems(400, 401, 403, 404))
     def shopper_scores(
         self, request: Request, user_id: Id, database: NamedDependency[Database], reveal: RevealParam = False
     ) -> Scores:
@@ -158,7 +169,8 @@ class AdminRetentionController(Controller):
             raise UnknownShopper(f"no scores for shopper {user_id} (run `lastmile retention run`)")
         return _scores([row], accounts_service.shopper_emails(database, [user_id], who))[0]
 
-    @get("/report", sync_to_thread=True, opt={PERMISSION: Permission.REPORTS})
+    @get("/report", sync_to_thread=True, opt={PERMISSION: Permission.REPORTS}, summary="Campaign results",
+         responses=problems(401, 403))
     def report(self, database: NamedDependency[Database]) -> list[ReportRow]:
         """Sent, accepted, shown, clicked, redeemed; conversion and ROI per campaign and variant."""
         with database.snapshot() as db:
