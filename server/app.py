@@ -17,12 +17,15 @@ from server.api.accounts import AccountsController
 from server.api.admin.catalog import AdminCatalogController
 from server.api.admin.loyalty import AdminLoyaltyController
 from server.api.admin.retention import AdminRetentionController
+from server.api.admin.returns import AdminReturnsController
 from server.api.catalog import CatalogController
+from server.api.checkout import CheckoutController
 from server.api.health import health
 from server.api.loyalty import LoyaltyController, OrdersController, RewardsController
 from server.api.media import media_variant
 from server.api.metrics import metrics
 from server.api.push import PushController
+from server.api.recs import RecsController
 from server.api.sync import SyncController
 from server.data_keys import install_data_keys
 from server.db import Database
@@ -42,6 +45,7 @@ from server.pages.privacy import PRIVACY_PAGE_ROUTES
 from server.pages.shop import PAGE_ROUTES
 from server.settings import Settings, load_settings
 from server.stores import open_database
+from server.push_runtime import push_runtime
 from server.wiring import Hooks, install
 
 ROUTE_HANDLERS: list = [
@@ -53,6 +57,7 @@ ROUTE_HANDLERS: list = [
     SyncController,
     media_variant,
     OrdersController,
+    CheckoutController,
     LoyaltyController,
     RewardsController,
     AdminLoyaltyController,
@@ -62,7 +67,9 @@ ROUTE_HANDLERS: list = [
     *PRIVACY_PAGE_ROUTES,
     *LOCALE_ROUTES,
     AdminRetentionController,
+    AdminReturnsController,
     PushController,
+    RecsController,
     console_router,
 ]
 
@@ -74,7 +81,7 @@ def create_app(settings: Settings, database: Database | None = None, hooks: Hook
     """
     install_data_keys(settings)
     database = database or open_database(settings)
-    hooks = hooks or install()
+    hooks = hooks or install(retention=lambda: push_runtime(settings).config)
     watch_pokes()
     admin_token = settings.resolved_admin_token()
 
