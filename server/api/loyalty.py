@@ -45,9 +45,10 @@ class OrdersController(Controller):
     security = SHOPPER
 
     @post("/", status_code=201, response_model=Order, request_max_body_size=None,  # type: ignore[call-overload]
-          summary="Check out the synced cart", responses=problems(400, 401, 409, 413, 422),
-          operation_class=raw_body(CheckoutRequest, "An optional offer or coupon code; prices, totals and points come "
-                                   "from the server. Empty means no code.", required=False))
+          summary="Check out the synced cart", responses=problems(400, 401, 402, 409, 413, 422),
+          operation_class=raw_body(CheckoutRequest, "An optional code, address, delivery option and payment; prices, "
+                                   "fees, totals and points come from the server. An empty body is an order with none "
+                                   "of them.", required=False))
     async def place(
         self, request: Request, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database],
         settings: NamedDependency[Settings],

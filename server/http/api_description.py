@@ -59,6 +59,7 @@ PROBLEM_MEANINGS = {
          "valid JSON/MessagePack or nests too deeply (`bad-body`), or a route-specific rule failed; `detail` says which.",
     401: "No valid credentials: the bearer token is missing, unknown, revoked or expired (`not-authenticated`), or the "
          "credentials sent are wrong.",
+    402: "The payment was declined; nothing was ordered.",
     403: "The caller may not do this: the token's role lacks the route's permission (`forbidden`), or a rule "
          "specific to the route refused it; `detail` says which.",
     404: "No such resource, or it belongs to someone else (never told apart).",

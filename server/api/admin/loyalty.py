@@ -53,7 +53,8 @@ class AdminLoyaltyController(Controller):
         return service.set_order_status(database, order_id, data.status, settings.points_hold_days,
                                         listeners=request.app.state.hooks.order_listeners)
 
-    @post("/orders/{order_id:int}/delivered", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
+    @post("/orders/{order_id:int}/delivered", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS},
+          summary="Confirm an order's delivery", responses=problems(400, 401, 403, 404, 409))
     def delivered(self, request: Request, order_id: Id, database: NamedDependency[Database],
                   settings: NamedDependency[Settings]) -> Order:
         """The carrier confirmed delivery of a fulfilled order (once; anything not fulfilled → 409); a cash-on-delivery
