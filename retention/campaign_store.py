@@ -41,12 +41,12 @@ def delete_template(db: Any, template_id: int) -> bool:
 
 def add_offer(db: Any, row: dict) -> int:
     """Insert an offer; its id (the code must be new)."""
-    cur = db.execute(
-        "INSERT INTO retention_offers (code, title, kind, value, currency, min_order, expires_at, segment, budget)"
-        " VALUES (:code, :title, :kind, :value, :currency, :min_order, :expires_at, :segment, :budget)",
-        row,
-    )
-    return cur.lastrowid
+    return db.execute(
+        "INSERT INTO retention_offers (code, title, kind, value, currency, min_order, expires_at, segment, budget,"
+        " steps, bundle) VALUES (:code, :title, :kind, :value, :currency, :min_order, :expires_at, :segment, :budget,"
+        " :steps, :bundle) RETURNING id",
+        {"steps": None, "bundle": None, **row},
+    ).fetchone()[0]
 
 
 def offer_code_taken(db: Any, code: str) -> bool:

@@ -212,6 +212,16 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE retention_campaigns ADD COLUMN conditions TEXT",  # JSON: rules.Condition
         ],
     ),
+    (
+        6,
+        "tiered and bundle offers",
+        [
+            # JSON [[spend, save], ...] ascending: the best step the subtotal reaches applies (value = the top saving).
+            "ALTER TABLE retention_offers ADD COLUMN steps TEXT",
+            # JSON [sku, ...]: all of them in the cart; value comes off each complete set.
+            "ALTER TABLE retention_offers ADD COLUMN bundle TEXT",
+        ],
+    ),
 ]
 
 
