@@ -44,8 +44,8 @@ def view(db: Any, return_id: int) -> ReturnView:
 
 def returnable(db: Any, order: dict) -> ReturnableOrder | None:
     """The ``returnable/{orderId}`` view of a delivered order (None for an order that was never delivered)."""
-    if order["status"] != return_rules.RETURNABLE_ORDER_STATUS or not order["fulfilled_at"]:
-        return None
+    if order["status"] != return_rules.RETURNABLE_ORDER_STATUS or not order["fulfilled_at"] or not order["paid_at"]:
+        return None  # unpaid: a cash-on-delivery parcel on its way
     delivered = clock.parse(order["fulfilled_at"])
     returned = returns_store.live_returned_skus(db, order["id"])
     lines = store.order_lines(db, [order["id"]])[order["id"]]

@@ -30,7 +30,8 @@ def request(db: Any, user_id: int, args: ReturnRequestArgs, now: datetime, *, cl
     order = store.get_order(db, args.order_id, user_id)
     if order is None:
         raise ReturnRefused("unknown-order", f"no order {args.order_id} among yours")
-    if order["status"] in ("placed", "paid"):
+    # A cash-on-delivery parcel is fulfilled (shipped) before it is paid: unpaid, it is on its way.
+    if order["status"] in ("placed", "paid") or (order["status"] == "fulfilled" and not order["paid_at"]):
         raise ReturnRefused("not-delivered", f"order {order['id']} has not been delivered yet")
     if order["status"] != return_rules.RETURNABLE_ORDER_STATUS or not order["fulfilled_at"]:
         raise ReturnRefused("not-returnable", f"order {order['id']} is {order['status']}: there is nothing to return")
