@@ -25,6 +25,7 @@ from server.api.loyalty import LoyaltyController, OrdersController, RewardsContr
 from server.api.media import media_variant
 from server.api.metrics import metrics
 from server.api.push import PushController
+from server.api.reviews import ReviewsController
 from server.api.sync import SyncController
 from server.data_keys import install_data_keys
 from server.db import Database
@@ -65,6 +66,7 @@ ROUTE_HANDLERS: list = [
     AdminRetentionController,
     AdminReturnsController,
     PushController,
+    ReviewsController,
     console_router,
 ]
 

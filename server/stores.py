@@ -9,6 +9,7 @@ from loyalty import store as loyalty_store
 from media import store as media_store
 from operators import store as operators_store
 from retention import store as retention_store
+from reviews import store as reviews_store
 from server.data_keys import install_data_keys
 from server.db import Database
 from server.settings import Settings
@@ -16,7 +17,7 @@ from sync import store as sync_store
 
 # Order matters: a store's tables may reference those of stores before it (products -> images).
 STORES = (media_store, catalog_store, accounts_store, sync_store, loyalty_store, retention_store, operators_store,
-          insights_store)
+          insights_store, reviews_store)
 
 
 def open_database(settings: Settings) -> Database:
