@@ -431,12 +431,29 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 """Allowed order status moves; cancelling is before payment, a refund after it."""
 
 
-def can_move(current: str, target: str) -> bool:
+COD_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "placed": ("fulfilled", "cancelled"),
+    "fulfilled": ("cancelled", "refunded"),
+    "cancelled": (),
+    "refunded": (),
+}
+"""Cash on delivery ships unpaid: placed → fulfilled (shipped), paid when delivered (the courier collects the
+cash; loyalty.orders.deliver); a parcel refused at the door is cancelled (its goods come back), a delivered and
+paid one refunded (orders.change_status tells the two apart by ``paid_at``)."""
+
+
+def moves(current: str, payment: str | None = None) -> tuple[str, ...]:
+    """The statuses an order paying by ``payment`` (``card``, ``cod`` or None) may move to from ``current``."""
+    return (COD_TRANSITIONS if payment == "cod" else TRANSITIONS).get(current, ())
+
+
+def can_move(current: str, target: str, payment: str | None = None) -> bool:
     """Whether an order may move from ``current`` to ``target``."""
-    return target in TRANSITIONS.get(current, ())
+    return target in moves(current, payment)
 
 
-def restocks(current: str, target: str) -> bool:
+def restocks(current: str, target: str, payment: str | None = None) -> bool:
     """Whether a move puts the order's goods back in stock (cancelled, or refunded before it was shipped)."""
+    if payment == "cod":
+        return target == "cancelled"  # before shipping, or refused at the door
     return (current, target) in (("placed", "cancelled"), ("paid", "refunded"))
-

@@ -263,6 +263,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE UNIQUE INDEX return_lines_live ON return_lines (order_id, sku) WHERE live = 1",
         ],
     ),
+    (
+        5,
+        "orders delivered",
+        ["ALTER TABLE orders ADD COLUMN delivered_at TEXT"],  # the carrier's delivery confirmation
+    ),
 ]
 
 
@@ -357,6 +362,14 @@ def move_order(db: Any, order_id: int, current: str, target: str, now: str) -> b
     return cur.rowcount == 1
 
 
+def mark_delivered(db: Any, order_id: int, now: str) -> bool:
+    """Record a fulfilled order's delivery once; False if it is not fulfilled or was delivered already."""
+    return db.execute(
+        "UPDATE orders SET delivered_at = ?, updated_at = ? WHERE id = ? AND status = 'fulfilled' AND delivered_at IS NULL",
+        [now, now, order_id],
+    ).rowcount == 1
+
+
 def set_order_points(db: Any, order_id: int, *, earned: int | None = None, reversed_: int | None = None,
                      written_off: int | None = None) -> None:
     """Record what an order earned, what its refund took back and what could not be taken back."""
@@ -424,6 +437,48 @@ def revenue_per_offer(db: Any) -> list[dict]:
             " GROUP BY offer_id, currency ORDER BY offer_id, currency"
         )
     )
+
+
+def order_history(db: Any, user_ids: list[int]) -> list[dict]:
+    """Every paid order of these shoppers, refunded ones too: user_id, id, paid_at, total, status, discount,
+    fulfilled_at, oldest first (the customer model and the shipped/delivered triggers read it)."""
+    rows: list[dict] = []
+    for start in range(0, len(user_ids), 500):
+        chunk = user_ids[start:start + 500]
+        rows += db.query(
+            "SELECT user_id, id, paid_at, total, status, discount, fulfilled_at, delivered_at FROM orders"
+            " WHERE paid_at IS NOT NULL"
+            f" AND user_id IN ({','.join('?' for _ in chunk)}) ORDER BY paid_at, id",
+            chunk,
+        )
+    return rows
+
+
+def bought_skus(db: Any, user_ids: list[int]) -> list[dict]:
+    """Units per (shopper, SKU) over paid or fulfilled orders."""
+    rows: list[dict] = []
+    for start in range(0, len(user_ids), 500):
+        chunk = user_ids[start:start + 500]
+        rows += db.query(
+            "SELECT o.user_id, l.sku, SUM(l.qty) AS units FROM orders o JOIN order_lines l ON l.order_id = o.id"
+            f" WHERE o.status IN ('paid', 'fulfilled') AND o.user_id IN ({','.join('?' for _ in chunk)})"
+            " GROUP BY o.user_id, l.sku ORDER BY o.user_id, l.sku",
+            chunk,
+        )
+    return rows
+
+
+def paid_orders(db: Any, user_ids: list[int]) -> list[dict]:
+    """Paid (or fulfilled) orders of these shoppers: user_id, id, paid_at, total, oldest first."""
+    rows: list[dict] = []
+    for start in range(0, len(user_ids), 500):  # bounded IN lists
+        chunk = user_ids[start:start + 500]
+        rows += db.query(
+            "SELECT user_id, id, paid_at, total FROM orders WHERE status IN ('paid', 'fulfilled')"
+            f" AND user_id IN ({','.join('?' for _ in chunk)}) ORDER BY paid_at, id",
+            chunk,
+        )
+    return rows
 
 
 def order_stats(db: Any, user_ids: list[int] | None = None) -> list[dict]:
@@ -963,15 +1018,15 @@ def checkin_days(db: Any, user_id: int, limit: int) -> list[str]:
 # ---------------------------------------------------------------------------------------- lastmile verify
 
 def order_total_mismatches(db: Any) -> list[dict]:
-    """Orders whose total is not subtotal - discount, whose subtotal is not the sum of their lines, or with a
-    line whose total is not qty x unit price (``bad_lines`` counts those)."""
+    """Orders whose total is not subtotal - discount + shipping, whose subtotal is not the sum of their lines, or
+    with a line whose total is not qty x unit price (``bad_lines`` counts those)."""
     bad_line = "CASE WHEN l.line_total != l.qty * l.unit_price THEN 1 ELSE 0 END"
     return list(db.query(
-        "SELECT o.id, o.user_id, o.subtotal, o.discount, o.total, COALESCE(SUM(l.line_total), 0) AS lines_total,"
+        "SELECT o.id, o.user_id, o.subtotal, o.discount, o.shipping, o.total, COALESCE(SUM(l.line_total), 0) AS lines_total,"
         f" COALESCE(SUM({bad_line}), 0) AS bad_lines"
         " FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id"
-        " GROUP BY o.id, o.user_id, o.subtotal, o.discount, o.total"
-        " HAVING o.total != o.subtotal - o.discount OR o.subtotal != COALESCE(SUM(l.line_total), 0)"
+        " GROUP BY o.id, o.user_id, o.subtotal, o.discount, o.shipping, o.total"
+        " HAVING o.total != o.subtotal - o.discount + o.shipping OR o.subtotal != COALESCE(SUM(l.line_total), 0)"
         f" OR COALESCE(SUM({bad_line}), 0) > 0 ORDER BY o.id"
     ))
 
@@ -1026,3 +1081,19 @@ def bought_together(db: Any, sku: str, limit: int) -> list[str]:
         [sku, limit],
     )
     return [r["sku"] for r in rows]
+
+
+def purchases(db: Any, since: str, *, user_id: int | None = None, limit: int = 200_000) -> list[tuple[int, str, str]]:
+    """(user_id, sku, created_at) of order lines placed at or after ``since`` (ISO), newest order first, leaving
+    out cancelled and refunded orders (recommendations learn from what shoppers kept); at most ``limit``."""
+    where = " AND o.user_id = ?" if user_id is not None else ""
+    params: list[Any] = [since, *([user_id] if user_id is not None else []), limit]
+    return [
+        (r[0], r[1], r[2])
+        for r in db.execute(
+            "SELECT o.user_id, l.sku, o.created_at FROM orders o JOIN order_lines l ON l.order_id = o.id"
+            f" WHERE o.created_at >= ? AND o.status NOT IN ('cancelled', 'refunded'){where}"
+            " ORDER BY o.id DESC, l.sku LIMIT ?",
+            params,
+        )
+    ]

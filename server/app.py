@@ -20,11 +20,13 @@ from server.api.admin.loyalty import AdminLoyaltyController
 from server.api.admin.retention import AdminRetentionController
 from server.api.admin.returns import AdminReturnsController
 from server.api.catalog import CatalogController
+from server.api.checkout import CheckoutController
 from server.api.health import health
 from server.api.loyalty import LoyaltyController, OrdersController, RewardsController
 from server.api.media import media_variant
 from server.api.metrics import metrics
 from server.api.push import PushController
+from server.api.recs import RecsController
 from server.api.reviews import ReviewsController
 from server.api.sync import SyncController
 from server.data_keys import install_data_keys
@@ -44,6 +46,7 @@ from server.pages.privacy import PRIVACY_PAGE_ROUTES
 from server.pages.shop import PAGE_ROUTES
 from server.settings import Settings, load_settings
 from server.stores import open_database
+from server.push_runtime import push_runtime
 from server.wiring import Hooks, install
 
 ROUTE_HANDLERS: list = [
@@ -55,6 +58,7 @@ ROUTE_HANDLERS: list = [
     SyncController,
     media_variant,
     OrdersController,
+    CheckoutController,
     LoyaltyController,
     RewardsController,
     AdminLoyaltyController,
@@ -66,6 +70,7 @@ ROUTE_HANDLERS: list = [
     AdminRetentionController,
     AdminReturnsController,
     PushController,
+    RecsController,
     ReviewsController,
     console_router,
 ]
@@ -78,7 +83,7 @@ def create_app(settings: Settings, database: Database | None = None, hooks: Hook
     """
     install_data_keys(settings)
     database = database or open_database(settings)
-    hooks = hooks or install()
+    hooks = hooks or install(retention=lambda: push_runtime(settings).config)
     watch_pokes()
     admin_token = settings.resolved_admin_token()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
@@ -41,10 +41,22 @@ class AdminLoyaltyController(Controller):
 
     @post("/orders/{order_id:int}/status", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
     def set_status(
-        self, order_id: Id, data: JSONBody[StatusChange], database: NamedDependency[Database], settings: NamedDependency[Settings]
+        self, request: Request, order_id: Id, data: JSONBody[StatusChange], database: NamedDependency[Database],
+        settings: NamedDependency[Settings],
     ) -> Order:
-        """Move an order: placed → paid → fulfilled, or → cancelled (before payment) / refunded (after); else 409."""
-        return service.set_order_status(database, order_id, data.status, settings.points_hold_days)
+        """Move an order: placed → paid → fulfilled (shipped), or → cancelled (before payment) / refunded (after);
+        cash on delivery: placed → fulfilled (shipped unpaid, paid on delivery) → cancelled (refused) / refunded;
+        else 409. The shopper's devices hear of it (sync, push)."""
+        return service.set_order_status(database, order_id, data.status, settings.points_hold_days,
+                                        listeners=request.app.state.hooks.order_listeners)
+
+    @post("/orders/{order_id:int}/delivered", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
+    def delivered(self, request: Request, order_id: Id, database: NamedDependency[Database],
+                  settings: NamedDependency[Settings]) -> Order:
+        """The carrier confirmed delivery of a fulfilled order (once; anything not fulfilled → 409); a cash-on-delivery
+        order is paid then. The shopper's devices hear of it (sync, push)."""
+        return service.mark_delivered(database, order_id, hold_days=settings.points_hold_days,
+                                      listeners=request.app.state.hooks.order_listeners)
 
     @get("/orders/{order_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
     def get_order(self, order_id: Id, database: NamedDependency[Database]) -> Order:

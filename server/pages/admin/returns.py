@@ -112,7 +112,9 @@ async def return_status(request: Request, return_id: Id) -> Response:
         return html_response(frame(request, c.info, rt(c, "title"),
                                    f'<p class="warn" role="alert">{h(rt(c, "bad_status"))}</p>'), status=422)
     try:
-        await to_thread.run_sync(service.move_return, c.database, return_id, fields["status"])
+        listeners = request.app.state.hooks.order_listeners
+        await to_thread.run_sync(lambda: service.move_return(c.database, return_id, fields["status"],
+                                                             listeners=listeners))
     except (BadReturnMove, UnknownReturn) as exc:
         status, key = (404, "unknown") if isinstance(exc, UnknownReturn) else (409, "bad_move")
         return html_response(frame(request, c.info, rt(c, "title"),
