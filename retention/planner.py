@@ -16,7 +16,7 @@ from .config import RetentionConfig
 from .errors import BadCampaign, UnknownCampaign
 from .models import Campaign, CampaignIn, Template, TemplateIn, Variant
 from .offers import describe, get_offer, usable, view_value
-from .schedule import next_slot
+from .schedule import slot_and_cause
 from .receipts import receipt_for
 from .rules import dumps
 from .templates import check_template, choose, render
@@ -135,15 +135,15 @@ def enqueue_message(
                        offer=f"{offer.title}: code {offer.code} ({describe(offer)} off).")
     profile = audience_store.get_profile(db, user_id) or {}
     subscriptions = push_store.user_subscriptions(db, user_id)
-    due = now
+    due, deferred_by = now, None
     if subscriptions:
         scheduled = [parse(t) for t in campaign_store.pushed_times(db, user_id, iso(now - timedelta(days=7)))]
-        due = next_slot(now, profile.get("time_zone") or config.default_time_zone, config.quiet_hours, scheduled,
-                        config.cap_per_day, config.cap_per_week)
+        due, deferred_by = slot_and_cause(now, profile.get("time_zone") or config.default_time_zone,
+                                          config.quiet_hours, scheduled, config.cap_per_day, config.cap_per_week)
     message_id = campaign_store.add_message(db, {
         "user_id": user_id, "trigger": trigger, "dedupe": dedupe, "campaign_id": campaign.id if campaign else 0,
         "variant": variant.name if variant else "", "offer_id": offer.id if offer else None,
-        "due_at": iso(due), "created_at": iso(now),
+        "due_at": iso(due), "created_at": iso(now), "deferred_by": deferred_by,
     })
     if offer is not None and campaign_store.grant_offer(db, user_id, offer.id, message_id, iso(now)):
         publish(db, user_id, view_value(offer))

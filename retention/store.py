@@ -222,6 +222,17 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE retention_offers ADD COLUMN bundle TEXT",
         ],
     ),
+    (
+        7,
+        "why a push waits, how often it was throttled",
+        [
+            # schedule.CAPS or schedule.QUIET_HOURS, recorded when the message is planned; NULL: sent at once (or
+            # planned before this migration).
+            "ALTER TABLE retention_messages ADD COLUMN deferred_by TEXT",
+            # 429 answers a delivery met (push_store.finish): throttled deliveries, whatever came after.
+            "ALTER TABLE push_outbox ADD COLUMN throttled INTEGER NOT NULL DEFAULT 0",
+        ],
+    ),
 ]
 
 
