@@ -44,6 +44,7 @@ from server.pages.client import CLIENT_PAGE_ROUTES
 from server.pages.locale import LOCALE_ROUTES
 from server.pages.privacy import PRIVACY_PAGE_ROUTES
 from server.pages.shop import PAGE_ROUTES
+from server.pages.unsubscribe import UNSUBSCRIBE_ROUTES
 from server.settings import Settings, load_settings
 from server.stores import open_database
 from server.push_runtime import push_runtime
@@ -66,6 +67,7 @@ ROUTE_HANDLERS: list = [
     schema_asset,
     *CLIENT_PAGE_ROUTES,
     *PRIVACY_PAGE_ROUTES,
+    *UNSUBSCRIBE_ROUTES,
     *LOCALE_ROUTES,
     AdminRetentionController,
     AdminReturnsController,
