@@ -26,7 +26,7 @@ const BANNER_MARK = "<!--lm:banner-->";
 const APP_URL = PRECACHE.map((entry) => entry.url).find((url) => /^\/static\/app\.[0-9a-f]+\.js$/.test(url));
 // Sync client: Background Sync pushes pending mutations from IndexedDB (pwa/sync-store.js).
 importScripts(PRECACHE.find((entry) => /^\/static\/sync-store\.[0-9a-f]+\.js$/.test(entry.url)).url);
-const CLIENT_PAGES = ["/cart", "/signin", "/points", "/mall", "/orders"]; // shells the sync client fills (server/pages/client.py)
+const CLIENT_PAGES = ["/cart", "/signin", "/points", "/mall", "/orders", "/returns"]; // shells the sync client fills (server/pages/client.py)
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -343,7 +343,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(shellAsset(request));
   } else if (url.pathname.startsWith("/media/")) {
     event.respondWith(image(event));
-  } else if (url.pathname.startsWith("/api/products") && !url.searchParams.has("q")) {
+  } else if (url.pathname.startsWith("/api/products") && !url.searchParams.has("q") && !url.pathname.endsWith("/reviews")) {
+    // (Reviews go to the network: a shopper who just wrote one must see it; the page says when it is offline.)
     event.respondWith(staleWhileRevalidate(event));
   }
   // Everything else (sync, auth, orders, admin) goes to the network untouched.

@@ -27,6 +27,7 @@ from server.api.media import media_variant
 from server.api.metrics import metrics
 from server.api.push import PushController
 from server.api.recs import RecsController
+from server.api.reviews import ReviewsController
 from server.api.sync import SyncController
 from server.data_keys import install_data_keys
 from server.db import Database
@@ -72,6 +73,7 @@ ROUTE_HANDLERS: list = [
     AdminReturnsController,
     PushController,
     RecsController,
+    ReviewsController,
     console_router,
 ]
 
