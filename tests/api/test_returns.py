@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import msgspec
 import pytest
 
-from loyalty import ledger, returns_store, service, tiers
+from loyalty import integrity, ledger, returns_store, service, tiers
 from operators import service as operator_service
 from server.wiring import install
 from sync import engine
@@ -133,6 +133,21 @@ def test_chosen_lines_then_the_rest_refund_the_order_exactly_once(shop, client, 
     assert growth_before - 40 == tiers.growth(shop.read(), user, NOW)
     assert "refunded" == view(shop, user)[f"orders/{order_id}"]["status"]
     assert f"returnable/{order_id}" not in view(shop, user, "returnable/")
+    with shop.snapshot() as db:
+        assert [] == integrity.check(db)  # lastmile verify: ledger, views and returns agree
+
+
+def test_verify_names_a_return_that_gives_back_more_than_the_goods_cost(shop):
+    user = make_user(shop)
+    order_id = delivered_order(shop, user, {"MUG": 1})
+    push(shop, user, "phone", [(1, "returns.request", {"orderId": order_id})])
+    (ret,) = returns_store.order_returns(shop.read(), order_id)
+    with shop.write() as db:
+        db.execute("UPDATE returns SET amount = amount + 1 WHERE id = ?", [ret["id"]])
+    with shop.snapshot() as db:
+        found = [line for line in integrity.check(db) if "return" in line]
+    assert [f"loyalty: return {ret['id']} (order {order_id}) is 1001, its lines 1000",
+            f"loyalty: order {order_id}'s returns give back 1001, its goods cost 1000"] == found
 
 
 def test_operators_move_a_return_and_see_its_four_hour_refund_target(shop, client, admin_headers):
