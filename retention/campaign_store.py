@@ -43,9 +43,9 @@ def add_offer(db: Any, row: dict) -> int:
     """Insert an offer; its id (the code must be new)."""
     return db.execute(
         "INSERT INTO retention_offers (code, title, kind, value, currency, min_order, expires_at, segment, budget,"
-        " steps, bundle) VALUES (:code, :title, :kind, :value, :currency, :min_order, :expires_at, :segment, :budget,"
-        " :steps, :bundle) RETURNING id",
-        {"steps": None, "bundle": None, **row},
+        " steps, bundle, free_shipping) VALUES (:code, :title, :kind, :value, :currency, :min_order, :expires_at,"
+        " :segment, :budget, :steps, :bundle, :free_shipping) RETURNING id",
+        {"steps": None, "bundle": None, "free_shipping": 0, **row},
     ).fetchone()[0]
 
 

@@ -79,6 +79,7 @@ from retention.errors import (
     UnknownSubscription,
     UnknownTemplate,
 )
+from reviews.errors import BadReview, NotReviewable, ReviewError
 from sync.errors import (
     BadSyncRequest,
     BadViewRow,
@@ -134,6 +135,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     UnknownReturn: (404, "unknown-return"),
     BadReturnMove: (409, "bad-return-move"),
     ReturnRefused: (409, "return-refused"),
+    NotReviewable: (403, "not-reviewable"),
+    BadReview: (422, "bad-review"),
     NotEnoughPoints: (409, "not-enough-points"),
     RewardUnavailable: (409, "reward-unavailable"),
     GrowthCapReached: (409, "growth-cap-reached"),
@@ -166,7 +169,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
 
 # Base classes registered with Litestar; each maps through DOMAIN_ERRORS.
 DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError, SyncError, LoyaltyError, RetentionError,
-                                               OperatorsError)
+                                               OperatorsError, ReviewError)
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
@@ -210,6 +213,19 @@ def _slug(status: int) -> str:
     return HTTPStatus(status).phrase.lower().replace(" ", "-").replace("'", "")
 
 
+def _wire_name(request: Request, item: dict) -> Any:
+    """A parameter as the client sent it: a header by its header name (`Idempotency-Key`), not the handler's."""
+    key = item.get("key")
+    if item.get("source") != "header" or not isinstance(key, str):
+        return key
+    try:
+        field = request.route_handler.parsed_fn_signature.parameters.get(key)
+    except Exception:  # no route matched: nothing to translate
+        return key
+    declared = getattr(field, "kwarg_definition", None)
+    return getattr(declared, "header", None) or getattr(declared, "name", None) or key
+
+
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     """Litestar's own errors (validation, unknown route, wrong method, body too large, auth) as problems."""
     status = exc.status_code
@@ -217,7 +233,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, ValidationException):
         extra = exc.extra if isinstance(exc.extra, list) else []
         errors = [
-            {k: v for k, v in item.items() if k in ("message", "key", "source")}
+            {k: _wire_name(request, item) if k == "key" else v for k, v in item.items() if k in ("message", "key", "source")}
             for item in extra
             if isinstance(item, dict)
         ]
