@@ -27,6 +27,8 @@ SIGNED_OUT = ("#lm-signin-link",)
 SIGNED_IN = ("#lm-signout", "#lm-sync-status", "#lm-push-optin")
 
 UNSYNCED = "Number(document.querySelector('#lm-sync-status')?.dataset.pending) > 0"
+BADGE = ("document.querySelector('#lm-menu-badge').textContent"
+         " === document.querySelector('#lm-sync-status').dataset.pending")
 # The page's width against the viewport's, and each named element's box (null when it is not rendered).
 MEASURE = """(selectors) => ({
   scrollWidth: document.documentElement.scrollWidth,
@@ -52,11 +54,12 @@ def shop_paths(live_server) -> list[str]:
         item = json.loads(response.read())["items"][0]
     word = item["name"].split()[0]
     return ["/", f"/c/{item['category']}", f"/p/{item['id']}", f"/?q={urllib.parse.quote(word)}", "/cart", "/signin",
-            "/points", "/mall", "/orders", "/offline", "/privacy", "/p/NO-SUCH-THING", "/?cursor=forged"]
+            "/points", "/mall", "/orders", "/returns", "/offline", "/privacy", "/unsubscribe", "/p/NO-SUCH-THING",
+            "/?cursor=forged"]
 
 
 def _signed_in_with_a_change_waiting(browser, live_server, sku: str, locale: str):
-    """A phone signed in whose cart change cannot reach the server (pushes refused): the header shows the
+    """A phone signed in whose cart change cannot reach the server (pushes fail): the header shows the
     unsynced count on every page, and the notifications opt-in (permission not asked yet)."""
     context = browser.new_context(**PHONE, locale=locale)
     page = context.new_page()
@@ -66,7 +69,10 @@ def _signed_in_with_a_change_waiting(browser, live_server, sku: str, locale: str
     page.fill("#lm-signin-form input[name=password]", PASSWORD)
     page.click("#lm-signin-form button[value=signup]")
     page.wait_for_selector("#lm-signed-in", timeout=WAIT_MS)
+    # Pages' pushes fail, and no page hands the push to the worker's Background Sync (whose requests a context
+    # route does not see): the change stays pending.
     context.route("**/api/sync/push", lambda route: route.abort())
+    context.add_init_script("if (self.SyncManager) SyncManager.prototype.register = () => Promise.resolve();")
     page.goto(f"{live_server.url}/p/{sku}")
     page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
     page.click("[data-action=cart-add]")
@@ -120,9 +126,8 @@ def test_every_page_fits_a_phone_with_every_header_item(browser, live_server, sh
             page.wait_for_function("document.documentElement.dataset.app === 'ready'", timeout=WAIT_MS)
             if signed_in:
                 # At least the cart change (product pages also queue a recent.view), on the closed menu too.
-                page.wait_for_function(UNSYNCED, timeout=WAIT_MS)
+                page.wait_for_function(UNSYNCED + " && " + BADGE, timeout=WAIT_MS)
                 page.wait_for_selector("#lm-push-optin", state="attached", timeout=WAIT_MS)
-                expect(page.locator("#lm-menu-badge")).to_have_text(page.get_attribute("#lm-sync-status", "data-pending"))
             wrong = _check_page(page, SIGNED_IN if signed_in else SIGNED_OUT)
             if wrong:
                 found[path] = wrong
