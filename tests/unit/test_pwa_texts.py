@@ -1,4 +1,4 @@
-"""Every text key the PWA's scripts ask for (`tr("...")`) is in the shop's table, in both languages."""
+"""Every text key the PWA's scripts ask for (`tr("...")`, `say("area.key")`) exists, in both languages."""
 
 import re
 from pathlib import Path
@@ -8,6 +8,7 @@ from server import i18n
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 _TR = re.compile(r"""\btr\(\s*["']([a-z0-9_.-]+)["']""")
 _WHAT = re.compile(r"""signInFirst\([^)]*["']([a-z0-9_.]+)["']\)""")
+_SAY = re.compile(r"""\b(?:say|text)\(\s*["']([a-z0-9_.-]+)["']""")  # full keys of any area (pwa/i18n.js say)
 
 
 def test_every_key_the_pwa_uses_exists_in_both_languages():
@@ -18,3 +19,12 @@ def test_every_key_the_pwa_uses_exists_in_both_languages():
     assert used, "the scan found no tr() calls"
     for locale in i18n.SUPPORTED:
         assert [] == sorted(key for key in used if f"shop.{key}" not in i18n.catalog(locale)), locale
+
+
+def test_every_full_key_the_pwa_says_exists_in_both_languages():
+    used = set()
+    for path in PWA.glob("*.js"):
+        used |= set(_SAY.findall(path.read_text()))
+    assert {"checkout.place", "checkout.offline"} <= used, "the scan found no say() calls"
+    for locale in i18n.SUPPORTED:
+        assert [] == sorted(key for key in used if key not in i18n.catalog(locale)), locale
