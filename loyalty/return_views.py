@@ -50,7 +50,7 @@ def returnable(db: Any, order: dict) -> ReturnableOrder | None:
     returned = returns_store.live_returned_skus(db, order["id"])
     lines = store.order_lines(db, [order["id"]])[order["id"]]
     return ReturnableOrder(
-        order_id=order["id"], currency=order["currency"], total=order["total"], delivered_at=order["fulfilled_at"],
+        order_id=order["id"], currency=order["currency"], total=return_rules.goods_paid(order), delivered_at=order["fulfilled_at"],
         return_by=clock.iso(return_rules.return_by(delivered)), shipping_fee=return_rules.RETURN_SHIPPING_FEE,
         lines=[ReturnableLine(sku=l["sku"], name=l["name"], qty=l["qty"], line_total=l["line_total"],
                               returned=l["sku"] in returned) for l in lines],

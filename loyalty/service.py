@@ -238,10 +238,11 @@ def request_return(database: Any, user_id: int, order_id: int, skus: list[str], 
     return value
 
 
-def move_return(database: Any, return_id: int, status: str, now: datetime | None = None) -> ReturnView:
+def move_return(database: Any, return_id: int, status: str, now: datetime | None = None, *,
+                listeners: Sequence[orders.OrderListener] = ()) -> ReturnView:
     """Move a return along its statuses (operators); the shopper's devices are poked when it changed."""
     with database.write() as db:
-        value, changed = returns.move(db, return_id, status, _now(now))
+        value, changed = returns.move(db, return_id, status, _now(now), listeners)
         user_id = returns_store.get_return(db, return_id)["user_id"]  # type: ignore[index]
     if changed:
         notify(user_id)

@@ -5,7 +5,7 @@
 
 import { authed } from "./authed.js";
 import { el, fill, waitFor } from "./dom.js";
-import { day, named, say as text, tr } from "./i18n.js";
+import { day, named, text, tr } from "./i18n.js";
 import { money } from "./money.js";
 
 function signInFirst(client, mount, what) {

@@ -1,5 +1,6 @@
 """Client-rendered shell pages: `/cart`, `/signin` (pwa/sync-client.js), `/points`, `/mall`, `/orders`
-(pwa/loyalty.js) and `/checkout`, `/orders/{id}` (pwa/checkout.js), filled from the synced view in IndexedDB.
+(pwa/loyalty.js), `/returns` (pwa/returns.js) and `/checkout`, `/orders/{id}` (pwa/checkout.js), filled from the
+synced view in IndexedDB.
 
 They hold nothing personal (the cart lives in the browser), so every shopper with the same language gets the
 same bytes.
@@ -71,6 +72,14 @@ def orders_page(request: Request) -> Response:
                        heading="shop.orders.title", text="shop.orders.loading")
 
 
+@get("/returns", sync_to_thread=True, include_in_schema=False)
+def returns_page(request: Request) -> Response:
+    """Returns (pwa/returns.js): delivered orders' lines to return, asked for with the sync mutation
+    returns.request (queued offline), and each return's status from the synced `returns/*` view keys."""
+    return _shell_page(request, page="returns", title="returns.title", mount="lm-returns", heading="returns.title",
+                       text="returns.loading")
+
+
 # Checkout and one order: pwa/checkout.js renders them (the order's timeline from the synced `orders/{id}` row).
 @get("/checkout", sync_to_thread=True, include_in_schema=False)
 def checkout_page(request: Request) -> Response:
@@ -86,4 +95,5 @@ def order_page(request: Request, order_id: Id) -> Response:
                        heading="checkout.order.title", text="checkout.order.loading")
 
 
-CLIENT_PAGE_ROUTES = [cart_page, signin_page, points_page, mall_page, orders_page, checkout_page, order_page]
+CLIENT_PAGE_ROUTES = [cart_page, signin_page, points_page, mall_page, orders_page, returns_page, checkout_page,
+                      order_page]
