@@ -260,12 +260,15 @@ def test_two_runners_never_claim_one_email_twice(fresh_db, smtp, config, mailer)
 
 
 @pytest.mark.parametrize("code, state, attempts_left", [(550, "rejected", False), (451, "pending", True)])
-def test_smtp_refusals_are_final_or_retried(fresh_db, smtp, config, mailer, code, state, attempts_left):
+def test_smtp_refusals_are_final_or_retried(fresh_db, smtp, config, mailer, caplog, code, state, attempts_left):
     user_id = shopper(fresh_db, "full@example.com")
     smtp.handler.refuse["full@example.com"] = code
-    report = run(fresh_db, config, mailer, lapsed(user_id))
+    with caplog.at_level("DEBUG"):
+        report = run(fresh_db, config, mailer, lapsed(user_id))
     [row] = email_store.outbox_rows(fresh_db.read(), user_id)
     assert (state, code, 0) == (row["state"], row["status"], report.sent)
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("lastmile")]
+    assert ours and not [m for m in ours if "full@example.com" in m]  # outbox id and code only, never the address
     if attempts_left:
         assert iso(NOW + timedelta(seconds=30)) == row["not_before"]
         del smtp.handler.refuse["full@example.com"]
