@@ -316,3 +316,16 @@ def test_lastmile_retention_run_sends_the_email(fresh_db, settings, smtp, monkey
     [mail] = smtp.received
     assert (["cli@example.com"], "Your cart is waiting") == (mail.rcpt_tos, mail.message["Subject"])
     assert mail.message["List-Unsubscribe"].startswith(f"<{SHOP}/unsubscribe?token=")
+
+
+def test_the_shoppers_export_lists_their_emails(client, fresh_db, smtp, config, mailer):
+    headers = client.post("/api/auth/signup", json={"email": "mine@example.com", "password": "correct horse battery",
+                                                    "deviceName": "phone"})
+    assert 201 == headers.status_code
+    token, user_id = headers.json()["token"], headers.json()["userId"]
+    with fresh_db.write() as db:
+        for purpose in PURPOSES:
+            consent.record(db, user_id, purpose, True, 1_000)
+    run(fresh_db, config, mailer, lapsed(user_id))
+    data = client.get("/api/me/export", headers={"Authorization": f"Bearer {token}"}).json()
+    assert [("We miss you", "en", "sent")] == [(e["subject"], e["locale"], e["state"]) for e in data["emails"]]
