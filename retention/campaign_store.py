@@ -232,13 +232,18 @@ def campaign_messages(db: Any) -> list[dict]:
 
 
 def funnel(db: Any) -> list[dict]:
-    """Per campaign and variant: messages, sent, accepted, shown, clicked, redeemed (coupon used at checkout)."""
+    """Per campaign and variant: messages, sent, accepted (a push service took it, or the SMTP server took its email),
+    shown, clicked, redeemed (coupon used at checkout)."""
     return list(
         db.query(
             """SELECT m.campaign_id, m.variant, COALESCE(c.name, '(triggers)') AS campaign,
                    count(*) AS messages,
-                   sum(EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id AND o.attempts > 0)) AS sent,
-                   sum(EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id AND o.state = 'accepted')) AS accepted,
+                   sum(CASE WHEN EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id AND o.attempts > 0)
+                       OR EXISTS (SELECT 1 FROM email_outbox e WHERE e.message_id = m.id AND e.attempts > 0)
+                       THEN 1 ELSE 0 END) AS sent,
+                   sum(CASE WHEN EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id AND o.state = 'accepted')
+                       OR EXISTS (SELECT 1 FROM email_outbox e WHERE e.message_id = m.id AND e.state = 'sent')
+                       THEN 1 ELSE 0 END) AS accepted,
                    sum(EXISTS (SELECT 1 FROM retention_events e WHERE e.message_id = m.id AND e.kind = 'shown')) AS shown,
                    sum(EXISTS (SELECT 1 FROM retention_events e WHERE e.message_id = m.id AND e.kind = 'clicked')) AS clicked,
                    sum(g.redeemed_at IS NOT NULL) AS redeemed

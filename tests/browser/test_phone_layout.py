@@ -54,7 +54,8 @@ def shop_paths(live_server) -> list[str]:
         item = json.loads(response.read())["items"][0]
     word = item["name"].split()[0]
     return ["/", f"/c/{item['category']}", f"/p/{item['id']}", f"/?q={urllib.parse.quote(word)}", "/cart", "/signin",
-            "/points", "/mall", "/orders", "/returns", "/offline", "/privacy", "/unsubscribe", "/p/NO-SUCH-THING",
+            "/points", "/mall", "/orders", "/checkout", "/orders/1", "/returns", "/offline", "/privacy", "/unsubscribe",
+            "/p/NO-SUCH-THING",
             "/?cursor=forged"]
 
 
