@@ -18,7 +18,7 @@ from tests.utils import TEST_SCRYPT_N
 pytestmark = pytest.mark.browser
 WIDTHS = (320, 390, 430)
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-WAIT_MS = 15_000
+WAIT_MS = 30_000  # the machine is shared: under load a page may take a while to start its features
 PASSWORD = "correct horse battery staple"
 # Always in the bar itself / in the menu whatever the state / in the menu by state.
 BAR = (".brand", "#lm-q", "#lm-cart-link", ".lm-menu > summary")
