@@ -97,7 +97,9 @@ def _gaps(spec, handlers):
 
 def test_every_operation_is_fully_described(described):
     spec, handlers = described
-    assert [] == list(_gaps(spec, handlers))
+    assert [] == list(_gaps(spec, handlers)), (
+        "declare summary=, security= and responses=problems(...) on the route (server/http/api_description.py); "
+        "a route that reads its own body also needs operation_class=raw_body(...)")
 
 
 def test_the_problem_schema_is_rfc_9457(described):
