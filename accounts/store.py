@@ -56,11 +56,12 @@ def _one(db: Any, sql: str, params: list | dict) -> dict | None:
 
 def create_user(db: Any, email: str, password_hash: str, now: int) -> int | None:
     """A new user's id, or None when the email is taken."""
-    cur = db.execute(
-        "INSERT INTO users (email, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING",
+    row = db.execute(
+        "INSERT INTO users (email, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING"
+        " RETURNING id",
         [email, password_hash, now],
-    )
-    return cur.lastrowid if cur.rowcount == 1 else None
+    ).fetchone()
+    return row[0] if row else None
 
 
 def user_by_email(db: Any, email: str) -> dict | None:
@@ -92,11 +93,10 @@ def use_totp_step(db: Any, user_id: int, step: int) -> bool:
 
 def create_device(db: Any, user_id: int, name: str, token_hash: str, now: int) -> int:
     """A new device holding a token; its id."""
-    cur = db.execute(
-        "INSERT INTO devices (user_id, name, token_hash, created_at, last_used_at) VALUES (?, ?, ?, ?, ?)",
+    return db.execute(
+        "INSERT INTO devices (user_id, name, token_hash, created_at, last_used_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
         [user_id, name, token_hash, now, now],
-    )
-    return cur.lastrowid
+    ).fetchone()[0]
 
 
 def device_by_token_hash(db: Any, token_hash: str) -> dict | None:

@@ -16,14 +16,12 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_WORDS = 12
 
 
-def fts_query(q: str) -> str:
-    """An FTS5 query from shopper text: every word must match, the last one as a prefix (search-as-you-type)."""
+def search_words(q: str) -> list[str]:
+    """The words of shopper text to search for (query syntax in it is reduced to words), at most MAX_QUERY_WORDS."""
     words = _WORD.findall(q)[:MAX_QUERY_WORDS]
     if not words:
         raise BadQuery("q has no words to search for")
-    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+    return words
 
 
 def _product(row: dict, images: list) -> Product:
@@ -56,8 +54,8 @@ def product_page(db: Any, *, cursor: str | None, limit: int, q: str | None, cate
     """One page of the listing, resuming after the cursor's position."""
     q = q.strip() if q else None
     after = decode_cursor(cursor, q, category) if cursor else None
-    match = fts_query(q) if q else None
-    rows = store.list_products(db, after=after, limit=limit + 1, match=match, category=category)
+    words = search_words(q) if q else None
+    rows = store.list_products(db, after=after, limit=limit + 1, words=words, category=category)
     more = len(rows) > limit
     rows = rows[:limit]
     first = store.image_ids(db, [r["id"] for r in rows], first_only=True)

@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 DOMAIN = "catalog"
 
-MIGRATIONS: list[tuple[int, str, list[str]]] = [
+MIGRATIONS: list[tuple[int, str, list[str | dict]]] = [
     (
         1,
         "products",
@@ -30,20 +30,32 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 image_id TEXT NOT NULL REFERENCES images (id),
                 PRIMARY KEY (product_id, position)
             )""",
-            "CREATE VIRTUAL TABLE products_fts USING fts5("
+            {"sqlite": "CREATE VIRTUAL TABLE products_fts USING fts5("
             " name, description, content='products', content_rowid='pk', tokenize='unicode61 remove_diacritics 2')",
-            """CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN
+             "postgresql": "ALTER TABLE products ADD COLUMN search tsvector GENERATED ALWAYS AS"
+             " (to_tsvector('simple', name || ' ' || description)) STORED"},
+            {"postgresql": "CREATE INDEX products_search ON products USING gin (search)"},
+            {"sqlite": """CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN
                 INSERT INTO products_fts (rowid, name, description) VALUES (new.pk, new.name, new.description);
-            END""",
-            """CREATE TRIGGER products_fts_delete AFTER DELETE ON products BEGIN
+            END"""},
+            {"sqlite": """CREATE TRIGGER products_fts_delete AFTER DELETE ON products BEGIN
                 INSERT INTO products_fts (products_fts, rowid, name, description)
                 VALUES ('delete', old.pk, old.name, old.description);
-            END""",
-            """CREATE TRIGGER products_fts_update AFTER UPDATE OF name, description ON products BEGIN
+            END"""},
+            {"sqlite": """CREATE TRIGGER products_fts_update AFTER UPDATE OF name, description ON products BEGIN
                 INSERT INTO products_fts (products_fts, rowid, name, description)
                 VALUES ('delete', old.pk, old.name, old.description);
                 INSERT INTO products_fts (rowid, name, description) VALUES (new.pk, new.name, new.description);
-            END""",
+            END"""},
+        ],
+    ),
+    (
+        2,
+        "catalog version sequence",
+        [
+            {"sqlite": "INSERT INTO sequences (name, value) SELECT 'catalog_version', COALESCE(MAX(version), 0) FROM products",
+             "postgresql": "CREATE SEQUENCE catalog_version"},
+            {"postgresql": "SELECT setval('catalog_version', COALESCE((SELECT MAX(version) FROM products), 0) + 1, false)"},
         ],
     ),
 ]
@@ -82,15 +94,35 @@ def image_ids(db: Any, product_ids: list[str], first_only: bool = False) -> dict
     return result
 
 
-def list_products(db: Any, *, after: str | None, limit: int, match: str | None, category: str | None) -> list[dict]:
-    """Up to ``limit`` product rows after ``after`` in id order (keyset paging), filtered."""
+def _fts5_query(words: list[str]) -> str:
+    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _tsquery(words: list[str]) -> str:
+    quoted = ["'" + w.replace("'", "''").replace("\\", "\\\\") + "'" for w in words]
+    quoted[-1] += ":*"
+    return " & ".join(quoted)
+
+
+def list_products(db: Any, *, after: str | None, limit: int, words: list[str] | None, category: str | None) -> list[dict]:
+    """Up to ``limit`` product rows after ``after`` in id order (keyset paging), filtered.
+
+    ``words``: every one must match, the last as a prefix (search-as-you-type); FTS5 on SQLite, a
+    GIN-indexed tsvector on PostgreSQL.
+    """
     where = ["p.id > ?"]
     params: list[Any] = [after or ""]
     join = ""
-    if match is not None:
-        join = " JOIN products_fts f ON f.rowid = p.pk"
-        where.append("products_fts MATCH ?")
-        params.append(match)
+    if words:
+        if db.dialect == "postgresql":
+            where.append("p.search @@ to_tsquery('simple', ?)")
+            params.append(_tsquery(words))
+        else:
+            join = " JOIN products_fts f ON f.rowid = p.pk"
+            where.append("products_fts MATCH ?")
+            params.append(_fts5_query(words))
     if category is not None:
         where.append("p.category = ?")
         params.append(category)
@@ -111,7 +143,7 @@ def upsert_product(db: Any, row: dict, images: list[str], now: str) -> str:
         same = all(current[k] == row[k] for k in ("name", "description", "price", "currency", "category", "stock"))
         if same and image_ids(db, [row["id"]])[row["id"]] == images:
             return "unchanged"
-    version = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM products").fetchone()[0]
+    version = db.next_value("catalog_version")
     db.execute(
         "INSERT INTO products (id, name, description, price, currency, category, stock, version, updated_at)"
         " VALUES (:id, :name, :description, :price, :currency, :category, :stock, :version, :now)"
@@ -130,10 +162,29 @@ def upsert_product(db: Any, row: dict, images: list[str], now: str) -> str:
 
 
 def set_stock(db: Any, product_id: str, stock: int, now: str) -> bool:
-    """Set a product's stock (checkout and operators use it); False if there is no such product."""
-    version = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM products").fetchone()[0]
+    """Set a product's stock (operators); False if there is no such product."""
+    version = db.next_value("catalog_version")
     cur = db.execute(
         "UPDATE products SET stock = ?, version = ?, updated_at = ? WHERE id = ?", [stock, version, now, product_id]
+    )
+    return cur.rowcount == 1
+
+
+def take_stock(db: Any, product_id: str, qty: int, now: str) -> bool:
+    """Take ``qty`` units (checkout); False when fewer are left, so stock never goes below zero whoever races."""
+    version = db.next_value("catalog_version")
+    cur = db.execute(
+        "UPDATE products SET stock = stock - ?, version = ?, updated_at = ? WHERE id = ? AND stock >= ?",
+        [qty, version, now, product_id, qty],
+    )
+    return cur.rowcount == 1
+
+
+def return_stock(db: Any, product_id: str, qty: int, now: str) -> bool:
+    """Put ``qty`` units back (a cancelled order); False if there is no such product."""
+    version = db.next_value("catalog_version")
+    cur = db.execute(
+        "UPDATE products SET stock = stock + ?, version = ?, updated_at = ? WHERE id = ?", [qty, version, now, product_id]
     )
     return cur.rowcount == 1
 

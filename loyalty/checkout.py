@@ -15,6 +15,7 @@ from typing import Any, Callable
 import msgspec
 
 from catalog import store as catalog_store
+from sync import store as sync_store
 
 from . import mall, orders, rules, store, views
 from .errors import BadOrderInput, EmptyCart, IdempotencyMismatch, OutOfStock, UnknownCode
@@ -141,6 +142,8 @@ def _discount(db: Any, user_id: int, code: str, lines: list[dict], subtotal: int
 def checkout(db: Any, user_id: int, key: str, body: CheckoutRequest, now: datetime) -> CheckoutResult:
     """Place an order from the synced cart, or replay the response the same key got before."""
     fingerprint = request_hash(body)
+    # First: the same key raced over two servers, or two checkouts of one cart, wait here for each other.
+    sync_store.lock_shopper(db, user_id)
     seen = store.get_idempotency(db, user_id, key)
     if seen is not None:
         if seen["request_hash"] != fingerprint:
@@ -159,9 +162,13 @@ def checkout(db: Any, user_id: int, key: str, body: CheckoutRequest, now: dateti
         "total": subtotal - amount, "code": body.code, "offer_id": discount.offer_id if discount else None,
         "discount_source": discount.source if discount else None, "now": at,
     })
-    for line in lines:
+    for line in lines:  # in SKU order, so two checkouts lock shared products in the same order
         store.insert_order_line(db, order_id, line)
-        catalog_store.set_stock(db, line["sku"], line["stock"] - line["qty"], at)
+        if not catalog_store.take_stock(db, line["sku"], line["qty"], at):
+            # Another shopper's checkout took the units since we read them; the transaction rolls back.
+            left = (catalog_store.get_product(db, line["sku"]) or {"stock": 0})["stock"]
+            raise OutOfStock(f"{line['sku']} only {left} left, the cart has {line['qty']}",
+                             [(line["sku"], f"only {left} left, the cart has {line['qty']}")])
     if coupon is not None:
         store.use_coupon(db, coupon["id"], order_id)
         mall.refresh_coupon(db, user_id, coupon["code"])

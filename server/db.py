@@ -1,4 +1,7 @@
-"""SQLite wiring: WAL, one writer under a lock, a reader connection per thread, numbered migrations."""
+"""SQLite wiring: WAL, one writer under a lock, a reader connection per thread, numbered migrations.
+
+server/postgres.py is the PostgreSQL twin with the same interface (LASTMILE_DATABASE_URL).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,55 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import sqlite_utils
 
+from .dialect import SQLITE, migration_statement
+
 BUSY_TIMEOUT_MS = 10_000
 
+MIGRATIONS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS migrations ("
+    " domain TEXT NOT NULL, number INTEGER NOT NULL, name TEXT NOT NULL,"
+    " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+    " PRIMARY KEY (domain, number))"
+)
+SEQUENCES_TABLE = "CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID"
 
-def _connect(path: Path | str) -> sqlite_utils.Database:
+
+class TransientError(Exception):
+    """The database gave up on a transaction that may succeed if run again (serialization failure, deadlock)."""
+
+
+class SqliteConnection(sqlite_utils.Database):
+    """A connection as the stores see it (sqlite_utils' ``execute``/``query``) plus the dialect helpers.
+
+    With one writer at a time (BEGIN IMMEDIATE across processes) the helpers need no locking here;
+    server/postgres.py's twin does the same with sequences and advisory locks.
+    """
+
+    dialect = SQLITE
+
+    def next_id(self, table: str) -> int:
+        """An id for a new row of ``table`` (for rows that refer to themselves): SQLite's own rowid choice."""
+        return self.conn.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()[0]
+
+    def next_value(self, sequence: str) -> int:
+        """The next number of a named counter (a row of `sequences` the store's migration made)."""
+        row = self.conn.execute("UPDATE sequences SET value = value + 1 WHERE name = ? RETURNING value", [sequence]).fetchone()
+        if row is None:
+            raise LookupError(f"no sequence {sequence!r}")
+        return row[0]
+
+    def lock(self, name: str, key: int = 0) -> None:
+        """A no-op: the writer already holds the database's only write lock."""
+
+    def notify(self, channel: str, payload: str) -> None:
+        """A no-op: one process's pokes and caches are in-process on SQLite."""
+
+
+def _connect(path: Path | str) -> SqliteConnection:
     # isolation_level=None: no implicit transactions, so every write is an explicit BEGIN IMMEDIATE.
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     # busy_timeout before WAL: switching journal mode itself may wait for another connection.
@@ -22,15 +66,43 @@ def _connect(path: Path | str) -> sqlite_utils.Database:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
-    return sqlite_utils.Database(conn)
+    return SqliteConnection(conn)
 
 
 class Database:
-    """The application's database: ``write()`` for the one writer, ``read()`` for per-thread readers.
+    """What the application needs of its database; SqliteDatabase here, PostgresDatabase in server/postgres.py.
 
-    Domain stores take this object and never open connections themselves, so a PostgreSQL-backed
-    twin with the same two methods could stand in later.
+    ``write()`` (a write transaction; nested calls join it), ``read()`` (single statements),
+    ``snapshot()`` (a read transaction), ``migrate()``, ``ping()``, ``close()`` and ``generation``.
+    Domain stores take the connection these give and never open connections themselves.
     """
+
+    dialect: str
+    generation: int
+
+    def write(self) -> Any:
+        raise NotImplementedError
+
+    def read(self) -> Any:
+        raise NotImplementedError
+
+    def snapshot(self) -> Any:
+        raise NotImplementedError
+
+    def migrate(self, stores: Sequence[ModuleType]) -> list[str]:
+        raise NotImplementedError
+
+    def ping(self) -> int:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class SqliteDatabase(Database):
+    """The SQLite file: ``write()`` for the one writer, ``read()`` for per-thread readers."""
+
+    dialect = SQLITE
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
@@ -38,13 +110,13 @@ class Database:
         self._write_lock = threading.RLock()
         self._writer = _connect(self.path)
         self._local = threading.local()
-        self._readers: list[sqlite_utils.Database] = []
+        self._readers: list[SqliteConnection] = []
         self._readers_lock = threading.Lock()
         self.generation = 0
         """Commits made through this object; in-process caches compare it to know nothing changed since."""
 
     @contextmanager
-    def write(self) -> Iterator[sqlite_utils.Database]:
+    def write(self) -> Iterator[SqliteConnection]:
         """One write transaction (BEGIN IMMEDIATE), serialised with every other writer; nested calls join it."""
         with self._write_lock:
             conn = self._writer.conn
@@ -63,7 +135,7 @@ class Database:
                 # Bumped after the commit, so anything read under the old number may be stale, never the reverse.
                 self.generation += 1
 
-    def read(self) -> sqlite_utils.Database:
+    def read(self) -> SqliteConnection:
         """This thread's read connection (WAL readers never block the writer)."""
         db = getattr(self._local, "db", None)
         if db is None:
@@ -74,7 +146,7 @@ class Database:
         return db
 
     @contextmanager
-    def snapshot(self) -> Iterator[sqlite_utils.Database]:
+    def snapshot(self) -> Iterator[SqliteConnection]:
         """A read transaction: several queries that see one consistent state."""
         db = self.read()
         db.conn.execute("BEGIN")
@@ -87,12 +159,8 @@ class Database:
         """Apply each store's numbered ``MIGRATIONS`` not yet recorded; return what was applied."""
         applied: list[str] = []
         with self.write() as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS migrations ("
-                " domain TEXT NOT NULL, number INTEGER NOT NULL, name TEXT NOT NULL,"
-                " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
-                " PRIMARY KEY (domain, number))"
-            )
+            db.execute(MIGRATIONS_TABLE)
+            db.execute(SEQUENCES_TABLE)
         for store in stores:
             domain = store.DOMAIN
             for number, name, statements in store.MIGRATIONS:
@@ -103,7 +171,9 @@ class Database:
                     if done:
                         continue
                     for statement in statements:
-                        db.execute(statement)
+                        sql = migration_statement(statement, SQLITE)
+                        if sql:
+                            db.execute(sql)
                     db.execute(
                         "INSERT INTO migrations (domain, number, name) VALUES (?, ?, ?)",
                         [domain, number, name],

@@ -23,6 +23,12 @@ class Settings:
     db_path: Path | None = None
     """SQLite file (LASTMILE_DB_PATH); defaults to ``data_dir/lastmile.db``."""
 
+    database_url: str | None = None
+    """postgresql://user@host:port/db to use PostgreSQL (LASTMILE_DATABASE_URL); unset means the SQLite file."""
+
+    db_pool_size: int = 10
+    """Most PostgreSQL connections one process opens (LASTMILE_DB_POOL_SIZE; docs/deployment.md has the budget)."""
+
     host: str = "127.0.0.1"
     """Interface the HTTP server binds to (LASTMILE_HOST)."""
 
@@ -200,6 +206,18 @@ def _csv(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[s
     return items
 
 
+def _database_url(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return None
+    # The URL may carry a password: the message names what is wrong, never the value.
+    if not raw.startswith(("postgresql://", "postgres://")):
+        raise SettingsError(f"{name} must be a postgresql:// URL")
+    if any(c.isspace() or c == "\x00" for c in raw):
+        raise SettingsError(f"{name} must not contain spaces")
+    return raw
+
+
 def _subject(env: Mapping[str, str], name: str, default: str) -> str:
     raw = env.get(name) or default
     if not (raw.startswith("mailto:") or raw.startswith("https://")) or any(c.isspace() for c in raw):
@@ -228,6 +246,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         data_dir=data_dir,
         db_path=_path(env, "LASTMILE_DB_PATH", None),
+        database_url=_database_url(env, "LASTMILE_DATABASE_URL"),
+        db_pool_size=_int(env, "LASTMILE_DB_POOL_SIZE", 10, 1, 1000),
         host=_host(env, "LASTMILE_HOST", "127.0.0.1"),
         port=_int(env, "LASTMILE_PORT", 8000, 1, 65535),
         workers=_int(env, "LASTMILE_WORKERS", 1, 1, 64),

@@ -9,15 +9,24 @@ from accounts import store as accounts_store
 from sync import store as sync_store
 from retention import store as retention_store
 
-from .db import Database
+from .db import Database, SqliteDatabase
 from .settings import Settings
 
 # Order matters: a store's tables may reference those of stores before it (products -> images).
 STORES = (media_store, catalog_store, accounts_store, sync_store, loyalty_store, retention_store)
 
 
+def connect(settings: Settings) -> Database:
+    """The configured database (PostgreSQL when LASTMILE_DATABASE_URL is set, else the SQLite file), unmigrated."""
+    if settings.database_url:
+        from .postgres import PostgresDatabase  # psycopg only loads where PostgreSQL is used
+
+        return PostgresDatabase(settings.database_url, max_size=settings.db_pool_size)
+    return SqliteDatabase(settings.database_path)
+
+
 def open_database(settings: Settings) -> Database:
     """Open the database and bring its schema up to date."""
-    database = Database(settings.database_path)
+    database = connect(settings)
     database.migrate(STORES)
     return database

@@ -235,11 +235,11 @@ def test_a_product_change_shows_at_once_despite_the_response_cache(client, fresh
 def test_a_change_by_another_process_shows_within_a_second(client, fresh_db, settings):
     import time
 
-    from server.db import Database
+    from server.stores import connect
 
     add_product(fresh_db, "RC-2", name="Before")
     assert "Before" == client.get("/api/products/RC-2").json()["name"]
-    other = Database(settings.database_path)  # as the CLI import would write it
+    other = connect(settings)  # as the CLI import would write it
     add_product(other, "RC-2", name="After")
     other.close()
     time.sleep(1.05)  # the cache's max_age for writes it cannot see: behaviour, not a timing assertion

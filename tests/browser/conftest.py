@@ -138,3 +138,9 @@ def live_server(live_settings, demo_data_dir) -> Iterator[LiveServer]:
     shutil.copytree(demo_data_dir, live_settings.data_dir, dirs_exist_ok=True)
     with LiveServer(create_app(live_settings)) as server:
         yield server
+
+
+@pytest.fixture
+def db_kind() -> str:
+    """Browser tests stay on SQLite: they cover the pages, and the API tests cover both databases."""
+    return "sqlite"

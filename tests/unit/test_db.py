@@ -4,8 +4,14 @@ import threading
 
 import pytest
 
-from server.db import Database
+from server.db import SqliteDatabase
 from server.stores import STORES
+
+
+@pytest.fixture
+def db_kind() -> str:
+    """These are SQLite's wiring (tests/unit/test_postgres.py has PostgreSQL's)."""
+    return "sqlite"
 
 
 def test_connections_use_wal_foreign_keys_and_a_busy_timeout(fresh_db):
@@ -63,7 +69,7 @@ def test_concurrent_writers_are_serialised(fresh_db):
 
 
 def test_a_second_process_style_connection_waits_instead_of_failing(settings, fresh_db):
-    other = Database(settings.database_path)  # as another worker process would open it
+    other = SqliteDatabase(settings.database_path)  # as another worker process would open it
     with fresh_db.write() as db:
         db.execute("CREATE TABLE t (x INTEGER)")
     with other.write() as db:
