@@ -1,4 +1,4 @@
-"""Errors of the accounts room; server/errors.py maps them to problem details."""
+"""Errors of the accounts room; server/http/problems.py maps them to problem details."""
 
 
 class AccountsError(Exception):

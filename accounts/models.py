@@ -20,6 +20,14 @@ class CurrentUser(msgspec.Struct, frozen=True):
     device_id: int
 
 
+class ShopperActivity(msgspec.Struct, frozen=True):
+    """What other rooms may know of a shopper's activity: sign-up and last token use (unix seconds)."""
+
+    user_id: int
+    created_at: int
+    last_used_at: int | None = None
+
+
 class SignupRequest(msgspec.Struct, rename="camel"):
     """Create an account and sign this device in."""
 

@@ -23,7 +23,7 @@ from .errors import (
     TotpStateError,
     UnknownDevice,
 )
-from .models import CurrentUser, Device, Me, Session, StreamTicket, TotpEnrolment
+from .models import CurrentUser, Device, Me, Session, ShopperActivity, StreamTicket, TotpEnrolment
 from .policy import AuthPolicy
 from .tokens import new_token, token_hash
 
@@ -281,3 +281,22 @@ def authenticate_ticket(database: Any, ticket: str, now: float | None = None) ->
 def device_active(database: Any, current: CurrentUser) -> bool:
     """True while the caller's device has not been revoked (long-lived streams re-check it)."""
     return store.device_exists(database.read(), current.device_id)
+
+
+# --- read API for other rooms (retention pages through shoppers); ``db`` is the caller's read or transaction
+
+def shopper_activity(db: Any, after: int, limit: int) -> list[ShopperActivity]:
+    """The next ``limit`` shoppers after user id ``after``, in id order, with their activity."""
+    return [ShopperActivity(user_id=r["id"], created_at=r["created_at"], last_used_at=r["last_used_at"])
+            for r in store.users_page(db, after, limit)]
+
+
+def shopper_count(db: Any) -> int:
+    """How many shoppers there are (for progress bars)."""
+    return store.count_users(db)
+
+
+def shopper_id(db: Any, email: str) -> int | None:
+    """The id of the shopper with this email (normalised here), or None."""
+    user = store.user_by_email(db, normalise_email(email))
+    return user["id"] if user else None

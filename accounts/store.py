@@ -74,6 +74,22 @@ def user_by_id(db: Any, user_id: int) -> dict | None:
     return _one(db, "SELECT * FROM users WHERE id = ?", [user_id])
 
 
+def users_page(db: Any, after: int, limit: int) -> list[dict]:
+    """Users after ``after`` in id order: id, created_at, and when any of their devices last used its token."""
+    return list(
+        db.query(
+            "SELECT u.id, u.created_at, (SELECT max(d.last_used_at) FROM devices d WHERE d.user_id = u.id) AS last_used_at"
+            " FROM users u WHERE u.id > ? ORDER BY u.id LIMIT ?",
+            [after, limit],
+        )
+    )
+
+
+def count_users(db: Any) -> int:
+    """How many users there are."""
+    return db.execute("SELECT count(*) FROM users").fetchone()[0]
+
+
 def set_password_hash(db: Any, user_id: int, password_hash: str) -> None:
     """Replace the stored hash (rehash on login after the cost changed)."""
     db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])

@@ -27,7 +27,7 @@ from litestar.params import Parameter
 
 from catalog import service
 from server.db import Database
-from server.http_cache import cacheable, strong_etag
+from server.http.conditional import cacheable, strong_etag
 from server.settings import Settings
 
 

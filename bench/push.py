@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from accounts import store as accounts_store  # noqa: E402
-from retention import store  # noqa: E402
+from retention import campaign_store, push_store  # noqa: E402
 from retention.config import RetentionConfig  # noqa: E402
 from retention.delivery import PushSender, deliver_due  # noqa: E402
 from retention.vapid_keys import application_server_key, load_vapid  # noqa: E402
@@ -60,10 +60,10 @@ def main() -> int:
         with database.write() as db:
             for i, sub in enumerate(subs, start=1):
                 accounts_store.create_user(db, f"bench{i}@example.com", "not-a-hash", 0)
-                sid = store.add_subscription(db, i, None, sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"], stamp)
-                mid = store.add_message(db, {"user_id": i, "trigger": "test", "dedupe": "bench", "campaign_id": 0, "variant": "",
+                sid = push_store.add_subscription(db, i, None, sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"], stamp)
+                mid = campaign_store.add_message(db, {"user_id": i, "trigger": "test", "dedupe": "bench", "campaign_id": 0, "variant": "",
                                              "offer_id": None, "due_at": stamp, "created_at": stamp})
-                store.enqueue(db, mid, sid, payload, topic="bench", urgency="normal", ttl=3600, not_before=stamp)
+                push_store.enqueue(db, mid, sid, payload, topic="bench", urgency="normal", ttl=3600, not_before=stamp)
         config = RetentionConfig(test_origins=(origin,), concurrency=args.concurrency)
         sender = PushSender(vapid, config)
         wall0, cpu0 = time.perf_counter(), time.process_time()

@@ -1,4 +1,4 @@
-"""Errors of the catalog room; server/errors.py maps them to problem details."""
+"""Errors of the catalog room; server/http/problems.py maps them to problem details."""
 
 
 class CatalogError(Exception):

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from media.models import ProductImage
+
 Availability = Literal["in_stock", "low_stock", "out_of_stock"]
 LOW_STOCK = 5
 
@@ -14,25 +16,6 @@ Sku = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", descript
 Category = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
 Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$")]
 ImageName = Annotated[str, Meta(min_length=1, max_length=255)]
-
-
-class Variant(msgspec.Struct, rename="camel", frozen=True):
-    """One encoded rendition of an image."""
-
-    width: int
-    format: str
-    url: str
-    bytes: int = 0
-
-
-class ProductImage(msgspec.Struct, rename="camel", frozen=True):
-    """An image of a product with its inline placeholder and its variants."""
-
-    id: str
-    width: int
-    height: int
-    placeholder: str = ""
-    variants: list[Variant] = []
 
 
 class Product(msgspec.Struct, rename="camel", frozen=True):

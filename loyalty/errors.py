@@ -1,4 +1,4 @@
-"""Errors of the loyalty room (orders, points, tiers, rewards); server/errors.py maps them to problem details."""
+"""Errors of the loyalty room (orders, points, tiers, rewards); server/http/problems.py maps them to problem details."""
 
 
 class LoyaltyError(Exception):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.models import ProductImage, Variant
-
 from . import store
+from .models import ProductImage, Variant
 
 
 def variant_url(image_id: str, width: int, fmt: str) -> str:

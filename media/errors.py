@@ -1,4 +1,4 @@
-"""Errors of the media room; server/errors.py maps them to problem details."""
+"""Errors of the media room; server/http/problems.py maps them to problem details."""
 
 
 class MediaError(Exception):

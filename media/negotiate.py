@@ -13,7 +13,7 @@ from typing import Iterable, Literal, Mapping
 
 import msgspec
 
-from catalog.models import ProductImage, Variant
+from .models import ProductImage, Variant
 
 Tier = Literal["full", "lite", "min"]
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from catalog.models import ProductImage, Variant
-
+from .models import ProductImage, Variant
 from .negotiate import DEFAULT_DISPLAY_WIDTH, Hints, pick_width, target_width, tier
 
 _SOURCES = (("avif", "image/avif"), ("webp", "image/webp"))

@@ -1,5 +1,5 @@
 // Lastmile service worker. The server prepends VERSION, PRECACHE (URLs with content hashes) and the
-// importScripts of the worker-side scripts (server/pwa_assets.py WORKER_SCRIPTS), so these
+// importScripts of the worker-side scripts (server/pages/assets.py WORKER_SCRIPTS), so these
 // bytes change whenever any shell asset changes and the browser installs the new version beside the old.
 /* global VERSION, PRECACHE, OFFLINE_URL */
 const SHELL = `lm-shell-${VERSION}`;
@@ -18,7 +18,7 @@ const BANNER_MARK = "<!--lm:banner-->";
 const APP_URL = PRECACHE.map((entry) => entry.url).find((url) => /^\/static\/app\.[0-9a-f]+\.js$/.test(url));
 // Sync client: Background Sync pushes pending mutations from IndexedDB (pwa/sync-store.js).
 importScripts(PRECACHE.find((entry) => /^\/static\/sync-store\.[0-9a-f]+\.js$/.test(entry.url)).url);
-const CLIENT_PAGES = ["/cart", "/signin", "/points", "/mall", "/orders"]; // shells the sync client fills (server/client_pages.py)
+const CLIENT_PAGES = ["/cart", "/signin", "/points", "/mall", "/orders"]; // shells the sync client fills (server/pages/client.py)
 
 self.addEventListener("install", (event) => {
   event.waitUntil(

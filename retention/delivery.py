@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import urllib3
 from pywebpush import WebPusher
 
-from . import store
+from . import push_store
 from .config import RetentionConfig
 from .endpoints import Resolver, check_endpoint, check_resolves_public, resolve
 from .errors import ForbiddenEndpoint
@@ -188,12 +188,12 @@ def apply_outcomes(db: Any, outcomes: list[Outcome], now: datetime, report: Deli
             report.statuses[outcome.status] = report.statuses.get(outcome.status, 0) + 1
         if outcome.state == "pending":
             report.retried += 1
-            store.finish(db, outcome.outbox_id, "pending", outcome.status, iso(now), iso(outcome.retry_at))
+            push_store.finish(db, outcome.outbox_id, "pending", outcome.status, iso(now), iso(outcome.retry_at))
             continue
-        store.finish(db, outcome.outbox_id, outcome.state, outcome.status, iso(now))
+        push_store.finish(db, outcome.outbox_id, outcome.state, outcome.status, iso(now))
         if outcome.state == "gone":
             report.gone += 1
-            store.delete_subscription(db, outcome.subscription_id)
+            push_store.delete_subscription(db, outcome.subscription_id)
         elif outcome.state == "accepted":
             report.accepted += 1
         elif outcome.state == "failed":
@@ -215,11 +215,11 @@ def deliver_due(
     now = now or sender.clock()
     report = DeliveryReport()
     with database.write() as db:
-        report.lost = store.mark_lost(db, iso(now - LOST_AFTER))
+        report.lost = push_store.mark_lost(db, iso(now - LOST_AFTER))
     with ThreadPoolExecutor(max_workers=sender.config.concurrency, thread_name_prefix="push") as pool:
         for _ in range(max_batches):
             with database.write() as db:
-                rows = store.claim_due(db, iso(now), batch)
+                rows = push_store.claim_due(db, iso(now), batch)
             if not rows:
                 break
             outcomes = list(pool.map(sender.send, rows))

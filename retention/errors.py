@@ -1,4 +1,4 @@
-"""Errors of the retention room; server/errors.py maps each to a problem-details status once."""
+"""Errors of the retention room; server/http/problems.py maps each to a problem-details status once."""
 
 from __future__ import annotations
 

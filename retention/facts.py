@@ -1,5 +1,5 @@
-"""Gathering ShopperFacts from the other rooms: accounts (activity), sync views (cart, wishlist, prefs,
-points), loyalty (orders), catalog (wishlist prices) and retention's own tracking (views, redemptions)."""
+"""Gathering ShopperFacts from the other rooms: accounts (activity, through its read API), sync views (cart,
+wishlist, prefs, points), loyalty (orders), catalog (wishlist prices) and retention's own tracking (views, redemptions)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from accounts import service as accounts_service
 from catalog import store as catalog_store
 from loyalty import store as loyalty_store
 from sync import store as sync_store
 
-from . import store
+from . import audience_store, campaign_store
 from .segments import ShopperFacts
 from .timefmt import from_ms, parse
 
@@ -32,15 +33,15 @@ def _when(value: Any) -> datetime | None:
 
 def collect(db: Any, after: int, limit: int, now: datetime) -> list[ShopperFacts]:
     """Facts of the next ``limit`` shoppers after user id ``after``."""
-    shoppers = store.shopper_page(db, after, limit)
-    ids = [s["id"] for s in shoppers]
+    shoppers = accounts_service.shopper_activity(db, after, limit)
+    ids = [s.user_id for s in shoppers]
     orders = {r["user_id"]: r for r in loyalty_store.order_stats(db, ids)}
-    views = store.views_since(db, ids, (now - timedelta(days=30)).date().isoformat())
-    events = store.last_event_at(db, ids)
-    profiles = store.get_profiles(db, ids)
+    views = audience_store.views_since(db, ids, (now - timedelta(days=30)).date().isoformat())
+    events = audience_store.last_event_at(db, ids)
+    profiles = audience_store.get_profiles(db, ids)
     result = []
     for shopper in shoppers:
-        uid = shopper["id"]
+        uid = shopper.user_id
         cart = []
         for value in sync_store.get_view(db, uid, "cart/").values():
             added = _when(value.get("addedAt")) if isinstance(value, dict) else None
@@ -57,15 +58,15 @@ def collect(db: Any, after: int, limit: int, now: datetime) -> list[ShopperFacts
         birthday = sync_store.get_value(db, uid, "prefs/birthday")
         stats = orders.get(uid, {})
         last_order = _when(stats.get("last_paid_at"))
-        moments = [m for m in (_when(shopper["last_used_at"]), last_order, _when(events.get(uid)), max((a for _, a in cart), default=None)) if m]
+        moments = [m for m in (_when(shopper.last_used_at), last_order, _when(events.get(uid)), max((a for _, a in cart), default=None)) if m]
         profile = profiles.get(uid, {})
         result.append(
             ShopperFacts(
                 user_id=uid,
-                last_activity=max(moments) if moments else _when(shopper["created_at"]),
+                last_activity=max(moments) if moments else _when(shopper.created_at),
                 orders=stats.get("orders", 0) or 0,
                 revenue=stats.get("spent", 0) or 0,
-                discounted_orders=store.redeemed_orders(db, uid),
+                discounted_orders=campaign_store.redeemed_orders(db, uid),
                 views=views.get(uid, 0),
                 last_order_at=last_order,
                 cart=cart,

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from . import store
+from . import audience_store, campaign_store
 from .errors import BadOffer, CouponRejected, UnknownOffer
 from .models import Offer, OfferIn
 from .timefmt import iso, parse
@@ -43,17 +43,17 @@ def offer_from_row(row: dict) -> Offer:
 def create_offer(db: Any, offer: OfferIn, now: datetime) -> Offer:
     """Store a new offer (the code must be unused)."""
     check_offer(offer, now)
-    if store.offer_code_taken(db, offer.code):
+    if campaign_store.offer_code_taken(db, offer.code):
         raise BadOffer(f"code {offer.code} is taken")
     row = msgspec.structs.asdict(offer)
     row["expires_at"] = iso(parse(offer.expires_at))
-    offer_id = store.add_offer(db, row)
-    return offer_from_row(store.get_offer(db, offer_id))
+    offer_id = campaign_store.add_offer(db, row)
+    return offer_from_row(campaign_store.get_offer(db, offer_id))
 
 
 def get_offer(db: Any, offer_id: int) -> Offer:
     """One offer, or UnknownOffer."""
-    row = store.get_offer(db, offer_id)
+    row = campaign_store.get_offer(db, offer_id)
     if row is None:
         raise UnknownOffer(f"there is no offer {offer_id}")
     return offer_from_row(row)
@@ -86,7 +86,7 @@ def view_value(offer: Offer) -> dict:
 
 def check_coupon(db: Any, user_id: int, code: str, subtotal: int, currency: str, now: datetime) -> tuple[Offer, int] | None:
     """The offer and discount for this shopper's coupon; None for a code retention does not know; CouponRejected if it does not apply."""
-    row = store.offer_by_code(db, code.strip().upper())
+    row = campaign_store.offer_by_code(db, code.strip().upper())
     if row is None:
         return None
     offer = offer_from_row(row)
@@ -96,9 +96,9 @@ def check_coupon(db: Any, user_id: int, code: str, subtotal: int, currency: str,
         raise CouponRejected(f"code {offer.code} is for {offer.currency} orders")
     if subtotal < offer.min_order:
         raise CouponRejected(f"code {offer.code} needs an order of at least {offer.min_order / 100:.2f}")
-    grant = store.get_grant(db, user_id, offer.id)
+    grant = campaign_store.get_grant(db, user_id, offer.id)
     if grant is None:
-        scores = store.get_scores(db, user_id)
+        scores = audience_store.get_scores(db, user_id)
         if offer.segment is None or scores is None or scores["segment"] != offer.segment:
             raise CouponRejected(f"code {offer.code} was not offered to this shopper")
     elif grant["redeemed_at"] is not None:
@@ -115,6 +115,6 @@ def redeem_coupon(db: Any, user_id: int, code: str, subtotal: int, currency: str
     if found is None:
         return None
     offer, amount = found
-    if not store.redeem(db, user_id, offer.id, order_id or "", amount, subtotal - amount, iso(now)):
+    if not campaign_store.redeem(db, user_id, offer.id, order_id or "", amount, subtotal - amount, iso(now)):
         raise CouponRejected(f"the budget of code {offer.code} is spent")
     return offer, amount

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import msgspec
 
-from . import store
+from . import audience_store, campaign_store, push_store
 from .campaigns import assign_variant
 from .config import RetentionConfig
 from .errors import BadCampaign, UnknownCampaign
@@ -42,7 +42,7 @@ OfferPublisher = Callable[[Any, int, dict], None]
 
 def template_rows(db: Any, key: str) -> list[Template]:
     """The stored locales of a template key, else the built-in English one."""
-    rows = store.templates_for(db, key)
+    rows = campaign_store.templates_for(db, key)
     if rows:
         return [Template(id=r["id"], key=r["key"], locale=r["locale"], title=r["title"], body=r["body"], url=r["url"], icon=r["icon"]) for r in rows]
     default = DEFAULT_TEMPLATES.get(key)
@@ -66,19 +66,19 @@ def create_campaign(db: Any, campaign: CampaignIn) -> Campaign:
     for variant in campaign.variants:
         if not template_rows(db, variant.template_key):
             raise BadCampaign(f"variant {variant.name}: there is no template {variant.template_key}")
-        if variant.offer_id is not None and store.get_offer(db, variant.offer_id) is None:
+        if variant.offer_id is not None and campaign_store.get_offer(db, variant.offer_id) is None:
             raise BadCampaign(f"variant {variant.name}: there is no offer {variant.offer_id}")
     if campaign.trigger == "segment" and campaign.segment is None:
         raise BadCampaign("a segment campaign needs its segment")
     row = msgspec.structs.asdict(campaign)
     row["variants"] = [msgspec.to_builtins(v) for v in campaign.variants]
     row["active"] = int(campaign.active)
-    return get_campaign(db, store.add_campaign(db, row))
+    return get_campaign(db, campaign_store.add_campaign(db, row))
 
 
 def get_campaign(db: Any, campaign_id: int) -> Campaign:
     """One campaign, or UnknownCampaign."""
-    row = store.get_campaign(db, campaign_id)
+    row = campaign_store.get_campaign(db, campaign_id)
     if row is None:
         raise UnknownCampaign(f"there is no campaign {campaign_id}")
     return campaign_from_row(row)
@@ -87,7 +87,7 @@ def get_campaign(db: Any, campaign_id: int) -> Campaign:
 def save_template(db: Any, template: TemplateIn) -> Template:
     """Store (or replace) the template of (key, locale)."""
     check_template(template)
-    template_id = store.put_template(db, msgspec.structs.asdict(template))
+    template_id = campaign_store.put_template(db, msgspec.structs.asdict(template))
     return Template(id=template_id, **msgspec.structs.asdict(template))
 
 
@@ -112,7 +112,7 @@ def enqueue_message(
     publish: OfferPublisher = publish_offer,
 ) -> int | None:
     """Create the message (once per dedupe key), grant its offer, queue a delivery per subscription; its id."""
-    if store.message_exists(db, user_id, dedupe):
+    if campaign_store.message_exists(db, user_id, dedupe):
         return None
     variant = assign_variant(campaign.id, user_id, campaign.variants) if campaign else None
     template_key = variant.template_key if variant else trigger
@@ -128,19 +128,19 @@ def enqueue_message(
     if offer is not None:
         context.update(code=offer.code, discount=describe(offer), expires_on=offer.expires_at[:10],
                        offer=f"{offer.title}: code {offer.code} ({describe(offer)} off).")
-    profile = store.get_profile(db, user_id) or {}
-    subscriptions = store.user_subscriptions(db, user_id)
+    profile = audience_store.get_profile(db, user_id) or {}
+    subscriptions = push_store.user_subscriptions(db, user_id)
     due = now
     if subscriptions:
-        scheduled = [parse(t) for t in store.pushed_times(db, user_id, iso(now - timedelta(days=7)))]
+        scheduled = [parse(t) for t in campaign_store.pushed_times(db, user_id, iso(now - timedelta(days=7)))]
         due = next_slot(now, profile.get("time_zone") or config.default_time_zone, config.quiet_hours, scheduled,
                         config.cap_per_day, config.cap_per_week)
-    message_id = store.add_message(db, {
+    message_id = campaign_store.add_message(db, {
         "user_id": user_id, "trigger": trigger, "dedupe": dedupe, "campaign_id": campaign.id if campaign else 0,
         "variant": variant.name if variant else "", "offer_id": offer.id if offer else None,
         "due_at": iso(due), "created_at": iso(now),
     })
-    if offer is not None and store.grant_offer(db, user_id, offer.id, message_id, iso(now)):
+    if offer is not None and campaign_store.grant_offer(db, user_id, offer.id, message_id, iso(now)):
         publish(db, user_id, view_value(offer))
     if subscriptions:
         template = choose(templates, profile.get("locale"), config.fallback_locale)
@@ -151,5 +151,5 @@ def enqueue_message(
         payload = render(template, context, message_id=message_id, tag=topic, offer_id=offer.id if offer else None,
                          receipt=receipt_for(config.receipt_key, message_id) if config.receipt_key else None)
         for sub in subscriptions:
-            store.enqueue(db, message_id, sub["id"], payload, topic=topic, urgency=urgency, ttl=ttl, not_before=iso(due))
+            push_store.enqueue(db, message_id, sub["id"], payload, topic=topic, urgency=urgency, ttl=ttl, not_before=iso(due))
     return message_id

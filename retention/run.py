@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable
 
 import msgspec
 
-from . import store
+from . import audience_store, campaign_store
 from .config import RetentionConfig
 from .delivery import DeliveryReport, PushSender, deliver_due
 from .errors import RetentionError
@@ -39,9 +39,9 @@ class RunReport:
 def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionConfig, campaigns: list, publish: OfferPublisher) -> tuple[str, list[str]]:
     """Score one shopper and queue what their triggers and segment campaigns call for; (segment, triggers fired)."""
     scores = score(facts, now, config.churn_after_days)
-    store.save_scores(db, [msgspec.structs.asdict(scores)], iso(now))
-    profile = store.get_profile(db, facts.user_id) or {}
-    hits = evaluate(facts, scores, now, config, known_tier=profile.get("tier_seen"), price_baselines=store.price_baselines(db, facts.user_id))
+    audience_store.save_scores(db, [msgspec.structs.asdict(scores)], iso(now))
+    profile = audience_store.get_profile(db, facts.user_id) or {}
+    hits = evaluate(facts, scores, now, config, known_tier=profile.get("tier_seen"), price_baselines=audience_store.price_baselines(db, facts.user_id))
     fired = []
     for hit in hits:
         campaign = campaign_for(campaigns, hit.trigger, scores.segment)
@@ -55,9 +55,9 @@ def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionC
                                publish=publish) is not None:
                 fired.append("segment")
     if facts.tier and facts.tier != profile.get("tier_seen"):
-        store.set_tier_seen(db, facts.user_id, facts.tier, iso(now))
-    if facts.wishlist_prices != store.price_baselines(db, facts.user_id):
-        store.set_price_baselines(db, facts.user_id, facts.wishlist_prices)
+        audience_store.set_tier_seen(db, facts.user_id, facts.tier, iso(now))
+    if facts.wishlist_prices != audience_store.price_baselines(db, facts.user_id):
+        audience_store.set_price_baselines(db, facts.user_id, facts.wishlist_prices)
     return scores.segment, fired
 
 
@@ -75,7 +75,7 @@ def run_retention(
 ) -> RunReport:
     """Segments and triggers for every shopper (one transaction per shopper), then the due deliveries."""
     report = RunReport()
-    campaigns = [campaign_from_row(r) for r in store.list_campaigns(database.read(), active_only=True)]
+    campaigns = [campaign_from_row(r) for r in campaign_store.list_campaigns(database.read(), active_only=True)]
     after = 0
     while True:
         batch = provider(database.read(), after, page, now)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import store
+from . import audience_store, push_store
 from .config import RetentionConfig
 from .errors import UnknownSubscription
 from .models import EventBatch, EventResult, NewSubscription, Subscription
@@ -26,26 +26,26 @@ def subscribe(database: Any, config: RetentionConfig, user_id: int, device_id: i
     validate(sub, config.push_services, config.test_origins)
     with database.write() as db:
         # One subscription per device: a new one replaces the device's old one (keys rotated).
-        for old in store.user_subscriptions(db, user_id):
+        for old in push_store.user_subscriptions(db, user_id):
             if old["device_id"] == device_id and old["endpoint"] != sub.endpoint:
-                store.delete_subscription(db, old["id"])
-        existing = store.user_subscriptions(db, user_id)
+                push_store.delete_subscription(db, old["id"])
+        existing = push_store.user_subscriptions(db, user_id)
         if len(existing) >= MAX_SUBSCRIPTIONS_PER_USER and sub.endpoint not in {r["endpoint"] for r in existing}:
-            store.delete_subscription(db, existing[0]["id"])  # the oldest makes room
-        sid = store.add_subscription(db, user_id, device_id, sub.endpoint, sub.keys.p256dh, sub.keys.auth, iso(now))
-        store.upsert_profile(db, user_id, iso(now), time_zone=sub.time_zone, locale=sub.locale)
-        return _public(store.get_subscription(db, sid))
+            push_store.delete_subscription(db, existing[0]["id"])  # the oldest makes room
+        sid = push_store.add_subscription(db, user_id, device_id, sub.endpoint, sub.keys.p256dh, sub.keys.auth, iso(now))
+        audience_store.upsert_profile(db, user_id, iso(now), time_zone=sub.time_zone, locale=sub.locale)
+        return _public(push_store.get_subscription(db, sid))
 
 
 def subscriptions(database: Any, user_id: int) -> list[Subscription]:
     """The shopper's subscriptions (no keys, no endpoint paths)."""
-    return [_public(r) for r in store.user_subscriptions(database.read(), user_id)]
+    return [_public(r) for r in push_store.user_subscriptions(database.read(), user_id)]
 
 
 def unsubscribe(database: Any, user_id: int, subscription_id: int) -> None:
     """Delete one of the shopper's subscriptions; another shopper's is UnknownSubscription (a 404)."""
     with database.write() as db:
-        if not store.delete_subscription(db, subscription_id, user_id):
+        if not push_store.delete_subscription(db, subscription_id, user_id):
             raise UnknownSubscription(f"there is no subscription {subscription_id}")
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from loyalty import store as loyalty_store
 
-from . import store
+from . import audience_store, campaign_store
 from .models import EventBatch, EventResult, ReportRow
 from .offers import OFFER_ID_PREFIX
 from .receipts import receipt_ok
@@ -30,25 +30,25 @@ def record_events(db: Any, user_id: int | None, batch: EventBatch, now: datetime
             else:
                 ignored += 1
             continue
-        message = store.get_message(db, event.message_id) if event.message_id is not None else None
+        message = campaign_store.get_message(db, event.message_id) if event.message_id is not None else None
         if message is None or not (message["user_id"] == user_id or receipt_ok(receipt_key, message["id"], event.receipt)):
             ignored += 1
             continue
         kind = "shown" if event.type == "notification.shown" else "clicked"
-        new = store.record_event(db, message["id"], kind, iso(now))
+        new = campaign_store.record_event(db, message["id"], kind, iso(now))
         if kind == "clicked":
             # A click proves the notification was shown, even if the shown report got lost.
-            store.record_event(db, message["id"], "shown", iso(now))
+            campaign_store.record_event(db, message["id"], "shown", iso(now))
         recorded += int(new)
         ignored += int(not new)
     if views and user_id is not None:
-        store.add_views(db, user_id, now.date().isoformat(), views, MAX_VIEWS_PER_DAY)
+        audience_store.add_views(db, user_id, now.date().isoformat(), views, MAX_VIEWS_PER_DAY)
     return EventResult(recorded=recorded, ignored=ignored)
 
 
 def paid_revenue(db: Any) -> dict[tuple[int, str], tuple[int, int]]:
     """(campaign, variant) -> (revenue, discount) of paid or fulfilled orders that used a granted offer."""
-    grants = store.redeemed_grants(db)
+    grants = campaign_store.redeemed_grants(db)
     orders: dict[tuple[int, int], list[dict]] = {}
     for offer_id in {g["offer_id"] for g in grants}:
         for order in loyalty_store.orders_with_offer(db, f"{OFFER_ID_PREFIX}{offer_id}"):
@@ -71,7 +71,7 @@ def report(db: Any) -> list[ReportRow]:
     """
     rows = []
     money = paid_revenue(db)
-    for r in store.funnel(db):
+    for r in campaign_store.funnel(db):
         revenue, discount = money.get((r["campaign_id"], r["variant"]), (0, 0))
         rows.append(
             ReportRow(

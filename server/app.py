@@ -10,24 +10,25 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
-from .accounts_routes import AccountsController
-from .admin_catalog_routes import AdminCatalogController
-from .auth import current_user
-from .admin_retention_routes import AdminRetentionController
-from .catalog_routes import CatalogController
-from .client_pages import CLIENT_PAGE_ROUTES
-from .compression import compression_config
-from .db import Database
-from .errors import exception_handlers
-from .health_routes import health
-from .loyalty_routes import AdminLoyaltyController, LoyaltyController, OrdersController, RewardsController
-from .media_routes import media_variant
-from .page_routes import PAGE_ROUTES
-from .push_routes import PushController
-from .response_cache import ResponseCache
-from .settings import Settings, load_settings
-from .stores import open_database
-from .sync_routes import SyncController
+from server.api.accounts import AccountsController
+from server.api.admin.catalog import AdminCatalogController
+from server.api.admin.loyalty import AdminLoyaltyController
+from server.api.admin.retention import AdminRetentionController
+from server.api.catalog import CatalogController
+from server.api.health import health
+from server.api.loyalty import LoyaltyController, OrdersController, RewardsController
+from server.api.media import media_variant
+from server.api.push import PushController
+from server.api.sync import SyncController
+from server.db import Database
+from server.http.auth import current_user
+from server.http.compression import compression_config
+from server.http.problems import exception_handlers
+from server.http.response_cache import ResponseCache
+from server.pages.client import CLIENT_PAGE_ROUTES
+from server.pages.shop import PAGE_ROUTES
+from server.settings import Settings, load_settings
+from server.stores import open_database
 
 ROUTE_HANDLERS: list = [
     health,
@@ -42,8 +43,9 @@ ROUTE_HANDLERS: list = [
     AdminLoyaltyController,
     *PAGE_ROUTES,
     *CLIENT_PAGE_ROUTES,
+    AdminRetentionController,
+    PushController,
 ]
-ROUTE_HANDLERS += [AdminRetentionController, PushController]
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Litestar:

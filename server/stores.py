@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from accounts import store as accounts_store
 from catalog import store as catalog_store
 from loyalty import store as loyalty_store
 from media import store as media_store
-from accounts import store as accounts_store
-from sync import store as sync_store
 from retention import store as retention_store
-
-from .db import Database, SqliteDatabase
-from .settings import Settings
+from server.db import Database, SqliteDatabase
+from server.settings import Settings
+from sync import store as sync_store
 
 # Order matters: a store's tables may reference those of stores before it (products -> images).
 STORES = (media_store, catalog_store, accounts_store, sync_store, loyalty_store, retention_store)

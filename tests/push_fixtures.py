@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts import store as accounts_store
-from retention import store
+from retention import push_store
 
 
 def ensure_shopper(database, user_id: int, device_id: int | None = None) -> None:
@@ -21,5 +21,5 @@ def subscribe(database, double, user_id: int, device_id: int | None = None) -> t
     ensure_shopper(database, user_id, device_id)
     sub = double.new_subscription()
     with database.write() as db:
-        sid = store.add_subscription(db, user_id, device_id, sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"], "2026-01-01T00:00:00.000000Z")
+        sid = push_store.add_subscription(db, user_id, device_id, sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"], "2026-01-01T00:00:00.000000Z")
     return sid, sub

@@ -11,7 +11,7 @@ import pytest
 from accounts import passwords, service, totp
 from accounts import store as accounts_store
 from accounts.errors import NotAuthenticated
-from server.auth import auth_policy
+from server.http.auth import auth_policy
 from server.settings import Settings, SettingsError, load_settings
 from tests.api.test_catalog import assert_problem
 from tests.conftest import log_in, sign_up

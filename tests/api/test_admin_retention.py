@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retention import store
+from retention import audience_store
 
 OFFER = {"code": "SPRING20", "title": "Spring sale", "kind": "percent", "value": 20, "expiresAt": "2099-01-01T00:00:00Z", "budget": 100000, "segment": "churn_risk"}
 
@@ -66,7 +66,7 @@ def test_segments_scores_and_report(client, admin_headers, fresh_db):
     row = {"user_id": 5, "recency": 5, "frequency": 4, "monetary": 3, "segment": "loyal", "days_since_activity": 2,
            "orders": 5, "revenue": 30000, "discounted_share": 0.2, "views": 3}
     with fresh_db.write() as db:
-        store.save_scores(db, [row], "2026-06-10T00:00:00.000000Z")
+        audience_store.save_scores(db, [row], "2026-06-10T00:00:00.000000Z")
     segments = {s["segment"]: s["shoppers"] for s in client.get("/api/admin/retention/segments", headers=admin_headers).json()}
     assert (1, 0) == (segments["loyal"], segments["churn_risk"])
     scores = client.get("/api/admin/retention/scores/5", headers=admin_headers).json()

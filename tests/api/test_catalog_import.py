@@ -5,7 +5,7 @@ import json
 import pytest
 
 from catalog import store as catalog_store
-from server.cli import main as cli_main
+from server.cli.main import main as cli_main
 from tests.api.test_catalog import assert_problem
 from tests.conftest import ADMIN_TOKEN, jpeg_bytes
 

@@ -32,7 +32,7 @@ def test_shell_page_revalidates_with_its_etag(client):
 
 
 def test_sync_modules_are_in_the_bundle_and_the_service_worker_imports_the_store(client):
-    from server.pwa_assets import bundle_for
+    from server.pages.assets import bundle_for
 
     bundle = bundle_for()
     urls = [url for url in bundle.assets if url.startswith("/static/sync-")]

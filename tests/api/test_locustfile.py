@@ -30,9 +30,9 @@ def test_small_load_run_has_no_failures(tmp_path):
     assert 0 == int(rows[" Aggregated"]["Failure Count"])
     expected = {"GET /api/products", "GET /api/products/{id}"}
     modules = _route_modules()
-    if "server.accounts_routes" in modules:
+    if "server.api.accounts" in modules:
         expected.add("POST /api/auth/signup")
-    if "server.sync_routes" in modules:
+    if "server.api.sync" in modules:
         expected |= {"POST /api/sync/push", "POST /api/sync/pull"}
         assert "sync checks passed" in run.stdout
         assert ", 0 failed" in run.stdout.split("sync checks passed")[1].splitlines()[0]

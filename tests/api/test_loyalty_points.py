@@ -241,7 +241,7 @@ def test_job_purges_idempotency_keys_after_a_day_and_the_cli_runs_it(shop, setti
     service.run_jobs(shop, T0 + timedelta(hours=23))
     assert 1 == shop.read().execute("SELECT COUNT(*) FROM idempotency_keys").fetchone()[0]
     assert 1 == service.run_jobs(shop, T0 + timedelta(hours=25)).keys_purged
-    from server import cli
+    from server.cli import main as cli
 
     monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
     assert 0 == cli.main(["loyalty", "run"])

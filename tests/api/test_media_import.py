@@ -8,10 +8,16 @@ import pytest
 from PIL import Image
 
 from media import store as media_store
-from server.cli import main as cli_main
+from server.cli.main import main as cli_main
 from server.stores import open_database
 from tests.conftest import ADMIN_TOKEN
-from tests.media_images import encode, noisy_rgb, png_header_only, rotated_jpeg, smooth_rgb
+from tests.media_images import (
+    encode,
+    noisy_rgb,
+    png_header_only,
+    rotated_jpeg,
+    smooth_rgb,
+)
 
 
 @pytest.fixture

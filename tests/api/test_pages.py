@@ -5,7 +5,7 @@ import re
 import brotli
 import pytest
 
-from server.pwa_assets import build_bundle
+from server.pages.assets import build_bundle
 from tests.conftest import add_product
 
 HTML = "text/html; charset=utf-8"
@@ -127,7 +127,7 @@ def test_worker_side_scripts_are_imported_by_the_worker_not_started_as_page_feat
 
 
 def test_service_worker_bytes_change_when_any_shell_asset_changes(tmp_path):
-    from server.pwa_assets import PWA_DIR
+    from server.pages.assets import PWA_DIR
 
     for path in PWA_DIR.iterdir():
         (tmp_path / path.name).write_bytes(path.read_bytes())

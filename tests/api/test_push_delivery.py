@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from retention import store
+from retention import push_store
 from retention.config import RetentionConfig
 from retention.delivery import PushSender, backoff, deliver_due, parse_retry_after
 from retention.models import CampaignIn, Variant
@@ -66,7 +66,7 @@ def test_delivery_is_signed_encrypted_and_carries_ttl_urgency_topic(fresh_db, do
     payload = json.loads(got.payload)
     assert (mid, "Your cart is waiting", "/cart") == (payload["messageId"], payload["title"], payload["url"])
     assert "2 item(s)" in payload["body"]
-    assert ["accepted"] == [r["state"] for r in store.outbox_rows(fresh_db.read())]
+    assert ["accepted"] == [r["state"] for r in push_store.outbox_rows(fresh_db.read())]
 
 
 def test_one_vapid_signer_makes_fresh_claims_for_each_push_service(fresh_db, vapid, clock):
@@ -103,8 +103,8 @@ def test_gone_subscriptions_are_deleted(fresh_db, double, config, sender, status
     message(fresh_db, config)
     report = deliver_due(fresh_db, sender)
     assert 1 == report.gone
-    assert store.get_subscription(fresh_db.read(), sid) is None
-    assert ["gone"] == [r["state"] for r in store.outbox_rows(fresh_db.read())]
+    assert push_store.get_subscription(fresh_db.read(), sid) is None
+    assert ["gone"] == [r["state"] for r in push_store.outbox_rows(fresh_db.read())]
 
 
 def test_429_is_retried_after_retry_after(fresh_db, double, config, sender, clock):
@@ -112,7 +112,7 @@ def test_429_is_retried_after_retry_after(fresh_db, double, config, sender, cloc
     double.respond(sub, 429, retry_after="120")
     message(fresh_db, config)
     assert 1 == deliver_due(fresh_db, sender).retried
-    [row] = store.outbox_rows(fresh_db.read())
+    [row] = push_store.outbox_rows(fresh_db.read())
     assert ("pending", "2026-06-10T12:02:00.000000Z") == (row["state"], row["not_before"])
     clock.at = NOW + timedelta(seconds=60)
     assert 0 == deliver_due(fresh_db, sender).sent  # too early: nothing goes out
@@ -126,14 +126,14 @@ def test_5xx_backs_off_then_gives_up(fresh_db, double, config, sender, clock):
     double.respond(sub, 503, times=5)
     message(fresh_db, config)
     deliver_due(fresh_db, sender)
-    [row] = store.outbox_rows(fresh_db.read())
+    [row] = push_store.outbox_rows(fresh_db.read())
     assert "2026-06-10T12:00:30.000000Z" == row["not_before"]
     clock.at = NOW + timedelta(seconds=31)
     deliver_due(fresh_db, sender)
     clock.at = NOW + timedelta(hours=2)
     report = deliver_due(fresh_db, sender)
     assert 1 == report.failed  # max_attempts = 3
-    assert "failed" == store.outbox_rows(fresh_db.read())[0]["state"]
+    assert "failed" == push_store.outbox_rows(fresh_db.read())[0]["state"]
     assert 3 == len(double.for_subscription(sub))
 
 
@@ -154,7 +154,7 @@ def test_redirects_are_never_followed(fresh_db, double, config, sender):
     report = deliver_due(fresh_db, sender)
     assert (1, 1) == (report.sent, report.rejected)
     assert [] == double.for_subscription(elsewhere)
-    assert "rejected" == store.outbox_rows(fresh_db.read())[0]["state"]
+    assert "rejected" == push_store.outbox_rows(fresh_db.read())[0]["state"]
 
 
 def test_an_endpoint_no_longer_allowed_is_not_contacted(fresh_db, double, vapid, clock):
@@ -174,7 +174,7 @@ def test_a_restart_never_sends_twice(fresh_db, double, config, sender, clock):
     message(fresh_db, config, dedupe="b")
     # A worker claims both rows and dies before sending anything.
     with fresh_db.write() as db:
-        claimed = store.claim_due(db, "2026-06-10T12:00:00.000000Z", 10)
+        claimed = push_store.claim_due(db, "2026-06-10T12:00:00.000000Z", 10)
     assert 2 == len(claimed)
     message(fresh_db, config, dedupe="c")
     assert 1 == deliver_due(fresh_db, sender).accepted  # only the new one
@@ -183,7 +183,7 @@ def test_a_restart_never_sends_twice(fresh_db, double, config, sender, clock):
     assert (0, 2) == (report.sent, report.lost)
     assert 1 == len(double.for_subscription(sub))
     assert 0 == deliver_due(fresh_db, sender).sent  # and delivered rows stay delivered
-    assert ["lost", "lost", "accepted"] == [r["state"] for r in store.outbox_rows(fresh_db.read())]
+    assert ["lost", "lost", "accepted"] == [r["state"] for r in push_store.outbox_rows(fresh_db.read())]
 
 
 def test_many_devices_are_served_by_the_pool(fresh_db, double, config, sender):

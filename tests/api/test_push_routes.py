@@ -8,15 +8,15 @@ from datetime import datetime, timezone
 import pytest
 from litestar.testing import TestClient
 
-from retention import store
+from retention import audience_store, campaign_store
 from retention.delivery import deliver_due
 from retention.models import CampaignIn, OfferIn, Variant
 from retention.offers import create_offer
 from retention.planner import create_campaign, enqueue_message
 from retention.receipts import receipt_for
 from server.app import create_app
+from server.push_runtime import push_runtime
 from sync import store as sync_store
-from server.retention_wiring import push_runtime
 from tests.api.test_catalog import assert_problem
 from tests.conftest import add_product, log_in, sign_up
 from tests.loyalty_support import fill_cart
@@ -64,7 +64,7 @@ def test_subscribe_list_and_unsubscribe_per_device(api, double, fresh_db):
     # The same device subscribing again (keys rotated) replaces its old subscription.
     api.post("/api/push/subscriptions", json=body(double.new_subscription()), headers=phone)
     assert 2 == len(api.get("/api/push/subscriptions", headers=phone).json())
-    profile = store.get_profile(fresh_db.read(), int(phone["X-Test-User"]))
+    profile = audience_store.get_profile(fresh_db.read(), int(phone["X-Test-User"]))
     assert ("Europe/Berlin", "de-DE") == (profile["time_zone"], profile["locale"])
     ids = [s["id"] for s in api.get("/api/push/subscriptions", headers=phone).json()]
     assert 204 == api.delete(f"/api/push/subscriptions/{ids[0]}", headers=phone).status_code
@@ -185,7 +185,7 @@ def test_retention_coupons_at_checkout_and_roi(api, double, fresh_db, admin_head
     other = sign_up(api, "b@example.com")
     fill_cart(fresh_db, int(other["X-Test-User"]), {"MUG": 1})
     assert_problem(api.post("/api/orders", headers={**other, "Idempotency-Key": "k3"}, json={"code": "BACK20"}), 422, "not offered")
-    row = store.get_offer(fresh_db.read(), offer.id)
+    row = campaign_store.get_offer(fresh_db.read(), offer.id)
     assert (800, 1) == (row["spent"], row["redemptions"])
     assert "BACK20" == sync_store.get_view(fresh_db.read(), uid, "offers/")[f"offers/{offer.id}"]["code"]
     [line] = [r for r in api.get("/api/admin/retention/report", headers=admin_headers).json() if r["campaignId"] == campaign.id]

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from accounts import store as accounts_store
-from retention import facts, store
-from server.cli import main
-from server.retention_wiring import push_runtime
+from retention import audience_store, facts
+from server.cli.main import main
+from server.push_runtime import push_runtime
 from sync import store as sync_store
 from tests.conftest import add_product
 from tests.push_double import PushDouble
@@ -33,8 +33,8 @@ def test_facts_come_from_every_room(fresh_db):
         sync_store.put_view(db, uid, "wishlist/LAMP", {"sku": "LAMP", "addedAt": added})
         sync_store.put_view(db, uid, "prefs/birthday", "1990-02-14")
         sync_store.put_view(db, uid, "points", {"balance": 900, "tier": "gold", "expiring": [{"points": 300, "expiresAt": "2099-01-01T00:00:00Z"}]})
-        store.upsert_profile(db, uid, "x", time_zone="Asia/Tokyo", locale="ja")
-        store.add_views(db, uid, NOW.date().isoformat(), 12, 500)
+        audience_store.upsert_profile(db, uid, "x", time_zone="Asia/Tokyo", locale="ja")
+        audience_store.add_views(db, uid, NOW.date().isoformat(), 12, 500)
     [f] = facts.collect(fresh_db.read(), 0, 10, NOW)
     assert (uid, [("LAMP", datetime.fromtimestamp(added / 1000, tz=timezone.utc))], {"LAMP": 4_500}) == (f.user_id, f.cart, f.wishlist_prices)
     assert ("1990-02-14", "gold", "Asia/Tokyo", "ja", 12) == (f.birthday, f.tier, f.time_zone, f.locale, f.views)

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from retention import store
+from retention import audience_store, campaign_store
 from retention.campaigns import assign_variant
 from retention.config import RetentionConfig
 from retention.delivery import PushSender
 from retention.errors import CouponRejected
-from retention.models import CampaignIn, EventBatch, Event, OfferIn, TemplateIn, Variant
+from retention.models import CampaignIn, Event, EventBatch, OfferIn, TemplateIn, Variant
 from retention.offers import check_coupon, create_offer, redeem_coupon
 from retention.planner import create_campaign, save_template
 from retention.run import run_retention
@@ -54,7 +54,7 @@ def everything(user_id: int) -> ShopperFacts:
 def test_every_trigger_fires_once_and_is_delivered(fresh_db, double, config, sender):
     _, sub = subscribe(fresh_db, double, 1)
     with fresh_db.write() as db:
-        store.set_price_baselines(db, 1, {"SKU-2": 1000})
+        audience_store.set_price_baselines(db, 1, {"SKU-2": 1000})
     result = run_retention(fresh_db, config, NOW, provider_of([everything(1)]), sender=sender)
     expected = {"cart_abandoned", "churn_risk", "birthday", "points_expiring", "tier_up", "wishlist_price_drop"}
     assert {t: 1 for t in expected} == result.messages
@@ -63,14 +63,14 @@ def test_every_trigger_fires_once_and_is_delivered(fresh_db, double, config, sen
     assert "Price drop" in titles and "Welcome to gold" in titles
     again = run_retention(fresh_db, config, NOW + timedelta(hours=1), provider_of([everything(1)]), sender=sender)
     assert ({}, 0) == (again.messages, again.delivery.sent)
-    assert "churn_risk" == store.get_scores(fresh_db.read(), 1)["segment"]
+    assert "churn_risk" == audience_store.get_scores(fresh_db.read(), 1)["segment"]
 
 
 def test_caps_defer_the_rest_to_later_days(fresh_db, double, sender):
     capped = RetentionConfig(test_origins=(double.origin,), quiet_hours=(0, 0), cap_per_day=2, cap_per_week=5)
     subscribe(fresh_db, double, 1)
     with fresh_db.write() as db:
-        store.set_price_baselines(db, 1, {"SKU-2": 1000})
+        audience_store.set_price_baselines(db, 1, {"SKU-2": 1000})
     result = run_retention(fresh_db, capped, NOW, provider_of([everything(1)]), sender=sender)
     assert 6 == sum(result.messages.values())  # nothing dropped
     assert 2 == result.delivery.accepted
@@ -94,7 +94,7 @@ def test_segment_campaign_ab_variants_offers_and_report(fresh_db, double, config
     shoppers = [ShopperFacts(user_id=u, last_activity=NOW - timedelta(days=200)) for u in range(1, 21)]
     subs = {u: subscribe(fresh_db, double, u)[1] for u in range(1, 21)}
     with fresh_db.write() as db:
-        store.upsert_profile(db, 2, "x", locale="de-DE")
+        audience_store.upsert_profile(db, 2, "x", locale="de-DE")
     published = []
     result = run_retention(fresh_db, config, NOW, provider_of(shoppers), sender=sender,
                            publish=lambda db, user, view: published.append((user, view["code"])))
@@ -135,9 +135,9 @@ def test_coupon_rules(fresh_db):
         oid = offer(db, "TEN", kind="amount", value=1000, currency="EUR", min_order=2000, budget=1500)
         late = offer(db, "LATE", expires_at="2026-06-11T00:00:00Z")
         seg = offer(db, "LOYAL5", value=5, segment="loyal")
-        store.grant_offer(db, 1, oid, None, "x")
-        store.grant_offer(db, 2, oid, None, "x")
-        store.grant_offer(db, 1, late, None, "x")
+        campaign_store.grant_offer(db, 1, oid, None, "x")
+        campaign_store.grant_offer(db, 2, oid, None, "x")
+        campaign_store.grant_offer(db, 1, late, None, "x")
         assert check_coupon(db, 1, "NOPE", 5000, "EUR", NOW) is None  # not ours: other providers may know it
         with pytest.raises(CouponRejected):
             check_coupon(db, 3, "TEN", 5000, "EUR", NOW)  # never offered to shopper 3
@@ -152,12 +152,12 @@ def test_coupon_rules(fresh_db):
             redeem_coupon(db, 1, "TEN", 5000, "EUR", NOW)  # used already
         with pytest.raises(CouponRejected):
             redeem_coupon(db, 2, "TEN", 5000, "EUR", NOW)  # budget: 1000 of 1500 spent
-        store.save_scores(db, [{"user_id": 4, "recency": 5, "frequency": 5, "monetary": 5, "segment": "loyal", "days_since_activity": 1,
+        audience_store.save_scores(db, [{"user_id": 4, "recency": 5, "frequency": 5, "monetary": 5, "segment": "loyal", "days_since_activity": 1,
                                 "orders": 9, "revenue": 1, "discounted_share": 0.0, "views": 0}], "x")
         assert 250 == check_coupon(db, 4, "LOYAL5", 5000, "EUR", NOW)[1]  # segment-wide offer
         with pytest.raises(CouponRejected):
             check_coupon(db, 1, "LOYAL5", 5000, "EUR", NOW)
-    assert (1000, 1) == (store.get_offer(fresh_db.read(), oid)["spent"], store.get_offer(fresh_db.read(), oid)["redemptions"])
+    assert (1000, 1) == (campaign_store.get_offer(fresh_db.read(), oid)["spent"], campaign_store.get_offer(fresh_db.read(), oid)["redemptions"])
 
 
 def test_shoppers_without_push_still_get_the_offer_in_their_view(fresh_db, config, sender):
@@ -168,4 +168,4 @@ def test_shoppers_without_push_still_get_the_offer_in_their_view(fresh_db, confi
     result = run_retention(fresh_db, config, NOW, provider_of([ShopperFacts(user_id=7)]), sender=sender,
                            publish=lambda db, user, view: published.append((user, view["id"])))
     assert ([(7, oid)], 0) == (published, result.delivery.sent)
-    assert store.get_grant(fresh_db.read(), 7, oid) is not None
+    assert campaign_store.get_grant(fresh_db.read(), 7, oid) is not None

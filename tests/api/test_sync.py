@@ -471,7 +471,7 @@ def test_view_rows_are_bounded(fresh_db, ana):
 
 
 def test_maintenance_command_prunes_tombstones_and_expired_devices(settings, fresh_db, phone, capsys, monkeypatch):
-    from server import cli
+    from server.cli import main as cli
 
     phone.do("cart.add", sku="MUG-1")
     phone.do("cart.remove", sku="MUG-1")

@@ -106,7 +106,7 @@ def live_settings(tmp_path_factory):
 def demo_data_dir(tmp_path_factory) -> Path:
     """A data dir holding the small demo catalog (12 products, variants built), imported once per session."""
     from catalog.demo import write_demo_catalog
-    from server.cli import main as cli_main
+    from server.cli.main import main as cli_main
 
     from ..conftest import ADMIN_TOKEN
 

@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 from ..conftest import ADMIN_TOKEN, TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
-pytest.importorskip("server.page_routes", reason="the loyalty pages run inside the PWA shell (issue 4)")
-pytest.importorskip("server.client_pages", reason="the loyalty pages are shells of the sync client's pages")
+pytest.importorskip("server.pages.shop", reason="the loyalty pages run inside the PWA shell (issue 4)")
+pytest.importorskip("server.pages.client", reason="the loyalty pages are shells of the sync client's pages")
 
 PASSWORD = "correct horse battery staple"
 WAIT_MS = 15_000

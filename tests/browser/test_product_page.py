@@ -139,8 +139,8 @@ def test_listing_leads_to_products_and_back_to_their_category(browser, live_serv
 
 
 def test_an_update_waits_for_the_shopper_and_never_mixes_versions(browser, live_server, products, tmp_path, monkeypatch):
-    from server import page_routes
-    from server.pwa_assets import PWA_DIR, build_bundle, bundle_for
+    from server.pages import shop as page_routes
+    from server.pages.assets import PWA_DIR, build_bundle, bundle_for
 
     url = f"{live_server.url}/p/{products[3]['id']}"
     context = browser.new_context(**PHONE)

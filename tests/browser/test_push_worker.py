@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime, timezone
 import re
 import time
 import urllib.request
+from datetime import datetime, timezone
 
 import pytest
 
@@ -40,10 +40,10 @@ def post(live_server, path: str, body: dict) -> dict:
 
 
 def test_push_shows_the_notification_and_reports_it(browser, live_server, live_settings):
-    from retention import store
+    from retention import campaign_store
     from retention.planner import enqueue_message
     from retention.receipts import receipt_for
-    from server.retention_wiring import push_runtime
+    from server.push_runtime import push_runtime
     from server.stores import open_database
 
     session = post(live_server, "/api/auth/signup", {"email": "push@example.com", "password": "correct horse battery", "deviceName": "phone"})
@@ -89,5 +89,5 @@ def test_push_shows_the_notification_and_reports_it(browser, live_server, live_s
     assert shown
     assert [["Back in stock", "offer", "/p/X"]] == titles
     assert "POST /api/events" in live_server.requests
-    assert session["userId"] == store.get_message(database.read(), message_id)["user_id"]
+    assert session["userId"] == campaign_store.get_message(database.read(), message_id)["user_id"]
     database.close()

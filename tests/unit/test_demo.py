@@ -2,12 +2,11 @@
 
 import json
 
+import msgspec
 from PIL import Image, ImageStat
 
 from catalog.demo import write_demo_catalog
 from catalog.models import ImportLine
-
-import msgspec
 
 
 def test_demo_catalog_has_valid_lines_over_several_categories_and_textured_photos(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.models import ProductImage, Variant
+from media.models import ProductImage, Variant
 from media.negotiate import VARY_HEADERS, Hints, choose_for_hints, choose_variant, hints_from_headers, tier, vary_header
 
 CHROME = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from catalog.models import ProductImage, Variant
+from media.models import ProductImage, Variant
 from media.negotiate import Hints
 from media.picture import picture_html
 

@@ -12,7 +12,14 @@ from media.errors import BadImage
 from media.pipeline import process_original
 from media.placeholder import MAX_PLACEHOLDER_CHARS, placeholder_data_uri
 from media.variants import FORMATS, WIDTHS, plan_widths, read_variant_bytes
-from tests.media_images import encode, noisy_rgb, png_header_only, rotated_jpeg, smooth_rgb, swapped_primaries_icc
+from tests.media_images import (
+    encode,
+    noisy_rgb,
+    png_header_only,
+    rotated_jpeg,
+    smooth_rgb,
+    swapped_primaries_icc,
+)
 
 LIMITS = {"max_bytes": 2_000_000, "max_pixels": 4_000_000}
 PIL_NAMES = {"avif": "AVIF", "webp": "WEBP", "jpg": "JPEG"}

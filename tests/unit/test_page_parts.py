@@ -2,10 +2,10 @@
 
 import io
 
-from catalog.models import ProductImage, Variant
-from server.page_format import availability_text, format_price
-from server.page_images import Hints, choose_inline, read_hints, srcset
-from server.pwa_assets import minify_css, render_icon
+from media.models import ProductImage, Variant
+from server.pages.assets import minify_css, render_icon
+from server.pages.format import availability_text, format_price
+from server.pages.images import Hints, choose_inline, read_hints, srcset
 
 
 def test_prices_are_formatted_from_minor_units_per_currency():

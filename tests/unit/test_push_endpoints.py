@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from retention.endpoints import address_is_public, check_endpoint, check_resolves_public, host_allowed
+from retention.endpoints import (
+    address_is_public,
+    check_endpoint,
+    check_resolves_public,
+    host_allowed,
+)
 from retention.errors import ForbiddenEndpoint
 
 SERVICES = ("fcm.googleapis.com", "updates.push.services.mozilla.com", "web.push.apple.com", "*.notify.windows.com")

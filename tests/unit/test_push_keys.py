@@ -12,7 +12,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from retention.errors import BadSubscription, ForbiddenEndpoint
 from retention.models import NewSubscription, SubscriptionKeys
-from retention.subscriptions import check_auth, check_locale, check_p256dh, check_time_zone, validate
+from retention.subscriptions import (
+    check_auth,
+    check_locale,
+    check_p256dh,
+    check_time_zone,
+    validate,
+)
 from retention.vapid_keys import KEY_FILE, application_server_key, b64url, load_vapid
 
 SERVICES = ("fcm.googleapis.com",)

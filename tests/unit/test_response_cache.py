@@ -3,7 +3,7 @@
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from server.response_cache import ResponseCache
+from server.http.response_cache import ResponseCache
 
 
 def test_an_entry_is_valid_only_at_its_generation():
@@ -16,7 +16,7 @@ def test_an_entry_is_valid_only_at_its_generation():
 
 def test_an_entry_expires_after_max_age(monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr("server.response_cache.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("server.http.response_cache.time.monotonic", lambda: clock[0])
     cache = ResponseCache(max_age=1.0)
     cache.put("p1", 1, b"x", "application/json")
     clock[0] += 0.5

@@ -1,0 +1,214 @@
+"""Marketing's SQL about what is sent: templates, offers, campaigns, messages, offer grants, events, the funnel."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .store import one
+
+
+# --- templates ------------------------------------------------------------------------------------
+
+def put_template(db: Any, row: dict) -> int:
+    """Insert or replace the template of (key, locale); its id."""
+    db.execute(
+        "INSERT INTO retention_templates (key, locale, title, body, url, icon) VALUES (:key, :locale, :title, :body, :url, :icon)"
+        " ON CONFLICT (key, locale) DO UPDATE SET title = excluded.title, body = excluded.body, url = excluded.url,"
+        " icon = excluded.icon",
+        row,
+    )
+    return db.execute("SELECT id FROM retention_templates WHERE key = ? AND locale = ?", [row["key"], row["locale"]]).fetchone()[0]
+
+
+def templates_for(db: Any, key: str) -> list[dict]:
+    """Every locale of one template key."""
+    return list(db.query("SELECT * FROM retention_templates WHERE key = ? ORDER BY id", [key]))
+
+
+def list_templates(db: Any) -> list[dict]:
+    """Every template."""
+    return list(db.query("SELECT * FROM retention_templates ORDER BY key, locale"))
+
+
+def delete_template(db: Any, template_id: int) -> bool:
+    """Delete one template."""
+    return db.execute("DELETE FROM retention_templates WHERE id = ?", [template_id]).rowcount == 1
+
+
+# --- offers ---------------------------------------------------------------------------------------
+
+def add_offer(db: Any, row: dict) -> int:
+    """Insert an offer; its id (the code must be new)."""
+    cur = db.execute(
+        "INSERT INTO retention_offers (code, title, kind, value, currency, min_order, expires_at, segment, budget)"
+        " VALUES (:code, :title, :kind, :value, :currency, :min_order, :expires_at, :segment, :budget)",
+        row,
+    )
+    return cur.lastrowid
+
+
+def offer_code_taken(db: Any, code: str) -> bool:
+    """True if an offer already uses this coupon code."""
+    return db.execute("SELECT 1 FROM retention_offers WHERE code = ?", [code]).fetchone() is not None
+
+
+def get_offer(db: Any, offer_id: int) -> dict | None:
+    """One offer."""
+    return one(db, "SELECT * FROM retention_offers WHERE id = ?", [offer_id])
+
+
+def offer_by_code(db: Any, code: str) -> dict | None:
+    """The offer with this coupon code."""
+    return one(db, "SELECT * FROM retention_offers WHERE code = ?", [code])
+
+
+def list_offers(db: Any) -> list[dict]:
+    """Every offer."""
+    return list(db.query("SELECT * FROM retention_offers ORDER BY id"))
+
+
+# --- campaigns ------------------------------------------------------------------------------------
+
+def add_campaign(db: Any, row: dict) -> int:
+    """Insert a campaign (variants as JSON); its id."""
+    cur = db.execute(
+        "INSERT INTO retention_campaigns (name, trigger, segment, active, urgency, ttl, topic, variants)"
+        " VALUES (:name, :trigger, :segment, :active, :urgency, :ttl, :topic, :variants)",
+        {**row, "variants": json.dumps(row["variants"])},
+    )
+    return cur.lastrowid
+
+
+def _campaign(row: dict) -> dict:
+    return {**row, "variants": json.loads(row["variants"]), "active": bool(row["active"])}
+
+
+def get_campaign(db: Any, campaign_id: int) -> dict | None:
+    """One campaign."""
+    row = one(db, "SELECT * FROM retention_campaigns WHERE id = ?", [campaign_id])
+    return _campaign(row) if row else None
+
+
+def list_campaigns(db: Any, *, active_only: bool = False) -> list[dict]:
+    """Campaigns in id order."""
+    where = " WHERE active = 1" if active_only else ""
+    return [_campaign(r) for r in db.query(f"SELECT * FROM retention_campaigns{where} ORDER BY id")]
+
+
+def set_campaign_active(db: Any, campaign_id: int, active: bool) -> bool:
+    """Start or stop a campaign."""
+    return db.execute("UPDATE retention_campaigns SET active = ? WHERE id = ?", [int(active), campaign_id]).rowcount == 1
+
+
+# --- messages -------------------------------------------------------------------------------------
+
+def message_exists(db: Any, user_id: int, dedupe: str) -> bool:
+    """True if this shopper already has a message for this dedupe key."""
+    return db.execute("SELECT 1 FROM retention_messages WHERE user_id = ? AND dedupe = ?", [user_id, dedupe]).fetchone() is not None
+
+
+def pushed_times(db: Any, user_id: int, since: str) -> list[str]:
+    """Due times of the shopper's pushed messages from ``since`` on (past and already deferred ones)."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT m.due_at FROM retention_messages m WHERE m.user_id = ? AND m.due_at >= ?"
+            " AND EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id) ORDER BY m.due_at",
+            [user_id, since],
+        )
+    ]
+
+
+def add_message(db: Any, row: dict) -> int:
+    """Insert a message; its id."""
+    cur = db.execute(
+        "INSERT INTO retention_messages (user_id, trigger, dedupe, campaign_id, variant, offer_id, due_at, created_at)"
+        " VALUES (:user_id, :trigger, :dedupe, :campaign_id, :variant, :offer_id, :due_at, :created_at)",
+        row,
+    )
+    return cur.lastrowid
+
+
+def get_message(db: Any, message_id: int) -> dict | None:
+    """One message."""
+    return one(db, "SELECT * FROM retention_messages WHERE id = ?", [message_id])
+
+
+# --- grants and redemptions -----------------------------------------------------------------------
+
+def grant_offer(db: Any, user_id: int, offer_id: int, message_id: int | None, now: str) -> bool:
+    """Give a shopper an offer (once); True if it is new."""
+    cur = db.execute(
+        "INSERT OR IGNORE INTO offer_grants (user_id, offer_id, message_id, granted_at) VALUES (?, ?, ?, ?)",
+        [user_id, offer_id, message_id, now],
+    )
+    return cur.rowcount == 1
+
+
+def get_grant(db: Any, user_id: int, offer_id: int) -> dict | None:
+    """A shopper's grant of an offer."""
+    return one(db, "SELECT * FROM offer_grants WHERE user_id = ? AND offer_id = ?", [user_id, offer_id])
+
+
+def redeem(db: Any, user_id: int, offer_id: int, order_id: str, discount: int, revenue: int, now: str) -> bool:
+    """Spend the budget and mark the shopper's grant redeemed (the caller checked it is unredeemed); False if over budget."""
+    spent = db.execute(
+        "UPDATE retention_offers SET spent = spent + ?, redemptions = redemptions + 1 WHERE id = ? AND spent + ? <= budget",
+        [discount, offer_id, discount],
+    )
+    if spent.rowcount != 1:
+        return False
+    db.execute(
+        "INSERT INTO offer_grants (user_id, offer_id, granted_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        [user_id, offer_id, now],
+    )
+    db.execute(
+        "UPDATE offer_grants SET redeemed_at = ?, order_id = ?, discount = ?, revenue = ?"
+        " WHERE user_id = ? AND offer_id = ? AND redeemed_at IS NULL",
+        [now, order_id, discount, revenue, user_id, offer_id],
+    )
+    return True
+
+
+def redeemed_orders(db: Any, user_id: int) -> int:
+    """How many of the shopper's orders used a retention offer."""
+    return db.execute("SELECT count(*) FROM offer_grants WHERE user_id = ? AND redeemed_at IS NOT NULL", [user_id]).fetchone()[0]
+
+
+def redeemed_grants(db: Any) -> list[dict]:
+    """Every redeemed grant with the campaign and variant of the message that brought it."""
+    return list(
+        db.query(
+            "SELECT g.user_id, g.offer_id, COALESCE(m.campaign_id, 0) AS campaign_id, COALESCE(m.variant, '') AS variant"
+            " FROM offer_grants g LEFT JOIN retention_messages m ON m.id = g.message_id WHERE g.redeemed_at IS NOT NULL"
+        )
+    )
+
+
+# --- events and the funnel ------------------------------------------------------------------------
+
+def record_event(db: Any, message_id: int, kind: str, now: str) -> bool:
+    """Record a shown/clicked event once per message; True if new."""
+    return db.execute(
+        "INSERT OR IGNORE INTO retention_events (message_id, kind, at) VALUES (?, ?, ?)", [message_id, kind, now]
+    ).rowcount == 1
+
+
+def funnel(db: Any) -> list[dict]:
+    """Per campaign and variant: messages, sent, accepted, shown, clicked, redeemed (coupon used at checkout)."""
+    return list(
+        db.query(
+            """SELECT m.campaign_id, m.variant, COALESCE(c.name, '(triggers)') AS campaign,
+                   count(*) AS messages,
+                   sum(EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id AND o.attempts > 0)) AS sent,
+                   sum(EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id AND o.state = 'accepted')) AS accepted,
+                   sum(EXISTS (SELECT 1 FROM retention_events e WHERE e.message_id = m.id AND e.kind = 'shown')) AS shown,
+                   sum(EXISTS (SELECT 1 FROM retention_events e WHERE e.message_id = m.id AND e.kind = 'clicked')) AS clicked,
+                   sum(g.redeemed_at IS NOT NULL) AS redeemed
+               FROM retention_messages m
+               LEFT JOIN retention_campaigns c ON c.id = m.campaign_id
+               LEFT JOIN offer_grants g ON g.message_id = m.id
+               GROUP BY m.campaign_id, m.variant ORDER BY m.campaign_id, m.variant"""
+        )
+    )

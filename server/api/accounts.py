@@ -1,0 +1,82 @@
+"""Accounts HTTP routes: signup, login, logout, me, devices, TOTP; thin calls into accounts.service."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, delete, get, post
+from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from accounts import service
+from accounts.models import (
+    CurrentUser,
+    Device,
+    LoginRequest,
+    Me,
+    Session,
+    SignupRequest,
+    TotpCodeRequest,
+    TotpEnrolment,
+)
+from server.db import Database
+from server.http.auth import auth_policy, client_address
+from server.settings import Settings
+
+
+class AccountsController(Controller):
+    """`/api/auth/...`, `/api/me`, `/api/devices`: shopper accounts and their signed-in devices."""
+
+    path = "/api"
+    tags = ["accounts"]
+    cache_control = CacheControlHeader(no_store=True)
+
+    @post("/auth/signup", status_code=201, sync_to_thread=True)
+    def signup(self, request: Request, data: JSONBody[SignupRequest], database: NamedDependency[Database], settings: NamedDependency[Settings]) -> Session:
+        """Create an account and sign this device in (the token is shown once)."""
+        return service.signup(database, auth_policy(settings), data.email, data.password, data.device_name, client_address(request))
+
+    @post("/auth/login", status_code=200, sync_to_thread=True)
+    def login(self, request: Request, data: JSONBody[LoginRequest], database: NamedDependency[Database], settings: NamedDependency[Settings]) -> Session:
+        """Sign a device in; 401 `bad-credentials` for any wrong email/password/code, `totp-required` when a code is due."""
+        return service.login(
+            database, auth_policy(settings), data.email, data.password, data.device_name, data.totp, client_address(request)
+        )
+
+    @post("/auth/logout", status_code=204, sync_to_thread=True)
+    def logout(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> None:
+        """Revoke this device's token."""
+        service.logout(database, current_user)
+
+    @get("/me", sync_to_thread=True)
+    def me(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> Me:
+        """The signed-in account."""
+        return service.me(database, current_user)
+
+    @get("/devices", sync_to_thread=True)
+    def devices(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> list[Device]:
+        """Every device signed in to this account."""
+        return service.devices(database, current_user)
+
+    @delete("/devices/{device_id:int}", status_code=204, sync_to_thread=True)
+    def revoke_device(self, device_id: FromPath[int], current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> None:
+        """Sign a device out (404 for a device that is not yours)."""
+        service.revoke_device(database, current_user, device_id)
+
+    @post("/auth/totp/enrol", status_code=200, sync_to_thread=True)
+    def totp_enrol(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> TotpEnrolment:
+        """A new TOTP secret and its otpauth:// URI; 2FA is on only after /confirm."""
+        return service.totp_enrol(database, current_user)
+
+    @post("/auth/totp/confirm", status_code=204, sync_to_thread=True)
+    def totp_confirm(
+        self, data: JSONBody[TotpCodeRequest], current_user: NamedDependency[CurrentUser], database: NamedDependency[Database], settings: NamedDependency[Settings]
+    ) -> None:
+        """Turn 2FA on with a code from the app (wrong codes are rate-limited like logins)."""
+        service.totp_confirm(database, current_user, data.code, policy=auth_policy(settings))
+
+    @post("/auth/totp/disable", status_code=204, sync_to_thread=True)
+    def totp_disable(
+        self, data: JSONBody[TotpCodeRequest], current_user: NamedDependency[CurrentUser], database: NamedDependency[Database], settings: NamedDependency[Settings]
+    ) -> None:
+        """Turn 2FA off with a current code (wrong codes are rate-limited like logins)."""
+        service.totp_disable(database, current_user, data.code, policy=auth_policy(settings))

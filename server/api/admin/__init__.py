@@ -1,0 +1,1 @@
+"""Operator (admin role) JSON controllers under /api/admin/..., one module per room."""

@@ -1,0 +1,64 @@
+"""Operator loyalty routes: order status changes (payment webhooks move orders) and the points mall's rewards."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, patch, post
+from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from loyalty import service
+from loyalty.models import (
+    Order,
+    Reward,
+    RewardInput,
+    RewardList,
+    RewardPatch,
+    StatusChange,
+)
+from server.api.loyalty import OrderId, RewardIdPath
+from server.db import Database
+from server.http.admin_guard import admin_guard
+from server.settings import Settings
+
+
+class AdminLoyaltyController(Controller):
+    """`/api/admin/...` orders and rewards, behind the admin token (payment webhooks move orders)."""
+
+    path = "/api/admin"
+    guards = [admin_guard]
+    tags = ["admin"]
+    cache_control = CacheControlHeader(no_store=True)
+
+    @post("/orders/{order_id:int}/status", status_code=200, sync_to_thread=True)
+    def set_status(
+        self, order_id: OrderId, data: JSONBody[StatusChange], database: NamedDependency[Database], settings: NamedDependency[Settings]
+    ) -> Order:
+        """Move an order: placed → paid → fulfilled, or → cancelled (before payment) / refunded (after); else 409."""
+        return service.set_order_status(database, order_id, data.status, settings.points_hold_days)
+
+    @get("/orders/{order_id:int}", sync_to_thread=True)
+    def get_order(self, order_id: OrderId, database: NamedDependency[Database]) -> Order:
+        """Any order."""
+        return service.get_order(database, order_id)
+
+    @get("/rewards", sync_to_thread=True)
+    def list_rewards(self, database: NamedDependency[Database]) -> RewardList:
+        """Every reward, withdrawn ones too."""
+        return RewardList(items=service.rewards(database, active_only=False))
+
+    @post("/rewards", status_code=201, sync_to_thread=True)
+    def create_reward(self, data: JSONBody[RewardInput], database: NamedDependency[Database]) -> Reward:
+        """Add a reward (a coupon worth `value` off in `currency`, or a free unit of product `sku`)."""
+        return service.create_reward(database, data)
+
+    @patch("/rewards/{reward_id:str}", sync_to_thread=True)
+    def update_reward(self, reward_id: RewardIdPath, data: JSONBody[RewardPatch],
+                      database: NamedDependency[Database]) -> Reward:
+        """Change a reward's name, cost, stock, value or whether it is offered."""
+        return service.update_reward(database, reward_id, data)
+
+    @delete("/rewards/{reward_id:str}", status_code=204, sync_to_thread=True)
+    def delete_reward(self, reward_id: RewardIdPath, database: NamedDependency[Database]) -> None:
+        """Delete a reward nobody redeemed (409 once redeemed: withdraw it with `active: false`)."""
+        service.delete_reward(database, reward_id)

@@ -1,0 +1,78 @@
+"""Catalog HTTP routes: thin wrappers around catalog.service with HTTP caching."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from anyio import to_thread
+from litestar import Controller, Request, Response, get
+from litestar.params import Parameter
+
+from catalog import service
+from catalog.models import Product, ProductPage
+from server.db import Database
+from server.http.conditional import cacheable, cacheable_bytes, encode, wants_msgpack
+from server.http.response_cache import ResponseCache
+from server.settings import Settings
+
+
+def _hot_path_deps(request: Request) -> tuple[Database, Settings]:
+    """Database and settings from app state: two injected dependencies cost the hottest GETs an anyio task
+    group per request (~150 us, a third of the product endpoint; docs/performance.md, API)."""
+    state = request.app.state
+    return state["database"], state["settings"]
+
+
+class CatalogController(Controller):
+    """`/api/products`: the public catalog."""
+
+    path = "/api/products"
+    tags = ["catalog"]
+
+    @get("/", sync_to_thread=True, response_model=ProductPage)  # type: ignore[call-overload]
+    def list_products(
+        self,
+        request: Request,
+        cursor: Annotated[str | None, Parameter(max_length=512)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        q: Annotated[str | None, Parameter(max_length=200)] = None,
+        category: Annotated[str | None, Parameter(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")] = None,
+    ) -> Response[ProductPage]:
+        """A page of products in id order; `nextCursor` resumes after it, stable under inserts."""
+        database, settings = _hot_path_deps(request)
+        with database.snapshot() as db:
+            page = service.product_page(db, cursor=cursor, limit=limit, q=q, category=category)
+        return cacheable(
+            request,
+            page,
+            max_age=settings.catalog_max_age,
+            stale_while_revalidate=settings.catalog_stale_while_revalidate,
+        )
+
+    @get("/{product_id:str}")
+    async def get_product(
+        self,
+        request: Request,
+        product_id: Annotated[str, Parameter(max_length=64)],
+    ) -> Response[Product]:
+        """One product with its images, variants and inline placeholders."""
+        database, settings = _hot_path_deps(request)
+        cache: ResponseCache = request.app.state["product_cache"]
+        key = (product_id, wants_msgpack(request))
+        generation = database.generation  # taken before the read: a commit during it invalidates the entry
+        body, media_type = await cache.fetch(
+            key, generation, lambda: to_thread.run_sync(_encoded_product, database, request, product_id)
+        )
+        return cacheable_bytes(
+            request,
+            body,
+            media_type,
+            max_age=settings.catalog_max_age,
+            stale_while_revalidate=settings.catalog_stale_while_revalidate,
+        )
+
+
+def _encoded_product(database: Database, request: Request, product_id: str) -> tuple[bytes, str]:
+    """Read and encode one product (in a worker thread: SQLite never runs on the event loop)."""
+    with database.snapshot() as db:
+        return encode(request, service.product_detail(db, product_id))

@@ -1,0 +1,1 @@
+"""The `lastmile` command: one module per command group, assembled in server/cli/main.py."""

@@ -1,0 +1,109 @@
+"""`lastmile import-catalog` and `lastmile seed-demo`: products and their photos from a JSONL file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from catalog import store as catalog_store
+from catalog.demo import write_demo_catalog
+from catalog.importer import import_products, parse_lines, read_image_file
+from catalog.models import ImportLine
+from loyalty.demo import seed_rewards
+from media.batch import build_images
+from server.settings import Settings
+from server.stores import open_database
+
+
+def _image_names(source: Path, max_line_bytes: int) -> list[str]:
+    """Every image name the good lines of an import file mention, once each, in order."""
+    with source.open("rb") as f:
+        names = (name for _, item in parse_lines((raw.rstrip(b"\r\n") for raw in f), max_line_bytes)
+                 if not isinstance(item, str) for name in item.images)
+        return list(dict.fromkeys(names))
+
+
+def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    source: Path = args.file
+    if not source.is_file():
+        print(f"import-catalog: {source} is not a file", file=sys.stderr)
+        return 2
+    images_dir: Path = args.images or source.parent
+    database = open_database(settings)
+
+    # First every image on all cores (bounded window), then the products in batches.
+    names = _image_names(source, settings.max_import_line_bytes)
+    with tqdm(total=len(names), unit="img", desc="images", disable=args.quiet or not names) as bar:
+        built = build_images(
+            database,
+            settings.data_dir,
+            names,
+            lambda name: read_image_file(images_dir, name, settings.max_upload_bytes),
+            max_bytes=settings.max_upload_bytes,
+            max_pixels=settings.max_image_pixels,
+            workers=settings.media_workers,
+            on_done=bar.update,
+        )
+
+    def resolve(line: ImportLine) -> list[str]:
+        ids = []
+        for name in line.images:
+            outcome = built[name]
+            if isinstance(outcome, ValueError):
+                raise outcome
+            ids.append(outcome)
+        return ids
+
+    with source.open("rb") as f, tqdm(
+        total=source.stat().st_size, unit="B", unit_scale=True, desc="import", disable=args.quiet
+    ) as bar:
+
+        def lines():
+            for raw in f:
+                bar.update(len(raw))
+                yield raw.rstrip(b"\r\n")
+
+        report = import_products(database, parse_lines(lines(), settings.max_import_line_bytes), resolve)
+    database.close()
+    for number, message in report.problems:
+        print(f"{source}:{number}: skipped: {message}", file=sys.stderr)
+    print(
+        f"imported {source}: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.skipped} skipped"
+    )
+    return 1 if report.problems else 0
+
+
+def _cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    database = open_database(settings)
+    count = catalog_store.count_products(database.read())
+    database.close()
+    if args.if_empty and count:
+        print(f"seed-demo: the catalog already has {count} products; leaving it as it is")
+        return 0
+    demo_dir = settings.data_dir / "demo"
+    jsonl = write_demo_catalog(demo_dir, count=args.count, seed=args.seed, quiet=args.quiet)
+    status = _cmd_import(settings, argparse.Namespace(file=jsonl, images=demo_dir, quiet=args.quiet))
+    database = open_database(settings)
+    print(f"seed-demo: {seed_rewards(database)} reward(s) added to the points mall")
+    database.close()
+    return status
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add `import-catalog` and `seed-demo`."""
+    imp = sub.add_parser("import-catalog", help="import products from a JSONL file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--images", type=Path, help="folder holding the image files the lines name")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    imp.set_defaults(func=_cmd_import)
+
+    seed = sub.add_parser("seed-demo", help="generate and import the demo catalog with photo-like images")
+    seed.add_argument("--if-empty", action="store_true", help="do nothing when products exist")
+    seed.add_argument("--count", type=int, default=72)
+    seed.add_argument("--seed", type=int, default=7)
+    seed.add_argument("--quiet", action="store_true")
+    seed.set_defaults(func=_cmd_seed_demo)

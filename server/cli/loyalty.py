@@ -1,0 +1,30 @@
+"""`lastmile loyalty run`: the maturation/expiry job (cron it, e.g. hourly; reads apply it lazily anyway)."""
+
+from __future__ import annotations
+
+import argparse
+
+from loyalty import service
+from server.settings import Settings
+from server.stores import open_database
+
+
+def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    database = open_database(settings)
+    try:
+        report = service.run_jobs(database)
+    finally:
+        database.close()
+    print(
+        f"loyalty run: {report.users} shoppers looked at, {report.points_expired} points expired, "
+        f"{report.tier_changes} tier changes, {report.keys_purged} idempotency keys purged"
+    )
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add `lastmile loyalty ...`."""
+    loyalty = sub.add_parser("loyalty", help="loyalty programme jobs")
+    commands = loyalty.add_subparsers(dest="loyalty_command", required=True)
+    run = commands.add_parser("run", help="mature pending points, expire lots, review tiers, purge old keys")
+    run.set_defaults(func=_cmd_run)

@@ -1,0 +1,113 @@
+"""`lastmile retention run|report` and `lastmile push test --email E`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from tqdm import tqdm
+
+from accounts import service as accounts_service
+from retention import facts, push_store
+from retention.delivery import deliver_due
+from retention.planner import enqueue_message
+from retention.run import run_retention
+from retention.timefmt import iso
+from retention.tracking import format_report, report
+from server.push_runtime import push_runtime
+from server.settings import Settings
+from server.stores import open_database
+
+
+def _run_once(settings: Settings, args: argparse.Namespace) -> int:
+    database = open_database(settings)
+    runtime = push_runtime(settings)
+    sender = None if args.no_send else runtime.sender()
+    now = datetime.now(timezone.utc)
+    total = accounts_service.shopper_count(database.read())
+    try:
+        with tqdm(total=total, unit="shopper", desc="segments+triggers", disable=args.quiet) as bar:
+            report = run_retention(database, runtime.config, now, facts.collect, sender=None, progress=bar.update)
+        if sender is not None:
+            due = push_store.pending_count(database.read(), iso(now))
+            with tqdm(total=due, unit="push", desc="deliveries", disable=args.quiet) as bar:
+                report.delivery = deliver_due(database, sender, now=now, progress=bar.update)
+    finally:
+        if sender is not None:
+            sender.close()
+        database.close()
+    segments = ", ".join(f"{k} {v}" for k, v in sorted(report.segments.items())) or "none"
+    messages = ", ".join(f"{k} {v}" for k, v in sorted(report.messages.items())) or "none"
+    print(f"retention run: {report.shoppers} shoppers ({segments}); new messages: {messages}; skipped: {report.errors}")
+    if report.delivery is not None:
+        d = report.delivery
+        print(f"deliveries: {d.sent} sent, {d.accepted} accepted, {d.retried} to retry, {d.gone} gone, "
+              f"{d.failed} failed, {d.rejected} rejected, {d.lost} lost claims")
+    return 0
+
+
+def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    if not args.every:
+        return _run_once(settings, args)
+    while True:  # a simple scheduler for one host; Ctrl-C stops it
+        _run_once(settings, args)
+        time.sleep(args.every)
+
+
+def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    database = open_database(settings)
+    with database.snapshot() as db:
+        rows = report(db)
+    database.close()
+    print(format_report(rows) if rows else "no messages yet")
+    return 0
+
+
+def _cmd_push_test(settings: Settings, args: argparse.Namespace) -> int:
+    database = open_database(settings)
+    runtime = push_runtime(settings)
+    now = datetime.now(timezone.utc)
+    try:
+        user_id = accounts_service.shopper_id(database.read(), args.email)
+        if user_id is None:
+            print(f"push test: no shopper with email {args.email}", file=sys.stderr)
+            return 2
+        if not push_store.user_subscriptions(database.read(), user_id):
+            print("push test: that shopper has no push subscription on any device", file=sys.stderr)
+            return 1
+        # A test goes out now: no quiet hours, no caps.
+        config = replace(runtime.config, quiet_hours=(0, 0), cap_per_day=10**6, cap_per_week=10**6)
+        with database.write() as db:
+            enqueue_message(db, user_id=user_id, trigger="test", dedupe=f"test:{now.isoformat()}", context={},
+                            campaign=None, now=now, config=config)
+        sender = runtime.sender()
+        try:
+            result = deliver_due(database, sender, now=now)
+        finally:
+            sender.close()
+    finally:
+        database.close()
+    print(f"push test: {result.accepted} of {result.sent} devices accepted; statuses {result.statuses}; {result.gone} gone")
+    return 0 if result.accepted else 1
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add `retention run`, `retention report` and `push test`."""
+    retention = sub.add_parser("retention", help="segments, triggers, campaigns and push delivery")
+    rsub = retention.add_subparsers(dest="retention_command", required=True)
+    run = rsub.add_parser("run", help="score shoppers, fire triggers and campaigns, send due notifications")
+    run.add_argument("--no-send", action="store_true", help="plan only; leave deliveries in the outbox")
+    run.add_argument("--every", type=int, default=0, metavar="SECONDS", help="repeat every SECONDS (a simple scheduler)")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.set_defaults(func=_cmd_run)
+    rep = rsub.add_parser("report", help="funnel, conversion and ROI per campaign and variant")
+    rep.set_defaults(func=_cmd_report)
+
+    push = sub.add_parser("push", help="web push tools")
+    psub = push.add_subparsers(dest="push_command", required=True)
+    test = psub.add_parser("test", help="send a test notification to a shopper's devices")
+    test.add_argument("--email", required=True)
+    test.set_defaults(func=_cmd_push_test)

@@ -1,0 +1,31 @@
+"""`lastmile sync-maintenance`: prune old tombstones, expired device tokens and old login attempts (run daily)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from accounts import store as accounts_store
+from server.settings import Settings
+from server.stores import open_database
+from sync import engine
+
+
+def _cmd_maintenance(settings: Settings, args: argparse.Namespace) -> int:
+    database = open_database(settings)
+    now = time.time()
+    pruned = engine.prune_tombstones(database, settings.sync_tombstone_days, now=now)
+    with database.write() as db:
+        expired = accounts_store.delete_expired_devices(
+            db, int(now - settings.token_idle_days * 86_400), int(now - settings.token_max_days * 86_400)
+        )
+        accounts_store.prune_attempts(db, now - settings.login_window_seconds)
+    database.close()
+    print(f"sync-maintenance: {pruned} tombstones pruned, {expired} expired devices signed out")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the sync/accounts maintenance subcommand."""
+    cmd = sub.add_parser("sync-maintenance", help="prune sync tombstones, expired tokens and old login attempts")
+    cmd.set_defaults(func=_cmd_maintenance)

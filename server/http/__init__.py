@@ -1,0 +1,1 @@
+"""HTTP plumbing: auth guards, body limits, compression, conditional GET, the response cache, problem details."""

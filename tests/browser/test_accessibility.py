@@ -1,0 +1,84 @@
+"""Every shop page passes axe-core's WCAG 2 A/AA rules with no serious or critical violation, signed in or out."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import urllib.request
+import uuid
+
+import pytest
+
+from tests.browser.axe import serious_violations
+
+from ..conftest import TEST_SCRYPT_N
+
+pytestmark = pytest.mark.browser
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+WAIT_MS = 15_000
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def live_settings(live_settings):
+    """Cheap scrypt: the signed-in pass signs a shopper up."""
+    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
+
+
+@pytest.fixture(scope="module")
+def shop_paths(live_server) -> list[str]:
+    """One of each kind of page: home, a category, a product, the PWA's client pages, the offline page."""
+    with urllib.request.urlopen(f"{live_server.url}/api/products?limit=5", timeout=10) as response:
+        item = json.loads(response.read())["items"][0]
+    return ["/", f"/c/{item['category']}", f"/p/{item['id']}", "/cart", "/signin", "/points", "/mall",
+            "/orders", "/offline"]
+
+
+def _settle(page) -> None:
+    """Wait until the client has filled the page (pages without the sync client are ready at load)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        "!document.querySelector('[data-lm-mount]') || document.documentElement.dataset.sync !== undefined",
+        timeout=WAIT_MS,
+    )
+
+
+def _signed_in_context(browser, live_server):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/signin")
+    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
+    page.fill("#lm-signin-form input[name=email]", f"axe-{uuid.uuid4().hex[:8]}@example.com")
+    page.fill("#lm-signin-form input[name=password]", PASSWORD)
+    page.click("#lm-signin-form button[value=signup]")
+    page.wait_for_selector("#lm-signed-in", timeout=WAIT_MS)
+    page.close()
+    return context
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
+def test_every_page_has_no_serious_accessibility_violation(browser, live_server, shop_paths, signed_in):
+    context = _signed_in_context(browser, live_server) if signed_in else browser.new_context(**PHONE)
+    try:
+        found = {}
+        for path in shop_paths:
+            page = context.new_page()
+            page.goto(f"{live_server.url}{path}")
+            _settle(page)
+            violations = serious_violations(page)
+            if violations:
+                found[path] = violations
+            page.close()
+        assert {} == found
+    finally:
+        context.close()
+
+
+def test_the_checker_reports_a_page_that_breaks_the_rules(browser):
+    """The check itself works: an image without a text alternative in a page without a language fails."""
+    page = browser.new_page()
+    try:
+        page.set_content("<html><body><img src='data:,'><a href='#'></a></body></html>")
+        assert {"image-alt", "link-name"} <= {violation["id"] for violation in serious_violations(page)}
+    finally:
+        page.close()

@@ -1,0 +1,44 @@
+"""Message tables hold every text in every locale; negotiation picks what the shopper asked for."""
+
+import re
+
+import pytest
+
+from server import i18n
+
+
+@pytest.mark.parametrize("area", sorted(i18n.tables()))
+def test_every_text_exists_in_every_locale_with_the_same_placeholders(area):
+    for key, texts in i18n.tables()[area].items():
+        assert set(i18n.SUPPORTED) == set(texts), f"{area}.{key}"
+        placeholders = {locale: set(re.findall(r"{(\w*)}", text)) for locale, text in texts.items()}
+        assert placeholders["en"] == placeholders["zh-CN"], f"{area}.{key}"
+        assert all(text.strip() for text in texts.values()), f"{area}.{key}"
+
+
+@pytest.mark.parametrize(
+    "header, preferred, expected",
+    [
+        (None, None, "en"),
+        ("zh-CN,zh;q=0.9,en;q=0.8", None, "zh-CN"),
+        ("zh-Hans-CN", None, "zh-CN"),
+        ("en-GB,zh;q=0.5", None, "en"),
+        ("fr-FR,zh;q=0.4,en;q=0.3", None, "zh-CN"),
+        ("fr-FR", None, "en"),
+        ("zh-CN;q=0", None, "en"),
+        ("zh;q=bogus,en", None, "en"),
+        ("en", "zh-CN", "zh-CN"),
+        ("zh-CN", "en", "en"),
+        ("zh-CN", "klingon", "zh-CN"),
+        ("x" * 10_000, None, "en"),
+    ],
+)
+def test_negotiation(header, preferred, expected):
+    assert expected == i18n.negotiate(header, preferred)
+
+
+def test_lookup_fills_placeholders_and_a_missing_key_is_an_error():
+    assert "语言" == i18n.t("zh-CN", "common.language")
+    assert "Language" == i18n.t("de", "common.language")
+    with pytest.raises(i18n.MissingText):
+        i18n.t("en", "common.no-such-text")
