@@ -58,6 +58,16 @@ MIGRATIONS: list[tuple[int, str, list[str | dict]]] = [
             {"postgresql": "SELECT setval('catalog_version', COALESCE((SELECT MAX(version) FROM products), 0) + 1, false)"},
         ],
     ),
+    (
+        3,
+        "change signal",
+        [  # every process's product cache drops what it holds when these change (server/postgres.py)
+            {"postgresql": "CREATE TRIGGER products_changed AFTER INSERT OR UPDATE OR DELETE ON products"
+             " FOR EACH STATEMENT EXECUTE FUNCTION lastmile_notify_change()"},
+            {"postgresql": "CREATE TRIGGER product_images_changed AFTER INSERT OR UPDATE OR DELETE ON product_images"
+             " FOR EACH STATEMENT EXECUTE FUNCTION lastmile_notify_change()"},
+        ],
+    ),
 ]
 
 _COLUMNS = "p.id, p.name, p.description, p.price, p.currency, p.category, p.stock, p.version, p.updated_at"

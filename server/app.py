@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from anyio import to_thread
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -29,6 +30,7 @@ from server.pages.client import CLIENT_PAGE_ROUTES
 from server.pages.shop import PAGE_ROUTES
 from server.settings import Settings, load_settings
 from server.stores import open_database
+from sync.poke import broker
 
 ROUTE_HANDLERS: list = [
     health,
@@ -56,6 +58,10 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
     def close_database() -> None:
         database.close()
 
+    async def watch_database() -> None:
+        # Other processes' commits invalidate the product cache; on PostgreSQL their pokes reach our streams.
+        await to_thread.run_sync(lambda: database.watch(on_poke=broker.notify))
+
     return Litestar(
         route_handlers=ROUTE_HANDLERS,
         dependencies={
@@ -74,6 +80,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
         ),
+        on_startup=[watch_database],
         on_shutdown=[close_database],
     )
 

@@ -10,13 +10,14 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import sqlite_utils
 
 from .dialect import SQLITE, migration_statement
 
 BUSY_TIMEOUT_MS = 10_000
+WATCH_INTERVAL = 0.05  # seconds between two looks at PRAGMA data_version (a read of shared memory)
 
 MIGRATIONS_TABLE = (
     "CREATE TABLE IF NOT EXISTS migrations ("
@@ -79,6 +80,12 @@ class Database:
 
     dialect: str
     generation: int
+    """Changes seen: bumped after each commit through this object and whenever ``watch()`` notices
+    another process's commit. In-process caches keep what they read at one generation until it moves."""
+
+    def watch(self, on_poke: Callable[[int], None] | None = None) -> None:
+        """Start noticing other processes' changes (idempotent); ``on_poke(user_id)`` for their pokes."""
+        raise NotImplementedError
 
     def write(self) -> Any:
         raise NotImplementedError
@@ -112,8 +119,40 @@ class SqliteDatabase(Database):
         self._local = threading.local()
         self._readers: list[SqliteConnection] = []
         self._readers_lock = threading.Lock()
+        self._generation_lock = threading.Lock()
         self.generation = 0
-        """Commits made through this object; in-process caches compare it to know nothing changed since."""
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    def _bump(self) -> None:
+        with self._generation_lock:
+            self.generation += 1
+
+    def watch(self, on_poke: Callable[[int], None] | None = None) -> None:
+        """Bump ``generation`` when another connection (another worker, the CLI) commits.
+
+        ``PRAGMA data_version`` changes on a connection when any other connection committed; a thread
+        looks every WATCH_INTERVAL. Pokes stay in-process on SQLite: other workers' streams notice at
+        their heartbeat (``on_poke`` is not called from here).
+        """
+        with self._generation_lock:
+            if self._watcher is not None:
+                return
+            conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            # The first look happens here, not in the thread: a commit after watch() returns must count.
+            seen = conn.execute("PRAGMA data_version").fetchone()[0]
+            self._watcher = threading.Thread(target=self._watch, args=(conn, seen), daemon=True, name="lastmile-db-watch")
+        self._watcher.start()
+
+    def _watch(self, conn: sqlite3.Connection, seen: int) -> None:
+        try:
+            while not self._stop.wait(WATCH_INTERVAL):
+                now = conn.execute("PRAGMA data_version").fetchone()[0]
+                if now != seen:
+                    seen = now
+                    self._bump()
+        finally:
+            conn.close()
 
     @contextmanager
     def write(self) -> Iterator[SqliteConnection]:
@@ -133,7 +172,7 @@ class SqliteDatabase(Database):
             else:
                 conn.execute("COMMIT")
                 # Bumped after the commit, so anything read under the old number may be stale, never the reverse.
-                self.generation += 1
+                self._bump()
 
     def read(self) -> SqliteConnection:
         """This thread's read connection (WAL readers never block the writer)."""
@@ -186,7 +225,10 @@ class SqliteDatabase(Database):
         return self.read().execute("SELECT count(*) FROM migrations").fetchone()[0]
 
     def close(self) -> None:
-        """Close every connection this object opened."""
+        """Close every connection this object opened (and stop the watcher)."""
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join()
         with self._readers_lock:
             for db in self._readers:
                 db.conn.close()

@@ -8,11 +8,12 @@ once migrate once. Every connection uses autocommit, so BEGIN/COMMIT here are th
 
 from __future__ import annotations
 
+import logging
 import threading
 import zlib
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import psycopg
 from psycopg.adapt import Loader
@@ -24,6 +25,13 @@ from .db import MIGRATIONS_TABLE, Database, TransientError
 
 MIGRATION_LOCK = 0x4C4D_0001  # pg_advisory_lock key of `migrate()` ("LM", 1)
 RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock detected
+POKE_CHANNEL = "lastmile_poke"  # payload: a user id whose view moved (sync.store sends it in the transaction)
+CHANGE_CHANNEL = "lastmile_change"  # payload: a table name; triggers on what caches show send it
+# Made before any store's migrations: statement triggers on cached tables call it (catalog, media).
+NOTIFY_CHANGE_FUNCTION = """CREATE OR REPLACE FUNCTION lastmile_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN PERFORM pg_notify('lastmile_change', TG_TABLE_NAME); RETURN NULL; END $$"""
+
+log = logging.getLogger(__name__)
 
 
 class _NumericLoader(Loader):
@@ -164,7 +172,55 @@ class PostgresDatabase(Database):
         self._reader = _Reader(self._pool)
         self._generation_lock = threading.Lock()
         self.generation = 0
-        """Commits made through this object; in-process caches compare it to know nothing changed since."""
+        self._stop = threading.Event()
+        self._listener: threading.Thread | None = None
+        self._listening = threading.Event()
+        self._on_poke: Callable[[int], None] | None = None
+
+    def _bump(self) -> None:
+        with self._generation_lock:
+            self.generation += 1
+
+    def watch(self, on_poke: Callable[[int], None] | None = None) -> None:
+        """One LISTEN connection for this process: pokes go to ``on_poke``, change signals bump ``generation``.
+
+        Returns once LISTEN is in effect. A lost connection is reopened (and ``generation`` bumped, as
+        anything may have changed unseen meanwhile).
+        """
+        with self._generation_lock:
+            if on_poke is not None:
+                self._on_poke = on_poke
+            if self._listener is not None:
+                return
+            self._listener = threading.Thread(target=self._listen, daemon=True, name="lastmile-listen")
+        self._listener.start()
+        self._listening.wait(timeout=30)
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self.url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {POKE_CHANNEL}")
+                    conn.execute(f"LISTEN {CHANGE_CHANNEL}")
+                    self._bump()
+                    self._listening.set()
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=0.25):
+                            self._notified(note.channel, note.payload)
+            except psycopg.Error as exc:
+                if self._stop.is_set():
+                    return
+                log.warning("postgres: the LISTEN connection failed (%s); reconnecting", type(exc).__name__)
+                self._stop.wait(1.0)
+
+    def _notified(self, channel: str, payload: str) -> None:
+        if channel == CHANGE_CHANNEL:
+            self._bump()
+        elif channel == POKE_CHANNEL and self._on_poke is not None:
+            try:
+                self._on_poke(int(payload))
+            except Exception:  # a bad payload or a failing callback must not end the listener
+                log.exception("postgres: poke handler failed")
 
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[PgConnection]:
@@ -201,8 +257,7 @@ class PostgresDatabase(Database):
             if _transient(exc):
                 raise TransientError(str(exc)) from exc
             raise
-        with self._generation_lock:
-            self.generation += 1
+        self._bump()
 
     def read(self) -> _Reader:
         """Single statements outside a transaction, each on a pooled connection."""
@@ -222,6 +277,7 @@ class PostgresDatabase(Database):
             try:
                 with conn.transaction():
                     conn.execute(pg_ddl(MIGRATIONS_TABLE))
+                    conn.execute(NOTIFY_CHANGE_FUNCTION)
                 for store in stores:
                     for number, name, statements in store.MIGRATIONS:
                         with conn.transaction():
@@ -248,5 +304,8 @@ class PostgresDatabase(Database):
         return self.read().execute("SELECT count(*) FROM migrations").fetchone()[0]
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Stop listening and close every pooled connection."""
+        self._stop.set()
+        if self._listener is not None:
+            self._listener.join()
         self._pool.close()

@@ -117,11 +117,16 @@ def _give_back(db: Any, user_id: int) -> None:
         batch.version = None
 
 
+POKE_CHANNEL = "lastmile_poke"
+
+
 def _bump(db: Any, user_id: int) -> int:
+    # On PostgreSQL every process's LISTEN connection gets this at commit and pokes the user's streams.
+    db.notify(POKE_CHANNEL, str(user_id))
     return _ex(
         db,
         "INSERT INTO sync_users (user_id, version) VALUES (?, 1)"
-        " ON CONFLICT (user_id) DO UPDATE SET version = version + 1 RETURNING version",
+        " ON CONFLICT (user_id) DO UPDATE SET version = sync_users.version + 1 RETURNING version",
         [user_id],
     ).fetchone()[0]
 

@@ -161,6 +161,15 @@ def jpeg_bytes(width: int = 64, height: int = 48, seed: int = 1, **save) -> byte
     return buf.getvalue()
 
 
+def database_dump(database: Database) -> str:
+    """Every row of every table as text (to check what is, and is not, stored), on either database."""
+    if database.dialect == "sqlite":
+        return "\n".join(database.read().conn.iterdump())
+    with database.snapshot() as db:
+        tables = [r[0] for r in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")]
+        return "\n".join(row[0] for t in tables for row in db.execute(f"SELECT x::text FROM {t} x").fetchall())
+
+
 def session_headers(session: dict) -> dict[str, str]:
     """Headers for a signup/login answer: its bearer token, and its ids in ``X-Test-User``/``-Device``."""
     return {

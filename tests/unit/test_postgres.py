@@ -145,3 +145,28 @@ def test_sequences_give_every_caller_its_own_number(pg):
         first = db.next_value("catalog_version")
     with pg.write() as db:
         assert first + 1 == db.next_value("catalog_version")
+
+
+def test_another_process_pokes_and_catalog_changes_reach_the_listener(pg):
+    import time
+
+    from tests.conftest import add_product
+
+    poked: list[int] = []
+    pg.watch(on_poke=poked.append)
+    seen = pg.generation
+    other = PostgresDatabase(pg.url, max_size=1)  # another server process
+    add_product(other, "SKU-1")
+    with other.write() as db:
+        db.execute("INSERT INTO users (email, password_hash, created_at) VALUES (?, ?, ?)", ["a@example.com", "x", 0])
+        user_id = db.execute("SELECT id FROM users").fetchone()[0]
+        from sync import store as sync_store
+
+        sync_store.put_view(db, user_id, "prefs/x", 1)
+    other.close()
+    for _ in range(200):
+        if poked and pg.generation != seen:
+            break
+        time.sleep(0.025)
+    assert [user_id] == poked
+    assert pg.generation > seen
