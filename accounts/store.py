@@ -1,8 +1,18 @@
-"""SQL of the accounts room: users, devices (one hashed token each), TOTP steps used, login attempts, tickets."""
+"""SQL of the accounts room: users, devices (one hashed token each), TOTP steps used, login attempts, tickets.
+
+Emails and TOTP secrets are sealed by the vault on the way in and opened on the way out, so the rest of
+the room sees plain values; an email is found by its blind index (accounts/vault.py).
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from . import vault
+from .sealed_store import SealedColumn
+
+EMAIL = "email"
+TOTP = "totp"
 
 DOMAIN = "accounts"
 
@@ -46,6 +56,18 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             ) WITHOUT ROWID""",
         ],
     ),
+    (
+        2,
+        "emails and TOTP secrets sealed, emails found by blind index",
+        [
+            # users.email now holds the sealed address, email_index its HMAC (vault.blind_index);
+            # totp_sealed the sealed TOTP secret (totp_secret is left NULL).
+            "ALTER TABLE users ADD COLUMN email_index TEXT",
+            "ALTER TABLE users ADD COLUMN totp_sealed TEXT",
+            "CREATE UNIQUE INDEX users_email_index ON users (email_index)",
+            lambda db: seal_plain_users(db),
+        ],
+    ),
 ]
 
 
@@ -54,24 +76,70 @@ def _one(db: Any, sql: str, params: list | dict) -> dict | None:
     return rows[0] if rows else None
 
 
+SEALED = (
+    SealedColumn("users", ("id",), "email", EMAIL, index_column="email_index", index_kind=EMAIL),
+    SealedColumn("users", ("id",), "totp_sealed", TOTP),
+)
+"""The sealed columns of this room (`lastmile keys rotate` re-seals them)."""
+
+
+def _open_user(row: dict | None) -> dict | None:
+    if row is None:
+        return None
+    row["email"] = vault.unseal_text(EMAIL, row["email"])
+    sealed = row.pop("totp_sealed")
+    row["totp_secret"] = None if sealed is None else vault.unseal(TOTP, sealed)
+    return row
+
+
+def _sealed_secret(secret: bytes | None) -> str | None:
+    return None if secret is None else vault.seal(TOTP, secret)
+
+
+def seal_plain_users(db: Any) -> int:
+    """Seal the emails and TOTP secrets of users stored before encryption at rest (migration 2); how many.
+
+    Such rows are the ones without a blind index: every user written since has one.
+    """
+    rows = list(db.query("SELECT id, email, totp_secret FROM users WHERE email_index IS NULL"))
+    for row in rows:
+        secret = row["totp_secret"]
+        db.execute(
+            "UPDATE users SET email = ?, email_index = ?, totp_sealed = ?, totp_secret = NULL WHERE id = ?",
+            [vault.seal(EMAIL, row["email"]), vault.blind_index(EMAIL, row["email"]), _sealed_secret(secret), row["id"]],
+        )
+    return len(rows)
+
+
 def create_user(db: Any, email: str, password_hash: str, now: int) -> int | None:
-    """A new user's id, or None when the email is taken."""
+    """A new user's id for a normalised email, or None when the email is taken (under any readable key)."""
+    if user_id_by_email(db, email) is not None:
+        return None
     row = db.execute(
-        "INSERT INTO users (email, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING"
-        " RETURNING id",
-        [email, password_hash, now],
+        "INSERT INTO users (email, email_index, password_hash, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (email_index) DO NOTHING RETURNING id",
+        [vault.seal(EMAIL, email), vault.blind_index(EMAIL, email), password_hash, now],
     ).fetchone()
     return row[0] if row else None
 
 
+def user_id_by_email(db: Any, email: str) -> int | None:
+    """The id of the user with this normalised email."""
+    indexes = vault.blind_indexes(EMAIL, email)
+    marks = ",".join("?" for _ in indexes)
+    row = db.execute(f"SELECT id FROM users WHERE email_index IN ({marks})", indexes).fetchone()
+    return row[0] if row else None
+
+
 def user_by_email(db: Any, email: str) -> dict | None:
-    """The user row for a normalised email."""
-    return _one(db, "SELECT * FROM users WHERE email = ?", [email])
+    """The user row (email and TOTP secret opened) for a normalised email."""
+    user_id = user_id_by_email(db, email)
+    return None if user_id is None else user_by_id(db, user_id)
 
 
 def user_by_id(db: Any, user_id: int) -> dict | None:
-    """The user row."""
-    return _one(db, "SELECT * FROM users WHERE id = ?", [user_id])
+    """The user row, email and TOTP secret opened."""
+    return _open_user(_one(db, "SELECT * FROM users WHERE id = ?", [user_id]))
 
 
 def users_page(db: Any, after: int, limit: int) -> list[dict]:
@@ -96,8 +164,10 @@ def set_password_hash(db: Any, user_id: int, password_hash: str) -> None:
 
 
 def set_totp(db: Any, user_id: int, secret: bytes | None, enabled: bool) -> None:
-    """Store a TOTP secret and whether it is in force."""
-    db.execute("UPDATE users SET totp_secret = ?, totp_enabled = ? WHERE id = ?", [secret, int(enabled), user_id])
+    """Store a TOTP secret (sealed) and whether it is in force."""
+    db.execute(
+        "UPDATE users SET totp_sealed = ?, totp_enabled = ? WHERE id = ?", [_sealed_secret(secret), int(enabled), user_id]
+    )
 
 
 def use_totp_step(db: Any, user_id: int, step: int) -> bool:

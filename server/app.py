@@ -21,6 +21,7 @@ from server.api.loyalty import LoyaltyController, OrdersController, RewardsContr
 from server.api.media import media_variant
 from server.api.push import PushController
 from server.api.sync import SyncController
+from server.data_keys import install_data_keys
 from server.db import Database
 from server.http.auth import current_user
 from server.http.compression import compression_config
@@ -52,6 +53,7 @@ ROUTE_HANDLERS: list = [
 
 def create_app(settings: Settings, database: Database | None = None) -> Litestar:
     """A configured application; pass ``database`` to share one (tests), else one is opened and migrated."""
+    install_data_keys(settings)
     database = database or open_database(settings)
     admin_token = settings.resolved_admin_token()
 

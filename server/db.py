@@ -5,12 +5,15 @@ server/postgres.py is the PostgreSQL twin with the same interface (LASTMILE_DATA
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterator, Sequence
+
+FILE_MODE = 0o600
 
 import sqlite_utils
 
@@ -60,6 +63,25 @@ class SqliteConnection(sqlite_utils.Database):
 
 
 def _connect(path: Path | str) -> SqliteConnection:
+
+
+def _private_files(path: Path) -> None:
+    """The database file only for its owner: made 0600 before SQLite opens it (SQLite gives the -wal and
+    -shm files the database's mode), and tightened when an older deployment left it 0644."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    except FileExistsError:
+        pass
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(f"{path}{suffix}")
+        try:
+            if part.stat().st_mode & 0o077:
+                part.chmod(FILE_MODE)
+        except FileNotFoundError:
+            pass
+
+
+def _connect(path: Path | str) -> SqliteConnection:
     # isolation_level=None: no implicit transactions, so every write is an explicit BEGIN IMMEDIATE.
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     # busy_timeout before WAL: switching journal mode itself may wait for another connection.
@@ -67,6 +89,8 @@ def _connect(path: Path | str) -> SqliteConnection:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
+    # Deleted and overwritten content is zeroed, so erased or re-sealed personal values leave no plain copy.
+    conn.execute("PRAGMA secure_delete = ON")
     return SqliteConnection(conn)
 
 
@@ -114,6 +138,7 @@ class SqliteDatabase(Database):
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        _private_files(self.path)
         self._write_lock = threading.RLock()
         self._writer = _connect(self.path)
         self._local = threading.local()
@@ -121,6 +146,7 @@ class SqliteDatabase(Database):
         self._readers_lock = threading.Lock()
         self._generation_lock = threading.Lock()
         self.generation = 0
+        _private_files(self.path)  # the -wal and -shm files exist now
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
 
@@ -195,7 +221,11 @@ class SqliteDatabase(Database):
             db.conn.execute("COMMIT")
 
     def migrate(self, stores: Sequence[ModuleType]) -> list[str]:
-        """Apply each store's numbered ``MIGRATIONS`` not yet recorded; return what was applied."""
+        """Apply each store's numbered ``MIGRATIONS`` not yet recorded; return what was applied.
+
+        A migration step is SQL text, or a function of the write transaction for data changes SQL cannot
+        express (sealing rows written before encryption at rest).
+        """
         applied: list[str] = []
         with self.write() as db:
             db.execute(MIGRATIONS_TABLE)
@@ -210,6 +240,9 @@ class SqliteDatabase(Database):
                     if done:
                         continue
                     for statement in statements:
+                        if callable(statement):
+                            statement(db)
+                            continue
                         sql = migration_statement(statement, SQLITE)
                         if sql:
                             db.execute(sql)

@@ -287,6 +287,9 @@ class PostgresDatabase(Database):
                             if done:
                                 continue
                             for statement in statements:
+                                if callable(statement):  # a data change SQL cannot express (sealing rows)
+                                    statement(PgConnection(conn))
+                                    continue
                                 sql = migration_statement(statement, POSTGRESQL)
                                 if sql:
                                     conn.execute(sql)

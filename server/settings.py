@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
+
+from accounts.vault import KeyringError, parse_keys
 
 
 class SettingsError(ValueError):
@@ -126,6 +128,10 @@ class Settings:
     quiet_hours: tuple[int, int] = (21, 9)
     """Local hours [start, end) with no notifications, e.g. "21-9" (LASTMILE_QUIET_HOURS)."""
 
+    data_keys: str | None = field(default=None, repr=False)
+    """Keys sealing personal data at rest, `kid:base64url-32-bytes` comma-separated, current first
+    (LASTMILE_DATA_KEYS); unset means they are made once and kept in data_dir/data-keys (0600)."""
+
     @property
     def database_path(self) -> Path:
         """The SQLite file actually used."""
@@ -238,6 +244,18 @@ def _hours(env: Mapping[str, str], name: str, default: tuple[int, int]) -> tuple
     return hours
 
 
+def _data_keys(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        parse_keys(raw)
+    except KeyringError as exc:
+        # KeyringError messages never carry key material, so they can be shown.
+        raise SettingsError(f"{name}: {exc}") from None
+    return raw
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from the environment; raise SettingsError naming the first bad variable."""
     env = os.environ if env is None else env
@@ -279,4 +297,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         push_cap_per_day=_int(env, "LASTMILE_PUSH_CAP_PER_DAY", 2, 1, 100),
         push_cap_per_week=_int(env, "LASTMILE_PUSH_CAP_PER_WEEK", 5, 1, 700),
         quiet_hours=_hours(env, "LASTMILE_QUIET_HOURS", (21, 9)),
+        data_keys=_data_keys(env, "LASTMILE_DATA_KEYS"),
     )

@@ -7,6 +7,7 @@ from catalog import store as catalog_store
 from loyalty import store as loyalty_store
 from media import store as media_store
 from retention import store as retention_store
+from server.data_keys import install_data_keys
 from server.db import Database, SqliteDatabase
 from server.settings import Settings
 from sync import store as sync_store
@@ -25,7 +26,8 @@ def connect(settings: Settings) -> Database:
 
 
 def open_database(settings: Settings) -> Database:
-    """Open the database and bring its schema up to date."""
+    """Install the data keys, open the database and bring its schema up to date (migrations may seal)."""
+    install_data_keys(settings)
     database = connect(settings)
     database.migrate(STORES)
     return database

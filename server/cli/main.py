@@ -7,6 +7,8 @@ import sys
 from typing import Callable, Sequence
 
 from server.cli import catalog, loyalty, media, retention, serve, sync
+from accounts.vault import KeyringError
+from server.data_keys import install_data_keys
 from server.settings import SettingsError, load_settings
 
 # Each group adds its subcommands: register(subparsers) -> None.
@@ -37,6 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
     except SettingsError as exc:
         print(f"lastmile: bad setting: {exc}", file=sys.stderr)
+        return 2
+    try:
+        install_data_keys(settings)
+    except KeyringError as exc:
+        print(f"lastmile: bad data keys: {exc}", file=sys.stderr)
         return 2
     return args.func(settings, args)
 

@@ -105,6 +105,8 @@ def table_owners() -> dict[str, str]:
     for room in DOMAIN_ROOMS:
         for _, _, statements in importlib.import_module(f"{room}.store").MIGRATIONS:
             for sql in statements:
+                if not isinstance(sql, str):
+                    continue  # a data step (a function of the transaction), no schema
                 for table in re.findall(r"CREATE (?:VIRTUAL )?TABLE (?:IF NOT EXISTS )?(\w+)", sql):
                     owners[table] = room
     return owners

@@ -1,0 +1,93 @@
+"""Encryption at rest: personal values planted through the API never sit in a database file in plain text."""
+
+from __future__ import annotations
+
+import stat
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from accounts import store as accounts_store
+from accounts import totp, vault
+from server.db import Database
+from server.stores import open_database
+from tests.conftest import log_in, sign_up
+from tests.utils import raw_database_bytes
+
+EMAIL = "Private.Person@Example.com"
+
+
+def test_login_by_email_works_in_any_case_though_only_sealed_emails_are_stored(client, fresh_db):
+    sign_up(client, email=EMAIL)
+    log_in(client, email="  private.person@EXAMPLE.COM ")
+    stored = fresh_db.read().execute("SELECT email, email_index FROM users").fetchone()
+    assert vault.is_sealed(stored[0]) and "private" not in stored[0] + stored[1]
+    assert 409 == client.post("/api/auth/signup", json={"email": "PRIVATE.person@example.com", "password": "another password"}).status_code
+
+
+def test_totp_secrets_are_sealed_and_still_checked(client, fresh_db):
+    headers = sign_up(client, email=EMAIL)
+    enrolment = client.post("/api/auth/totp/enrol", headers=headers).json()
+    raw, old = fresh_db.read().execute("SELECT totp_sealed, totp_secret FROM users").fetchone()
+    assert vault.is_sealed(raw) and old is None
+    stored_secret = accounts_store.user_by_id(fresh_db.read(), 1)["totp_secret"]
+    assert enrolment["secret"] == totp.secret_text(stored_secret)
+    code = totp.code_at(stored_secret, time.time())
+    assert 204 == client.post("/api/auth/totp/confirm", json={"code": code}, headers=headers).status_code
+    assert enrolment["secret"].encode() not in raw_database_bytes(fresh_db.path)
+
+
+def test_no_email_is_in_any_database_file(client, fresh_db):
+    sign_up(client, email=EMAIL)
+    log_in(client, email=EMAIL)
+    assert b"private.person" not in raw_database_bytes(fresh_db.path).lower()
+
+
+def test_the_database_files_are_only_for_their_owner(client, fresh_db, settings):
+    sign_up(client)
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(f"{fresh_db.path}{suffix}")
+        assert 0o600 == stat.S_IMODE(path.stat().st_mode), path.name
+    assert 0o600 == stat.S_IMODE((settings.data_dir / vault.KEY_FILE).stat().st_mode)
+
+
+def test_an_old_world_readable_database_is_tightened(settings):
+    settings.data_dir.mkdir(parents=True)
+    settings.database_path.touch(mode=0o644)
+    settings.database_path.chmod(0o644)
+    Database(settings.database_path).close()
+    assert 0o600 == stat.S_IMODE(settings.database_path.stat().st_mode)
+
+
+def test_the_migration_seals_rows_written_before_encryption(settings, client_for):
+    settings.data_dir.mkdir(parents=True)
+    old = Database(settings.database_path)
+    old.migrate([SimpleNamespace(DOMAIN="accounts", MIGRATIONS=accounts_store.MIGRATIONS[:1])])
+    from accounts.passwords import hash_password
+
+    with old.write() as db:
+        db.execute(
+            "INSERT INTO users (email, password_hash, created_at, totp_secret, totp_enabled) VALUES (?, ?, ?, ?, 0)",
+            ["old.timer@example.com", hash_password("correct horse battery", settings.scrypt_n), 1, b"0123456789abcdefghij"],
+        )
+    old.close()
+    database = open_database(settings)
+    row = database.read().execute("SELECT email, totp_sealed FROM users").fetchone()
+    assert vault.is_sealed(row[0]) and vault.is_sealed(row[1])
+    assert b"0123456789abcdefghij" == accounts_store.user_by_id(database.read(), 1)["totp_secret"]
+    with client_for(database) as client:
+        log_in(client, email="Old.Timer@example.com")
+    database.close()
+    assert b"old.timer" not in raw_database_bytes(settings.database_path)
+
+
+@pytest.fixture
+def client_for(settings):
+    """A test client over the app on a given database."""
+    from litestar.testing import TestClient
+
+    from server.app import create_app
+
+    return lambda database: TestClient(create_app(settings, database))
