@@ -62,9 +62,6 @@ class SqliteConnection(sqlite_utils.Database):
         """A no-op: one process's pokes and caches are in-process on SQLite."""
 
 
-def _connect(path: Path | str) -> SqliteConnection:
-
-
 def _private_files(path: Path) -> None:
     """The database file only for its owner: made 0600 before SQLite opens it (SQLite gives the -wal and
     -shm files the database's mode), and tightened when an older deployment left it 0644."""
