@@ -32,7 +32,16 @@ SEQUENCES_TABLE = "CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, 
 
 
 class TransientError(Exception):
-    """The database gave up on a transaction that may succeed if run again (serialization failure, deadlock)."""
+    """The database gave up on a transaction that may succeed if run again (serialization failure, deadlock).
+
+    Answered as a 503 with Retry-After: every write the clients repeat is idempotent (sync pushes by
+    mutation id, checkouts by Idempotency-Key), so the retry is theirs and changes nothing twice.
+    """
+
+    headers = {"Retry-After": "1"}
+
+    def __init__(self, detail: str = "the database was busy with a conflicting change; try again"):
+        super().__init__(detail)
 
 
 class SqliteConnection(sqlite_utils.Database):

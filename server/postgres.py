@@ -52,12 +52,14 @@ def _configure(conn: psycopg.Connection) -> None:
 class Result:
     """A statement's outcome, read the way the stores read sqlite3 cursors: fetchone, fetchall, rowcount, iteration."""
 
-    __slots__ = ("_rows", "_at", "rowcount")
+    __slots__ = ("_rows", "_at", "rowcount", "description")
 
-    def __init__(self, rows: list, rowcount: int):
+    def __init__(self, rows: list, rowcount: int, description: Any = None):
         self._rows = rows
         self._at = 0
         self.rowcount = rowcount
+        self.description = description
+        """DB-API column descriptions (``d[0]`` is the name), None for a statement without rows."""
 
     def fetchone(self) -> Any:
         if self._at >= len(self._rows):
@@ -79,7 +81,7 @@ def _run(conn: psycopg.Connection, sql: str, params: Any, row_factory: Any = Non
     try:
         cur.execute(pg_params(sql), params if params is not None else ())
         rows = cur.fetchall() if cur.description is not None else []
-        return Result(rows, cur.rowcount)
+        return Result(rows, cur.rowcount, cur.description)
     finally:
         cur.close()
 
@@ -113,6 +115,11 @@ class PgConnection:
     def query(self, sql: str, params: Any = None) -> list[dict]:
         """Run one statement; rows as dicts."""
         return _run(self._conn, sql, params, dict_row).fetchall()
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for each parameter row (pipelined by psycopg)."""
+        with self._conn.cursor() as cur:
+            cur.executemany(pg_params(sql), rows)
 
     def next_id(self, table: str) -> int:
         """An id for a row of ``table`` taken from its identity sequence (for rows that refer to themselves)."""
@@ -236,7 +243,7 @@ class PostgresDatabase(Database):
                     conn.execute("COMMIT")
                 except psycopg.Error as exc:
                     if _transient(exc):
-                        raise TransientError(str(exc)) from exc
+                        raise TransientError() from exc
                     raise
 
     @contextmanager
@@ -254,8 +261,8 @@ class PostgresDatabase(Database):
                 finally:
                     self._local.tx = None
         except psycopg.Error as exc:
-            if _transient(exc):
-                raise TransientError(str(exc)) from exc
+            if _transient(exc):  # the detail names queries and backends: logged by the caller's chain only
+                raise TransientError() from exc
             raise
         self._bump()
 

@@ -25,6 +25,10 @@ class Settings:
     db_path: Path | None = None
     """SQLite file (LASTMILE_DB_PATH); defaults to ``data_dir/lastmile.db``."""
 
+    media_dir: Path | None = None
+    """Where image originals and variants live (LASTMILE_MEDIA_DIR); defaults to ``data_dir``. Several hosts
+    share one (a network file system), since the database names each file by its path under it."""
+
     database_url: str | None = None
     """postgresql://user@host:port/db to use PostgreSQL (LASTMILE_DATABASE_URL); unset means the SQLite file."""
 
@@ -133,6 +137,11 @@ class Settings:
     (LASTMILE_DATA_KEYS); unset means they are made once and kept in data_dir/data-keys (0600)."""
 
     @property
+    def media_root(self) -> Path:
+        """The directory media file paths in the database are relative to."""
+        return self.media_dir or self.data_dir
+
+    @property
     def database_path(self) -> Path:
         """The SQLite file actually used."""
         return self.db_path or self.data_dir / "lastmile.db"
@@ -216,7 +225,11 @@ def _database_url(env: Mapping[str, str], name: str) -> str | None:
     raw = env.get(name)
     if raw is None or raw == "":
         return None
-    # The URL may carry a password: the message names what is wrong, never the value.
+    return parse_database_url(raw, name)
+
+
+def parse_database_url(raw: str, name: str) -> str:
+    """A PostgreSQL URL as given, or SettingsError naming ``name`` (never echoing the value: it may hold a password)."""
     if not raw.startswith(("postgresql://", "postgres://")):
         raise SettingsError(f"{name} must be a postgresql:// URL")
     if any(c.isspace() or c == "\x00" for c in raw):
@@ -264,6 +277,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         data_dir=data_dir,
         db_path=_path(env, "LASTMILE_DB_PATH", None),
+        media_dir=_path(env, "LASTMILE_MEDIA_DIR", None),
         database_url=_database_url(env, "LASTMILE_DATABASE_URL"),
         db_pool_size=_int(env, "LASTMILE_DB_POOL_SIZE", 10, 1, 1000),
         host=_host(env, "LASTMILE_HOST", "127.0.0.1"),

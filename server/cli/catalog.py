@@ -39,7 +39,7 @@ def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     with tqdm(total=len(names), unit="img", desc="images", disable=args.quiet or not names) as bar:
         built = build_images(
             database,
-            settings.data_dir,
+            settings.media_root,
             names,
             lambda name: read_image_file(images_dir, name, settings.max_upload_bytes),
             max_bytes=settings.max_upload_bytes,

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Callable, Sequence
 
-from server.cli import catalog, loyalty, media, retention, serve, sync
+from server.cli import catalog, db, loyalty, media, retention, serve, sync
 from accounts.vault import KeyringError
 from server.data_keys import install_data_keys
 from server.settings import SettingsError, load_settings
@@ -20,6 +20,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     media.register,
     loyalty.register,
     retention.register,
+    db.register,
 )
 
 

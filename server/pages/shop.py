@@ -108,7 +108,7 @@ def product_page(
             html = page_html.not_found_page(shell, product_id, _categories(db))
             return _page(request, settings, html, status=404)
         related = service.product_page(db, cursor=None, limit=RELATED, q=None, category=product.category).items
-    html = page_html.product_page(shell, product, read_hints(request.headers), settings.data_dir, related)
+    html = page_html.product_page(shell, product, read_hints(request.headers), settings.media_root, related)
     return _page(request, settings, html)
 
 
