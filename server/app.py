@@ -52,13 +52,18 @@ ROUTE_HANDLERS: list = [
 
 
 def create_app(settings: Settings, database: Database | None = None) -> Litestar:
-    """A configured application; pass ``database`` to share one (tests), else one is opened and migrated."""
+    """A configured application; pass ``database`` to share one (tests), else one is opened and migrated.
+
+    The app closes the database at shutdown only when it opened it: a shared one belongs to its caller.
+    """
     install_data_keys(settings)
+    owned = database is None
     database = database or open_database(settings)
     admin_token = settings.resolved_admin_token()
 
     def close_database() -> None:
-        database.close()
+        if owned:
+            database.close()
 
     async def watch_database() -> None:
         # Other processes' commits invalidate the product cache; on PostgreSQL their pokes reach our streams.

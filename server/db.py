@@ -59,7 +59,9 @@ class SqliteConnection(sqlite_utils.Database):
 
     def next_value(self, sequence: str) -> int:
         """The next number of a named counter (a row of `sequences` the store's migration made)."""
-        row = self.conn.execute("UPDATE sequences SET value = value + 1 WHERE name = ? RETURNING value", [sequence]).fetchone()
+        row = self.conn.execute(
+            "UPDATE sequences SET value = value + 1 WHERE name = ? RETURNING value", [sequence]
+        ).fetchone()
         if row is None:
             raise LookupError(f"no sequence {sequence!r}")
         return row[0]
@@ -173,7 +175,9 @@ class SqliteDatabase(Database):
             conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
             # The first look happens here, not in the thread: a commit after watch() returns must count.
             seen = conn.execute("PRAGMA data_version").fetchone()[0]
-            self._watcher = threading.Thread(target=self._watch, args=(conn, seen), daemon=True, name="lastmile-db-watch")
+            self._watcher = threading.Thread(
+                target=self._watch, args=(conn, seen), daemon=True, name="lastmile-db-watch"
+            )
         self._watcher.start()
 
     def _watch(self, conn: sqlite3.Connection, seen: int) -> None:

@@ -53,7 +53,8 @@ def _tables(source: SqliteDatabase) -> list[str]:
 
 
 def _order_by(source: SqliteDatabase, table: str) -> str:
-    pk = [r[1] for r in sorted(source.read().execute(f"PRAGMA table_info({table})").fetchall(), key=lambda r: r[5]) if r[5]]
+    info = source.read().execute(f"PRAGMA table_info({table})").fetchall()
+    pk = [r[1] for r in sorted(info, key=lambda r: r[5]) if r[5]]  # r[5]: position in the primary key, 0 if not
     return ", ".join(pk) if pk else "rowid"
 
 
@@ -94,7 +95,8 @@ def copy_sqlite_to_postgres(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public'"
                 " AND table_name = ? AND is_identity = 'YES'", [table]).fetchall():
                 pg.execute(
-                    f"SELECT setval(pg_get_serial_sequence(?, ?), COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)",
+                    "SELECT setval(pg_get_serial_sequence(?, ?),"
+                    f" COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)",
                     [table, column])
         for name, value in source.read().execute("SELECT name, value FROM sequences").fetchall():
             pg.execute("SELECT setval(?, ?, false)", [name, value + 1])

@@ -201,8 +201,10 @@ def test_two_delivery_workers_send_each_message_once(servers, vapid, double):
         sub = double.new_subscription()
         with servers.database.write() as db:
             user_id = accounts_store.create_user(db, f"push{n}-{uuid.uuid4().hex[:6]}@example.com", "not-a-hash", 0)
-            push_store.add_subscription(db, user_id, None, sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"], "2026-01-01T00:00:00Z")
-            enqueue_message(db, user_id=user_id, trigger="test", dedupe="once", context={}, campaign=None, now=now, config=config)
+            keys = sub["keys"]
+            push_store.add_subscription(db, user_id, None, sub["endpoint"], keys["p256dh"], keys["auth"], "2026-01-01T00:00:00Z")
+            enqueue_message(db, user_id=user_id, trigger="test", dedupe="once", context={}, campaign=None, now=now,
+                            config=config)
         subscriptions.append(sub)
     # Two workers as two processes would be: each its own pool (its own PostgreSQL sessions) and sender.
     workers = [PostgresDatabase(servers.settings.database_url, max_size=2) for _ in range(2)]
