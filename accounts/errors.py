@@ -51,3 +51,14 @@ class UnknownDevice(AccountsError):
 
 class TotpStateError(AccountsError):
     """A TOTP step out of order (confirm without enrolling, enrol while already on, ...)."""
+
+
+class RevealForbidden(AccountsError):
+    """The operator's role may not see shoppers' personal data unmasked."""
+
+
+class ReauthenticationFailed(AccountsError):
+    """A destructive request (account deletion) whose password or TOTP code was not right."""
+
+    def __init__(self, message: str = "password or code is not right"):
+        super().__init__(message)

@@ -91,3 +91,11 @@ class StreamTicket(msgspec.Struct, rename="camel"):
 
     ticket: str
     expires_in: int
+
+
+class Reveal(msgspec.Struct, frozen=True):
+    """An operator allowed to see personal data unmasked, and where (each reveal is audited)."""
+
+    role: str
+    operator: str
+    route: str

@@ -6,13 +6,14 @@ single writer's lock; they block, so HTTP handlers call them off the event loop.
 
 from __future__ import annotations
 
-import hashlib
 import time
-from datetime import datetime, timezone
 from typing import Any
 
-from . import passwords, store, totp
+from clock import iso_seconds
+
+from . import passwords, store, totp, vault
 from .emails import normalise_email
+from .masking import mask_email
 from .errors import (
     BadAccountInput,
     BadCredentials,
@@ -23,19 +24,19 @@ from .errors import (
     TotpStateError,
     UnknownDevice,
 )
-from .models import CurrentUser, Device, Me, Session, ShopperActivity, StreamTicket, TotpEnrolment
+from .models import CurrentUser, Device, Me, Reveal, Session, ShopperActivity, StreamTicket, TotpEnrolment
 from .policy import AuthPolicy
 from .tokens import new_token, token_hash
 
-
-def iso(ts: int) -> str:
-    """Unix seconds as the API shows times."""
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+LOGIN_ATTEMPT = "login-attempt"
+"""The vault kind of the rate-limit keys (a blind index: keyed, one-way)."""
 
 
 def _key(kind: str, value: str) -> str:
-    # Hashed so the attempts table holds neither addresses nor emails.
-    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+    # A keyed hash (the vault's blind index), so the attempts table holds neither addresses nor emails and
+    # nobody with the database alone can test a guessed address against it. A key rotation starts the
+    # windows afresh (attempts under the old key stop counting: at most one window of them).
+    return vault.blind_index(LOGIN_ATTEMPT, f"{kind}:{value}")
 
 
 def _check_limit(db: Any, key: str, limit: int, window: int, now: float, what: str) -> None:
@@ -169,7 +170,7 @@ def me(database: Any, current: CurrentUser) -> Me:
     return Me(
         user_id=user["id"],
         email=user["email"],
-        created_at=iso(user["created_at"]),
+        created_at=iso_seconds(user["created_at"]),
         totp_enabled=bool(user["totp_enabled"]),
         device_id=current.device_id,
     )
@@ -181,8 +182,8 @@ def devices(database: Any, current: CurrentUser) -> list[Device]:
         Device(
             id=row["id"],
             name=row["name"],
-            created_at=iso(row["created_at"]),
-            last_used_at=iso(row["last_used_at"]),
+            created_at=iso_seconds(row["created_at"]),
+            last_used_at=iso_seconds(row["last_used_at"]),
             current=row["id"] == current.device_id,
         )
         for row in store.list_devices(database.read(), current.user_id)
@@ -276,6 +277,19 @@ def authenticate_ticket(database: Any, ticket: str, now: float | None = None) ->
     if row is None or row["expires_at"] < now_s:
         raise NotAuthenticated("the stream ticket is unknown or expired; mint a new one")
     return CurrentUser(user_id=row["user_id"], device_id=row["device_id"])
+
+
+def shopper_emails(database: Any, user_ids: list[int], reveal: Reveal | None = None, now: float | None = None) -> dict[int, str]:
+    """Emails of these shoppers for an operator answer: masked (`p***@example.com`), or in full when ``reveal``
+    says the operator's role may see them — then each shopper shown is audited."""
+    emails = store.emails_of(database.read(), user_ids)
+    if reveal is None:
+        return {uid: mask_email(email) for uid, email in emails.items()}
+    if emails:
+        with database.write() as db:
+            store.add_reveals(db, int(time.time() if now is None else now), reveal.role, reveal.operator, reveal.route,
+                              sorted(emails))
+    return emails
 
 
 def device_active(database: Any, current: CurrentUser) -> bool:

@@ -45,7 +45,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             ) WITHOUT ROWID""",
             """CREATE TABLE login_attempts (
                 id INTEGER PRIMARY KEY,
-                key_hash TEXT NOT NULL,              -- sha256 of 'account:<email>' or 'address:<ip>'
+                key_hash TEXT NOT NULL,              -- keyed blind index of 'account:<email>' or 'address:<ip>'
                 at REAL NOT NULL
             )""",
             "CREATE INDEX login_attempts_key_at ON login_attempts (key_hash, at)",
@@ -66,6 +66,35 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE users ADD COLUMN totp_sealed TEXT",
             "CREATE UNIQUE INDEX users_email_index ON users (email_index)",
             lambda db: seal_plain_users(db),
+        ],
+    ),
+    (
+        3,
+        "reveals of personal data to operators are audited",
+        [
+            """CREATE TABLE personal_data_reveals (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,                 -- unix seconds
+                role TEXT NOT NULL,                  -- the operator's role
+                operator TEXT NOT NULL,              -- who (an operator id, or 'admin-token')
+                route TEXT NOT NULL,                 -- what answered, e.g. GET /api/admin/retention/scores
+                user_id INTEGER NOT NULL             -- whose data was shown unmasked
+            )""",
+            "CREATE INDEX personal_data_reveals_user ON personal_data_reveals (user_id, at)",
+        ],
+    ),
+    (
+        4,
+        "consents per purpose",
+        [
+            """CREATE TABLE consents (
+                user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                purpose TEXT NOT NULL,               -- accounts.consents.PURPOSES
+                granted INTEGER NOT NULL,            -- 1 agreed, 0 withdrawn (no row: never asked, so no)
+                at INTEGER NOT NULL,                 -- unix ms of the decision
+                PRIMARY KEY (user_id, purpose)
+            ) WITHOUT ROWID""",
+            "CREATE INDEX consents_purpose ON consents (purpose, granted, user_id)",
         ],
     ),
 ]
@@ -156,6 +185,56 @@ def users_page(db: Any, after: int, limit: int) -> list[dict]:
 def count_users(db: Any) -> int:
     """How many users there are."""
     return db.execute("SELECT count(*) FROM users").fetchone()[0]
+
+
+def emails_of(db: Any, user_ids: list[int]) -> dict[int, str]:
+    """The (opened) emails of these users that exist."""
+    if not user_ids:
+        return {}
+    marks = ",".join("?" for _ in user_ids)
+    rows = db.execute(f"SELECT id, email FROM users WHERE id IN ({marks}) AND email_index IS NOT NULL", user_ids)
+    return {uid: vault.unseal_text(EMAIL, email) for uid, email in rows.fetchall()}
+
+
+def add_reveals(db: Any, at: int, role: str, operator: str, route: str, user_ids: list[int]) -> None:
+    """Audit that these users' personal data was shown unmasked to an operator."""
+    for user_id in user_ids:
+        db.execute(
+            "INSERT INTO personal_data_reveals (at, role, operator, route, user_id) VALUES (?, ?, ?, ?, ?)",
+            [at, role, operator, route, user_id],
+        )
+
+
+def reveals_of(db: Any, user_id: int) -> list[dict]:
+    """The audited reveals of one user's data, oldest first."""
+    return list(db.query(
+        "SELECT at, role, operator, route FROM personal_data_reveals WHERE user_id = ? ORDER BY id", [user_id]))
+
+
+def set_consent(db: Any, user_id: int, purpose: str, granted: bool, at: int) -> None:
+    """Record the shopper's latest decision for a purpose."""
+    db.execute(
+        "INSERT INTO consents (user_id, purpose, granted, at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (user_id, purpose) DO UPDATE SET granted = excluded.granted, at = excluded.at",
+        [user_id, purpose, int(granted), at],
+    )
+
+
+def consents_of(db: Any, user_id: int) -> dict[str, tuple[bool, int]]:
+    """{purpose: (granted, at ms)} of one shopper."""
+    rows = db.execute("SELECT purpose, granted, at FROM consents WHERE user_id = ?", [user_id]).fetchall()
+    return {purpose: (bool(granted), at) for purpose, granted, at in rows}
+
+
+def consenting(db: Any, user_ids: list[int], purpose: str) -> set[int]:
+    """Those of ``user_ids`` who agreed to ``purpose``."""
+    if not user_ids:
+        return set()
+    marks = ",".join("?" for _ in user_ids)
+    rows = db.execute(
+        f"SELECT user_id FROM consents WHERE purpose = ? AND granted = 1 AND user_id IN ({marks})", [purpose, *user_ids]
+    )
+    return {r[0] for r in rows.fetchall()}
 
 
 def set_password_hash(db: Any, user_id: int, password_hash: str) -> None:

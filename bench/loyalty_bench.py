@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from accounts import store as accounts_store  # noqa: E402
 from catalog import store as catalog_store  # noqa: E402
-from catalog.importer import now_iso  # noqa: E402
+from clock import now_iso  # noqa: E402
 from loyalty import service  # noqa: E402
 from loyalty.models import RewardInput  # noqa: E402
 from server.settings import Settings  # noqa: E402

@@ -20,7 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from accounts import store as accounts_store  # noqa: E402
+from clock import iso  # noqa: E402
 from retention import campaign_store, push_store  # noqa: E402
+from retention import store as retention_store  # noqa: E402
 from retention.config import RetentionConfig  # noqa: E402
 from retention.delivery import PushSender, deliver_due  # noqa: E402
 from retention.vapid_keys import application_server_key, load_vapid  # noqa: E402
@@ -53,9 +55,9 @@ def main() -> int:
         child.start()
         origin, subs = subs_q.get(timeout=120)
         database = SqliteDatabase(data / "bench.db")
-        database.migrate([accounts_store, store])
+        database.migrate([accounts_store, retention_store])
         now = datetime.now(timezone.utc)
-        stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        stamp = iso(now)
         payload = b'{"title":"Bench","body":"A notification of a typical size for the bench run.","url":"/offers","messageId":1}'
         with database.write() as db:
             for i, sub in enumerate(subs, start=1):

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from catalog import store as catalog_store  # noqa: E402
-from catalog.importer import now_iso  # noqa: E402
+from clock import now_iso  # noqa: E402
 from server.settings import load_settings  # noqa: E402
 from server.stores import open_database  # noqa: E402
 from bench.pg import postgres_url  # noqa: E402

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from catalog import store as catalog_store  # noqa: E402
-from catalog.importer import now_iso  # noqa: E402
+from clock import now_iso  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from server.stores import open_database  # noqa: E402
@@ -74,7 +74,7 @@ def seed_view(url: str, email: str, keys: int) -> None:
 
 def sizes() -> list[tuple[str, int, int, int]]:
     out = []
-    for name in ("sync-client.js", "sync-store.js"):
+    for name in ("rebase.js", "sync-client.js", "sync-store.js", "cart-ui.js", "dom.js", "money.js"):
         data = (ROOT / "pwa" / name).read_bytes()
         out.append((name, len(data), len(gzip.compress(data, 9)), len(brotli.compress(data, quality=11))))
     return out

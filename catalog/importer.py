@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 import msgspec
+
+from clock import now_iso
 
 from . import store
 from .errors import BadImport
@@ -46,11 +47,6 @@ def parse_lines(lines: Iterable[bytes], max_line_bytes: int) -> Iterator[tuple[i
             yield number, f"invalid product: {exc}"
         except msgspec.DecodeError as exc:
             yield number, f"malformed JSON: {exc}"
-
-
-def now_iso() -> str:
-    """The current UTC time as the catalog stores it."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _row(line: ImportLine) -> dict[str, Any]:

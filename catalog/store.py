@@ -202,3 +202,12 @@ def return_stock(db: Any, product_id: str, qty: int, now: str) -> bool:
 def count_products(db: Any) -> int:
     """How many products there are."""
     return db.execute("SELECT count(*) FROM products").fetchone()[0]
+
+
+def set_price(db: Any, product_id: str, price: int, now: str) -> bool:
+    """Set a product's price (operators in the console); False if there is no such product."""
+    version = db.next_value("catalog_version")
+    cur = db.execute(
+        "UPDATE products SET price = ?, version = ?, updated_at = ? WHERE id = ?", [price, version, now, product_id]
+    )
+    return cur.rowcount == 1

@@ -14,10 +14,11 @@ from typing import Any, Callable
 
 import msgspec
 
+import clock
 from catalog import store as catalog_store
 from sync import store as sync_store
 
-from . import mall, orders, rules, store, views
+from . import mall, orders, store, views
 from .errors import BadOrderInput, EmptyCart, IdempotencyMismatch, OutOfStock, UnknownCode
 from .models import MAX_LINE_QTY, MAX_ORDER_LINES, CheckoutRequest, Discount, OrderLine
 
@@ -156,7 +157,7 @@ def checkout(db: Any, user_id: int, key: str, body: CheckoutRequest, now: dateti
     if body.code:
         discount, coupon = _discount(db, user_id, body.code, lines, subtotal, now)
     amount = discount.amount if discount else 0
-    at = rules.iso(now)
+    at = clock.iso(now)
     order_id = store.insert_order(db, {
         "user_id": user_id, "currency": lines[0]["currency"], "subtotal": subtotal, "discount": amount,
         "total": subtotal - amount, "code": body.code, "offer_id": discount.offer_id if discount else None,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
+import clock
 from sync import store as sync_store
 
 from . import ledger, rules, store, tiers, views
@@ -31,7 +32,7 @@ class JobReport:
 
 def run(database: Any, now: datetime, notify: Callable[[int], None] | None = None) -> JobReport:
     """One pass over shoppers whose lots matured or expired, or whose tier hold ended, since the last run."""
-    at = rules.iso(now)
+    at = clock.iso(now)
     with database.write() as db:
         since = store.job_mark(db, JOB) or EPOCH
         users = set(store.users_with_lot_dates_between(db, since, at))
@@ -40,7 +41,7 @@ def run(database: Any, now: datetime, notify: Callable[[int], None] | None = Non
         # Lots that entered the "expiring soon" window since the last run: their views must list them.
         soon = timedelta(days=rules.EXPIRING_SOON_DAYS)
         users |= set(store.users_with_expiry_between(
-            db, rules.iso(rules.parse_iso(since) + soon), rules.iso(now + soon)))
+            db, clock.iso(clock.parse(since) + soon), clock.iso(now + soon)))
     expired = changes = 0
     touched: list[int] = []
     for user_id in sorted(users):
@@ -52,7 +53,7 @@ def run(database: Any, now: datetime, notify: Callable[[int], None] | None = Non
             if views.refresh_points(db, user_id, now):
                 touched.append(user_id)
     with database.write() as db:
-        purged = store.purge_idempotency(db, rules.iso(now - timedelta(hours=rules.IDEMPOTENCY_KEEP_HOURS)))
+        purged = store.purge_idempotency(db, clock.iso(now - timedelta(hours=rules.IDEMPOTENCY_KEEP_HOURS)))
         store.set_job_mark(db, JOB, at)
     if notify is not None:
         for user_id in touched:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import clock
+
 from . import rules, store
 from .models import ExpiringLot, PointsView
 
@@ -18,9 +20,9 @@ def _entry(row: dict) -> rules.Entry:
         kind=row["kind"],
         points=row["points"],
         lot_id=row["lot_id"],
-        at=rules.parse_iso(row["at"]),
-        available_at=rules.parse_iso(row["available_at"]) if row["available_at"] else None,
-        expires_at=rules.parse_iso(row["expires_at"]) if row["expires_at"] else None,
+        at=clock.parse(row["at"]),
+        available_at=clock.parse(row["available_at"]) if row["available_at"] else None,
+        expires_at=clock.parse(row["expires_at"]) if row["expires_at"] else None,
         order_id=row["order_id"],
     )
 
@@ -31,7 +33,7 @@ def lots(db: Any, user_id: int) -> dict[int, rules.Lot]:
 
 
 def _write(db: Any, user_id: int, debits: list[rules.Debit], now: datetime, **refs: Any) -> int:
-    at = rules.iso(now)
+    at = clock.iso(now)
     for debit in debits:
         if debit.points:
             store.insert_debit(db, user_id, debit.kind, debit.points, debit.lot_id, at, **refs)
@@ -48,7 +50,7 @@ def earn(db: Any, user_id: int, kind: str, points: int, now: datetime, hold_days
     if points <= 0:
         return None
     available_at, expires_at = rules.lot_dates(now, hold_days)
-    return store.insert_lot(db, user_id, kind, points, rules.iso(now), rules.iso(available_at), rules.iso(expires_at), order_id)
+    return store.insert_lot(db, user_id, kind, points, clock.iso(now), clock.iso(available_at), clock.iso(expires_at), order_id)
 
 
 def spend(db: Any, user_id: int, points: int, now: datetime, redemption_id: int | None = None) -> None:
@@ -88,6 +90,6 @@ def points_view(db: Any, user_id: int, now: datetime, tier: rules.TierState, gro
         next_tier=above,
         growth_to_next=needed,
         progress=progress,
-        tier_held_until=rules.iso(tier.held_until) if tier.held_until else None,
-        expiring=[ExpiringLot(points=lot.remaining, expires_at=rules.iso(lot.expires_at)) for lot in soon],
+        tier_held_until=clock.iso(tier.held_until) if tier.held_until else None,
+        expiring=[ExpiringLot(points=lot.remaining, expires_at=clock.iso(lot.expires_at)) for lot in soon],
     )

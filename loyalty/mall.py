@@ -8,10 +8,11 @@ from typing import Any
 
 import msgspec
 
+import clock
 from catalog import store as catalog_store
 from sync import store as sync_store
 
-from . import ledger, rules, store, views
+from . import ledger, store, views
 from .errors import BadOrderInput, DuplicateReward, NotEnoughPoints, RewardUnavailable, UnknownReward
 from .models import Coupon, Reward, RewardInput, RewardPatch
 
@@ -56,7 +57,7 @@ def create_reward(db: Any, data: RewardInput, now: datetime) -> Reward:
             raise BadOrderInput(f"no product {data.sku!r} in the catalog")
     if store.get_reward(db, data.id) is not None:
         raise DuplicateReward(f"a reward {data.id!r} exists already")
-    store.insert_reward(db, msgspec.structs.asdict(data), rules.iso(now))
+    store.insert_reward(db, msgspec.structs.asdict(data), clock.iso(now))
     return get_reward(db, data.id)
 
 
@@ -69,7 +70,7 @@ def update_reward(db: Any, reward_id: str, patch: RewardPatch, now: datetime) ->
     if "value" in changes and current.kind == "product" and changes["value"]:
         raise BadOrderInput("a product reward has no value")
     if changes:
-        store.update_reward(db, reward_id, changes, rules.iso(now))
+        store.update_reward(db, reward_id, changes, clock.iso(now))
     return get_reward(db, reward_id)
 
 
@@ -103,7 +104,7 @@ def redeem(db: Any, user_id: int, reward_id: str, now: datetime, *, client_id: s
     code = "PM-" + secrets.token_hex(5).upper()
     redemption_id = store.insert_redemption(db, {
         "user_id": user_id, "reward_id": reward_id, "points": reward["points_cost"], "code": code,
-        "client_id": client_id, "mutation_id": mutation_id, "at": rules.iso(now),
+        "client_id": client_id, "mutation_id": mutation_id, "at": clock.iso(now),
     })
     ledger.spend(db, user_id, reward["points_cost"], now, redemption_id)
     row = store.coupon(db, user_id, code)

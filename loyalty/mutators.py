@@ -6,8 +6,7 @@ a refusal is a permanent error the engine records as ``errors/{id}`` in the clie
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
+from clock import from_ms
 from sync.errors import PermanentError
 from sync.mutators import MutationContext, register
 
@@ -27,7 +26,7 @@ def redeem(ctx: MutationContext, args: RedeemArgs) -> None:
     """Spend points on a reward inside the push transaction (never below zero, never oversold)."""
     if store.redemption_by_mutation(ctx.db, ctx.client_id, ctx.mutation_id) is not None:
         return  # already applied (belt and braces behind the engine's lastMutationId)
-    now = datetime.fromtimestamp(ctx.now / 1000, tz=timezone.utc)
+    now = from_ms(ctx.now)
     try:
         mall.redeem(ctx.db, ctx.user_id, args.reward_id, now, client_id=ctx.client_id, mutation_id=ctx.mutation_id)
     except tuple(REFUSALS) as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import clock
 from catalog import store as catalog_store
 from sync import store as sync_store
 
@@ -69,7 +70,7 @@ def page(db: Any, user_id: int, before: int | None, limit: int) -> OrderList:
 
 def _restock(db: Any, lines: list[dict], now: datetime) -> None:
     for line in sorted(lines, key=lambda l: l["sku"]):
-        catalog_store.return_stock(db, line["sku"], line["qty"], rules.iso(now))
+        catalog_store.return_stock(db, line["sku"], line["qty"], clock.iso(now))
 
 
 def _pay(db: Any, row: dict, now: datetime, hold_days: int) -> None:
@@ -111,7 +112,7 @@ def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days:
         return get(db, order_id), False
     if not rules.can_move(current, target):
         raise BadTransition(f"an order that is {current} cannot become {target}")
-    if not store.move_order(db, order_id, current, target, rules.iso(now)):
+    if not store.move_order(db, order_id, current, target, clock.iso(now)):
         raise BadTransition(f"order {order_id} changed meanwhile; read it again")
     lines = store.order_lines(db, [order_id])[order_id]
     if rules.restocks(current, target):

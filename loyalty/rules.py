@@ -7,8 +7,10 @@ to write. docs/loyalty.md explains each rule and why.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Iterable, Literal
+
+import clock
 
 from .errors import NotEnoughPoints
 
@@ -69,22 +71,7 @@ IDEMPOTENCY_KEEP_HOURS = 24
 """Checkout idempotency keys (with the first response) are kept at least this long."""
 
 
-# ---------------------------------------------------------------------------------------------- time
-
-
-def utc(dt: datetime) -> datetime:
-    """The same instant with UTC tzinfo (naive values are taken as UTC)."""
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
-
-
-def iso(dt: datetime) -> str:
-    """The stored form of an instant: fixed-width UTC ISO 8601, so text order is time order."""
-    return utc(dt).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_iso(text: str) -> datetime:
-    """An instant from its stored form."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+# ---------------------------------------------------------------------------------------------- calendar
 
 
 def add_months(dt: datetime, months: int) -> datetime:
@@ -99,17 +86,17 @@ def add_months(dt: datetime, months: int) -> datetime:
 
 def month_key(dt: datetime) -> str:
     """The calendar month (UTC) an instant falls in, as ``YYYY-MM``."""
-    return utc(dt).strftime("%Y-%m")
+    return clock.utc(dt).strftime("%Y-%m")
 
 
 def day_key(dt: datetime) -> str:
     """The calendar day (UTC) an instant falls in, as ``YYYY-MM-DD``."""
-    return utc(dt).strftime("%Y-%m-%d")
+    return clock.utc(dt).strftime("%Y-%m-%d")
 
 
 def month_bounds(dt: datetime) -> tuple[datetime, datetime]:
     """Start (inclusive) and end (exclusive) of the calendar month holding ``dt``."""
-    start = utc(dt).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    start = clock.utc(dt).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     return start, add_months(start, 1)
 
 
@@ -133,7 +120,7 @@ def order_growth(paid_minor: int) -> int:
 
 def lot_dates(earned_at: datetime, hold_days: int) -> tuple[datetime, datetime]:
     """When points earned at ``earned_at`` become available and when they expire."""
-    available = utc(earned_at) + timedelta(days=hold_days)
+    available = clock.utc(earned_at) + timedelta(days=hold_days)
     return available, add_months(available, LOT_LIFETIME_MONTHS)
 
 
@@ -295,7 +282,7 @@ def growth_allowed(kind: str, day_count: int, month_count: int) -> bool:
 
 def growth_window_start(now: datetime) -> datetime:
     """The oldest instant whose growth still counts."""
-    return utc(now) - timedelta(days=GROWTH_WINDOW_DAYS)
+    return clock.utc(now) - timedelta(days=GROWTH_WINDOW_DAYS)
 
 
 # ---------------------------------------------------------------------------------------------- tiers
@@ -349,7 +336,7 @@ def evaluate_tier(state: TierState, growth: int, month_spend_minor: int, now: da
       supports it; otherwise the shopper drops one tier (never more at a time) and that tier is held for
       TIER_HOLD_DAYS (a soft landing).
     """
-    now = utc(now)
+    now = clock.utc(now)
     supported = tier_for_growth(growth)
     target = state.tier if _rank(state.tier) >= _rank(supported) else supported
     reason: Literal["growth", "accelerated", "downgrade"] | None = "growth" if target != state.tier else None

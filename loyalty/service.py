@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
+import clock
 from sync import store as sync_store
 from sync.poke import notify
 
@@ -21,7 +22,7 @@ _checkout_decoder = msgspec.json.Decoder(checkout_mod.CheckoutRequest)
 
 
 def _now(now: datetime | None) -> datetime:
-    return now if now is not None else datetime.now(timezone.utc)
+    return now if now is not None else clock.now()
 
 
 def place_order(database: Any, user_id: int, key: str | None, body: bytes, now: datetime | None = None) -> checkout_mod.CheckoutResult:

@@ -378,20 +378,6 @@ def users_with_expired_remainders(db: Any, now: str) -> list[int]:
     ]
 
 
-def users_with_points_expiring(db: Any, now: str, until: str) -> list[dict]:
-    """Per shopper: points in available lots that expire in [now, until), and the soonest expiry."""
-    return list(
-        db.query(
-            "SELECT user_id, SUM(remaining) AS points, MIN(expires_at) AS first_expires_at FROM ("
-            " SELECT lot.user_id, lot.expires_at, lot.points + (SELECT COALESCE(SUM(d.points), 0)"
-            " FROM points_ledger d WHERE d.lot_id = lot.id AND d.id != lot.id) AS remaining"
-            " FROM points_ledger lot WHERE lot.kind IN ('earn', 'bonus') AND lot.available_at <= ?"
-            " AND lot.expires_at >= ? AND lot.expires_at < ?) AS lots WHERE remaining > 0 GROUP BY user_id ORDER BY user_id",
-            [now, now, until],
-        )
-    )
-
-
 # ---------------------------------------------------------------------------------------------- tiers and growth
 
 
@@ -419,7 +405,7 @@ def insert_tier_change(db: Any, user_id: int, from_tier: str, to_tier: str, reas
 
 
 def tier_changes_since(db: Any, after_id: int = 0, limit: int = 500) -> list[dict]:
-    """Tier transitions with ids above ``after_id``, oldest first (retention polls them)."""
+    """Tier transitions (the tier history) with ids above ``after_id``, oldest first."""
     return list(db.query("SELECT * FROM tier_changes WHERE id > ? ORDER BY id LIMIT ?", [after_id, limit]))
 
 

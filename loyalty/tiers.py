@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
+
+import clock
 
 from . import rules, store
 from .errors import GrowthCapReached
-
-
-TierListener = Callable[[Any, int, rules.TierChange, datetime], None]
-_listeners: list[TierListener] = []
-
-
-def register_tier_listener(fn: TierListener) -> TierListener:
-    """Call ``fn(db, user_id, change, now)`` inside the transaction that changes a tier (retention's trigger)."""
-    if fn not in _listeners:
-        _listeners.append(fn)
-    return fn
-
-
-def unregister_tier_listener(fn: TierListener) -> None:
-    """Remove a listener (tests)."""
-    if fn in _listeners:
-        _listeners.remove(fn)
 
 
 def state(db: Any, user_id: int) -> rules.TierState:
@@ -33,20 +18,20 @@ def state(db: Any, user_id: int) -> rules.TierState:
         return rules.TierState()
     return rules.TierState(
         tier=row["tier"],
-        held_until=rules.parse_iso(row["held_until"]) if row["held_until"] else None,
+        held_until=clock.parse(row["held_until"]) if row["held_until"] else None,
         accelerated_month=row["accelerated_month"],
     )
 
 
 def growth(db: Any, user_id: int, now: datetime) -> int:
     """Growth in the rolling window ending at ``now`` (never below zero)."""
-    return max(0, store.growth_sum(db, user_id, rules.iso(rules.growth_window_start(now))))
+    return max(0, store.growth_sum(db, user_id, clock.iso(rules.growth_window_start(now))))
 
 
 def month_spend(db: Any, user_id: int, now: datetime) -> int:
     """Paid, unrefunded spend (minor units) in the calendar month holding ``now``."""
     start, end = rules.month_bounds(now)
-    return store.paid_spend(db, user_id, rules.iso(start), rules.iso(end))
+    return store.paid_spend(db, user_id, clock.iso(start), clock.iso(end))
 
 
 def current(db: Any, user_id: int, now: datetime) -> tuple[rules.TierState, int]:
@@ -57,17 +42,15 @@ def current(db: Any, user_id: int, now: datetime) -> tuple[rules.TierState, int]
 
 
 def evaluate(db: Any, user_id: int, now: datetime) -> tuple[rules.TierState, rules.TierChange | None]:
-    """Re-evaluate and store a shopper's tier; a change is recorded in tier_changes (retention reads it)."""
+    """Re-evaluate and store a shopper's tier; a change is a row in tier_changes (the tier history)."""
     old = state(db, user_id)
     new, change = rules.evaluate_tier(old, growth(db, user_id, now), month_spend(db, user_id, now), now)
-    at = rules.iso(now)
+    at = clock.iso(now)
     if new != old or store.get_tier(db, user_id) is None:
-        store.put_tier(db, user_id, new.tier, rules.iso(new.held_until) if new.held_until else None,
+        store.put_tier(db, user_id, new.tier, clock.iso(new.held_until) if new.held_until else None,
                        new.accelerated_month, at)
     if change is not None:
         store.insert_tier_change(db, user_id, change.from_tier, change.to_tier, change.reason, at)
-        for listener in list(_listeners):
-            listener(db, user_id, change, now)
     return new, change
 
 
@@ -75,7 +58,7 @@ def record_order_growth(db: Any, user_id: int, order_id: int, paid_minor: int, n
     """Growth for a paid order (capped per order); how much was added."""
     amount = rules.order_growth(paid_minor)
     if amount and store.insert_growth(db, user_id, "order", amount, str(order_id), rules.day_key(now),
-                                      rules.month_key(now), rules.iso(now)):
+                                      rules.month_key(now), clock.iso(now)):
         return amount
     return 0
 
@@ -98,6 +81,6 @@ def record_capped(db: Any, user_id: int, kind: str, ref: str, now: datetime) -> 
     if not rules.growth_allowed(kind, day_count, month_count):
         raise GrowthCapReached(f"no more {kind} growth counts for now (its cap is reached)")
     amount = rules.GROWTH_RULES[kind].amount
-    if not store.insert_growth(db, user_id, kind, amount, ref, day, month, rules.iso(now)):
+    if not store.insert_growth(db, user_id, kind, amount, ref, day, month, clock.iso(now)):
         raise GrowthCapReached(f"this {kind} has already counted")
     return amount

@@ -15,6 +15,10 @@ log = logging.getLogger("lastmile.media")
 
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "AVIF": "avif", "TIFF": "tif"}
 _ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
+MAX_SIDE = 16_383
+"""Longest side accepted: WebP's own limit, and far beyond any photo's (a 1 x 49,000,000 strip is a bomb)."""
+MAX_ASPECT = 20
+"""Longest side over shortest: past this a product photo is a strip no variant can show."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +58,32 @@ def _open(data: bytes, name: str, max_bytes: int, max_pixels: int) -> Image.Imag
     fmt = im.format or ""
     if fmt not in ACCEPTED_FORMATS:
         raise BadImage(f"{name}: format {fmt or 'unknown'} is not accepted")
-    width, height = im.size
-    if width < 1 or height < 1 or width * height > max_pixels:
-        raise BadImage(f"{name}: {width}x{height} is more than the limit of {max_pixels} pixels")
+    try:
+        _check_header(im, name, max_pixels)
+    except BadImage:
+        im.close()
+        raise
     return im
 
 
-def inspect(data: bytes, *, name: str, max_bytes: int, max_pixels: int) -> tuple[str, int, int]:
-    """Format and stored size from the header alone (no pixel decoding); BadImage naming ``name``."""
-    with _open(data, name, max_bytes, max_pixels) as im:
-        return im.format or "", im.width, im.height
+def _check_header(im: Image.Image, name: str, max_pixels: int) -> None:
+    """Refuse by what the header says (sides, aspect, pixels, frames): nothing is decoded to find out."""
+    fmt = im.format or ""
+    width, height = im.size
+    if width < 1 or height < 1 or max(width, height) > MAX_SIDE:
+        raise BadImage(f"{name}: {width}x{height} has a side outside 1..{MAX_SIDE} pixels")
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise BadImage(f"{name}: {width}x{height} is stretched more than {MAX_ASPECT}:1")
+    if width * height > max_pixels:
+        raise BadImage(f"{name}: {width}x{height} is more than the limit of {max_pixels} pixels")
+    try:
+        animated = bool(getattr(im, "is_animated", False))  # reads frame headers only (GIF: up to frame 2)
+    except Exception as exc:
+        raise BadImage(f"{name}: not a readable image ({type(exc).__name__})") from None
+    if animated:
+        # Refused, not cut to a first frame: that frame is often blank or a fade-in, so the shop would
+        # show a picture the operator never saw; a still exported on purpose is what a product page needs.
+        raise BadImage(f"{name}: animated images are not accepted; upload a still ({fmt})")
 
 
 def to_srgb(im: Image.Image) -> Image.Image:

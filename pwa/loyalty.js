@@ -3,34 +3,11 @@
 // view the sync client keeps in IndexedDB (`points`, `orders/{id}`, `coupons/{code}`), so it works offline;
 // redeeming is the sync mutation `points.redeem`, queued offline and applied exactly once by the server.
 
+import { authed } from "./authed.js";
+import { el, fill, waitFor } from "./dom.js";
+import { money } from "./money.js";
+
 const CHECKOUT_KEY = "lastmile-checkout-key";
-
-function waitFor(name, ms = 10_000) {
-  return new Promise((resolve) => {
-    const until = Date.now() + ms;
-    const check = () => (self[name] || Date.now() > until ? resolve(self[name] || null) : setTimeout(check, 20));
-    check();
-  });
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-}
-
-function money(minor, currency) {
-  try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(minor / 100);
-  } catch {
-    return `${(minor / 100).toFixed(2)} ${currency}`;
-  }
-}
 
 function day(iso) {
   return iso ? new Date(iso).toLocaleDateString() : "";
@@ -38,21 +15,8 @@ function day(iso) {
 
 function signInFirst(client, mount, what) {
   if (client.signedIn) return false;
-  mount.replaceChildren(el("p", {}, `Sign in to see ${what}. `, el("a", { href: "/signin" }, "Sign in")));
+  fill(mount, el("p", {}, `Sign in to see ${what}. `, el("a", { href: "/signin" }, "Sign in")));
   return true;
-}
-
-async function authed(client, method, path, { body, headers = {} } = {}) {
-  const session = client.session;
-  const response = await fetch(path, {
-    method,
-    cache: "no-store",
-    headers: { accept: "application/json", "content-type": "application/json", authorization: `Bearer ${session.token}`, ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw Object.assign(new Error(data.detail || `HTTP ${response.status}`), { status: response.status });
-  return data;
 }
 
 // ------------------------------------------------------------------------------------------------ points
@@ -61,7 +25,7 @@ function renderPoints(client, mount, say) {
   if (signInFirst(client, mount, "your points")) return;
   const p = client.view.get("points");
   if (!p) {
-    mount.replaceChildren(el("p", { class: "lm-muted" }, "No points yet: your first paid order earns 1,000."));
+    fill(mount, el("p", { class: "lm-muted" }, "No points yet: your first paid order earns 1,000."));
   } else {
     const next = p.nextTier
       ? el("p", {}, `${p.growthToNext} growth to ${p.nextTier}. `, el("progress", { max: "1000", value: String(p.progress) }))
@@ -69,7 +33,7 @@ function renderPoints(client, mount, say) {
     const expiring = p.expiring.length
       ? el("ul", { id: "lm-expiring" }, p.expiring.map((lot) => el("li", {}, `${lot.points} points expire on ${day(lot.expiresAt)}`)))
       : null;
-    mount.replaceChildren(
+    fill(mount,
       el("p", { id: "lm-balance", class: "lm-big" }, `${p.balance} points`),
       p.pending ? el("p", { class: "lm-muted" }, `${p.pending} more on hold until returns close`) : null,
       el("p", { id: "lm-tier" }, `Tier: ${p.tier} (×${p.multiplier} points), growth ${p.growth}`),
@@ -115,7 +79,7 @@ function renderMall(client, mount) {
   const waiting = client.pending.filter((m) => m.name === "points.redeem");
   const refused = client.errors().filter((e) => e.name === "points.redeem");
   const items = rewards || [];
-  mount.replaceChildren(
+  fill(mount,
     el("p", { id: "lm-balance" }, `You have ${balance} points.`),
     waiting.length ? el("p", { class: "lm-muted", id: "lm-redeem-waiting" }, `${waiting.length} redemption(s) waiting to sync.`) : null,
     ...refused.map((e) =>
@@ -150,7 +114,7 @@ function renderMall(client, mount) {
 function renderOrders(client, mount) {
   if (signInFirst(client, mount, "your orders")) return;
   const orders = client.entries("orders/").sort((a, b) => b.id - a.id);
-  mount.replaceChildren(
+  fill(mount,
     orders.length
       ? el(
           "ul",
@@ -172,7 +136,7 @@ function mountCheckout(client, say) {
   cart.after(box);
   const draw = () => {
     const lines = client.cartLines ? client.cartLines() : client.entries("cart/");
-    if (!client.signedIn || !lines.length) return box.replaceChildren();
+    if (!client.signedIn || !lines.length) return fill(box);
     const button = el("button", { type: "button", class: "lm-btn", id: "lm-place-order" }, "Place order");
     const code = el("input", { name: "code", maxlength: "40", placeholder: "Coupon or offer code", autocomplete: "off" });
     button.addEventListener("click", async () => {
@@ -194,7 +158,7 @@ function mountCheckout(client, say) {
         button.disabled = false;
       }
     });
-    box.replaceChildren(el("p", {}, code, " ", button));
+    fill(box, el("p", {}, code, " ", button));
   };
   client.subscribe(draw);
 }
@@ -220,7 +184,7 @@ function mount(client, page, context) {
   if (!main) return;
   // Keep the page's heading; everything below it is drawn here.
   const body = el("div", { id: "lm-loyalty-body" });
-  main.replaceChildren(...[main.querySelector("h1"), body].filter(Boolean));
+  fill(main, main.querySelector("h1"), body);
   const render = { points: renderPoints, mall: renderMall, orders: renderOrders }[page];
   let coupons = -1;
   client.subscribe((c) => {

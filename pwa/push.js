@@ -2,36 +2,8 @@
 // `offers/{id}`, so they show without push and offline), and product views for the segments.
 // A feature module of the app shell (app.js calls start(context)); push-sw.js does the worker side.
 
-function waitFor(name, ms = 10_000) {
-  return new Promise((resolve) => {
-    const until = Date.now() + ms;
-    const check = () => (self[name] || Date.now() > until ? resolve(self[name] || null) : setTimeout(check, 20));
-    check();
-  });
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-}
-
-async function authed(client, method, path, body) {
-  const response = await fetch(path, {
-    method,
-    cache: "no-store",
-    headers: { accept: "application/json", "content-type": "application/json", authorization: `Bearer ${client.session.token}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw Object.assign(new Error(data.detail || `HTTP ${response.status}`), { status: response.status });
-  return data;
-}
+import { authed } from "./authed.js";
+import { el, fill, waitFor } from "./dom.js";
 
 function keyBytes(base64url) {
   const raw = atob(base64url.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (base64url.length % 4)) % 4));
@@ -46,10 +18,12 @@ export async function optIn(client, registration) {
     (await registration.pushManager.getSubscription()) ||
     (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) }));
   await authed(client, "POST", "/api/push/subscriptions", {
-    ...subscription.toJSON(),
-    consent: true,
-    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-    locale: navigator.language,
+    body: {
+      ...subscription.toJSON(),
+      consent: true,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      locale: navigator.language,
+    },
   });
   return true;
 }
@@ -77,8 +51,8 @@ async function mountOptIn(client, registration, mount, say) {
 function renderOffers(client, box) {
   const now = new Date().toISOString();
   const offers = client.entries("offers/").filter((o) => o && o.expiresAt > now);
-  if (!offers.length) return box.replaceChildren();
-  box.replaceChildren(
+  if (!offers.length) return fill(box);
+  fill(box,
     el("h2", {}, "Your offers"),
     el("ul", {}, offers.map((o) => el("li", {}, el("strong", {}, o.title), ` — ${o.label} with code `, el("code", {}, o.code),
       ` (until ${new Date(o.expiresAt).toLocaleDateString()})`))),
@@ -102,6 +76,6 @@ async function run(context) {
   mountOptIn(client, context.registration, context.mounts?.account, say).catch(() => {});
   if (page === "product" && context.sku && client.signedIn) {
     // One view event per product page; offline it is simply not counted.
-    authed(client, "POST", "/api/events", { events: [{ type: "product.viewed", sku: context.sku }] }).catch(() => {});
+    authed(client, "POST", "/api/events", { body: { events: [{ type: "product.viewed", sku: context.sku }] } }).catch(() => {});
   }
 }

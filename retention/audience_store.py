@@ -4,25 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from .store import marks, one
+from accounts import vault
+
+from .store import TIME_ZONE, marks, one
+
+
+def _opened(row: dict | None) -> dict | None:
+    if row is not None:
+        row["time_zone"] = vault.open_or_plain(TIME_ZONE, row["time_zone"])
+    return row
 
 
 # --- profiles -------------------------------------------------------------------------------------
 
 def get_profile(db: Any, user_id: int) -> dict | None:
     """A shopper's retention profile (time zone, locale, last tier seen)."""
-    return one(db, "SELECT * FROM retention_profiles WHERE user_id = ?", [user_id])
+    return _opened(one(db, "SELECT * FROM retention_profiles WHERE user_id = ?", [user_id]))
 
 
 def get_profiles(db: Any, user_ids: list[int]) -> dict[int, dict]:
     """Profiles keyed by user id."""
     if not user_ids:
         return {}
-    return {r["user_id"]: r for r in db.query(f"SELECT * FROM retention_profiles WHERE user_id IN ({marks(user_ids)})", user_ids)}
+    rows = db.query(f"SELECT * FROM retention_profiles WHERE user_id IN ({marks(user_ids)})", user_ids)
+    return {r["user_id"]: _opened(r) for r in rows}
 
 
 def upsert_profile(db: Any, user_id: int, now: str, *, time_zone: str | None = None, locale: str | None = None) -> None:
-    """Record a shopper's time zone/locale (values not given stay as they were)."""
+    """Record a shopper's time zone (sealed) and locale (values not given stay as they were)."""
+    time_zone = None if time_zone is None else vault.seal(TIME_ZONE, time_zone)
     db.execute(
         "INSERT INTO retention_profiles (user_id, time_zone, locale, updated_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (user_id) DO UPDATE SET time_zone = COALESCE(excluded.time_zone, retention_profiles.time_zone),"
@@ -41,6 +51,11 @@ def set_tier_seen(db: Any, user_id: int, tier: str, now: str) -> None:
 
 
 # --- scores and segments --------------------------------------------------------------------------
+
+def delete_scores(db: Any, user_id: int) -> None:
+    """Forget a shopper's scores and segment (they withdrew consent to analytics, or left)."""
+    db.execute("DELETE FROM retention_scores WHERE user_id = ?", [user_id])
+
 
 def save_scores(db: Any, rows: list[dict], now: str) -> None:
     """Replace the stored scores of these shoppers."""

@@ -22,11 +22,12 @@ from urllib.parse import urlsplit
 import urllib3
 from pywebpush import WebPusher
 
+from clock import iso
+
 from . import push_store
 from .config import RetentionConfig
 from .endpoints import Resolver, check_endpoint, check_resolves_public, resolve
 from .errors import ForbiddenEndpoint
-from .timefmt import iso
 
 log = logging.getLogger("lastmile.push")
 

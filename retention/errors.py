@@ -15,6 +15,10 @@ class ForbiddenEndpoint(BadSubscription):
     """A push endpoint outside the allowlist of push services (the SSRF guard)."""
 
 
+class EndpointTaken(BadSubscription):
+    """A push endpoint already registered with other keys: only the browser that made it holds its keys."""
+
+
 class UnknownSubscription(RetentionError):
     """No such push subscription for this shopper."""
 

@@ -7,14 +7,15 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from accounts import consents as accounts_consents
 from accounts import service as accounts_service
 from catalog import store as catalog_store
+from clock import from_ms, parse
 from loyalty import store as loyalty_store
 from sync import store as sync_store
 
 from . import audience_store, campaign_store
 from .segments import ShopperFacts
-from .timefmt import from_ms, parse
 
 BIRTHDAY = re.compile(r"^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
@@ -39,6 +40,7 @@ def collect(db: Any, after: int, limit: int, now: datetime) -> list[ShopperFacts
     views = audience_store.views_since(db, ids, (now - timedelta(days=30)).date().isoformat())
     events = audience_store.last_event_at(db, ids)
     profiles = audience_store.get_profiles(db, ids)
+    agreed = {purpose: accounts_consents.agreed(db, ids, purpose) for purpose in accounts_consents.PURPOSES}
     result = []
     for shopper in shoppers:
         uid = shopper.user_id
@@ -76,6 +78,7 @@ def collect(db: Any, after: int, limit: int, now: datetime) -> list[ShopperFacts
                 locale=profile.get("locale"),
                 tier=points.get("tier") if isinstance(points, dict) else None,
                 points_expiring=expiring,
+                consents=frozenset(p for p, users in agreed.items() if uid in users),
             )
         )
     return result

@@ -167,6 +167,8 @@ class Scores(msgspec.Struct, rename="camel"):
     revenue: int
     discounted_share: float
     views: int
+    email: str | None = None
+    """The shopper's email, masked (`p***@example.com`) unless the operator asked to reveal it and may."""
 
 
 class ReportRow(msgspec.Struct, rename="camel"):

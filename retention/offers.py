@@ -7,10 +7,12 @@ from typing import Any
 
 import msgspec
 
+from catalog.money import format_price
+from clock import iso, parse
+
 from . import audience_store, campaign_store
 from .errors import BadOffer, CouponRejected, UnknownOffer
 from .models import Offer, OfferIn
-from .timefmt import iso, parse
 
 OFFER_ID_PREFIX = "offer-"
 """How retention offers are named in orders.offer_id (the points mall uses reward ids)."""
@@ -71,8 +73,8 @@ def discount_for(offer: Offer, subtotal: int) -> int:
 
 
 def describe(offer: Offer) -> str:
-    """"20%" or "5.00 EUR" for templates."""
-    return f"{offer.value}%" if offer.kind == "percent" else f"{offer.value / 100:.2f} {offer.currency}"
+    """"20%" or "€5.00" for templates (an amount offer always has its currency)."""
+    return f"{offer.value}%" if offer.kind == "percent" else format_price(offer.value, offer.currency or "")
 
 
 def view_value(offer: Offer) -> dict:
@@ -95,7 +97,7 @@ def check_coupon(db: Any, user_id: int, code: str, subtotal: int, currency: str,
     if offer.currency is not None and offer.currency != currency:
         raise CouponRejected(f"code {offer.code} is for {offer.currency} orders")
     if subtotal < offer.min_order:
-        raise CouponRejected(f"code {offer.code} needs an order of at least {offer.min_order / 100:.2f}")
+        raise CouponRejected(f"code {offer.code} needs an order of at least {format_price(offer.min_order, currency)}")
     grant = campaign_store.get_grant(db, user_id, offer.id)
     if grant is None:
         scores = audience_store.get_scores(db, user_id)

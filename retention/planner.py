@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 import msgspec
 
+from clock import iso, parse
 from sync import store as sync_store
 
 from . import audience_store, campaign_store, push_store
@@ -18,7 +19,6 @@ from .offers import describe, get_offer, usable, view_value
 from .schedule import next_slot
 from .receipts import receipt_for
 from .templates import check_template, choose, render
-from .timefmt import iso, parse
 from .view import publish_offer
 
 # Built-in English texts, so every trigger says something before operators write their own.

@@ -4,31 +4,59 @@ from __future__ import annotations
 
 from typing import Any
 
-from .store import marks, one
+from accounts import vault
+
+from .store import ENDPOINT, PUSH_KEY, marks, one
+
+
+def _opened(row: dict | None) -> dict | None:
+    """A subscription row with its endpoint and keys opened (they are sealed at rest)."""
+    if row is not None:
+        row["endpoint"] = vault.unseal_text(ENDPOINT, row["endpoint"])
+        row["p256dh"] = vault.unseal_text(PUSH_KEY, row["p256dh"])
+        row["auth"] = vault.unseal_text(PUSH_KEY, row["auth"])
+        row.pop("endpoint_index", None)
+    return row
+
+
+def subscription_id_for(db: Any, endpoint: str) -> int | None:
+    """The subscription holding this endpoint (its blind index under any readable key)."""
+    indexes = vault.blind_indexes(ENDPOINT, endpoint)
+    row = db.execute(f"SELECT id FROM push_subscriptions WHERE endpoint_index IN ({marks(indexes)})", indexes).fetchone()
+    return row[0] if row else None
 
 
 # --- subscriptions --------------------------------------------------------------------------------
 
 def add_subscription(db: Any, user_id: int, device_id: int | None, endpoint: str, p256dh: str, auth: str, now: str) -> int:
-    """Store a subscription (an endpoint re-subscribed moves to this shopper/device with fresh keys); its id."""
-    db.execute(
-        "INSERT INTO push_subscriptions (user_id, device_id, endpoint, p256dh, auth, consent_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id,"
-        " device_id = excluded.device_id, p256dh = excluded.p256dh, auth = excluded.auth,"
-        " consent_at = excluded.consent_at",
-        [user_id, device_id, endpoint, p256dh, auth, now, now],
-    )
-    return db.execute("SELECT id FROM push_subscriptions WHERE endpoint = ?", [endpoint]).fetchone()[0]
+    """Store a subscription (an endpoint re-subscribed moves to this shopper/device with fresh keys); its id.
+
+    Endpoint and keys are sealed; the endpoint is matched by its blind index (in the caller's write
+    transaction, so the lookup and the write see the same rows).
+    """
+    sealed = [vault.seal(PUSH_KEY, p256dh), vault.seal(PUSH_KEY, auth)]
+    existing = subscription_id_for(db, endpoint)
+    if existing is not None:
+        db.execute(
+            "UPDATE push_subscriptions SET user_id = ?, device_id = ?, p256dh = ?, auth = ?, consent_at = ? WHERE id = ?",
+            [user_id, device_id, *sealed, now, existing],
+        )
+        return existing
+    return db.execute(
+        "INSERT INTO push_subscriptions (user_id, device_id, endpoint, endpoint_index, p256dh, auth, consent_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [user_id, device_id, vault.seal(ENDPOINT, endpoint), vault.blind_index(ENDPOINT, endpoint), *sealed, now, now],
+    ).fetchone()[0]
 
 
 def get_subscription(db: Any, subscription_id: int) -> dict | None:
     """One subscription row."""
-    return one(db, "SELECT * FROM push_subscriptions WHERE id = ?", [subscription_id])
+    return _opened(one(db, "SELECT * FROM push_subscriptions WHERE id = ?", [subscription_id]))
 
 
 def user_subscriptions(db: Any, user_id: int) -> list[dict]:
     """A shopper's subscriptions, oldest first."""
-    return list(db.query("SELECT * FROM push_subscriptions WHERE user_id = ? ORDER BY id", [user_id]))
+    return [_opened(r) for r in db.query("SELECT * FROM push_subscriptions WHERE user_id = ? ORDER BY id", [user_id])]
 
 
 def delete_subscription(db: Any, subscription_id: int, user_id: int | None = None) -> bool:
@@ -77,6 +105,7 @@ def claim_due(db: Any, now: str, limit: int) -> list[dict]:
             [now, limit],
         )
     )
+    rows = [_opened(r) for r in rows]
     ids = [r["id"] for r in rows]
     if ids:
         db.execute(

@@ -9,13 +9,15 @@ from typing import Any, Callable, Iterable
 
 import msgspec
 
-from . import audience_store, campaign_store
+from accounts.consents import ANALYTICS, NOTIFICATIONS, OFFERS
+from clock import iso
+
+from . import audience_store, campaign_store, push_store
 from .config import RetentionConfig
 from .delivery import DeliveryReport, PushSender, deliver_due
 from .errors import RetentionError
 from .planner import OfferPublisher, campaign_for, campaign_from_row, enqueue_message
 from .segments import ShopperFacts, score
-from .timefmt import iso
 from .triggers import evaluate
 from .view import notify, publish_offer
 
@@ -36,10 +38,22 @@ class RunReport:
     delivery: DeliveryReport | None = None
 
 
-def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionConfig, campaigns: list, publish: OfferPublisher) -> tuple[str, list[str]]:
-    """Score one shopper and queue what their triggers and segment campaigns call for; (segment, triggers fired)."""
+def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionConfig, campaigns: list, publish: OfferPublisher) -> tuple[str | None, list[str]]:
+    """Score one shopper and queue what their triggers and segment campaigns call for; (segment, triggers fired).
+
+    Only with consent: no segment without `analytics` (their old scores are dropped), no message or offer
+    without `offers`, no push without `notifications` (their subscriptions are dropped) (accounts.consents).
+    """
+    if NOTIFICATIONS not in facts.consents:
+        for sub in push_store.user_subscriptions(db, facts.user_id):
+            push_store.delete_subscription(db, sub["id"])
+    if ANALYTICS not in facts.consents:
+        audience_store.delete_scores(db, facts.user_id)
+        return None, []
     scores = score(facts, now, config.churn_after_days)
     audience_store.save_scores(db, [msgspec.structs.asdict(scores)], iso(now))
+    if OFFERS not in facts.consents:
+        return scores.segment, []
     profile = audience_store.get_profile(db, facts.user_id) or {}
     hits = evaluate(facts, scores, now, config, known_tier=profile.get("tier_seen"), price_baselines=audience_store.price_baselines(db, facts.user_id))
     fired = []
@@ -98,7 +112,8 @@ def run_retention(
             if touched and after_commit is not None:
                 after_commit(touched)
             report.shoppers += 1
-            report.segments[segment] = report.segments.get(segment, 0) + 1
+            if segment is not None:
+                report.segments[segment] = report.segments.get(segment, 0) + 1
             for trigger in fired:
                 report.messages[trigger] = report.messages.get(trigger, 0) + 1
         after = batch[-1].user_id

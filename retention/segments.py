@@ -34,6 +34,8 @@ class ShopperFacts(msgspec.Struct, kw_only=True):
     tier: str | None = None
     points_expiring: list[tuple[int, datetime]] = []
     """(points, expiry) of lots that will expire."""
+    consents: frozenset[str] = frozenset()
+    """Purposes the shopper agreed to (accounts.consents): scored only with analytics, messages only with offers."""
 
 
 RECENCY_DAYS = (7, 30, 60, 89)  # at most this many days since activity -> 5, 4, 3, 2; older -> 1 (churn)

@@ -6,12 +6,15 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from accounts.consents import NOTIFICATIONS
+from clock import iso
+from sync import consent as sync_consent
+
 from . import audience_store, push_store
 from .config import RetentionConfig
-from .errors import UnknownSubscription
+from .errors import EndpointTaken, UnknownSubscription
 from .models import EventBatch, EventResult, NewSubscription, Subscription
-from .subscriptions import validate
-from .timefmt import iso
+from .subscriptions import same_keys, validate
 from .tracking import record_events
 
 MAX_SUBSCRIPTIONS_PER_USER = 20
@@ -25,6 +28,11 @@ def subscribe(database: Any, config: RetentionConfig, user_id: int, device_id: i
     """Store this device's subscription with the shopper's consent time, time zone and locale."""
     validate(sub, config.push_services, config.test_origins)
     with database.write() as db:
+        held = push_store.subscription_id_for(db, sub.endpoint)
+        if held is not None and not same_keys(push_store.get_subscription(db, held), sub):
+            # A browser re-subscribing sends the keys it made with the endpoint; other keys mean someone else
+            # is trying to move (or break) that browser's notifications.
+            raise EndpointTaken("this push endpoint is already registered with other keys; subscribe again in the browser")
         # One subscription per device: a new one replaces the device's old one (keys rotated).
         for old in push_store.user_subscriptions(db, user_id):
             if old["device_id"] == device_id and old["endpoint"] != sub.endpoint:
@@ -34,6 +42,8 @@ def subscribe(database: Any, config: RetentionConfig, user_id: int, device_id: i
             push_store.delete_subscription(db, existing[0]["id"])  # the oldest makes room
         sid = push_store.add_subscription(db, user_id, device_id, sub.endpoint, sub.keys.p256dh, sub.keys.auth, iso(now))
         audience_store.upsert_profile(db, user_id, iso(now), time_zone=sub.time_zone, locale=sub.locale)
+        # Subscribing is the shopper agreeing to notifications (validate() insists on consent: true).
+        sync_consent.record(db, user_id, NOTIFICATIONS, True, int(now.timestamp() * 1000))
         return _public(push_store.get_subscription(db, sid))
 
 

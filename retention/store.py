@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from accounts.sealed_store import SealedColumn, sealing_migration
+
 DOMAIN = "retention"
+ENDPOINT = "push.endpoint"
+PUSH_KEY = "push.key"
+TIME_ZONE = "time_zone"
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
@@ -143,7 +148,26 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        2,
+        "push endpoints, keys and time zones sealed",
+        [
+            # endpoint now holds the sealed URL (unique by chance only); endpoint_index its HMAC, the real key.
+            "ALTER TABLE push_subscriptions ADD COLUMN endpoint_index TEXT",
+            "CREATE UNIQUE INDEX push_subscriptions_endpoint_index ON push_subscriptions (endpoint_index)",
+            sealing_migration(lambda: SEALED),
+        ],
+    ),
 ]
+
+
+SEALED = (
+    SealedColumn("push_subscriptions", ("id",), "endpoint", ENDPOINT, index_column="endpoint_index", index_kind=ENDPOINT),
+    SealedColumn("push_subscriptions", ("id",), "p256dh", PUSH_KEY),
+    SealedColumn("push_subscriptions", ("id",), "auth", PUSH_KEY),
+    SealedColumn("retention_profiles", ("user_id",), "time_zone", TIME_ZONE),
+)
+"""The sealed columns of this room (`lastmile keys rotate` re-seals them)."""
 
 
 def one(db: Any, sql: str, params: Iterable[Any]) -> dict | None:

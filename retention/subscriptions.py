@@ -48,7 +48,7 @@ def check_time_zone(name: str | None) -> str | None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadSubscription(f"timeZone {name!r} is not a known time zone") from None
+        raise BadSubscription("timeZone is not a known time zone") from None  # not echoed: it is personal
     return name
 
 
@@ -59,6 +59,12 @@ def check_locale(tag: str | None) -> str | None:
     if not 2 <= len(tag) <= 35 or not all(c.isalnum() or c == "-" for c in tag) or not tag[0].isalpha():
         raise BadSubscription("locale must be a language tag such as de-AT")
     return tag
+
+
+def same_keys(row: dict, sub: NewSubscription) -> bool:
+    """Whether a stored subscription (keys opened) holds the keys of ``sub`` (compared as bytes)."""
+    return (b64url_decode(row["p256dh"]), b64url_decode(row["auth"])) == (
+        b64url_decode(sub.keys.p256dh), b64url_decode(sub.keys.auth))
 
 
 def validate(sub: NewSubscription, services: Iterable[str], test_origins: Iterable[str]) -> NewSubscription:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from clock import iso
 from loyalty import store as loyalty_store
 
 from . import audience_store, campaign_store
 from .models import EventBatch, EventResult, ReportRow
 from .offers import OFFER_ID_PREFIX
 from .receipts import receipt_ok
-from .timefmt import iso
 
 MAX_VIEWS_PER_DAY = 500
 """Views counted per shopper per day: enough to tell an explorer, bounded against noisy clients."""

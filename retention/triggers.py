@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from catalog.money import format_amount
+
 from .config import RetentionConfig
 from .models import Scores
 from .segments import ShopperFacts
@@ -20,10 +22,6 @@ class Hit(msgspec.Struct):
     trigger: str
     dedupe: str
     context: dict
-
-
-def _money(minor: int) -> str:
-    return f"{minor / 100:.2f}"
 
 
 def cart_abandoned(facts: ShopperFacts, now: datetime, delay: int) -> Hit | None:
@@ -89,7 +87,7 @@ def wishlist_price_drops(facts: ShopperFacts, baselines: dict[str, int]) -> list
                 Hit(
                     "wishlist_price_drop",
                     f"price:{sku}:{price}",
-                    {"sku": sku, "old_price": _money(before), "new_price": _money(price)},
+                    {"sku": sku, "old_price": format_amount(before), "new_price": format_amount(price)},
                 )
             )
     return hits

@@ -11,6 +11,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
+from accounts.masking import install_log_redaction
 from server.api.accounts import AccountsController
 from server.api.admin.catalog import AdminCatalogController
 from server.api.admin.loyalty import AdminLoyaltyController
@@ -23,10 +24,13 @@ from server.api.push import PushController
 from server.api.sync import SyncController
 from server.data_keys import install_data_keys
 from server.db import Database
+from server.http.audit import audit_writes
 from server.http.auth import current_user
+from server.http.body import BoundedRequest
 from server.http.compression import compression_config
 from server.http.problems import exception_handlers
 from server.http.response_cache import ResponseCache
+from server.pages.admin import console_router
 from server.pages.client import CLIENT_PAGE_ROUTES
 from server.pages.shop import PAGE_ROUTES
 from server.settings import Settings, load_settings
@@ -48,6 +52,7 @@ ROUTE_HANDLERS: list = [
     *CLIENT_PAGE_ROUTES,
     AdminRetentionController,
     PushController,
+    console_router,
 ]
 
 
@@ -80,7 +85,9 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
                      "product_cache": ResponseCache()}),
         exception_handlers=exception_handlers(),
         compression_config=compression_config(),
+        middleware=[audit_writes],
         request_max_body_size=settings.max_body_bytes,
+        request_class=BoundedRequest,  # depth, integer and decoding checks of every JSON body (server/http/body.py)
         openapi_config=OpenAPIConfig(
             title="Lastmile",
             version="1",
@@ -95,4 +102,5 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
 def app_from_env() -> Litestar:
     """Factory for uvicorn: settings from LASTMILE_* variables."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     return create_app(load_settings())

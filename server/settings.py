@@ -132,9 +132,22 @@ class Settings:
     quiet_hours: tuple[int, int] = (21, 9)
     """Local hours [start, end) with no notifications, e.g. "21-9" (LASTMILE_QUIET_HOURS)."""
 
+    operator_session_idle_minutes: int = 30
+    """A console session unused this many minutes ends (LASTMILE_OPERATOR_SESSION_IDLE_MINUTES)."""
+
+    operator_session_max_hours: int = 12
+    """A console session ends this many hours after sign-in however much it is used (LASTMILE_OPERATOR_SESSION_MAX_HOURS)."""
+
+    operator_token_days: int = 90
+    """An operator's API token expires this many days after it was issued (LASTMILE_OPERATOR_TOKEN_DAYS)."""
+
     data_keys: str | None = field(default=None, repr=False)
     """Keys sealing personal data at rest, `kid:base64url-32-bytes` comma-separated, current first
     (LASTMILE_DATA_KEYS); unset means they are made once and kept in data_dir/data-keys (0600)."""
+
+    def __post_init__(self) -> None:
+        if self.operator_session_idle_minutes > self.operator_session_max_hours * 60:
+            raise SettingsError("LASTMILE_OPERATOR_SESSION_IDLE_MINUTES cannot exceed LASTMILE_OPERATOR_SESSION_MAX_HOURS")
 
     @property
     def media_root(self) -> Path:
@@ -311,5 +324,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         push_cap_per_day=_int(env, "LASTMILE_PUSH_CAP_PER_DAY", 2, 1, 100),
         push_cap_per_week=_int(env, "LASTMILE_PUSH_CAP_PER_WEEK", 5, 1, 700),
         quiet_hours=_hours(env, "LASTMILE_QUIET_HOURS", (21, 9)),
+        operator_session_idle_minutes=_int(env, "LASTMILE_OPERATOR_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
+        operator_session_max_hours=_int(env, "LASTMILE_OPERATOR_SESSION_MAX_HOURS", 12, 1, 24 * 30),
+        operator_token_days=_int(env, "LASTMILE_OPERATOR_TOKEN_DAYS", 90, 1, 3650),
         data_keys=_data_keys(env, "LASTMILE_DATA_KEYS"),
     )

@@ -2,6 +2,9 @@
 
 Other rooms write a user's view with put_view/delete_view inside their own write transaction; each
 change bumps the user's version, so the next pull carries it. After commit, call sync.poke.notify.
+
+Values under SEALED_PREFIXES (personal preferences such as the birthday) are sealed by the vault at rest
+and opened here on the way out, so callers and pulls see plain JSON.
 """
 
 from __future__ import annotations
@@ -13,10 +16,16 @@ from typing import Any, Iterator
 
 import msgspec
 
+from accounts import vault
+from accounts.sealed_store import SealedColumn, sealing_migration
+
 from .errors import BadViewRow
 from .limits import ERRORS_KEPT, MAX_KEY_CHARS, MAX_VALUE_BYTES
 
 DOMAIN = "sync"
+VIEW = "view"
+SEALED_PREFIXES: tuple[str, ...] = ("prefs/",)
+"""View keys whose values are personal: sealed at rest (a room adding personal keys adds its prefix here)."""
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
@@ -55,9 +64,34 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             ) WITHOUT ROWID""",
         ],
     ),
+    (
+        2,
+        "personal view values sealed",
+        [sealing_migration(lambda: SEALED)],
+    ),
 ]
 
 _encoder = msgspec.json.Encoder()
+
+
+def _prefix_where(prefix: str) -> str:
+    end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    assert "'" not in prefix + end
+    return f"key >= '{prefix}' AND key < '{end}'"
+
+
+SEALED = tuple(SealedColumn("sync_view", ("user_id", "scope", "key"), "value", VIEW, where=_prefix_where(p))
+               for p in SEALED_PREFIXES)
+"""The sealed columns of this room (`lastmile keys rotate` re-seals them)."""
+
+
+def _is_personal(key: str) -> bool:
+    return key.startswith(SEALED_PREFIXES)
+
+
+def _opened(text: str | None) -> str | None:
+    """A stored view value as JSON text (sealed values opened)."""
+    return vault.unseal_text(VIEW, text) if text is not None and vault.is_sealed(text) else text
 
 
 def _now() -> int:
@@ -148,6 +182,13 @@ def put_view(db: Any, user_id: int, key: str, value: Any, *, scope: str = "") ->
     """Set a key of the user's view (in the caller's write transaction); False when it already held that value."""
     _check_key(key)
     text = encode_value(value)
+    if _is_personal(key):
+        row = _ex(db, "SELECT value FROM sync_view WHERE user_id = ? AND scope = ? AND key = ?", [user_id, scope, key]).fetchone()
+        if row is not None and _opened(row[0]) == text:
+            return False  # a fresh seal differs every time: compare what it holds, not the ciphertext
+        stored = vault.seal(VIEW, text)
+    else:
+        stored = text
     version, fresh = _new_version(db, user_id)
     changed = _ex(
         db,
@@ -155,7 +196,7 @@ def put_view(db: Any, user_id: int, key: str, value: Any, *, scope: str = "") ->
         " ON CONFLICT (user_id, scope, key) DO UPDATE SET"
         " value = excluded.value, version = excluded.version, changed_at = excluded.changed_at"
         " WHERE sync_view.value IS DISTINCT FROM excluded.value",
-        [user_id, scope, key, text, version, _now()],
+        [user_id, scope, key, stored, version, _now()],
     ).rowcount
     if not changed:
         if fresh:
@@ -215,7 +256,7 @@ def get_value(db: Any, user_id: int, key: str, *, scope: str = "") -> Any:
         "SELECT value FROM sync_view WHERE user_id = ? AND scope = ? AND key = ? AND value IS NOT NULL",
         [user_id, scope, key],
     ).fetchone()
-    return msgspec.json.decode(row[0]) if row else None
+    return msgspec.json.decode(_opened(row[0])) if row else None
 
 
 def get_view(db: Any, user_id: int, prefix: str = "") -> dict[str, Any]:
@@ -233,7 +274,7 @@ def get_view(db: Any, user_id: int, prefix: str = "") -> dict[str, Any]:
             "SELECT key, value FROM sync_view WHERE user_id = ? AND scope = '' AND value IS NOT NULL ORDER BY key",
             [user_id],
         )
-    return {key: msgspec.json.decode(value) for key, value in rows.fetchall()}
+    return {key: msgspec.json.decode(_opened(value)) for key, value in rows.fetchall()}
 
 
 def user_version(db: Any, user_id: int) -> tuple[int, int]:
@@ -244,20 +285,22 @@ def user_version(db: Any, user_id: int) -> tuple[int, int]:
 
 def changes_since(db: Any, user_id: int, scope: str, cookie: int) -> list[tuple[str, str | None]]:
     """(key, JSON or None for a tombstone) of every row changed after ``cookie`` visible to the client."""
-    return _ex(
+    rows = _ex(
         db,
         "SELECT key, value FROM sync_view WHERE user_id = ? AND version > ? AND scope IN ('', ?) ORDER BY key",
         [user_id, cookie, scope],
     ).fetchall()
+    return [(key, _opened(value)) for key, value in rows]
 
 
 def live_rows(db: Any, user_id: int, scope: str) -> list[tuple[str, str]]:
     """(key, JSON) of every live row visible to the client."""
-    return _ex(
+    rows = _ex(
         db,
         "SELECT key, value FROM sync_view WHERE user_id = ? AND scope IN ('', ?) AND value IS NOT NULL ORDER BY key",
         [user_id, scope],
     ).fetchall()
+    return [(key, _opened(value)) for key, value in rows]
 
 
 def lock_shopper(db: Any, user_id: int) -> None:

@@ -17,7 +17,7 @@ import pytest
 from litestar.testing import TestClient
 
 from catalog import store as catalog_store
-from catalog.importer import now_iso
+from clock import now_iso
 from server.app import create_app
 from server.db import Database
 from server.settings import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from accounts import service
 from accounts.models import (
@@ -20,6 +20,7 @@ from accounts.models import (
 )
 from server.db import Database
 from server.http.auth import auth_policy, client_address
+from server.http.params import Id
 from server.settings import Settings
 
 
@@ -58,7 +59,7 @@ class AccountsController(Controller):
         return service.devices(database, current_user)
 
     @delete("/devices/{device_id:int}", status_code=204, sync_to_thread=True)
-    def revoke_device(self, device_id: FromPath[int], current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> None:
+    def revoke_device(self, device_id: Id, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> None:
         """Sign a device out (404 for a device that is not yours)."""
         service.revoke_device(database, current_user, device_id)
 

@@ -27,10 +27,9 @@ from loyalty.models import (
 from server.db import Database
 from server.http.body import read_body
 from server.http.conditional import cacheable
+from server.http.params import MAX_ID, Id
 from server.settings import Settings
 
-MAX_ID = 2**62
-OrderId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 RewardIdPath = Annotated[str, PathParameter(max_length=48)]
 
 
@@ -65,7 +64,7 @@ class OrdersController(Controller):
         return service.list_orders(database, current_user.user_id, cursor, limit)
 
     @get("/{order_id:int}", sync_to_thread=True)
-    def get_order(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database], order_id: OrderId) -> Order:
+    def get_order(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database], order_id: Id) -> Order:
         """One of the shopper's orders (anyone else's answers 404)."""
         return service.get_order(database, order_id, current_user.user_id)
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
+import clock
 from accounts.models import CurrentUser
 from retention import checkout_hook, service
 from retention.models import (
@@ -21,6 +20,7 @@ from retention.models import (
 from server.db import Database
 from server.http.auth import bearer_token, current_user
 from server.http.conditional import cacheable
+from server.http.params import Id
 from server.push_runtime import push_runtime
 from server.settings import Settings
 
@@ -28,10 +28,6 @@ checkout_hook.install()  # retention coupons at checkout, wherever the app runs
 
 EVENTS_MAX_BODY = 16_384
 SUBSCRIPTION_MAX_BODY = 8_192
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class PushController(Controller):
@@ -52,7 +48,7 @@ class PushController(Controller):
         database: NamedDependency[Database], settings: NamedDependency[Settings],
     ) -> Subscription:
         """Subscribe this device (consent must be true); the endpoint must be a known push service."""
-        return service.subscribe(database, push_runtime(settings).config, current_user.user_id, current_user.device_id, data, _now())
+        return service.subscribe(database, push_runtime(settings).config, current_user.user_id, current_user.device_id, data, clock.now())
 
     @get("/push/subscriptions", sync_to_thread=True)
     def list_subscriptions(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> list[Subscription]:
@@ -60,7 +56,7 @@ class PushController(Controller):
         return service.subscriptions(database, current_user.user_id)
 
     @delete("/push/subscriptions/{subscription_id:int}", sync_to_thread=True)
-    def unsubscribe(self, subscription_id: FromPath[int], current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> None:
+    def unsubscribe(self, subscription_id: Id, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> None:
         """Unsubscribe; another shopper's subscription answers 404."""
         service.unsubscribe(database, current_user.user_id, subscription_id)
 
@@ -70,4 +66,4 @@ class PushController(Controller):
     ) -> EventResult:
         """Notification shown/clicked (with the payload's receipt, or as the signed-in shopper) and product views."""
         user_id = current_user(request, database, settings).user_id if bearer_token(request) else None
-        return service.events(database, push_runtime(settings).config, user_id, data, _now())
+        return service.events(database, push_runtime(settings).config, user_id, data, clock.now())

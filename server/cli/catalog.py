@@ -10,20 +10,10 @@ from tqdm import tqdm
 
 from catalog import store as catalog_store
 from catalog.demo import write_demo_catalog
-from catalog.importer import import_products, parse_lines, read_image_file
-from catalog.models import ImportLine
+from catalog.file_import import image_names, import_file
 from loyalty.demo import seed_rewards
-from media.batch import build_images
 from server.settings import Settings
 from server.stores import open_database
-
-
-def _image_names(source: Path, max_line_bytes: int) -> list[str]:
-    """Every image name the good lines of an import file mention, once each, in order."""
-    with source.open("rb") as f:
-        names = (name for _, item in parse_lines((raw.rstrip(b"\r\n") for raw in f), max_line_bytes)
-                 if not isinstance(item, str) for name in item.images)
-        return list(dict.fromkeys(names))
 
 
 def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
@@ -33,40 +23,16 @@ def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     images_dir: Path = args.images or source.parent
     database = open_database(settings)
-
-    # First every image on all cores (bounded window), then the products in batches.
-    names = _image_names(source, settings.max_import_line_bytes)
-    with tqdm(total=len(names), unit="img", desc="images", disable=args.quiet or not names) as bar:
-        built = build_images(
-            database,
-            settings.media_root,
-            names,
-            lambda name: read_image_file(images_dir, name, settings.max_upload_bytes),
-            max_bytes=settings.max_upload_bytes,
-            max_pixels=settings.max_image_pixels,
-            workers=settings.media_workers,
-            on_done=bar.update,
-        )
-
-    def resolve(line: ImportLine) -> list[str]:
-        ids = []
-        for name in line.images:
-            outcome = built[name]
-            if isinstance(outcome, ValueError):
-                raise outcome
-            ids.append(outcome)
-        return ids
-
-    with source.open("rb") as f, tqdm(
+    names = image_names(source, settings.max_import_line_bytes)
+    with tqdm(total=len(names), unit="img", desc="images", disable=args.quiet or not names) as images_bar, tqdm(
         total=source.stat().st_size, unit="B", unit_scale=True, desc="import", disable=args.quiet
     ) as bar:
-
-        def lines():
-            for raw in f:
-                bar.update(len(raw))
-                yield raw.rstrip(b"\r\n")
-
-        report = import_products(database, parse_lines(lines(), settings.max_import_line_bytes), resolve)
+        report = import_file(
+            database, settings.media_root, source, images_dir, names=names,
+            max_line_bytes=settings.max_import_line_bytes, max_bytes=settings.max_upload_bytes,
+            max_pixels=settings.max_image_pixels, workers=settings.media_workers,
+            on_image=images_bar.update, on_bytes=bar.update,
+        )
     database.close()
     for number, message in report.problems:
         print(f"{source}:{number}: skipped: {message}", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Callable, Sequence
 
-from server.cli import catalog, db, loyalty, media, retention, serve, sync
+from server.cli import catalog, db, keys, loyalty, media, operator, retention, serve, sync
 from accounts.vault import KeyringError
 from server.data_keys import install_data_keys
 from server.settings import SettingsError, load_settings
@@ -20,6 +20,8 @@ REGISTRARS: tuple[Registrar, ...] = (
     media.register,
     loyalty.register,
     retention.register,
+    keys.register,
+    operator.register,
     db.register,
 )
 

@@ -11,11 +11,11 @@ from datetime import datetime, timezone
 from tqdm import tqdm
 
 from accounts import service as accounts_service
+from clock import iso
 from retention import facts, push_store
 from retention.delivery import deliver_due
 from retention.planner import enqueue_message
 from retention.run import run_retention
-from retention.timefmt import iso
 from retention.tracking import format_report, report
 from server.push_runtime import push_runtime
 from server.settings import Settings

@@ -1,4 +1,4 @@
-"""`lastmile sync-maintenance`: prune old tombstones, expired device tokens and old login attempts (run daily)."""
+"""`lastmile sync-maintenance`: prune old tombstones, expired device and operator tokens, old sign-in attempts (daily)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import time
 
 from accounts import store as accounts_store
+from operators import service as operators_service
+from server.http.roles import operator_policy
 from server.settings import Settings
 from server.stores import open_database
 from sync import engine
@@ -20,6 +22,7 @@ def _cmd_maintenance(settings: Settings, args: argparse.Namespace) -> int:
             db, int(now - settings.token_idle_days * 86_400), int(now - settings.token_max_days * 86_400)
         )
         accounts_store.prune_attempts(db, now - settings.login_window_seconds)
+    operators_service.prune(database, operator_policy(settings), now)
     database.close()
     print(f"sync-maintenance: {pruned} tombstones pruned, {expired} expired devices signed out")
     return 0

@@ -1,18 +1,8 @@
-"""The admin guard: operators present `Authorization: Bearer <LASTMILE_ADMIN_TOKEN>`."""
+"""The former admin guard's name, kept for routes written against it: it is the role guard (server/http/roles.py).
 
-from __future__ import annotations
+A controller that declares no ``opt={"permission": ...}`` is owner-only (LASTMILE_ADMIN_TOKEN or an owner's token).
+"""
 
-import hmac
+from server.http.roles import role_guard as admin_guard
 
-from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException
-from litestar.handlers.base import BaseRouteHandler
-
-
-def admin_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Let the request through only with the admin bearer token (compared in constant time)."""
-    expected: str = connection.app.state.admin_token
-    header = connection.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise NotAuthorizedException("admin routes need the operator's bearer token", headers={"WWW-Authenticate": "Bearer"})
+__all__ = ["admin_guard"]

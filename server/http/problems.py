@@ -17,6 +17,8 @@ from accounts.errors import (
     EmailTaken,
     NotAuthenticated,
     RateLimited,
+    ReauthenticationFailed,
+    RevealForbidden,
     TotpRequired,
     TotpStateError,
     UnknownDevice,
@@ -39,6 +41,16 @@ from loyalty.errors import (
     UnknownReward,
 )
 from media.errors import BadImage, MediaError, UnknownImage
+from operators.errors import (
+    BadOperatorInput,
+    Forbidden,
+    NotSignedIn,
+    OperatorExists,
+    OperatorsError,
+    SignInFailed,
+    TooManyAttempts,
+    UnknownOperator,
+)
 from retention.errors import (
     BadCampaign,
     BadEvent,
@@ -46,6 +58,7 @@ from retention.errors import (
     BadSubscription,
     BadTemplate,
     CouponRejected,
+    EndpointTaken,
     ForbiddenEndpoint,
     PayloadTooLarge,
     RetentionError,
@@ -84,6 +97,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     TotpRequired: (401, "totp-required"),
     NotAuthenticated: (401, "not-authenticated"),
     EmailTaken: (409, "email-taken"),
+    RevealForbidden: (403, "reveal-forbidden"),
+    ReauthenticationFailed: (403, "reauthentication-failed"),
     BadAccountInput: (422, "bad-account-input"),
     RateLimited: (429, "rate-limited"),
     UnknownDevice: (404, "unknown-device"),
@@ -110,6 +125,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     DuplicateReward: (409, "duplicate-reward"),
     BadSubscription: (422, "bad-subscription"),
     ForbiddenEndpoint: (422, "forbidden-push-endpoint"),
+    EndpointTaken: (409, "push-endpoint-taken"),
     UnknownSubscription: (404, "unknown-subscription"),
     UnknownMessage: (404, "unknown-message"),
     BadEvent: (422, "bad-event"),
@@ -122,11 +138,18 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     UnknownCampaign: (404, "unknown-campaign"),
     CouponRejected: (422, "coupon-rejected"),
     UnknownShopper: (404, "unknown-shopper"),
+    BadOperatorInput: (422, "bad-operator-input"),
+    OperatorExists: (409, "operator-exists"),
+    UnknownOperator: (404, "unknown-operator"),
+    SignInFailed: (401, "sign-in-failed"),
+    NotSignedIn: (401, "not-authenticated"),
+    Forbidden: (403, "forbidden"),
+    TooManyAttempts: (429, "rate-limited"),
 }
 
 # Base classes registered with Litestar; each maps through DOMAIN_ERRORS.
 DOMAIN_BASES: tuple[type[Exception], ...] = (
-    CatalogError, MediaError, AccountsError, SyncError, LoyaltyError, RetentionError, TransientError,
+    CatalogError, MediaError, AccountsError, SyncError, LoyaltyError, RetentionError, OperatorsError, TransientError,
 )
 
 
@@ -190,7 +213,8 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     else:
         detail = str(exc.detail)
     headers = {k: v for k, v in (exc.headers or {}).items()}
-    return problem(status, _slug(status), detail, request=request, headers=headers)
+    slug = getattr(exc, "problem_slug", None) or _slug(status)  # server/http/body.py's BadBody names its own
+    return problem(status, slug, detail, request=request, headers=headers)
 
 
 def domain_exception_handler(request: Request, exc: Exception) -> Response:

@@ -25,6 +25,9 @@ MANIFEST_URL = "/manifest.webmanifest"
 # skipped (pwa/sw.js imports sync-store.js itself). Files named *-sw.js are for the worker only, never page features.
 WORKER_SCRIPTS = ("push-sw.js",)
 _ASSETS_SLOT = re.compile(r"/\*ASSETS\*/.*?/\*END\*/", re.S)
+# A relative module specifier in `import ... from "./x.js"`, `export ... from "./x.js"`, `import "./x.js"` or
+# `import("./x.js")`: the bundle rewrites it to the module's hashed URL (link_modules).
+_RELATIVE_IMPORT = re.compile(r"""(\bfrom\s*|\bimport\s*\(?\s*)(["'])\./([^"'/\s]+\.js)\2""")
 MEDIA_TYPES = {
     ".js": "text/javascript",  # Litestar adds "; charset=utf-8" to text types
     ".css": "text/css",
@@ -89,6 +92,41 @@ def _hashed(name: str, data: bytes) -> str:
     return f"/static/{stem}.{_digest(data)}{dot}{ext}"
 
 
+def module_imports(source: str) -> list[str]:
+    """The pwa/ file names a module imports with relative specifiers, in order of appearance."""
+    return [m.group(3) for m in _RELATIVE_IMPORT.finditer(source)]
+
+
+def link_modules(sources: dict[str, str]) -> dict[str, tuple[str, bytes]]:
+    """Each module's hashed URL and bytes, with its relative imports rewritten to the hashed URLs.
+
+    Dependencies are linked first, so a module's hash covers its dependencies' hashes: changing dom.js renames
+    every module that imports it, and an immutable URL never points at a mix of two versions.
+    """
+    linked: dict[str, tuple[str, bytes]] = {}
+    visiting: list[str] = []
+
+    def link(name: str) -> str:
+        if name in linked:
+            return linked[name][0]
+        if name in visiting:
+            raise ValueError(f"pwa/ import cycle: {' -> '.join([*visiting[visiting.index(name):], name])}")
+        visiting.append(name)
+        source = sources[name]
+        for dep in module_imports(source):
+            if dep not in sources:
+                raise ValueError(f"pwa/{name} imports ./{dep}, which is not a module in pwa/")
+            link(dep)
+        body = _RELATIVE_IMPORT.sub(lambda m: f"{m.group(1)}{m.group(2)}{linked[m.group(3)][0]}{m.group(2)}", source).encode()
+        visiting.pop()
+        linked[name] = (_hashed(name, body), body)
+        return linked[name][0]
+
+    for name in sorted(sources):
+        link(name)
+    return linked
+
+
 def build_bundle(pwa_dir: Path = PWA_DIR) -> Bundle:
     """Read pwa/, hash everything, and assemble the manifest, offline page and service worker."""
     assets: dict[str, Asset] = {}
@@ -102,17 +140,18 @@ def build_bundle(pwa_dir: Path = PWA_DIR) -> Bundle:
         data = render_icon(size, maskable=maskable)
         icons[name] = add(_hashed(name, data), data, ".png")
 
-    # Feature modules (every pwa/*.js but the shell and the worker) load after app.js starts them.
-    features, worker_scripts = [], {}
-    for path in sorted(pwa_dir.glob("*.js")):
-        if path.name in ("app.js", "sw.js"):
-            continue
-        data = path.read_bytes()
-        url = add(_hashed(path.name, data), data, ".js")
-        if path.name in WORKER_SCRIPTS:
-            worker_scripts[path.name] = url
-        if not path.name.endswith("-sw.js"):
-            features.append(url)
+    # Every pwa/*.js but the shell and the worker, linked (relative imports → hashed URLs). Feature modules are
+    # the ones no other module imports: app.js starts them after first paint; the rest load through imports.
+    sources = {path.name: path.read_text() for path in sorted(pwa_dir.glob("*.js")) if path.name not in ("app.js", "sw.js")}
+    linked = link_modules(sources)
+    imported = {dep for source in sources.values() for dep in module_imports(source)}
+    features, preload, worker_scripts = [], [], {}
+    for name, (url, body) in sorted(linked.items()):
+        add(url, body, ".js")
+        if name in WORKER_SCRIPTS:
+            worker_scripts[name] = url
+        if not name.endswith("-sw.js"):
+            (preload if name in imported else features).append(url)
 
     manifest = {
         "name": "Lastmile shop",
@@ -132,9 +171,9 @@ def build_bundle(pwa_dir: Path = PWA_DIR) -> Bundle:
     }
     add(MANIFEST_URL, json.dumps(manifest, indent=1).encode(), ".webmanifest")
 
-    slot = json.dumps({"features": features, "icons": icons, "version": _digest(b"".join(a.body for a in assets.values()))})
-    app_js = _ASSETS_SLOT.sub(lambda _: slot, (pwa_dir / "app.js").read_text()).encode()
-    app_url = add(_hashed("app.js", app_js), app_js, ".js")
+    slot = json.dumps({"features": features, "preload": preload, "icons": icons, "version": _digest(b"".join(a.body for a in assets.values()))})
+    app_url, app_js = link_modules({**sources, "app.js": _ASSETS_SLOT.sub(lambda _: slot, (pwa_dir / "app.js").read_text())})["app.js"]
+    add(app_url, app_js, ".js")
 
     css = minify_css((pwa_dir / "page.css").read_text())
     shell = Shell(css=css, app_js_url=app_url, manifest_url=MANIFEST_URL, theme_color=THEME)

@@ -13,11 +13,11 @@ from string import Template
 from urllib.parse import quote, urlencode
 
 from catalog.models import Product, ProductPage, ProductSummary
+from catalog.money import format_price
 from server.pages.format import (
     AVAILABILITY_LABELS,
     availability_text,
     category_title,
-    format_price,
 )
 from server.pages.images import (
     Hints,

@@ -1,5 +1,6 @@
 """Shop pages over HTTP: product page content and budget, escaping, 404, listing paging, PWA files."""
 
+import json
 import re
 
 import brotli
@@ -142,6 +143,59 @@ def test_service_worker_bytes_change_when_any_shell_asset_changes(tmp_path):
     # the app shell module learns the feature module's hashed URL
     cart_url = next(url for url in after_feature.assets if url.startswith("/static/cart."))
     assert cart_url in after_feature.assets[after_feature.shell.app_js_url].body.decode()
+
+
+def _shell_files(path, **modules: str) -> None:
+    """A minimal pwa/ in ``path`` plus the given modules (name without .js → source)."""
+    (path / "app.js").write_text('const ASSETS = /*ASSETS*/{}/*END*/;\n')
+    (path / "sw.js").write_text("// worker\n")
+    (path / "page.css").write_text("a{color:red}")
+    for name, source in modules.items():
+        (path / f"{name}.js").write_text(source)
+
+
+def _js(bundle, name: str) -> tuple[str, str]:
+    url = next(u for u in bundle.assets if re.fullmatch(rf"/static/{name}\.[0-9a-f]{{12}}\.js", u))
+    return url, bundle.assets[url].body.decode()
+
+
+def test_relative_imports_become_hashed_urls_and_a_dependency_change_renames_its_importers(tmp_path):
+    _shell_files(
+        tmp_path,
+        dom='export const el = () => 1;\n',
+        money="export const money = () => 2;\n",
+        page='import { el } from "./dom.js";\nexport { money } from \'./money.js\';\nimport("./dom.js");\nexport function start() {}\n',
+    )
+    before = build_bundle(tmp_path)
+    dom_url, _ = _js(before, "dom")
+    money_url, _ = _js(before, "money")
+    page_url, page = _js(before, "page")
+    expected = f'import {{ el }} from "{dom_url}";\nexport {{ money }} from \'{money_url}\';\nimport("{dom_url}");\nexport function start() {{}}\n'
+    assert expected == page
+    app = before.assets[before.shell.app_js_url].body.decode()
+    assert [page_url] == json.loads(re.search(r'"features": (\[[^\]]*\])', app).group(1))  # imported modules are not features
+    assert sorted([dom_url, money_url]) == json.loads(re.search(r'"preload": (\[[^\]]*\])', app).group(1))
+    precached = re.findall(r'"url": "([^"]+)"', re.search(r"const PRECACHE = (\[.*\]);", before.sw_js.decode()).group(1))
+    assert {dom_url, money_url, page_url} <= set(precached)
+
+    (tmp_path / "dom.js").write_text("export const el = () => 3;\n")
+    after = build_bundle(tmp_path)
+    assert (False, True, False) == (_js(after, "dom")[0] == dom_url, _js(after, "money")[0] == money_url, _js(after, "page")[0] == page_url)
+    assert _js(after, "dom")[0] in _js(after, "page")[1]
+
+
+@pytest.mark.parametrize(
+    ("modules", "message"),
+    [
+        pytest.param({"page": 'import { el } from "./dom.js";\n'}, "pwa/page.js imports ./dom.js, which is not a module in pwa/", id="missing"),
+        pytest.param({"a": 'import "./b.js";\n', "b": 'import "./a.js";\n'}, "pwa/ import cycle: a.js -> b.js -> a.js", id="cycle"),
+    ],
+)
+def test_an_import_the_bundle_cannot_resolve_fails_the_build(tmp_path, modules, message):
+    _shell_files(tmp_path, **modules)
+    with pytest.raises(ValueError) as error:
+        build_bundle(tmp_path)
+    assert message == str(error.value)
 
 
 @pytest.fixture

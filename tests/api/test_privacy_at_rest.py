@@ -14,7 +14,7 @@ from accounts import totp, vault
 from server.db import SqliteDatabase
 from server.stores import open_database
 from tests.conftest import database_dump, log_in, sign_up
-from tests.utils import raw_database_bytes
+from tests.utils import BIRTHDAY, plant_personal_data, raw_database_bytes
 
 EMAIL = "Private.Person@Example.com"
 
@@ -99,3 +99,23 @@ def client_for(settings):
     from server.app import create_app
 
     return lambda database: TestClient(create_app(settings, database))
+
+
+
+def test_no_personal_value_planted_through_the_api_is_in_a_database_file(settings, fresh_db):
+    from litestar.testing import TestClient
+
+    from server.app import create_app
+    from server.push_runtime import push_runtime
+    from tests.push_double import PushDouble
+
+    with PushDouble(push_runtime(settings).public_key) as double:
+        app = create_app(settings.with_(push_test_origins=(double.origin,)), fresh_db)
+        with TestClient(app) as client:
+            planted = plant_personal_data(client, double)
+            headers = log_in(client, email=planted["email"].decode())
+            pulled = client.post("/api/sync/pull", headers=headers, json={"clientId": "privacy-client-2"}).json()
+            view = {op["key"]: op.get("value") for op in pulled["patch"] if "key" in op}
+            assert (BIRTHDAY, "Zebediah") == (view["prefs/birthday"], view["prefs/nickname"])
+    raw = raw_database_bytes(fresh_db.path)
+    assert [] == [name for name, value in planted.items() if value in raw or value.lower() in raw.lower()]

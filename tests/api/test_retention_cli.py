@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from accounts import consents
 from accounts import store as accounts_store
 from retention import audience_store, facts
 from server.cli.main import main
@@ -20,8 +21,12 @@ NOW = datetime.now(timezone.utc)
 
 
 def make_user(database, email: str, created: datetime) -> int:
+    """A shopper who agreed to every purpose."""
     with database.write() as db:
-        return accounts_store.create_user(db, email, "not-a-hash", int(created.timestamp()))
+        user_id = accounts_store.create_user(db, email, "not-a-hash", int(created.timestamp()))
+        for purpose in consents.PURPOSES:
+            consents.record(db, user_id, purpose, True, int(created.timestamp() * 1000))
+        return user_id
 
 
 def test_facts_come_from_every_room(fresh_db):

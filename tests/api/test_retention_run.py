@@ -7,6 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from accounts.consents import PURPOSES
+from clock import parse
 from retention import audience_store, campaign_store
 from retention.campaigns import assign_variant
 from retention.config import RetentionConfig
@@ -17,11 +19,11 @@ from retention.offers import check_coupon, create_offer, redeem_coupon
 from retention.planner import create_campaign, save_template
 from retention.run import run_retention
 from retention.segments import ShopperFacts
-from retention.timefmt import parse
 from retention.tracking import format_report, record_events, report
 from tests.push_fixtures import subscribe
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
+AGREED = frozenset(PURPOSES)  # these shoppers agreed to every purpose (tests/api/test_consents.py covers refusals)
 
 
 @pytest.fixture
@@ -48,6 +50,7 @@ def everything(user_id: int) -> ShopperFacts:
     return ShopperFacts(
         user_id=user_id, last_activity=NOW - timedelta(days=120), cart=[("SKU-1", NOW - timedelta(days=120))],
         birthday="06-10", tier="gold", points_expiring=[(100, NOW + timedelta(days=3))], wishlist_prices={"SKU-2": 800},
+        consents=AGREED,
     )
 
 
@@ -91,7 +94,7 @@ def test_segment_campaign_ab_variants_offers_and_report(fresh_db, double, config
         a, b = offer(db, "BACK10", value=10), offer(db, "BACK25", value=25)
         campaign = create_campaign(db, CampaignIn(name="Win back", trigger="segment", segment="churn_risk", variants=[
             Variant(name="A", template_key="winback", offer_id=a), Variant(name="B", template_key="winback", offer_id=b)]))
-    shoppers = [ShopperFacts(user_id=u, last_activity=NOW - timedelta(days=200)) for u in range(1, 21)]
+    shoppers = [ShopperFacts(user_id=u, last_activity=NOW - timedelta(days=200), consents=AGREED) for u in range(1, 21)]
     subs = {u: subscribe(fresh_db, double, u)[1] for u in range(1, 21)}
     with fresh_db.write() as db:
         audience_store.upsert_profile(db, 2, "x", locale="de-DE")
@@ -165,7 +168,7 @@ def test_shoppers_without_push_still_get_the_offer_in_their_view(fresh_db, confi
         oid = offer(db)
         create_campaign(db, CampaignIn(name="Loyal", trigger="segment", segment="regular", variants=[Variant(name="A", template_key="segment", offer_id=oid)]))
     published = []
-    result = run_retention(fresh_db, config, NOW, provider_of([ShopperFacts(user_id=7)]), sender=sender,
+    result = run_retention(fresh_db, config, NOW, provider_of([ShopperFacts(user_id=7, consents=AGREED)]), sender=sender,
                            publish=lambda db, user, view: published.append((user, view["id"])))
     assert ([(7, oid)], 0) == (published, result.delivery.sent)
     assert campaign_store.get_grant(fresh_db.read(), 7, oid) is not None

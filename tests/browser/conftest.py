@@ -140,6 +140,54 @@ def live_server(live_settings, demo_data_dir) -> Iterator[LiveServer]:
         yield server
 
 
+# Puts `lm.load(name)` on a page: imports pwa/<name>.js by the hashed URL the live server's worker precaches.
+MODULE_LOADER = """() => {
+  window.lm = {
+    async load(name) {
+      const sw = await (await fetch("/sw.js")).text();
+      const urls = JSON.parse(sw.match(/const PRECACHE = (\\[.*\\]);/)[1]).map((entry) => entry.url);
+      const url = urls.find((u) => u.startsWith(`/static/${name}.`) && /^[0-9a-f]+\\.js$/.test(u.slice(name.length + 9)));
+      if (!url) throw new Error(`no pwa/${name}.js in the bundle`);
+      return import(url);
+    },
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def bare_server(live_settings) -> Iterator[LiveServer]:
+    """The app served for real with an empty catalog (for tests that need only its origin and the bundle)."""
+    from server.app import create_app
+
+    with LiveServer(create_app(live_settings)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def module_pages(browser, bare_server):
+    """Opens a blank page of a live server's origin (no app shell, no service worker), each in a browser
+    context of its own (its own IndexedDB), where ``lm.load(name)`` imports one pwa/ module on its own."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(service_workers="block")
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{bare_server.url}/health")
+        page.evaluate(MODULE_LOADER)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def module_page(module_pages):
+    """One blank page for a module's pure-module tests (see module_pages)."""
+    return module_pages()
+
+
 @pytest.fixture
 def db_kind() -> str:
     """Browser tests stay on SQLite: they cover the pages, and the API tests cover both databases."""

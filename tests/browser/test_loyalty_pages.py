@@ -113,3 +113,19 @@ def test_points_mall_orders_and_checkout(browser, live_server):
         expect(page.locator("#lm-coupons li")).to_contain_text(coupons[0]["code"], timeout=WAIT_MS)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("path", ["/points", "/mall", "/orders"])
+def test_a_new_shoppers_loyalty_pages_print_no_null(browser, live_server, path):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        sign_up(page, live_server)
+        open_page(page, live_server, path)
+        if path == "/mall":
+            expect(page.locator("#lm-balance")).to_have_text("You have 0 points.", timeout=WAIT_MS)
+            expect(page.locator("#lm-loyalty-body")).not_to_contain_text("Loading the mall", timeout=WAIT_MS)
+        text = page.inner_text("#lm-loyalty")
+        assert [] == [word for word in ("null", "undefined") if word in text]
+    finally:
+        context.close()

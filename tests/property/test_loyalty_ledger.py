@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import clock
 from loyalty import ledger, rules, store
 from loyalty.errors import NotEnoughPoints
 from server.db import Database
@@ -138,7 +139,7 @@ def test_stored_ledger_invariants(database: Database, ops):
             if name == "earn":
                 order_id = store.insert_order(db, {"user_id": user, "currency": "EUR", "subtotal": 0, "discount": 0,
                                                    "total": 0, "code": None, "offer_id": None,
-                                                   "discount_source": None, "now": rules.iso(now)})
+                                                   "discount_source": None, "now": clock.iso(now)})
                 orders.append(order_id)
                 ledger.earn(db, user, "earn", a, now, b, order_id)
             elif name == "wait":

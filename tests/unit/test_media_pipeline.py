@@ -141,7 +141,7 @@ def test_colour_modes_become_8bit_srgb(tmp_path, make, alpha_expected, probe):
         ("huge_dimensions_tiny_file", "decompression bomb"),
         ("over_pixel_limit", "pixels"),
         ("unaccepted_format", "not accepted"),
-        ("freak_aspect_ratio", "cannot be encoded"),
+        ("freak_aspect_ratio", "side outside 1..16383"),
     ],
 )
 def test_hostile_input_is_refused_naming_the_file_and_nothing_is_written(tmp_path, case, words):
@@ -161,6 +161,50 @@ def test_hostile_input_is_refused_naming_the_file_and_nothing_is_written(tmp_pat
     assert str(info.value).startswith("evil.jpg: ")
     assert words in str(info.value)
     assert [] == list(tmp_path.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "max_pixels", "words"),
+    [
+        (1, 49_000_000, 50_000_000, "1x49000000 has a side outside 1..16383 pixels"),
+        (4_000, 4_000, 50_000_000, "not a readable image"),  # the control: the header passes, decoding fails
+        (16_000, 700, 50_000_000, "16000x700 is stretched more than 20:1"),
+        (300, 6_001, 50_000_000, "stretched more than 20:1"),
+        (7_000, 7_000, 40_000_000, "7000x7000 is more than the limit of 40000000 pixels"),
+    ],
+)
+def test_sides_aspect_and_pixels_are_refused_from_the_header(tmp_path, width, height, max_pixels, words):
+    # The files hold a header and 64 bytes of pixels: decoding them would fail as "not a readable image",
+    # so the message shows that the header alone decided, before any pixel was decoded.
+    with pytest.raises(BadImage) as info:
+        process_original(png_header_only(width, height), name="strip.png", data_dir=tmp_path, max_bytes=1000, max_pixels=max_pixels)
+    assert str(info.value).startswith("strip.png: ") and words in str(info.value)
+    assert [] == list(tmp_path.rglob("*"))
+
+
+def test_a_stretched_image_within_the_limits_is_taken(tmp_path):
+    processed = run(tmp_path, encode(smooth_rgb((2000, 100)), "PNG"))
+    assert (2000, 100) == (processed.width, processed.height)
+
+
+def _frames(kind: str) -> bytes:
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ((250, 0, 0), (0, 0, 250))]
+    fmt = {"gif": "GIF", "webp": "WEBP", "apng": "PNG"}[kind]
+    return encode(frames[0], fmt, save_all=True, append_images=frames[1:], duration=100, loop=0)
+
+
+@pytest.mark.parametrize("kind", ["gif", "webp", "apng"])
+def test_animated_images_are_refused(tmp_path, kind):
+    with pytest.raises(BadImage) as info:
+        run(tmp_path, _frames(kind))
+    assert "animated images are not accepted; upload a still" in str(info.value)
+    assert [] == list(tmp_path.rglob("*"))
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "WEBP", "PNG"])
+def test_a_single_frame_of_an_animatable_format_is_taken(tmp_path, fmt):
+    processed = run(tmp_path, encode(Image.new("RGB", (40, 30), (0, 200, 0)), fmt))
+    assert (40, 30) == (processed.width, processed.height)
 
 
 def test_pixel_limit_is_set_explicitly(tmp_path):

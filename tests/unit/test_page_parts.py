@@ -2,9 +2,10 @@
 
 import io
 
+from catalog.money import format_price
 from media.models import ProductImage, Variant
 from server.pages.assets import minify_css, render_icon
-from server.pages.format import availability_text, format_price
+from server.pages.format import availability_text
 from server.pages.images import Hints, choose_inline, read_hints, srcset
 
 

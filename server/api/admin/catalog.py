@@ -13,8 +13,9 @@ from catalog.models import ImportLine
 from media import store as media_store
 from media.ingest import QUICK_FORMATS, build_missing, ingest_original
 from server.db import Database
-from server.http.admin_guard import admin_guard
+from operators.roles import Permission
 from server.http.body import read_body
+from server.http.roles import PERMISSION, role_guard
 from server.settings import Settings
 
 
@@ -35,10 +36,11 @@ class ImportResult(msgspec.Struct, rename="camel"):
 
 
 class AdminCatalogController(Controller):
-    """`/api/admin/...` catalog operations, behind the admin token."""
+    """`/api/admin/...` catalog operations (the catalog permission)."""
 
     path = "/api/admin"
-    guards = [admin_guard]
+    guards = [role_guard]
+    opt = {PERMISSION: Permission.CATALOG}
     tags = ["admin"]
 
     @post("/images", status_code=201, request_max_body_size=None)
@@ -46,7 +48,7 @@ class AdminCatalogController(Controller):
         self, request: Request, database: NamedDependency[Database], settings: NamedDependency[Settings]
     ) -> Response[UploadedImage]:
         """Store an original sent as the raw body with its WebP/JPEG variants; AVIF follows in the background."""
-        data = await read_body(request, settings.max_upload_bytes)
+        data = await read_body(request, settings.max_upload_bytes, structured=False)
         limits = {"max_bytes": settings.max_upload_bytes, "max_pixels": settings.max_image_pixels}
 
         def ingest() -> dict:

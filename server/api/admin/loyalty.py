@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from loyalty import service
+from operators.roles import Permission
 from loyalty.models import (
     Order,
     Reward,
@@ -16,29 +17,31 @@ from loyalty.models import (
     RewardPatch,
     StatusChange,
 )
-from server.api.loyalty import OrderId, RewardIdPath
+from server.api.loyalty import RewardIdPath
 from server.db import Database
-from server.http.admin_guard import admin_guard
+from server.http.params import Id
+from server.http.roles import PERMISSION, role_guard
 from server.settings import Settings
 
 
 class AdminLoyaltyController(Controller):
-    """`/api/admin/...` orders and rewards, behind the admin token (payment webhooks move orders)."""
+    """`/api/admin/...` orders (the orders permission) and rewards (rewards); payment webhooks move orders."""
 
     path = "/api/admin"
-    guards = [admin_guard]
+    guards = [role_guard]
+    opt = {PERMISSION: Permission.REWARDS}
     tags = ["admin"]
     cache_control = CacheControlHeader(no_store=True)
 
-    @post("/orders/{order_id:int}/status", status_code=200, sync_to_thread=True)
+    @post("/orders/{order_id:int}/status", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
     def set_status(
-        self, order_id: OrderId, data: JSONBody[StatusChange], database: NamedDependency[Database], settings: NamedDependency[Settings]
+        self, order_id: Id, data: JSONBody[StatusChange], database: NamedDependency[Database], settings: NamedDependency[Settings]
     ) -> Order:
         """Move an order: placed → paid → fulfilled, or → cancelled (before payment) / refunded (after); else 409."""
         return service.set_order_status(database, order_id, data.status, settings.points_hold_days)
 
-    @get("/orders/{order_id:int}", sync_to_thread=True)
-    def get_order(self, order_id: OrderId, database: NamedDependency[Database]) -> Order:
+    @get("/orders/{order_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
+    def get_order(self, order_id: Id, database: NamedDependency[Database]) -> Order:
         """Any order."""
         return service.get_order(database, order_id)
 

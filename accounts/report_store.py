@@ -1,0 +1,32 @@
+"""Operator reads of the accounts room's tables: a shopper's devices, active shoppers and devices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def shopper_devices(db: Any, user_id: int) -> list[dict]:
+    """A shopper's signed-in devices, most recently used first."""
+    return list(db.query(
+        "SELECT id, name, created_at, last_used_at FROM devices WHERE user_id = ? ORDER BY last_used_at DESC", [user_id]
+    ))
+
+
+def active_counts(db: Any, since: int) -> tuple[int, int]:
+    """Shoppers and devices whose token was used since ``since`` (unix seconds)."""
+    row = db.execute(
+        "SELECT count(DISTINCT user_id), count(*) FROM devices WHERE last_used_at >= ?", [since]
+    ).fetchone()
+    return row[0], row[1]
+
+
+def shopper_total(db: Any) -> tuple[int, int]:
+    """All shoppers and all signed-in devices."""
+    users = db.execute("SELECT count(*) FROM users").fetchone()[0]
+    devices = db.execute("SELECT count(*) FROM devices").fetchone()[0]
+    return users, devices
+
+
+def daily_signups(db: Any, since: int) -> list[tuple[int, int]]:
+    """(created_at, 1) per shopper since ``since``: the caller buckets unix times into days."""
+    return [(r[0], 1) for r in db.execute("SELECT created_at FROM users WHERE created_at >= ?", [since]).fetchall()]

@@ -1,0 +1,126 @@
+"""The dashboard's figures: daily series over 30/90 days, today, repurchase rate, monthly cohorts, points, segments.
+
+Everything is read from the database (no in-process counters), so every server process shows the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from accounts import report_store as accounts_reports
+from loyalty import report_store as loyalty_reports
+from retention import audience_store
+from retention.models import SEGMENTS
+from retention.tracking import report as campaign_report
+
+COHORT_MONTHS = 6
+
+
+@dataclass
+class Dashboard:
+    """What /admin shows: ``days`` labels and one list per series, plus today's figures and tables."""
+
+    days: list[str]
+    orders: list[int]
+    revenue: list[int]
+    aov: list[float]
+    buyers: list[int]
+    points_issued: list[int]
+    points_redeemed: list[int]
+    points_expired: list[int]
+    repurchase_rate: float
+    cohorts: list[tuple[str, int, list[float]]]  # (first-order month, shoppers, share active in month +0..+n)
+    segments: dict[str, int]
+    shoppers: int
+    devices: int
+    active: dict[str, tuple[int, int]]  # "1d"/"7d"/"30d" -> (shoppers, devices)
+    funnel: dict[str, int] = field(default_factory=dict)
+    revenue_from_push: int = 0
+    discount_from_push: int = 0
+
+
+def day_labels(today: date, days: int) -> list[str]:
+    """ISO dates of the last ``days`` days, oldest first, today last."""
+    return [(today - timedelta(days=days - 1 - i)).isoformat() for i in range(days)]
+
+
+def fill(labels: list[str], values: dict[str, float]) -> list:
+    """A value per label (0 where a day had nothing)."""
+    return [values.get(day, 0) for day in labels]
+
+
+def repurchase_rate(buyer_months: list[dict]) -> float:
+    """Share of buyers in the window with two or more orders."""
+    per_buyer: dict[int, int] = defaultdict(int)
+    for row in buyer_months:
+        per_buyer[row["user_id"]] += row["orders"]
+    return sum(1 for n in per_buyer.values() if n >= 2) / len(per_buyer) if per_buyer else 0.0
+
+
+def month_add(month: str, n: int) -> str:
+    """``YYYY-MM`` plus n months."""
+    y, m = int(month[:4]), int(month[5:7]) - 1 + n
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def cohorts(first_months: dict[int, str], buyer_months: list[dict], months: list[str]) -> list[tuple[str, int, list[float]]]:
+    """For each cohort month (first order): its size and the share of it ordering again n months later."""
+    active: dict[int, set[str]] = defaultdict(set)
+    for row in buyer_months:
+        active[row["user_id"]].add(row["month"])
+    result = []
+    for month in months:
+        members = [u for u, first in first_months.items() if first == month]
+        if not members:
+            result.append((month, 0, []))
+            continue
+        shares = []
+        for offset in range(len(months) - months.index(month)):
+            target = month_add(month, offset)
+            shares.append(sum(1 for u in members if target in active[u]) / len(members))
+        result.append((month, len(members), shares))
+    return result
+
+
+def collect(database: Any, now: datetime, days: int) -> Dashboard:
+    """Every figure of the dashboard for the last ``days`` days, in one read snapshot."""
+    today = now.astimezone(timezone.utc).date()
+    labels = day_labels(today, days)
+    since = labels[0] + "T00:00:00Z"
+    cohort_start = month_add(today.strftime("%Y-%m"), -(COHORT_MONTHS - 1))
+    months = [month_add(cohort_start, i) for i in range(COHORT_MONTHS)]
+    now_s = int(now.timestamp())
+    with database.snapshot() as db:
+        daily = {r["day"]: r for r in loyalty_reports.daily_orders(db, since)}
+        window_buyers = loyalty_reports.buyer_months(db, since)
+        cohort_buyers = loyalty_reports.buyer_months(db, cohort_start + "-01T00:00:00Z")
+        firsts = loyalty_reports.first_order_months(db, sorted({r["user_id"] for r in cohort_buyers}))
+        points = loyalty_reports.daily_points(db, since)
+        segments = audience_store.segment_counts(db)
+        shoppers, devices = accounts_reports.shopper_total(db)
+        active = {k: accounts_reports.active_counts(db, now_s - d * 86_400) for k, d in (("1d", 1), ("7d", 7), ("30d", 30))}
+        funnel_rows = campaign_report(db)
+    orders = fill(labels, {d: r["orders"] for d, r in daily.items()})
+    revenue = fill(labels, {d: r["revenue"] for d, r in daily.items()})
+    paid = fill(labels, {d: r["paid"] for d, r in daily.items()})
+    by_kind: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in points:
+        by_kind[row["kind"]][row["day"]] = by_kind[row["kind"]].get(row["day"], 0) + row["points"]
+    issued = [a + b for a, b in zip(fill(labels, by_kind["earn"]), fill(labels, by_kind["bonus"]))]
+    funnel = {k: sum(getattr(r, k) for r in funnel_rows) for k in ("messages", "sent", "accepted", "shown", "clicked", "redeemed")}
+    return Dashboard(
+        days=labels, orders=orders, revenue=revenue,
+        aov=[r / p if p else 0 for r, p in zip(revenue, paid)],
+        buyers=fill(labels, {d: r["buyers"] for d, r in daily.items()}),
+        points_issued=issued,
+        points_redeemed=[-v for v in fill(labels, by_kind["spend"])],
+        points_expired=[-v for v in fill(labels, by_kind["expire"])],
+        repurchase_rate=repurchase_rate(window_buyers),
+        cohorts=cohorts(firsts, cohort_buyers, months),
+        segments={s: segments.get(s, 0) for s in SEGMENTS},
+        shoppers=shoppers, devices=devices, active=active, funnel=funnel,
+        revenue_from_push=sum(r.revenue for r in funnel_rows), discount_from_push=sum(r.discount for r in funnel_rows),
+    )

@@ -1,0 +1,57 @@
+"""Operator reads of the retention room's tables: push delivery health and deferrals, for the console and /metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def delivery_states(db: Any, since: str) -> list[dict]:
+    """Deliveries of messages created since ``since`` by state and last status (accepted, gone, 429s, ...)."""
+    return list(db.query(
+        "SELECT o.state AS state, o.status AS status, count(*) AS n FROM push_outbox o"
+        " JOIN retention_messages m ON m.id = o.message_id WHERE m.created_at >= ?"
+        " GROUP BY o.state, o.status ORDER BY o.state, o.status",
+        [since],
+    ))
+
+
+def daily_deliveries(db: Any, since: str) -> list[dict]:
+    """Finished deliveries per day (by send time) and state since ``since``."""
+    return list(db.query(
+        "SELECT substr(sent_at, 1, 10) AS day, state, count(*) AS n FROM push_outbox"
+        " WHERE sent_at IS NOT NULL AND sent_at >= ? GROUP BY substr(sent_at, 1, 10), state ORDER BY day",
+        [since],
+    ))
+
+
+def deferred_messages(db: Any, since: str, now: str) -> tuple[int, int]:
+    """Messages since ``since`` pushed later than made (frequency caps or quiet hours), and those still waiting."""
+    row = db.execute(
+        "SELECT count(*), sum(CASE WHEN due_at > ? THEN 1 ELSE 0 END) FROM retention_messages"
+        " WHERE created_at >= ? AND due_at > created_at",
+        [now, since],
+    ).fetchone()
+    return row[0] or 0, row[1] or 0
+
+
+def sends_between(db: Any, start: str, end: str) -> dict[str, int]:
+    """Finished deliveries in [start, end) by state: the anomaly check compares failures and 410s to sends."""
+    return {r["state"]: r["n"] for r in db.query(
+        "SELECT state, count(*) AS n FROM push_outbox WHERE sent_at >= ? AND sent_at < ? GROUP BY state", [start, end]
+    )}
+
+
+def outbox_depth(db: Any) -> int:
+    """Deliveries waiting in the outbox (pending or being sent)."""
+    return db.execute("SELECT count(*) FROM push_outbox WHERE state IN ('pending', 'sending')").fetchone()[0]
+
+
+def audience_size(db: Any, segment: str | None) -> tuple[int, int]:
+    """Shoppers in a segment (all scored shoppers for None) and how many of them have a push subscription."""
+    where, params = ("WHERE s.segment = ?", [segment]) if segment else ("", [])
+    row = db.execute(
+        "SELECT count(*), sum(CASE WHEN EXISTS (SELECT 1 FROM push_subscriptions p WHERE p.user_id = s.user_id)"
+        f" THEN 1 ELSE 0 END) FROM retention_scores s {where}",
+        params,
+    ).fetchone()
+    return row[0] or 0, row[1] or 0

@@ -1,0 +1,84 @@
+"""`/admin/orders`: every shopper's orders, newest first, with status changes (pay, fulfil, cancel, refund)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from anyio import to_thread
+from litestar import Request, Response, get, post
+from litestar.params import Parameter
+
+from loyalty import report_store, service
+from loyalty.errors import BadTransition, UnknownOrder
+from loyalty.rules import ORDER_STATUSES, TRANSITIONS
+from operators.roles import Permission
+from server.http.params import MAX_ID, Id
+from server.http.roles import PERMISSION
+from server.pages.admin.common import ctx, form_fields
+from server.pages.admin.console import html_response, note_audit, redirect
+from server.pages.admin.layout import csrf_field, frame, h, money, options, table
+
+PAGE = 50
+
+
+@get("/admin/orders", opt={PERMISSION: Permission.ORDERS}, sync_to_thread=True, include_in_schema=False)
+def orders_page(
+    request: Request,
+    status: Annotated[str | None, Parameter(pattern=r"^(placed|paid|fulfilled|cancelled|refunded)$")] = None,
+    before: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
+) -> Response:
+    """Orders with a form per order for the moves its status allows."""
+    c = ctx(request)
+    rows = report_store.recent_orders(c.database.read(), status, before, PAGE)
+    filter_form = (
+        f'<form class="inline" method="get" action="/admin/orders"><label for="status">{h(c.t("orders.status"))}</label>'
+        f'<select id="status" name="status"><option value="">{h(c.t("orders.any"))}</option>'
+        f'{options([(s, c.t("status." + s)) for s in ORDER_STATUSES], status)}</select>'
+        f'<button class="small" type="submit">{h(c.t("filter"))}</button></form>'
+    )
+    body_rows = []
+    for r in rows:
+        moves = TRANSITIONS.get(r["status"], ())
+        action = ""
+        if moves:
+            label = h(c.t("orders.move", id=r["id"]))
+            action = (
+                f'<form class="inline" method="post" action="/admin/orders/{r["id"]}/status">{csrf_field(c.info)}'
+                f'<select name="status" aria-label="{label}">{options([(m, c.t("status." + m)) for m in moves])}</select>'
+                f'<button class="small" type="submit">{h(c.t("apply"))}</button></form>'
+            )
+        body_rows.append([r["id"], r["user_id"], c.t("status." + r["status"]), money(r["total"], r["currency"]),
+                          r["created_at"][:16].replace("T", " "), action])
+    more = ""
+    if len(rows) == PAGE:
+        query = f"&status={status}" if status else ""
+        more = f'<p><a href="/admin/orders?before={rows[-1]["id"]}{query}">{h(c.t("older"))}</a></p>'
+    body = filter_form + table(
+        c.t("orders.title"),
+        [c.t("orders.id"), c.t("orders.shopper"), c.t("orders.status"), c.t("orders.total"), c.t("orders.placed"),
+         c.t("orders.change")],
+        body_rows, numeric=(0, 1, 3), raw=(5,),
+    ) + more
+    return html_response(frame(request, c.info, c.t("orders.title"), body, flash=c.flash))
+
+
+@post("/admin/orders/{order_id:int}/status", opt={PERMISSION: Permission.ORDERS}, include_in_schema=False)
+async def order_status(request: Request, order_id: Id) -> Response:
+    """Move one order (a refund reverses its points and restocks as the loyalty room says)."""
+    c = ctx(request)
+    fields = await form_fields(request, "status")
+    note_audit(request, f"order {order_id} -> {fields['status']}")
+    if fields["status"] not in ORDER_STATUSES:
+        return html_response(frame(request, c.info, c.t("orders.title"),
+                                   f'<p class="warn" role="alert">{h(c.t("orders.bad_status"))}</p>'), status=422)
+    try:
+        await to_thread.run_sync(service.set_order_status, c.database, order_id, fields["status"],
+                                 c.settings.points_hold_days)
+    except (BadTransition, UnknownOrder) as exc:
+        status, key = (404, "orders.unknown") if isinstance(exc, UnknownOrder) else (409, "orders.bad_transition")
+        return html_response(frame(request, c.info, c.t("orders.title"),
+                                   f'<p class="warn" role="alert">{h(c.t(key))}</p>'), status=status)
+    return redirect("/admin/orders?done=status")
+
+
+ORDER_ROUTES = [orders_page, order_status]

@@ -1,0 +1,94 @@
+"""`lastmile keys rotate|retire|status`: every sealed value moves to the new key; nothing is lost on the way."""
+
+from __future__ import annotations
+
+import re
+import stat
+
+import pytest
+from litestar.testing import TestClient
+
+from accounts import vault
+from server.app import create_app
+from server.cli.main import main
+from server.push_runtime import push_runtime
+from tests.conftest import ADMIN_TOKEN, log_in
+from tests.push_double import PushDouble
+from tests.utils import BIRTHDAY, plant_personal_data, raw_database_bytes
+
+KIDS = re.compile(rb"~(k[0-9]+)\.")
+
+
+@pytest.fixture
+def env(monkeypatch, settings):
+    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", ADMIN_TOKEN)
+    monkeypatch.delenv("LASTMILE_DATA_KEYS", raising=False)
+    return settings
+
+
+@pytest.fixture
+def planted(env, fresh_db):
+    """A shopper with every kind of personal value, and an app to check them through afterwards."""
+    with PushDouble(push_runtime(env).public_key) as double:
+        app = create_app(env.with_(push_test_origins=(double.origin,)), fresh_db)
+        with TestClient(app) as client:
+            yield client, plant_personal_data(client, double)
+
+
+def kids_in(path) -> set[bytes]:
+    return set(KIDS.findall(raw_database_bytes(path)))
+
+
+def assert_still_readable(client) -> None:
+    headers = log_in(client, email="PRIVATE.person@example.com")
+    me = client.get("/api/me", headers=headers).json()
+    assert "private.person@example.com" == me["email"]
+    pulled = client.post("/api/sync/pull", headers=headers, json={"clientId": "after-rotation"}).json()
+    assert BIRTHDAY in [op.get("value") for op in pulled["patch"]]
+    assert 1 == len(client.get("/api/push/subscriptions", headers=headers).json())
+
+
+def test_rotate_moves_every_value_to_a_new_key_then_retire_drops_the_old(planted, fresh_db, env, capsys):
+    client, _ = planted
+    assert {b"k1"} == kids_in(fresh_db.path)
+    assert 0 == main(["keys", "rotate", "--quiet"])
+    assert "now sealed under k2" in capsys.readouterr().out
+    keys_file = env.data_dir / vault.KEY_FILE
+    assert ["k2", "k1"] == [line.split(":")[0] for line in keys_file.read_text().split()]
+    assert 0o600 == stat.S_IMODE(keys_file.stat().st_mode)
+    fresh_db.close()  # checkpoint: the rows as re-sealed, not the WAL's older pages
+    from server.stores import open_database
+
+    database = open_database(env)
+    assert {b"k2"} == kids_in(database.path)
+    with TestClient(create_app(env, database)) as again:
+        assert_still_readable(again)
+        assert 0 == main(["keys", "status"])
+        assert "0 not yet under k2" in capsys.readouterr().out
+        assert 0 == main(["keys", "retire"])
+        assert "dropped k1" in capsys.readouterr().out
+        assert ["k2"] == [line.split(":")[0] for line in keys_file.read_text().split()]
+        assert_still_readable(again)
+    database.close()
+
+
+def test_retire_refuses_while_values_need_an_old_key(planted, env, capsys):
+    from accounts import key_rotation
+
+    key_rotation.add_file_key(env.data_dir)  # a new key, nothing re-sealed yet
+    assert 1 == main(["keys", "retire"])
+    assert "still need older keys" in capsys.readouterr().err
+    assert ["k2", "k1"] == [line.split(":")[0] for line in (env.data_dir / vault.KEY_FILE).read_text().split()]
+
+
+def test_rotate_follows_the_configured_keys(planted, env, monkeypatch, capsys):
+    client, _ = planted
+    old = vault.load_keyring(env.data_dir)
+    fresh = vault.new_key("k9")
+    monkeypatch.setenv("LASTMILE_DATA_KEYS", vault.Keyring((fresh, *old.keys)).text().replace("\n", ",").rstrip(","))
+    assert 0 == main(["keys", "rotate", "--quiet"])
+    out = capsys.readouterr().out
+    assert "now sealed under k9" in out and "LASTMILE_DATA_KEYS" in out
+    vault.install(vault.Keyring((fresh,)))  # the old key gone: everything must open with k9 alone
+    assert_still_readable(client)

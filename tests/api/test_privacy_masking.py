@@ -1,0 +1,102 @@
+"""Operators see emails masked unless their role may reveal them (audited); logs carry no personal data."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+import pytest
+from litestar.connection import ASGIConnection
+from litestar.testing import TestClient
+
+from accounts import store as accounts_store
+from accounts.errors import RevealForbidden
+from retention import audience_store
+from retention.delivery import deliver_due
+from retention.planner import enqueue_message
+from server.app import create_app
+from server.http.reveal import reveal_for
+from server.push_runtime import push_runtime
+from tests.conftest import sign_up
+from tests.push_double import PushDouble
+
+EMAIL = "peter.parker@example.com"
+BIRTHDAY = "1990-08-10"
+
+
+def score_row(user_id: int) -> dict:
+    return {"user_id": user_id, "recency": 5, "frequency": 4, "monetary": 3, "segment": "loyal", "days_since_activity": 2,
+            "orders": 5, "revenue": 30000, "discounted_share": 0.2, "views": 3}
+
+
+def test_admin_scores_show_masked_emails_and_an_audited_reveal(client, admin_headers, fresh_db):
+    user_id = int(sign_up(client, email=EMAIL)["X-Test-User"])
+    with fresh_db.write() as db:
+        audience_store.save_scores(db, [score_row(user_id)], "2026-06-10T00:00:00.000000Z")
+    assert "p***@example.com" == client.get(f"/api/admin/retention/scores/{user_id}", headers=admin_headers).json()["email"]
+    listed = client.get("/api/admin/retention/scores", headers=admin_headers).json()
+    assert ["p***@example.com"] == [s["email"] for s in listed]
+    assert [] == accounts_store.reveals_of(fresh_db.read(), user_id)
+    revealed = client.get("/api/admin/retention/scores?reveal=true", headers=admin_headers).json()
+    assert [EMAIL] == [s["email"] for s in revealed]
+    [audit] = accounts_store.reveals_of(fresh_db.read(), user_id)
+    assert ("owner", "admin-token", "GET /api/admin/retention/scores") == (audit["role"], audit["operator"], audit["route"])
+
+
+def connection(operator: tuple[str, str] | None) -> ASGIConnection:
+    scope = {"type": "http", "method": "GET", "path": "/api/admin/retention/scores", "query_string": b"", "headers": [],
+             "server": ("testserver", 80), "scheme": "http", "root_path": "", "app": None,
+             "state": {"operator": operator} if operator else {}}
+    return ASGIConnection(scope)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("role", ["owner", "support"])
+def test_roles_that_may_reveal(role):
+    assert role == reveal_for(connection((role, "op-1")), True).role
+    assert reveal_for(connection((role, "op-1")), False) is None
+
+
+@pytest.mark.parametrize("role", ["merchandiser", "marketer"])
+def test_roles_that_see_masks_only(role):
+    with pytest.raises(RevealForbidden, match=role):
+        reveal_for(connection((role, "op-2")), True)
+    assert reveal_for(connection((role, "op-2")), False) is None
+
+
+def test_no_log_line_carries_an_email_endpoint_or_birthday(settings, fresh_db, caplog):
+    caplog.set_level(logging.DEBUG)
+    with PushDouble(push_runtime(settings).public_key) as double:
+        push_settings = settings.with_(push_test_origins=(double.origin,), quiet_hours=(0, 0))
+        with TestClient(create_app(push_settings, fresh_db), raise_server_exceptions=False) as client:
+            logging.getLogger().addHandler(caplog.handler)  # Litestar's logging set-up replaced the root handlers
+            headers = sign_up(client, email=EMAIL)
+            client.post("/api/auth/login", json={"email": EMAIL, "password": "wrong password"})
+            client.post("/api/auth/login", json={"email": EMAIL, "password": "correct horse battery"})
+            client.post("/api/auth/signup", json={"email": EMAIL, "password": "correct horse battery"})
+            client.post("/api/auth/signup", json={"email": "x" * 70 + "@example.com", "password": "correct horse battery"})
+            sub = double.new_subscription()
+            body = {**sub, "consent": True, "timeZone": "Europe/Berlin", "locale": "en-GB"}
+            assert 201 == client.post("/api/push/subscriptions", json=body, headers=headers).status_code
+            bad = {**body, "endpoint": "https://evil.example.net/" + sub["endpoint"].rsplit("/", 1)[-1]}
+            assert 422 == client.post("/api/push/subscriptions", json=bad, headers=headers).status_code
+            zone = client.post("/api/push/subscriptions", json={**body, "timeZone": "Mars/" + BIRTHDAY}, headers=headers)
+            assert 422 == zone.status_code and BIRTHDAY not in zone.text  # error bodies do not echo personal values
+            mutations = [{"id": 1, "name": "prefs.set", "args": {"name": "birthday", "value": BIRTHDAY}, "at": 1},
+                         {"id": 2, "name": "prefs.set", "args": {"name": "bad name!", "value": BIRTHDAY}, "at": 2}]
+            client.post("/api/sync/push", headers=headers, json={"clientId": "logs-client-1", "mutations": mutations})
+            double.respond(sub, 500)
+            user_id = int(headers["X-Test-User"])
+            config = push_runtime(push_settings).config
+            now = datetime.now(timezone.utc)
+            with fresh_db.write() as db:
+                enqueue_message(db, user_id=user_id, trigger="test", dedupe="logs", context={}, campaign=None, now=now,
+                                config=config)
+            sender = push_runtime(push_settings).sender()
+            try:
+                deliver_due(fresh_db, sender, now=now)
+            finally:
+                sender.close()
+    text = caplog.text.lower()
+    assert "/api/auth/login" in text and "/api/sync/push" in text  # the capture saw the flow
+    token = sub["endpoint"].rsplit("/", 1)[-1].lower()
+    assert [] == [v for v in ("peter.parker", "peter", token, BIRTHDAY, "europe/berlin") if v in text]
