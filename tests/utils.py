@@ -9,6 +9,15 @@ BIRTHDAY = "1987-06-05"
 ZONE = "America/Argentina/Ushuaia"
 
 
+def stored_bytes(database) -> bytes:
+    """Everything a database holds: its files on SQLite, every row as text on PostgreSQL."""
+    if database.dialect == "sqlite":
+        return raw_database_bytes(database.path)
+    from tests.conftest import database_dump
+
+    return database_dump(database).encode()
+
+
 def raw_database_bytes(path: Path) -> bytes:
     """The bytes of the SQLite file and its -wal file as they sit on disk (no checkpoint first)."""
     return b"".join(Path(f"{path}{suffix}").read_bytes() for suffix in ("", "-wal") if Path(f"{path}{suffix}").exists())

@@ -13,17 +13,10 @@ from accounts import store as accounts_store
 from accounts import totp, vault
 from server.db import SqliteDatabase
 from server.stores import open_database
-from tests.conftest import database_dump, log_in, sign_up
-from tests.utils import BIRTHDAY, plant_personal_data, raw_database_bytes
+from tests.conftest import log_in, sign_up
+from tests.utils import BIRTHDAY, plant_personal_data, raw_database_bytes, stored_bytes
 
 EMAIL = "Private.Person@Example.com"
-
-
-def stored_bytes(database) -> bytes:
-    """Everything the database holds: its files on SQLite, every row as text on PostgreSQL."""
-    if database.dialect == "sqlite":
-        return raw_database_bytes(database.path)
-    return database_dump(database).encode()
 
 
 def test_login_by_email_works_in_any_case_though_only_sealed_emails_are_stored(client, fresh_db):
@@ -117,5 +110,5 @@ def test_no_personal_value_planted_through_the_api_is_in_a_database_file(setting
             pulled = client.post("/api/sync/pull", headers=headers, json={"clientId": "privacy-client-2"}).json()
             view = {op["key"]: op.get("value") for op in pulled["patch"] if "key" in op}
             assert (BIRTHDAY, "Zebediah") == (view["prefs/birthday"], view["prefs/nickname"])
-    raw = raw_database_bytes(fresh_db.path)
+    raw = stored_bytes(fresh_db)
     assert [] == [name for name, value in planted.items() if value in raw or value.lower() in raw.lower()]
