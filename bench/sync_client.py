@@ -32,7 +32,8 @@ from clock import now_iso  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from server.stores import open_database  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.live_server import free_port  # noqa: E402
 
 PASSWORD = "bench password 123"
 SKU = "BENCH-001"

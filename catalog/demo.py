@@ -24,6 +24,9 @@ CATEGORIES: dict[str, tuple[list[str], list[str]]] = {
 }
 
 SIZE = (1280, 960)
+# Currencies the demo can be priced in, with the factor from its euro price list (a rounded exchange rate, so a
+# yuan price reads like one: ¥79.00, not ¥9.90).
+DEMO_CURRENCIES = {"EUR": 1, "CNY": 8}
 
 
 def _fractal(rng: random.Random, size: tuple[int, int], octaves: int = 6) -> Image.Image:
@@ -96,7 +99,8 @@ def _render_to(job: tuple[int, str]) -> None:
 
 
 def write_demo_catalog(
-    folder: Path, *, count: int = 72, seed: int = 7, quiet: bool = True, workers: int | None = None
+    folder: Path, *, count: int = 72, seed: int = 7, quiet: bool = True, workers: int | None = None,
+    currency: str = "EUR",
 ) -> Path:
     """Write ``count`` products as catalog.jsonl plus their JPEG photos into ``folder``; return the JSONL path.
 
@@ -109,6 +113,7 @@ def write_demo_catalog(
 
     from tqdm import tqdm
 
+    factor = DEMO_CURRENCIES[currency]
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     names = sorted(CATEGORIES)
@@ -135,8 +140,8 @@ def write_demo_catalog(
                     f"Chosen for everyday use, packed to travel well, and backed by our 30-day returns. "
                     f"Item {i + 1} of the demo catalog."
                 ),
-                "price": rng.choice([390, 590, 990, 1490, 1990, 2490, 3990, 5990, 8990, 12900]),
-                "currency": "EUR",
+                "price": rng.choice([390, 590, 990, 1490, 1990, 2490, 3990, 5990, 8990, 12900]) * factor,
+                "currency": currency,
                 "category": category,
                 "stock": rng.choice([0, 2, 4, 12, 25, 60, 150]),
                 "images": images,

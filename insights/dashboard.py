@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from accounts import report_store as accounts_reports
+from insights import store as insights_store
 from loyalty import report_store as loyalty_reports
 from retention import audience_store
 from retention.models import SEGMENTS
@@ -40,6 +41,10 @@ class Dashboard:
     funnel: dict[str, int] = field(default_factory=dict)
     revenue_from_push: int = 0
     discount_from_push: int = 0
+    api_requests: list[int] = field(default_factory=list)
+    api_error_percent: list[float] = field(default_factory=list)   # 5xx share of the day's requests
+    api_latency_ms: list[float] = field(default_factory=list)      # mean time to answer
+    sync_error_percent: list[float] = field(default_factory=list)  # mutations rejected for good, of those pushed
 
 
 def day_labels(today: date, days: int) -> list[str]:
@@ -103,6 +108,9 @@ def collect(database: Any, now: datetime, days: int) -> Dashboard:
         shoppers, devices = accounts_reports.shopper_total(db)
         active = {k: accounts_reports.active_counts(db, now_s - d * 86_400) for k, d in (("1d", 1), ("7d", 7), ("30d", 30))}
         funnel_rows = campaign_report(db)
+        first_minute = int(datetime.fromisoformat(labels[0]).replace(tzinfo=timezone.utc).timestamp()) // 60
+        request_rows = insights_store.request_days(db, first_minute)
+        named_rows = insights_store.named_days(db, first_minute)
     orders = fill(labels, {d: r["orders"] for d, r in daily.items()})
     revenue = fill(labels, {d: r["revenue"] for d, r in daily.items()})
     paid = fill(labels, {d: r["paid"] for d, r in daily.items()})
@@ -111,7 +119,22 @@ def collect(database: Any, now: datetime, days: int) -> Dashboard:
         by_kind[row["kind"]][row["day"]] = by_kind[row["kind"]].get(row["day"], 0) + row["points"]
     issued = [a + b for a, b in zip(fill(labels, by_kind["earn"]), fill(labels, by_kind["bonus"]))]
     funnel = {k: sum(getattr(r, k) for r in funnel_rows) for k in ("messages", "sent", "accepted", "shown", "clicked", "redeemed")}
+    day_of = {int(datetime.fromisoformat(label).replace(tzinfo=timezone.utc).timestamp()) // 86_400: label
+               for label in labels}
+    traffic = {day_of[r["day"]]: r for r in request_rows if r["day"] in day_of}
+    named: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in named_rows:
+        if row["day"] in day_of:
+            named[row["name"]][day_of[row["day"]]] = row["value"]
+    requests = fill(labels, {d: r["requests"] for d, r in traffic.items()})
+    errors = fill(labels, {d: r["errors"] for d, r in traffic.items()})
+    latency = fill(labels, {d: r["latency_ms"] for d, r in traffic.items()})
+    mutations, rejected = fill(labels, named["sync.mutations"]), fill(labels, named["sync.errors"])
     return Dashboard(
+        api_requests=requests,
+        api_error_percent=[round(100 * e / n, 3) if n else 0.0 for e, n in zip(errors, requests)],
+        api_latency_ms=[round(ms / n, 2) if n else 0.0 for ms, n in zip(latency, requests)],
+        sync_error_percent=[round(100 * e / n, 3) if n else 0.0 for e, n in zip(rejected, mutations)],
         days=labels, orders=orders, revenue=revenue,
         aov=[r / p if p else 0 for r, p in zip(revenue, paid)],
         buyers=fill(labels, {d: r["buyers"] for d, r in daily.items()}),

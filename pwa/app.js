@@ -1,7 +1,11 @@
 // Lastmile app shell module: loaded at the end of every page (modules are deferred), so nothing here
 // delays the first paint. It registers the service worker, upgrades the first image on good links,
 // offers reloads when a new version or newer page is ready, and starts feature modules (sync client, ...).
-// The server fills ASSETS with the content-hashed URLs of this build.
+// The server fills ASSETS with the content-hashed URLs of this build (ASSETS.texts: each locale's texts JSON).
+// No static import here (pwa/i18n.js): it would cost a round trip before this module runs. The shell's few notes
+// read the loaded texts directly, in English until they have come.
+const tr = (key, english) => self.LastmileTexts?.[`shop.${key}`] ?? english;
+
 const ASSETS = /*ASSETS*/{ "features": [], "preload": [], "version": "dev" }/*END*/;
 
 const ready = new Promise((resolve) => {
@@ -67,8 +71,8 @@ async function listSaved() {
 let reloading = false;
 
 function offerUpdate(worker) {
-  note("update", "A new version of Lastmile is ready.", {
-    label: "Reload",
+  note("update", tr("app.update", "A new version of Lastmile is ready."), {
+    label: tr("app.reload", "Reload"),
     run() {
       reloading = true;
       worker.postMessage({ type: "SKIP_WAITING" });
@@ -85,7 +89,7 @@ async function registerServiceWorker() {
   sw.addEventListener("message", (event) => {
     const data = event.data || {};
     if (data.type === "page-updated" && data.url === location.href) {
-      note("fresh", "Newer details for this page are available.", { label: "Show", run: () => location.reload() });
+      note("fresh", tr("app.fresh", "Newer details for this page are available."), { label: tr("app.show", "Show"), run: () => location.reload() });
     }
   });
   const registration = await sw.register("/sw.js", { scope: "/", updateViaCache: "none" });
@@ -102,7 +106,20 @@ async function registerServiceWorker() {
 // Feature modules (e.g. the sync client) export start(context); the server lists them in ASSETS.features.
 // ASSETS.preload names the modules they import: fetched side by side with the features, not one import
 // level after another (each level would cost a round trip, 2 s on Slow 3G).
+// The page's texts (pwa/i18n.js reads them): fetched beside the feature modules, awaited before any starts.
+async function loadTexts() {
+  const texts = ASSETS.texts || {};
+  const url = texts[document.documentElement.lang] || texts.en;
+  if (!url) return;
+  try {
+    self.LastmileTexts = await (await fetch(url)).json();
+  } catch (error) {
+    console.warn("lastmile: texts not loaded", error);
+  }
+}
+
 async function startFeatures(registration) {
+  const texts = loadTexts();
   for (const href of ASSETS.preload || []) {
     document.head.append(Object.assign(document.createElement("link"), { rel: "modulepreload", href }));
   }
@@ -120,6 +137,7 @@ async function startFeatures(registration) {
     ASSETS.features.map(async (url) => {
       try {
         const feature = await import(url);
+        await texts;
         await feature.start?.(context);
       } catch (error) {
         console.warn("lastmile: feature failed", url, error);

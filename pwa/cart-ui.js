@@ -3,6 +3,7 @@
 // imports it after first paint and calls start(context), which starts this tab's SyncClient.
 
 import { el, fill } from "./dom.js";
+import { tr } from "./i18n.js";
 import { money } from "./money.js";
 import { MAX_QTY } from "./rebase.js";
 import { SyncClient } from "./sync-client.js";
@@ -58,20 +59,20 @@ function renderAccount(client, mount, note) {
   if (mount.dataset.lmState !== state) {
     mount.dataset.lmState = state;
     fill(mount,
-      el("a", { href: "/cart", id: "lm-cart-link" }, "Cart ", el("span", { id: "lm-cart-count" }, "0")),
-      el("span", { id: "lm-sync-status", title: "changes not yet saved to your account" }),
-      client.signedIn && LOYALTY ? el("a", { href: "/points", id: "lm-points-link" }, "Points") : "",
+      el("a", { href: "/cart", id: "lm-cart-link" }, `${tr("header.cart")} `, el("span", { id: "lm-cart-count" }, "0")),
+      el("span", { id: "lm-sync-status", title: tr("header.unsynced_title") }),
+      client.signedIn && LOYALTY ? el("a", { href: "/points", id: "lm-points-link" }, tr("header.points")) : "",
       client.signedIn
-        ? el("button", { type: "button", id: "lm-signout", onclick: () => client.signOut() }, "Sign out")
-        : el("a", { href: "/signin", id: "lm-signin-link" }, session ? "Sign in again" : "Sign in"),
+        ? el("button", { type: "button", id: "lm-signout", onclick: () => client.signOut() }, tr("header.signout"))
+        : el("a", { href: "/signin", id: "lm-signin-link" }, session ? tr("header.signin_again") : tr("header.signin")),
     );
-    if (state === "expired") note?.("session", "Your session has ended. Sign in again to save your cart on every device.");
+    if (state === "expired") note?.("session", tr("header.session_ended"));
   }
   const pending = client.pending.length;
   mount.querySelector("#lm-cart-count").textContent = String(client.cartCount());
   const status = mount.querySelector("#lm-sync-status");
   status.dataset.pending = String(pending);
-  status.textContent = pending ? `· ${pending} unsynced` : "";
+  status.textContent = pending ? tr("header.unsynced", { count: pending }) : "";
   renderErrors(client);
 }
 
@@ -91,8 +92,8 @@ function renderErrors(client) {
       el(
         "p",
         { class: "note lm-error", dataset: { errorId: String(e.id), code: e.code || "" } },
-        `A change could not be saved (${e.name || "change"}): ${e.detail || e.code}`,
-        el("button", { type: "button", onclick: () => client.dismissError(e.id) }, "Dismiss"),
+        tr("error.not_saved", { name: e.name || tr("error.change"), detail: e.detail || e.code }),
+        el("button", { type: "button", onclick: () => client.dismissError(e.id) }, tr("error.dismiss")),
       ),
     ),
   );
@@ -110,7 +111,7 @@ function renderActions(client, mount) {
       el(
         "button",
         { type: "button", class: "lm-btn", dataset: { action: "cart-add" }, disabled: soldOut, onclick: () => client.mutate("cart.add", { sku, qty: 1 }) },
-        soldOut ? "Sold out" : "Add to cart",
+        soldOut ? tr("actions.sold_out") : tr("actions.add"),
       ),
       el("button", {
         type: "button",
@@ -118,18 +119,18 @@ function renderActions(client, mount) {
         dataset: { action: "wishlist" },
         onclick: () => client.mutate(client.inWishlist(sku) ? "wishlist.remove" : "wishlist.add", { sku }),
       }),
-      el("span", { class: "lm-muted", id: "lm-in-cart" }, el("span", { class: "qty" }), " ", el("a", { href: "/cart" }, "View cart")),
+      el("span", { class: "lm-muted", id: "lm-in-cart" }, el("span", { class: "qty" }), " ", el("a", { href: "/cart" }, tr("actions.view_cart"))),
     );
   }
   const line = client.view.get(`cart/${sku}`);
   const wished = client.inWishlist(sku);
   const wish = mount.querySelector("[data-action=wishlist]");
   wish.setAttribute("aria-pressed", wished ? "true" : "false");
-  wish.textContent = wished ? "♥ Saved" : "♡ Save for later";
+  wish.textContent = wished ? tr("actions.saved") : tr("actions.save");
   const inCart = mount.querySelector("#lm-in-cart");
   inCart.dataset.qty = String(line ? line.qty : 0);
   inCart.hidden = !line;
-  inCart.querySelector(".qty").textContent = line ? `${line.qty} in your cart ·` : "";
+  inCart.querySelector(".qty").textContent = line ? tr("actions.in_cart", { qty: line.qty }) : "";
 }
 
 let cartRender = 0;
@@ -152,16 +153,16 @@ async function renderCart(client, mount) {
       el(
         "span",
         { class: "lm-qty" },
-        el("button", { type: "button", "aria-label": "One less", dataset: { action: "less" }, onclick: () => set(current() - 1) }, "−"),
+        el("button", { type: "button", "aria-label": tr("cart.one_less"), dataset: { action: "less" }, onclick: () => set(current() - 1) }, "−"),
         el("output", { class: "qty" }, String(line.qty)),
         el(
           "button",
-          { type: "button", "aria-label": "One more", dataset: { action: "more" }, disabled: line.qty >= MAX_QTY, onclick: () => client.mutate("cart.add", { sku: line.sku, qty: 1 }) },
+          { type: "button", "aria-label": tr("cart.one_more"), dataset: { action: "more" }, disabled: line.qty >= MAX_QTY, onclick: () => client.mutate("cart.add", { sku: line.sku, qty: 1 }) },
           "+",
         ),
       ),
       el("span", { class: "line-total" }, p ? money(p.price * line.qty, p.currency) : ""),
-      el("button", { type: "button", class: "lm-btn alt", dataset: { action: "remove" }, onclick: () => client.mutate("cart.remove", { sku: line.sku }) }, "Remove"),
+      el("button", { type: "button", class: "lm-btn alt", dataset: { action: "remove" }, onclick: () => client.mutate("cart.remove", { sku: line.sku }) }, tr("cart.remove")),
     );
   });
   const wishlist = client.entries("wishlist/");
@@ -169,22 +170,22 @@ async function renderCart(client, mount) {
   if (ticket !== cartRender) return;
   const redeeming = client.pending.filter((m) => m.name === "points.redeem");
   fill(mount,
-    el("h1", {}, "Your cart"),
-    client.signedIn ? "" : el("p", { class: "lm-muted" }, "Your cart is kept on this device. ", el("a", { href: "/signin" }, "Sign in"), " to have it on all your devices."),
-    items.length ? el("ul", { class: "lm-cart", id: "lm-cart-lines" }, items) : el("p", { class: "empty", id: "lm-cart-empty" }, "Your cart is empty. ", el("a", { href: "/" }, "Browse products")),
+    el("h1", {}, tr("cart.title")),
+    client.signedIn ? "" : el("p", { class: "lm-muted" }, `${tr("cart.local_only")} `, el("a", { href: "/signin" }, tr("header.signin")), ` ${tr("cart.sign_in_all")}`),
+    items.length ? el("ul", { class: "lm-cart", id: "lm-cart-lines" }, items) : el("p", { class: "empty", id: "lm-cart-empty" }, `${tr("cart.empty")} `, el("a", { href: "/" }, tr("cart.browse"))),
     items.length
       ? el(
           "p",
           { id: "lm-cart-total" },
-          el("b", {}, "Total: "),
+          el("b", {}, `${tr("cart.total")} `),
           [...totals].map(([currency, minor]) => money(minor, currency)).join(" + ") || "—",
-          el("span", { class: "lm-muted" }, " (prices are confirmed at checkout)"),
+          el("span", { class: "lm-muted" }, ` ${tr("cart.confirmed")}`),
         )
       : "",
-    items.length ? el("button", { type: "button", class: "lm-btn alt", dataset: { action: "clear" }, onclick: () => client.mutate("cart.clear", {}) }, "Empty the cart") : "",
-    client.pending.length ? el("p", { class: "lm-muted", id: "lm-pending" }, `${client.pending.length} change(s) waiting to be saved to your account.`) : "",
-    redeeming.length ? el("p", { class: "lm-muted" }, `${redeeming.length} reward redemption(s) pending.`) : "",
-    el("h2", {}, "Saved for later"),
+    items.length ? el("button", { type: "button", class: "lm-btn alt", dataset: { action: "clear" }, onclick: () => client.mutate("cart.clear", {}) }, tr("cart.clear")) : "",
+    client.pending.length ? el("p", { class: "lm-muted", id: "lm-pending" }, tr("cart.pending", { count: client.pending.length })) : "",
+    redeeming.length ? el("p", { class: "lm-muted" }, tr("cart.redeem_pending", { count: redeeming.length })) : "",
+    el("h2", {}, tr("cart.wishlist")),
     wishlist.length
       ? el(
           "ul",
@@ -194,21 +195,21 @@ async function renderCart(client, mount) {
               "li",
               { dataset: { sku: w.sku } },
               el("a", { class: "name", href: `/p/${encodeURIComponent(w.sku)}` }, wished[i] ? wished[i].name : w.sku),
-              el("button", { type: "button", class: "lm-btn alt", onclick: () => client.mutate("wishlist.remove", { sku: w.sku }) }, "Remove"),
+              el("button", { type: "button", class: "lm-btn alt", onclick: () => client.mutate("wishlist.remove", { sku: w.sku }) }, tr("cart.remove")),
             ),
           ),
         )
-      : el("p", { class: "lm-muted" }, "Nothing saved yet."),
+      : el("p", { class: "lm-muted" }, tr("cart.wishlist_empty")),
   );
 }
 
 function renderSignIn(client, mount) {
   if (client.signedIn) {
     fill(mount,
-      el("h1", {}, "Signed in"),
-      el("p", { id: "lm-signed-in" }, `You are signed in as ${client.session.email}. Your cart follows you on every device.`),
-      el("p", {}, el("a", { href: "/cart" }, "Go to your cart")),
-      el("button", { type: "button", class: "lm-btn alt", onclick: () => client.signOut() }, "Sign out"),
+      el("h1", {}, tr("signin.signed_in")),
+      el("p", { id: "lm-signed-in" }, tr("signin.as", { email: client.session.email })),
+      el("p", {}, el("a", { href: "/cart" }, tr("signin.go_cart"))),
+      el("button", { type: "button", class: "lm-btn alt", onclick: () => client.signOut() }, tr("header.signout")),
     );
     return;
   }
@@ -226,24 +227,24 @@ function renderSignIn(client, mount) {
       fill(mount);
       renderSignIn(client, mount);
     } catch (error) {
-      message.textContent = navigator.onLine ? error.message || "That did not work." : "You are offline: sign in when the network is back.";
+      message.textContent = navigator.onLine ? error.message || tr("signin.failed") : tr("signin.offline");
     } finally {
       for (const b of form.querySelectorAll("button")) b.disabled = false;
     }
   };
   fill(mount,
-    el("h1", {}, "Sign in"),
-    el("p", { class: "lm-muted" }, "Sign in to keep your cart and wishlist on all your devices. New here? Create an account with the same form."),
+    el("h1", {}, tr("signin.title")),
+    el("p", { class: "lm-muted" }, tr("signin.intro")),
     el(
       "form",
       { class: "lm-form", id: "lm-signin-form", onsubmit: submit },
-      el("label", {}, "Email", el("br"), el("input", { type: "email", name: "email", required: true, autocomplete: "username", maxlength: "254" })),
-      el("label", {}, "Password (at least 8 characters)", el("br"), el("input", { type: "password", name: "password", required: true, minlength: "8", autocomplete: "current-password", maxlength: "1024" })),
+      el("label", {}, tr("signin.email"), el("br"), el("input", { type: "email", name: "email", required: true, autocomplete: "username", maxlength: "254" })),
+      el("label", {}, tr("signin.password"), el("br"), el("input", { type: "password", name: "password", required: true, minlength: "8", autocomplete: "current-password", maxlength: "1024" })),
       el(
         "span",
         { class: "lm-actions" },
-        el("button", { type: "submit", class: "lm-btn", name: "mode", value: "login" }, "Sign in"),
-        el("button", { type: "submit", class: "lm-btn alt", name: "mode", value: "signup" }, "Create account"),
+        el("button", { type: "submit", class: "lm-btn", name: "mode", value: "login" }, tr("signin.title")),
+        el("button", { type: "submit", class: "lm-btn alt", name: "mode", value: "signup" }, tr("signin.create")),
       ),
       message,
     ),

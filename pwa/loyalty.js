@@ -5,38 +5,35 @@
 
 import { authed } from "./authed.js";
 import { el, fill, waitFor } from "./dom.js";
+import { day, named, tr } from "./i18n.js";
 import { money } from "./money.js";
 
 const CHECKOUT_KEY = "lastmile-checkout-key";
 
-function day(iso) {
-  return iso ? new Date(iso).toLocaleDateString() : "";
-}
-
 function signInFirst(client, mount, what) {
   if (client.signedIn) return false;
-  fill(mount, el("p", {}, `Sign in to see ${what}. `, el("a", { href: "/signin" }, "Sign in")));
+  fill(mount, el("p", {}, `${tr("loyalty.sign_in_to", { what: tr(what) })} `, el("a", { href: "/signin" }, tr("header.signin"))));
   return true;
 }
 
 // ------------------------------------------------------------------------------------------------ points
 
 function renderPoints(client, mount, say) {
-  if (signInFirst(client, mount, "your points")) return;
+  if (signInFirst(client, mount, "loyalty.what_points")) return;
   const p = client.view.get("points");
   if (!p) {
-    fill(mount, el("p", { class: "lm-muted" }, "No points yet: your first paid order earns 1,000."));
+    fill(mount, el("p", { class: "lm-muted" }, tr("loyalty.no_points")));
   } else {
     const next = p.nextTier
-      ? el("p", {}, `${p.growthToNext} growth to ${p.nextTier}. `, el("progress", { max: "1000", value: String(p.progress) }))
-      : el("p", {}, "You are at the top tier.");
+      ? el("p", {}, `${tr("loyalty.to_next", { growth: p.growthToNext, tier: named("tier", p.nextTier) })} `, el("progress", { max: "1000", value: String(p.progress), "aria-label": tr("loyalty.to_next", { growth: p.growthToNext, tier: named("tier", p.nextTier) }) }))
+      : el("p", {}, tr("loyalty.top_tier"));
     const expiring = p.expiring.length
-      ? el("ul", { id: "lm-expiring" }, p.expiring.map((lot) => el("li", {}, `${lot.points} points expire on ${day(lot.expiresAt)}`)))
+      ? el("ul", { id: "lm-expiring" }, p.expiring.map((lot) => el("li", {}, tr("loyalty.expire", { points: lot.points, date: day(lot.expiresAt) }))))
       : null;
     fill(mount,
-      el("p", { id: "lm-balance", class: "lm-big" }, `${p.balance} points`),
-      p.pending ? el("p", { class: "lm-muted" }, `${p.pending} more on hold until returns close`) : null,
-      el("p", { id: "lm-tier" }, `Tier: ${p.tier} (×${p.multiplier} points), growth ${p.growth}`),
+      el("p", { id: "lm-balance", class: "lm-big" }, tr("loyalty.balance_big", { balance: p.balance })),
+      p.pending ? el("p", { class: "lm-muted" }, tr("loyalty.on_hold", { points: p.pending })) : null,
+      el("p", { id: "lm-tier", dataset: { tier: p.tier } }, tr("loyalty.tier_line", { tier: named("tier", p.tier), multiplier: p.multiplier, growth: p.growth })),
       next,
       expiring,
     );
@@ -44,22 +41,22 @@ function renderPoints(client, mount, say) {
   const coupons = client.entries("coupons/").sort((a, b) => (a.redeemedAt < b.redeemedAt ? 1 : -1));
   if (coupons.length) {
     mount.append(
-      el("h2", {}, "Your coupons"),
-      el("ul", { id: "lm-coupons" }, coupons.map((c) => el("li", {}, el("code", {}, c.code), ` ${c.name}`, c.usedOrderId ? ` (used on order ${c.usedOrderId})` : ""))),
+      el("h2", {}, tr("loyalty.coupons")),
+      el("ul", { id: "lm-coupons" }, coupons.map((c) => el("li", {}, el("code", {}, c.code), ` ${c.name}`, c.usedOrderId ? ` ${tr("loyalty.used_on", { order: c.usedOrderId })}` : ""))),
     );
   }
-  const checkin = el("button", { type: "button", class: "lm-btn", id: "lm-checkin", disabled: !navigator.onLine }, "Daily check-in");
+  const checkin = el("button", { type: "button", class: "lm-btn", id: "lm-checkin", disabled: !navigator.onLine }, tr("loyalty.checkin"));
   checkin.addEventListener("click", async () => {
     checkin.disabled = true;
     try {
       const result = await authed(client, "POST", "/api/loyalty/checkin");
-      say(`Checked in: +${result.growthAdded} growth.`);
+      say(tr("loyalty.checked_in", { growth: result.growthAdded }));
       client.sync?.();
     } catch (error) {
       say(error.message);
     }
   });
-  mount.append(el("p", {}, checkin, " ", el("a", { href: "/mall" }, "Points mall"), " · ", el("a", { href: "/orders" }, "Orders")));
+  mount.append(el("p", {}, checkin, " ", el("a", { href: "/mall" }, tr("mall.title")), " · ", el("a", { href: "/orders" }, tr("orders.title"))));
 }
 
 // ------------------------------------------------------------------------------------------------ mall
@@ -74,19 +71,19 @@ async function loadRewards() {
 }
 
 function renderMall(client, mount) {
-  if (signInFirst(client, mount, "the points mall")) return;
+  if (signInFirst(client, mount, "loyalty.what_mall")) return;
   const balance = client.view.get("points")?.balance ?? 0;
   const waiting = client.pending.filter((m) => m.name === "points.redeem");
   const refused = client.errors().filter((e) => e.name === "points.redeem");
   const items = rewards || [];
   fill(mount,
-    el("p", { id: "lm-balance" }, `You have ${balance} points.`),
-    waiting.length ? el("p", { class: "lm-muted", id: "lm-redeem-waiting" }, `${waiting.length} redemption(s) waiting to sync.`) : null,
+    el("p", { id: "lm-balance" }, tr("loyalty.you_have", { balance })),
+    waiting.length ? el("p", { class: "lm-muted", id: "lm-redeem-waiting" }, tr("loyalty.redeem_waiting", { count: waiting.length })) : null,
     ...refused.map((e) =>
-      el("p", { class: "lm-error", role: "alert" }, `Not redeemed: ${e.detail} `, el("button", { type: "button", onclick: () => client.dismissError(e.id) }, "OK")),
+      el("p", { class: "lm-error", role: "alert" }, `${tr("loyalty.not_redeemed", { detail: e.detail })} `, el("button", { type: "button", onclick: () => client.dismissError(e.id) }, tr("loyalty.ok"))),
     ),
     rewards === null
-      ? el("p", { class: "lm-muted" }, "Loading the mall…")
+      ? el("p", { class: "lm-muted" }, tr("mall.loading"))
       : items.length
         ? el(
             "ul",
@@ -96,23 +93,23 @@ function renderMall(client, mount) {
                 "li",
                 { "data-reward": r.id },
                 el("strong", {}, r.name),
-                ` · ${r.pointsCost} points · ${r.stock ? `${r.stock} left` : "sold out"} `,
+                ` ${tr("loyalty.reward_line", { cost: r.pointsCost, stock: r.stock ? tr("loyalty.left", { count: r.stock }) : tr("loyalty.sold_out") })} `,
                 el(
                   "button",
                   { type: "button", class: "lm-btn", disabled: !r.stock || balance < r.pointsCost, onclick: () => client.mutate("points.redeem", { rewardId: r.id }) },
-                  "Redeem",
+                  tr("loyalty.redeem"),
                 ),
               ),
             ),
           )
-        : el("p", {}, "The mall is empty right now."),
+        : el("p", {}, tr("loyalty.mall_empty")),
   );
 }
 
 // ------------------------------------------------------------------------------------------------ orders
 
 function renderOrders(client, mount) {
-  if (signInFirst(client, mount, "your orders")) return;
+  if (signInFirst(client, mount, "loyalty.what_orders")) return;
   const orders = client.entries("orders/").sort((a, b) => b.id - a.id);
   fill(mount,
     orders.length
@@ -120,10 +117,10 @@ function renderOrders(client, mount) {
           "ul",
           { id: "lm-orders" },
           orders.map((o) =>
-            el("li", { "data-order": String(o.id) }, `Order ${o.id} · ${day(o.createdAt)} · ${o.items} item(s) · ${money(o.total, o.currency)} · `, el("strong", {}, o.status), o.pointsEarned ? ` · +${o.pointsEarned} points` : ""),
+            el("li", { "data-order": String(o.id) }, `${tr("loyalty.order_line", { id: o.id, date: day(o.createdAt), items: o.items, total: money(o.total, o.currency) })} `, el("strong", { dataset: { status: o.status } }, named("order.status", o.status)), o.pointsEarned ? ` ${tr("loyalty.order_points", { points: o.pointsEarned })}` : ""),
           ),
         )
-      : el("p", {}, "No orders yet."),
+      : el("p", {}, tr("loyalty.no_orders")),
   );
 }
 
@@ -137,8 +134,8 @@ function mountCheckout(client, say) {
   const draw = () => {
     const lines = client.cartLines ? client.cartLines() : client.entries("cart/");
     if (!client.signedIn || !lines.length) return fill(box);
-    const button = el("button", { type: "button", class: "lm-btn", id: "lm-place-order" }, "Place order");
-    const code = el("input", { name: "code", maxlength: "40", placeholder: "Coupon or offer code", autocomplete: "off" });
+    const button = el("button", { type: "button", class: "lm-btn", id: "lm-place-order" }, tr("checkout.place"));
+    const code = el("input", { name: "code", maxlength: "40", placeholder: tr("checkout.code"), "aria-label": tr("checkout.code"), autocomplete: "off" });
     button.addEventListener("click", async () => {
       button.disabled = true;
       // One key per attempt until it succeeds: a retry after a lost response replays, never orders twice.
@@ -149,11 +146,11 @@ function mountCheckout(client, say) {
         const body = code.value.trim() ? { code: code.value.trim() } : {};
         const order = await authed(client, "POST", "/api/orders", { body, headers: { "idempotency-key": key } });
         localStorage.removeItem(CHECKOUT_KEY);
-        say(`Order ${order.id} placed: ${money(order.total, order.currency)}.`);
+        say(tr("checkout.placed", { id: order.id, total: money(order.total, order.currency) }));
         client.sync?.();
       } catch (error) {
         if (error.status && error.status < 500) localStorage.removeItem(CHECKOUT_KEY);
-        say(error.status ? error.message : "No connection: try again when you are online (you will not be charged twice).");
+        say(error.status ? error.message : tr("checkout.no_connection"));
       } finally {
         button.disabled = false;
       }

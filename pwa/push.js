@@ -4,6 +4,7 @@
 
 import { authed } from "./authed.js";
 import { el, fill, waitFor } from "./dom.js";
+import { day, tr } from "./i18n.js";
 
 function keyBytes(base64url) {
   const raw = atob(base64url.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (base64url.length % 4)) % 4));
@@ -32,17 +33,17 @@ async function mountOptIn(client, registration, mount, say) {
   const supported = registration && "PushManager" in self && "Notification" in self;
   if (!supported || !mount || !client.signedIn || Notification.permission === "denied") return;
   if (Notification.permission === "granted" && (await registration.pushManager.getSubscription())) return;
-  const button = el("button", { type: "button", class: "lm-btn", id: "lm-push-optin" }, "Get offers by notification");
+  const button = el("button", { type: "button", class: "lm-btn", id: "lm-push-optin" }, tr("push.optin"));
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
       if (await optIn(client, registration)) {
         button.remove();
-        say("Notifications are on for this device.");
+        say(tr("push.on"));
       } else button.disabled = false;
     } catch (error) {
       button.disabled = false;
-      say(error.status ? error.message : "No connection: try again when you are online.");
+      say(error.status ? error.message : tr("push.no_connection"));
     }
   });
   mount.append(button);
@@ -53,9 +54,9 @@ function renderOffers(client, box) {
   const offers = client.entries("offers/").filter((o) => o && o.expiresAt > now);
   if (!offers.length) return fill(box);
   fill(box,
-    el("h2", {}, "Your offers"),
-    el("ul", {}, offers.map((o) => el("li", {}, el("strong", {}, o.title), ` — ${o.label} with code `, el("code", {}, o.code),
-      ` (until ${new Date(o.expiresAt).toLocaleDateString()})`))),
+    el("h2", {}, tr("push.offers")),
+    el("ul", {}, offers.map((o) => el("li", {}, el("strong", {}, o.title), ` ${tr("push.offer_line", { label: o.label })} `, el("code", {}, o.code),
+      ` ${tr("push.until", { date: day(o.expiresAt) })}`))),
   );
 }
 

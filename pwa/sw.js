@@ -1,7 +1,7 @@
 // Lastmile service worker. The server prepends VERSION, PRECACHE (URLs with content hashes) and the
 // importScripts of the worker-side scripts (server/pages/assets.py WORKER_SCRIPTS), so these
 // bytes change whenever any shell asset changes and the browser installs the new version beside the old.
-/* global VERSION, PRECACHE, OFFLINE_URL */
+/* global VERSION, PRECACHE, OFFLINE_URLS, TEXTS */
 const SHELL = `lm-shell-${VERSION}`;
 const PAGES = "lm-pages-v1"; // product and listing HTML (stale-while-revalidate / network-first)
 const DATA = "lm-data-v1"; // product JSON (stale-while-revalidate)
@@ -43,8 +43,34 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// The language the shopper's pages speak: the last page's Content-Language (the server chose it from the
+// lm_locale cookie or Accept-Language), else the browser's languages. It picks the offline page's language.
+let pageLocale = null;
+
+function localeOf(tag) {
+  const t = String(tag || "").toLowerCase().replace("_", "-");
+  if (t === "zh" || t.startsWith("zh-cn") || t.startsWith("zh-hans") || t.startsWith("zh-sg")) return "zh-CN";
+  if (t === "en" || t.startsWith("en-")) return "en";
+  return null;
+}
+
+function workerLocale() {
+  return pageLocale || (self.navigator.languages || []).map(localeOf).find(Boolean) || "en";
+}
+
+function noteLocale(response) {
+  const locale = localeOf(response && response.headers.get("content-language"));
+  if (locale) pageLocale = locale;
+}
+
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+  // The shopper chose another language: saved pages speak the old one, so they go (they refill as pages are
+  // visited again); the page reloads itself once this is done.
+  if (event.data && event.data.type === "LOCALE") {
+    pageLocale = localeOf(event.data.locale) || pageLocale;
+    if (event.data.drop) event.waitUntil(caches.delete(PAGES).then(() => event.source?.postMessage({ type: "locale-dropped" })));
+  }
   // PING just wakes the worker (tests and the bench attach network emulation to it).
 });
 
@@ -95,9 +121,10 @@ function escapeHtml(text) {
 // A saved page, marked with when it was last fresh.
 async function fromCache(response) {
   const when = fetchedAt(response) || new Date();
-  const label = when.toLocaleString(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  const locale = localeOf(response.headers.get("content-language")) || workerLocale();
+  const label = when.toLocaleString(locale, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
   const banner =
-    `<p class="note" data-kind="saved" role="status">Saved copy · last updated ` +
+    `<p class="note" data-kind="saved" role="status">${escapeHtml(TEXTS[locale]["shop.offline.saved_copy"])} ` +
     `<time datetime="${escapeHtml(when.toISOString())}">${escapeHtml(label)}</time></p>`;
   const html = (await response.text())
     .replace(BANNER_MARK, banner)
@@ -115,8 +142,9 @@ function timeout(ms) {
 
 async function offline() {
   const cache = await caches.open(SHELL);
-  const page = await cache.match(OFFLINE_URL);
-  return page || new Response("You are offline.", { status: 503, headers: { "content-type": "text/plain" } });
+  const locale = workerLocale();
+  const page = await cache.match(OFFLINE_URLS[locale] || OFFLINE_URLS.en);
+  return page || new Response(TEXTS[locale]["shop.offline.plain"], { status: 503, headers: { "content-type": "text/plain; charset=utf-8" } });
 }
 
 async function notifyUpdated(clientId, url, before, after) {
@@ -129,7 +157,10 @@ async function notifyUpdated(clientId, url, before, after) {
 async function fetchPage(request) {
   try {
     const response = await fetch(request);
-    if (response.ok && response.type === "basic") await put(PAGES, request.url, response.clone());
+    if (response.ok && response.type === "basic") {
+      noteLocale(response);
+      await put(PAGES, request.url, response.clone());
+    }
     return response;
   } catch {
     return null;

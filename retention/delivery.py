@@ -149,6 +149,9 @@ class PushSender:
             log.warning("push to subscription %s refused: %s", row["subscription_id"], exc)
             return Outcome(row["id"], row["subscription_id"], "rejected", None)
         headers = dict(self.vapid.sign(self.claims(endpoint)))
+        # RFC 8291's own example sends it, and push services that parse bodies by type (web-push-testing, the
+        # ecosystem's reference service) read no body without it: every message was a 400 there.
+        headers["Content-Type"] = "application/octet-stream"
         headers["Urgency"] = row["urgency"]
         if row["topic"]:
             headers["Topic"] = row["topic"]

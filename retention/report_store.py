@@ -55,3 +55,8 @@ def audience_size(db: Any, segment: str | None) -> tuple[int, int]:
         params,
     ).fetchone()
     return row[0] or 0, row[1] or 0
+
+
+def deliveries_by_state(db: Any) -> dict[str, int]:
+    """Every outbox row by state (pending, sending, accepted, gone, rejected, failed, dropped): /metrics' outcomes."""
+    return {r["state"]: r["n"] for r in db.query("SELECT state, count(*) AS n FROM push_outbox GROUP BY state")}

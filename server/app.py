@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
 
+<<<<<<< HEAD
+=======
+import anyio
+>>>>>>> main
 from anyio import to_thread
 from litestar import Litestar
 from litestar.datastructures import State
@@ -20,6 +26,7 @@ from server.api.catalog import CatalogController
 from server.api.health import health
 from server.api.loyalty import LoyaltyController, OrdersController, RewardsController
 from server.api.media import media_variant
+from server.api.metrics import metrics
 from server.api.push import PushController
 from server.api.sync import SyncController
 from server.data_keys import install_data_keys
@@ -28,10 +35,12 @@ from server.http.audit import audit_writes
 from server.http.auth import current_user
 from server.http.body import BoundedRequest
 from server.http.compression import compression_config
+from server.http.metrics import RECORDER, flush_forever, measure_requests
 from server.http.problems import exception_handlers
 from server.http.response_cache import ResponseCache
 from server.pages.admin import console_router
 from server.pages.client import CLIENT_PAGE_ROUTES
+from server.pages.locale import LOCALE_ROUTES
 from server.pages.shop import PAGE_ROUTES
 from server.settings import Settings, load_settings
 from server.stores import open_database
@@ -39,6 +48,7 @@ from sync.poke import broker
 
 ROUTE_HANDLERS: list = [
     health,
+    metrics,
     CatalogController,
     AdminCatalogController,
     AccountsController,
@@ -50,6 +60,7 @@ ROUTE_HANDLERS: list = [
     AdminLoyaltyController,
     *PAGE_ROUTES,
     *CLIENT_PAGE_ROUTES,
+    *LOCALE_ROUTES,
     AdminRetentionController,
     PushController,
     console_router,
@@ -74,7 +85,18 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
         # Other processes' commits invalidate the product cache; on PostgreSQL their pokes reach our streams.
         await to_thread.run_sync(lambda: database.watch(on_poke=broker.notify))
 
-    return Litestar(
+    @asynccontextmanager
+    async def flushing_metrics(_app: Litestar) -> AsyncIterator[None]:
+        # Request counts reach the shared tables every few seconds, and once more on the way out.
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(flush_forever, database)
+            try:
+                yield
+            finally:
+                tasks.cancel_scope.cancel()
+        await to_thread.run_sync(RECORDER.flush, database)
+
+    app = Litestar(
         route_handlers=ROUTE_HANDLERS,
         dependencies={
             "database": Provide(lambda: database, use_cache=True, sync_to_thread=False),
@@ -86,6 +108,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
         exception_handlers=exception_handlers(),
         compression_config=compression_config(),
         middleware=[audit_writes],
+        lifespan=[flushing_metrics],
         request_max_body_size=settings.max_body_bytes,
         request_class=BoundedRequest,  # depth, integer and decoding checks of every JSON body (server/http/body.py)
         openapi_config=OpenAPIConfig(
@@ -97,6 +120,10 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
         on_startup=[watch_database],
         on_shutdown=[close_database],
     )
+    # Around the router itself, not as route middleware: unknown paths (404) and wrong methods (405) never
+    # reach route middleware, and they are exactly what an error-rate alert must see.
+    app.asgi_handler = measure_requests(app.asgi_handler)
+    return app
 
 
 def app_from_env() -> Litestar:

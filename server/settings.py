@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from accounts.vault import KeyringError, parse_keys
 
@@ -141,6 +143,12 @@ class Settings:
     operator_token_days: int = 90
     """An operator's API token expires this many days after it was issued (LASTMILE_OPERATOR_TOKEN_DAYS)."""
 
+    metrics_allow: tuple[str, ...] = ()
+    """Networks that may scrape /metrics without a token, e.g. "127.0.0.1/32,10.0.0.0/8" (LASTMILE_METRICS_ALLOW)."""
+
+    alert_webhook_url: str | None = None
+    """Where `lastmile alerts check` posts alerts that turn on or off, as JSON (LASTMILE_ALERT_WEBHOOK_URL)."""
+
     data_keys: str | None = field(default=None, repr=False)
     """Keys sealing personal data at rest, `kid:base64url-32-bytes` comma-separated, current first
     (LASTMILE_DATA_KEYS); unset means they are made once and kept in data_dir/data-keys (0600)."""
@@ -234,6 +242,7 @@ def _csv(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[s
     return items
 
 
+<<<<<<< HEAD
 def _database_url(env: Mapping[str, str], name: str) -> str | None:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -247,6 +256,28 @@ def parse_database_url(raw: str, name: str) -> str:
         raise SettingsError(f"{name} must be a postgresql:// URL")
     if any(c.isspace() or c == "\x00" for c in raw):
         raise SettingsError(f"{name} must not contain spaces")
+=======
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name) or ""
+    networks = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise SettingsError(f"{name} must be comma-separated addresses or networks (CIDR), got {part!r}") from None
+    return tuple(networks)
+
+
+def _webhook(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in raw):
+        raise SettingsError(f"{name} must be an http(s) URL")
+>>>>>>> main
     return raw
 
 
@@ -327,5 +358,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         operator_session_idle_minutes=_int(env, "LASTMILE_OPERATOR_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
         operator_session_max_hours=_int(env, "LASTMILE_OPERATOR_SESSION_MAX_HOURS", 12, 1, 24 * 30),
         operator_token_days=_int(env, "LASTMILE_OPERATOR_TOKEN_DAYS", 90, 1, 3650),
+        metrics_allow=_networks(env, "LASTMILE_METRICS_ALLOW"),
+        alert_webhook_url=_webhook(env, "LASTMILE_ALERT_WEBHOOK_URL"),
         data_keys=_data_keys(env, "LASTMILE_DATA_KEYS"),
     )

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from . import cart, consent, prefs, store, wishlist  # noqa: F401  (registers the built-in mutators)
+from . import addresses, cart, consent, prefs, store, wishlist  # noqa: F401  (registers the built-in mutators)
 from .errors import BadSyncRequest, PermanentError, TemporaryError, TooLarge, UnknownClient
 from .limits import FUTURE_SKEW_MS, SyncLimits
 from .models import Clear, Del, MutationError, PatchOp, PullRequest, PullResponse, PushRequest, PushResponse, Put

@@ -69,6 +69,11 @@ class Broker:
         with self._lock:
             return len(self._subs.get(user_id, ()))
 
+    def total(self) -> int:
+        """Open streams of every user (the /metrics gauge)."""
+        with self._lock:
+            return sum(len(subs) for subs in self._subs.values())
+
 
 broker = Broker()
 

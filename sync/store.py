@@ -24,7 +24,7 @@ from .limits import ERRORS_KEPT, MAX_KEY_CHARS, MAX_VALUE_BYTES
 
 DOMAIN = "sync"
 VIEW = "view"
-SEALED_PREFIXES: tuple[str, ...] = ("prefs/",)
+SEALED_PREFIXES: tuple[str, ...] = ("prefs/", "addresses/")
 """View keys whose values are personal: sealed at rest (a room adding personal keys adds its prefix here)."""
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [

@@ -1,21 +1,112 @@
-"""Plain helpers the tests share (import them; never import from another test module)."""
+"""Plain helpers the tests share (import them; never from a conftest or another test module): tokens, rows, images, sessions."""
 
 from __future__ import annotations
 
+import io
+import random
 import time
 from pathlib import Path
 
+from catalog import store as catalog_store
+from clock import now_iso
+from server.db import Database
+
+ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
+# A test-only low scrypt cost (production keeps 2**17; tests/api/test_accounts.py asserts that default).
+TEST_SCRYPT_N = 2**10
+PROBLEM = "application/problem+json"
 BIRTHDAY = "1987-06-05"
 ZONE = "America/Argentina/Ushuaia"
+
+
+def add_product(database: Database, product_id: str, **fields) -> None:
+    """Upsert one product with sensible defaults (tests override what they care about)."""
+    row = {
+        "id": product_id,
+        "name": fields.pop("name", f"Product {product_id}"),
+        "description": fields.pop("description", "A product used in tests."),
+        "price": fields.pop("price", 1000),
+        "currency": fields.pop("currency", "EUR"),
+        "category": fields.pop("category", "misc"),
+        "stock": fields.pop("stock", 10),
+    }
+    images = fields.pop("images", [])
+    assert not fields, f"unknown fields {fields}"
+    with database.write() as db:
+        catalog_store.upsert_product(db, row, images, now_iso())
+
+
+def jpeg_bytes(width: int = 64, height: int = 48, seed: int = 1, **save) -> bytes:
+    """A small noisy JPEG (noise so that it is not trivially compressible)."""
+    from PIL import Image
+
+    rng = random.Random(seed)
+    image = Image.effect_noise((width, height), 40 + rng.random() * 20).convert("RGB")
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", **save)
+    return buf.getvalue()
+
+
+def session_headers(session: dict) -> dict[str, str]:
+    """Headers for a signup/login answer: its bearer token, and its ids in ``X-Test-User``/``-Device``."""
+    return {
+        "Authorization": f"Bearer {session['token']}",
+        "X-Test-User": str(session["userId"]),
+        "X-Test-Device": str(session["deviceId"]),
+    }
+
+
+def apply_patch(view: dict, patch: list[dict]) -> None:
+    """Apply a pull's patch to a client view, as a client does (clear, then puts and deletes in order)."""
+    for op in patch:
+        if op["op"] == "clear":
+            view.clear()
+        elif op["op"] == "put":
+            view[op["key"]] = op["value"]
+        else:
+            view.pop(op["key"], None)
+
+
+def sign_up(client, email: str = "shopper@example.com", password: str = "correct horse battery", device: str = "phone") -> dict[str, str]:
+    """Create a shopper through the API; headers carrying their bearer token (ids in ``X-Test-User``/``-Device``)."""
+    response = client.post("/api/auth/signup", json={"email": email, "password": password, "deviceName": device})
+    assert 201 == response.status_code, response.text
+    return session_headers(response.json())
+
+
+def log_in(client, email: str = "shopper@example.com", password: str = "correct horse battery", device: str = "laptop") -> dict[str, str]:
+    """Sign another device of an existing shopper in; headers as sign_up gives."""
+    response = client.post("/api/auth/login", json={"email": email, "password": password, "deviceName": device})
+    assert 200 == response.status_code, response.text
+    return session_headers(response.json())
+
+
+def assert_problem(response, status: int, *words: str) -> dict:
+    """The response is an RFC 9457 problem with this status whose detail mentions ``words``."""
+    assert status == response.status_code, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert {"type", "title", "status", "detail"} <= body.keys()
+    assert status == body["status"]
+    for word in words:
+        assert word in body["detail"], body
+    return body
 
 
 def stored_bytes(database) -> bytes:
     """Everything a database holds: its files on SQLite, every row as text on PostgreSQL."""
     if database.dialect == "sqlite":
         return raw_database_bytes(database.path)
-    from tests.conftest import database_dump
-
     return database_dump(database).encode()
+
+
+def database_dump(database) -> str:
+    """Every row of every table as text (to check what is, and is not, stored), on either database."""
+    if database.dialect == "sqlite":
+        return "\n".join(database.read().conn.iterdump())
+    with database.snapshot() as db:
+        tables = [r[0] for r in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")]
+        return "\n".join(row[0] for t in tables for row in db.execute(f"SELECT x::text FROM {t} x").fetchall())
 
 
 def raw_database_bytes(path: Path) -> bytes:

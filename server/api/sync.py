@@ -20,6 +20,7 @@ from server.db import Database
 from server.http.auth import auth_policy, bearer_token
 from server.http.body import read_body
 from server.http.conditional import MSGPACK, wants_msgpack
+from server.http.metrics import record_sync_push
 from server.settings import Settings
 from sync import engine
 from sync import store as sync_store
@@ -66,7 +67,9 @@ class SyncController(Controller):
 
         def work() -> PushResponse:
             push_request = engine.decode(body, PushRequest, codec)
-            return engine.push(database, current_user.user_id, push_request, sync_limits(settings), codec=codec)
+            response = engine.push(database, current_user.user_id, push_request, sync_limits(settings), codec=codec)
+            record_sync_push(len(push_request.mutations), len(response.errors))
+            return response
 
         return _respond(request, await to_thread.run_sync(work))
 

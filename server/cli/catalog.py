@@ -9,7 +9,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from catalog import store as catalog_store
-from catalog.demo import write_demo_catalog
+from catalog.demo import DEMO_CURRENCIES, write_demo_catalog
 from catalog.file_import import image_names, import_file
 from loyalty.demo import seed_rewards
 from server.settings import Settings
@@ -51,7 +51,7 @@ def _cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
         print(f"seed-demo: the catalog already has {count} products; leaving it as it is")
         return 0
     demo_dir = settings.data_dir / "demo"
-    jsonl = write_demo_catalog(demo_dir, count=args.count, seed=args.seed, quiet=args.quiet)
+    jsonl = write_demo_catalog(demo_dir, count=args.count, seed=args.seed, quiet=args.quiet, currency=args.currency)
     status = _cmd_import(settings, argparse.Namespace(file=jsonl, images=demo_dir, quiet=args.quiet))
     database = open_database(settings)
     print(f"seed-demo: {seed_rewards(database)} reward(s) added to the points mall")
@@ -72,4 +72,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     seed.add_argument("--count", type=int, default=72)
     seed.add_argument("--seed", type=int, default=7)
     seed.add_argument("--quiet", action="store_true")
+    seed.add_argument("--currency", choices=sorted(DEMO_CURRENCIES), default="EUR",
+                      help="price the demo in this currency (CNY for the shop's Chinese programme)")
     seed.set_defaults(func=_cmd_seed_demo)

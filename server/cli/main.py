@@ -6,8 +6,12 @@ import argparse
 import sys
 from typing import Callable, Sequence
 
+<<<<<<< HEAD
 from server.cli import catalog, db, keys, loyalty, media, operator, retention, serve, sync
+=======
+>>>>>>> main
 from accounts.vault import KeyringError
+from server.cli import alerts, catalog, keys, loyalty, media, operator, retention, serve, sync
 from server.data_keys import install_data_keys
 from server.settings import SettingsError, load_settings
 
@@ -22,7 +26,11 @@ REGISTRARS: tuple[Registrar, ...] = (
     retention.register,
     keys.register,
     operator.register,
+<<<<<<< HEAD
     db.register,
+=======
+    alerts.register,
+>>>>>>> main
 )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from server import i18n
 from server.pages.html import Shell, offline_page
 
 PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"
@@ -34,7 +35,23 @@ MEDIA_TYPES = {
     ".png": "image/png",
     ".html": "text/html",
     ".webmanifest": "application/manifest+json",
+    ".json": "application/json",
 }
+# Text areas the PWA's scripts read (pwa/i18n.js), one hashed JSON per locale; the console's texts stay out.
+PWA_TEXT_AREAS = ("shop.", "common.")
+# The few texts the service worker itself writes (the saved-copy banner, the last-resort offline answer).
+WORKER_TEXTS = ("shop.offline.saved_copy", "shop.offline.plain")
+
+
+def offline_url(locale: str) -> str:
+    """The precached offline page of ``locale``."""
+    return f"{OFFLINE_URL}/{locale}"
+
+
+def pwa_texts(locale: str) -> bytes:
+    """The texts pwa/i18n.js reads for ``locale``, as JSON."""
+    texts = {key: text for key, text in sorted(i18n.catalog(locale).items()) if key.startswith(PWA_TEXT_AREAS)}
+    return json.dumps(texts, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)
@@ -171,19 +188,26 @@ def build_bundle(pwa_dir: Path = PWA_DIR) -> Bundle:
     }
     add(MANIFEST_URL, json.dumps(manifest, indent=1).encode(), ".webmanifest")
 
-    slot = json.dumps({"features": features, "preload": preload, "icons": icons, "version": _digest(b"".join(a.body for a in assets.values()))})
+    texts = {}
+    for locale in i18n.SUPPORTED:
+        body = pwa_texts(locale)
+        texts[locale] = add(_hashed(f"texts-{locale}.json", body), body, ".json")
+    slot = json.dumps({"features": features, "preload": preload, "icons": icons, "texts": texts,
+                       "version": _digest(b"".join(a.body for a in assets.values()))})
     app_url, app_js = link_modules({**sources, "app.js": _ASSETS_SLOT.sub(lambda _: slot, (pwa_dir / "app.js").read_text())})["app.js"]
     add(app_url, app_js, ".js")
 
     css = minify_css((pwa_dir / "page.css").read_text())
     shell = Shell(css=css, app_js_url=app_url, manifest_url=MANIFEST_URL, theme_color=THEME)
-    add(OFFLINE_URL, offline_page(shell).encode(), ".html")
+    for locale in i18n.SUPPORTED:
+        add(offline_url(locale), offline_page(shell, locale).encode(), ".html")
 
     precache = [{"url": url, "revision": asset.revision} for url, asset in sorted(assets.items())]
     version = _digest(json.dumps(precache).encode() + (pwa_dir / "sw.js").read_bytes())
     header = (
         f"const VERSION = {json.dumps(version)};\n"
-        f"const OFFLINE_URL = {json.dumps(OFFLINE_URL)};\n"
+        f"const OFFLINE_URLS = {json.dumps({locale: offline_url(locale) for locale in i18n.SUPPORTED})};\n"
+        f"const TEXTS = {json.dumps({l: {k: i18n.t(l, k) for k in WORKER_TEXTS} for l in i18n.SUPPORTED}, ensure_ascii=False)};\n"
         f"const PRECACHE = {json.dumps(precache)};\n"
         f"importScripts(...{json.dumps([worker_scripts[n] for n in WORKER_SCRIPTS if n in worker_scripts])});\n"
     )

@@ -1,5 +1,8 @@
 """Server-rendered HTML of the shop pages: product, listing, not-found, offline. Every value is escaped.
 
+Every page is rendered in one locale (``en`` or ``zh-CN``, chosen by server.pages.locale): ``<html lang>``,
+every text (server/i18n/messages/shop.json) and every price (catalog.money) follow it.
+
 Each page is one self-contained response: critical CSS inline, no render-blocking requests; the only
 script is the app shell module at the end of the body (modules are deferred), loaded after first paint.
 """
@@ -14,10 +17,12 @@ from urllib.parse import quote, urlencode
 
 from catalog.models import Product, ProductPage, ProductSummary
 from catalog.money import format_price
+from server.i18n import SUPPORTED
 from server.pages.format import (
-    AVAILABILITY_LABELS,
+    availability_label,
     availability_text,
     category_title,
+    text,
 )
 from server.pages.images import (
     Hints,
@@ -49,7 +54,7 @@ class Shell:
 
 _DOCUMENT = Template(
     """<!doctype html>
-<html lang="en"$html_attrs><head><meta charset="utf-8">
+<html lang="$lang"$html_attrs><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>$title</title>
 <meta name="description" content="$description">
@@ -59,19 +64,41 @@ _DOCUMENT = Template(
 <style>$css</style>
 </head><body>$banner
 <header class="bar"><a class="brand" href="/">Lastmile</a>
-<form action="/" method="get" role="search"><input name="q" type="search" value="$q" placeholder="Search" aria-label="Search products" maxlength="200"></form>
-<nav id="lm-account" aria-label="Account"></nav></header>
+<form action="/" method="get" role="search"><input name="q" type="search" value="$q" placeholder="$search_placeholder" aria-label="$search_label" maxlength="200"></form>
+<nav id="lm-account" aria-label="$account_label"></nav></header>
 <div class="wrap">$body</div>
-<footer>Lastmile · prices include VAT · <a href="/">All products</a></footer>
+<footer>Lastmile · $vat · <a href="/">$all_products</a> · <nav class="lm-lang" aria-label="$language_label">$languages</nav></footer>
 <script type="module" src="$app_js_url"></script>
 </body></html>
 """
 )
 
 
-def document(shell: Shell, *, title: str, body: str, description: str = "", q: str = "", html_attrs: str = "") -> str:
-    """The page frame around ``body`` (already-escaped HTML)."""
+def _language_links(locale: str) -> str:
+    """Links that switch the shop's language (``/lang`` sets the cookie; the PWA also syncs ``prefs/locale``)."""
+    links = []
+    for option in SUPPORTED:
+        name = escape(text(option, "language_name"))
+        if option == locale:
+            links.append(f'<span aria-current="true" lang="{option}">{name}</span>')
+        else:
+            links.append(f'<a href="/lang/{option}" hreflang="{option}" lang="{option}" data-locale="{option}">{name}</a>')
+    return " ".join(links)
+
+
+def document(
+    shell: Shell, *, title: str, body: str, description: str = "", q: str = "", html_attrs: str = "", locale: str = "en"
+) -> str:
+    """The page frame around ``body`` (already-escaped HTML), in ``locale``."""
     return _DOCUMENT.substitute(
+        lang=escape(locale),
+        search_placeholder=escape(text(locale, "search.placeholder")),
+        search_label=escape(text(locale, "search.label")),
+        account_label=escape(text(locale, "nav.account")),
+        vat=escape(text(locale, "footer.vat")),
+        all_products=escape(text(locale, "nav.all_products")),
+        language_label=escape(text(locale, "nav.language")),
+        languages=_language_links(locale),
         html_attrs=html_attrs,
         title=escape(title),
         description=escape(description[:160]),
@@ -96,11 +123,11 @@ def category_url(category: str) -> str:
     return "/c/" + quote(category, safe="")
 
 
-def _category_nav(categories: list[str], current: str | None) -> str:
-    items = ['<li><a href="/"' + ("" if current else ' aria-current="page"') + ">All</a></li>"]
+def _category_nav(categories: list[str], current: str | None, locale: str) -> str:
+    items = ['<li><a href="/"' + ("" if current else ' aria-current="page"') + f">{escape(text(locale, 'nav.all'))}</a></li>"]
     for name in categories:
         mark = ' aria-current="page"' if name == current else ""
-        items.append(f'<li><a href="{escape(category_url(name))}"{mark}>{escape(category_title(name))}</a></li>')
+        items.append(f'<li><a href="{escape(category_url(name))}"{mark}>{escape(category_title(name, locale))}</a></li>')
     return '<ul class="cats">' + "".join(items) + "</ul>"
 
 
@@ -109,20 +136,20 @@ def _paragraphs(text: str) -> str:
     return "".join("<p>" + escape(p).replace("\n", "<br>") + "</p>" for p in parts)
 
 
-def _card(item: ProductSummary, hints: Hints, *, eager: bool) -> str:
+def _card(item: ProductSummary, hints: Hints, *, eager: bool, locale: str) -> str:
     image = item.image
     thumb = thumb_img(image, hints, eager=eager) if image is not None else ""
     style = placeholder_style(image, image.width, image.height) if image is not None else "aspect-ratio:4/3"
     return (
         f'<li><a href="{escape(product_url(item.id))}"><span class="thumb" style="{escape(style)}">{thumb}</span>'
-        f'<span class="card"><b>{escape(item.name)}</b><span>{escape(format_price(item.price, item.currency))}'
-        f" · {escape(AVAILABILITY_LABELS.get(item.availability, item.availability))}"
+        f'<span class="card"><b>{escape(item.name)}</b><span>{escape(format_price(item.price, item.currency, locale))}'
+        f" · {escape(availability_label(item.availability, locale))}"
         "</span></span></a></li>"
     )
 
 
 def product_page(
-    shell: Shell, product: Product, hints: Hints, data_dir: Path, related: list[ProductSummary]
+    shell: Shell, product: Product, hints: Hints, data_dir: Path, related: list[ProductSummary], locale: str = "en"
 ) -> str:
     """The product page: everything a shopper needs is in this one response."""
     first = product.images[0] if product.images else None
@@ -133,22 +160,25 @@ def product_page(
     else:
         hero = '<figure class="hero" style="aspect-ratio:4/3"></figure>'
     gallery = "".join(gallery_picture(image, product.name, hints) for image in product.images[1:])
-    price = format_price(product.price, product.currency)
+    price = format_price(product.price, product.currency, locale)
+    category = category_title(product.category, locale)
     related_items = [r for r in related if r.id != product.id][:4]
     more = ""
     if related_items:
         more = (
-            f"<section><h2>More in {escape(category_title(product.category))}</h2>"
-            '<ul class="grid">' + "".join(_card(r, hints, eager=False) for r in related_items) + "</ul></section>"
+            f"<section><h2>{escape(text(locale, 'product.more_in', category=category))}</h2>"
+            '<ul class="grid">' + "".join(_card(r, hints, eager=False, locale=locale) for r in related_items)
+            + "</ul></section>"
         )
     body = (
-        f'<nav class="crumbs" aria-label="Breadcrumb"><a href="/">All products</a> › '
-        f'<a href="{escape(category_url(product.category))}">{escape(category_title(product.category))}</a></nav>'
+        f'<nav class="crumbs" aria-label="{escape(text(locale, "nav.breadcrumb"))}">'
+        f'<a href="/">{escape(text(locale, "nav.all_products"))}</a> › '
+        f'<a href="{escape(category_url(product.category))}">{escape(category)}</a></nav>'
         f'<main class="product" data-product-id="{escape(product.id)}" data-version="{product.version}">'
         f"{hero}<div class=\"info\"><h1>{escape(product.name)}</h1>"
         f'<p class="price" data-minor="{product.price}" data-currency="{escape(product.currency)}">{escape(price)}</p>'
         f'<p class="stock {escape(product.availability)}" data-stock="{product.stock}">'
-        f"{escape(availability_text(product.availability, product.stock))}</p>"
+        f"{escape(availability_text(product.availability, product.stock, locale))}</p>"
         f'<div id="lm-actions" data-sku="{escape(product.id)}"></div>'
         f'<div class="desc">{_paragraphs(product.description)}</div>'
         + (f'<div class="gallery">{gallery}</div>' if gallery else "")
@@ -161,6 +191,7 @@ def product_page(
         body=body,
         description=product.description,
         html_attrs=f' data-page="product" data-sku="{escape(product.id)}"',
+        locale=locale,
     )
 
 
@@ -173,65 +204,76 @@ def listing_page(
     category: str | None,
     q: str | None,
     cursor: str | None,
+    locale: str = "en",
 ) -> str:
     """A page of the listing with category chips, small images and a cursor link to the next page."""
     base = category_url(category) if category else "/"
-    heading = category_title(category) if category else ("Results for “" + q + "”" if q else "All products")
+    if category:
+        heading = category_title(category, locale)
+    else:
+        heading = text(locale, "listing.results", q=q) if q else text(locale, "nav.all_products")
     if page.items:
         grid = '<ul class="grid">' + "".join(
-            _card(item, hints, eager=i < THUMBS_EAGER and not cursor) for i, item in enumerate(page.items)
+            _card(item, hints, eager=i < THUMBS_EAGER and not cursor, locale=locale) for i, item in enumerate(page.items)
         ) + "</ul>"
     else:
-        grid = '<p class="empty">Nothing here yet. <a href="/">See all products</a>.</p>'
+        grid = (f'<p class="empty">{escape(text(locale, "listing.empty"))} '
+                f'<a href="/">{escape(text(locale, "listing.see_all"))}</a>.</p>')
     pager = []
     if cursor:
-        pager.append(f'<a href="{escape(base + ("?" + urlencode({"q": q}) if q else ""))}">« First page</a>')
+        first = escape(text(locale, "pager.first"))
+        pager.append(f'<a href="{escape(base + ("?" + urlencode({"q": q}) if q else ""))}">{first}</a>')
     if page.next_cursor:
         params = {"cursor": page.next_cursor, **({"q": q} if q else {})}
-        pager.append(f'<a rel="next" href="{escape(base + "?" + urlencode(params))}">Next page »</a>')
+        pager.append(f'<a rel="next" href="{escape(base + "?" + urlencode(params))}">{escape(text(locale, "pager.next"))}</a>')
     body = (
-        _category_nav(categories, category)
+        _category_nav(categories, category, locale)
         + f"<main><h1>{escape(heading)}</h1>{grid}"
-        + (f'<nav class="pager" aria-label="Pages">{"".join(pager)}</nav>' if pager else "")
+        + (f'<nav class="pager" aria-label="{escape(text(locale, "nav.pages"))}">{"".join(pager)}</nav>' if pager else "")
         + "</main>"
     )
     return document(
         shell,
         title=f"{heading} · Lastmile",
         body=body,
-        description="Lastmile: an online shop that works on any network.",
+        description=text(locale, "listing.description"),
         q=q or "",
         html_attrs=' data-page="listing"',
+        locale=locale,
     )
 
 
-def not_found_page(shell: Shell, product_id: str, categories: list[str]) -> str:
+def not_found_page(shell: Shell, product_id: str, categories: list[str], locale: str = "en") -> str:
     """A 404 that helps: says what was missing and offers the listing, the categories and search."""
+    # The text is escaped first, then the (escaped) product code goes in bold where the text names it.
+    missing = escape(text(locale, "notfound.text", id="\x00")).replace("\x00", f"<b>{escape(product_id[:80])}</b>")
     body = (
-        _category_nav(categories, None)
-        + "<main><h1>We could not find that product</h1>"
-        f"<p>There is no product <b>{escape(product_id[:80])}</b> in the shop (it may have been removed).</p>"
-        '<p><a href="/">Browse all products</a> or search above.</p></main>'
+        _category_nav(categories, None, locale)
+        + f"<main><h1>{escape(text(locale, 'notfound.heading'))}</h1><p>{missing}</p>"
+        f'<p><a href="/">{escape(text(locale, "notfound.browse"))}</a> {escape(text(locale, "notfound.or_search"))}</p></main>'
     )
-    return document(shell, title="Product not found · Lastmile", body=body, html_attrs=' data-page="not-found"')
+    title = text(locale, "notfound.title") + " · Lastmile"
+    return document(shell, title=title, body=body, html_attrs=' data-page="not-found"', locale=locale)
 
 
-def bad_request_page(shell: Shell, detail: str) -> str:
+def bad_request_page(shell: Shell, detail: str, locale: str = "en") -> str:
     """A 400 for page URLs (a stale pagination link, an unusable search)."""
     body = (
-        f"<main><h1>That page link does not work</h1><p>{escape(detail)}</p>"
-        '<p><a href="/">Start again from all products</a>.</p></main>'
+        f"<main><h1>{escape(text(locale, 'badlink.heading'))}</h1><p>{escape(detail)}</p>"
+        f'<p><a href="/">{escape(text(locale, "badlink.again"))}</a>.</p></main>'
     )
-    return document(shell, title="Bad link · Lastmile", body=body, html_attrs=' data-page="bad-request"')
+    title = text(locale, "badlink.title") + " · Lastmile"
+    return document(shell, title=title, body=body, html_attrs=' data-page="bad-request"', locale=locale)
 
 
-def offline_page(shell: Shell) -> str:
+def offline_page(shell: Shell, locale: str = "en") -> str:
     """What the service worker shows for a page it has never saved while the network is away."""
     body = (
-        '<main class="offline"><h1>You are offline</h1>'
-        "<p>This page has not been saved on this device yet, and the network is not answering.</p>"
-        "<p>Pages you have already opened still work:</p>"
-        '<ul id="lm-saved"><li><a href="/">All products</a></li></ul>'
-        '<p><a href="">Try again</a></p></main>'
+        f'<main class="offline"><h1>{escape(text(locale, "offline.heading"))}</h1>'
+        f"<p>{escape(text(locale, 'offline.text'))}</p>"
+        f"<p>{escape(text(locale, 'offline.saved'))}</p>"
+        f'<ul id="lm-saved"><li><a href="/">{escape(text(locale, "nav.all_products"))}</a></li></ul>'
+        f'<p><a href="">{escape(text(locale, "offline.retry"))}</a></p></main>'
     )
-    return document(shell, title="Offline · Lastmile", body=body, html_attrs=' data-page="offline"')
+    title = text(locale, "offline.title") + " · Lastmile"
+    return document(shell, title=title, body=body, html_attrs=' data-page="offline"', locale=locale)

@@ -19,20 +19,21 @@ from server.db import Database
 from server.http.conditional import conditional
 from server.http.problems import problem
 from server.pages import html as page_html
-from server.pages.assets import MANIFEST_URL, OFFLINE_URL, bundle_for
+from server.pages.assets import MANIFEST_URL, OFFLINE_URL, bundle_for, offline_url
 from server.pages.images import ACCEPT_CH, HINT_HEADERS, read_hints
+from server.pages.locale import LOCALE_VARY, locale_headers, page_locale
 from server.settings import Settings
 
 HTML = "text/html"  # Litestar adds "; charset=utf-8" to text types
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _CATEGORY = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
-PAGE_VARY = ", ".join(HINT_HEADERS)  # the compression middleware adds Accept-Encoding
+PAGE_VARY = ", ".join([*HINT_HEADERS, LOCALE_VARY])  # the compression middleware adds Accept-Encoding
 RELATED = 5
 
 
-def _page(request: Request, settings: Settings, html: str, status: int = 200) -> Response:
+def _page(request: Request, settings: Settings, html: str, locale: str, status: int = 200) -> Response:
     """An HTML page: cacheable when it is a 200, never stored when it is an error."""
-    headers = {"Vary": PAGE_VARY, "Accept-CH": ACCEPT_CH}
+    headers = {"Vary": PAGE_VARY, "Accept-CH": ACCEPT_CH, **locale_headers(locale)}
     if status != 200:
         return Response(content=html.encode(), status_code=status, media_type=HTML,
                         headers={**headers, "Cache-Control": "no-store"})
@@ -50,15 +51,18 @@ def _listing(request: Request, database: Database, settings: Settings, *, catego
              cursor: str | None, q: str | None) -> Response:
     shell = bundle_for().shell
     hints = read_hints(request.headers)
+    locale = page_locale(request)
     q = q.strip() if q and q.strip() else None
     try:
         with database.snapshot() as db:
             page = service.product_page(db, cursor=cursor, limit=24, q=q, category=category)
             categories = _categories(db)
     except (BadCursor, BadQuery) as exc:
-        return _page(request, settings, page_html.bad_request_page(shell, str(exc)), status=400)
-    html = page_html.listing_page(shell, page, hints, categories=categories, category=category, q=q, cursor=cursor)
-    return _page(request, settings, html)
+        return _page(request, settings, page_html.bad_request_page(shell, str(exc), locale), locale, status=400)
+    html = page_html.listing_page(
+        shell, page, hints, categories=categories, category=category, q=q, cursor=cursor, locale=locale
+    )
+    return _page(request, settings, html, locale)
 
 
 @get("/", sync_to_thread=True, include_in_schema=False)
@@ -84,9 +88,10 @@ def category_page(
     """One category's listing."""
     if not _CATEGORY.match(category):
         shell = bundle_for().shell
+        locale = page_locale(request)
         with database.snapshot() as db:
-            html = page_html.not_found_page(shell, category, _categories(db))
-        return _page(request, settings, html, status=404)
+            html = page_html.not_found_page(shell, category, _categories(db), locale)
+        return _page(request, settings, html, locale, status=404)
     return _listing(request, database, settings, category=category, cursor=cursor, q=None)
 
 
@@ -99,24 +104,30 @@ def product_page(
 ) -> Response:
     """The weak-network product page: one response carries the product, its placeholder and first image."""
     shell = bundle_for().shell
+    locale = page_locale(request)
     with database.snapshot() as db:
         try:
             if not _SKU.match(product_id):
                 raise UnknownProduct(product_id)
             product = service.product_detail(db, product_id)
         except UnknownProduct:
-            html = page_html.not_found_page(shell, product_id, _categories(db))
-            return _page(request, settings, html, status=404)
+            html = page_html.not_found_page(shell, product_id, _categories(db), locale)
+            return _page(request, settings, html, locale, status=404)
         related = service.product_page(db, cursor=None, limit=RELATED, q=None, category=product.category).items
+<<<<<<< HEAD
     html = page_html.product_page(shell, product, read_hints(request.headers), settings.media_root, related)
     return _page(request, settings, html)
+=======
+    html = page_html.product_page(shell, product, read_hints(request.headers), settings.data_dir, related, locale)
+    return _page(request, settings, html, locale)
+>>>>>>> main
 
 
-def _asset(request: Request, url: str, cache_control: str) -> Response:
+def _asset(request: Request, url: str, cache_control: str, headers: dict[str, str] | None = None) -> Response:
     asset = bundle_for().assets.get(url)
     if asset is None:
         return problem(404, "not-found", f"no asset at {url} (asset names change with each release)", request=request)
-    return conditional(request, asset.body, asset.media_type, {"Cache-Control": cache_control})
+    return conditional(request, asset.body, asset.media_type, {"Cache-Control": cache_control, **(headers or {})})
 
 
 @get("/static/{name:str}", sync_to_thread=True, include_in_schema=False)
@@ -127,8 +138,15 @@ def static_asset(request: Request, name: FromPath[str]) -> Response:
 
 @get(OFFLINE_URL, sync_to_thread=True, include_in_schema=False)
 def offline(request: Request) -> Response:
-    """The page the service worker shows for a page it never saved while offline."""
-    return _asset(request, OFFLINE_URL, "no-cache")
+    """The offline page in the reader's language (the worker precaches one per locale, offline_url)."""
+    locale = page_locale(request)
+    return _asset(request, offline_url(locale), "no-cache", {"Vary": LOCALE_VARY, **locale_headers(locale)})
+
+
+@get(OFFLINE_URL + "/{locale:str}", sync_to_thread=True, include_in_schema=False)
+def offline_in(request: Request, locale: FromPath[str]) -> Response:
+    """The offline page in one locale, as the service worker precaches it."""
+    return _asset(request, OFFLINE_URL + "/" + locale[:35], "no-cache")
 
 
 @get(MANIFEST_URL, sync_to_thread=True, include_in_schema=False)
@@ -146,4 +164,4 @@ def service_worker(request: Request) -> Response:
     )
 
 
-PAGE_ROUTES = [home_page, category_page, product_page, static_asset, offline, web_manifest, service_worker]
+PAGE_ROUTES = [home_page, category_page, product_page, static_asset, offline, offline_in, web_manifest, service_worker]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from retention import audience_store
 
 OFFER = {"code": "SPRING20", "title": "Spring sale", "kind": "percent", "value": 20, "expiresAt": "2099-01-01T00:00:00Z", "budget": 100000, "segment": "churn_risk"}
@@ -24,42 +26,62 @@ def test_offers(client, admin_headers):
     assert 404 == client.get("/api/admin/retention/offers/999", headers=admin_headers).status_code
 
 
-def test_bad_offers_are_4xx(client, admin_headers):
-    for change in ({"value": 95}, {"kind": "amount"}, {"expiresAt": "2001-01-01T00:00:00Z"}, {"expiresAt": "soon"},
-                   {"code": "lower case"}, {"budget": 0}, {"segment": "vip"}, {"surprise": 1}):
-        response = client.post("/api/admin/retention/offers", json={**OFFER, **change}, headers=admin_headers)
-        assert response.status_code in (400, 422), (change, response.status_code)
-        assert response.headers["content-type"].startswith("application/problem+json")
+@pytest.mark.parametrize("change", [
+    {"value": 95}, {"kind": "amount"}, {"expiresAt": "2001-01-01T00:00:00Z"}, {"expiresAt": "soon"},
+    {"code": "lower case"}, {"budget": 0}, {"segment": "vip"}, {"surprise": 1},
+])
+def test_bad_offers_are_4xx(client, admin_headers, change):
+    response = client.post("/api/admin/retention/offers", json={**OFFER, **change}, headers=admin_headers)
+    assert response.status_code in (400, 422), (change, response.status_code)
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+TEMPLATE = {"key": "winback", "locale": "de", "title": "{discount} Rabatt", "body": "Code {code}", "url": "/offers"}
 
 
 def test_templates(client, admin_headers):
-    body = {"key": "winback", "locale": "de", "title": "{discount} Rabatt", "body": "Code {code}", "url": "/offers"}
+    body = TEMPLATE
     saved = client.put("/api/admin/retention/templates", json=body, headers=admin_headers)
     assert 200 == saved.status_code, saved.text
     replaced = client.put("/api/admin/retention/templates", json={**body, "title": "Neu"}, headers=admin_headers).json()
     assert (saved.json()["id"], "Neu") == (replaced["id"], replaced["title"])
-    for bad in ({"title": "{__class__}"}, {"url": "https://evil.example/"}, {"locale": "not a locale"}):
-        response = client.put("/api/admin/retention/templates", json={**body, **bad}, headers=admin_headers)
-        assert response.status_code in (400, 422), bad
     assert 204 == client.delete(f"/api/admin/retention/templates/{replaced['id']}", headers=admin_headers).status_code
     assert 404 == client.delete(f"/api/admin/retention/templates/{replaced['id']}", headers=admin_headers).status_code
 
 
+@pytest.mark.parametrize("bad", [{"title": "{__class__}"}, {"url": "https://evil.example/"}, {"locale": "not a locale"}])
+def test_bad_templates_are_4xx(client, admin_headers, bad):
+    assert 200 == client.put("/api/admin/retention/templates", json=TEMPLATE, headers=admin_headers).status_code
+    response = client.put("/api/admin/retention/templates", json={**TEMPLATE, **bad}, headers=admin_headers)
+    assert response.status_code in (400, 422), bad
+
+
+def campaign_for(offer: dict) -> dict:
+    """A valid campaign body whose first variant carries ``offer``."""
+    return {"name": "Win back", "trigger": "segment", "segment": "churn_risk", "topic": "winback",
+            "variants": [{"name": "A", "templateKey": "segment", "offerId": offer["id"]}, {"name": "B", "templateKey": "churn_risk", "weight": 2}]}
+
+
 def test_campaigns(client, admin_headers):
     offer = client.post("/api/admin/retention/offers", json=OFFER, headers=admin_headers).json()
-    campaign = {"name": "Win back", "trigger": "segment", "segment": "churn_risk", "topic": "winback",
-                "variants": [{"name": "A", "templateKey": "segment", "offerId": offer["id"]}, {"name": "B", "templateKey": "churn_risk", "weight": 2}]}
+    campaign = campaign_for(offer)
     created = client.post("/api/admin/retention/campaigns", json=campaign, headers=admin_headers)
     assert 201 == created.status_code, created.text
     cid = created.json()["id"]
     stopped = client.put(f"/api/admin/retention/campaigns/{cid}/active", json={"active": False}, headers=admin_headers)
     assert False is stopped.json()["active"]
     assert [cid] == [c["id"] for c in client.get("/api/admin/retention/campaigns", headers=admin_headers).json()]
-    for bad in ({"variants": []}, {"variants": [{"name": "A", "templateKey": "nope"}]}, {"variants": [{"name": "A", "templateKey": "segment", "offerId": 999}]},
-                {"segment": None}, {"trigger": "whenever"}, {"variants": [{"name": "A", "templateKey": "segment"}, {"name": "A", "templateKey": "segment"}]}):
-        response = client.post("/api/admin/retention/campaigns", json={**campaign, **bad}, headers=admin_headers)
-        assert response.status_code in (400, 422), (bad, response.status_code)
     assert 404 == client.get("/api/admin/retention/campaigns/999", headers=admin_headers).status_code
+
+
+@pytest.mark.parametrize("bad", [
+    {"variants": []}, {"variants": [{"name": "A", "templateKey": "nope"}]}, {"variants": [{"name": "A", "templateKey": "segment", "offerId": 999}]},
+    {"segment": None}, {"trigger": "whenever"}, {"variants": [{"name": "A", "templateKey": "segment"}, {"name": "A", "templateKey": "segment"}]},
+])
+def test_bad_campaigns_are_4xx(client, admin_headers, bad):
+    offer = client.post("/api/admin/retention/offers", json=OFFER, headers=admin_headers).json()
+    response = client.post("/api/admin/retention/campaigns", json={**campaign_for(offer), **bad}, headers=admin_headers)
+    assert response.status_code in (400, 422), (bad, response.status_code)
 
 
 def test_segments_scores_and_report(client, admin_headers, fresh_db):

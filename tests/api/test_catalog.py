@@ -6,22 +6,7 @@ import brotli
 import msgspec
 import pytest
 
-from tests.conftest import add_product
-
-PROBLEM = "application/problem+json"
-
-
-def assert_problem(response, status: int, *words: str) -> dict:
-    """The response is an RFC 9457 problem with this status whose detail mentions ``words``."""
-    assert status == response.status_code, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = response.json()
-    assert {"type", "title", "status", "detail"} <= body.keys()
-    assert status == body["status"]
-    for word in words:
-        assert word in body["detail"], body
-    return body
-
+from tests.utils import add_product, assert_problem
 
 def all_ids(client, **params) -> list[str]:
     ids, cursor = [], None

@@ -6,8 +6,7 @@ import pytest
 
 from catalog import store as catalog_store
 from server.cli.main import main as cli_main
-from tests.api.test_catalog import assert_problem
-from tests.conftest import ADMIN_TOKEN, jpeg_bytes
+from tests.utils import ADMIN_TOKEN, add_product, assert_problem, jpeg_bytes
 
 
 @pytest.fixture
@@ -104,8 +103,6 @@ def test_cli_stops_on_a_bad_setting_naming_it(monkeypatch, tmp_path, capsys):
 
 
 def test_seed_demo_if_empty_leaves_an_existing_catalog(cli_env, fresh_db, capsys):
-    from tests.conftest import add_product
-
     add_product(fresh_db, "EXISTING-1")
     assert 0 == cli_main(["seed-demo", "--if-empty", "--quiet"])
     assert "already has 1 products" in capsys.readouterr().out

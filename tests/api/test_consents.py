@@ -14,8 +14,8 @@ from retention.facts import collect
 from retention.run import run_retention
 from server.app import create_app
 from server.push_runtime import push_runtime
-from tests.conftest import add_product, log_in, sign_up
 from tests.push_double import PushDouble
+from tests.utils import add_product, log_in, sign_up
 
 
 def push(client, headers, client_id: str, *mutations: tuple[str, dict, int]) -> dict:

@@ -8,7 +8,7 @@ from litestar.testing import TestClient
 from server.app import create_app
 from server.cli.main import main
 from server.postgres import PostgresDatabase
-from tests.conftest import ADMIN_TOKEN, add_product, log_in, sign_up
+from tests.utils import ADMIN_TOKEN, add_product, log_in, sign_up
 
 
 @pytest.fixture

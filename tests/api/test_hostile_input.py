@@ -19,7 +19,7 @@ from server.app import create_app
 from server.http.body import MAX_DEPTH
 from server.settings import Settings
 from server.stores import open_database
-from tests.conftest import ADMIN_TOKEN, TEST_SCRYPT_N, sign_up
+from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N, assert_problem, sign_up
 
 JSON = {"Content-Type": "application/json"}
 MSGPACK = {"Content-Type": "application/msgpack"}
@@ -33,15 +33,6 @@ def deep_list(levels: int) -> bytes:
 
 def deep_object(levels: int) -> bytes:
     return b'{"a":' * levels + b"1" + b"}" * levels
-
-
-def assert_problem(response, status: int, *needles: str) -> dict:
-    """A problem-details answer with ``status`` whose detail holds every needle."""
-    assert (status, "application/problem+json") == (response.status_code, response.headers["content-type"]), response.text
-    body = response.json()
-    for needle in needles:
-        assert needle in body["detail"], body
-    return body
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +71,12 @@ def test_deeply_nested_json_with_a_token_is_a_400(client, shopper, path, body):
     assert_problem(client.post(path, content=body, headers={**shopper, **JSON}), 400, "deeper than")
 
 
-def test_deeply_nested_admin_json_is_a_400(client, admin_headers):
-    for path in ("/api/admin/retention/offers", "/api/admin/rewards"):
-        assert_problem(client.post(path, content=deep_list(4000), headers={**admin_headers, **JSON}), 400, "deeper than")
+@pytest.mark.parametrize("path", ["/api/admin/retention/offers", "/api/admin/rewards"])
+def test_deeply_nested_admin_json_is_a_400(client, admin_headers, path):
+    assert_problem(client.post(path, content=deep_list(4000), headers={**admin_headers, **JSON}), 400, "deeper than")
+
+
+def test_deeply_nested_product_import_is_a_400(client, admin_headers):
     response = client.post("/api/admin/products", content=deep_list(4000), headers=admin_headers)
     assert_problem(response, 400, "deeper than")
 

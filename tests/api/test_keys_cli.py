@@ -12,9 +12,12 @@ from accounts import vault
 from server.app import create_app
 from server.cli.main import main
 from server.push_runtime import push_runtime
-from tests.conftest import ADMIN_TOKEN, log_in
 from tests.push_double import PushDouble
+<<<<<<< HEAD
 from tests.utils import BIRTHDAY, plant_personal_data, stored_bytes
+=======
+from tests.utils import ADMIN_TOKEN, BIRTHDAY, log_in, plant_personal_data, raw_database_bytes
+>>>>>>> main
 
 KIDS = re.compile(rb"~(k[0-9]+)\.")
 

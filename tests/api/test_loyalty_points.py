@@ -8,8 +8,8 @@ import clock
 from loyalty import ledger, mall, rules, service, store, tiers
 from loyalty.errors import GrowthCapReached
 from loyalty.models import RewardInput
-from tests.conftest import add_product
 from tests.loyalty_support import buy, make_user, move, order, place, view
+from tests.utils import add_product
 
 T0 = datetime(2026, 5, 3, 10, 0, tzinfo=timezone.utc)
 DAY = timedelta(days=1)

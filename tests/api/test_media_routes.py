@@ -12,9 +12,8 @@ from media import store as media_store
 from media.describe import describe_images
 from media.ingest import QUICK_FORMATS, build_missing, ingest_original
 from server.app import create_app
-from tests.api.test_catalog import assert_problem
-from tests.conftest import add_product
 from tests.media_images import encode, png_header_only, smooth_rgb
+from tests.utils import add_product, assert_problem
 
 TYPES = {"avif": "image/avif", "webp": "image/webp", "jpg": "image/jpeg"}
 

@@ -10,9 +10,8 @@ from loyalty import checkout, service, store
 from loyalty.errors import UnknownCode
 from loyalty.models import Discount
 from sync import store as sync_store
-from tests.api.test_catalog import assert_problem
-from tests.conftest import add_product
 from tests.loyalty_support import fill_cart, shopper, view
+from tests.utils import add_product, assert_problem
 
 
 @pytest.fixture

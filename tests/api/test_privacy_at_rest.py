@@ -13,8 +13,12 @@ from accounts import store as accounts_store
 from accounts import totp, vault
 from server.db import SqliteDatabase
 from server.stores import open_database
-from tests.conftest import log_in, sign_up
+<<<<<<< HEAD
+from tests.utils import log_in, sign_up
 from tests.utils import BIRTHDAY, plant_personal_data, raw_database_bytes, stored_bytes
+=======
+from tests.utils import BIRTHDAY, log_in, plant_personal_data, raw_database_bytes, sign_up
+>>>>>>> main
 
 EMAIL = "Private.Person@Example.com"
 
@@ -48,9 +52,8 @@ def test_no_email_is_in_any_database_file(client, fresh_db):
 @pytest.mark.parametrize("db_kind", ["sqlite"])  # file modes are SQLite's (PostgreSQL's files are the server's)
 def test_the_database_files_are_only_for_their_owner(client, fresh_db, settings):
     sign_up(client)
-    for suffix in ("", "-wal", "-shm"):
-        path = Path(f"{fresh_db.path}{suffix}")
-        assert 0o600 == stat.S_IMODE(path.stat().st_mode), path.name
+    modes = {suffix: stat.S_IMODE(Path(f"{fresh_db.path}{suffix}").stat().st_mode) for suffix in ("", "-wal", "-shm")}
+    assert {"": 0o600, "-wal": 0o600, "-shm": 0o600} == modes
     assert 0o600 == stat.S_IMODE((settings.data_dir / vault.KEY_FILE).stat().st_mode)
 
 

@@ -17,8 +17,8 @@ from retention.planner import enqueue_message
 from server.app import create_app
 from server.http.reveal import reveal_for
 from server.push_runtime import push_runtime
-from tests.conftest import sign_up
 from tests.push_double import PushDouble
+from tests.utils import sign_up
 
 EMAIL = "peter.parker@example.com"
 BIRTHDAY = "1990-08-10"

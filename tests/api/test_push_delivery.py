@@ -14,7 +14,7 @@ from retention.models import CampaignIn, Variant
 from retention.planner import create_campaign, enqueue_message
 from retention.vapid_keys import application_server_key, load_vapid
 from tests.push_double import PushDouble
-from tests.push_fixtures import subscribe
+from tests.push_subscriptions import subscribe
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
 

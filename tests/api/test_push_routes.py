@@ -17,10 +17,9 @@ from retention.receipts import receipt_for
 from server.app import create_app
 from server.push_runtime import push_runtime
 from sync import store as sync_store
-from tests.api.test_catalog import assert_problem
-from tests.conftest import add_product, log_in, sign_up
 from tests.loyalty_support import fill_cart
 from tests.push_double import PushDouble
+from tests.utils import add_product, assert_problem, log_in, sign_up
 
 
 @pytest.fixture
@@ -110,20 +109,26 @@ def test_ssrf_endpoints_are_refused(api, double, endpoint):
     assert [] == api.get("/api/push/subscriptions", headers=headers).json()
 
 
-def test_bad_keys_consent_and_sizes_are_4xx(api, double):
+BAD_SUBSCRIPTIONS = {
+    "short-p256dh": lambda sub: body({**sub, "keys": {**sub["keys"], "p256dh": "AAAA"}}),
+    "short-auth": lambda sub: body({**sub, "keys": {**sub["keys"], "auth": "AAAA"}}),
+    "no-consent": lambda sub: body(sub, consent=False),
+    "unknown-time-zone": lambda sub: body(sub, timeZone="Mars/Base"),
+    "endpoint-only": lambda sub: {"endpoint": sub["endpoint"]},
+    "long-endpoint": lambda sub: body({**sub, "endpoint": "https://fcm.googleapis.com/" + "x" * 3000}),
+}
+
+
+@pytest.mark.parametrize("make", BAD_SUBSCRIPTIONS.values(), ids=BAD_SUBSCRIPTIONS.keys())
+def test_bad_keys_consent_and_sizes_are_4xx(api, double, make):
     headers = sign_up(api, "a@example.com")
-    sub = double.new_subscription()
-    cases = [
-        body({**sub, "keys": {**sub["keys"], "p256dh": "AAAA"}}),
-        body({**sub, "keys": {**sub["keys"], "auth": "AAAA"}}),
-        body(sub, consent=False),
-        body(sub, timeZone="Mars/Base"),
-        {"endpoint": sub["endpoint"]},
-        body({**sub, "endpoint": "https://fcm.googleapis.com/" + "x" * 3000}),
-    ]
-    for case in cases:
-        response = api.post("/api/push/subscriptions", json=case, headers=headers)
-        assert response.status_code in (400, 413, 422), (case, response.status_code)
+    case = make(double.new_subscription())
+    response = api.post("/api/push/subscriptions", json=case, headers=headers)
+    assert response.status_code in (400, 413, 422), (case, response.status_code)
+
+
+def test_a_subscription_body_past_the_limit_is_413(api):
+    headers = sign_up(api, "a@example.com")
     big = api.post("/api/push/subscriptions", content=b"{" + b" " * 20_000 + b"}", headers={**headers, "Content-Type": "application/json"})
     assert 413 == big.status_code
 

@@ -13,9 +13,9 @@ from retention import audience_store, facts
 from server.cli.main import main
 from server.push_runtime import push_runtime
 from sync import store as sync_store
-from tests.conftest import add_product
 from tests.push_double import PushDouble
-from tests.push_fixtures import subscribe
+from tests.push_subscriptions import subscribe
+from tests.utils import add_product
 
 NOW = datetime.now(timezone.utc)
 

@@ -20,7 +20,7 @@ from retention.planner import create_campaign, save_template
 from retention.run import run_retention
 from retention.segments import ShopperFacts
 from retention.tracking import format_report, record_events, report
-from tests.push_fixtures import subscribe
+from tests.push_subscriptions import subscribe
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
 AGREED = frozenset(PURPOSES)  # these shoppers agreed to every purpose (tests/api/test_consents.py covers refusals)

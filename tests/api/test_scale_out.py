@@ -22,7 +22,7 @@ import pytest
 
 from server.settings import Settings
 from server.stores import open_database
-from tests.conftest import ADMIN_TOKEN, TEST_SCRYPT_N, add_product
+from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N, add_product
 from tests.pg_cluster import free_port
 
 PASSWORD = "correct horse battery"

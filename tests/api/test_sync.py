@@ -13,8 +13,7 @@ from sync import engine, poke
 from sync import store as sync_store
 from sync.errors import PermanentError, TemporaryError
 from sync.mutators import register
-from tests.api.test_catalog import assert_problem
-from tests.conftest import add_product, apply_patch, log_in, sign_up
+from tests.utils import add_product, apply_patch, assert_problem, log_in, sign_up
 
 
 def new_client_id() -> str:
@@ -200,21 +199,21 @@ PERMANENT_ERRORS = [
 ]
 
 
-def test_permanent_errors_advance_and_leave_an_error_in_that_clients_view_only(client, ana, laptop):
+@pytest.mark.parametrize("name, args, code", PERMANENT_ERRORS)
+def test_permanent_errors_advance_and_leave_an_error_in_that_clients_view_only(client, ana, laptop, name, args, code):
     Device(client, ana).do("cart.add", sku="MUG-1")
     before = dict(laptop.synced())
-    for name, args, code in PERMANENT_ERRORS:
-        device = Device(client, ana)  # a fresh client per case: its first mutation is a good one, the second is bad
-        device.do("cart.remove", sku="NOT-IN-CART")
-        result = device.push({"id": 2, "name": name, "args": args, "at": 1})
-        assert 2 == result["lastMutationId"], (name, args)
-        assert [code] == [e["code"] for e in result["errors"]], (name, args)
-        view = device.synced()
-        assert 2 == device.last_mutation_id
-        assert {"id": 2, "name": name, "code": code} == {k: view["errors/2"][k] for k in ("id", "name", "code")}
-        assert {"MUG-1": 1} == cart(view)
-        # The other device sees no error entry and no change.
-        assert before == laptop.synced()
+    device = Device(client, ana)  # a fresh client: its first mutation is a good one, the second is bad
+    device.do("cart.remove", sku="NOT-IN-CART")
+    result = device.push({"id": 2, "name": name, "args": args, "at": 1})
+    assert 2 == result["lastMutationId"], (name, args)
+    assert [code] == [e["code"] for e in result["errors"]], (name, args)
+    view = device.synced()
+    assert 2 == device.last_mutation_id
+    assert {"id": 2, "name": name, "code": code} == {k: view["errors/2"][k] for k in ("id", "name", "code")}
+    assert {"MUG-1": 1} == cart(view)
+    # The other device sees no error entry and no change.
+    assert before == laptop.synced()
 
 
 # Mutators of other rooms are registered once, at import; these stand in for them.
@@ -340,9 +339,18 @@ def test_pull_gives_deltas_with_tombstones_and_snapshots_for_unknown_cookies(cli
     assert {"cookie": cookie, "lastMutationId": 2, "patch": []} == phone.pull()
     phone.do("cart.remove", sku="MUG-1")
     assert [{"op": "del", "key": "cart/MUG-1"}] == phone.pull()["patch"]
-    for stale in (cookie + 1000, None):
-        response = client.post("/api/sync/pull", headers=phone.headers, json={"clientId": phone.client_id, "cookie": stale})
-        assert [{"op": "clear"}, {"op": "put", "key": "cart/TEE-2", "value": {"sku": "TEE-2", "qty": 1, "addedAt": phone.view["cart/TEE-2"]["addedAt"]}}] == response.json()["patch"]
+
+
+@pytest.mark.parametrize("ahead", [1000, None], ids=["cookie-from-the-future", "no-cookie"])
+def test_pull_with_an_unknown_cookie_gives_a_snapshot(client, phone, ahead):
+    phone.do("cart.add", sku="MUG-1")
+    phone.do("cart.add", sku="TEE-2")
+    cookie = phone.pull()["cookie"]
+    phone.do("cart.remove", sku="MUG-1")
+    phone.pull()
+    stale = None if ahead is None else cookie + ahead
+    response = client.post("/api/sync/pull", headers=phone.headers, json={"clientId": phone.client_id, "cookie": stale})
+    assert [{"op": "clear"}, {"op": "put", "key": "cart/TEE-2", "value": {"sku": "TEE-2", "qty": 1, "addedAt": phone.view["cart/TEE-2"]["addedAt"]}}] == response.json()["patch"]
 
 
 def test_cookies_older_than_the_tombstone_horizon_get_a_full_snapshot(client, fresh_db, phone, laptop):
@@ -419,11 +427,11 @@ BAD_PUSHES = [
 ]
 
 
-def test_bad_pushes_are_4xx_problems_and_change_nothing(phone):
-    for make, status in BAD_PUSHES:
-        response = push_raw(phone.client, phone.headers, make(phone))
-        assert_problem(response, status)
-        assert_nothing_changed(phone)
+@pytest.mark.parametrize("make, status", BAD_PUSHES)
+def test_bad_pushes_are_4xx_problems_and_change_nothing(phone, make, status):
+    response = push_raw(phone.client, phone.headers, make(phone))
+    assert_problem(response, status)
+    assert_nothing_changed(phone)
 
 
 def test_a_push_past_the_body_limit_is_413(client, settings, phone):
@@ -432,10 +440,13 @@ def test_a_push_past_the_body_limit_is_413(client, settings, phone):
     assert_nothing_changed(phone)
 
 
-def test_bad_pulls_are_400(client, ana):
-    for body in ({"clientId": "ok-client-1", "cookie": -1}, {"clientId": "ok-client-1", "cookie": "abc"}, {}, b"[", {"clientId": "ok-client-1", "schemaVersion": 3}):
-        kw = {"json": body} if not isinstance(body, bytes) else {"content": body}
-        assert_problem(client.post("/api/sync/pull", headers=ana, **kw), 400)
+@pytest.mark.parametrize("body", [
+    {"clientId": "ok-client-1", "cookie": -1}, {"clientId": "ok-client-1", "cookie": "abc"}, {}, b"[",
+    {"clientId": "ok-client-1", "schemaVersion": 3},
+])
+def test_bad_pulls_are_400(client, ana, body):
+    kw = {"json": body} if not isinstance(body, bytes) else {"content": body}
+    assert_problem(client.post("/api/sync/pull", headers=ana, **kw), 400)
 
 
 def test_sync_needs_a_token(client, shop):

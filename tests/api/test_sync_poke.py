@@ -11,8 +11,8 @@ import pytest
 from server.app import create_app
 from server.settings import Settings
 from server.stores import open_database
-from tests.browser.conftest import LiveServer
-from tests.conftest import ADMIN_TOKEN, TEST_SCRYPT_N, add_product
+from tests.live_server import LiveServer
+from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N, add_product
 
 PASSWORD = "correct horse battery"
 

@@ -7,25 +7,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-# As root in a closed network: no sandbox, and nothing that phones home at start-up.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.live_server import LiveServer
+from tests.utils import ADMIN_TOKEN
 
 
 @pytest.fixture(scope="session")
@@ -51,53 +40,10 @@ def browser(chromium_path):
         instance.close()
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """A uvicorn server in a thread, serving the app on 127.0.0.1; ``requests`` logs every HTTP request path."""
-
-    def __init__(self, app):
-        import uvicorn
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.requests: list[str] = []  # "GET /p/X" per request the server received, in order
-
-        async def logged(scope, receive, send):
-            if scope["type"] == "http":
-                query = scope.get("query_string", b"").decode("latin-1")
-                self.requests.append(f"{scope['method']} {scope['path']}" + (f"?{query}" if query else ""))
-            await app(scope, receive, send)
-
-        config = uvicorn.Config(logged, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> "LiveServer":
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("live server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def live_settings(tmp_path_factory):
     """Settings for a module's live server, in their own data dir."""
     from server.settings import Settings
-
-    from ..conftest import ADMIN_TOKEN
 
     return Settings(data_dir=tmp_path_factory.mktemp("live") / "var", admin_token=ADMIN_TOKEN)
 
@@ -108,15 +54,13 @@ def demo_data_dir(tmp_path_factory) -> Path:
     from catalog.demo import write_demo_catalog
     from server.cli.main import main as cli_main
 
-    from ..conftest import ADMIN_TOKEN
-
     data_dir = tmp_path_factory.mktemp("demo-template") / "var"
     demo = write_demo_catalog(data_dir / "demo", count=12, seed=3)
     env = {"LASTMILE_DATA_DIR": str(data_dir), "LASTMILE_ADMIN_TOKEN": ADMIN_TOKEN}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        assert cli_main(["import-catalog", str(demo), "--quiet"]) == 0
+        assert 0 == cli_main(["import-catalog", str(demo), "--quiet"])
     finally:
         for k, v in saved.items():
             if v is None:

@@ -10,8 +10,7 @@ import uuid
 import pytest
 
 from tests.browser.axe import serious_violations
-
-from ..conftest import TEST_SCRYPT_N
+from tests.utils import TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -82,3 +81,36 @@ def test_the_checker_reports_a_page_that_breaks_the_rules(browser):
         assert {"image-alt", "link-name"} <= {violation["id"] for violation in serious_violations(page)}
     finally:
         page.close()
+
+
+def test_a_zh_cn_browser_gets_every_page_in_chinese_and_still_passes(browser, live_server, shop_paths):
+    context = browser.new_context(**PHONE, locale="zh-CN")
+    try:
+        found, langs = {}, {}
+        for path in shop_paths:
+            page = context.new_page()
+            page.goto(f"{live_server.url}{path}")
+            _settle(page)
+            langs[path] = page.evaluate("document.documentElement.lang")
+            violations = serious_violations(page)
+            if violations:
+                found[path] = violations
+            if path.startswith("/p/"):
+                # The PWA's own texts follow the page: the button the sync client draws is in Chinese too.
+                page.wait_for_selector("[data-action=cart-add]", timeout=WAIT_MS)
+                assert page.inner_text("[data-action=cart-add]") in ("加入购物车", "已售罄")
+                assert "全部商品" in page.inner_text("nav.crumbs")
+            page.close()
+        assert {path: "zh-CN" for path in shop_paths} == langs
+        assert {} == found
+        # The footer's language link switches this device to English (cookie), and the page comes back in English.
+        page = context.new_page()
+        page.goto(f"{live_server.url}/cart")
+        _settle(page)
+        page.click("footer a[data-locale=en]")
+        page.wait_for_function("document.documentElement.lang === 'en'", timeout=WAIT_MS)
+        page.wait_for_selector("#lm-cart h1", timeout=WAIT_MS)
+        assert "Your cart" == page.inner_text("#lm-cart h1")
+        assert any(c["name"] == "lm_locale" and c["value"] == "en" for c in context.cookies())
+    finally:
+        context.close()

@@ -11,8 +11,7 @@ import pytest
 from server.db import Database
 from tests.browser.axe import serious_violations
 from tests.operator_support import PASSWORD, code, make_operator
-
-from ..conftest import TEST_SCRYPT_N
+from tests.utils import TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
 PAGES = ["/admin", "/admin/catalog", "/admin/orders", "/admin/shoppers", "/admin/rewards", "/admin/campaigns",

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import ADMIN_TOKEN, TEST_SCRYPT_N
+from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("server.pages.shop", reason="the loyalty pages run inside the PWA shell (issue 4)")

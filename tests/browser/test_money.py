@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.money import EXPONENTS, SYMBOLS, format_price
+from catalog.money import EXPONENTS, LOCALE_SYMBOLS, SYMBOLS, format_price
 
 pytestmark = pytest.mark.browser
 
@@ -14,22 +14,26 @@ AMOUNTS = [0, 5, 99, 1290, 100_000, -1290, 123_456_789]
 
 
 def test_the_pwa_uses_the_servers_exponent_and_symbol_tables(module_page):
-    tables = module_page.evaluate("async () => { const m = await lm.load('money'); return [m.EXPONENTS, m.SYMBOLS]; }")
-    assert [EXPONENTS, SYMBOLS] == tables
-
-
-@pytest.mark.parametrize("currency", CURRENCIES)
-def test_the_pwa_formats_a_price_like_the_server(module_page, currency):
-    pwa = module_page.evaluate(
-        "async ([amounts, currency]) => { const { money } = await lm.load('money'); return amounts.map((a) => money(a, currency)); }",
-        [AMOUNTS, currency],
+    tables = module_page.evaluate(
+        "async () => { const m = await lm.load('money'); return [m.EXPONENTS, m.SYMBOLS, m.LOCALE_SYMBOLS]; }"
     )
-    assert [format_price(amount, currency) for amount in AMOUNTS] == pwa
+    assert [EXPONENTS, SYMBOLS, LOCALE_SYMBOLS] == tables
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+@pytest.mark.parametrize("currency", CURRENCIES)
+def test_the_pwa_formats_a_price_like_the_server(module_page, currency, locale):
+    pwa = module_page.evaluate(
+        "async ([amounts, currency, locale]) => { const { money } = await lm.load('money');"
+        " return amounts.map((a) => money(a, currency, locale)); }",
+        [AMOUNTS, currency, locale],
+    )
+    assert [format_price(amount, currency, locale) for amount in AMOUNTS] == pwa
 
 
 @pytest.mark.parametrize(
     ("minor", "currency", "text"),
-    [(1290, "EUR", "€12.90"), (1290, "JPY", "¥1,290"), (1290, "CNY", "12.90 CNY"), (1234, "KWD", "1.234 KWD")],
+    [(1290, "EUR", "€12.90"), (1290, "JPY", "¥1,290"), (1290, "CNY", "CN¥12.90"), (1234, "KWD", "1.234 KWD")],
 )
 def test_exponents_read_as_people_expect(module_page, minor, currency, text):
     assert text == format_price(minor, currency)

@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ..conftest import TEST_SCRYPT_N
-from .conftest import LiveServer
+from tests.live_server import LiveServer
+from tests.utils import TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
 

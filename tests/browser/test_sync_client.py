@@ -14,7 +14,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import ADMIN_TOKEN, TEST_SCRYPT_N
+from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
 

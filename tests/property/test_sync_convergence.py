@@ -34,7 +34,7 @@ from sync import store as sync_store
 from sync.cart import MAX_QTY
 from sync.limits import SyncLimits
 from sync.models import PullRequest, PushRequest
-from tests.conftest import add_product, apply_patch
+from tests.utils import add_product, apply_patch
 
 SKUS = ["A-1", "B-2", "C-3"]
 UNKNOWN = "ZZ-9"  # not in the catalog: a permanent error

@@ -26,3 +26,12 @@ def test_amounts_follow_the_currency_exponent(minor, currency, expected):
 )
 def test_negative_and_zero_prices(minor, currency, expected):
     assert expected == format_price(minor, currency)
+
+
+@pytest.mark.parametrize(
+    ("minor", "currency", "locale", "expected"),
+    [(1290, "CNY", "zh-CN", "¥12.90"), (1290, "CNY", "en", "CN¥12.90"), (1290, "JPY", "zh-CN", "JP¥1,290"),
+     (1290, "JPY", "en", "¥1,290"), (1290, "USD", "zh-CN", "US$12.90"), (-1290, "EUR", "zh-CN", "-€12.90")],
+)
+def test_the_symbol_reads_as_the_locale_reads_it(minor, currency, locale, expected):
+    assert expected == format_price(minor, currency, locale)

@@ -14,7 +14,7 @@ def test_demo_catalog_has_valid_lines_over_several_categories_and_textured_photo
     lines = [msgspec.json.decode(raw, type=ImportLine) for raw in path.read_bytes().splitlines()]
     assert 16 == len(lines)
     assert len({line.category for line in lines}) >= 6
-    assert len({line.id for line in lines}) == 16
+    assert 16 == len({line.id for line in lines})
     assert [line.id for line in lines] == [json.loads(raw)["id"] for raw in path.read_bytes().splitlines()]
     for name in {name for line in lines for name in line.images}:
         photo = Image.open(tmp_path / name)

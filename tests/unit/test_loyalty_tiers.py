@@ -126,15 +126,17 @@ def test_growth_caps():
     assert not rules.growth_allowed("review", 0, 4)
 
 
-def test_order_life_cycle():
-    assert rules.can_move("placed", "paid")
-    assert rules.can_move("placed", "cancelled")
-    assert rules.can_move("paid", "fulfilled")
-    assert rules.can_move("paid", "refunded")
-    assert rules.can_move("fulfilled", "refunded")
-    for current, target in [("placed", "fulfilled"), ("placed", "refunded"), ("paid", "cancelled"),
-                            ("fulfilled", "paid"), ("refunded", "paid"), ("cancelled", "paid"), ("paid", "paid")]:
-        assert not rules.can_move(current, target), (current, target)
+@pytest.mark.parametrize("current, target", [("placed", "paid"), ("placed", "cancelled"), ("paid", "fulfilled"),
+                                             ("paid", "refunded"), ("fulfilled", "refunded")])
+def test_order_life_cycle_allows(current, target):
+    assert rules.can_move(current, target)
+
+
+@pytest.mark.parametrize("current, target", [("placed", "fulfilled"), ("placed", "refunded"), ("paid", "cancelled"),
+                                             ("fulfilled", "paid"), ("refunded", "paid"), ("cancelled", "paid"),
+                                             ("paid", "paid")])
+def test_order_life_cycle_refuses(current, target):
+    assert not rules.can_move(current, target), (current, target)
 
 
 def test_lots_expire_twelve_calendar_months_after_they_become_available():

@@ -63,27 +63,27 @@ def test_every_width_and_format_is_written_with_its_real_size(tmp_path):
     assert Image.open(io.BytesIO(read_variant_bytes(tmp_path, processed.id, 640, "jpg"))).info.get("progressive")
 
 
-def test_exif_orientation_is_applied(tmp_path):
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_exif_orientation_is_applied(tmp_path, fmt):
     processed = run(tmp_path, rotated_jpeg(6))
     assert (32, 64) == (processed.width, processed.height)
-    for fmt in FORMATS:
-        image = open_variant(tmp_path, processed, 160, fmt).convert("RGB")
-        assert (32, 64) == image.size
-        top, bottom = image.getpixel((16, 8)), image.getpixel((16, 56))
-        assert top[0] > 150 and top[2] < 90, (fmt, top)  # the red left half is now on top
-        assert bottom[2] > 150 and bottom[0] < 90, (fmt, bottom)
-        assert not image.getexif().get(0x0112), fmt
+    image = open_variant(tmp_path, processed, 160, fmt).convert("RGB")
+    assert (32, 64) == image.size
+    top, bottom = image.getpixel((16, 8)), image.getpixel((16, 56))
+    assert top[0] > 150 and top[2] < 90, (fmt, top)  # the red left half is now on top
+    assert bottom[2] > 150 and bottom[0] < 90, (fmt, bottom)
+    assert not image.getexif().get(0x0112), fmt
 
 
-def test_metadata_and_profiles_are_stripped(tmp_path):
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_metadata_and_profiles_are_stripped(tmp_path, fmt):
     exif = Image.Exif()
     exif[0x010F] = "SecretCam"  # Make
     data = encode(noisy_rgb((60, 40)), "JPEG", exif=exif.tobytes(), icc_profile=swapped_primaries_icc(), comment=b"hi")
     processed = run(tmp_path, data)
-    for fmt in FORMATS:
-        raw = read_variant_bytes(tmp_path, processed.id, 160, fmt)
-        assert b"SecretCam" not in raw and b"swapped" not in raw
-        assert not Image.open(io.BytesIO(raw)).info.get("icc_profile")
+    raw = read_variant_bytes(tmp_path, processed.id, 160, fmt)
+    assert b"SecretCam" not in raw and b"swapped" not in raw
+    assert not Image.open(io.BytesIO(raw)).info.get("icc_profile")
 
 
 def test_embedded_icc_profile_is_converted_to_srgb(tmp_path):

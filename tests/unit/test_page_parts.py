@@ -2,6 +2,8 @@
 
 import io
 
+import pytest
+
 from catalog.money import format_price
 from media.models import ProductImage, Variant
 from server.pages.assets import minify_css, render_icon
@@ -72,9 +74,9 @@ def test_css_is_minified_without_changing_rules():
     assert "a{color:red}b>i{margin:0 1px}" == minify_css("/* c */ a { color: red; }\n b > i {\n margin: 0 1px;\n}")
 
 
-def test_icons_are_square_pngs_of_the_asked_size():
+@pytest.mark.parametrize("size, maskable", [(192, False), (512, True)])
+def test_icons_are_square_pngs_of_the_asked_size(size, maskable):
     from PIL import Image
 
-    for size, maskable in ((192, False), (512, True)):
-        image = Image.open(io.BytesIO(render_icon(size, maskable=maskable)))
-        assert ("PNG", (size, size)) == (image.format, image.size)
+    image = Image.open(io.BytesIO(render_icon(size, maskable=maskable)))
+    assert ("PNG", (size, size)) == (image.format, image.size)

@@ -7,7 +7,7 @@ from litestar.params import ParameterKwarg
 from server.app import create_app
 from server.http.params import MAX_ID
 from server.settings import Settings
-from tests.conftest import ADMIN_TOKEN, TEST_SCRYPT_N
+from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
 
 
 def _parameters(tmp_path):

@@ -150,7 +150,7 @@ def test_sequences_give_every_caller_its_own_number(pg):
 def test_another_process_pokes_and_catalog_changes_reach_the_listener(pg):
     import time
 
-    from tests.conftest import add_product
+    from tests.utils import add_product
 
     poked: list[int] = []
     pg.watch(on_poke=poked.append)

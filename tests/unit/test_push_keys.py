@@ -51,27 +51,42 @@ def test_p256dh_must_be_a_point_on_the_curve():
     assert 65 == len(check_p256dh(point()))
     padded = point() + "="
     assert 65 == len(check_p256dh(padded))
-    for bad in ("", "not base64!", b64url(b"\x04" + b"\x00" * 64), b64url(b"\x02" + b"\x01" * 32), b64url(os.urandom(65)[1:] + b"\x04"), b64url(b"\x04" + b"\xff" * 64)):
-        with pytest.raises(BadSubscription):
-            check_p256dh(bad)
+
+
+@pytest.mark.parametrize("bad", [
+    "", "not base64!", b64url(b"\x04" + b"\x00" * 64), b64url(b"\x02" + b"\x01" * 32), b64url(os.urandom(65)[1:] + b"\x04"),
+    b64url(b"\x04" + b"\xff" * 64),
+], ids=["empty", "not-base64", "zero-point", "compressed", "no-04-prefix", "off-curve"])
+def test_p256dh_off_the_curve_is_refused(bad):
+    with pytest.raises(BadSubscription):
+        check_p256dh(bad)
 
 
 def test_auth_must_be_16_bytes():
     assert 16 == len(check_auth(b64url(os.urandom(16))))
-    for bad in (b64url(os.urandom(15)), b64url(os.urandom(17)), "***"):
-        with pytest.raises(BadSubscription):
-            check_auth(bad)
+
+
+@pytest.mark.parametrize("bad", [b64url(os.urandom(15)), b64url(os.urandom(17)), "***"], ids=["15-bytes", "17-bytes", "not-base64"])
+def test_auth_of_another_length_is_refused(bad):
+    with pytest.raises(BadSubscription):
+        check_auth(bad)
 
 
 def test_time_zone_and_locale_are_checked():
     assert "Europe/Berlin" == check_time_zone("Europe/Berlin")
     assert "de-AT" == check_locale("de-AT")
-    for bad in ("Mars/Olympus", "../../etc/passwd", "/etc/localtime", "Europe/Berlin\x00"):
-        with pytest.raises(BadSubscription):
-            check_time_zone(bad)
-    for bad in ("x", "de_AT!", "-de"):
-        with pytest.raises(BadSubscription):
-            check_locale(bad)
+
+
+@pytest.mark.parametrize("bad", ["Mars/Olympus", "../../etc/passwd", "/etc/localtime", "Europe/Berlin\x00"])
+def test_unknown_time_zones_are_refused(bad):
+    with pytest.raises(BadSubscription):
+        check_time_zone(bad)
+
+
+@pytest.mark.parametrize("bad", ["x", "de_AT!", "-de"])
+def test_malformed_locales_are_refused(bad):
+    with pytest.raises(BadSubscription):
+        check_locale(bad)
 
 
 def test_validate_needs_consent_and_a_known_push_service():

@@ -8,6 +8,7 @@ from typing import Annotated
 from litestar import Request, Response, get
 from litestar.params import Parameter
 
+from insights.alerts import evaluate
 from insights.dashboard import collect
 from operators.roles import Permission
 from server.http.roles import PERMISSION
@@ -22,7 +23,9 @@ def dashboard_page(request: Request, days: Annotated[int, Parameter(ge=7, le=90)
     """KPIs for today, trend charts, cohorts, segments and the push funnel."""
     c = ctx(request)
     days = 90 if days > 30 else 30
-    d = collect(c.database, datetime.now(timezone.utc), days)
+    now = datetime.now(timezone.utc)
+    d = collect(c.database, now, days)
+    alerts = [a for a in evaluate(c.database, now) if a.on]
     t = c.t
     switch = " · ".join(
         f'<a href="/admin?days={n}"{" aria-current=page" if n == days else ""}>{h(t("dash.days", days=n))}</a>'
@@ -34,7 +37,12 @@ def dashboard_page(request: Request, days: Annotated[int, Parameter(ge=7, le=90)
         (t("dash.active_30d"), f"{d.active['30d'][0]} / {d.active['30d'][1]}"),
         (t("dash.shoppers"), f"{d.shoppers} / {d.devices}"),
     ]
-    body = f'<p>{switch}</p><ul class="kpis">' + "".join(
+    if alerts:
+        notes = "".join(f"<li>{h(t('alert.' + a.name, **a.params))}</li>" for a in alerts)
+        body = f'<section class="warn" role="alert" aria-labelledby="alerts-h"><h2 id="alerts-h">{h(t("dash.alerts"))}</h2><ul>{notes}</ul></section>'
+    else:
+        body = f'<p id="alerts" class="lm-ok">{h(t("dash.no_alerts"))}</p>'
+    body += f'<p>{switch}</p><ul class="kpis">' + "".join(
         f'<li><span class="v">{h(v)}</span>{h(k)}</li>' for k, v in kpis) + "</ul>"
     table_label, day = t("dash.numbers"), t("day")
     charts = [
@@ -51,6 +59,14 @@ def dashboard_page(request: Request, days: Annotated[int, Parameter(ge=7, le=90)
         bar_chart("chart-funnel", t("dash.funnel"), [t("funnel." + k) for k in ("sent", "shown", "clicked", "redeemed")],
                   [d.funnel.get(k, 0) for k in ("sent", "shown", "clicked", "redeemed")], table_label,
                   t("dash.stage"), t("dash.messages")),
+        line_chart("chart-api-requests", t("dash.api_requests"), d.days, [t("dash.api_requests")], [d.api_requests],
+                   table_label, day),
+        line_chart("chart-api-errors", t("dash.api_errors"), d.days, [t("dash.api_errors")], [d.api_error_percent],
+                   table_label, day),
+        line_chart("chart-api-latency", t("dash.api_latency"), d.days, [t("dash.api_latency")], [d.api_latency_ms],
+                   table_label, day),
+        line_chart("chart-sync-errors", t("dash.sync_errors"), d.days, [t("dash.sync_errors")],
+                   [d.sync_error_percent], table_label, day),
     ]
     body += '<div class="charts">' + "".join(charts) + "</div>"
     roi = (d.revenue_from_push - d.discount_from_push) / d.discount_from_push if d.discount_from_push else None

@@ -1,0 +1,25 @@
+// Texts for people in the page's language (server/i18n/messages/shop.json, the same table the server renders
+// from). app.js fetches the hashed texts JSON for <html lang> (precached by the service worker) before any
+// feature starts, so tr() is synchronous; a key it lacks reads as itself, which tests would catch.
+
+/** The page's locale, as the server chose it (`en` or `zh-CN`). */
+export function lang() {
+  return self.document?.documentElement.lang || "en";
+}
+
+/** `tr("cart.pending", { count: 2 })`: the shop text `shop.cart.pending` with its `{placeholders}` filled. */
+export function tr(key, params = {}) {
+  const text = self.LastmileTexts?.[`shop.${key}`] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+/** A date as the page's locale writes it. */
+export function day(iso) {
+  return iso ? new Date(iso).toLocaleDateString(lang()) : "";
+}
+
+/** A tier or an order status by its code, in the page's language (the code itself when the table lacks it). */
+export function named(prefix, code) {
+  const text = tr(`${prefix}.${code}`);
+  return text === `${prefix}.${code}` ? String(code) : text;
+}
