@@ -6,10 +6,7 @@ import logging
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-<<<<<<< HEAD
-=======
 import anyio
->>>>>>> main
 from anyio import to_thread
 from litestar import Litestar
 from litestar.datastructures import State

@@ -242,7 +242,6 @@ def _csv(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[s
     return items
 
 
-<<<<<<< HEAD
 def _database_url(env: Mapping[str, str], name: str) -> str | None:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -256,7 +255,9 @@ def parse_database_url(raw: str, name: str) -> str:
         raise SettingsError(f"{name} must be a postgresql:// URL")
     if any(c.isspace() or c == "\x00" for c in raw):
         raise SettingsError(f"{name} must not contain spaces")
-=======
+    return raw
+
+
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     raw = env.get(name) or ""
     networks = []
@@ -277,7 +278,6 @@ def _webhook(env: Mapping[str, str], name: str) -> str | None:
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in raw):
         raise SettingsError(f"{name} must be an http(s) URL")
->>>>>>> main
     return raw
 
 

@@ -6,12 +6,8 @@ import argparse
 import sys
 from typing import Callable, Sequence
 
-<<<<<<< HEAD
-from server.cli import catalog, db, keys, loyalty, media, operator, retention, serve, sync
-=======
->>>>>>> main
 from accounts.vault import KeyringError
-from server.cli import alerts, catalog, keys, loyalty, media, operator, retention, serve, sync
+from server.cli import alerts, catalog, db, keys, loyalty, media, operator, retention, serve, sync
 from server.data_keys import install_data_keys
 from server.settings import SettingsError, load_settings
 
@@ -26,11 +22,8 @@ REGISTRARS: tuple[Registrar, ...] = (
     retention.register,
     keys.register,
     operator.register,
-<<<<<<< HEAD
-    db.register,
-=======
     alerts.register,
->>>>>>> main
+    db.register,
 )
 
 

@@ -114,13 +114,8 @@ def product_page(
             html = page_html.not_found_page(shell, product_id, _categories(db), locale)
             return _page(request, settings, html, locale, status=404)
         related = service.product_page(db, cursor=None, limit=RELATED, q=None, category=product.category).items
-<<<<<<< HEAD
-    html = page_html.product_page(shell, product, read_hints(request.headers), settings.media_root, related)
-    return _page(request, settings, html)
-=======
-    html = page_html.product_page(shell, product, read_hints(request.headers), settings.data_dir, related, locale)
+    html = page_html.product_page(shell, product, read_hints(request.headers), settings.media_root, related, locale)
     return _page(request, settings, html, locale)
->>>>>>> main
 
 
 def _asset(request: Request, url: str, cache_control: str, headers: dict[str, str] | None = None) -> Response:

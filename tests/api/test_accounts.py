@@ -14,7 +14,6 @@ from accounts.errors import NotAuthenticated
 from server.http.auth import auth_policy
 from server.settings import Settings, SettingsError, load_settings
 from tests.utils import assert_problem, database_dump, log_in, sign_up
->>>>>>> main
 
 PASSWORD = "correct horse battery"
 

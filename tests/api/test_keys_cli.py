@@ -13,11 +13,7 @@ from server.app import create_app
 from server.cli.main import main
 from server.push_runtime import push_runtime
 from tests.push_double import PushDouble
-<<<<<<< HEAD
-from tests.utils import BIRTHDAY, plant_personal_data, stored_bytes
-=======
-from tests.utils import ADMIN_TOKEN, BIRTHDAY, log_in, plant_personal_data, raw_database_bytes
->>>>>>> main
+from tests.utils import ADMIN_TOKEN, BIRTHDAY, log_in, plant_personal_data, stored_bytes
 
 KIDS = re.compile(rb"~(k[0-9]+)\.")
 

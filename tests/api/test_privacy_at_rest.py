@@ -13,12 +13,7 @@ from accounts import store as accounts_store
 from accounts import totp, vault
 from server.db import SqliteDatabase
 from server.stores import open_database
-<<<<<<< HEAD
-from tests.utils import log_in, sign_up
-from tests.utils import BIRTHDAY, plant_personal_data, raw_database_bytes, stored_bytes
-=======
-from tests.utils import BIRTHDAY, log_in, plant_personal_data, raw_database_bytes, sign_up
->>>>>>> main
+from tests.utils import BIRTHDAY, log_in, plant_personal_data, raw_database_bytes, sign_up, stored_bytes
 
 EMAIL = "Private.Person@Example.com"
 
