@@ -99,3 +99,10 @@ class Reveal(msgspec.Struct, frozen=True):
     role: str
     operator: str
     route: str
+
+
+class DeleteAccountRequest(msgspec.Struct, rename="camel"):
+    """Account deletion asks for the password again (and a TOTP code when 2FA is on)."""
+
+    password: Annotated[str, Meta(min_length=1, max_length=1024)]
+    totp: TotpCode | None = None

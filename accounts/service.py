@@ -20,6 +20,7 @@ from .errors import (
     EmailTaken,
     NotAuthenticated,
     RateLimited,
+    ReauthenticationFailed,
     TotpRequired,
     TotpStateError,
     UnknownDevice,
@@ -279,6 +280,58 @@ def authenticate_ticket(database: Any, ticket: str, now: float | None = None) ->
     return CurrentUser(user_id=row["user_id"], device_id=row["device_id"])
 
 
+def reauthenticate(database: Any, policy: AuthPolicy, current: CurrentUser, password: str, code: str | None,
+                   now: float | None = None) -> None:
+    """Check the caller's password (and TOTP code when 2FA is on) before a destructive request;
+    ReauthenticationFailed when wrong (failures count against the account like failed logins)."""
+    now = time.time() if now is None else now
+    key = _key("reauth", str(current.user_id))
+    _check_limit(database.read(), key, policy.login_max_failures_per_account, policy.login_window_seconds, now,
+                 "for this account")
+    user = store.user_by_id(database.read(), current.user_id)
+    if user is None:
+        raise NotAuthenticated()
+    ok = passwords.verify_password(password, user["password_hash"])
+    if ok and user["totp_enabled"]:
+        step = None if code is None else totp.matching_step(user["totp_secret"], code, now)
+        if step is None:
+            ok = False
+        else:
+            with database.write() as db:
+                ok = store.use_totp_step(db, user["id"], step)
+    if not ok:
+        _record(database, policy, [key], now)
+        raise ReauthenticationFailed("password or code is not right" if user["totp_enabled"] else "the password is not right")
+
+
+def erased_shoppers(db: Any) -> set[int]:
+    """The ids of erased accounts (`lastmile verify` expects no synced rows for them)."""
+    return store.erased_user_ids(db)
+
+
+def erase(db: Any, user_id: int, now: float | None = None) -> bool:
+    """Erase the account's personal data in the caller's transaction (accounts' part of account deletion)."""
+    return store.erase_user(db, user_id, int(time.time() if now is None else now))
+
+
+def export(db: Any, user_id: int) -> dict:
+    """The account's own data, opened, for the shopper's export."""
+    user = store.user_by_id(db, user_id)
+    if user is None:
+        raise NotAuthenticated()
+    return {
+        "userId": user["id"],
+        "email": user["email"],
+        "createdAt": iso_seconds(user["created_at"]),
+        "totpEnabled": bool(user["totp_enabled"]),
+        "devices": [
+            {"id": d["id"], "name": d["name"], "createdAt": iso_seconds(d["created_at"]), "lastUsedAt": iso_seconds(d["last_used_at"])}
+            for d in store.list_devices(db, user_id)
+        ],
+        "consents": {p: {"granted": g, "at": at} for p, (g, at) in sorted(store.consents_of(db, user_id).items())},
+    }
+
+
 def shopper_emails(database: Any, user_ids: list[int], reveal: Reveal | None = None, now: float | None = None) -> dict[int, str]:
     """Emails of these shoppers for an operator answer: masked (`p***@example.com`), or in full when ``reveal``
     says the operator's role may see them — then each shopper shown is audited."""
@@ -314,3 +367,15 @@ def shopper_id(db: Any, email: str) -> int | None:
     """The id of the shopper with this email (normalised here), or None."""
     user = store.user_by_email(db, normalise_email(email))
     return user["id"] if user else None
+
+
+def demo_password_hash(password: str, scrypt_n: int) -> str:
+    """One hash that every demo shopper shares (hashing per shopper would take minutes for thousands)."""
+    return passwords.hash_password(password, scrypt_n)
+
+
+def add_shoppers(db: Any, shoppers: list[tuple[str, int]], password_hash: str) -> list[int | None]:
+    """Create (email, created_at unix seconds) accounts with one shared password hash, in the caller's
+    transaction; each new id, or None for an email that is taken (the demo seed is re-runnable)."""
+    return [store.create_user(db, normalise_email(email), password_hash, created_at) for email, created_at in shoppers]
+

@@ -97,6 +97,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX consents_purpose ON consents (purpose, granted, user_id)",
         ],
     ),
+    (
+        5,
+        "erased accounts",
+        ["ALTER TABLE users ADD COLUMN erased_at INTEGER"],  # unix seconds; the row stays for orders' accounting
+    ),
 ]
 
 
@@ -237,6 +242,21 @@ def consenting(db: Any, user_ids: list[int], purpose: str) -> set[int]:
     return {r[0] for r in rows.fetchall()}
 
 
+def erase_user(db: Any, user_id: int, now: int) -> bool:
+    """Erase a user's personal data, keeping an anonymous row for what accounting keeps (orders, points);
+    their devices (and so tokens, tickets, push subscriptions tied to them) and consents go. False if none."""
+    erased = db.execute(
+        "UPDATE users SET email = ?, email_index = NULL, password_hash = '!erased', totp_sealed = NULL,"
+        " totp_secret = NULL, totp_enabled = 0, erased_at = ? WHERE id = ? AND erased_at IS NULL",
+        [vault.seal(EMAIL, f"erased-{user_id}@erased.invalid"), now, user_id],
+    ).rowcount
+    if erased:
+        for sql in ("DELETE FROM devices WHERE user_id = ?", "DELETE FROM consents WHERE user_id = ?",
+                    "DELETE FROM totp_used_steps WHERE user_id = ?"):
+            db.execute(sql, [user_id])
+    return erased == 1
+
+
 def set_password_hash(db: Any, user_id: int, password_hash: str) -> None:
     """Replace the stored hash (rehash on login after the cost changed)."""
     db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])
@@ -338,3 +358,8 @@ def ticket(db: Any, ticket_hash: str) -> dict | None:
         " WHERE t.ticket_hash = ?",
         [ticket_hash],
     )
+
+
+def erased_user_ids(db: Any) -> set[int]:
+    """Every erased account (their synced view is gone; orders and points stay, anonymous)."""
+    return {r[0] for r in db.execute("SELECT id FROM users WHERE erased_at IS NOT NULL").fetchall()}

@@ -33,6 +33,10 @@ export const MUTATORS = {
   "prefs.set"(view, { name, value = null }) {
     view.set(`prefs/${name}`, value); // a later write (by at, then clientId) on another device may win on the server
   },
+  "consent.set"(view, { purpose, granted }, m) {
+    // sync/consent.py: the last decision (by at, then clientId) wins; shown at once, confirmed by the next pull
+    view.set("consents", { ...(view.get("consents") || {}), [purpose]: { granted: !!granted, at: m.at } });
+  },
   "points.redeem"() {
     // Only the server knows the balance: shown as pending until the pull brings the new `points`.
   },

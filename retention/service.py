@@ -63,3 +63,22 @@ def events(database: Any, config: RetentionConfig, user_id: int | None, batch: E
     """Record tracking events (see tracking.record_events)."""
     with database.write() as db:
         return record_events(db, user_id, batch, now, config.receipt_key)
+
+
+def export_data(db: Any, user_id: int) -> dict:
+    """The shopper's push subscriptions (endpoint and keys opened: they are the owner's) and profile."""
+    profile = audience_store.get_profile(db, user_id) or {}
+    return {
+        "pushSubscriptions": [
+            {"id": r["id"], "deviceId": r["device_id"], "endpoint": r["endpoint"],
+             "keys": {"p256dh": r["p256dh"], "auth": r["auth"]}, "consentAt": r["consent_at"], "createdAt": r["created_at"]}
+            for r in push_store.user_subscriptions(db, user_id)
+        ],
+        "profile": {"timeZone": profile.get("time_zone"), "locale": profile.get("locale")},
+    }
+
+
+def erase_shopper(db: Any, user_id: int) -> None:
+    """Retention's part of account deletion: subscriptions, profile, scores and tracked activity go."""
+    push_store.delete_user_subscriptions(db, user_id)
+    audience_store.erase_shopper(db, user_id)

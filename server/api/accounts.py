@@ -1,6 +1,8 @@
-"""Accounts HTTP routes: signup, login, logout, me, devices, TOTP; thin calls into accounts.service."""
+"""Accounts HTTP routes: signup, login, logout, me (its export and deletion), devices, TOTP; thin calls into the rooms."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from litestar import Controller, Request, delete, get, post
 from litestar.datastructures import CacheControlHeader
@@ -10,6 +12,7 @@ from litestar.params import JSONBody
 from accounts import service
 from accounts.models import (
     CurrentUser,
+    DeleteAccountRequest,
     Device,
     LoginRequest,
     Me,
@@ -18,6 +21,7 @@ from accounts.models import (
     TotpCodeRequest,
     TotpEnrolment,
 )
+from server import shopper_data
 from server.db import Database
 from server.http.auth import auth_policy, client_address
 from server.http.params import Id
@@ -52,6 +56,21 @@ class AccountsController(Controller):
     def me(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> Me:
         """The signed-in account."""
         return service.me(database, current_user)
+
+    @get("/me/export", sync_to_thread=True, tags=["privacy"])
+    def export(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> dict[str, Any]:
+        """All the shopper's data: account, devices, consents, prefs, cart, wishlist, orders, points ledger, push
+        subscriptions and profile, opened (it is theirs)."""
+        return shopper_data.export(database, current_user.user_id)
+
+    @delete("/me", status_code=204, sync_to_thread=True, tags=["privacy"])
+    def delete_account(
+        self, data: JSONBody[DeleteAccountRequest], current_user: NamedDependency[CurrentUser],
+        database: NamedDependency[Database], settings: NamedDependency[Settings],
+    ) -> None:
+        """Erase the account: 403 `reauthentication-failed` unless the password (and TOTP code when 2FA is on) is
+        right. Personal data goes, every device is signed out; orders stay, anonymised, for accounting."""
+        shopper_data.delete_account(database, auth_policy(settings), current_user, data.password, data.totp)
 
     @get("/devices", sync_to_thread=True)
     def devices(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> list[Device]:

@@ -96,3 +96,11 @@ def test_only_shoppers_who_agreed_get_segments_and_campaign_messages(settings, f
     assert {"all": 1, "no-offers": 0, "no-analytics": 0} == got
     assert {"all": True, "no-offers": True, "no-analytics": False} == scored
     assert subscribed  # every one agreed to notifications by subscribing
+
+
+@pytest.mark.parametrize("language, heading", [("en-GB,en;q=0.9", "Privacy and your data"), ("zh-CN,zh;q=0.9", "隐私与您的数据")])
+def test_the_privacy_page_is_in_the_shoppers_language(client, language, heading):
+    response = client.get("/privacy", headers={"Accept-Language": language})
+    assert 200 == response.status_code and "Accept-Language" in response.headers["vary"]
+    assert f"<h1>{heading}</h1>" in response.text
+    assert all(f'id="lm-consent-{p}"' in response.text for p in consents.PURPOSES)

@@ -1,0 +1,101 @@
+"""The privacy page: consents change on the device and reach the server; texts in the shopper's language."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import uuid
+
+import pytest
+
+from accounts import consents
+from tests.browser.axe import serious_violations
+
+from tests.utils import TEST_SCRYPT_N
+
+pytestmark = pytest.mark.browser
+WAIT_MS = 15_000
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def live_settings(live_settings):
+    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
+
+
+def sign_up(page, base: str) -> str:
+    email = f"privacy-{uuid.uuid4().hex[:8]}@example.com"
+    page.goto(f"{base}/signin")
+    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
+    page.fill("#lm-signin-form input[name=email]", email)
+    page.fill("#lm-signin-form input[name=password]", PASSWORD)
+    page.click("#lm-signin-form button[value=signup]")
+    page.wait_for_selector("#lm-signed-in", timeout=WAIT_MS)
+    return email
+
+
+def wait_for(check, seconds: float = 10.0):
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)
+    return check()
+
+
+def test_a_consent_switched_on_reaches_the_server_and_the_page_is_accessible(browser, live_server, live_settings):
+    from server.stores import open_database
+
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        email = sign_up(page, live_server.url)
+        page.goto(f"{live_server.url}/privacy")
+        page.wait_for_selector("#lm-consent-offers:not([disabled])", timeout=WAIT_MS)
+        assert [] == serious_violations(page)
+        page.check("#lm-consent-offers")
+        page.wait_for_function("document.getElementById('lm-privacy-status').textContent.length > 0", timeout=WAIT_MS)
+        database = open_database(live_settings)
+        try:
+            from accounts import service
+
+            user_id = service.shopper_id(database.read(), email)
+            assert wait_for(lambda: consents.has(database.read(), user_id, "offers"))
+            assert not consents.has(database.read(), user_id, "analytics")
+        finally:
+            database.close()
+        page.reload()
+        page.wait_for_selector("#lm-consent-offers:not([disabled])", timeout=WAIT_MS)
+        assert page.is_checked("#lm-consent-offers") and not page.is_checked("#lm-consent-analytics")
+    finally:
+        context.close()
+
+
+def test_the_page_speaks_chinese_to_a_chinese_browser_and_passes_axe(browser, live_server):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/privacy")
+        page.wait_for_load_state("load")
+        assert "隐私与您的数据" == page.inner_text("h1")
+        assert "zh-CN" == page.get_attribute("html", "lang")
+        assert [] == serious_violations(page)
+    finally:
+        context.close()
+
+
+def test_deleting_the_account_from_the_page_signs_out(browser, live_server):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        sign_up(page, live_server.url)
+        page.goto(f"{live_server.url}/privacy")
+        page.wait_for_selector("#lm-delete-password:not([disabled])", timeout=WAIT_MS)
+        page.fill("#lm-delete-password", PASSWORD)
+        page.click("#lm-delete button[type=submit]")
+        page.wait_for_function(
+            "document.getElementById('lm-privacy-status').textContent.includes('deleted')", timeout=WAIT_MS)
+        assert page.is_disabled("#lm-consent-offers")
+    finally:
+        context.close()
