@@ -9,6 +9,7 @@ from typing import Any, Sequence
 import msgspec
 
 import clock
+from sync import store as sync_store
 from sync.poke import notify
 
 from . import checkout as checkout_mod
@@ -120,6 +121,7 @@ def record_growth(database: Any, user_id: int, kind: str, sku: str | None = None
     """A check-in, review or share, within its caps."""
     moment = _now(now)
     with database.write() as db:
+        sync_store.lock_shopper(db, user_id)  # caps are counted, then the event and tier written
         if kind == "checkin":
             result = growth.checkin(db, user_id, moment)
         elif kind == "review":

@@ -8,6 +8,7 @@ from typing import Any, Callable
 import msgspec
 
 from clock import iso, parse
+from sync import store as sync_store
 
 from . import audience_store, campaign_store, push_store
 from .campaigns import assign_variant
@@ -113,6 +114,8 @@ def enqueue_message(
     publish: OfferPublisher = publish_offer,
 ) -> int | None:
     """Create the message (once per dedupe key), grant its offer, queue a delivery per subscription; its id."""
+    # Two runners planning at once: the second waits here, then sees the first one's message and caps.
+    sync_store.lock_shopper(db, user_id)
     if campaign_store.message_exists(db, user_id, dedupe):
         return None
     variant = assign_variant(campaign.id, user_id, campaign.variants) if campaign else None

@@ -42,6 +42,7 @@ from server.pages.privacy import PRIVACY_PAGE_ROUTES
 from server.pages.shop import PAGE_ROUTES
 from server.settings import Settings, load_settings
 from server.stores import open_database
+from sync.poke import broker
 from server.wiring import Hooks, install
 
 ROUTE_HANDLERS: list = [
@@ -71,15 +72,23 @@ def create_app(settings: Settings, database: Database | None = None, hooks: Hook
     """A configured application; pass ``database`` to share one (tests), else one is opened and migrated.
 
     ``hooks`` are the cross-room hooks (server/wiring.py): every room's, unless a test passes its own.
+
+    The app closes the database at shutdown only when it opened it: a shared one belongs to its caller.
     """
     install_data_keys(settings)
+    owned = database is None
     database = database or open_database(settings)
     hooks = hooks or install()
     watch_pokes()
     admin_token = settings.resolved_admin_token()
 
     def close_database() -> None:
-        database.close()
+        if owned:
+            database.close()
+
+    async def watch_database() -> None:
+        # Other processes' commits invalidate the product cache; on PostgreSQL their pokes reach our streams.
+        await to_thread.run_sync(lambda: database.watch(on_poke=broker.notify))
 
     @asynccontextmanager
     async def flushing_metrics(_app: Litestar) -> AsyncIterator[None]:
@@ -113,6 +122,7 @@ def create_app(settings: Settings, database: Database | None = None, hooks: Hook
             path="/schema",
             render_plugins=[render_plugin()],
         ),
+        on_startup=[watch_database],
         on_shutdown=[close_database],
     )
     # Around the router itself, not as route middleware: unknown paths (404) and wrong methods (405) never

@@ -94,6 +94,7 @@ def push(
     errors: list[MutationError] = []
     client_id = request.client_id
     with database.write() as db, store.one_version(user_id):
+        store.lock_shopper(db, user_id)  # two servers given the same push at once: the second sees the first's work
         owner, last = store.bind_client(db, client_id, user_id)
         if owner != user_id:
             raise UnknownClient(f"no client {client_id} among yours")

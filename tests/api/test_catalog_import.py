@@ -13,6 +13,8 @@ from tests.utils import ADMIN_TOKEN, add_product, assert_problem, jpeg_bytes
 def cli_env(settings, monkeypatch):
     """The CLI reads settings from the environment: point it at this test's data dir."""
     monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
+    if settings.database_url:  # the CLI opens the same database as the test
+        monkeypatch.setenv("LASTMILE_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", ADMIN_TOKEN)
     return settings
 

@@ -221,6 +221,10 @@ def test_job_purges_idempotency_keys_after_a_day_and_the_cli_runs_it(shop, setti
     from server.cli import main as cli
 
     monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
+
+    if settings.database_url:  # the CLI opens the same database as the test
+
+        monkeypatch.setenv("LASTMILE_DATABASE_URL", settings.database_url)
     assert 0 == cli.main(["loyalty", "run"])
     assert "loyalty run:" in capsys.readouterr().out
 

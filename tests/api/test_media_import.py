@@ -24,6 +24,8 @@ from tests.utils import ADMIN_TOKEN
 def cli_env(settings, monkeypatch):
     """CLI settings from the environment, pointing at this test's data dir; one media worker unless a test says."""
     monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
+    if settings.database_url:  # the CLI opens the same database as the test
+        monkeypatch.setenv("LASTMILE_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", ADMIN_TOKEN)
     monkeypatch.setenv("LASTMILE_MEDIA_WORKERS", "1")
     monkeypatch.setenv("LASTMILE_MAX_IMAGE_PIXELS", "1000000")

@@ -26,6 +26,8 @@ def service():
 def env(monkeypatch, settings, service):
     monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", settings.admin_token)
+    if settings.database_url:  # the CLI opens the same database as the test
+        monkeypatch.setenv("LASTMILE_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("LASTMILE_PUSH_TEST_ORIGINS", service.origin)
     monkeypatch.setenv("LASTMILE_QUIET_HOURS", "0-0")
     return settings.with_(push_test_origins=(service.origin,), quiet_hours=(0, 0))

@@ -53,6 +53,8 @@ def test_facts_come_from_every_room(fresh_db):
 def env(monkeypatch, settings):
     with PushDouble(push_runtime(settings).public_key) as double:
         monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
+        if settings.database_url:  # the CLI opens the same database as the test
+            monkeypatch.setenv("LASTMILE_DATABASE_URL", settings.database_url)
         monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", settings.admin_token)
         monkeypatch.setenv("LASTMILE_PUSH_TEST_ORIGINS", double.origin)
         monkeypatch.setenv("LASTMILE_QUIET_HOURS", "0-0")
