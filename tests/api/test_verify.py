@@ -37,7 +37,7 @@ def shop(fresh_db, monkeypatch, settings) -> dict[str, int]:
             "INSERT INTO retention_messages (user_id, trigger, dedupe, due_at, created_at) VALUES (?, 'test', 'd', 'x', 'x')"
             " RETURNING id", [alice]).fetchone()[0]
         db.execute("INSERT INTO push_outbox (message_id, subscription_id, payload, urgency, ttl, state, not_before)"
-                   " VALUES (?, 999, x'00', 'normal', 60, 'gone', 'x')", [message])
+                   " VALUES (?, 999, ?, 'normal', 60, 'gone', 'x')", [message, b"\x00"])
     lot = fresh_db.read().execute("SELECT id FROM points_ledger WHERE user_id = ? AND kind = 'earn'", [alice]).fetchone()[0]
     return {"alice": alice, "bob": bob, "paid": paid, "placed": placed, "lot": lot, "message": message}
 
