@@ -140,3 +140,13 @@ def plant_personal_data(client, double, email: str = "Private.Person@Example.com
         "time zone": ZONE.encode(), "endpoint": sub["endpoint"].rsplit("/", 1)[-1].encode(),
         "p256dh": sub["keys"]["p256dh"].encode(), "auth": sub["keys"]["auth"].encode(),
     }
+
+
+def point_cli_at(monkeypatch, settings) -> None:
+    """The CLI reads settings from the environment: make it open this test's data dir, database and token."""
+    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", settings.admin_token)
+    if settings.database_url:  # the CLI opens the same database as the test
+        monkeypatch.setenv("LASTMILE_DATABASE_URL", settings.database_url)
+    else:
+        monkeypatch.delenv("LASTMILE_DATABASE_URL", raising=False)

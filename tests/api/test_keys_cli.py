@@ -13,18 +13,15 @@ from server.app import create_app
 from server.cli.main import main
 from server.push_runtime import push_runtime
 from tests.push_double import PushDouble
-from tests.utils import ADMIN_TOKEN, BIRTHDAY, log_in, plant_personal_data, stored_bytes
+from tests.utils import BIRTHDAY, log_in, plant_personal_data, point_cli_at, stored_bytes
 
 KIDS = re.compile(rb"~(k[0-9]+)\.")
 
 
 @pytest.fixture
 def env(monkeypatch, settings):
-    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", ADMIN_TOKEN)
+    point_cli_at(monkeypatch, settings)
     monkeypatch.delenv("LASTMILE_DATA_KEYS", raising=False)
-    if settings.database_url:  # the CLI opens the same database as the test
-        monkeypatch.setenv("LASTMILE_DATABASE_URL", settings.database_url)
     return settings
 
 
