@@ -74,7 +74,7 @@ MIGRATIONS: list[tuple[int, str, list[str | dict]]] = [
             {"sqlite": "CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_index, 'row')",
              "postgresql": "CREATE VIEW search_vocab AS SELECT word AS term, ndoc AS doc"
                            " FROM ts_stat('SELECT doc FROM search_index')"},
-            lambda db: _reindex_all(db),
+            lambda db: reindex_all(db),
             """CREATE TABLE search_synonyms (
                 group_no INTEGER NOT NULL,
                 term TEXT NOT NULL,
@@ -279,7 +279,8 @@ def index_text_of(db: Any, pk: int, name: str, description: str) -> None:
     )
 
 
-def _reindex_all(db: Any) -> None:
+def reindex_all(db: Any) -> None:
+    """Rebuild every product's full-text entry (a migration; `db copy`, whose source's FTS5 rows do not copy)."""
     for row in list(db.query("SELECT pk, name, description FROM products")):
         index_text_of(db, row["pk"], row["name"], row["description"])
 

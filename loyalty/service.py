@@ -49,8 +49,8 @@ def place_order(
         request = _checkout_decoder.decode(body) if body.strip() else checkout_mod.CheckoutRequest()
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise BadOrderInput(f"checkout body: {exc}") from None
-    with database.write() as db:
-        result = checkout_mod.checkout(db, user_id, key, request, _now(now), discount_providers=discount_providers)
+    result = database.transact(  # run again if the database gives it up; one order per key either way
+        lambda db: checkout_mod.checkout(db, user_id, key, request, _now(now), discount_providers=discount_providers))
     if not result.replayed:
         notify(user_id)
     return result
@@ -158,8 +158,7 @@ def delete_reward(database: Any, reward_id: str) -> None:
 
 def redeem(database: Any, user_id: int, reward_id: str, now: datetime | None = None) -> Coupon:
     """Redeem a reward outside sync (CLI, tests); the PWA uses the sync mutation ``points.redeem``."""
-    with database.write() as db:
-        made = mall.redeem(db, user_id, reward_id, _now(now))
+    made = database.transact(lambda db: mall.redeem(db, user_id, reward_id, _now(now)))
     notify(user_id)
     return made
 

@@ -5,19 +5,29 @@ server/postgres.py is the PostgreSQL twin with the same interface (LASTMILE_DATA
 
 from __future__ import annotations
 
+import fcntl
+import logging
 import os
+import re
+import random
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterator, Sequence
-
-FILE_MODE = 0o600
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 import sqlite_utils
 
 from .dialect import SQLITE, migration_statement
+
+FILE_MODE = 0o600
+RETRY_ATTEMPTS = 4  # runs of a transaction the database gave up on (deadlock, serialization) before a 503
+RETRY_BACKOFF = 0.01  # seconds; the jittered pause before run n is up to RETRY_BACKOFF * 2**n
+T = TypeVar("T")
+JOB_NAME = re.compile(r"[a-z][a-z0-9-]{0,40}")
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 WATCH_INTERVAL = 0.05  # seconds between two looks at PRAGMA data_version (a read of shared memory)
@@ -34,11 +44,13 @@ SEQUENCES_TABLE = "CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, 
 class TransientError(Exception):
     """The database gave up on a transaction that may succeed if run again (serialization failure, deadlock).
 
-    Answered as a 503 with Retry-After: every write the clients repeat is idempotent (sync pushes by
-    mutation id, checkouts by Idempotency-Key), so the retry is theirs and changes nothing twice.
+    ``Database.transact`` runs the transaction again a few times; after that it is answered as a 503 with
+    Retry-After: every write the clients repeat is idempotent (sync pushes by mutation id, checkouts by
+    Idempotency-Key), so the retry is theirs and changes nothing twice.
     """
 
     headers = {"Retry-After": "1"}
+    retry_transaction = True  # domain code that catches statement errors re-raises these (it cannot import this)
 
     def __init__(self, detail: str = "the database was busy with a conflicting change; try again"):
         super().__init__(detail)
@@ -122,7 +134,40 @@ class Database:
     def write(self) -> Any:
         raise NotImplementedError
 
+    def in_write(self) -> bool:
+        """Whether this thread is inside a ``write()`` already (a retry there would need the outer one's)."""
+        raise NotImplementedError
+
+    def transact(self, work: Callable[[Any], T], *, attempts: int = RETRY_ATTEMPTS) -> T:
+        """``work(db)`` in one write transaction, run again when the database gives it up as transient.
+
+        Bounded: at most ``attempts`` runs with a short jittered backoff, then the TransientError goes to
+        the caller (a 503 with Retry-After). Only the outermost transaction retries: ``work`` must keep
+        its effects inside the transaction (pokes and sends come after it), so a re-run changes nothing twice.
+        """
+        if self.in_write():
+            with self.write() as db:
+                return work(db)
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.write() as db:
+                    return work(db)
+            except TransientError:
+                if attempt == attempts:
+                    raise
+                log.info("database: transient failure, attempt %d of %d; running the transaction again", attempt, attempts)
+                time.sleep(random.uniform(0, RETRY_BACKOFF * 2**attempt))
+        raise AssertionError("unreachable")
+
     def read(self) -> Any:
+        raise NotImplementedError
+
+    def exclusive(self, job: str) -> Any:
+        """A context manager giving True when this process now runs ``job`` alone, False when another does.
+
+        Held for the job's whole run and released when the process dies (no lease to expire): a cron
+        that starts a second `lastmile loyalty run` while the first still works gets False.
+        """
         raise NotImplementedError
 
     def snapshot(self) -> Any:
@@ -200,6 +245,7 @@ class SqliteDatabase(Database):
                 yield self._writer
                 return
             conn.execute("BEGIN IMMEDIATE")
+            self._local.writing = True
             try:
                 yield self._writer
             except BaseException:
@@ -209,6 +255,31 @@ class SqliteDatabase(Database):
                 conn.execute("COMMIT")
                 # Bumped after the commit, so anything read under the old number may be stale, never the reverse.
                 self._bump()
+            finally:
+                self._local.writing = False
+
+    def in_write(self) -> bool:
+        return getattr(self._local, "writing", False)
+
+    @contextmanager
+    def exclusive(self, job: str) -> Iterator[bool]:
+        """An advisory ``flock`` on a file beside the database (SQLite is one host's: every runner sees it)."""
+        if not JOB_NAME.fullmatch(job):
+            raise ValueError(f"job name {job!r}")
+        path = self.path.with_name(f"{self.path.name}.{job}.lock")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
 
     def read(self) -> SqliteConnection:
         """This thread's read connection (WAL readers never block the writer)."""

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from catalog import store as catalog_store
+
 from .db import SqliteDatabase
 from .postgres import PostgresDatabase
 
 BATCH = 1000
 # Not data: the migrations table (the target's own migrate() filled it), the sequences table (replaced
-# by PostgreSQL sequences) and FTS5's tables (PostgreSQL's search column is generated).
+# by PostgreSQL sequences) and FTS5's tables (the target's search index is rebuilt from its products).
 SKIPPED = {"migrations", "sequences"}
 
 
@@ -100,6 +102,8 @@ def copy_sqlite_to_postgres(
                     [table, column])
         for name, value in source.read().execute("SELECT name, value FROM sequences").fetchall():
             pg.execute("SELECT setval(?, ?, false)", [name, value + 1])
+        # FTS5's rows are SQLite's own format: the target's search index is built from the copied products.
+        catalog_store.reindex_all(pg)
         for table, copied in report.rows.items():
             found = pg.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             if found != copied:

@@ -21,7 +21,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from .dialect import POSTGRESQL, migration_statement, pg_ddl, pg_params
-from .db import MIGRATIONS_TABLE, Database, TransientError
+from .db import JOB_NAME, MIGRATIONS_TABLE, Database, TransientError
 
 MIGRATION_LOCK = 0x4C4D_0001  # pg_advisory_lock key of `migrate()` ("LM", 1)
 RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock detected
@@ -82,6 +82,12 @@ def _run(conn: psycopg.Connection, sql: str, params: Any, row_factory: Any = Non
         cur.execute(pg_params(sql), params if params is not None else ())
         rows = cur.fetchall() if cur.description is not None else []
         return Result(rows, cur.rowcount, cur.description)
+    except psycopg.Error as exc:
+        # A deadlock or serialization failure dooms the whole transaction: say so in a way code that
+        # catches per-statement errors (the sync engine's per-mutation handler) passes on to transact().
+        if _transient(exc):
+            raise TransientError() from exc
+        raise
     finally:
         cur.close()
 
@@ -265,6 +271,29 @@ class PostgresDatabase(Database):
                 raise TransientError() from exc
             raise
         self._bump()
+
+    def in_write(self) -> bool:
+        return getattr(self._local, "tx", None) is not None
+
+    @contextmanager
+    def exclusive(self, job: str) -> Iterator[bool]:
+        """A session advisory lock on a connection of its own (not the pool's), held while the job runs.
+
+        PostgreSQL drops it when that connection ends, so a runner killed mid-job frees it at once.
+        (Session locks need a direct connection: behind PgBouncer's transaction pooling they misbehave.)
+        """
+        if not JOB_NAME.fullmatch(job):
+            raise ValueError(f"job name {job!r}")
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            key = _lock_key("job", zlib.crc32(job.encode()))
+            got = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()[0]
+            if not got:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
     def read(self) -> _Reader:
         """Single statements outside a transaction, each on a pooled connection."""
