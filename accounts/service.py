@@ -358,6 +358,11 @@ def shopper_activity(db: Any, after: int, limit: int) -> list[ShopperActivity]:
             for r in store.users_page(db, after, limit)]
 
 
+def shopper_exists(db: Any, user_id: int) -> bool:
+    """Whether there is a shopper with this id."""
+    return store.user_by_id(db, user_id) is not None
+
+
 def shopper_count(db: Any) -> int:
     """How many shoppers there are (for progress bars)."""
     return store.count_users(db)

@@ -67,3 +67,20 @@ class DuplicateReward(LoyaltyError):
 
 class BadIdempotencyKey(LoyaltyError):
     """A checkout without an Idempotency-Key header, or with one that is not 1-200 visible ASCII characters."""
+
+
+class ReturnRefused(LoyaltyError):
+    """A return the rules refuse (not delivered, window closed, line returned already, ...); ``code`` names why."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+class UnknownReturn(LoyaltyError):
+    """No return with that id."""
+
+
+class BadReturnMove(LoyaltyError):
+    """A return status change its life cycle does not allow (requested → approved → received → refunded, or rejected)."""

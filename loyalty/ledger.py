@@ -10,7 +10,7 @@ from typing import Any
 
 import clock
 
-from . import rules, store
+from . import return_rules, rules, store
 from .models import ExpiringLot, PointsView
 
 
@@ -59,12 +59,32 @@ def spend(db: Any, user_id: int, points: int, now: datetime, redemption_id: int 
     _write(db, user_id, rules.plan_spend(lots(db, user_id).values(), points, now), now, redemption_id=redemption_id)
 
 
+def _clawed_back(db: Any, user_id: int, order_id: int) -> int:
+    """Points clawed back from other lots for this order so far (by returns of some of its lines)."""
+    return -sum(r["points"] for r in store.ledger_entries(db, user_id) if r["kind"] == "clawback" and r["order_id"] == order_id)
+
+
 def reverse_order(db: Any, user_id: int, order_id: int, now: datetime) -> tuple[int, int]:
     """Take back what a refunded order earned (see rules.plan_reversal): (points taken back, points written off)."""
     settle(db, user_id, now)
-    debits, written_off = rules.plan_reversal(lots(db, user_id).values(), order_id, now)
+    debits, written_off = rules.plan_reversal(lots(db, user_id).values(), order_id, now,
+                                              _clawed_back(db, user_id, order_id))
     taken = _write(db, user_id, debits, now, order_id=order_id)
     return taken, written_off
+
+
+def reverse_share(db: Any, user_id: int, order_id: int, part: int, whole: int, now: datetime) -> tuple[int, int]:
+    """Take back ``part / whole`` of what the order's earned lot gave (a return of some of its lines, see
+    rules.plan_partial_reversal): (points taken back, points written off)."""
+    settle(db, user_id, now)
+    all_lots = lots(db, user_id)
+    earned = sum(lot.points for lot in all_lots.values() if lot.order_id == order_id and lot.kind == "earn")
+    points = return_rules.share(earned, part, whole) if whole > 0 else 0
+    if points <= 0:
+        return 0, 0
+    debits, written_off = rules.plan_partial_reversal(all_lots.values(), order_id, points,
+                                                      _clawed_back(db, user_id, order_id), now)
+    return _write(db, user_id, debits, now, order_id=order_id), written_off
 
 
 def balances(db: Any, user_id: int, now: datetime) -> tuple[int, int, list[rules.Lot]]:

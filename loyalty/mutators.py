@@ -1,5 +1,6 @@
 """The loyalty sync mutations: ``points.redeem {rewardId}`` (a points-mall reward), ``growth.coupon {itemId}`` and
-``growth.draw {lotteryId}`` (spending growth), ``badges.seen {badge}``; each from a (possibly offline) queue.
+``growth.draw {lotteryId}`` (spending growth), ``badges.seen {badge}``, ``returns.request {orderId, skus}``; each
+from a (possibly offline) queue.
 
 Applied exactly once by the sync engine (lastMutationId, and UNIQUE(client_id, mutation_id) on redemptions);
 a refusal is a permanent error the engine records as ``errors/{id}`` in the client's view.
@@ -11,9 +12,10 @@ from clock import from_ms
 from sync.errors import PermanentError
 from sync.mutators import MutationContext, Mutator
 
-from . import badges, growth_shop, mall, store
-from .errors import NotEnoughGrowth, NotEnoughPoints, RewardUnavailable, TierTooLow, UnknownReward
+from . import badges, growth_shop, mall, returns, store
+from .errors import NotEnoughGrowth, NotEnoughPoints, ReturnRefused, RewardUnavailable, TierTooLow, UnknownReward
 from .models import BadgeSeenArgs, DrawArgs, GrowthCouponArgs, RedeemArgs
+from .return_models import ReturnRequestArgs
 
 REFUSALS: dict[type[Exception], str] = {
     UnknownReward: "unknown-reward",
@@ -68,10 +70,20 @@ def badge_seen(ctx: MutationContext, args: BadgeSeenArgs) -> None:
     badges.mark_seen(ctx.db, ctx.user_id, args.badge, from_ms(ctx.now))
 
 
+def request_return(ctx: MutationContext, args: ReturnRequestArgs) -> None:
+    """Ask for a return inside the push transaction (once per mutation); a refusal changes nothing."""
+    try:
+        returns.request(ctx.db, ctx.user_id, args, from_ms(ctx.now), client_id=ctx.client_id,
+                        mutation_id=ctx.mutation_id)
+    except ReturnRefused as exc:
+        raise PermanentError(exc.code, exc.detail) from None
+
+
 MUTATORS: tuple[Mutator, ...] = (
     Mutator("points.redeem", RedeemArgs, redeem),
     Mutator("growth.coupon", GrowthCouponArgs, buy_growth_coupon),
     Mutator("growth.draw", DrawArgs, lottery_draw),
     Mutator("badges.seen", BadgeSeenArgs, badge_seen),
+    Mutator("returns.request", ReturnRequestArgs, request_return),
 )
 """The loyalty room's sync mutations (server/wiring.py installs them in the engine's table)."""

@@ -12,7 +12,7 @@ import clock
 from catalog import store as catalog_store
 from sync import store as sync_store
 
-from . import badges, gifts, ledger, mall, perks, rules, store, tiers, views
+from . import badges, gifts, ledger, mall, perks, return_views, returns_store, rules, store, tiers, views
 from .errors import BadTransition, UnknownOrder
 from .models import Order, OrderLine, OrderList, OrderSummary
 
@@ -93,10 +93,14 @@ def apply_payment(db: Any, row: dict, now: datetime, hold_days: int) -> None:
 def apply_refund(db: Any, row: dict, now: datetime) -> None:
     """What refunding an order takes back: its points (clawed back or written off) and its growth."""
     user_id, order_id = row["user_id"], row["id"]
-    if row["status"] == "fulfilled":  # goods came back: the tier's free-return allowance pays the shipping
+    # Goods came back: the tier's free-return allowance pays the shipping (returns asked for through
+    # loyalty/returns.py decided that when they were asked for).
+    if row["status"] == "fulfilled" and not returns_store.order_returns(db, order_id):
         perks.claim_free_return(db, user_id, order_id, tiers.current(db, user_id, now)[0].tier, now)
     taken, written_off = ledger.reverse_order(db, user_id, order_id, now)
-    store.set_order_points(db, order_id, reversed_=taken, written_off=written_off)
+    # Added to what returns of some of its lines took back already (zero for an order refunded in one go).
+    store.set_order_points(db, order_id, reversed_=row["points_reversed"] + taken,
+                           written_off=row["points_written_off"] + written_off)
     tiers.reverse_order_growth(db, user_id, order_id, now)
     tiers.evaluate(db, user_id, now)
 
@@ -135,5 +139,7 @@ def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days:
     fresh = store.get_order(db, order_id)
     assert fresh is not None
     views.put_order(db, fresh["user_id"], to_summary(fresh, lines))
+    if target in ("fulfilled", "refunded"):
+        return_views.put_returnable(db, fresh)  # delivered: returnable for 7 days; refunded: no longer
     views.refresh_points(db, fresh["user_id"], now)
     return to_order({**fresh, "free_return": store.is_free_return(db, order_id)}, lines), True

@@ -249,18 +249,10 @@ def plan_spend(lots: Iterable[Lot], points: int, now: datetime) -> list[Debit]:
     return plan
 
 
-def plan_reversal(lots: Iterable[Lot], order_id: int, now: datetime) -> tuple[list[Debit], int]:
-    """Debits that take back what a refunded order earned, and the points written off.
-
-    The order's own lots give back what remains of them. What the shopper already spent from them is
-    clawed back from their other lots, available ones first (soonest-expiring first), then pending ones;
-    whatever is still missing is written off, so the balance never goes negative. Points of the order's
-    lots that already expired are not clawed back (the shopper lost them anyway).
-    """
-    lots = list(lots)
-    own = sorted((lot for lot in lots if lot.order_id == order_id), key=_spend_order)
-    plan = [Debit(lot.id, lot.remaining, "reverse") for lot in own if lot.remaining > 0]
-    owed = sum(lot.spent for lot in own)
+def _claw_back(lots: list[Lot], order_id: int, owed: int, now: datetime) -> tuple[list[Debit], int]:
+    """Debits taking ``owed`` points from the shopper's other lots (available first, soonest-expiring first, then
+    pending), and what they could not cover."""
+    plan: list[Debit] = []
     others = [lot for lot in lots if lot.order_id != order_id and lot.remaining > 0]
     for state in ("available", "pending"):
         for lot in sorted((lot for lot in others if lot.state(now) == state), key=_spend_order):
@@ -270,6 +262,45 @@ def plan_reversal(lots: Iterable[Lot], order_id: int, now: datetime) -> tuple[li
             plan.append(Debit(lot.id, take, "clawback"))
             owed -= take
     return plan, owed
+
+
+def plan_reversal(lots: Iterable[Lot], order_id: int, now: datetime, clawed_before: int = 0) -> tuple[list[Debit], int]:
+    """Debits that take back what a refunded order earned, and the points written off.
+
+    The order's own lots give back what remains of them. What the shopper already spent from them is
+    clawed back from their other lots, available ones first (soonest-expiring first), then pending ones;
+    whatever is still missing is written off, so the balance never goes negative. Points of the order's
+    lots that already expired are not clawed back (the shopper lost them anyway). ``clawed_before``: what
+    returns of some of the order's lines clawed back already (never taken twice).
+    """
+    lots = list(lots)
+    own = sorted((lot for lot in lots if lot.order_id == order_id), key=_spend_order)
+    plan = [Debit(lot.id, lot.remaining, "reverse") for lot in own if lot.remaining > 0]
+    owed = max(0, sum(lot.spent for lot in own) - clawed_before)
+    claws, written_off = _claw_back(lots, order_id, owed, now)
+    return plan + claws, written_off
+
+
+def plan_partial_reversal(lots: Iterable[Lot], order_id: int, points: int, clawed_before: int,
+                          now: datetime) -> tuple[list[Debit], int]:
+    """Debits that take back ``points`` of what an order earned (a return of some of its lines), and the points
+    written off.
+
+    Like a refund: first from what remains of the order's own earned lot (a first-order bonus stays until the
+    whole order is refunded), then what was spent of it is clawed back from other lots, the rest written off.
+    """
+    lots = list(lots)
+    own = sorted((lot for lot in lots if lot.order_id == order_id and lot.kind == "earn"), key=_spend_order)
+    plan: list[Debit] = []
+    left = points
+    for lot in own:
+        take = min(left, lot.remaining)
+        if take:
+            plan.append(Debit(lot.id, take, "reverse"))
+            left -= take
+    owed = min(left, max(0, sum(lot.spent for lot in own) - clawed_before))
+    claws, written_off = _claw_back(lots, order_id, owed, now)
+    return plan + claws, written_off
 
 
 def expiring_soon(lots: Iterable[Lot], now: datetime, within_days: int = EXPIRING_SOON_DAYS) -> list[Lot]:

@@ -13,8 +13,8 @@ from sync import store as sync_store
 from sync.poke import notify
 
 from . import checkout as checkout_mod
-from . import gifts, growth, growth_shop, jobs, mall, orders, store, views
-from .errors import BadIdempotencyKey, BadOrderInput
+from . import gifts, growth, growth_shop, jobs, mall, orders, return_views, returns, returns_store, store, views
+from .errors import BadIdempotencyKey, BadOrderInput, BadTransition, UnknownOrder
 from .models import (
     Coupon,
     DrawResult,
@@ -29,6 +29,7 @@ from .models import (
     RewardInput,
     RewardPatch,
 )
+from .return_models import AdminReturnList, ReturnRequestArgs, ReturnView
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 _checkout_decoder = msgspec.json.Decoder(checkout_mod.CheckoutRequest)
@@ -76,6 +77,18 @@ def set_order_status(database: Any, order_id: int, status: str, hold_days: int, 
     if changed:
         notify(user_id)
     return order
+
+
+def mark_delivered(database: Any, order_id: int, now: datetime | None = None) -> Order:
+    """The carrier confirmed delivery of a fulfilled order (retention's order-delivered trigger reads it)."""
+    with database.write() as db:
+        if not store.mark_delivered(db, order_id, clock.iso(_now(now))):
+            row = store.get_order(db, order_id)
+            if row is None:
+                raise UnknownOrder(f"no order {order_id}")
+            if row["delivered_at"] is None:
+                raise BadTransition(f"an order that is {row['status']} cannot be delivered")
+        return orders.get(db, order_id)
 
 
 def points(database: Any, user_id: int, now: datetime | None = None) -> PointsView:
@@ -176,4 +189,37 @@ def export_data(db: Any, user_id: int) -> dict:
     return {
         "orders": [msgspec.to_builtins(orders.to_order(r, lines[r["id"]])) for r in rows],
         "pointsLedger": ledger,
+        "returns": [msgspec.to_builtins(return_views.view(db, r["id"])) for r in returns_store.user_returns(db, user_id)],
     }
+
+
+# ---------------------------------------------------------------------------------------------- returns
+
+
+def request_return(database: Any, user_id: int, order_id: int, skus: list[str], *, client_id: str, mutation_id: int,
+                   now: datetime | None = None) -> ReturnView:
+    """Ask for a return outside sync (tests, scripts); the PWA uses the sync mutation ``returns.request``."""
+    with database.write() as db:
+        return_id = returns.request(db, user_id, ReturnRequestArgs(order_id=order_id, skus=skus), _now(now),
+                                    client_id=client_id, mutation_id=mutation_id)
+        value = return_views.view(db, return_id)
+    notify(user_id)
+    return value
+
+
+def move_return(database: Any, return_id: int, status: str, now: datetime | None = None) -> ReturnView:
+    """Move a return along its statuses (operators); the shopper's devices are poked when it changed."""
+    with database.write() as db:
+        value, changed = returns.move(db, return_id, status, _now(now))
+        user_id = returns_store.get_return(db, return_id)["user_id"]  # type: ignore[index]
+    if changed:
+        notify(user_id)
+    return value
+
+
+def returns_page(database: Any, status: str | None, before: int | None, limit: int,
+                 now: datetime | None = None) -> AdminReturnList:
+    """A page of returns for operators, with each one's time to its refund target."""
+    with database.snapshot() as db:
+        items, cursor = returns.admin_page(db, status, before, limit, _now(now))
+    return AdminReturnList(items=items, next_cursor=cursor)

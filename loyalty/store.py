@@ -227,6 +227,51 @@ MIGRATIONS: list[tuple[int, str, list[str | dict]]] = [
             )""",
         ],
     ),
+    (
+        4,
+        "returns (loyalty/returns_store.py)",
+        [
+            """CREATE TABLE returns (
+                id INTEGER PRIMARY KEY,
+                order_id INTEGER NOT NULL REFERENCES orders (id),
+                user_id INTEGER NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('requested', 'approved', 'received', 'refunded', 'rejected')),
+                currency TEXT NOT NULL,
+                amount INTEGER NOT NULL CHECK (amount >= 0),              -- the returned lines' share of what was paid
+                shipping_fee INTEGER NOT NULL CHECK (shipping_fee >= 0),  -- 0: within the tier's free-return allowance
+                points_reversed INTEGER NOT NULL DEFAULT 0,
+                client_id TEXT NOT NULL,
+                mutation_id INTEGER NOT NULL,
+                requested_at TEXT NOT NULL,
+                approved_at TEXT,
+                received_at TEXT,
+                refund_due_at TEXT,              -- received_at + the refund target (4 hours)
+                refunded_at TEXT,
+                rejected_at TEXT,
+                updated_at TEXT NOT NULL,
+                UNIQUE (client_id, mutation_id)
+            )""",
+            "CREATE INDEX returns_user ON returns (user_id, id)",
+            "CREATE INDEX returns_order ON returns (order_id)",
+            "CREATE INDEX returns_status ON returns (status, id)",
+            """CREATE TABLE return_lines (
+                return_id INTEGER NOT NULL REFERENCES returns (id),
+                order_id INTEGER NOT NULL REFERENCES orders (id),
+                sku TEXT NOT NULL,
+                qty INTEGER NOT NULL CHECK (qty > 0),
+                amount INTEGER NOT NULL CHECK (amount >= 0),
+                live INTEGER NOT NULL DEFAULT 1,  -- 0 once the return is rejected: the line may be returned again
+                PRIMARY KEY (return_id, sku)
+            )""",
+            # A line is in at most one live return, whichever process inserts it.
+            "CREATE UNIQUE INDEX return_lines_live ON return_lines (order_id, sku) WHERE live = 1",
+        ],
+    ),
+    (
+        5,
+        "orders delivered",
+        ["ALTER TABLE orders ADD COLUMN delivered_at TEXT"],  # the carrier's delivery confirmation
+    ),
 ]
 
 
@@ -320,6 +365,14 @@ def move_order(db: Any, order_id: int, current: str, target: str, now: str) -> b
     return cur.rowcount == 1
 
 
+def mark_delivered(db: Any, order_id: int, now: str) -> bool:
+    """Record a fulfilled order's delivery once; False if it is not fulfilled or was delivered already."""
+    return db.execute(
+        "UPDATE orders SET delivered_at = ?, updated_at = ? WHERE id = ? AND status = 'fulfilled' AND delivered_at IS NULL",
+        [now, now, order_id],
+    ).rowcount == 1
+
+
 def set_order_points(db: Any, order_id: int, *, earned: int | None = None, reversed_: int | None = None,
                      written_off: int | None = None) -> None:
     """Record what an order earned, what its refund took back and what could not be taken back."""
@@ -378,6 +431,48 @@ def revenue_per_offer(db: Any) -> list[dict]:
             " GROUP BY offer_id, currency ORDER BY offer_id, currency"
         )
     )
+
+
+def order_history(db: Any, user_ids: list[int]) -> list[dict]:
+    """Every paid order of these shoppers, refunded ones too: user_id, id, paid_at, total, status, discount,
+    fulfilled_at, oldest first (the customer model and the shipped/delivered triggers read it)."""
+    rows: list[dict] = []
+    for start in range(0, len(user_ids), 500):
+        chunk = user_ids[start:start + 500]
+        rows += db.query(
+            "SELECT user_id, id, paid_at, total, status, discount, fulfilled_at, delivered_at FROM orders"
+            " WHERE paid_at IS NOT NULL"
+            f" AND user_id IN ({','.join('?' for _ in chunk)}) ORDER BY paid_at, id",
+            chunk,
+        )
+    return rows
+
+
+def bought_skus(db: Any, user_ids: list[int]) -> list[dict]:
+    """Units per (shopper, SKU) over paid or fulfilled orders."""
+    rows: list[dict] = []
+    for start in range(0, len(user_ids), 500):
+        chunk = user_ids[start:start + 500]
+        rows += db.query(
+            "SELECT o.user_id, l.sku, SUM(l.qty) AS units FROM orders o JOIN order_lines l ON l.order_id = o.id"
+            f" WHERE o.status IN ('paid', 'fulfilled') AND o.user_id IN ({','.join('?' for _ in chunk)})"
+            " GROUP BY o.user_id, l.sku ORDER BY o.user_id, l.sku",
+            chunk,
+        )
+    return rows
+
+
+def paid_orders(db: Any, user_ids: list[int]) -> list[dict]:
+    """Paid (or fulfilled) orders of these shoppers: user_id, id, paid_at, total, oldest first."""
+    rows: list[dict] = []
+    for start in range(0, len(user_ids), 500):  # bounded IN lists
+        chunk = user_ids[start:start + 500]
+        rows += db.query(
+            "SELECT user_id, id, paid_at, total FROM orders WHERE status IN ('paid', 'fulfilled')"
+            f" AND user_id IN ({','.join('?' for _ in chunk)}) ORDER BY paid_at, id",
+            chunk,
+        )
+    return rows
 
 
 def order_stats(db: Any, user_ids: list[int] | None = None) -> list[dict]:
@@ -979,3 +1074,19 @@ def bought_together(db: Any, sku: str, limit: int) -> list[str]:
         [sku, limit],
     )
     return [r["sku"] for r in rows]
+
+
+def purchases(db: Any, since: str, *, user_id: int | None = None, limit: int = 200_000) -> list[tuple[int, str, str]]:
+    """(user_id, sku, created_at) of order lines placed at or after ``since`` (ISO), newest order first, leaving
+    out cancelled and refunded orders (recommendations learn from what shoppers kept); at most ``limit``."""
+    where = " AND o.user_id = ?" if user_id is not None else ""
+    params: list[Any] = [since, *([user_id] if user_id is not None else []), limit]
+    return [
+        (r[0], r[1], r[2])
+        for r in db.execute(
+            "SELECT o.user_id, l.sku, o.created_at FROM orders o JOIN order_lines l ON l.order_id = o.id"
+            f" WHERE o.created_at >= ? AND o.status NOT IN ('cancelled', 'refunded'){where}"
+            " ORDER BY o.id DESC, l.sku LIMIT ?",
+            params,
+        )
+    ]

@@ -7,7 +7,7 @@ from typing import Any
 
 import clock
 
-from . import rules, store
+from . import return_rules, returns_store, rules, store
 from .errors import GrowthCapReached
 
 
@@ -64,13 +64,25 @@ def record_order_growth(db: Any, user_id: int, order_id: int, paid_minor: int, n
 
 
 def reverse_order_growth(db: Any, user_id: int, order_id: int, now: datetime) -> int:
-    """Cancel a refunded order's growth (dated like the original, so it leaves the window with it); how much."""
+    """Cancel a refunded order's growth (dated like the original, so it leaves the window with it), less what
+    returns of some of its lines took back already; how much."""
     original = store.growth_event(db, user_id, "order", str(order_id))
     if original is None:
         return 0
-    if store.insert_growth(db, user_id, "order_refund", -original["amount"], str(order_id), original["day"],
+    amount = original["amount"] - returns_store.growth_reversed_by_returns(db, user_id, order_id)
+    if store.insert_growth(db, user_id, "order_refund", -amount, str(order_id), original["day"],
                            original["month"], original["at"]):
-        return original["amount"]
+        return amount
+    return 0
+
+
+def reverse_growth_share(db: Any, user_id: int, order_id: int, return_id: int, part: int, whole: int) -> int:
+    """Cancel ``part / whole`` of an order's growth for one return of some of its lines (once per return); how much."""
+    original = store.growth_event(db, user_id, "order", str(order_id))
+    amount = return_rules.share(original["amount"], part, whole) if original is not None else 0
+    if amount and store.insert_growth(db, user_id, "order_refund", -amount, f"{order_id}:r{return_id}",
+                                      original["day"], original["month"], original["at"]):
+        return amount
     return 0
 
 

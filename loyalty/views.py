@@ -22,34 +22,35 @@ def points(db: Any, user_id: int, now: datetime) -> PointsView:
     return msgspec.structs.replace(view, spendable_growth=spendable, perks=perks.perks(db, user_id, state.tier, now))
 
 
-def _put(db: Any, user_id: int, key: str, value: Any) -> bool:
+def put_row(db: Any, user_id: int, key: str, value: Any) -> bool:
     """Put a view row (unchanged values cost devices no pull: put_view skips them)."""
     return sync_store.put_view(db, user_id, key, msgspec.to_builtins(value))
 
 
+
 def refresh_points(db: Any, user_id: int, now: datetime) -> bool:
     """Bring the ``points`` row up to date; True if it changed."""
-    return _put(db, user_id, "points", points(db, user_id, now))
+    return put_row(db, user_id, "points", points(db, user_id, now))
 
 
 def put_order(db: Any, user_id: int, summary: OrderSummary) -> bool:
     """Bring an ``orders/{id}`` row up to date."""
-    return _put(db, user_id, f"orders/{summary.id}", summary)
+    return put_row(db, user_id, f"orders/{summary.id}", summary)
 
 
 def put_coupon(db: Any, user_id: int, coupon: Coupon) -> bool:
     """Bring a ``coupons/{code}`` row up to date."""
-    return _put(db, user_id, f"coupons/{coupon.code}", coupon)
+    return put_row(db, user_id, f"coupons/{coupon.code}", coupon)
 
 
 def put_draw(db: Any, user_id: int, result: DrawResult) -> bool:
     """The ``draws/{id}`` row of a lottery draw (what was won, shown on every device)."""
-    return _put(db, user_id, f"draws/{result.id}", result)
+    return put_row(db, user_id, f"draws/{result.id}", result)
 
 
 def put_badge(db: Any, user_id: int, badge: Badge) -> bool:
     """Bring a ``badges/{id}`` row up to date."""
-    return _put(db, user_id, f"badges/{badge.id}", badge)
+    return put_row(db, user_id, f"badges/{badge.id}", badge)
 
 
 def cart(db: Any, user_id: int) -> dict[str, Any]:

@@ -9,7 +9,15 @@ export function lang() {
 
 /** `tr("cart.pending", { count: 2 })`: the shop text `shop.cart.pending` with its `{placeholders}` filled. */
 export function tr(key, params = {}) {
-  const text = self.LastmileTexts?.[`shop.${key}`] ?? key;
+  return filled(self.LastmileTexts?.[`shop.${key}`] ?? key, params);
+}
+
+/** A text of any area the PWA loads (`say("recs.recent.heading")`), by its full key, placeholders filled. */
+export function say(key, params = {}) {
+  return filled(self.LastmileTexts?.[key] ?? key, params);
+}
+
+function filled(text, params) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }
 

@@ -70,13 +70,10 @@ async function run(context) {
   const client = await waitFor("lastmileSync");
   if (!client) return;
   const say = (text) => (context.note ? context.note("push", text) : console.info(text));
-  const page = context.page || document.documentElement.dataset.page || "";
   const box = el("section", { id: "lm-offers", "aria-live": "polite" });
   (document.querySelector("main") || document.body).append(box);
   client.subscribe((c) => renderOffers(c, box));
   mountOptIn(client, context.registration, context.mounts?.account, say).catch(() => {});
-  if (page === "product" && context.sku && client.signedIn) {
-    // One view event per product page; offline it is simply not counted.
-    authed(client, "POST", "/api/events", { body: { events: [{ type: "product.viewed", sku: context.sku }] } }).catch(() => {});
-  }
+  // Product views are recorded by pwa/recs.js with the sync mutation recent.view, which also counts them in the
+  // browse history retention reads (and, unlike a direct event, still counts a view made offline).
 }

@@ -4,6 +4,17 @@
 
 export const MAX_QTY = 99; // sync/cart.py MAX_QTY
 export const CLOCK_SKEW_MS = 60_000; // sync/limits.py FUTURE_SKEW_MS: later stamps are not trusted
+export const MAX_RECENT = 30; // recs/recent.py MAX_RECENT
+
+/** The recently viewed list after a view of `sku` at `at` (recs/recent.py merged: latest at per product,
+ * newest first, ties by sku, at most MAX_RECENT, nothing older than the last clear). */
+export function recentAfter(value, sku, at) {
+  const cleared = (value && value.clearedAt) || 0;
+  const latest = new Map(((value && value.items) || []).map((item) => [item.sku, item.at]));
+  if (at > cleared) latest.set(sku, Math.max(at, latest.get(sku) || 0));
+  const items = [...latest].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, MAX_RECENT);
+  return { items: items.map(([s, a]) => ({ sku: s, at: a })), clearedAt: cleared };
+}
 
 // Local mutators: the server's merge rules (sync/cart.py, wishlist.py, prefs.py) replayed on the local view.
 // The server stays the judge: unknown SKUs or a lost prefs race are corrected by the next pull.
@@ -36,6 +47,14 @@ export const MUTATORS = {
   "consent.set"(view, { purpose, granted }, m) {
     // sync/consent.py: the last decision (by at, then clientId) wins; shown at once, confirmed by the next pull
     view.set("consents", { ...(view.get("consents") || {}), [purpose]: { granted: !!granted, at: m.at } });
+  },
+  "recent.view"(view, { sku }, m) {
+    view.set("recent", recentAfter(view.get("recent"), sku, m.at));
+  },
+  "recent.clear"(view, _args, m) {
+    const value = view.get("recent") || {};
+    const cleared = Math.max(m.at, value.clearedAt || 0);
+    view.set("recent", { items: (value.items || []).filter((item) => item.at > cleared), clearedAt: cleared });
   },
   "points.redeem"() {
     // Only the server knows the balance: shown as pending until the pull brings the new `points`.

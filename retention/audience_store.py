@@ -55,6 +55,7 @@ def set_tier_seen(db: Any, user_id: int, tier: str, now: str) -> None:
 def delete_scores(db: Any, user_id: int) -> None:
     """Forget a shopper's scores and segment (they withdrew consent to analytics, or left)."""
     db.execute("DELETE FROM retention_scores WHERE user_id = ?", [user_id])
+    db.execute("DELETE FROM retention_customers WHERE user_id = ?", [user_id])
 
 
 def save_scores(db: Any, rows: list[dict], now: str) -> None:
@@ -89,6 +90,14 @@ def list_scores(db: Any, *, segment: str | None, after: int, limit: int) -> list
             [segment, after, limit],
         )
     )
+
+
+def segment_summary(db: Any) -> list[dict]:
+    """Per segment: shoppers, buyers (1+ orders), repeat buyers (2+), orders and revenue."""
+    return list(db.query(
+        "SELECT segment, count(*) AS shoppers, sum(CASE WHEN orders >= 1 THEN 1 ELSE 0 END) AS buyers,"
+        " sum(CASE WHEN orders >= 2 THEN 1 ELSE 0 END) AS repeat_buyers, sum(orders) AS orders,"
+        " sum(revenue) AS revenue FROM retention_scores GROUP BY segment ORDER BY segment"))
 
 
 def segment_counts(db: Any) -> dict[str, int]:
@@ -160,7 +169,7 @@ def erase_shopper(db: Any, user_id: int) -> None:
     Messages, grants and events stay: they hold no personal data and campaign ROI is accounted from them.
     """
     for table in ("retention_profiles", "retention_scores", "retention_views", "retention_price_baselines",
-                  "retention_product_views"):
+                  "retention_product_views", "retention_customers", "retention_tags"):
         db.execute(f"DELETE FROM {table} WHERE user_id = ?", [user_id])  # noqa: S608 (fixed table names)
 
 
@@ -208,4 +217,64 @@ def product_views_since(db: Any, user_ids: list[int], day: str) -> dict[int, dic
         [day, *user_ids],
     ):
         out[user_id][sku] = views
+    return out
+
+
+def product_view_days(db: Any, since_day: str, *, user_id: int | None = None, limit: int = 500_000) -> list[tuple[int, str, str, int]]:
+    """(user_id, sku, day, views) of product views from ``since_day`` on (one shopper's, or everyone's), newest
+    day first, at most ``limit`` rows."""
+    where = " AND user_id = ?" if user_id is not None else ""
+    params: list[Any] = [since_day, *([user_id] if user_id is not None else []), limit]
+    return [
+        (r[0], r[1], r[2], r[3])
+        for r in db.execute(
+            f"SELECT user_id, sku, day, views FROM retention_product_views WHERE day >= ?{where}"
+            " ORDER BY day DESC, user_id, sku LIMIT ?",
+            params,
+        )
+    ]
+
+
+# --- customer model and tags ----------------------------------------------------------------------
+
+def save_customer(db: Any, user_id: int, model: str, attributes: str, now: str) -> None:
+    """Replace a shopper's stored customer model (JSON) and rule attributes (JSON)."""
+    db.execute(
+        "INSERT INTO retention_customers (user_id, model, attributes, computed_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (user_id) DO UPDATE SET model = excluded.model, attributes = excluded.attributes,"
+        " computed_at = excluded.computed_at",
+        [user_id, model, attributes, now],
+    )
+
+
+def get_customer(db: Any, user_id: int) -> dict | None:
+    """One shopper's stored customer model."""
+    return one(db, "SELECT * FROM retention_customers WHERE user_id = ?", [user_id])
+
+
+def customer_attributes(db: Any, after: int, limit: int) -> list[tuple[int, str]]:
+    """(user_id, attributes JSON) in user id order after ``after`` (audience previews page through them)."""
+    return [tuple(r) for r in db.execute(
+        "SELECT user_id, attributes FROM retention_customers WHERE user_id > ? ORDER BY user_id LIMIT ?", [after, limit])]
+
+
+def add_tag(db: Any, user_id: int, tag: str, now: str) -> bool:
+    """An operator's tag on a shopper; False if it was there."""
+    return db.execute("INSERT INTO retention_tags (user_id, tag, added_at) VALUES (?, ?, ?)"
+                      " ON CONFLICT (user_id, tag) DO NOTHING", [user_id, tag, now]).rowcount == 1
+
+
+def remove_tag(db: Any, user_id: int, tag: str) -> bool:
+    """Remove an operator's tag; False if it was not there."""
+    return db.execute("DELETE FROM retention_tags WHERE user_id = ? AND tag = ?", [user_id, tag]).rowcount == 1
+
+
+def tags_of(db: Any, user_ids: list[int]) -> dict[int, list[str]]:
+    """Operator tags per shopper."""
+    out: dict[int, list[str]] = {u: [] for u in user_ids}
+    for start in range(0, len(user_ids), 500):
+        chunk = user_ids[start:start + 500]
+        for user_id, tag in db.execute(
+                f"SELECT user_id, tag FROM retention_tags WHERE user_id IN ({marks(chunk)}) ORDER BY user_id, tag", chunk):
+            out[user_id].append(tag)
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date as date_type
 from typing import Any
 
 from .store import one
@@ -71,11 +72,13 @@ def list_offers(db: Any) -> list[dict]:
 
 def add_campaign(db: Any, row: dict) -> int:
     """Insert a campaign (variants as JSON); its id."""
-    return db.execute(
-        "INSERT INTO retention_campaigns (name, trigger, segment, active, urgency, ttl, topic, variants)"
-        " VALUES (:name, :trigger, :segment, :active, :urgency, :ttl, :topic, :variants) RETURNING id",
-        {**row, "active": int(bool(row["active"])), "variants": json.dumps(row["variants"])},
-    ).fetchone()[0]
+    cur = db.execute(
+        "INSERT INTO retention_campaigns (name, trigger, segment, active, urgency, ttl, topic, variants, holdout,"
+        " conditions) VALUES (:name, :trigger, :segment, :active, :urgency, :ttl, :topic, :variants, :holdout,"
+        " :conditions) RETURNING id",
+        {"holdout": 0, "conditions": None, **row, "active": int(bool(row["active"])), "variants": json.dumps(row["variants"])},
+    )
+    return cur.fetchone()[0]
 
 
 def _campaign(row: dict) -> dict:
@@ -97,6 +100,32 @@ def list_campaigns(db: Any, *, active_only: bool = False) -> list[dict]:
 def set_campaign_active(db: Any, campaign_id: int, active: bool) -> bool:
     """Start or stop a campaign."""
     return db.execute("UPDATE retention_campaigns SET active = ? WHERE id = ?", [int(active), campaign_id]).rowcount == 1
+
+
+# --- holiday calendar ----------------------------------------------------------------------------
+
+def put_holiday(db: Any, key: str, name: str, date: str, lead_days: int) -> None:
+    """Create or replace one date of the holiday calendar."""
+    db.execute(
+        "INSERT INTO retention_holidays (key, name, date, lead_days) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE"
+        " SET name = excluded.name, date = excluded.date, lead_days = excluded.lead_days",
+        [key, name, date, lead_days],
+    )
+
+
+def delete_holiday(db: Any, key: str) -> bool:
+    """Remove a holiday; False if there was none."""
+    return db.execute("DELETE FROM retention_holidays WHERE key = ?", [key]).rowcount == 1
+
+
+def list_holidays(db: Any) -> list[dict]:
+    """The calendar in date order."""
+    return list(db.query("SELECT * FROM retention_holidays ORDER BY date, key"))
+
+
+def holidays(db: Any) -> list[dict]:
+    """The calendar as the holiday trigger reads it (dates as ``datetime.date``)."""
+    return [{**r, "date": date_type.fromisoformat(r["date"])} for r in list_holidays(db)]
 
 
 # --- messages -------------------------------------------------------------------------------------
@@ -190,6 +219,13 @@ def record_event(db: Any, message_id: int, kind: str, now: str) -> bool:
     return db.execute(
         "INSERT INTO retention_events (message_id, kind, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [message_id, kind, now]
     ).rowcount == 1
+
+
+def campaign_messages(db: Any) -> list[dict]:
+    """Every campaign message (holdout ones too): who, which arm, when; for conversion within the attribution window."""
+    return list(db.query(
+        "SELECT user_id, campaign_id, variant, created_at FROM retention_messages WHERE campaign_id != 0"
+        " ORDER BY campaign_id, variant, user_id"))
 
 
 def funnel(db: Any) -> list[dict]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
@@ -12,7 +12,8 @@ Key = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-
 Locale = Annotated[str, Meta(min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
 Segment = Literal["loyal", "churn_risk", "price_sensitive", "new_explorer", "regular"]
 Trigger = Literal[
-    "cart_abandoned", "churn_risk", "birthday", "points_expiring", "tier_up", "wishlist_price_drop", "segment", "test"
+    "cart_abandoned", "churn_risk", "birthday", "points_expiring", "tier_up", "wishlist_price_drop", "segment", "test",
+    "holiday", "new_arrivals", "back_in_stock", "browse_abandon", "order_shipped", "order_delivered"
 ]
 TRIGGERS: tuple[str, ...] = Trigger.__args__  # type: ignore[attr-defined]
 SEGMENTS: tuple[str, ...] = Segment.__args__  # type: ignore[attr-defined]
@@ -99,9 +100,12 @@ class TemplateIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
 
 
 class Template(TemplateIn, kw_only=True):
-    """A stored template."""
+    """A stored template, or one of the built-in library (id 0, ``built_in``)."""
 
     id: int
+    trigger: str | None = None
+    """The trigger a library template was written for."""
+    built_in: bool = False
 
 
 class OfferIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
@@ -146,12 +150,58 @@ class CampaignIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     urgency: Urgency = "normal"
     ttl: Annotated[int, Meta(ge=60, le=28 * 86_400)] = 86_400
     topic: Annotated[str, Meta(max_length=32, pattern=r"^[A-Za-z0-9_-]*$")] | None = None
+    holdout: Annotated[int, Meta(ge=0, le=50, description="percent of the audience that receives nothing")] = 0
+    conditions: dict[str, Any] | None = None
+    """The audience rules: {"all"|"any": [...]} or {"field", "op", "value"} (retention/rules.py), checked on save."""
 
 
 class Campaign(CampaignIn, kw_only=True):
     """A stored campaign."""
 
     id: int
+
+
+class AudienceQuery(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """An audience to size before activating a campaign: a segment and/or rules."""
+
+    segment: Segment | None = None
+    conditions: dict[str, Any] | None = None
+
+
+class AudiencePreview(msgspec.Struct, rename="camel"):
+    """How many scored shoppers an audience holds (as of the last retention run), and a few of them."""
+
+    shoppers: int
+    of: int
+    share: float
+    sample_user_ids: list[int]
+
+
+class HolidayIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """A date of the operator's holiday calendar: the holiday trigger fires from ``leadDays`` before it."""
+
+    name: Short
+    date: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+    lead_days: Annotated[int, Meta(ge=0, le=30)] = 3
+
+
+class Holiday(HolidayIn, kw_only=True):
+    """A stored holiday."""
+
+    key: str
+
+
+class SegmentSummary(msgspec.Struct, rename="camel"):
+    """One segment of the programme's table: its share of shoppers, repurchase rate and average order value."""
+
+    segment: str
+    shoppers: int
+    share: float
+    """Of all scored shoppers."""
+    repurchase_rate: float
+    """Of the segment's buyers, the share who bought again."""
+    aov: int
+    """Revenue per order (minor units)."""
 
 
 class Scores(msgspec.Struct, rename="camel"):
@@ -187,3 +237,15 @@ class ReportRow(msgspec.Struct, rename="camel"):
     revenue: int
     discount: int
     roi: float | None
+    holdout: bool = False
+    """The arm that received nothing (the baseline of the lift)."""
+    converted: int = 0
+    """Shoppers of the arm with a paid order within the attribution window after the message."""
+    conversion_low: float = 0.0
+    conversion_high: float = 0.0
+    """The 95 % Wilson interval of ``conversion``."""
+    lift_p_value: float | None = None
+    """Two-proportion z-test against the holdout (or the first variant); None for the baseline itself."""
+    baseline: bool = False
+    winner: bool = False
+    """Named only when its conversion beats the baseline's with p < 0.05."""

@@ -10,31 +10,19 @@ import msgspec
 from clock import iso, parse
 from sync import store as sync_store
 
-from . import audience_store, campaign_store, push_store
-from .campaigns import assign_variant
+from . import audience_store, campaign_store, push_store, template_library
+from .audience import conditions_of, in_audience
+from .campaigns import HOLDOUT, assign_variant, in_holdout
 from .config import RetentionConfig
 from .errors import BadCampaign, UnknownCampaign
 from .models import Campaign, CampaignIn, Template, TemplateIn, Variant
 from .offers import describe, get_offer, usable, view_value
 from .schedule import next_slot
 from .receipts import receipt_for
+from .rules import dumps
 from .templates import check_template, choose, render
 from .view import publish_offer
 
-# Built-in English texts, so every trigger says something before operators write their own.
-DEFAULT_TEMPLATES: dict[str, TemplateIn] = {
-    t.key: t
-    for t in (
-        TemplateIn("cart_abandoned", "en", "Your cart is waiting", "{items} item(s) are still in your cart. {offer}", "/cart"),
-        TemplateIn("churn_risk", "en", "We miss you", "Come back and see what is new. {offer}", "/"),
-        TemplateIn("birthday", "en", "Happy birthday!", "A little present from us. {offer}", "/"),
-        TemplateIn("points_expiring", "en", "Points expiring soon", "{points} points expire on {expires_on}. Use them!", "/points"),
-        TemplateIn("tier_up", "en", "Welcome to {tier}", "You reached the {tier} tier. Enjoy its perks.", "/points"),
-        TemplateIn("wishlist_price_drop", "en", "Price drop", "An item on your wishlist now costs {new_price} (was {old_price}).", "/p/{sku}"),
-        TemplateIn("segment", "en", "Something for you", "{offer}", "/"),
-        TemplateIn("test", "en", "Test notification", "Push notifications work on this device.", "/"),
-    )
-}
 DEFAULT_TOPICS = {"cart_abandoned": "cart", "points_expiring": "points", "tier_up": "tier"}
 DEFAULT_URGENCY = {"cart_abandoned": "normal", "points_expiring": "normal", "churn_risk": "low", "segment": "low", "test": "high"}
 
@@ -43,12 +31,11 @@ OfferPublisher = Callable[[Any, int, dict], None]
 
 
 def template_rows(db: Any, key: str) -> list[Template]:
-    """The stored locales of a template key, else the built-in English one."""
+    """The locales of a template key: the operator's stored ones, else the built-in library's (en and zh-CN)."""
     rows = campaign_store.templates_for(db, key)
     if rows:
         return [Template(id=r["id"], key=r["key"], locale=r["locale"], title=r["title"], body=r["body"], url=r["url"], icon=r["icon"]) for r in rows]
-    default = DEFAULT_TEMPLATES.get(key)
-    return [Template(id=0, **msgspec.structs.asdict(default))] if default else []
+    return template_library.built_in(key)
 
 
 def campaign_from_row(row: dict) -> Campaign:
@@ -56,7 +43,8 @@ def campaign_from_row(row: dict) -> Campaign:
     variants = [msgspec.convert(v, Variant) for v in row["variants"]]
     return Campaign(
         id=row["id"], name=row["name"], trigger=row["trigger"], segment=row["segment"], active=row["active"],
-        urgency=row["urgency"], ttl=row["ttl"], topic=row["topic"], variants=variants,
+        urgency=row["urgency"], ttl=row["ttl"], topic=row["topic"], variants=variants, holdout=row["holdout"],
+        conditions=msgspec.json.decode(row["conditions"]) if row.get("conditions") else None,
     )
 
 
@@ -70,10 +58,17 @@ def create_campaign(db: Any, campaign: CampaignIn) -> Campaign:
             raise BadCampaign(f"variant {variant.name}: there is no template {variant.template_key}")
         if variant.offer_id is not None and campaign_store.get_offer(db, variant.offer_id) is None:
             raise BadCampaign(f"variant {variant.name}: there is no offer {variant.offer_id}")
-    if campaign.trigger == "segment" and campaign.segment is None:
-        raise BadCampaign("a segment campaign needs its segment")
+    tree = conditions_of(campaign.conditions)  # BadCampaign naming the bad condition
+    if campaign.trigger == "segment" and campaign.segment is None and tree is None:
+        raise BadCampaign("a segment campaign needs its segment or its conditions")
+    if len(campaign.variants) < 2 and campaign.holdout == 0:
+        raise BadCampaign("an A/B test needs two variants, or one variant and a holdout share (holdout: percent "
+                          "of the audience that receives nothing); with one arm nothing can be compared")
+    if HOLDOUT in names:
+        raise BadCampaign(f"variant name {HOLDOUT!r} is the holdout's")
     row = msgspec.structs.asdict(campaign)
     row["variants"] = [msgspec.to_builtins(v) for v in campaign.variants]
+    row["conditions"] = dumps(tree)
     row["active"] = int(campaign.active)
     return get_campaign(db, campaign_store.add_campaign(db, row))
 
@@ -93,10 +88,13 @@ def save_template(db: Any, template: TemplateIn) -> Template:
     return Template(id=template_id, **msgspec.structs.asdict(template))
 
 
-def campaign_for(campaigns: list[Campaign], trigger: str, segment: str | None) -> Campaign | None:
-    """The first active campaign on this trigger whose segment (if any) is the shopper's."""
+def campaign_for(campaigns: list[Campaign], trigger: str, segment: str | None,
+                 attributes: dict | None = None) -> Campaign | None:
+    """The first active campaign on this trigger whose audience (segment, if named, and rules) holds the shopper."""
     for campaign in campaigns:
-        if campaign.active and campaign.trigger == trigger and campaign.segment in (None, segment):
+        if not (campaign.active and campaign.trigger == trigger and campaign.segment in (None, segment)):
+            continue
+        if campaign.conditions is None or in_audience(None, conditions_of(campaign.conditions), attributes or {}):
             return campaign
     return None
 
@@ -118,6 +116,12 @@ def enqueue_message(
     sync_store.lock_shopper(db, user_id)
     if campaign_store.message_exists(db, user_id, dedupe):
         return None
+    if campaign is not None and in_holdout(campaign.id, user_id, campaign.holdout):
+        # The holdout gets nothing; the message row records that it was assigned (the report's baseline).
+        return campaign_store.add_message(db, {
+            "user_id": user_id, "trigger": trigger, "dedupe": dedupe, "campaign_id": campaign.id, "variant": HOLDOUT,
+            "offer_id": None, "due_at": iso(now), "created_at": iso(now),
+        })
     variant = assign_variant(campaign.id, user_id, campaign.variants) if campaign else None
     template_key = variant.template_key if variant else trigger
     templates = template_rows(db, template_key)

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
 import msgspec
 
 from accounts.consents import ANALYTICS, NOTIFICATIONS, OFFERS
+from catalog import store as catalog_store
 from clock import iso
 from loyalty import gifts
 
-from . import audience_store, campaign_store, push_store
+from . import audience_store, campaign_store, customers, push_store, watch_store
+from .audience import conditions_of, in_audience
 from .config import RetentionConfig
 from .delivery import DeliveryReport, PushSender, deliver_due
 from .errors import RetentionError
 from .planner import OfferPublisher, campaign_for, campaign_from_row, enqueue_message
 from .segments import ShopperFacts, score
-from .triggers import birthday, evaluate
+from .triggers import RunInputs, birthday, evaluate
 from .view import notify, publish_offer
 
 log = logging.getLogger("lastmile.retention")
@@ -39,11 +41,48 @@ class RunReport:
     delivery: DeliveryReport | None = None
 
 
-def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionConfig, campaigns: list, publish: OfferPublisher) -> tuple[str | None, list[str]]:
-    """Score one shopper and queue what their triggers and segment campaigns call for; (segment, triggers fired).
+_json = msgspec.json.Encoder()
+ARRIVALS_DAYS = 14
+RESTOCK_DAYS = 3
 
-    Only with consent: no segment without `analytics` (their old scores are dropped), no message or offer
-    without `offers`, no push without `notifications` (their subscriptions are dropped) (accounts.consents).
+
+def i18n_locale(tag: str | None) -> str | None:
+    """The supported locale a shopper's language tag means (rules test ``en`` or ``zh-CN``)."""
+    if not tag:
+        return None
+    tag = tag.lower()
+    if tag == "zh" or tag.startswith(("zh-cn", "zh-hans", "zh-sg")):
+        return "zh-CN"
+    return "en" if tag == "en" or tag.startswith("en-") else None
+
+
+def watch_catalog(database: Any, now: datetime) -> RunInputs:
+    """Record the catalog as it is now (new products, restocks) and read what this run's triggers need."""
+    products, after = [], None
+    with database.snapshot() as db:
+        while True:
+            page = catalog_store.list_products(db, after=after, limit=500, category=None)
+            if not page:
+                break
+            products += page
+            after = page[-1]["id"]
+    with database.write() as db:
+        watch_store.observe(db, products, iso(now), first_run=watch_store.is_empty(db))
+        return RunInputs(
+            holidays=tuple(campaign_store.holidays(db)),
+            arrivals=watch_store.arrivals_since(db, iso(now - timedelta(days=ARRIVALS_DAYS))),
+            restocked=watch_store.restocked_since(db, iso(now - timedelta(days=RESTOCK_DAYS))),
+        )
+
+
+def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionConfig, campaigns: list,
+                 publish: OfferPublisher, inputs: RunInputs | None = None) -> tuple[str | None, list[str]]:
+    """Score and model one shopper, and queue what their triggers and audience campaigns call for;
+    (segment, triggers fired).
+
+    Only with consent: no segment or customer model without `analytics` (their old scores are dropped), no
+    message or offer without `offers`, no push without `notifications` (their subscriptions are dropped)
+    (accounts.consents).
     """
     # The birthday pack is a tier perk, not marketing: it comes on the local birthday whatever the consents.
     birthday_hit = birthday(facts, now, facts.time_zone or config.default_time_zone)
@@ -57,18 +96,27 @@ def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionC
         return None, []
     scores = score(facts, now, config.churn_after_days)
     audience_store.save_scores(db, [msgspec.structs.asdict(scores)], iso(now))
+    customer = customers.model(facts.history or customers.History(last_activity=facts.last_activity), now)
+    attributes = customers.attributes(customer, msgspec.structs.asdict(scores), tier=facts.tier,
+                                      locale=i18n_locale(facts.locale), cart_value=facts.cart_value,
+                                      consents=sorted(facts.consents))
+    audience_store.save_customer(db, facts.user_id, _json.encode(customer).decode(), _json.encode(attributes).decode(),
+                                 iso(now))
     if OFFERS not in facts.consents:
         return scores.segment, []
     profile = audience_store.get_profile(db, facts.user_id) or {}
-    hits = evaluate(facts, scores, now, config, known_tier=profile.get("tier_seen"), price_baselines=audience_store.price_baselines(db, facts.user_id))
+    facts = msgspec.structs.replace(facts, tags=customer.tags, categories=customer.categories)
+    hits = evaluate(facts, scores, now, config, known_tier=profile.get("tier_seen"),
+                    price_baselines=audience_store.price_baselines(db, facts.user_id), inputs=inputs)
     fired = []
     for hit in hits:
-        campaign = campaign_for(campaigns, hit.trigger, scores.segment)
+        campaign = campaign_for(campaigns, hit.trigger, scores.segment, attributes)
         if enqueue_message(db, user_id=facts.user_id, trigger=hit.trigger, dedupe=hit.dedupe, context=hit.context,
                            campaign=campaign, now=now, config=config, publish=publish) is not None:
             fired.append(hit.trigger)
     for campaign in campaigns:
-        if campaign.active and campaign.trigger == "segment" and campaign.segment == scores.segment:
+        if campaign.active and campaign.trigger == "segment" and in_audience(
+                campaign.segment, conditions_of(campaign.conditions), attributes):
             if enqueue_message(db, user_id=facts.user_id, trigger="segment", dedupe=f"campaign:{campaign.id}",
                                context={"segment": scores.segment}, campaign=campaign, now=now, config=config,
                                publish=publish) is not None:
@@ -95,6 +143,7 @@ def run_retention(
     """Segments and triggers for every shopper (one transaction per shopper), then the due deliveries."""
     report = RunReport()
     campaigns = [campaign_from_row(r) for r in campaign_store.list_campaigns(database.read(), active_only=True)]
+    inputs = watch_catalog(database, now)
     after = 0
     while True:
         batch = provider(database.read(), after, page, now)
@@ -109,7 +158,7 @@ def run_retention(
 
             try:
                 with database.write() as db:
-                    segment, fired = plan_shopper(db, facts, now, config, campaigns, publish_and_note)
+                    segment, fired = plan_shopper(db, facts, now, config, campaigns, publish_and_note, inputs)
             except RetentionError as exc:
                 report.errors += 1
                 log.warning("retention run skipped shopper %s: %s", facts.user_id, exc)

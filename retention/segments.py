@@ -6,6 +6,7 @@ from datetime import datetime
 
 import msgspec
 
+from .customers import History
 from .models import Scores
 
 
@@ -36,6 +37,20 @@ class ShopperFacts(msgspec.Struct, kw_only=True):
     """(points, expiry) of lots that will expire."""
     consents: frozenset[str] = frozenset()
     """Purposes the shopper agreed to (accounts.consents): scored only with analytics, messages only with offers."""
+    history: History | None = None
+    """Order history and browse counts for the customer model (None: nothing known)."""
+    cart_value: int = 0
+    """What the cart holds at today's prices (minor units)."""
+    product_views: dict[str, int] = {}
+    """sku -> views in the last 14 days."""
+    bought: list[str] = []
+    """SKUs the shopper ever bought (paid)."""
+    order_updates: list[tuple[int, str]] = []
+    """(order id, 'shipped' | 'delivered') of the last two days."""
+    tags: list[str] = []
+    """Filled from the customer model during a run."""
+    categories: list[str] = []
+    """Affinity categories, filled from the customer model during a run."""
 
 
 RECENCY_DAYS = (7, 30, 60, 89)  # at most this many days since activity -> 5, 4, 3, 2; older -> 1 (churn)

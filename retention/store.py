@@ -172,6 +172,46 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX retention_product_views_day ON retention_product_views (day)",
         ],
     ),
+    (
+        4,
+        "campaign holdouts",
+        [
+            # Share of a campaign's audience (in percent) that receives nothing: the baseline its lift is measured on.
+            "ALTER TABLE retention_campaigns ADD COLUMN holdout INTEGER NOT NULL DEFAULT 0",
+        ],
+    ),
+    (
+        5,
+        "customer model, tags, audience rules, holiday calendar, catalog watch",
+        [
+            """CREATE TABLE retention_customers (
+                user_id INTEGER PRIMARY KEY,
+                model TEXT NOT NULL,             -- JSON: customers.CustomerModel
+                attributes TEXT NOT NULL,        -- JSON: what audience rules test
+                computed_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE retention_tags (
+                user_id INTEGER NOT NULL,
+                tag TEXT NOT NULL,
+                added_at TEXT NOT NULL,
+                PRIMARY KEY (user_id, tag)
+            )""",
+            """CREATE TABLE retention_holidays (
+                key TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                date TEXT NOT NULL,              -- YYYY-MM-DD, local to each shopper
+                lead_days INTEGER NOT NULL
+            )""",
+            """CREATE TABLE retention_catalog_watch (
+                sku TEXT PRIMARY KEY,
+                category TEXT NOT NULL,
+                first_seen_at TEXT NOT NULL,
+                in_stock INTEGER NOT NULL,
+                restocked_at TEXT
+            )""",
+            "ALTER TABLE retention_campaigns ADD COLUMN conditions TEXT",  # JSON: rules.Condition
+        ],
+    ),
 ]
 
 

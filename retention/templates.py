@@ -15,7 +15,7 @@ MAX_PAYLOAD_BYTES = 3072
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 PLACEHOLDERS = frozenset(
-    {"code", "discount", "offer", "expires_on", "tier", "points", "sku", "product", "old_price", "new_price", "items", "segment"}
+    {"code", "discount", "offer", "expires_on", "tier", "points", "sku", "product", "old_price", "new_price", "items", "segment", "holiday", "order", "views"}
 )
 _encoder = msgspec.json.Encoder()
 

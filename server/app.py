@@ -18,12 +18,14 @@ from server.api.accounts import AccountsController
 from server.api.admin.catalog import AdminCatalogController
 from server.api.admin.loyalty import AdminLoyaltyController
 from server.api.admin.retention import AdminRetentionController
+from server.api.admin.returns import AdminReturnsController
 from server.api.catalog import CatalogController
 from server.api.health import health
 from server.api.loyalty import LoyaltyController, OrdersController, RewardsController
 from server.api.media import media_variant
 from server.api.metrics import metrics
 from server.api.push import PushController
+from server.api.recs import RecsController
 from server.api.sync import SyncController
 from server.data_keys import install_data_keys
 from server.db import Database
@@ -63,7 +65,9 @@ ROUTE_HANDLERS: list = [
     *PRIVACY_PAGE_ROUTES,
     *LOCALE_ROUTES,
     AdminRetentionController,
+    AdminReturnsController,
     PushController,
+    RecsController,
     console_router,
 ]
 

@@ -8,6 +8,7 @@ from insights import store as insights_store
 from loyalty import store as loyalty_store
 from media import store as media_store
 from operators import store as operators_store
+from recs import store as recs_store
 from retention import store as retention_store
 from server.data_keys import install_data_keys
 from server.db import Database, SqliteDatabase
@@ -16,7 +17,7 @@ from sync import store as sync_store
 
 # Order matters: a store's tables may reference those of stores before it (products -> images).
 STORES = (media_store, catalog_store, accounts_store, sync_store, loyalty_store, retention_store, operators_store,
-          insights_store)
+          insights_store, recs_store)
 
 
 def connect(settings: Settings) -> Database:

@@ -13,16 +13,17 @@ from dataclasses import dataclass
 
 from loyalty import mutators as loyalty_mutators
 from loyalty.checkout import DiscountProvider
+from recs import recent
 from retention.checkout_hook import retention_discount
 from sync import addresses, cart, consent, prefs, wishlist
 from sync.mutators import Mutator, MutatorTable
 
 MUTATORS: tuple[Mutator, ...] = (
     *cart.MUTATORS, *wishlist.MUTATORS, *prefs.MUTATORS, *consent.MUTATORS, *addresses.MUTATORS,
-    *loyalty_mutators.MUTATORS,
+    *loyalty_mutators.MUTATORS, *recent.MUTATORS,
 )
 """Every sync mutation: the rooms that own the data offer theirs (sync: cart, wishlist, prefs, consent,
-addresses; loyalty: points)."""
+addresses; loyalty: points; recs: recently viewed)."""
 
 DISCOUNT_PROVIDERS: tuple[DiscountProvider, ...] = (retention_discount,)
 """Codes checkout asks about after the points mall's own coupons: retention's offers."""

@@ -15,6 +15,7 @@ from catalog import store as catalog_store
 from catalog.demo import DEMO_CURRENCIES, write_demo_catalog
 from catalog.file_import import image_names, import_file
 from loyalty.demo import seed_rewards
+from recs import service as recs_service
 from retention.demo import DEMO_PASSWORD, seed_shoppers
 from server.settings import Settings
 from server.stores import open_database
@@ -67,6 +68,8 @@ def _cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
                                  seed=args.seed, progress=bar.update, currency=args.currency)
         print(f"seed-demo: {made} demo shopper(s) with order and browse histories"
               f" (sign in as shopper1@demo.lastmile.invalid, password {DEMO_PASSWORD})")
+    info = recs_service.refresh(database, clock.now())  # "for you" works at once; `lastmile recs refresh` keeps it fresh
+    print(f"seed-demo: recommendations learnt from {info.shoppers} shopper(s), {info.items} item(s) with neighbours")
     database.close()
     return status
 

@@ -8,6 +8,7 @@ import time
 from dataclasses import replace
 from datetime import datetime, timezone
 
+import msgspec
 from tqdm import tqdm
 
 from accounts import service as accounts_service
@@ -66,7 +67,10 @@ def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     with database.snapshot() as db:
         rows = report(db)
     database.close()
-    print(format_report(rows) if rows else "no messages yet")
+    if args.json:
+        print(msgspec.json.encode(rows).decode())
+    else:
+        print(format_report(rows) if rows else "no messages yet")
     return 0
 
 
@@ -107,7 +111,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--every", type=int, default=0, metavar="SECONDS", help="repeat every SECONDS (a simple scheduler)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     run.set_defaults(func=_cmd_run)
-    rep = rsub.add_parser("report", help="funnel, conversion and ROI per campaign and variant")
+    rep = rsub.add_parser("report", help="funnel, conversion (95% interval), lift p-value, winner and ROI per arm")
+    rep.add_argument("--json", action="store_true", help="the rows as JSON (as GET /api/admin/retention/report)")
     rep.set_defaults(func=_cmd_report)
 
     push = sub.add_parser("push", help="web push tools")

@@ -14,6 +14,7 @@ ROUTES = [
     ("POST", "/api/admin/rewards", {"id": "r1", "name": "Coupon", "pointsCost": 100, "stock": 5, "kind": "coupon", "value": 500,
                                      "currency": "EUR"}, {"owner", "merchandiser"}),
     ("GET", "/api/admin/orders/1", None, {"owner", "support"}),
+    ("GET", "/api/admin/returns", None, {"owner", "support"}),
     ("POST", "/api/admin/products", None, {"owner", "merchandiser"}),
     ("GET", "/api/admin/retention/offers", None, {"owner", "marketer"}),
     ("GET", "/api/admin/retention/campaigns", None, {"owner", "marketer"}),

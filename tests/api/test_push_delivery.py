@@ -54,7 +54,7 @@ def message(database, config, user_id=1, dedupe="m1", trigger="test", campaign=N
 def test_delivery_is_signed_encrypted_and_carries_ttl_urgency_topic(fresh_db, double, config, sender, clock):
     sid, sub = subscribe(fresh_db, double, 1)
     with fresh_db.write() as db:
-        campaign = create_campaign(db, CampaignIn(name="Cart", trigger="cart_abandoned", variants=[Variant(name="A", template_key="cart_abandoned")], urgency="high", ttl=3600, topic="cart-offer"))
+        campaign = create_campaign(db, CampaignIn(name="Cart", trigger="cart_abandoned", variants=[Variant(name="A", template_key="cart_abandoned"), Variant(name="B", template_key="cart_abandoned")], urgency="high", ttl=3600, topic="cart-offer"))
     mid = message(fresh_db, config, trigger="cart_abandoned", campaign=campaign, context={"items": 2})
     report = deliver_due(fresh_db, sender)
     assert (1, 1) == (report.sent, report.accepted)

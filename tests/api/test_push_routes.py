@@ -179,7 +179,7 @@ def test_retention_coupons_at_checkout_and_roi(api, double, fresh_db, admin_head
     uid = int(headers["X-Test-User"])
     with fresh_db.write() as db:
         offer = create_offer(db, OfferIn(code="BACK20", title="20% back", kind="percent", value=20, expires_at="2099-01-01T00:00:00Z", budget=100_000), datetime.now(timezone.utc))
-        campaign = create_campaign(db, CampaignIn(name="Win back", trigger="segment", segment="regular", variants=[Variant(name="A", template_key="segment", offer_id=offer.id)]))
+        campaign = create_campaign(db, CampaignIn(name="Win back", trigger="segment", segment="regular", variants=[Variant(name="A", template_key="segment", offer_id=offer.id), Variant(name="B", template_key="segment", offer_id=offer.id)]))
         enqueue_message(db, user_id=uid, trigger="segment", dedupe=f"campaign:{campaign.id}", context={}, campaign=campaign,
                         now=datetime.now(timezone.utc), config=push_runtime(push_settings).config)
     fill_cart(fresh_db, uid, {"MUG": 2})

@@ -166,7 +166,7 @@ def test_coupon_rules(fresh_db):
 def test_shoppers_without_push_still_get_the_offer_in_their_view(fresh_db, config, sender):
     with fresh_db.write() as db:
         oid = offer(db)
-        create_campaign(db, CampaignIn(name="Loyal", trigger="segment", segment="regular", variants=[Variant(name="A", template_key="segment", offer_id=oid)]))
+        create_campaign(db, CampaignIn(name="Loyal", trigger="segment", segment="regular", variants=[Variant(name="A", template_key="segment", offer_id=oid), Variant(name="B", template_key="segment", offer_id=oid)]))
     published = []
     result = run_retention(fresh_db, config, NOW, provider_of([ShopperFacts(user_id=7, consents=AGREED)]), sender=sender,
                            publish=lambda db, user, view: published.append((user, view["id"])))

@@ -39,6 +39,16 @@ LINE = {"sku": "A", "qty": 2, "addedAt": 7}
         pytest.param({"wishlist/B": {"sku": "B", "addedAt": 3}}, [m(1, "wishlist.remove", sku="B")], {}, id="wishlist remove"),
         pytest.param({}, [m(1, "prefs.set", name="lang", value="fr"), m(2, "prefs.set", name="seen")], {"prefs/lang": "fr", "prefs/seen": None}, id="prefs set, value defaults to null"),
         pytest.param({"points": {"balance": 5}}, [m(1, "points.redeem", rewardId="r"), m(2, "no.such")], {"points": {"balance": 5}}, id="redeem and unknown names change nothing"),
+        pytest.param({}, [m(1, "recent.view", sku="A"), m(2, "recent.view", sku="B"), m(3, "recent.view", sku="A")],
+                     {"recent": {"items": [{"sku": "A", "at": 1003}, {"sku": "B", "at": 1002}], "clearedAt": 0}},
+                     id="recent view: newest first, deduped"),
+        pytest.param({"recent": {"items": [{"sku": "Z", "at": 5000}], "clearedAt": 0}}, [m(1, "recent.view", sku="A")],
+                     {"recent": {"items": [{"sku": "Z", "at": 5000}, {"sku": "A", "at": 1001}], "clearedAt": 0}},
+                     id="recent view: an older view sorts after a newer one"),
+        pytest.param({"recent": {"items": [{"sku": "Z", "at": 500}], "clearedAt": 0}}, [m(1, "recent.clear"), m(2, "recent.view", sku="A")],
+                     {"recent": {"items": [{"sku": "A", "at": 1002}], "clearedAt": 1001}}, id="recent clear, then a view"),
+        pytest.param({"recent": {"items": [], "clearedAt": 2000}}, [m(1, "recent.view", sku="A")],
+                     {"recent": {"items": [], "clearedAt": 2000}}, id="recent view older than the clear is ignored"),
     ],
 )
 def test_rebase_replays_pending_mutations_on_a_copy_of_the_server_view(module_page, server, pending, expected):

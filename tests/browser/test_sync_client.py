@@ -187,6 +187,9 @@ def random_mutations(rng: random.Random, skus: list[str], count: int, now_ms: in
                 ("wishlist.add", {"sku": sku}),
                 ("wishlist.remove", {"sku": sku}),
                 ("prefs.set", {"name": rng.choice(["lang", "saveData"]), "value": rng.choice(["en", "fr", True, 3, None])}),
+                ("recent.view", {"sku": sku}),
+                ("recent.view", {"sku": sku}),
+                ("recent.clear", {}),
             ]
         )
         out.append({"id": i, "name": name, "args": args, "at": now_ms + i})

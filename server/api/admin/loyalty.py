@@ -46,6 +46,11 @@ class AdminLoyaltyController(Controller):
         """Move an order: placed → paid → fulfilled, or → cancelled (before payment) / refunded (after); else 409."""
         return service.set_order_status(database, order_id, data.status, settings.points_hold_days)
 
+    @post("/orders/{order_id:int}/delivered", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
+    def delivered(self, order_id: Id, database: NamedDependency[Database]) -> Order:
+        """The carrier confirmed delivery of a fulfilled order (once; anything not fulfilled → 409)."""
+        return service.mark_delivered(database, order_id)
+
     @get("/orders/{order_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
     def get_order(self, order_id: Id, database: NamedDependency[Database]) -> Order:
         """Any order."""

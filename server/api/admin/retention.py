@@ -8,20 +8,27 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody, Parameter, PathParameter
 
-from operators.roles import Permission
 from accounts import service as accounts_service
-from retention import audience_store, campaign_store
-from retention.errors import UnknownShopper, UnknownTemplate
+from clock import iso, now
+from operators.roles import Permission
+from retention import audience_store, campaign_store, template_library
+from retention.audience import check_holiday, preview, segment_summaries
+from retention.customers import CustomerModel
+from retention.errors import UnknownCampaign, UnknownShopper, UnknownTemplate
 from retention.models import (
-    SEGMENTS,
+    AudiencePreview,
+    AudienceQuery,
     Campaign,
     CampaignIn,
     Offer,
     OfferIn,
     ReportRow,
+    Holiday,
+    HolidayIn,
     Scores,
+    SegmentSummary,
     Template,
     TemplateIn,
 )
@@ -45,11 +52,7 @@ class CampaignActive(msgspec.Struct, rename="camel", forbid_unknown_fields=True)
     active: bool
 
 
-class SegmentCount(msgspec.Struct, rename="camel"):
-    """How many shoppers a segment holds."""
-
-    segment: str
-    shoppers: int
+TagPath = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$", description="a lower-case slug")]
 
 
 def _scores(rows: list[dict], emails: dict[int, str]) -> list[Scores]:
@@ -86,8 +89,10 @@ class AdminRetentionController(Controller):
 
     @get("/templates", sync_to_thread=True)
     def list_templates(self, database: NamedDependency[Database]) -> list[Template]:
-        """Every stored template (built-in English defaults are used for keys without one)."""
-        return [msgspec.convert(r, Template) for r in campaign_store.list_templates(database.read())]
+        """The operator's stored templates, then the built-in library (every trigger and the holidays, each key in
+        en and zh-CN; a stored key wins over the library's)."""
+        stored = [msgspec.convert(r, Template) for r in campaign_store.list_templates(database.read())]
+        return stored + template_library.library()
 
     @put("/templates", sync_to_thread=True)
     def put_template(self, data: JSONBody[TemplateIn], database: NamedDependency[Database]) -> Template:
@@ -127,10 +132,60 @@ class AdminRetentionController(Controller):
             return get_campaign(db, campaign_id)
 
     @get("/segments", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
-    def segments(self, database: NamedDependency[Database]) -> list[SegmentCount]:
-        """Shoppers per segment (as of the last `lastmile retention run`)."""
-        counts = audience_store.segment_counts(database.read())
-        return [SegmentCount(segment=s, shoppers=counts.get(s, 0)) for s in SEGMENTS]
+    def segments(self, database: NamedDependency[Database]) -> list[SegmentSummary]:
+        """Per segment (as of the last `lastmile retention run`): shoppers, share, repurchase rate, AOV."""
+        return segment_summaries(database.read())
+
+    @post("/audience-preview", sync_to_thread=True, status_code=200)
+    def audience_preview(self, data: JSONBody[AudienceQuery], database: NamedDependency[Database]) -> AudiencePreview:
+        """How many shoppers an audience (segment and/or rules) holds now, before a campaign goes live."""
+        with database.snapshot() as db:
+            return preview(db, data)
+
+    @get("/customers/{user_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
+    def customer(self, user_id: Id, database: NamedDependency[Database]) -> CustomerModel:
+        """One shopper's customer model: AOV, repurchase rate, LTV, churn signals, returns, tags."""
+        row = audience_store.get_customer(database.read(), user_id)
+        if row is None:
+            raise UnknownShopper(f"no customer model for shopper {user_id} (run `lastmile retention run`)")
+        return msgspec.json.decode(row["model"], type=CustomerModel)
+
+    @put("/customers/{user_id:int}/tags/{tag:str}", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
+    def add_tag(self, user_id: Id, tag: TagPath, database: NamedDependency[Database]) -> list[str]:
+        """Tag a shopper by hand (e.g. mother-and-baby); rules see it from the next run. The shopper's tags."""
+        with database.write() as db:
+            if not accounts_service.shopper_exists(db, user_id):
+                raise UnknownShopper(f"there is no shopper {user_id}")
+            audience_store.add_tag(db, user_id, tag, iso(now()))
+            return audience_store.tags_of(db, [user_id])[user_id]
+
+    @delete("/customers/{user_id:int}/tags/{tag:str}", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
+    def remove_tag(self, user_id: Id, tag: TagPath, database: NamedDependency[Database]) -> None:
+        """Remove an operator's tag."""
+        with database.write() as db:
+            if not audience_store.remove_tag(db, user_id, tag):
+                raise UnknownShopper(f"shopper {user_id} has no tag {tag}")
+
+    @get("/holidays", sync_to_thread=True)
+    def list_holidays(self, database: NamedDependency[Database]) -> list[Holiday]:
+        """The holiday calendar the holiday trigger follows."""
+        return [Holiday(key=r["key"], name=r["name"], date=r["date"], lead_days=r["lead_days"])
+                for r in campaign_store.list_holidays(database.read())]
+
+    @put("/holidays/{key:str}", sync_to_thread=True)
+    def put_holiday(self, key: TagPath, data: JSONBody[HolidayIn], database: NamedDependency[Database]) -> Holiday:
+        """Set one holiday's date (e.g. 618, double11, spring_festival) and how many days before it fires."""
+        check_holiday(data)
+        with database.write() as db:
+            campaign_store.put_holiday(db, key, data.name, data.date, data.lead_days)
+        return Holiday(key=key, name=data.name, date=data.date, lead_days=data.lead_days)
+
+    @delete("/holidays/{key:str}", sync_to_thread=True)
+    def delete_holiday(self, key: TagPath, database: NamedDependency[Database]) -> None:
+        """Take a holiday off the calendar."""
+        with database.write() as db:
+            if not campaign_store.delete_holiday(db, key):
+                raise UnknownCampaign(f"there is no holiday {key}")
 
     @get("/scores", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS})
     def scores(

@@ -1,0 +1,45 @@
+"""Operator returns routes (the returns permission: support and owner): the list with each refund target, and
+status moves requested → approved → received → refunded (or rejected), audited like every operator write."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
+
+from loyalty import service
+from loyalty.return_models import AdminReturnList, ReturnStatusChange, ReturnView
+from operators.roles import Permission
+from server.db import Database
+from server.http.params import MAX_ID, Id
+from server.http.roles import PERMISSION, role_guard
+
+ReturnStatus = Annotated[str | None, Parameter(pattern=r"^(requested|approved|received|refunded|rejected)$")]
+
+
+class AdminReturnsController(Controller):
+    """`/api/admin/returns`: every shopper's returns, newest first, and their status changes."""
+
+    path = "/api/admin/returns"
+    guards = [role_guard]
+    opt = {PERMISSION: Permission.RETURNS}
+    tags = ["admin"]
+    cache_control = CacheControlHeader(no_store=True)
+
+    @get("/", sync_to_thread=True)
+    def list_returns(
+        self, database: NamedDependency[Database], status: ReturnStatus = None,
+        before: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    ) -> AdminReturnList:
+        """Returns newest first (of one status when given); `secondsToRefundTarget` counts down from receipt."""
+        return service.returns_page(database, status, before, limit)
+
+    @post("/{return_id:int}/status", status_code=200, sync_to_thread=True)
+    def set_status(self, return_id: Id, data: JSONBody[ReturnStatusChange],
+                   database: NamedDependency[Database]) -> ReturnView:
+        """Move a return; refunding gives back its share of points and growth. A move not allowed → 409."""
+        return service.move_return(database, return_id, data.status)

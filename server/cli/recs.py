@@ -1,0 +1,28 @@
+"""`lastmile recs refresh`: recompute the recommendation model (item neighbours, popularity); run hourly or daily."""
+
+from __future__ import annotations
+
+import argparse
+
+import clock
+from recs import service
+from server.settings import Settings
+from server.stores import open_database
+
+
+def _cmd_refresh(settings: Settings, args: argparse.Namespace) -> int:
+    database = open_database(settings)
+    try:
+        info = service.refresh(database, clock.now())
+    finally:
+        database.close()
+    print(f"recs refresh: {info.shoppers} shoppers, {info.items} items with neighbours, {info.popular} popular items")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `recs` command group."""
+    recs = sub.add_parser("recs", help="recommendations")
+    recs_sub = recs.add_subparsers(dest="recs_command", required=True)
+    cmd = recs_sub.add_parser("refresh", help="recompute item neighbours and popularity from orders and views")
+    cmd.set_defaults(func=_cmd_refresh)

@@ -1,0 +1,139 @@
+"""Campaign audiences as rules (checked on save, sized before activation), the customer model and segment table,
+the holiday calendar, and the template library in en and zh-CN."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import msgspec
+import pytest
+
+from accounts import consents
+from retention import audience_store, campaign_store
+from retention.config import RetentionConfig
+from retention.models import TRIGGERS, CampaignIn, Variant
+from retention.planner import create_campaign
+from retention.run import run_retention
+from retention.segments import ShopperFacts
+from retention.customers import History, OrderFact
+from tests.loyalty_support import make_user
+from tests.utils import assert_problem
+
+NOW = datetime(2026, 6, 17, 4, 0, tzinfo=timezone.utc)
+EVERYTHING = frozenset(consents.PURPOSES)
+CONFIG = RetentionConfig(quiet_hours=(0, 0), cap_per_day=50, cap_per_week=50)
+
+
+def provider_of(shoppers: list[ShopperFacts]):
+    def provider(db, after, limit, now):
+        return [f for f in sorted(shoppers, key=lambda f: f.user_id) if f.user_id > after][:limit]
+
+    return provider
+
+
+def regular(user_id: int, orders: int, days_apart: int = 10, **extra) -> ShopperFacts:
+    history = History(orders=[OrderFact(paid_at=NOW - timedelta(days=2 + days_apart * i), total=3_000)
+                              for i in range(orders)], categories_bought={"tea": 3}, last_activity=NOW)
+    return ShopperFacts(user_id=user_id, last_activity=NOW, orders=orders, revenue=3_000 * orders,
+                        last_order_at=NOW - timedelta(days=2) if orders else None, history=history,
+                        consents=EVERYTHING, **extra)
+
+
+def test_bad_conditions_are_refused_on_save_naming_the_condition(client, admin_headers):
+    campaign = {"name": "Gold tea lovers", "trigger": "segment", "holdout": 10,
+                "variants": [{"name": "A", "templateKey": "segment.loyal"}],
+                "conditions": {"all": [{"field": "tier", "op": "gte", "value": "gold"},
+                                       {"any": [{"field": "tags", "op": "has", "value": "affinity-tea"},
+                                                {"field": "cart_value", "op": "gt", "value": 20_000}]}]}}
+    made = client.post("/api/admin/retention/campaigns", json=campaign, headers=admin_headers)
+    assert 201 == made.status_code, made.text
+    assert campaign["conditions"] == made.json()["conditions"]
+    bad = {**campaign, "conditions": {"all": [{"field": "tier", "op": "gte", "value": "gold"},
+                                              {"any": [{"field": "cart_value", "op": "gt", "value": "lots"}]}]}}
+    problem = assert_problem(client.post("/api/admin/retention/campaigns", json=bad, headers=admin_headers), 422)
+    assert "conditions.all[1].any[0]: cart_value takes a whole number" in problem["detail"]
+    unknown = {**campaign, "conditions": {"field": "shoe_size", "op": "eq", "value": 42}}
+    assert_problem(client.post("/api/admin/retention/campaigns", json=unknown, headers=admin_headers), 422, "shoe_size")
+    typo = {**campaign, "conditions": {"feild": "tier"}}
+    assert_problem(client.post("/api/admin/retention/campaigns", json=typo, headers=admin_headers), 422, "conditions")
+    assert 1 == len(client.get("/api/admin/retention/campaigns", headers=admin_headers).json())  # nothing else stored
+
+
+def test_audience_preview_segments_and_the_customer_model_after_a_run(client, admin_headers, fresh_db):
+    users = [make_user(fresh_db) for _ in range(6)]
+    shoppers = [regular(u, orders=i, tier="gold" if i >= 4 else "silver") for i, u in enumerate(users)]
+    shoppers[5] = msgspec.structs.replace(shoppers[5], cart_value=25_000)
+    run_retention(fresh_db, CONFIG, NOW, provider_of(shoppers), after_commit=None)
+    query = {"conditions": {"all": [{"field": "tier", "op": "gte", "value": "gold"},
+                                    {"field": "tags", "op": "has", "value": "affinity-tea"}]}}
+    preview = client.post("/api/admin/retention/audience-preview", json=query, headers=admin_headers).json()
+    assert (2, 6, sorted(users[4:])) == (preview["shoppers"], preview["of"], sorted(preview["sampleUserIds"]))
+    richer = {"conditions": {"field": "cart_value", "op": "gt", "value": 20_000}}
+    assert 1 == client.post("/api/admin/retention/audience-preview", json=richer, headers=admin_headers).json()["shoppers"]
+    assert_problem(client.post("/api/admin/retention/audience-preview", json={"conditions": {"field": "x"}},
+                               headers=admin_headers), 422, "conditions")
+    segments = {s["segment"]: s for s in client.get("/api/admin/retention/segments", headers=admin_headers).json()}
+    assert 1.0 == round(sum(s["share"] for s in segments.values()), 4)
+    scored = [s for s in segments.values() if s["shoppers"]]
+    assert all(0 <= s["repurchaseRate"] <= 1 and (s["aov"] == 3_000 or not s["repurchaseRate"]) for s in scored)
+    model = client.get(f"/api/admin/retention/customers/{users[4]}", headers=admin_headers).json()
+    assert (4, 3_000, 75, 12_000) == (model["orders"], model["aov"], model["repurchaseRate"], model["historicLtv"])
+    assert model["predictedLtv12m"] > 0 and "high-repurchase" in model["tags"]
+    assert_problem(client.get(f"/api/admin/retention/customers/{10**9}", headers=admin_headers), 404)
+    # Operator tags reach the model (and the rules) on the next run.
+    assert ["mother-and-baby"] == client.put(f"/api/admin/retention/customers/{users[1]}/tags/mother-and-baby",
+                                             headers=admin_headers).json()
+    assert_problem(client.put(f"/api/admin/retention/customers/{users[1]}/tags/Not%20A%20Tag", headers=admin_headers), 400)
+    assert_problem(client.put(f"/api/admin/retention/customers/{10**9}/tags/vip", headers=admin_headers), 404)
+
+
+def test_a_campaign_reaches_only_its_audience(fresh_db):
+    users = [make_user(fresh_db) for _ in range(4)]
+    with fresh_db.write() as db:
+        campaign = create_campaign(db, CampaignIn(
+            name="Rich carts", trigger="segment", holdout=1, variants=[Variant(name="A", template_key="segment")],
+            conditions={"field": "cart_value", "op": "gte", "value": 10_000}))
+    shoppers = [regular(u, orders=2, cart_value=15_000 if u in users[:2] else 0) for u in users]
+    run_retention(fresh_db, CONFIG, NOW, provider_of(shoppers), after_commit=None)
+    reached = {m["user_id"] for m in campaign_store.campaign_messages(fresh_db.read()) if m["campaign_id"] == campaign.id}
+    assert set(users[:2]) == reached
+
+
+def test_the_holiday_calendar_fires_its_trigger_and_the_locale_picks_the_text(client, admin_headers, fresh_db):
+    assert 200 == client.put("/api/admin/retention/holidays/618", json={"name": "618", "date": "2026-06-18", "leadDays": 1},
+                             headers=admin_headers).status_code
+    assert_problem(client.put("/api/admin/retention/holidays/bad", json={"name": "x", "date": "2026-02-30"},
+                              headers=admin_headers), 422, "calendar date")
+    assert_problem(client.put("/api/admin/retention/holidays/618", json={"name": "x", "date": "2026-06-18",
+                                                                         "leadDays": 99}, headers=admin_headers), 400)
+    assert ["618"] == [h["key"] for h in client.get("/api/admin/retention/holidays", headers=admin_headers).json()]
+    zh, en = make_user(fresh_db), make_user(fresh_db)
+    with fresh_db.write() as db:
+        audience_store.upsert_profile(db, zh, "x", locale="zh-CN")
+        create_campaign(db, CampaignIn(name="618", trigger="holiday", holdout=1,
+                                       variants=[Variant(name="A", template_key="holiday.618")]))
+    facts = [regular(zh, 1, time_zone="Asia/Shanghai", locale="zh-CN"), regular(en, 1, time_zone="America/Los_Angeles")]
+    result = run_retention(fresh_db, CONFIG, NOW, provider_of(facts), after_commit=None)
+    assert 1 == result.messages.get("holiday")  # Shanghai is on 17 June already, Los Angeles not yet
+    assert 204 == client.delete("/api/admin/retention/holidays/618", headers=admin_headers).status_code
+    assert_problem(client.delete("/api/admin/retention/holidays/618", headers=admin_headers), 404)
+
+
+def test_the_library_holds_fifty_templates_for_every_trigger_and_holiday_in_both_languages(client, admin_headers):
+    listed = client.get("/api/admin/retention/templates", headers=admin_headers).json()
+    library = [t for t in listed if t["builtIn"]]
+    keys = {t["key"] for t in library}
+    assert len(keys) >= 50
+    assert all({"en", "zh-CN"} == {t["locale"] for t in library if t["key"] == key} for key in keys)
+    assert set(TRIGGERS) <= {t["trigger"] for t in library}
+    assert {"holiday.618", "holiday.double11", "holiday.spring_festival"} <= keys
+    assert all(t["title"] and t["body"] for t in library)
+    assert max(Counter(t["trigger"] for t in library).values()) <= 30
+
+
+@pytest.mark.parametrize("trigger", sorted(set(TRIGGERS)))
+def test_every_trigger_has_a_default_text_in_both_languages(trigger):
+    from retention.template_library import built_in
+
+    assert {"en", "zh-CN"} == {t.locale for t in built_in(trigger)}
