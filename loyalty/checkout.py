@@ -8,9 +8,9 @@ nothing (not even the key), so the shopper can fix the cart and retry with the s
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import msgspec
 
@@ -18,9 +18,18 @@ import clock
 from catalog import store as catalog_store
 from sync import store as sync_store
 
-from . import gifts, mall, orders, store, views
+from . import checkout_details, checkout_store, delivery, gifts, mall, orders, payment, rules, store, tiers, views
 from .errors import BadOrderInput, EmptyCart, IdempotencyMismatch, OutOfStock, UnknownCode
-from .models import MAX_LINE_QTY, MAX_ORDER_LINES, CheckoutRequest, Discount, OrderLine
+from .models import (
+    MAX_LINE_QTY,
+    MAX_ORDER_LINES,
+    CheckoutQuote,
+    CheckoutRequest,
+    DeliveryChoice,
+    Discount,
+    OrderLine,
+    QuoteRequest,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,14 @@ _encoder = msgspec.json.Encoder()
 def request_hash(body: CheckoutRequest) -> str:
     """A fingerprint of the request's meaning (so JSON spacing or key order do not matter)."""
     return hashlib.sha256(_encoder.encode(body)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Payments:
+    """The payment providers a checkout may charge (by method), and the points hold a paid order starts."""
+
+    providers: Mapping[str, payment.PaymentProvider] = field(default_factory=dict)
+    hold_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -144,11 +161,13 @@ def _discount(
 
 def checkout(
     db: Any, user_id: int, key: str, body: CheckoutRequest, now: datetime, *,
-    discount_providers: Sequence[DiscountProvider],
+    discount_providers: Sequence[DiscountProvider], payments: Payments | None = None,
 ) -> CheckoutResult:
     """Place an order from the synced cart, or replay the response the same key got before.
 
     ``discount_providers`` are asked, in order, for codes that are not the shopper's points-mall coupons.
+    With an address, delivery option and payment (checkout_details), the delivery fee joins the total and the
+    payment is charged last, through ``payments``: a decline raises and so rolls the whole checkout back.
     """
     fingerprint = request_hash(body)
     # First: the same key raced over two servers, or two checkouts of one cart, wait here for each other.
@@ -165,10 +184,12 @@ def checkout(
     if body.code:
         discount, coupon = _discount(db, user_id, body.code, lines, subtotal, now, discount_providers)
     amount = discount.amount if discount else 0
+    details = checkout_details.resolve(db, user_id, body, lines[0]["currency"], subtotal - amount)
+    shipping = details.option.price if details else 0
     at = clock.iso(now)
     order_id = store.insert_order(db, {
         "user_id": user_id, "currency": lines[0]["currency"], "subtotal": subtotal, "discount": amount,
-        "total": subtotal - amount, "code": body.code, "offer_id": discount.offer_id if discount else None,
+        "total": subtotal - amount + shipping, "code": body.code, "offer_id": discount.offer_id if discount else None,
         "discount_source": discount.source if discount else None, "now": at,
     })
     for line in lines:  # in SKU order, so two checkouts lock shared products in the same order
@@ -185,11 +206,75 @@ def checkout(
         store.use_coupon(db, coupon["id"], order_id)
         mall.refresh_coupon(db, user_id, coupon["code"])
     views.clear_cart(db, user_id)
+    if details is not None:
+        _pay(db, user_id, key, order_id, details, subtotal - amount + shipping, lines[0]["currency"], now,
+             payments or Payments())
     row = store.get_order(db, order_id)
     assert row is not None
     line_rows = store.order_lines(db, [order_id])[order_id]
-    order = orders.to_order(row, line_rows)
+    # The answer is kept (in the clear) to replay a retried key, so it leaves out the delivery address:
+    # personal data is sealed at rest, and GET /api/orders/{id} shows it.
+    order = msgspec.structs.replace(orders.to_order(row, line_rows), address=None)
     views.put_order(db, user_id, orders.to_summary(row, line_rows))
     response = _encoder.encode(order)
     store.put_idempotency(db, user_id, key, fingerprint, 201, response, at)
     return CheckoutResult(status=201, body=response, replayed=False, order_id=order_id)
+
+
+def _pay(db: Any, user_id: int, key: str, order_id: int, details: checkout_details.Details, total: int,
+         currency: str, now: datetime, payments: Payments) -> None:
+    """Charge the order as the checkout's last step (a decline raises: nothing stays written), then record it."""
+    result = payment.charge(payments.providers, details.method, details.token, payment.PaymentRequest(
+        user_id=user_id, amount=total, currency=currency, token=details.token,
+        idempotency_key=f"{user_id}:{key}",
+    ))
+    checkout_store.set_details(db, order_id, shipping=details.option.price, delivery=details.option.id,
+                               payment_method=details.method, provider=result.provider, reference=result.reference,
+                               address=details.address)
+    if result.outcome == "paid":
+        at = clock.iso(now)
+        if not store.move_order(db, order_id, "placed", "paid", at):
+            raise BadOrderInput(f"order {order_id} changed while it was being paid")
+        row = store.get_order(db, order_id)
+        assert row is not None
+        orders.apply_payment(db, row, now, payments.hold_days)
+        views.refresh_points(db, user_id, now)
+
+
+def quote(
+    db: Any, user_id: int, body: QuoteRequest, now: datetime, *, discount_providers: Sequence[DiscountProvider],
+    payment_methods: Sequence[str],
+) -> CheckoutQuote:
+    """The review step: the cart priced exactly as checkout would price it now, with every delivery option.
+
+    Discount providers may record a code's use, so the caller runs this in a transaction it rolls back.
+    """
+    lines = _priced_lines(db, views.cart(db, user_id))
+    currency = lines[0]["currency"]
+    subtotal = sum(l["line_total"] for l in lines)
+    discount = _discount(db, user_id, body.code, lines, subtotal, now, discount_providers)[0] if body.code else None
+    goods = subtotal - (discount.amount if discount else 0)
+    chosen = delivery.choose(body.delivery, currency, goods) if body.delivery else None
+    address = checkout_details.address(db, user_id, body.address_id) if body.address_id else None
+    shipping = chosen.price if chosen else 0
+    points = rules.order_points(goods, tiers.current(db, user_id, now)[0].tier)
+    if goods > 0 and not store.has_kept_bonus(db, user_id):
+        points += rules.FIRST_ORDER_BONUS
+    return CheckoutQuote(
+        currency=currency,
+        lines=[OrderLine(sku=l["sku"], name=l["name"], qty=l["qty"], unit_price=l["unit_price"], line_total=l["line_total"])
+               for l in lines],
+        subtotal=subtotal,
+        discount=discount.amount if discount else 0,
+        shipping=shipping,
+        total=goods + shipping,
+        delivery_options=[DeliveryChoice(id=o.id, price=o.price, free=o.free, days_min=o.days_min, days_max=o.days_max)
+                          for o in delivery.options(currency, goods)],
+        payment_methods=sorted(payment_methods),
+        free_delivery_from=delivery.free_standard_from(currency),
+        code=body.code,
+        discount_label=discount.label if discount else None,
+        delivery=chosen.id if chosen else None,
+        address=msgspec.convert(address, checkout_details.addresses.Address) if address else None,
+        points_to_earn=points,
+    )

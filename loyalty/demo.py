@@ -20,6 +20,7 @@ from catalog.demo import DEMO_CURRENCIES
 
 from . import badges, growth_shop, rules, store, views
 from .models import OrderSummary
+from .timeline import timeline
 
 DEMO_REWARDS_SEED = 15
 REWARD_CATEGORIES = ("coffee", "tea", "kitchen", "outdoor", "audio", "books", "toys", "apparel")
@@ -209,7 +210,9 @@ def seed_history(db: Any, user_id: int, history: list[DemoOrder], now: datetime,
         views.put_order(db, user_id, OrderSummary(
             id=order_id, status=item.status, currency=item.currency, total=total,
             items=sum(line.qty for line in item.lines), created_at=clock.iso(item.placed_at),
-            updated_at=clock.iso(updated), points_earned=earned))
+            updated_at=clock.iso(updated), points_earned=earned,
+            timeline=timeline({"created_at": clock.iso(item.placed_at),
+                               **{f"{k}_at": clock.iso(v) if v else None for k, v in stamps.items()}})))
         made.append(SeededOrder(order_id=order_id, order=item, total=total))
     first_paid = min((o.placed_at for o in history if o.status not in ("placed", "cancelled")), default=None)
     if first_paid is not None:

@@ -69,6 +69,27 @@ class BadIdempotencyKey(LoyaltyError):
     """A checkout without an Idempotency-Key header, or with one that is not 1-200 visible ASCII characters."""
 
 
+class UnknownDeliveryOption(LoyaltyError):
+    """A delivery option the shop does not offer."""
+
+
+class UnknownAddress(LoyaltyError):
+    """An address id that is not in the caller's own address book (another shopper's is unknown too)."""
+
+
+class UnknownPaymentMethod(LoyaltyError):
+    """A payment method the shop does not take (no provider installed for it)."""
+
+
+class PaymentDeclined(LoyaltyError):
+    """The payment provider refused the payment; nothing was ordered or charged. ``code`` says why."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+        self.problems = [("payment", code)]
+
+
 class ReturnRefused(LoyaltyError):
     """A return the rules refuse (not delivered, window closed, line returned already, ...); ``code`` names why."""
 

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from sync.addresses import Address, AddressId
+
 RewardId = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$", description="reward id (slug)")]
 Code = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", description="offer or coupon code")]
 Sku = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
@@ -22,10 +24,71 @@ MAX_LINE_QTY = 99
 """Largest quantity of one SKU in an order (the cart mutators bound it too)."""
 
 
+PaymentToken = Annotated[str, Meta(pattern=r"^tok_[A-Za-z0-9_]{1,60}$",
+                                    description="the payment provider's opaque token (never card data)")]
+DeliveryId = Annotated[str, Meta(max_length=40, description="delivery option: standard, express or pickup")]
+
+
+class PaymentChoice(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """How the shopper pays: ``card`` with the provider's token, or ``cod`` (cash on delivery)."""
+
+    method: Literal["card", "cod"]
+    token: PaymentToken | None = None
+
+
 class CheckoutRequest(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
-    """Checkout body: only an optional offer/coupon code; prices, totals and points come from the server."""
+    """Checkout body: an optional code, and the address (an id from the synced address book), delivery option
+    and payment; prices, delivery fees, totals and points come from the server. Address, delivery and payment
+    go together: an order without them is placed unpaid, to be paid through the operators' status route."""
 
     code: Code | None = None
+    address_id: AddressId | None = None
+    delivery: DeliveryId | None = None
+    payment: PaymentChoice | None = None
+
+
+class QuoteRequest(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """What the review step prices: the cart with an optional code, address and delivery option."""
+
+    code: Code | None = None
+    address_id: AddressId | None = None
+    delivery: DeliveryId | None = None
+
+
+class TimelineStep(msgspec.Struct, rename="camel", frozen=True):
+    """One step of an order's status timeline; ``at`` is None for a step not reached yet."""
+
+    status: str
+    at: str | None = None
+
+
+class DeliveryChoice(msgspec.Struct, rename="camel", frozen=True):
+    """A delivery option priced for this cart."""
+
+    id: str
+    price: int
+    free: bool
+    days_min: int
+    days_max: int
+
+
+class CheckoutQuote(msgspec.Struct, rename="camel", frozen=True):
+    """The review step: what placing the order now would charge (nothing is written to make it)."""
+
+    currency: str
+    lines: list["OrderLine"]
+    subtotal: int
+    discount: int
+    shipping: int
+    total: int
+    delivery_options: list[DeliveryChoice]
+    payment_methods: list[str]
+    free_delivery_from: int | None = None
+    code: str | None = None
+    discount_label: str | None = None
+    delivery: str | None = None
+    address: Address | None = None
+    points_to_earn: int = 0
 
 
 class OrderLine(msgspec.Struct, rename="camel", frozen=True):
@@ -56,6 +119,12 @@ class Order(msgspec.Struct, rename="camel", frozen=True):
     points_written_off: int = 0
     free_return: bool = False
     """The return's shipping was paid by the tier's free-return allowance."""
+    shipping: int = 0
+    delivery: str | None = None
+    payment: str | None = None
+    """``card`` or ``cod``; None for an order placed without checkout details."""
+    address: Address | None = None
+    timeline: list[TimelineStep] = []
 
 
 class OrderSummary(msgspec.Struct, rename="camel", frozen=True):
@@ -69,6 +138,9 @@ class OrderSummary(msgspec.Struct, rename="camel", frozen=True):
     created_at: str
     updated_at: str
     points_earned: int = 0
+    payment: str | None = None
+    timeline: list[TimelineStep] = []
+    """Placed, paid or awaiting cash, shipped, delivered (or cancelled, refunded), with the time of each."""
 
 
 class OrderList(msgspec.Struct, rename="camel", frozen=True):

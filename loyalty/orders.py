@@ -5,16 +5,36 @@ Paying earns points (pending for the hold period) and growth; refunding takes bo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import clock
 from catalog import store as catalog_store
 from sync import store as sync_store
 
-from . import badges, gifts, ledger, mall, perks, return_views, returns_store, rules, store, tiers, views
+from . import badges, checkout_store, gifts, ledger, mall, perks, return_views, returns_store, rules, store, tiers, views
 from .errors import BadTransition, UnknownOrder
 from .models import Order, OrderLine, OrderList, OrderSummary
+from .timeline import timeline
+
+
+@dataclass(frozen=True)
+class OrderStatusChanged:
+    """An order moved (told to listeners inside the transaction that moved it, so what they write is atomic)."""
+
+    db: Any
+    user_id: int
+    order_id: int
+    previous: str
+    status: str
+    order: Order
+    at: datetime
+
+
+OrderListener = Callable[[OrderStatusChanged], None]
+"""Hears every real status change, and shipping (``status`` "shipped": loyalty/shipping.py); server/wiring.py
+lists them: retention's order notifications."""
 
 
 def to_order(row: dict, lines: list[dict]) -> Order:
@@ -35,6 +55,11 @@ def to_order(row: dict, lines: list[dict]) -> Order:
         points_reversed=row["points_reversed"],
         points_written_off=row["points_written_off"],
         free_return=bool(row.get("free_return")),
+        shipping=row.get("shipping") or 0,
+        delivery=row.get("delivery"),
+        payment=row.get("payment_method"),
+        address=checkout_store.open_address(row),
+        timeline=timeline(row),
     )
 
 
@@ -49,6 +74,8 @@ def to_summary(row: dict, lines: list[dict]) -> OrderSummary:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         points_earned=row["points_earned"],
+        payment=row.get("payment_method"),
+        timeline=timeline(row),
     )
 
 
@@ -79,13 +106,14 @@ def apply_payment(db: Any, row: dict, now: datetime, hold_days: int) -> None:
     user_id, order_id = row["user_id"], row["id"]
     ledger.settle(db, user_id, now)
     state, _ = tiers.evaluate(db, user_id, now)  # the tier before this order sets the multiplier
-    earned = rules.order_points(row["total"], state.tier)
+    goods = row["total"] - (row.get("shipping") or 0)  # delivery fees earn no points and no growth
+    earned = rules.order_points(goods, state.tier)
     ledger.earn(db, user_id, "earn", earned, now, hold_days, order_id)
-    if row["total"] > 0 and not store.has_kept_bonus(db, user_id):
+    if goods > 0 and not store.has_kept_bonus(db, user_id):
         ledger.earn(db, user_id, "bonus", rules.FIRST_ORDER_BONUS, now, hold_days, order_id)
         earned += rules.FIRST_ORDER_BONUS
     store.set_order_points(db, order_id, earned=earned)
-    tiers.record_order_growth(db, user_id, order_id, row["total"], now)
+    tiers.record_order_growth(db, user_id, order_id, goods, now)
     tiers.evaluate(db, user_id, now)
     badges.after_order_paid(db, user_id, now)
 
@@ -105,7 +133,8 @@ def apply_refund(db: Any, row: dict, now: datetime) -> None:
     tiers.evaluate(db, user_id, now)
 
 
-def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days: int) -> tuple[Order, bool]:
+def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days: int, *,
+                  listeners: Sequence[OrderListener] = ()) -> tuple[Order, bool]:
     """Move an order (a payment provider's webhook would); (the order, whether it changed).
 
     Repeating the status the order already has changes nothing (webhooks are retried); any other move the
@@ -120,7 +149,8 @@ def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days:
     current = row["status"]
     if current == target:
         return get(db, order_id), False
-    if not rules.can_move(current, target):
+    payment = row.get("payment_method")
+    if not rules.can_move(current, target, payment):
         raise BadTransition(f"an order that is {current} cannot become {target}")
     if not store.move_order(db, order_id, current, target, clock.iso(now)):
         raise BadTransition(f"order {order_id} changed meanwhile; read it again")
@@ -136,10 +166,24 @@ def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days:
         apply_payment(db, row, now, hold_days)
     elif target == "refunded":
         apply_refund(db, row, now)
+    if target == "fulfilled":
+        # Delivered: shipped by then, if no one said so; cash on delivery is paid now, at the door.
+        checkout_store.stamp_shipped(db, order_id, clock.iso(now))
+        if payment == "cod" and checkout_store.stamp_paid(db, order_id, clock.iso(now)):
+            apply_payment(db, row, now, hold_days)
     fresh = store.get_order(db, order_id)
     assert fresh is not None
     views.put_order(db, fresh["user_id"], to_summary(fresh, lines))
     if target in ("fulfilled", "refunded"):
         return_views.put_returnable(db, fresh)  # delivered: returnable for 7 days; refunded: no longer
     views.refresh_points(db, fresh["user_id"], now)
-    return to_order({**fresh, "free_return": store.is_free_return(db, order_id)}, lines), True
+    order = to_order({**fresh, "free_return": store.is_free_return(db, order_id)}, lines)
+    tell(listeners, OrderStatusChanged(db=db, user_id=fresh["user_id"], order_id=order_id, previous=current,
+                                       status=target, order=order, at=now))
+    return order, True
+
+
+def tell(listeners: Sequence[OrderListener], change: OrderStatusChanged) -> None:
+    """Hand a status change to every listener (inside its transaction)."""
+    for listener in listeners:
+        listener(change)

@@ -431,12 +431,31 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 """Allowed order status moves; cancelling is before payment, a refund after it."""
 
 
-def can_move(current: str, target: str) -> bool:
+COD_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "placed": ("fulfilled", "cancelled"),
+    "fulfilled": ("refunded",),
+    "cancelled": (),
+    "refunded": (),
+}
+"""Cash on delivery is paid on delivery: placed → fulfilled (delivered, the courier collected the cash: the order
+is paid then); a parcel refused at the door is cancelled while still placed (its goods come back)."""
+
+
+def moves(current: str, payment: str | None = None) -> tuple[str, ...]:
+    """The statuses an order paying by ``payment`` (``card``, ``cod`` or None) may move to from ``current``."""
+    return (COD_TRANSITIONS if payment == "cod" else TRANSITIONS).get(current, ())
+
+
+def can_move(current: str, target: str, payment: str | None = None) -> bool:
     """Whether an order may move from ``current`` to ``target``."""
-    return target in TRANSITIONS.get(current, ())
+    return target in moves(current, payment)
 
 
 def restocks(current: str, target: str) -> bool:
     """Whether a move puts the order's goods back in stock (cancelled, or refunded before it was shipped)."""
     return (current, target) in (("placed", "cancelled"), ("paid", "refunded"))
 
+
+def may_ship(status: str, payment: str | None = None) -> bool:
+    """Whether an order in ``status`` may be handed to the carrier: once paid, or at once for cash on delivery."""
+    return status == ("placed" if payment == "cod" else "paid")

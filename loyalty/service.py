@@ -13,9 +13,11 @@ from sync import store as sync_store
 from sync.poke import notify
 
 from . import checkout as checkout_mod
+from . import checkout_store, shipping
 from . import gifts, growth, growth_shop, jobs, mall, orders, return_views, returns, returns_store, store, views
 from .errors import BadIdempotencyKey, BadOrderInput, BadTransition, UnknownOrder
 from .models import (
+    CheckoutQuote,
     Coupon,
     DrawResult,
     GrowthResult,
@@ -25,6 +27,7 @@ from .models import (
     Order,
     OrderList,
     PointsView,
+    QuoteRequest,
     Reward,
     RewardInput,
     RewardPatch,
@@ -41,7 +44,7 @@ def _now(now: datetime | None) -> datetime:
 
 def place_order(
     database: Any, user_id: int, key: str | None, body: bytes, now: datetime | None = None, *,
-    discount_providers: Sequence[checkout_mod.DiscountProvider],
+    discount_providers: Sequence[checkout_mod.DiscountProvider], payments: checkout_mod.Payments | None = None,
 ) -> checkout_mod.CheckoutResult:
     """Checkout (``POST /api/orders``): the 201 response, first made or replayed for a repeated key."""
     if key is None or not _KEY.match(key):
@@ -51,10 +54,32 @@ def place_order(
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise BadOrderInput(f"checkout body: {exc}") from None
     result = database.transact(  # run again if the database gives it up; one order per key either way
-        lambda db: checkout_mod.checkout(db, user_id, key, request, _now(now), discount_providers=discount_providers))
+        lambda db: checkout_mod.checkout(db, user_id, key, request, _now(now), discount_providers=discount_providers,
+                                         payments=payments))
     if not result.replayed:
         notify(user_id)
     return result
+
+
+class _Rollback(Exception):
+    """Carries a quote out of the transaction that made it, so that transaction rolls back."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+def quote_checkout(
+    database: Any, user_id: int, body: QuoteRequest, now: datetime | None = None, *,
+    discount_providers: Sequence[checkout_mod.DiscountProvider], payment_methods: Sequence[str],
+) -> CheckoutQuote:
+    """The review step's prices (``POST /api/checkout/quote``), made by checkout's own code and never written:
+    a code's provider may record its use, so the transaction is always rolled back."""
+    try:
+        with database.write() as db:
+            raise _Rollback(checkout_mod.quote(db, user_id, body, _now(now), discount_providers=discount_providers,
+                                               payment_methods=payment_methods))
+    except _Rollback as done:
+        return done.value
 
 
 def list_orders(database: Any, user_id: int, before: int | None, limit: int) -> OrderList:
@@ -69,10 +94,23 @@ def get_order(database: Any, order_id: int, user_id: int | None = None) -> Order
         return orders.get(db, order_id, user_id)
 
 
-def set_order_status(database: Any, order_id: int, status: str, hold_days: int, now: datetime | None = None) -> Order:
-    """Move an order along its life cycle (operators, payment webhooks)."""
+def set_order_status(database: Any, order_id: int, status: str, hold_days: int, now: datetime | None = None, *,
+                     listeners: Sequence[orders.OrderListener] = ()) -> Order:
+    """Move an order along its life cycle (operators, payment webhooks); ``listeners`` hear of a real change in
+    the same transaction (retention queues the shopper's notification)."""
     with database.write() as db:
-        order, changed = orders.change_status(db, order_id, status, _now(now), hold_days)
+        order, changed = orders.change_status(db, order_id, status, _now(now), hold_days, listeners=listeners)
+        user_id = store.get_order(db, order_id)["user_id"]  # type: ignore[index]
+    if changed:
+        notify(user_id)
+    return order
+
+
+def ship_order(database: Any, order_id: int, now: datetime | None = None, *,
+               listeners: Sequence[orders.OrderListener] = ()) -> Order:
+    """Record that an order left with the carrier (operators, the carrier's webhook); devices are poked."""
+    with database.write() as db:
+        order, changed = shipping.mark_shipped(db, order_id, _now(now), listeners)
         user_id = store.get_order(db, order_id)["user_id"]  # type: ignore[index]
     if changed:
         notify(user_id)
@@ -191,6 +229,11 @@ def export_data(db: Any, user_id: int) -> dict:
         "pointsLedger": ledger,
         "returns": [msgspec.to_builtins(return_views.view(db, r["id"])) for r in returns_store.user_returns(db, user_id)],
     }
+
+
+def erase_shopper(db: Any, user_id: int) -> None:
+    """Account erasure, in the caller's transaction: the orders stay for accounting, their delivery addresses go."""
+    checkout_store.forget_addresses(db, user_id)
 
 
 # ---------------------------------------------------------------------------------------------- returns

@@ -1011,15 +1011,15 @@ def checkin_days(db: Any, user_id: int, limit: int) -> list[str]:
 # ---------------------------------------------------------------------------------------- lastmile verify
 
 def order_total_mismatches(db: Any) -> list[dict]:
-    """Orders whose total is not subtotal - discount, whose subtotal is not the sum of their lines, or with a
-    line whose total is not qty x unit price (``bad_lines`` counts those)."""
+    """Orders whose total is not subtotal - discount + shipping, whose subtotal is not the sum of their lines, or
+    with a line whose total is not qty x unit price (``bad_lines`` counts those)."""
     bad_line = "CASE WHEN l.line_total != l.qty * l.unit_price THEN 1 ELSE 0 END"
     return list(db.query(
-        "SELECT o.id, o.user_id, o.subtotal, o.discount, o.total, COALESCE(SUM(l.line_total), 0) AS lines_total,"
+        "SELECT o.id, o.user_id, o.subtotal, o.discount, o.shipping, o.total, COALESCE(SUM(l.line_total), 0) AS lines_total,"
         f" COALESCE(SUM({bad_line}), 0) AS bad_lines"
         " FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id"
-        " GROUP BY o.id, o.user_id, o.subtotal, o.discount, o.total"
-        " HAVING o.total != o.subtotal - o.discount OR o.subtotal != COALESCE(SUM(l.line_total), 0)"
+        " GROUP BY o.id, o.user_id, o.subtotal, o.discount, o.shipping, o.total"
+        " HAVING o.total != o.subtotal - o.discount + o.shipping OR o.subtotal != COALESCE(SUM(l.line_total), 0)"
         f" OR COALESCE(SUM({bad_line}), 0) > 0 ORDER BY o.id"
     ))
 

@@ -6,13 +6,12 @@ writer's lock; they block, so HTTP handlers call them off the event loop.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from datetime import datetime, timezone
 from typing import Any
 
-from accounts import passwords, totp
+from accounts import passwords, totp, vault
 from accounts.emails import normalise_email
 from accounts.errors import BadAccountInput
 from accounts.tokens import new_token, token_hash
@@ -150,9 +149,14 @@ def authenticate_token(database: Any, policy: OperatorPolicy, token: str, now: f
     return Principal(operator_id=row["operator_id"], email=row["email"], role=row["role"], via="token")
 
 
+SIGNIN_ATTEMPT = "operator-signin"
+"""The vault kind of the sign-in rate-limit keys (a blind index: keyed, one-way)."""
+
+
 def _key(kind: str, value: str) -> str:
-    # Hashed so the attempts table holds neither addresses nor emails.
-    return hashlib.sha256(f"operator-{kind}:{value}".encode()).hexdigest()
+    # A keyed hash, so the attempts table holds neither addresses nor emails, and the database alone cannot test
+    # a guessed email against it.
+    return vault.blind_index(SIGNIN_ATTEMPT, f"{kind}:{value}")
 
 
 def _check_limit(db: Any, key: str, limit: int, window: int, now: float) -> None:
@@ -278,13 +282,12 @@ def audit(database: Any, principal: Principal, action: str, **fields: Any) -> in
         return record(db, principal, action, **fields)
 
 
-def audit_log(database: Any, before_id: int | None = None, limit: int = 100, action_prefix: str = "",
-              actor: str = "") -> list[AuditEntry]:
+def audit_log(database: Any, before_id: int | None = None, limit: int = 100, action_prefix: str = "") -> list[AuditEntry]:
     """Audit lines, newest first."""
     return [
         AuditEntry(id=r["id"], at=iso(r["at"]) or "", actor=r["actor"], role=r["role"], action=r["action"],
                    target=r["target"], detail=r["detail"], address=r["address"], status=r["status"])
-        for r in store.list_audit(database.read(), before_id, limit, action_prefix, actor)
+        for r in store.list_audit(database.read(), before_id, limit, action_prefix)
     ]
 
 

@@ -1,10 +1,23 @@
-"""SQL of the operators room: operators, their TOTP steps, API tokens, console sessions, sign-in attempts, audit log."""
+"""SQL of the operators room: operators, their TOTP steps, API tokens, console sessions, sign-in attempts, audit log.
+
+Operator emails and TOTP secrets, and the audit log's who and target (which hold emails), are sealed by the vault
+on the way in and opened on the way out, so the rest of the room sees plain values; an operator's email is found
+by its blind index (accounts/vault.py), as shoppers' are.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from accounts import vault
+from accounts.sealed_store import SealedColumn, reseal_all
+
 DOMAIN = "operators"
+
+# Kinds of their own: an operator who is also a shopper gets unrelated ciphertexts and blind indexes.
+EMAIL = "operator-email"
+TOTP = "operator-totp"
+AUDIT = "audit"
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (
@@ -46,7 +59,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX operator_sessions_operator ON operator_sessions (operator_id)",
             """CREATE TABLE operator_signin_attempts (
                 id INTEGER PRIMARY KEY,
-                key_hash TEXT NOT NULL,              -- sha256 of 'account:<email>' or 'address:<ip>'
+                key_hash TEXT NOT NULL,              -- keyed blind index of 'account:<email>' or 'address:<ip>'
                 at REAL NOT NULL
             )""",
             "CREATE INDEX operator_signin_attempts_key_at ON operator_signin_attempts (key_hash, at)",
@@ -83,7 +96,57 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        3,
+        "operator emails and TOTP secrets sealed, emails found by blind index; audit who/target sealed",
+        [
+            # operators.email now holds the sealed address, email_index its HMAC (vault.blind_index); totp_sealed
+            # the sealed TOTP secret (totp_secret, NOT NULL since migration 1, is left as an empty blob).
+            # audit_log.actor and .target hold sealed text (they name operators by email).
+            "ALTER TABLE operators ADD COLUMN email_index TEXT",
+            "ALTER TABLE operators ADD COLUMN totp_sealed TEXT",
+            "CREATE UNIQUE INDEX operators_email_index ON operators (email_index)",
+            lambda db: seal_plain_operators(db),
+        ],
+    ),
 ]
+
+
+SEALED = (
+    SealedColumn("operators", ("id",), "email", EMAIL, index_column="email_index", index_kind=EMAIL),
+    SealedColumn("operators", ("id",), "totp_sealed", TOTP),
+    SealedColumn("audit_log", ("id",), "actor", AUDIT),
+    SealedColumn("audit_log", ("id",), "target", AUDIT),
+)
+"""The sealed columns of this room (`lastmile keys rotate` re-seals them)."""
+
+
+def seal_plain_operators(db: Any) -> int:
+    """Seal what was stored before encryption at rest (migration 3): TOTP secrets move to ``totp_sealed``, then
+    the generic walker seals emails (with their index) and the audit log's who and target; how many operators."""
+    rows = list(db.query("SELECT id, totp_secret FROM operators WHERE totp_sealed IS NULL"))
+    for row in rows:
+        db.execute("UPDATE operators SET totp_sealed = ?, totp_secret = ? WHERE id = ?",
+                   [vault.seal(TOTP, bytes(row["totp_secret"])), b"", row["id"]])
+    reseal_all(db, SEALED)
+    return len(rows)
+
+
+def _open_operator(row: dict | None) -> dict | None:
+    if row is None:
+        return None
+    row["email"] = vault.unseal_text(EMAIL, row["email"])
+    if "totp_sealed" in row:
+        row.pop("totp_secret", None)
+        row["totp_secret"] = vault.unseal(TOTP, row.pop("totp_sealed"))
+    return row
+
+
+def _operator_id(db: Any, email: str) -> int | None:
+    indexes = vault.blind_indexes(EMAIL, email)
+    marks = ",".join("?" for _ in indexes)
+    row = db.execute(f"SELECT id FROM operators WHERE email_index IN ({marks})", indexes).fetchone()
+    return row[0] if row else None
 
 
 def _one(db: Any, sql: str, params: list) -> dict | None:
@@ -92,29 +155,34 @@ def _one(db: Any, sql: str, params: list) -> dict | None:
 
 
 def create_operator(db: Any, email: str, role: str, password_hash: str, secret: bytes, now: int) -> int | None:
-    """A new operator's id, or None when the email is taken."""
+    """A new operator's id for a normalised email, or None when the email is taken (under any readable key)."""
+    if _operator_id(db, email) is not None:
+        return None
     row = _one(
         db,
-        "INSERT INTO operators (email, role, password_hash, totp_secret, created_at) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (email) DO NOTHING RETURNING id",
-        [email, role, password_hash, secret, now],
+        "INSERT INTO operators (email, email_index, role, password_hash, totp_secret, totp_sealed, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email_index) DO NOTHING RETURNING id",
+        [vault.seal(EMAIL, email), vault.blind_index(EMAIL, email), role, password_hash, b"", vault.seal(TOTP, secret),
+         now],
     )
     return row["id"] if row else None
 
 
 def operator_by_email(db: Any, email: str) -> dict | None:
-    """The operator row for a normalised email."""
-    return _one(db, "SELECT * FROM operators WHERE email = ?", [email])
+    """The operator row (email and TOTP secret opened) for a normalised email."""
+    operator_id = _operator_id(db, email)
+    return None if operator_id is None else operator_by_id(db, operator_id)
 
 
 def operator_by_id(db: Any, operator_id: int) -> dict | None:
-    """The operator row."""
-    return _one(db, "SELECT * FROM operators WHERE id = ?", [operator_id])
+    """The operator row, email and TOTP secret opened."""
+    return _open_operator(_one(db, "SELECT * FROM operators WHERE id = ?", [operator_id]))
 
 
 def list_operators(db: Any) -> list[dict]:
     """Every operator, oldest first (no secrets)."""
-    return list(db.query("SELECT id, email, role, disabled, created_at, last_sign_in_at FROM operators ORDER BY id"))
+    rows = db.query("SELECT id, email, role, disabled, created_at, last_sign_in_at FROM operators ORDER BY id")
+    return [_open_operator(row) for row in rows]
 
 
 def set_disabled(db: Any, operator_id: int, disabled: bool) -> None:
@@ -124,7 +192,7 @@ def set_disabled(db: Any, operator_id: int, disabled: bool) -> None:
 
 def set_totp_secret(db: Any, operator_id: int, secret: bytes) -> None:
     """Replace the TOTP secret and forget the steps used with the old one."""
-    db.execute("UPDATE operators SET totp_secret = ? WHERE id = ?", [secret, operator_id])
+    db.execute("UPDATE operators SET totp_sealed = ? WHERE id = ?", [vault.seal(TOTP, secret), operator_id])
     db.execute("DELETE FROM operator_totp_steps WHERE operator_id = ?", [operator_id])
 
 
@@ -160,13 +228,13 @@ def add_token(db: Any, operator_id: int, name: str, token_hash: str, now: int) -
 
 
 def token_by_hash(db: Any, token_hash: str) -> dict | None:
-    """The token and its operator (email, role, disabled)."""
-    return _one(
+    """The token and its operator (email opened, role, disabled)."""
+    return _open_operator(_one(
         db,
         "SELECT t.id, t.operator_id, t.created_at, t.last_used_at, o.email, o.role, o.disabled"
         " FROM operator_tokens t JOIN operators o ON o.id = t.operator_id WHERE t.token_hash = ?",
         [token_hash],
-    )
+    ))
 
 
 def touch_token(db: Any, token_id: int, now: int) -> None:
@@ -214,13 +282,13 @@ def add_session(db: Any, operator_id: int, session_hash: str, csrf_token: str, n
 
 
 def session_by_hash(db: Any, session_hash: str) -> dict | None:
-    """The session and its operator (email, role, disabled)."""
-    return _one(
+    """The session and its operator (email opened, role, disabled)."""
+    return _open_operator(_one(
         db,
         "SELECT s.id, s.operator_id, s.csrf_token, s.created_at, s.last_seen_at, o.email, o.role, o.disabled"
         " FROM operator_sessions s JOIN operators o ON o.id = s.operator_id WHERE s.session_hash = ?",
         [session_hash],
-    )
+    ))
 
 
 def touch_session(db: Any, session_id: int, now: int) -> None:
@@ -267,27 +335,27 @@ def add_audit(db: Any, entry: dict) -> int:
         db,
         "INSERT INTO audit_log (at, operator_id, actor, role, action, target, detail, address, status)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [entry["at"], entry["operator_id"], entry["actor"], entry["role"], entry["action"], entry["target"],
+        [entry["at"], entry["operator_id"], vault.seal(AUDIT, entry["actor"]), entry["role"], entry["action"],
+         vault.seal(AUDIT, entry["target"]),
          entry["detail"], entry["address"], entry["status"]],
     )
     assert row is not None
     return row["id"]
 
 
-def list_audit(db: Any, before_id: int | None, limit: int, action_prefix: str = "", actor: str = "") -> list[dict]:
-    """Audit lines newest first, below ``before_id`` (keyset paging), optionally by action prefix and actor."""
+def list_audit(db: Any, before_id: int | None, limit: int, action_prefix: str = "") -> list[dict]:
+    """Audit lines newest first (who and target opened), below ``before_id`` (keyset paging), optionally by action
+    prefix."""
     sql = "SELECT * FROM audit_log WHERE id < ?"
     params: list = [before_id if before_id is not None else 2**62]
     if action_prefix:
         # Prefix match without LIKE's wildcards: the range [prefix, prefix + U+FFFF).
         sql += " AND action >= ? AND action < ?"
         params += [action_prefix, action_prefix + "\uffff"]
-    if actor:
-        sql += " AND actor = ?"
-        params.append(actor)
     sql += " ORDER BY id DESC LIMIT ?"
     params.append(limit)
-    return list(db.query(sql, params))
+    return [row | {"actor": vault.open_or_plain(AUDIT, row["actor"]), "target": vault.open_or_plain(AUDIT, row["target"])}
+            for row in db.query(sql, params)]
 
 
 def add_job(db: Any, kind: str, operator_id: int | None, now: int) -> int:

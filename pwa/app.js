@@ -139,7 +139,12 @@ async function startFeatures(registration) {
     assets: ASSETS,
     page: document.documentElement.dataset.page || "",
     sku: document.documentElement.dataset.sku || null,
-    mounts: { actions: document.getElementById("lm-actions"), account: document.getElementById("lm-account") },
+    mounts: {
+      actions: document.getElementById("lm-actions"),
+      account: document.getElementById("lm-account"),
+      // The header menu's panel, for items of other features (the sync client redraws #lm-account whole).
+      menu: document.querySelector("header .lm-panel"),
+    },
     note,
   };
   // Side by side, not one after another: a feature that needs another (loyalty.js waits for the sync client)
@@ -156,6 +161,31 @@ async function startFeatures(registration) {
     }),
   );
 }
+
+// The header menu is a <details> (it opens and closes without script, by mouse, touch or keyboard). On a wide
+// screen everything fits, so it is opened and shown inline (page.css .lm-inline); on a phone Escape closes it
+// (focus back on its button) and so does a tap elsewhere.
+function headerMenu() {
+  const menu = document.querySelector("header .lm-menu");
+  if (!menu) return;
+  const wide = matchMedia("(min-width: 64rem)");
+  const place = () => {
+    menu.classList.toggle("lm-inline", wide.matches);
+    menu.open = wide.matches;
+  };
+  place();
+  wide.addEventListener("change", place);
+  menu.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !menu.open || wide.matches) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("click", (event) => {
+    if (menu.open && !wide.matches && !menu.contains(event.target)) menu.open = false;
+  });
+}
+
+headerMenu();
 
 ready.then(async () => {
   upgradeImages();

@@ -14,8 +14,6 @@ const STYLE = `
 .lm-btn.alt{background:#fff;color:var(--brand,#0b5d4b)}
 .lm-btn[disabled]{opacity:.5;cursor:default}
 .lm-muted{color:var(--muted,#5b6661);font-size:.9rem}
-#lm-account{display:flex;gap:.6rem;align-items:center;font-size:.9rem;white-space:nowrap}
-#lm-account button{font:inherit;background:none;border:0;color:#fff;text-decoration:underline;cursor:pointer;padding:0}
 .lm-cart{list-style:none;margin:0;padding:0}
 .lm-cart li{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center;padding:.6rem 0;border-bottom:1px solid var(--line,#e3e7e4)}
 .lm-cart .name{flex:1 1 12rem}
@@ -79,28 +77,39 @@ function product(sku) {
   return products.get(sku);
 }
 
-// The header: cart count, unsynced changes, sign in/out. Built once per sign-in state, then updated in place.
+// The header: cart count (the server renders the link), and in the menu's #lm-account the unsynced changes and
+// sign in/out (page.css lays them out). Built once per sign-in state, then updated in place.
 function renderAccount(client, mount, note) {
   if (!mount) return;
   const session = client.session;
   const state = client.signedIn ? "in" : session ? "expired" : "out";
+  const menu = mount.closest(".lm-menu");
   if (mount.dataset.lmState !== state) {
     mount.dataset.lmState = state;
     fill(mount,
-      el("a", { href: "/cart", id: "lm-cart-link" }, `${tr("header.cart")} `, el("span", { id: "lm-cart-count" }, "0")),
+      // A page saved by an older version has a bare #lm-account in its header: the cart link goes there.
+      menu ? "" : el("a", { href: "/cart", id: "lm-cart-link" }, `${tr("header.cart")} `, el("span", { id: "lm-cart-count" }, "0")),
       el("span", { id: "lm-sync-status", title: tr("header.unsynced_title") }),
-      client.signedIn && LOYALTY ? el("a", { href: "/points", id: "lm-points-link" }, tr("header.points")) : "",
       client.signedIn
-        ? el("button", { type: "button", id: "lm-signout", onclick: () => client.signOut() }, tr("header.signout"))
+        ? el("button", { type: "button", id: "lm-signout", class: "lm-link", onclick: () => client.signOut() }, tr("header.signout"))
         : el("a", { href: "/signin", id: "lm-signin-link" }, session ? tr("header.signin_again") : tr("header.signin")),
     );
     if (state === "expired") note?.("session", tr("header.session_ended"));
   }
   const pending = client.pending.length;
-  mount.querySelector("#lm-cart-count").textContent = String(client.cartCount());
+  const count = document.getElementById("lm-cart-count");
+  if (count) count.textContent = String(client.cartCount());
   const status = mount.querySelector("#lm-sync-status");
   status.dataset.pending = String(pending);
   status.textContent = pending ? tr("header.unsynced", { count: pending }) : "";
+  status.hidden = !pending;
+  // The closed menu still tells: a badge with the count on its button.
+  const badge = menu?.querySelector("#lm-menu-badge");
+  if (badge) {
+    badge.textContent = pending ? String(pending) : "";
+    badge.title = tr("header.unsynced", { count: pending });
+    badge.hidden = !pending;
+  }
   renderErrors(client);
 }
 
@@ -287,7 +296,6 @@ function renderSignIn(client, mount) {
 }
 
 let client = null;
-let LOYALTY = false; // pwa/loyalty.js is in the bundle: link its pages
 
 /** The page's sync client (one per tab), for other feature modules and tests. */
 export function syncClient() {
@@ -296,7 +304,6 @@ export function syncClient() {
 
 /** Feature entry point, called by app.js with its context (see pwa/app.js startFeatures). */
 export async function start(context = {}) {
-  LOYALTY = (context.assets?.features || []).some((url) => /\/loyalty\.[0-9a-f]+\.js$/.test(url));
   client = new SyncClient(self.LastmileSyncStore, { registration: context.registration || null });
   self.lastmileSync = client;
   addStyle();

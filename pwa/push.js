@@ -73,7 +73,15 @@ async function run(context) {
   const box = el("section", { id: "lm-offers", "aria-live": "polite" });
   (document.querySelector("main") || document.body).append(box);
   client.subscribe((c) => renderOffers(c, box));
-  mountOptIn(client, context.registration, context.mounts?.account, say).catch(() => {});
+  // In the header menu's panel, beside (not inside) #lm-account, which the sync client redraws on every sign-in
+  // state change; a page saved by an older version has no panel, only #lm-account.
+  // Once the session is known: the client may still be loading it from IndexedDB when this feature starts.
+  let offered = false;
+  client.subscribe((c) => {
+    if (offered || !c.signedIn) return;
+    offered = true;
+    mountOptIn(c, context.registration, context.mounts?.menu || context.mounts?.account, say).catch(() => {});
+  });
   // Product views are recorded by pwa/recs.js with the sync mutation recent.view, which also counts them in the
   // browse history retention reads (and, unlike a direct event, still counts a view made offline).
 }

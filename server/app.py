@@ -20,6 +20,7 @@ from server.api.admin.loyalty import AdminLoyaltyController
 from server.api.admin.retention import AdminRetentionController
 from server.api.admin.returns import AdminReturnsController
 from server.api.catalog import CatalogController
+from server.api.checkout import CheckoutController
 from server.api.health import health
 from server.api.loyalty import LoyaltyController, OrdersController, RewardsController
 from server.api.media import media_variant
@@ -43,9 +44,10 @@ from server.pages.locale import LOCALE_ROUTES
 from server.pages.privacy import PRIVACY_PAGE_ROUTES
 from server.pages.shop import PAGE_ROUTES
 from server.settings import Settings, load_settings
+from server.push_runtime import push_runtime
 from server.stores import open_database
-from sync.poke import broker
 from server.wiring import Hooks, install
+from sync.poke import broker
 
 ROUTE_HANDLERS: list = [
     health,
@@ -56,6 +58,7 @@ ROUTE_HANDLERS: list = [
     SyncController,
     media_variant,
     OrdersController,
+    CheckoutController,
     LoyaltyController,
     RewardsController,
     AdminLoyaltyController,
@@ -82,7 +85,7 @@ def create_app(settings: Settings, database: Database | None = None, hooks: Hook
     install_data_keys(settings)
     owned = database is None
     database = database or open_database(settings)
-    hooks = hooks or install()
+    hooks = hooks or install(retention=lambda: push_runtime(settings).config)
     watch_pokes()
     admin_token = settings.resolved_admin_token()
 

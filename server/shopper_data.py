@@ -46,10 +46,11 @@ def export(database: Any, user_id: int) -> dict:
 def delete_account(database: Any, policy: AuthPolicy, current: CurrentUser, password: str, code: str | None) -> None:
     """Re-authenticate, then erase the shopper's personal data in one transaction: account, devices and tokens,
     consents, synced view (prefs, cart, wishlist), push subscriptions and marketing profile. Orders and the
-    points ledger stay for accounting, tied only to the anonymous user id."""
+    points ledger stay for accounting, tied only to the anonymous user id (their delivery addresses go)."""
     accounts_service.reauthenticate(database, policy, current, password, code)
     with database.write() as db:
         sync_store.erase_user(db, current.user_id)
         retention_service.erase_shopper(db, current.user_id)
+        loyalty_service.erase_shopper(db, current.user_id)
         accounts_service.erase(db, current.user_id)
     notify(current.user_id)  # open poke streams see the signed-out device and end

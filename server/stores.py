@@ -5,6 +5,7 @@ from __future__ import annotations
 from accounts import store as accounts_store
 from catalog import store as catalog_store
 from insights import store as insights_store
+from loyalty import checkout_store
 from loyalty import store as loyalty_store
 from media import store as media_store
 from operators import store as operators_store
@@ -16,8 +17,8 @@ from server.settings import Settings
 from sync import store as sync_store
 
 # Order matters: a store's tables may reference those of stores before it (products -> images).
-STORES = (media_store, catalog_store, accounts_store, sync_store, loyalty_store, retention_store, operators_store,
-          insights_store, recs_store)
+STORES = (media_store, catalog_store, accounts_store, sync_store, loyalty_store, checkout_store, retention_store,
+          operators_store, insights_store, recs_store)
 
 
 def connect(settings: Settings) -> Database:

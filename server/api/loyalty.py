@@ -12,6 +12,8 @@ from litestar.params import JSONBody, Parameter, PathParameter
 
 from accounts.models import CurrentUser
 from loyalty import service
+from loyalty.checkout import Payments
+from loyalty.payment import by_method
 from loyalty.models import (
     Coupon,
     GrowthInput,
@@ -43,12 +45,16 @@ class OrdersController(Controller):
         self, request: Request, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database],
         settings: NamedDependency[Settings],
     ) -> Response[Order]:
-        """Check out the synced cart; the same `Idempotency-Key` replays the first response, a different body → 422."""
+        """Check out the synced cart to an address from the synced address book, with a delivery option and a payment
+        (`card` with the provider's token, or `cod`); a declined payment → 402 and nothing ordered. The same
+        `Idempotency-Key` replays the first response, a different body → 422."""
         body = await read_body(request, 4096)
         key = request.headers.get("idempotency-key")
-        providers = request.app.state.hooks.discount_providers
+        hooks = request.app.state.hooks
+        payments = Payments(providers=by_method(hooks.payment_providers), hold_days=settings.points_hold_days)
         result = await to_thread.run_sync(
-            lambda: service.place_order(database, current_user.user_id, key, body, discount_providers=providers)
+            lambda: service.place_order(database, current_user.user_id, key, body,
+                                        discount_providers=hooks.discount_providers, payments=payments)
         )
         headers = {"Cache-Control": "no-store"}
         if result.replayed:

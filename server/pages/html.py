@@ -64,8 +64,10 @@ _DOCUMENT = Template(
 <style>$css</style>
 </head><body>$banner
 <header class="bar"><a class="brand" href="/">Lastmile</a>
-<form action="/" method="get" role="search"><input name="q" type="search" value="$q" placeholder="$search_placeholder" aria-label="$search_label" maxlength="200"></form>
-<nav id="lm-account" aria-label="$account_label"></nav></header>
+<form class="lm-search" action="/" method="get" role="search"><input id="lm-q" name="q" type="search" value="$q" placeholder="$search_placeholder" aria-label="$search_label" maxlength="200"></form>
+<nav class="lm-nav" aria-label="$account_label"><a id="lm-cart-link" href="/cart">$cart <span id="lm-cart-count"></span></a>
+<details class="lm-menu"><summary>$menu<span class="lm-badge" id="lm-menu-badge" hidden></span></summary><div class="lm-panel"><div id="lm-account"><a href="/signin" id="lm-signin-link">$signin</a></div>
+$menu_links</div></details></nav></header>
 <div class="wrap">$body</div>
 <footer>Lastmile · $vat$all_products · <nav class="lm-lang" aria-label="$language_label">$languages</nav></footer>
 <script type="module" src="$app_js_url"></script>
@@ -86,6 +88,15 @@ def _language_links(locale: str) -> str:
     return " ".join(links)
 
 
+# The header menu's fixed links (shop.json keys), after what the sync client draws into #lm-account.
+MENU_LINKS = (("/points", "lm-points-link", "header.points"), ("/mall", "lm-mall-link", "mall.title"),
+              ("/orders", "lm-orders-link", "header.orders"), ("/privacy", "lm-privacy-link", "header.privacy"))
+
+
+def _menu_links(locale: str) -> str:
+    return "".join(f'<a href="{href}" id="{id_}">{escape(text(locale, key))}</a>' for href, id_, key in MENU_LINKS)
+
+
 def document(
     shell: Shell, *, title: str, body: str, description: str = "", q: str = "", html_attrs: str = "", locale: str = "en",
     all_products_link: bool = True,
@@ -97,6 +108,10 @@ def document(
         search_placeholder=escape(text(locale, "search.placeholder")),
         search_label=escape(text(locale, "search.label")),
         account_label=escape(text(locale, "nav.account")),
+        cart=escape(text(locale, "header.cart")),
+        menu=escape(text(locale, "header.menu")),
+        signin=escape(text(locale, "header.signin")),
+        menu_links=_menu_links(locale),
         vat=escape(text(locale, "footer.vat")),
         all_products=f' · <a href="/">{escape(text(locale, "nav.all_products"))}</a>' if all_products_link else "",
         language_label=escape(text(locale, "nav.language")),

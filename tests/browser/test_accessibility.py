@@ -34,12 +34,15 @@ def shop_paths(live_server) -> list[str]:
 
 
 def _settle(page) -> None:
-    """Wait until the client has filled the page (pages without the sync client are ready at load)."""
+    """Wait until every feature has started (pages without the sync client are ready at load), then open the
+    header menu, so its items (sign in/out, the notifications opt-in, ...) are checked too."""
     page.wait_for_load_state("load")
     page.wait_for_function(
         "!document.querySelector('[data-lm-mount]') || document.documentElement.dataset.sync !== undefined",
         timeout=WAIT_MS,
     )
+    page.wait_for_function("document.documentElement.dataset.app === 'ready'", timeout=WAIT_MS)
+    page.evaluate("document.querySelector('header .lm-menu').open = true")
 
 
 def _signed_in_context(browser, live_server):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
@@ -41,10 +41,20 @@ class AdminLoyaltyController(Controller):
 
     @post("/orders/{order_id:int}/status", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
     def set_status(
-        self, order_id: Id, data: JSONBody[StatusChange], database: NamedDependency[Database], settings: NamedDependency[Settings]
+        self, request: Request, order_id: Id, data: JSONBody[StatusChange], database: NamedDependency[Database],
+        settings: NamedDependency[Settings],
     ) -> Order:
-        """Move an order: placed → paid → fulfilled, or → cancelled (before payment) / refunded (after); else 409."""
-        return service.set_order_status(database, order_id, data.status, settings.points_hold_days)
+        """Move an order: placed → paid → fulfilled (delivered), or → cancelled (before payment) / refunded (after);
+        cash on delivery: placed → fulfilled (delivered and paid at the door); else 409. The shopper's devices
+        hear of it (sync, push)."""
+        return service.set_order_status(database, order_id, data.status, settings.points_hold_days,
+                                        listeners=request.app.state.hooks.order_listeners)
+
+    @post("/orders/{order_id:int}/shipment", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
+    def ship(self, request: Request, order_id: Id, database: NamedDependency[Database]) -> Order:
+        """The order left with the carrier (paid by card, or placed for cash on delivery; else 409); again → no-op.
+        The shopper's devices hear of it (sync, push)."""
+        return service.ship_order(database, order_id, listeners=request.app.state.hooks.order_listeners)
 
     @post("/orders/{order_id:int}/delivered", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
     def delivered(self, order_id: Id, database: NamedDependency[Database]) -> Order:

@@ -10,7 +10,8 @@ from litestar.params import Parameter
 
 from loyalty import report_store, service
 from loyalty.errors import BadTransition, UnknownOrder
-from loyalty.rules import ORDER_STATUSES, TRANSITIONS
+from loyalty import rules
+from loyalty.rules import ORDER_STATUSES
 from operators.roles import Permission
 from server.http.params import MAX_ID, Id
 from server.http.roles import PERMISSION
@@ -38,7 +39,9 @@ def orders_page(
     )
     body_rows = []
     for r in rows:
-        moves = TRANSITIONS.get(r["status"], ())
+        moves = rules.moves(r["status"], r["payment_method"])
+        if not r["shipped_at"] and rules.may_ship(r["status"], r["payment_method"]):
+            moves = ("shipped", *moves)
         action = ""
         if moves:
             label = h(c.t("orders.move", id=r["id"]))
@@ -68,12 +71,16 @@ async def order_status(request: Request, order_id: Id) -> Response:
     c = ctx(request)
     fields = await form_fields(request, "status")
     note_audit(request, f"order {order_id} -> {fields['status']}")
-    if fields["status"] not in ORDER_STATUSES:
+    if fields["status"] not in (*ORDER_STATUSES, "shipped"):
         return html_response(frame(request, c.info, c.t("orders.title"),
                                    f'<p class="warn" role="alert">{h(c.t("orders.bad_status"))}</p>'), status=422)
     try:
-        await to_thread.run_sync(service.set_order_status, c.database, order_id, fields["status"],
-                                 c.settings.points_hold_days)
+        listeners = request.app.state.hooks.order_listeners
+        if fields["status"] == "shipped":  # not a status: the order left with the carrier (loyalty/shipping.py)
+            await to_thread.run_sync(lambda: service.ship_order(c.database, order_id, listeners=listeners))
+        else:
+            await to_thread.run_sync(lambda: service.set_order_status(c.database, order_id, fields["status"],
+                                                                      c.settings.points_hold_days, listeners=listeners))
     except (BadTransition, UnknownOrder) as exc:
         status, key = (404, "orders.unknown") if isinstance(exc, UnknownOrder) else (409, "orders.bad_transition")
         return html_response(frame(request, c.info, c.t("orders.title"),
