@@ -1,6 +1,5 @@
-"""SQL of checkout's details on an order: delivery option and fee, payment method and provider reference, the
-time it was handed to the carrier, and the delivery address as it was when the order was placed (sealed: it is
-personal data).
+"""SQL of checkout's details on an order: delivery option and fee, payment method and provider reference, and
+the delivery address as it was when the order was placed (sealed: it is personal data).
 
 The columns sit on ``orders`` (every order read sees them) but have their own migration history (domain
 ``checkout``), so this work and other changes to the loyalty schema never compete for migration numbers.
@@ -33,6 +32,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE orders ADD COLUMN shipped_at TEXT",   # handed to the carrier (delivery is fulfilled_at)
         ],
     ),
+    (
+        2,
+        "shipping is the status fulfilled, delivery loyalty's delivered_at",
+        ["ALTER TABLE orders DROP COLUMN shipped_at"],  # 1 added it before loyalty's delivered_at was on main
+    ),
 ]
 
 SEALED = (SealedColumn("orders", ("id",), "ship_to", SHIP_TO),)
@@ -48,19 +52,6 @@ def set_details(db: Any, order_id: int, *, shipping: int, delivery: str, payment
         [shipping, delivery, payment_method, provider, reference,
          vault.seal(SHIP_TO, msgspec.json.encode(address)), order_id],
     )
-
-
-def stamp_shipped(db: Any, order_id: int, now: str) -> bool:
-    """Record that the order was handed to the carrier, once; False if it was already (a conditional update)."""
-    return db.execute("UPDATE orders SET shipped_at = ? WHERE id = ? AND shipped_at IS NULL", [now, order_id]).rowcount == 1
-
-
-def ship(db: Any, order_id: int, status: str, now: str) -> bool:
-    """Stamp ``shipped_at`` if the order is still ``status`` and not shipped yet; False otherwise."""
-    return db.execute(
-        "UPDATE orders SET shipped_at = ?, updated_at = ? WHERE id = ? AND status = ? AND shipped_at IS NULL",
-        [now, now, order_id, status],
-    ).rowcount == 1
 
 
 def stamp_paid(db: Any, order_id: int, now: str) -> bool:

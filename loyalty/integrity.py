@@ -1,8 +1,8 @@
 """The loyalty room's invariants for `lastmile verify`: each discrepancy as one line naming its ids.
 
-Order totals add up; no lot gives more than it held; every debit takes from a lot of the same shopper (so
-the ledger's sum is the lots' remainders); the synced `points` and `orders/{id}` rows show what the ledger
-and the orders say.
+Order totals add up; returns add up and never give back more than an order's goods cost; no lot gives more than
+it held; every debit takes from a lot of the same shopper (so the ledger's sum is the lots' remainders); the
+synced `points` and `orders/{id}` rows show what the ledger and the orders say.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import msgspec
 
 from sync import store as sync_store
 
-from . import ledger, store
+from . import ledger, returns_store, store
 from .orders import to_summary
 
 
@@ -33,6 +33,14 @@ def _ledger(db: Any, stray: list[dict]) -> list[str]:
     for r in stray:
         where = "no lot" if r["lot_user_id"] is None else f"{r['lot_kind']} entry of user {r['lot_user_id']}"
         found.append(f"loyalty: debit {r['id']} (user {r['user_id']}) takes from {r['lot_id']}, {where}")
+    return found
+
+
+def _returns(db: Any) -> list[str]:
+    found = [f"loyalty: return {r['id']} (order {r['order_id']}) is {r['amount']}, its lines {r['lines_amount']}"
+             for r in returns_store.amount_mismatches(db)]
+    found += [f"loyalty: order {r['id']}'s returns give back {r['returned']}, its goods cost {r['total'] - r['shipping']}"
+              for r in returns_store.over_returned_orders(db)]
     return found
 
 
@@ -95,4 +103,4 @@ def check(db: Any, erased: set[int] = frozenset()) -> list[str]:
     """Every loyalty discrepancy; ``erased`` shoppers (accounts deleted) have books but no synced rows."""
     stray = store.stray_debits(db)  # their shoppers' lots cannot be rebuilt: reported once, views skipped
     skipped = erased | {r["user_id"] for r in stray}
-    return _orders(db) + _ledger(db, stray) + _points_views(db, skipped) + _order_views(db, erased)
+    return _orders(db) + _ledger(db, stray) + _points_views(db, skipped) + _order_views(db, erased) + _returns(db)

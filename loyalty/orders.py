@@ -33,8 +33,8 @@ class OrderStatusChanged:
 
 
 OrderListener = Callable[[OrderStatusChanged], None]
-"""Hears every real status change, and shipping (``status`` "shipped": loyalty/shipping.py); server/wiring.py
-lists them: retention's order notifications."""
+"""Hears every real status change, and delivery (``status`` "delivered": ``deliver``); server/wiring.py lists
+them: retention's order notifications."""
 
 
 def to_order(row: dict, lines: list[dict]) -> Order:
@@ -152,10 +152,12 @@ def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days:
     payment = row.get("payment_method")
     if not rules.can_move(current, target, payment):
         raise BadTransition(f"an order that is {current} cannot become {target}")
+    if payment == "cod" and current == "fulfilled" and (target == "refunded") != bool(row["paid_at"]):
+        raise BadTransition("a cash-on-delivery parcel not yet paid is cancelled, a delivered and paid one refunded")
     if not store.move_order(db, order_id, current, target, clock.iso(now)):
         raise BadTransition(f"order {order_id} changed meanwhile; read it again")
     lines = store.order_lines(db, [order_id])[order_id]
-    if rules.restocks(current, target):
+    if rules.restocks(current, target, payment):
         _restock(db, lines, now)
     if target == "cancelled":
         for released in store.release_coupon(db, order_id):
@@ -166,11 +168,6 @@ def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days:
         apply_payment(db, row, now, hold_days)
     elif target == "refunded":
         apply_refund(db, row, now)
-    if target == "fulfilled":
-        # Delivered: shipped by then, if no one said so; cash on delivery is paid now, at the door.
-        checkout_store.stamp_shipped(db, order_id, clock.iso(now))
-        if payment == "cod" and checkout_store.stamp_paid(db, order_id, clock.iso(now)):
-            apply_payment(db, row, now, hold_days)
     fresh = store.get_order(db, order_id)
     assert fresh is not None
     views.put_order(db, fresh["user_id"], to_summary(fresh, lines))
@@ -187,3 +184,31 @@ def tell(listeners: Sequence[OrderListener], change: OrderStatusChanged) -> None
     """Hand a status change to every listener (inside its transaction)."""
     for listener in listeners:
         listener(change)
+
+
+def deliver(db: Any, order_id: int, now: datetime, hold_days: int, *,
+            listeners: Sequence[OrderListener] = ()) -> tuple[Order, bool]:
+    """The carrier confirmed delivery of a fulfilled (shipped) order, once; (the order, whether it changed).
+
+    A cash-on-delivery order is paid now: the courier collected the cash (points and growth are earned as for
+    any payment). Anything not fulfilled is BadTransition; a second confirmation changes nothing.
+    """
+    row = store.get_order(db, order_id)
+    if row is None:
+        raise UnknownOrder(f"no order {order_id}")
+    if row.get("delivered_at"):
+        return get(db, order_id), False
+    if not store.mark_delivered(db, order_id, clock.iso(now)):
+        raise BadTransition(f"an order that is {row['status']} cannot be delivered")
+    if row.get("payment_method") == "cod" and checkout_store.stamp_paid(db, order_id, clock.iso(now)):
+        apply_payment(db, row, now, hold_days)
+    fresh = store.get_order(db, order_id)
+    assert fresh is not None
+    lines = store.order_lines(db, [order_id])[order_id]
+    views.put_order(db, fresh["user_id"], to_summary(fresh, lines))
+    return_views.put_returnable(db, fresh)  # a cash-on-delivery order becomes returnable once paid
+    views.refresh_points(db, fresh["user_id"], now)
+    order = get(db, order_id)
+    tell(listeners, OrderStatusChanged(db=db, user_id=fresh["user_id"], order_id=order_id, previous=row["status"],
+                                       status="delivered", order=order, at=now))
+    return order, True

@@ -12,7 +12,7 @@ REVENUE_STATUSES = ("paid", "fulfilled")  # money kept: refunded and cancelled o
 
 def recent_orders(db: Any, status: str | None, before: int | None, limit: int) -> list[dict]:
     """Every shopper's orders, newest first, optionally of one status, with ids below ``before``."""
-    sql = ("SELECT id, user_id, status, currency, total, discount, payment_method, shipped_at, created_at, updated_at"
+    sql = ("SELECT id, user_id, status, currency, total, discount, payment_method, delivered_at, created_at, updated_at"
            " FROM orders WHERE id < ?")
     params: list = [before if before is not None else 2**62]
     if status:

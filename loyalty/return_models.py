@@ -70,6 +70,7 @@ class ReturnableOrder(msgspec.Struct, rename="camel", frozen=True):
     order_id: int
     currency: str
     total: int
+    """What the goods cost (the order's total less its delivery fee): what returning all of them gives back."""
     delivered_at: str
     return_by: str
     shipping_fee: int

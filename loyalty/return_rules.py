@@ -53,6 +53,12 @@ def seconds_left(due: datetime, now: datetime) -> int:
     return int((due - now).total_seconds())
 
 
+def goods_paid(order: dict) -> int:
+    """What an order cost for its goods: its total less the delivery fee (a return gives the goods' money back;
+    the delivery happened)."""
+    return order["total"] - (order.get("shipping") or 0)
+
+
 def line_share(line_total: int, subtotal: int, total: int) -> int:
     """A line's share of what the order cost after its discount (rounded down; the last return takes the rest)."""
     return line_total * total // subtotal if subtotal else 0

@@ -8,7 +8,7 @@ Every function takes the ``db`` of the caller's write transaction; the views it 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Sequence
 
 import clock
 
@@ -30,7 +30,8 @@ def request(db: Any, user_id: int, args: ReturnRequestArgs, now: datetime, *, cl
     order = store.get_order(db, args.order_id, user_id)
     if order is None:
         raise ReturnRefused("unknown-order", f"no order {args.order_id} among yours")
-    if order["status"] in ("placed", "paid"):
+    # A cash-on-delivery parcel is fulfilled (shipped) before it is paid: unpaid, it is on its way.
+    if order["status"] in ("placed", "paid") or (order["status"] == "fulfilled" and not order["paid_at"]):
         raise ReturnRefused("not-delivered", f"order {order['id']} has not been delivered yet")
     if order["status"] != return_rules.RETURNABLE_ORDER_STATUS or not order["fulfilled_at"]:
         raise ReturnRefused("not-returnable", f"order {order['id']} is {order['status']}: there is nothing to return")
@@ -53,7 +54,8 @@ def request(db: Any, user_id: int, args: ReturnRequestArgs, now: datetime, *, cl
     chosen = [by_sku[sku] for sku in wanted]
     completes = len(returned) + len(chosen) == len(lines)
     refunded_before = sum(r["amount"] for r in returns_store.order_returns(db, order["id"]) if r["status"] != "rejected")
-    amount = return_rules.return_amount(chosen, order["subtotal"], order["total"], refunded_before, completes)
+    goods = return_rules.goods_paid(order)
+    amount = return_rules.return_amount(chosen, order["subtotal"], goods, refunded_before, completes)
     tier = tiers.current(db, user_id, now)[0].tier
     free = store.is_free_return(db, order["id"]) or perks.claim_free_return(db, user_id, order["id"], tier, now)
     return_id = returns_store.insert_return(db, {
@@ -61,7 +63,7 @@ def request(db: Any, user_id: int, args: ReturnRequestArgs, now: datetime, *, cl
         "shipping_fee": return_rules.shipping_fee(free), "client_id": client_id, "mutation_id": mutation_id,
         "now": clock.iso(now),
     })
-    shares = [return_rules.line_share(l["line_total"], order["subtotal"], order["total"]) for l in chosen]
+    shares = [return_rules.line_share(l["line_total"], order["subtotal"], goods) for l in chosen]
     if completes:  # the last lines take what rounding left over, so one order's returns add up to its total
         shares[-1] += amount - sum(shares)
     returns_store.insert_return_lines(db, return_id, order["id"], [
@@ -75,7 +77,7 @@ def request(db: Any, user_id: int, args: ReturnRequestArgs, now: datetime, *, cl
 # ------------------------------------------------------------------------------------------------ operators
 
 
-def _refund(db: Any, row: dict, order: dict, now: datetime) -> int:
+def _refund(db: Any, row: dict, order: dict, now: datetime, listeners: Sequence[orders.OrderListener]) -> int:
     """Give back a return's share of the order's points and growth; the points taken back. The order's last
     lines refund it as a whole (orders.change_status: bonus and all growth reversed, less what earlier returns
     took back)."""
@@ -85,12 +87,14 @@ def _refund(db: Any, row: dict, order: dict, now: datetime) -> int:
                 for l in returns_store.return_lines(db, [r["id"]])[r["id"]]}
     if len(refunded) == len(lines):  # this return (refunded a moment ago) was the order's last lines
         before = order["points_reversed"]
-        orders.change_status(db, order_id, "refunded", now, hold_days=0)  # the hold applies to paying only
+        # (hold_days: the hold applies to paying only; listeners hear of the refund as of any other)
+        orders.change_status(db, order_id, "refunded", now, hold_days=0, listeners=listeners)
         fresh = store.get_order(db, order_id)
         assert fresh is not None
         return fresh["points_reversed"] - before
-    taken, written_off = ledger.reverse_share(db, user_id, order_id, row["amount"], order["total"], now)
-    tiers.reverse_growth_share(db, user_id, order_id, row["id"], row["amount"], order["total"])
+    goods = return_rules.goods_paid(order)
+    taken, written_off = ledger.reverse_share(db, user_id, order_id, row["amount"], goods, now)
+    tiers.reverse_growth_share(db, user_id, order_id, row["id"], row["amount"], goods)
     store.set_order_points(db, order_id, reversed_=order["points_reversed"] + taken,
                            written_off=order["points_written_off"] + written_off)
     tiers.evaluate(db, user_id, now)
@@ -100,9 +104,11 @@ def _refund(db: Any, row: dict, order: dict, now: datetime) -> int:
     return taken
 
 
-def move(db: Any, return_id: int, target: str, now: datetime) -> tuple[ReturnView, bool]:
+def move(db: Any, return_id: int, target: str, now: datetime,
+         listeners: Sequence[orders.OrderListener] = ()) -> tuple[ReturnView, bool]:
     """Move a return (operators); (the return, whether it changed). Repeating its status changes nothing; a move
-    its life cycle does not allow, or one another operator made first, is BadReturnMove."""
+    its life cycle does not allow, or one another operator made first, is BadReturnMove. ``listeners`` hear of the
+    order's refund when this return refunds its last lines."""
     row = returns_store.get_return(db, return_id)
     if row is None:
         raise UnknownReturn(f"no return {return_id}")
@@ -120,7 +126,7 @@ def move(db: Any, return_id: int, target: str, now: datetime) -> tuple[ReturnVie
         raise BadReturnMove(f"return {return_id} changed meanwhile; read it again")
     user_id = row["user_id"]
     if target == "refunded":
-        returns_store.set_return_points(db, return_id, _refund(db, row, order, now))
+        returns_store.set_return_points(db, return_id, _refund(db, row, order, now, listeners))
     elif target == "rejected":
         returns_store.release_lines(db, return_id)
         others = [r for r in returns_store.order_returns(db, order["id"]) if r["status"] != "rejected"]

@@ -108,3 +108,21 @@ def growth_reversed_by_returns(db: Any, user_id: int, order_id: int) -> int:
         "SELECT COALESCE(SUM(amount), 0) FROM growth_events WHERE user_id = ? AND kind = 'order_refund' AND ref LIKE ?",
         [user_id, f"{order_id}:r%"],
     ).fetchone()[0]
+
+
+def amount_mismatches(db: Any) -> list[dict]:
+    """Returns whose amount is not the sum of their lines' amounts."""
+    return list(db.query(
+        "SELECT r.id, r.order_id, r.amount, COALESCE(SUM(l.amount), 0) AS lines_amount"
+        " FROM returns r LEFT JOIN return_lines l ON l.return_id = r.id"
+        " GROUP BY r.id, r.order_id, r.amount HAVING r.amount != COALESCE(SUM(l.amount), 0) ORDER BY r.id"
+    ))
+
+
+def over_returned_orders(db: Any) -> list[dict]:
+    """Orders whose returns (not rejected) give back more than their goods cost."""
+    return list(db.query(
+        "SELECT o.id, o.total, o.shipping, SUM(r.amount) AS returned FROM orders o JOIN returns r ON r.order_id = o.id"
+        " WHERE r.status != 'rejected' GROUP BY o.id, o.total, o.shipping"
+        " HAVING SUM(r.amount) > o.total - o.shipping ORDER BY o.id"
+    ))

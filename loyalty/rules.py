@@ -433,12 +433,13 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 COD_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "placed": ("fulfilled", "cancelled"),
-    "fulfilled": ("refunded",),
+    "fulfilled": ("cancelled", "refunded"),
     "cancelled": (),
     "refunded": (),
 }
-"""Cash on delivery is paid on delivery: placed → fulfilled (delivered, the courier collected the cash: the order
-is paid then); a parcel refused at the door is cancelled while still placed (its goods come back)."""
+"""Cash on delivery ships unpaid: placed → fulfilled (shipped), paid when delivered (the courier collects the
+cash; loyalty.orders.deliver); a parcel refused at the door is cancelled (its goods come back), a delivered and
+paid one refunded (orders.change_status tells the two apart by ``paid_at``)."""
 
 
 def moves(current: str, payment: str | None = None) -> tuple[str, ...]:
@@ -451,11 +452,8 @@ def can_move(current: str, target: str, payment: str | None = None) -> bool:
     return target in moves(current, payment)
 
 
-def restocks(current: str, target: str) -> bool:
+def restocks(current: str, target: str, payment: str | None = None) -> bool:
     """Whether a move puts the order's goods back in stock (cancelled, or refunded before it was shipped)."""
+    if payment == "cod":
+        return target == "cancelled"  # before shipping, or refused at the door
     return (current, target) in (("placed", "cancelled"), ("paid", "refunded"))
-
-
-def may_ship(status: str, payment: str | None = None) -> bool:
-    """Whether an order in ``status`` may be handed to the carrier: once paid, or at once for cash on delivery."""
-    return status == ("placed" if payment == "cod" else "paid")

@@ -13,9 +13,9 @@ from sync import store as sync_store
 from sync.poke import notify
 
 from . import checkout as checkout_mod
-from . import checkout_store, shipping
+from . import checkout_store
 from . import gifts, growth, growth_shop, jobs, mall, orders, return_views, returns, returns_store, store, views
-from .errors import BadIdempotencyKey, BadOrderInput, BadTransition, UnknownOrder
+from .errors import BadIdempotencyKey, BadOrderInput
 from .models import (
     CheckoutQuote,
     Coupon,
@@ -106,27 +106,16 @@ def set_order_status(database: Any, order_id: int, status: str, hold_days: int, 
     return order
 
 
-def ship_order(database: Any, order_id: int, now: datetime | None = None, *,
-               listeners: Sequence[orders.OrderListener] = ()) -> Order:
-    """Record that an order left with the carrier (operators, the carrier's webhook); devices are poked."""
+def mark_delivered(database: Any, order_id: int, now: datetime | None = None, *, hold_days: int,
+                   listeners: Sequence[orders.OrderListener] = ()) -> Order:
+    """The carrier confirmed delivery of a fulfilled order (retention's order-delivered trigger reads it); a
+    cash-on-delivery order is paid then. The shopper's devices are poked and ``listeners`` told."""
     with database.write() as db:
-        order, changed = shipping.mark_shipped(db, order_id, _now(now), listeners)
+        order, changed = orders.deliver(db, order_id, _now(now), hold_days, listeners=listeners)
         user_id = store.get_order(db, order_id)["user_id"]  # type: ignore[index]
     if changed:
         notify(user_id)
     return order
-
-
-def mark_delivered(database: Any, order_id: int, now: datetime | None = None) -> Order:
-    """The carrier confirmed delivery of a fulfilled order (retention's order-delivered trigger reads it)."""
-    with database.write() as db:
-        if not store.mark_delivered(db, order_id, clock.iso(_now(now))):
-            row = store.get_order(db, order_id)
-            if row is None:
-                raise UnknownOrder(f"no order {order_id}")
-            if row["delivered_at"] is None:
-                raise BadTransition(f"an order that is {row['status']} cannot be delivered")
-        return orders.get(db, order_id)
 
 
 def points(database: Any, user_id: int, now: datetime | None = None) -> PointsView:
@@ -250,10 +239,11 @@ def request_return(database: Any, user_id: int, order_id: int, skus: list[str], 
     return value
 
 
-def move_return(database: Any, return_id: int, status: str, now: datetime | None = None) -> ReturnView:
+def move_return(database: Any, return_id: int, status: str, now: datetime | None = None, *,
+                listeners: Sequence[orders.OrderListener] = ()) -> ReturnView:
     """Move a return along its statuses (operators); the shopper's devices are poked when it changed."""
     with database.write() as db:
-        value, changed = returns.move(db, return_id, status, _now(now))
+        value, changed = returns.move(db, return_id, status, _now(now), listeners)
         user_id = returns_store.get_return(db, return_id)["user_id"]  # type: ignore[index]
     if changed:
         notify(user_id)

@@ -410,6 +410,15 @@ def bought_sku(db: Any, user_id: int, sku: str) -> bool:
     ).fetchone() is not None
 
 
+def delivered_sku(db: Any, user_id: int, sku: str) -> bool:
+    """Whether the shopper has a delivered (fulfilled, not refunded) order holding ``sku``."""
+    return db.execute(
+        "SELECT 1 FROM order_lines l JOIN orders o ON o.id = l.order_id"
+        " WHERE o.user_id = ? AND l.sku = ? AND o.status = 'fulfilled' LIMIT 1",
+        [user_id, sku],
+    ).fetchone() is not None
+
+
 def orders_with_offer(db: Any, offer_id: str) -> list[dict]:
     """Every order placed with ``offer_id`` (retention's conversion tracking)."""
     return list(db.query("SELECT * FROM orders WHERE offer_id = ? ORDER BY id", [offer_id]))

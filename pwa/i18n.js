@@ -31,3 +31,10 @@ export function named(prefix, code) {
   const text = tr(`${prefix}.${code}`);
   return text === `${prefix}.${code}` ? String(code) : text;
 }
+
+/** `text("reviews.title")`: a text of another PWA area (returns, reviews: their own message files), with its area
+ * in the key and its `{placeholders}` filled. */
+export function text(key, params = {}) {
+  const found = self.LastmileTexts?.[key] ?? key;
+  return found.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}

@@ -59,6 +59,9 @@ export const MUTATORS = {
   "points.redeem"() {
     // Only the server knows the balance: shown as pending until the pull brings the new `points`.
   },
+  "returns.request"() {
+    // Only the server knows the window and the allowance: shown as waiting until the pull brings `returns/{id}`.
+  },
 };
 
 /** The view the shopper sees: the server's view with the pending mutations replayed on top (rebase). */

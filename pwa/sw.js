@@ -6,7 +6,15 @@ const SHELL = `lm-shell-${VERSION}`;
 const PAGES = "lm-pages-v1"; // product and listing HTML (stale-while-revalidate / network-first)
 const DATA = "lm-data-v1"; // product JSON (stale-while-revalidate)
 const IMAGES = "lm-images-v1"; // /media variants (cache-first, expiry + entry cap)
-const RUNTIME = [PAGES, DATA, IMAGES];
+const AHEAD = "lm-ahead-v1"; // product pages saved ahead from a category browsed online (never opened yet)
+const RUNTIME = [PAGES, DATA, IMAGES, AHEAD];
+// Saving ahead (docs/pwa.md, Deeper offline): at most this many stored bytes (decoded HTML, the inline first
+// image included) per category and in all, the oldest saved first out; never with Save-Data on.
+const AHEAD_CATEGORY_BYTES = 250_000;
+const AHEAD_TOTAL_BYTES = 1_000_000;
+const AHEAD_PAGES = 24; // one listing page's products at most
+const BYTES = "x-lm-bytes";
+const CATEGORY = "x-lm-category";
 const NAV_TIMEOUT_MS = 3000; // lie-fi: after this, a saved copy beats waiting
 const NAV_GIVE_UP_MS = 20000; // no saved copy: wait this long for the network, then the offline page
 const IMAGE_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
@@ -18,7 +26,7 @@ const BANNER_MARK = "<!--lm:banner-->";
 const APP_URL = PRECACHE.map((entry) => entry.url).find((url) => /^\/static\/app\.[0-9a-f]+\.js$/.test(url));
 // Sync client: Background Sync pushes pending mutations from IndexedDB (pwa/sync-store.js).
 importScripts(PRECACHE.find((entry) => /^\/static\/sync-store\.[0-9a-f]+\.js$/.test(entry.url)).url);
-const CLIENT_PAGES = ["/cart", "/signin", "/points", "/mall", "/orders"]; // shells the sync client fills (server/pages/client.py)
+const CLIENT_PAGES = ["/cart", "/signin", "/points", "/mall", "/orders", "/returns"]; // shells the sync client fills (server/pages/client.py)
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -69,8 +77,12 @@ self.addEventListener("message", (event) => {
   // visited again); the page reloads itself once this is done.
   if (event.data && event.data.type === "LOCALE") {
     pageLocale = localeOf(event.data.locale) || pageLocale;
-    if (event.data.drop) event.waitUntil(caches.delete(PAGES).then(() => event.source?.postMessage({ type: "locale-dropped" })));
+    if (event.data.drop) {
+      event.waitUntil(Promise.all([caches.delete(PAGES), caches.delete(AHEAD)]).then(() => event.source?.postMessage({ type: "locale-dropped" })));
+    }
   }
+  // AHEAD_IDLE: answered once every category browsed so far has been saved ahead (tests wait on it).
+  if (event.data && event.data.type === "AHEAD_IDLE") event.waitUntil(ahead.then(() => event.source?.postMessage({ type: "ahead-idle" })));
   // PING just wakes the worker (tests and the bench attach network emulation to it).
 });
 
@@ -167,17 +179,97 @@ async function fetchPage(request) {
   }
 }
 
-// Product pages: a saved copy at once (no network wait), refreshed in the background.
+// Save-Data on (the request's header, or the connection's flag): nothing is fetched ahead.
+function saveDataOn(request) {
+  return request.headers.get("save-data") === "on" || !!self.navigator.connection?.saveData;
+}
+
+// The product pages a category page links to from its main part (not the header or the category chips).
+function productLinks(html) {
+  const start = html.indexOf("<main");
+  const found = [];
+  for (const match of html.slice(Math.max(0, start)).matchAll(/href="(\/p\/[^"?#]+)"/g)) {
+    const href = new URL(match[1], location.origin).href;
+    if (!found.includes(href)) found.push(href);
+  }
+  return found.slice(0, AHEAD_PAGES);
+}
+
+async function storedBytes(cache, category) {
+  let used = 0;
+  for (const request of await cache.keys()) {
+    const saved = await cache.match(request);
+    if (saved && (!category || saved.headers.get(CATEGORY) === category)) used += Number(saved.headers.get(BYTES)) || 0;
+  }
+  return used;
+}
+
+// Save a category's product pages not saved yet, one after another, until the category's budget is spent;
+// then drop the oldest saved-ahead pages until the whole cache is within its budget.
+async function saveCategory(category, html) {
+  const pages = await caches.open(PAGES);
+  const cache = await caches.open(AHEAD);
+  let used = await storedBytes(cache, category);
+  for (const href of productLinks(html)) {
+    if ((await pages.match(href, { ignoreVary: true })) || (await cache.match(href, { ignoreVary: true }))) continue;
+    let response;
+    try {
+      response = await fetch(href, { credentials: "same-origin", headers: { Accept: NAV_ACCEPT } });
+    } catch {
+      break; // the network went away: what is saved stays
+    }
+    if (!response.ok || response.type !== "basic") continue;
+    const body = await response.blob();
+    if (used + body.size > AHEAD_CATEGORY_BYTES) break;
+    used += body.size;
+    const headers = new Headers(response.headers);
+    headers.set(STAMP, new Date().toISOString());
+    headers.set(BYTES, String(body.size));
+    headers.set(CATEGORY, category);
+    headers.delete("content-encoding");
+    headers.delete("content-length");
+    await cache.put(href, new Response(body, { status: response.status, statusText: response.statusText, headers }));
+  }
+  await trimAhead(cache);
+}
+
+async function trimAhead(cache) {
+  let total = await storedBytes(cache, null);
+  for (const request of await cache.keys()) { // insertion order: oldest first
+    if (total <= AHEAD_TOTAL_BYTES) break;
+    const saved = await cache.match(request);
+    total -= Number(saved?.headers.get(BYTES)) || 0;
+    await cache.delete(request);
+  }
+}
+
+let ahead = Promise.resolve(); // one category at a time, in the order they were browsed
+
+function saveAhead(request, response) {
+  const url = new URL(request.url);
+  if (!url.pathname.startsWith("/c/") || !response.ok || saveDataOn(request)) return Promise.resolve();
+  ahead = ahead.then(() => response.text()).then((html) => saveCategory(url.pathname, html)).catch(() => {});
+  return ahead;
+}
+
+// Product pages: a saved copy at once (no network wait), refreshed in the background. A page saved ahead from
+// its category is served the same way; once opened it moves to the pages the shopper has seen.
 async function productPage(event) {
   const { request } = event;
   const cache = await caches.open(PAGES);
-  const cached = await cache.match(request.url, { ignoreVary: true });
+  let cached = await cache.match(request.url, { ignoreVary: true });
+  let early = null;
+  if (!cached) {
+    early = await caches.open(AHEAD);
+    cached = await early.match(request.url, { ignoreVary: true });
+  }
   if (cached) {
     const before = cached.headers.get("etag");
     event.waitUntil(
-      fetchPage(request).then((fresh) =>
-        notifyUpdated(event.resultingClientId, request.url, before, fresh && fresh.headers.get("etag")),
-      ),
+      fetchPage(request).then(async (fresh) => {
+        if (fresh && fresh.ok && early) await early.delete(request.url, { ignoreVary: true });
+        await notifyUpdated(event.resultingClientId, request.url, before, fresh && fresh.headers.get("etag"));
+      }),
     );
     return fromCache(cached);
   }
@@ -189,7 +281,10 @@ async function networkFirst(event, cached) {
   const network = fetchPage(event.request);
   if (cached === undefined) cached = await (await caches.open(PAGES)).match(event.request.url, { ignoreVary: true });
   const first = await Promise.race([network, timeout(cached ? NAV_TIMEOUT_MS : NAV_GIVE_UP_MS)]);
-  if (first) return first;
+  if (first) {
+    event.waitUntil(saveAhead(event.request, first.clone()));
+    return first;
+  }
   if (cached) {
     event.waitUntil(network);
     return fromCache(cached);
@@ -248,7 +343,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(shellAsset(request));
   } else if (url.pathname.startsWith("/media/")) {
     event.respondWith(image(event));
-  } else if (url.pathname.startsWith("/api/products") && !url.searchParams.has("q")) {
+  } else if (url.pathname.startsWith("/api/products") && !url.searchParams.has("q") && !url.pathname.endsWith("/reviews")) {
+    // (Reviews go to the network: a shopper who just wrote one must see it; the page says when it is offline.)
     event.respondWith(staleWhileRevalidate(event));
   }
   // Everything else (sync, auth, orders, admin) goes to the network untouched.

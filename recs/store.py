@@ -42,7 +42,18 @@ def _marks(values: list) -> str:
 
 def replace_model(db: Any, neighbours: dict[str, list[tuple[str, float]]], popularity: list[tuple[str, float]],
                   refreshed_at: str, shoppers: int) -> None:
-    """Swap in a new model (in the caller's write transaction: readers see the old one until it commits)."""
+    """Swap in a new model (in the caller's write transaction: readers see the old one until it commits).
+
+    The one `recs_model` row is written first: its row lock queues a second refresh running at the same time
+    (PostgreSQL; SQLite has one writer anyway) until this one commits, so its DELETE then sees, and removes, every
+    row this one wrote, and the tables never hold a mix of two refreshes.
+    """
+    db.execute(
+        "INSERT INTO recs_model (id, refreshed_at, shoppers, items) VALUES (1, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET refreshed_at = excluded.refreshed_at, shoppers = excluded.shoppers,"
+        " items = excluded.items",
+        [refreshed_at, shoppers, len(neighbours)],
+    )
     db.execute("DELETE FROM recs_neighbours")
     db.execute("DELETE FROM recs_popularity")
     for sku, near in neighbours.items():
@@ -57,12 +68,6 @@ def replace_model(db: Any, neighbours: dict[str, list[tuple[str, float]]], popul
             "INSERT INTO recs_popularity (sku, score) VALUES (?, ?) ON CONFLICT (sku) DO UPDATE SET score = excluded.score",
             [sku, score],
         )
-    db.execute(
-        "INSERT INTO recs_model (id, refreshed_at, shoppers, items) VALUES (1, ?, ?, ?)"
-        " ON CONFLICT (id) DO UPDATE SET refreshed_at = excluded.refreshed_at, shoppers = excluded.shoppers,"
-        " items = excluded.items",
-        [refreshed_at, shoppers, len(neighbours)],
-    )
 
 
 def neighbours_of(db: Any, skus: list[str]) -> dict[str, list[tuple[str, float]]]:

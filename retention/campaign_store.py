@@ -42,9 +42,10 @@ def delete_template(db: Any, template_id: int) -> bool:
 def add_offer(db: Any, row: dict) -> int:
     """Insert an offer; its id (the code must be new)."""
     return db.execute(
-        "INSERT INTO retention_offers (code, title, kind, value, currency, min_order, expires_at, segment, budget)"
-        " VALUES (:code, :title, :kind, :value, :currency, :min_order, :expires_at, :segment, :budget) RETURNING id",
-        row,
+        "INSERT INTO retention_offers (code, title, kind, value, currency, min_order, expires_at, segment, budget,"
+        " steps, bundle) VALUES (:code, :title, :kind, :value, :currency, :min_order, :expires_at, :segment, :budget,"
+        " :steps, :bundle) RETURNING id",
+        {"steps": None, "bundle": None, **row},
     ).fetchone()[0]
 
 
@@ -148,11 +149,12 @@ def pushed_times(db: Any, user_id: int, since: str) -> list[str]:
 
 
 def add_message(db: Any, row: dict) -> int:
-    """Insert a message; its id."""
+    """Insert a message (``deferred_by``: why it waits, schedule.CAPS / QUIET_HOURS, or absent); its id."""
     return db.execute(
-        "INSERT INTO retention_messages (user_id, trigger, dedupe, campaign_id, variant, offer_id, due_at, created_at)"
-        " VALUES (:user_id, :trigger, :dedupe, :campaign_id, :variant, :offer_id, :due_at, :created_at) RETURNING id",
-        row,
+        "INSERT INTO retention_messages (user_id, trigger, dedupe, campaign_id, variant, offer_id, due_at, created_at,"
+        " deferred_by) VALUES (:user_id, :trigger, :dedupe, :campaign_id, :variant, :offer_id, :due_at, :created_at,"
+        " :deferred_by) RETURNING id",
+        {"deferred_by": None} | row,
     ).fetchone()[0]
 
 

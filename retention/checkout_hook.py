@@ -13,7 +13,9 @@ from .offers import OFFER_ID_PREFIX, redeem_coupon
 def retention_discount(request: DiscountRequest) -> Discount | None:
     """The discount of a retention coupon (recorded in the checkout's transaction); None for codes not ours."""
     try:
-        found = redeem_coupon(request.db, request.user_id, request.code, request.subtotal, request.currency, request.now)
+        lines = [(line.sku, line.qty, line.unit_price) for line in request.lines]
+        found = redeem_coupon(request.db, request.user_id, request.code, request.subtotal, request.currency, request.now,
+                              lines=lines)
     except CouponRejected as exc:
         raise UnknownCode(str(exc)) from None
     if found is None:

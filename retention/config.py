@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -31,3 +32,10 @@ class RetentionConfig:
     default_ttl: int = 86_400
     receipt_key: bytes = b""
     """HMAC key for message receipts (derived from the VAPID key by the server wiring)."""
+    email: bool = False
+    """Whether the email channel is on (LASTMILE_SMTP_URL set): shoppers without push get email instead."""
+    public_url: str = "http://127.0.0.1:8000"
+    """The shop's origin, for absolute links in email (unsubscribe, the message's page)."""
+    email_text: Callable[..., str] | None = None
+    """email_text(locale, key, **params): the email's own texts (footer, link) in the shopper's locale; the server
+    hands over its i18n lookup (messages/email.json), since a domain room never imports server/."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import push_store
+from . import email_store, push_store
 
 
 def check(db: Any) -> list[str]:
-    """Outbox rows in an unknown state, claimed without a time, or pending for a deleted subscription."""
+    """Outbox rows (push and email) in an unknown state, claimed without a time, or pending for a deleted subscription."""
     found = []
     for r in push_store.outbox_problems(db):
         if r["state"] not in push_store.OUTBOX_STATES:
@@ -18,4 +18,7 @@ def check(db: Any) -> list[str]:
         else:
             why = f"pending for subscription {r['subscription_id']}, which no longer exists"
         found.append(f"retention: outbox {r['id']} (message {r['message_id']}): {why}")
+    for r in email_store.outbox_problems(db):
+        why = "claimed ('sending') without a claim time" if r["state"] == "sending" else f"unknown state {r['state']!r}"
+        found.append(f"retention: email outbox {r['id']} (message {r['message_id']}): {why}")
     return found

@@ -108,18 +108,37 @@ class Template(TemplateIn, kw_only=True):
     built_in: bool = False
 
 
+class OfferStep(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """One step of a tiered offer: a subtotal of at least ``spend`` saves ``save`` (minor units, or percent)."""
+
+    spend: Annotated[int, Meta(gt=0, le=10**12)]
+    save: Annotated[int, Meta(gt=0, le=10**12)]
+
+
+Sku = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="product id (SKU)")]
+
+
 class OfferIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
-    """An operator's offer: coupon code, discount (percent or minor units), expiry, target segment, budget."""
+    """An operator's offer: coupon code, discount (percent or minor units), expiry, target segment, budget.
+
+    A plain offer takes ``value`` off; a tiered one (``steps``) takes the best step the subtotal reaches; a bundle
+    (``bundle``: SKUs bought together) takes ``value`` off each complete set in the cart (retention/offers.py).
+    """
 
     code: Annotated[str, Meta(min_length=3, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
     title: Short
     kind: Literal["percent", "amount"]
-    value: Annotated[int, Meta(gt=0, le=1_000_000_00)]
     expires_at: str
     budget: Annotated[int, Meta(gt=0, le=10**12)]
+    value: Annotated[int, Meta(gt=0, le=1_000_000_00)] | None = None
+    """Required except for tiered offers, whose savings are their steps'."""
     segment: Segment | None = None
     currency: Annotated[str, Meta(pattern=r"^[A-Z]{3}$")] | None = None
     min_order: Annotated[int, Meta(ge=0, le=10**12)] = 0
+    steps: Annotated[list[OfferStep], Meta(min_length=1, max_length=8)] | None = None
+    """Spend thresholds, ascending: e.g. spend 200 save 20, spend 500 save 60."""
+    bundle: Annotated[list[Sku], Meta(min_length=2, max_length=20)] | None = None
+    """SKUs that must all be in the cart; ``value`` comes off each complete set."""
 
 
 class Offer(OfferIn, kw_only=True):

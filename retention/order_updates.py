@@ -19,7 +19,7 @@ from . import audience_store, campaign_store, push_store
 from .config import RetentionConfig
 from .models import Template
 from .receipts import receipt_for
-from .schedule import next_slot
+from .schedule import slot_and_cause
 from .templates import choose, render
 
 TRIGGER = "order_status"
@@ -31,8 +31,8 @@ Texts = Callable[[str, str], tuple[str, str]]
 
 
 def step_of(status: str) -> str:
-    """The timeline step a status move means: fulfilled is delivered (shipping is its own step, "shipped")."""
-    return "delivered" if status == "fulfilled" else status
+    """The timeline step a status move means: fulfilled is shipped (delivery is its own step, "delivered")."""
+    return "shipped" if status == "fulfilled" else status
 
 
 def queue(change: OrderStatusChanged, config: RetentionConfig, texts: Texts, locales: tuple[str, ...]) -> int | None:
@@ -40,7 +40,8 @@ def queue(change: OrderStatusChanged, config: RetentionConfig, texts: Texts, loc
     there is nothing to send (no consent, no subscription, a step not told, or told already)."""
     db = change.db
     step = step_of(change.status)
-    dedupe = f"order:{change.order_id}:{step}"
+    # The key retention's own order_shipped/order_delivered triggers use: one message per order and step.
+    dedupe = f"{step}:{change.order_id}"
     if step not in STEPS or not consents.has(db, change.user_id, consents.NOTIFICATIONS):
         return None
     subscriptions = push_store.user_subscriptions(db, change.user_id)
@@ -48,11 +49,11 @@ def queue(change: OrderStatusChanged, config: RetentionConfig, texts: Texts, loc
         return None
     profile = audience_store.get_profile(db, change.user_id) or {}
     scheduled = [parse(t) for t in campaign_store.pushed_times(db, change.user_id, iso(change.at - timedelta(days=7)))]
-    due = next_slot(change.at, profile.get("time_zone") or config.default_time_zone, config.quiet_hours, scheduled,
-                    config.cap_per_day, config.cap_per_week)
+    due, deferred_by = slot_and_cause(change.at, profile.get("time_zone") or config.default_time_zone,
+                                      config.quiet_hours, scheduled, config.cap_per_day, config.cap_per_week)
     message_id = campaign_store.add_message(db, {
         "user_id": change.user_id, "trigger": TRIGGER, "dedupe": dedupe, "campaign_id": 0, "variant": "",
-        "offer_id": None, "due_at": iso(due), "created_at": iso(change.at),
+        "offer_id": None, "due_at": iso(due), "created_at": iso(change.at), "deferred_by": deferred_by,
     })
     templates = [Template(id=0, key=f"{TRIGGER}.{step}", locale=locale, title=title, body=body,
                           url=f"/orders/{change.order_id}")

@@ -10,14 +10,14 @@ import msgspec
 from clock import iso, parse
 from sync import store as sync_store
 
-from . import audience_store, campaign_store, push_store, template_library
+from . import audience_store, campaign_store, email_channel, email_store, push_store, template_library
 from .audience import conditions_of, in_audience
 from .campaigns import HOLDOUT, assign_variant, in_holdout
 from .config import RetentionConfig
 from .errors import BadCampaign, UnknownCampaign
 from .models import Campaign, CampaignIn, Template, TemplateIn, Variant
 from .offers import describe, get_offer, usable, view_value
-from .schedule import next_slot
+from .schedule import slot_and_cause
 from .receipts import receipt_for
 from .rules import dumps
 from .templates import check_template, choose, render
@@ -111,7 +111,8 @@ def enqueue_message(
     config: RetentionConfig,
     publish: OfferPublisher = publish_offer,
 ) -> int | None:
-    """Create the message (once per dedupe key), grant its offer, queue a delivery per subscription; its id."""
+    """Create the message (once per dedupe key), grant its offer, queue a delivery per subscription (or its email,
+    for a shopper without one who agreed to email); its id."""
     # Two runners planning at once: the second waits here, then sees the first one's message and caps.
     sync_store.lock_shopper(db, user_id)
     if campaign_store.message_exists(db, user_id, dedupe):
@@ -138,15 +139,20 @@ def enqueue_message(
                        offer=f"{offer.title}: code {offer.code} ({describe(offer)} off).")
     profile = audience_store.get_profile(db, user_id) or {}
     subscriptions = push_store.user_subscriptions(db, user_id)
-    due = now
-    if subscriptions:
-        scheduled = [parse(t) for t in campaign_store.pushed_times(db, user_id, iso(now - timedelta(days=7)))]
-        due = next_slot(now, profile.get("time_zone") or config.default_time_zone, config.quiet_hours, scheduled,
-                        config.cap_per_day, config.cap_per_week)
+    # Push's fallback: a shopper without a subscription who agreed to email gets the message by email.
+    by_email = email_channel.wanted(db, user_id, bool(subscriptions), config)
+    due, deferred_by = now, None
+    if subscriptions or by_email:
+        # One set of caps over both channels: an email counts like a push.
+        since = iso(now - timedelta(days=7))
+        scheduled = [parse(t) for t in campaign_store.pushed_times(db, user_id, since)]
+        scheduled += [parse(t) for t in email_store.emailed_times(db, user_id, since)]
+        due, deferred_by = slot_and_cause(now, profile.get("time_zone") or config.default_time_zone,
+                                          config.quiet_hours, scheduled, config.cap_per_day, config.cap_per_week)
     message_id = campaign_store.add_message(db, {
         "user_id": user_id, "trigger": trigger, "dedupe": dedupe, "campaign_id": campaign.id if campaign else 0,
         "variant": variant.name if variant else "", "offer_id": offer.id if offer else None,
-        "due_at": iso(due), "created_at": iso(now),
+        "due_at": iso(due), "created_at": iso(now), "deferred_by": deferred_by,
     })
     if offer is not None and campaign_store.grant_offer(db, user_id, offer.id, message_id, iso(now)):
         publish(db, user_id, view_value(offer))
@@ -160,4 +166,7 @@ def enqueue_message(
                          receipt=receipt_for(config.receipt_key, message_id) if config.receipt_key else None)
         for sub in subscriptions:
             push_store.enqueue(db, message_id, sub["id"], payload, topic=topic, urgency=urgency, ttl=ttl, not_before=iso(due))
+    elif by_email:
+        email_channel.enqueue(db, message_id=message_id, user_id=user_id, templates=templates, context=context,
+                              profile=profile, config=config, not_before=iso(due))
     return message_id

@@ -124,16 +124,22 @@ def claim_due(db: Any, now: str, limit: int) -> list[dict]:
 
 
 def finish(db: Any, outbox_id: int, state: str, status: int | None, now: str, not_before: str | None = None) -> None:
-    """Record how a claimed delivery ended: 'accepted', 'gone', 'rejected', 'failed', or back to 'pending' for a retry."""
+    """Record how a claimed delivery ended: 'accepted', 'gone', 'rejected', 'failed', or back to 'pending' for a retry.
+
+    Each 429 is counted in ``throttled``, so a delivery throttled once and accepted later still shows as throttled.
+    """
+    throttled = int(status == 429)
     if state == "pending":
         db.execute(
-            "UPDATE push_outbox SET state = 'pending', status = ?, not_before = ?, claimed_at = NULL WHERE id = ? AND state = 'sending'",
-            [status, not_before, outbox_id],
+            "UPDATE push_outbox SET state = 'pending', status = ?, not_before = ?, claimed_at = NULL,"
+            " throttled = throttled + ? WHERE id = ? AND state = 'sending'",
+            [status, not_before, throttled, outbox_id],
         )
     else:
         db.execute(
-            "UPDATE push_outbox SET state = ?, status = ?, sent_at = ? WHERE id = ? AND state = 'sending'",
-            [state, status, now, outbox_id],
+            "UPDATE push_outbox SET state = ?, status = ?, sent_at = ?, throttled = throttled + ?"
+            " WHERE id = ? AND state = 'sending'",
+            [state, status, now, throttled, outbox_id],
         )
 
 

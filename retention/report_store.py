@@ -6,11 +6,11 @@ from typing import Any
 
 
 def delivery_states(db: Any, since: str) -> list[dict]:
-    """Deliveries of messages created since ``since`` by state and last status (accepted, gone, 429s, ...)."""
+    """Deliveries of messages created since ``since`` by state, with how many of them met a 429 (throttled)."""
     return list(db.query(
-        "SELECT o.state AS state, o.status AS status, count(*) AS n FROM push_outbox o"
-        " JOIN retention_messages m ON m.id = o.message_id WHERE m.created_at >= ?"
-        " GROUP BY o.state, o.status ORDER BY o.state, o.status",
+        "SELECT o.state AS state, count(*) AS n, sum(CASE WHEN o.throttled > 0 THEN 1 ELSE 0 END) AS throttled"
+        " FROM push_outbox o JOIN retention_messages m ON m.id = o.message_id WHERE m.created_at >= ?"
+        " GROUP BY o.state ORDER BY o.state",
         [since],
     ))
 
@@ -24,14 +24,15 @@ def daily_deliveries(db: Any, since: str) -> list[dict]:
     ))
 
 
-def deferred_messages(db: Any, since: str, now: str) -> tuple[int, int]:
-    """Messages since ``since`` pushed later than made (frequency caps or quiet hours), and those still waiting."""
-    row = db.execute(
-        "SELECT count(*), sum(CASE WHEN due_at > ? THEN 1 ELSE 0 END) FROM retention_messages"
-        " WHERE created_at >= ? AND due_at > created_at",
+def deferred_messages(db: Any, since: str, now: str) -> dict[str | None, tuple[int, int]]:
+    """Messages since ``since`` pushed later than made, by cause (``deferred_by``: caps, quiet_hours, None for
+    messages planned before causes were recorded): how many, and how many of them are still waiting."""
+    rows = db.execute(
+        "SELECT deferred_by, count(*), sum(CASE WHEN due_at > ? THEN 1 ELSE 0 END) FROM retention_messages"
+        " WHERE created_at >= ? AND due_at > created_at GROUP BY deferred_by",
         [now, since],
-    ).fetchone()
-    return row[0] or 0, row[1] or 0
+    ).fetchall()
+    return {row[0]: (row[1] or 0, row[2] or 0) for row in rows}
 
 
 def sends_between(db: Any, start: str, end: str) -> dict[str, int]:

@@ -60,6 +60,11 @@ def cap_release(times: list[datetime], at: datetime, per_day: int, per_week: int
     raise RuntimeError("frequency cap search did not settle")
 
 
+CAPS = "caps"
+QUIET_HOURS = "quiet_hours"
+"""Why a notification waits (``retention_messages.deferred_by``): /admin/push splits deferrals by it."""
+
+
 def next_slot(
     at: datetime, zone: str, quiet: tuple[int, int], scheduled: list[datetime], per_day: int, per_week: int
 ) -> datetime:
@@ -71,3 +76,17 @@ def next_slot(
             return at
         at = quiet_ok
     raise RuntimeError("schedule search did not settle")
+
+
+def slot_and_cause(
+    at: datetime, zone: str, quiet: tuple[int, int], scheduled: list[datetime], per_day: int, per_week: int
+) -> tuple[datetime, str | None]:
+    """``next_slot`` and why it is later than ``at``: CAPS when a frequency cap is already full at ``at``, else
+    QUIET_HOURS (``at`` falls in the shopper's quiet hours); None when it may go at once.
+
+    The cause is what stopped it going *now*; a capped message whose release lands in quiet hours counts as capped.
+    """
+    due = next_slot(at, zone, quiet, scheduled, per_day, per_week)
+    if due == at:
+        return due, None
+    return due, CAPS if cap_release(scheduled, at, per_day, per_week) > at else QUIET_HOURS

@@ -10,7 +10,7 @@ from accounts.consents import NOTIFICATIONS
 from clock import iso
 from sync import consent as sync_consent
 
-from . import audience_store, push_store
+from . import audience_store, email_store, push_store
 from .config import RetentionConfig
 from .errors import EndpointTaken, UnknownSubscription
 from .models import EventBatch, EventResult, NewSubscription, Subscription
@@ -79,6 +79,7 @@ def export_data(db: Any, user_id: int) -> dict:
 
 
 def erase_shopper(db: Any, user_id: int) -> None:
-    """Retention's part of account deletion: subscriptions, profile, scores and tracked activity go."""
+    """Retention's part of account deletion: subscriptions, unsent emails, profile, scores and tracked activity go."""
     push_store.delete_user_subscriptions(db, user_id)
+    email_store.drop_user(db, user_id)
     audience_store.erase_shopper(db, user_id)

@@ -212,6 +212,52 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE retention_campaigns ADD COLUMN conditions TEXT",  # JSON: rules.Condition
         ],
     ),
+    (
+        6,
+        "tiered and bundle offers",
+        [
+            # JSON [[spend, save], ...] ascending: the best step the subtotal reaches applies (value = the top saving).
+            "ALTER TABLE retention_offers ADD COLUMN steps TEXT",
+            # JSON [sku, ...]: all of them in the cart; value comes off each complete set.
+            "ALTER TABLE retention_offers ADD COLUMN bundle TEXT",
+        ],
+    ),
+    (
+        7,
+        "why a push waits, how often it was throttled",
+        [
+            # schedule.CAPS or schedule.QUIET_HOURS, recorded when the message is planned; NULL: sent at once (or
+            # planned before this migration).
+            "ALTER TABLE retention_messages ADD COLUMN deferred_by TEXT",
+            # 429 answers a delivery met (push_store.finish): throttled deliveries, whatever came after.
+            "ALTER TABLE push_outbox ADD COLUMN throttled INTEGER NOT NULL DEFAULT 0",
+        ],
+    ),
+    (
+        8,
+        "email outbox",
+        [
+            # One row per message sent by email (push's fallback). The address is not here: it is unsealed from
+            # users at send time only. State moves like push_outbox's: pending -> sending -> sent/rejected/failed,
+            # lost (a claim whose runner died) or dropped (consent withdrawn before it went out).
+            """CREATE TABLE email_outbox (
+                id INTEGER PRIMARY KEY,
+                message_id INTEGER NOT NULL UNIQUE REFERENCES retention_messages (id),
+                user_id INTEGER NOT NULL,
+                locale TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                unsubscribe_url TEXT NOT NULL,
+                state TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                not_before TEXT NOT NULL,
+                claimed_at TEXT,
+                sent_at TEXT,
+                status INTEGER
+            )""",
+            "CREATE INDEX email_outbox_due ON email_outbox (state, not_before)",
+        ],
+    ),
 ]
 
 

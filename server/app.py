@@ -27,6 +27,7 @@ from server.api.media import media_variant
 from server.api.metrics import metrics
 from server.api.push import PushController
 from server.api.recs import RecsController
+from server.api.reviews import ReviewsController
 from server.api.sync import SyncController
 from server.data_keys import install_data_keys
 from server.db import Database
@@ -43,6 +44,7 @@ from server.pages.client import CLIENT_PAGE_ROUTES
 from server.pages.locale import LOCALE_ROUTES
 from server.pages.privacy import PRIVACY_PAGE_ROUTES
 from server.pages.shop import PAGE_ROUTES
+from server.pages.unsubscribe import UNSUBSCRIBE_ROUTES
 from server.settings import Settings, load_settings
 from server.push_runtime import push_runtime
 from server.stores import open_database
@@ -66,11 +68,13 @@ ROUTE_HANDLERS: list = [
     schema_asset,
     *CLIENT_PAGE_ROUTES,
     *PRIVACY_PAGE_ROUTES,
+    *UNSUBSCRIBE_ROUTES,
     *LOCALE_ROUTES,
     AdminRetentionController,
     AdminReturnsController,
     PushController,
     RecsController,
+    ReviewsController,
     console_router,
 ]
 

@@ -8,9 +8,16 @@ from typing import Any
 
 from retention.config import RetentionConfig
 from retention.delivery import PushSender
+from retention.email_delivery import EmailSender
 from retention.receipts import receipt_key_from
 from retention.vapid_keys import application_server_key, load_vapid
+from server import i18n
 from server.settings import Settings
+
+
+def email_text(locale: str, key: str, **params: object) -> str:
+    """The email channel's own texts (server/i18n/messages/email.json) for the retention room."""
+    return i18n.t(locale, f"email.{key}", **params)
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,15 @@ def retention_config(settings: Settings, receipt_key: bytes = b"") -> RetentionC
         cap_per_week=settings.push_cap_per_week,
         quiet_hours=settings.quiet_hours,
         receipt_key=receipt_key,
+        email=settings.smtp_url is not None,
+        public_url=settings.public_url,
+        email_text=email_text,
     )
+
+
+def email_sender(settings: Settings) -> EmailSender | None:
+    """The SMTP sender of the email channel, or None when LASTMILE_SMTP_URL is unset (it connects on first send)."""
+    return EmailSender(settings.smtp_url, settings.email_from) if settings.smtp_url else None
 
 
 @lru_cache(maxsize=8)

@@ -149,6 +149,16 @@ class Settings:
     alert_webhook_url: str | None = None
     """Where `lastmile alerts check` posts alerts that turn on or off, as JSON (LASTMILE_ALERT_WEBHOOK_URL)."""
 
+    smtp_url: str | None = field(default=None, repr=False)
+    """smtp://user:pass@host:port (STARTTLS when the server offers it) or smtps://... (TLS from the start) for the
+    email channel (LASTMILE_SMTP_URL); unset means no email is sent. Never shown: it holds the password."""
+
+    email_from: str = "Lastmile <shop@lastmile.invalid>"
+    """The From of marketing email (LASTMILE_EMAIL_FROM)."""
+
+    public_url: str = "http://127.0.0.1:8000"
+    """The shop's public origin, for links in email such as unsubscribe (LASTMILE_PUBLIC_URL)."""
+
     data_keys: str | None = field(default=None, repr=False)
     """Keys sealing personal data at rest, `kid:base64url-32-bytes` comma-separated, current first
     (LASTMILE_DATA_KEYS); unset means they are made once and kept in data_dir/data-keys (0600)."""
@@ -301,6 +311,47 @@ def _hours(env: Mapping[str, str], name: str, default: tuple[int, int]) -> tuple
     return hours
 
 
+def _smtp_url(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    # The URL carries the SMTP password: every message says what is wrong without echoing it.
+    if any(c.isspace() or ord(c) < 32 for c in raw):
+        raise SettingsError(f"{name} must not contain spaces or control characters")
+    parts = urlsplit(raw)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise SettingsError(f"{name} must start with smtp:// or smtps://")
+    try:
+        port = parts.port
+    except ValueError:
+        raise SettingsError(f"{name} has a port that is not a number from 1 to 65535") from None
+    if not parts.hostname:
+        raise SettingsError(f"{name} must name the SMTP host")
+    if port == 0:
+        raise SettingsError(f"{name} has a port that is not a number from 1 to 65535")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise SettingsError(f"{name} takes no path, query or fragment: smtp://user:pass@host:port")
+    if parts.password is not None and not parts.username:
+        raise SettingsError(f"{name} has a password without a user name")
+    return raw
+
+
+def _mailbox(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name) or default
+    if any(ord(c) < 32 for c in raw) or "@" not in raw or len(raw) > 254:
+        raise SettingsError(f"{name} must be an email address such as Shop <shop@example.com>, got {raw!r}")
+    return raw
+
+
+def _origin(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = (env.get(name) or default).rstrip("/")
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query or parts.username \
+            or any(c.isspace() for c in raw):
+        raise SettingsError(f"{name} must be an origin such as https://shop.example.com, got {raw!r}")
+    return raw
+
+
 def _data_keys(env: Mapping[str, str], name: str) -> str | None:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
@@ -361,4 +412,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         metrics_allow=_networks(env, "LASTMILE_METRICS_ALLOW"),
         alert_webhook_url=_webhook(env, "LASTMILE_ALERT_WEBHOOK_URL"),
         data_keys=_data_keys(env, "LASTMILE_DATA_KEYS"),
+        smtp_url=_smtp_url(env, "LASTMILE_SMTP_URL"),
+        email_from=_mailbox(env, "LASTMILE_EMAIL_FROM", Settings.email_from),
+        public_url=_origin(env, "LASTMILE_PUBLIC_URL", Settings.public_url),
     )

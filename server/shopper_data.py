@@ -13,6 +13,7 @@ from accounts.policy import AuthPolicy
 from clock import now_iso
 from loyalty import service as loyalty_service
 from retention import service as retention_service
+from reviews import service as reviews_service
 from sync import store as sync_store
 from sync.poke import notify
 
@@ -40,17 +41,19 @@ def export(database: Any, user_id: int) -> dict:
             "view": {k: v for k, v in view.items() if not k.startswith(COVERED)},
             **loyalty_service.export_data(db, user_id),
             **retention_service.export_data(db, user_id),
+            "reviews": reviews_service.export_data(db, user_id),
         }
 
 
 def delete_account(database: Any, policy: AuthPolicy, current: CurrentUser, password: str, code: str | None) -> None:
     """Re-authenticate, then erase the shopper's personal data in one transaction: account, devices and tokens,
-    consents, synced view (prefs, cart, wishlist), push subscriptions and marketing profile. Orders and the
+    consents, synced view (prefs, cart, wishlist), push subscriptions, marketing profile and reviews. Orders and the
     points ledger stay for accounting, tied only to the anonymous user id (their delivery addresses go)."""
     accounts_service.reauthenticate(database, policy, current, password, code)
     with database.write() as db:
         sync_store.erase_user(db, current.user_id)
         retention_service.erase_shopper(db, current.user_id)
         loyalty_service.erase_shopper(db, current.user_id)
+        reviews_service.erase(db, current.user_id)  # their words and chosen name go with them
         accounts_service.erase(db, current.user_id)
     notify(current.user_id)  # open poke streams see the signed-out device and end

@@ -11,6 +11,7 @@ from media import store as media_store
 from operators import store as operators_store
 from recs import store as recs_store
 from retention import store as retention_store
+from reviews import store as reviews_store
 from server.data_keys import install_data_keys
 from server.db import Database, SqliteDatabase
 from server.settings import Settings
@@ -18,7 +19,7 @@ from sync import store as sync_store
 
 # Order matters: a store's tables may reference those of stores before it (products -> images).
 STORES = (media_store, catalog_store, accounts_store, sync_store, loyalty_store, checkout_store, retention_store,
-          operators_store, insights_store, recs_store)
+          operators_store, insights_store, recs_store, reviews_store)
 
 
 def connect(settings: Settings) -> Database:

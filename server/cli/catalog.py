@@ -17,6 +17,7 @@ from catalog.file_import import image_names, import_file
 from loyalty.demo import seed_rewards
 from recs import service as recs_service
 from retention.demo import DEMO_PASSWORD, seed_shoppers
+from server.cli.operator import DEMO_OPERATOR, seed_demo_operator
 from server.settings import Settings
 from server.stores import open_database
 
@@ -70,6 +71,12 @@ def _cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
               f" (sign in as shopper1@demo.lastmile.invalid, password {DEMO_PASSWORD})")
     info = recs_service.refresh(database, clock.now())  # "for you" works at once; `lastmile recs refresh` keeps it fresh
     print(f"seed-demo: recommendations learnt from {info.shoppers} shopper(s), {info.items} item(s) with neighbours")
+    credentials = seed_demo_operator(settings, database)
+    if credentials is None:
+        print(f"seed-demo: the demo console owner {DEMO_OPERATOR} exists already")
+    else:
+        print(f"seed-demo: console owner {DEMO_OPERATOR}: password and TOTP secret in {credentials} (0600);"
+              " sign in at /admin/signin (`lastmile operator demo-code` prints the current code)")
     database.close()
     return status
 

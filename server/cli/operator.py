@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import getpass
 import io
+import os
+import secrets
 import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import segno
 
+from accounts import totp
 from operators import service
-from operators.errors import OperatorsError
+from operators.errors import OperatorExists, OperatorsError
 from operators.models import NewOperator
 from operators.roles import Role
 from server.http.roles import operator_policy
@@ -28,14 +35,68 @@ def _read_password(args: argparse.Namespace) -> str:
     return first
 
 
-def _show_enrolment(new: NewOperator) -> None:
-    print(f"operator {new.email} ({new.role}): scan this in an authenticator app, it is shown once:")
-    print(new.otpauth_uri)
+DEMO_OPERATOR = "owner@demo.lastmile.invalid"
+DEMO_OPERATOR_FILE = "demo-operator.txt"
+
+
+def _show_qr(uri: str) -> None:
     if sys.stdout.isatty():
         # A QR code only where a person looks at it; pipes and logs get the URI alone.
         buf = io.StringIO()
-        segno.make(new.otpauth_uri, error="m").terminal(out=buf, compact=True, border=2)
+        segno.make(uri, error="m").terminal(out=buf, compact=True, border=2)
         print(buf.getvalue(), end="")
+
+
+def _show_enrolment(new: NewOperator) -> None:
+    print(f"operator {new.email} ({new.role}): scan this in an authenticator app, it is shown once:")
+    print(new.otpauth_uri)
+    _show_qr(new.otpauth_uri)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a file only its owner may read (0600 from the moment it exists)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an older file keeps its mode through O_CREAT: tighten it
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
+def seed_demo_operator(settings: Settings, database) -> Path | None:
+    """The demo's console owner: a random password and a new TOTP secret, written once to a 0600 file in the data
+    dir (never a fixed password: this runs only for `seed-demo`); the file's path, or None when the owner exists."""
+    password = secrets.token_urlsafe(18)
+    try:
+        new = service.add_operator(database, operator_policy(settings), DEMO_OPERATOR, "owner", password)
+    except OperatorExists:
+        return None
+    secret = parse_qs(urlparse(new.otpauth_uri).query)["secret"][0]
+    path = settings.data_dir / DEMO_OPERATOR_FILE
+    _write_private(path, (
+        "# The demo console's owner (made by `lastmile seed-demo`; delete this file once you have signed in)\n"
+        f"sign-in: http://{settings.host}:{settings.port}/admin/signin\n"
+        f"email: {new.email}\n"
+        f"password: {password}\n"
+        f"totp-secret: {secret}\n"
+        f"otpauth: {new.otpauth_uri}\n"
+        "# the current code without an authenticator app:\n"
+        "# .venv/bin/lastmile operator demo-code\n"
+    ))
+    _show_qr(new.otpauth_uri)
+    return path
+
+
+def _cmd_demo_code(settings: Settings, args: argparse.Namespace) -> int:
+    path = settings.data_dir / DEMO_OPERATOR_FILE
+    try:
+        fields = dict(line.split(": ", 1) for line in path.read_text().splitlines() if ": " in line)
+        secret = fields["totp-secret"].strip()
+        code = totp.code_at(base64.b32decode(secret + "=" * (-len(secret) % 8)), time.time())
+    except (OSError, KeyError, ValueError):
+        print(f"lastmile operator: no demo operator file at {path} (made by `lastmile seed-demo`)", file=sys.stderr)
+        return 1
+    print(code)
+    return 0
 
 
 def _run(settings: Settings, action) -> int:
@@ -120,6 +181,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         cmd = commands.add_parser(name, help=text)
         cmd.add_argument("--email", required=True)
         cmd.set_defaults(func=func)
+
+    demo = commands.add_parser("demo-code", help="the current TOTP code of the demo owner `seed-demo` made "
+                                "(read from its 0600 file in the data dir)")
+    demo.set_defaults(func=_cmd_demo_code)
 
     token = commands.add_parser("token", help="issue an API token carrying the operator's role (printed once)")
     token.add_argument("--email", required=True)

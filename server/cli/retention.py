@@ -13,13 +13,14 @@ from tqdm import tqdm
 
 from accounts import service as accounts_service
 from clock import iso
-from retention import facts, push_store
+from retention import email_store, facts, push_store
 from retention.delivery import deliver_due
+from retention.email_delivery import deliver_email_due
 from retention.planner import enqueue_message
 from retention.run import run_retention
 from retention.tracking import format_report, report
 from server.cli.exclusive import busy
-from server.push_runtime import push_runtime
+from server.push_runtime import email_sender, push_runtime
 from server.settings import Settings
 from server.stores import open_database
 
@@ -30,6 +31,7 @@ def _run_once(settings: Settings, args: argparse.Namespace) -> int:
     sender = None if args.no_send else runtime.sender()
     now = datetime.now(timezone.utc)
     total = accounts_service.shopper_count(database.read())
+    emails = None
     try:
         with database.exclusive("retention-run") as alone:
             if not alone:  # deliveries are claimed with SKIP LOCKED anyway; scoring twice is only waste
@@ -40,6 +42,11 @@ def _run_once(settings: Settings, args: argparse.Namespace) -> int:
                 due = push_store.pending_count(database.read(), iso(now))
                 with tqdm(total=due, unit="push", desc="deliveries", disable=args.quiet) as bar:
                     report.delivery = deliver_due(database, sender, now=now, progress=bar.update)
+            mailer = None if args.no_send else email_sender(settings)
+            if mailer is not None:
+                due = email_store.pending_count(database.read(), iso(now))
+                with tqdm(total=due, unit="email", desc="emails", disable=args.quiet) as bar:
+                    emails = deliver_email_due(database, mailer, now=now, progress=bar.update)
     finally:
         if sender is not None:
             sender.close()
@@ -51,6 +58,9 @@ def _run_once(settings: Settings, args: argparse.Namespace) -> int:
         d = report.delivery
         print(f"deliveries: {d.sent} sent, {d.accepted} accepted, {d.retried} to retry, {d.gone} gone, "
               f"{d.failed} failed, {d.rejected} rejected, {d.lost} lost claims")
+    if emails is not None:
+        print(f"emails: {emails.sent} sent, {emails.retried} to retry, {emails.rejected} rejected, {emails.failed} failed, "
+              f"{emails.dropped} dropped (consent withdrawn), {emails.lost} lost claims")
     return 0
 
 

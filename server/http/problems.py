@@ -79,6 +79,7 @@ from retention.errors import (
     UnknownSubscription,
     UnknownTemplate,
 )
+from reviews.errors import BadReview, NotReviewable, ReviewError
 from sync.errors import (
     BadSyncRequest,
     BadViewRow,
@@ -137,6 +138,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     UnknownReturn: (404, "unknown-return"),
     BadReturnMove: (409, "bad-return-move"),
     ReturnRefused: (409, "return-refused"),
+    NotReviewable: (403, "not-reviewable"),
+    BadReview: (422, "bad-review"),
     NotEnoughPoints: (409, "not-enough-points"),
     RewardUnavailable: (409, "reward-unavailable"),
     GrowthCapReached: (409, "growth-cap-reached"),
@@ -169,7 +172,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
 
 # Base classes registered with Litestar; each maps through DOMAIN_ERRORS.
 DOMAIN_BASES: tuple[type[Exception], ...] = (
-    CatalogError, MediaError, AccountsError, SyncError, LoyaltyError, RetentionError, OperatorsError, TransientError,
+    CatalogError, MediaError, AccountsError, SyncError, LoyaltyError, RetentionError, OperatorsError, ReviewError,
+    TransientError,
 )
 
 

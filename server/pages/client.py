@@ -1,5 +1,5 @@
-"""Client-rendered shell pages: `/cart`, `/signin` (pwa/sync-client.js) and `/points`, `/mall`, `/orders`
-(pwa/loyalty.js), filled from the synced view in IndexedDB.
+"""Client-rendered shell pages: `/cart`, `/signin` (pwa/sync-client.js), `/points`, `/mall`, `/orders`
+(pwa/loyalty.js) and `/returns` (pwa/returns.js), filled from the synced view in IndexedDB.
 
 They hold nothing personal (the cart lives in the browser), so every shopper with the same language gets the
 same bytes.
@@ -70,4 +70,12 @@ def orders_page(request: Request) -> Response:
                        heading="shop.orders.title", text="shop.orders.loading")
 
 
-CLIENT_PAGE_ROUTES = [cart_page, signin_page, points_page, mall_page, orders_page]
+@get("/returns", sync_to_thread=True, include_in_schema=False)
+def returns_page(request: Request) -> Response:
+    """Returns (pwa/returns.js): delivered orders' lines to return, asked for with the sync mutation
+    returns.request (queued offline), and each return's status from the synced `returns/*` view keys."""
+    return _shell_page(request, page="returns", title="returns.title", mount="lm-returns", heading="returns.title",
+                       text="returns.loading")
+
+
+CLIENT_PAGE_ROUTES = [cart_page, signin_page, points_page, mall_page, orders_page, returns_page]

@@ -116,38 +116,45 @@ def test_cash_on_delivery_ships_unpaid_and_is_paid_at_the_door(shop, fresh_db, a
     body = place(shop, headers, "k", order_body(payment={"method": "cod"})).json()
     assert ("placed", "cod", 3_990 + 490, 0) == (body["status"], body["payment"], body["total"], body["pointsEarned"])
     assert ["placed", "awaiting_cod", "shipped", "delivered"] == [s["status"] for s in body["timeline"]]
-    status = f"/api/admin/orders/{body['id']}/status"
+    status, delivered = f"/api/admin/orders/{body['id']}/status", f"/api/admin/orders/{body['id']}/delivered"
     assert_problem(shop.post(status, headers=admin_headers, json={"status": "paid"}), 409, "placed")
-    shipped = shop.post(f"/api/admin/orders/{body['id']}/shipment", headers=admin_headers).json()
-    assert ("placed", [True, True, True, False]) == (shipped["status"], [s["at"] is not None for s in shipped["timeline"]])
-    delivered = shop.post(status, headers=admin_headers, json={"status": "fulfilled"}).json()
-    assert ("fulfilled", 39 + 1_000) == (delivered["status"], delivered["pointsEarned"])  # paid at the door
-    assert [True, True, True, True] == [s["at"] is not None for s in delivered["timeline"]]
+    shipped = shop.post(status, headers=admin_headers, json={"status": "fulfilled"}).json()
+    assert ("fulfilled", [True, True, True, False], 0) == (
+        shipped["status"], [s["at"] is not None for s in shipped["timeline"]], shipped["pointsEarned"])
+    assert f"returnable/{body['id']}" not in view(fresh_db, user)              # unpaid: on its way, not returnable
+    assert_problem(shop.post(status, headers=admin_headers, json={"status": "refunded"}), 409, "not yet paid")
+    paid = shop.post(delivered, headers=admin_headers).json()                     # the courier collected the cash
+    assert ("fulfilled", 39 + 1_000) == (paid["status"], paid["pointsEarned"])
+    assert [True, True, True, True] == [s["at"] is not None for s in paid["timeline"]]
     assert None is not store.get_order(fresh_db.read(), body["id"])["paid_at"]
+    assert f"returnable/{body['id']}" in view(fresh_db, user)
+    assert paid == shop.post(delivered, headers=admin_headers).json()            # a repeated confirmation: no-op
+    assert_problem(shop.post(status, headers=admin_headers, json={"status": "cancelled"}), 409, "refunded")
 
 
 def test_a_cash_on_delivery_parcel_refused_at_the_door_is_cancelled_and_restocked(shop, fresh_db, admin_headers):
     headers, user = with_address(shop, "a@example.com")
     fill_cart(fresh_db, user, {"KETTLE": 2})
     order = place(shop, headers, "k", order_body(payment={"method": "cod"})).json()
-    shop.post(f"/api/admin/orders/{order['id']}/shipment", headers=admin_headers)
-    cancelled = shop.post(f"/api/admin/orders/{order['id']}/status", headers=admin_headers, json={"status": "cancelled"}).json()
+    status = f"/api/admin/orders/{order['id']}/status"
+    shop.post(status, headers=admin_headers, json={"status": "fulfilled"})
+    cancelled = shop.post(status, headers=admin_headers, json={"status": "cancelled"}).json()
     assert (["placed", "awaiting_cod", "shipped", "cancelled"], 2, 0) == (
         [s["status"] for s in cancelled["timeline"]], stock(fresh_db, "KETTLE"), cancelled["pointsEarned"])
 
 
-def test_a_card_order_ships_once_paid_and_shipping_twice_changes_nothing(shop, fresh_db, admin_headers):
+def test_delivery_is_confirmed_once_and_only_for_shipped_orders(shop, fresh_db, admin_headers):
     headers, user = with_address(shop, "a@example.com")
     fill_cart(fresh_db, user, {"MUG": 1})
-    unpaid = place(shop, headers, "k1", {}).json()                          # placed without checkout details
-    assert_problem(shop.post(f"/api/admin/orders/{unpaid['id']}/shipment", headers=admin_headers), 409, "paid")
-    fill_cart(fresh_db, user, {"MUG": 1})
-    paid = place(shop, headers, "k2", order_body()).json()
-    first = shop.post(f"/api/admin/orders/{paid['id']}/shipment", headers=admin_headers).json()
-    again = shop.post(f"/api/admin/orders/{paid['id']}/shipment", headers=admin_headers).json()
-    assert ("paid", first["timeline"]) == (again["status"], again["timeline"])
-    assert 404 == shop.post("/api/admin/orders/999/shipment", headers=admin_headers).status_code
-    assert 401 == shop.post(f"/api/admin/orders/{paid['id']}/shipment", headers=headers).status_code
+    paid = place(shop, headers, "k", order_body()).json()
+    delivered = f"/api/admin/orders/{paid['id']}/delivered"
+    assert_problem(shop.post(delivered, headers=admin_headers), 409, "paid")
+    shop.post(f"/api/admin/orders/{paid['id']}/status", headers=admin_headers, json={"status": "fulfilled"})
+    first = shop.post(delivered, headers=admin_headers).json()
+    assert (True, 12 + 1_000) == (first["timeline"][3]["at"] is not None, first["pointsEarned"])  # earned when paid
+    assert first == shop.post(delivered, headers=admin_headers).json()           # a second confirmation: no-op
+    assert 404 == shop.post("/api/admin/orders/999/delivered", headers=admin_headers).status_code
+    assert 401 == shop.post(delivered, headers=headers).status_code
 
 
 def test_another_shoppers_address_is_never_used(shop, fresh_db):
@@ -280,20 +287,20 @@ def test_an_operator_status_change_reaches_every_device_and_queues_a_push(shop, 
     poked: list[int] = []
     monkeypatch.setattr(service, "notify", poked.append)
 
-    shipped = shop.post(f"/api/admin/orders/{order['id']}/shipment", headers=admin_headers)
+    shipped = shop.post(f"/api/admin/orders/{order['id']}/status", headers=admin_headers, json={"status": "fulfilled"})
     assert 200 == shipped.status_code, shipped.text
     assert [user] == poked                                                # open devices are told to pull now
     again = shop.post("/api/sync/pull", headers=laptop, json={"clientId": "laptop-1", "cookie": pulled["cookie"]}).json()
     apply_patch(laptop_view, again["patch"])
     synced = laptop_view[f"orders/{order['id']}"]
-    assert ("paid", ["placed", "paid", "shipped", "delivered"], [True, True, True, False]) == (
+    assert ("fulfilled", ["placed", "paid", "shipped", "delivered"], [True, True, True, False]) == (
         synced["status"], [s["status"] for s in synced["timeline"]], [s["at"] is not None for s in synced["timeline"]])
     outbox = push_store.outbox_rows(fresh_db.read())
     assert [(sub, f"order-{order['id']}")] == [(r["subscription_id"], r["topic"]) for r in outbox]
     payload = outbox[0]["payload"].decode()
     assert f"Order {order['id']} has shipped." in payload and f"/orders/{order['id']}" in payload
 
-    delivered = shop.post(f"/api/admin/orders/{order['id']}/status", headers=admin_headers, json={"status": "fulfilled"})
+    delivered = shop.post(f"/api/admin/orders/{order['id']}/delivered", headers=admin_headers)
     assert (200, [user, user]) == (delivered.status_code, poked)
     final = shop.post("/api/sync/pull", headers=laptop, json={"clientId": "laptop-1", "cookie": again["cookie"]}).json()
     apply_patch(laptop_view, final["patch"])

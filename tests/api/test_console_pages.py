@@ -14,6 +14,7 @@ PAGES = {
     "/admin": {"owner", "merchandiser", "marketer", "support"},
     "/admin/catalog": {"owner", "merchandiser"},
     "/admin/orders": {"owner", "support"},
+    "/admin/returns": {"owner", "support"},
     "/admin/shoppers": {"owner", "support"},
     "/admin/rewards": {"owner", "merchandiser"},
     "/admin/campaigns": {"owner", "marketer"},

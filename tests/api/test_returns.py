@@ -3,20 +3,21 @@ the tier's free-return allowance, exactly once, conditional updates (docs/loyalt
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import msgspec
 import pytest
 
-from loyalty import ledger, returns_store, service, tiers
+from loyalty import integrity, ledger, returns_store, service, tiers
 from operators import service as operator_service
 from server.wiring import install
 from sync import engine
 from sync.limits import SyncLimits
 from sync.models import Mutation, PushRequest
 from tests.loyalty_support import buy, make_user, move, place, view
-from tests.operator_support import token_headers
+from tests.operator_support import console_sign_in, token_headers
 from tests.utils import add_product, assert_problem
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -132,6 +133,21 @@ def test_chosen_lines_then_the_rest_refund_the_order_exactly_once(shop, client, 
     assert growth_before - 40 == tiers.growth(shop.read(), user, NOW)
     assert "refunded" == view(shop, user)[f"orders/{order_id}"]["status"]
     assert f"returnable/{order_id}" not in view(shop, user, "returnable/")
+    with shop.snapshot() as db:
+        assert [] == integrity.check(db)  # lastmile verify: ledger, views and returns agree
+
+
+def test_verify_names_a_return_that_gives_back_more_than_the_goods_cost(shop):
+    user = make_user(shop)
+    order_id = delivered_order(shop, user, {"MUG": 1})
+    push(shop, user, "phone", [(1, "returns.request", {"orderId": order_id})])
+    (ret,) = returns_store.order_returns(shop.read(), order_id)
+    with shop.write() as db:
+        db.execute("UPDATE returns SET amount = amount + 1 WHERE id = ?", [ret["id"]])
+    with shop.snapshot() as db:
+        found = [line for line in integrity.check(db) if "return" in line]
+    assert [f"loyalty: return {ret['id']} (order {order_id}) is 1001, its lines 1000",
+            f"loyalty: order {order_id}'s returns give back 1001, its goods cost 1000"] == found
 
 
 def test_operators_move_a_return_and_see_its_four_hour_refund_target(shop, client, admin_headers):
@@ -233,3 +249,27 @@ def test_return_moves_are_audited(shop, client):
                if e.action.startswith("POST")]
     assert [("support@example.com", "support", "POST /api/admin/returns/{return_id}/status",
              f"/api/admin/returns/{ret['id']}/status", 200)] == entries
+
+
+def test_the_console_shows_each_return_with_its_refund_target_and_moves_it(shop, client):
+    user = make_user(shop)
+    order_id = delivered_order(shop, user, {"MUG": 1})
+    push(shop, user, "phone", [(1, "returns.request", {"orderId": order_id})])
+    (ret,) = returns_store.order_returns(shop.read(), order_id)
+    csrf = console_sign_in(client, shop, "help@example.com", "support")
+    html = client.get("/admin/returns").text
+    assert "starts when received" in html and f'action="/admin/returns/{ret["id"]}/status"' in html
+    for status in ("approved", "received"):
+        moved = client.post(f"/admin/returns/{ret['id']}/status", data={"csrf": csrf, "status": status},
+                            follow_redirects=False)
+        assert 303 == moved.status_code, moved.text
+    assert re.search(r"3 h 5\d min left", client.get("/admin/returns?status=received").text)
+    refused = client.post(f"/admin/returns/{ret['id']}/status", data={"csrf": csrf, "status": "approved"})
+    assert 409 == refused.status_code
+    service.move_return(shop, ret["id"], "rejected", NOW)
+    with shop.write() as db:  # received five hours ago: overdue
+        db.execute("UPDATE returns SET status = 'received', refund_due_at = ? WHERE id = ?",
+                   [(NOW - timedelta(hours=1)).isoformat().replace("+00:00", "Z"), ret["id"]])
+    assert "overdue by 1 h" in client.get("/admin/returns").text
+    audited = [e.detail for e in operator_service.audit_log(shop) if e.action.startswith("POST /admin/returns")]
+    assert f"return {ret['id']} -> approved" in audited

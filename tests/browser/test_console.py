@@ -14,8 +14,8 @@ from tests.operator_support import PASSWORD, code, make_operator
 from tests.utils import TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
-PAGES = ["/admin", "/admin/catalog", "/admin/orders", "/admin/shoppers", "/admin/rewards", "/admin/campaigns",
-         "/admin/push", "/admin/audit"]
+PAGES = ["/admin", "/admin/catalog", "/admin/orders", "/admin/returns", "/admin/shoppers", "/admin/rewards",
+         "/admin/campaigns", "/admin/push", "/admin/audit"]
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,12 @@ import re
 from pathlib import Path
 
 from server import i18n
+from server.pages.assets import PWA_TEXT_AREAS
 
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 _TR = re.compile(r"""\btr\(\s*["']([a-z0-9_.-]+)["']""")
 _WHAT = re.compile(r"""signInFirst\([^)]*["']([a-z0-9_.]+)["']\)""")
+_TEXT = re.compile(r"""\btext\(\s*["']([a-z0-9_.-]+)["']""")  # area-qualified keys (pwa/i18n.js text())
 
 
 def test_every_key_the_pwa_uses_exists_in_both_languages():
@@ -18,3 +20,11 @@ def test_every_key_the_pwa_uses_exists_in_both_languages():
     assert used, "the scan found no tr() calls"
     for locale in i18n.SUPPORTED:
         assert [] == sorted(key for key in used if f"shop.{key}" not in i18n.catalog(locale)), locale
+
+
+def test_every_area_key_the_pwa_uses_exists_in_both_languages_and_reaches_the_page():
+    used = {key for path in PWA.glob("*.js") for key in _TEXT.findall(path.read_text())}
+    assert used, "the scan found no text() calls"
+    for locale in i18n.SUPPORTED:
+        assert [] == sorted(key for key in used if key not in i18n.catalog(locale)), locale
+        assert [] == sorted(key for key in used if not key.startswith(PWA_TEXT_AREAS)), locale

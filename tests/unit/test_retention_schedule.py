@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from retention.schedule import after_quiet_hours, cap_release, in_quiet_hours, next_slot
+from retention.schedule import CAPS, QUIET_HOURS, after_quiet_hours, cap_release, in_quiet_hours, next_slot, slot_and_cause
 
 UTC = timezone.utc
 QUIET = (21, 9)
@@ -91,3 +91,15 @@ def test_every_slot_found_respects_the_rules(zone):
         assert len(window) <= 2
         assert len([s for s in scheduled if slot - timedelta(days=7) < s <= slot]) <= 5
     assert 12 == len(scheduled)  # nothing was dropped
+
+
+@pytest.mark.parametrize(("at", "sent", "expected"), [
+    (utc(2026, 6, 1, 12), [], (utc(2026, 6, 1, 12), None)),                      # 14:00 in Berlin, nothing sent
+    (utc(2026, 6, 1, 20), [], (utc(2026, 6, 2, 7), QUIET_HOURS)),                # 22:00 in Berlin: quiet
+    (utc(2026, 6, 1, 12), [utc(2026, 6, 1, 10), utc(2026, 6, 1, 11)],            # cap of 2 a day full
+     (utc(2026, 6, 2, 10), CAPS)),
+    (utc(2026, 6, 1, 20), [utc(2026, 6, 1, 10), utc(2026, 6, 1, 11)],            # both: the cap is why not now
+     (utc(2026, 6, 2, 10), CAPS)),
+])
+def test_slot_and_cause_says_why_a_message_waits(at, sent, expected):
+    assert expected == slot_and_cause(at, "Europe/Berlin", QUIET, sent, 2, 10)

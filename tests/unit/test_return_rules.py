@@ -60,3 +60,9 @@ def test_a_partial_reversal_then_the_refund_take_back_what_the_order_earned_once
     rest, written_off = rules.plan_reversal(after, 7, DELIVERED, clawed_before=10)
     assert ([rules.Debit(2, 1_000, "reverse"), rules.Debit(3, 50, "clawback")], 0) == (rest, written_off)
     assert 1_100 == sum(d.points for d in plan + rest)  # everything order 7 earned, nothing twice
+
+
+@pytest.mark.parametrize("order, expected", [({"total": 4_500, "shipping": 500}, 4_000), ({"total": 4_000}, 4_000),
+                                             ({"total": 4_000, "shipping": None}, 4_000)])
+def test_a_return_gives_back_the_goods_not_the_delivery(order, expected):
+    assert expected == return_rules.goods_paid(order)

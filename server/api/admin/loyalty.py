@@ -44,22 +44,19 @@ class AdminLoyaltyController(Controller):
         self, request: Request, order_id: Id, data: JSONBody[StatusChange], database: NamedDependency[Database],
         settings: NamedDependency[Settings],
     ) -> Order:
-        """Move an order: placed → paid → fulfilled (delivered), or → cancelled (before payment) / refunded (after);
-        cash on delivery: placed → fulfilled (delivered and paid at the door); else 409. The shopper's devices
-        hear of it (sync, push)."""
+        """Move an order: placed → paid → fulfilled (shipped), or → cancelled (before payment) / refunded (after);
+        cash on delivery: placed → fulfilled (shipped unpaid, paid on delivery) → cancelled (refused) / refunded;
+        else 409. The shopper's devices hear of it (sync, push)."""
         return service.set_order_status(database, order_id, data.status, settings.points_hold_days,
                                         listeners=request.app.state.hooks.order_listeners)
 
-    @post("/orders/{order_id:int}/shipment", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
-    def ship(self, request: Request, order_id: Id, database: NamedDependency[Database]) -> Order:
-        """The order left with the carrier (paid by card, or placed for cash on delivery; else 409); again → no-op.
-        The shopper's devices hear of it (sync, push)."""
-        return service.ship_order(database, order_id, listeners=request.app.state.hooks.order_listeners)
-
     @post("/orders/{order_id:int}/delivered", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
-    def delivered(self, order_id: Id, database: NamedDependency[Database]) -> Order:
-        """The carrier confirmed delivery of a fulfilled order (once; anything not fulfilled → 409)."""
-        return service.mark_delivered(database, order_id)
+    def delivered(self, request: Request, order_id: Id, database: NamedDependency[Database],
+                  settings: NamedDependency[Settings]) -> Order:
+        """The carrier confirmed delivery of a fulfilled order (once; anything not fulfilled → 409); a cash-on-delivery
+        order is paid then. The shopper's devices hear of it (sync, push)."""
+        return service.mark_delivered(database, order_id, hold_days=settings.points_hold_days,
+                                      listeners=request.app.state.hooks.order_listeners)
 
     @get("/orders/{order_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
     def get_order(self, order_id: Id, database: NamedDependency[Database]) -> Order:

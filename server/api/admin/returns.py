@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
@@ -39,7 +39,7 @@ class AdminReturnsController(Controller):
         return service.returns_page(database, status, before, limit)
 
     @post("/{return_id:int}/status", status_code=200, sync_to_thread=True)
-    def set_status(self, return_id: Id, data: JSONBody[ReturnStatusChange],
+    def set_status(self, request: Request, return_id: Id, data: JSONBody[ReturnStatusChange],
                    database: NamedDependency[Database]) -> ReturnView:
         """Move a return; refunding gives back its share of points and growth. A move not allowed → 409."""
-        return service.move_return(database, return_id, data.status)
+        return service.move_return(database, return_id, data.status, listeners=request.app.state.hooks.order_listeners)

@@ -9,12 +9,13 @@ from server.pages.admin.console import console_guard, exception_handlers
 from server.pages.admin.dashboard import DASHBOARD_ROUTES
 from server.pages.admin.orders import ORDER_ROUTES
 from server.pages.admin.push import PUSH_ROUTES
+from server.pages.admin.returns import RETURN_ROUTES
 from server.pages.admin.rewards import REWARD_ROUTES
 from server.pages.admin.script import SCRIPT_ROUTES
 from server.pages.admin.shoppers import SHOPPER_ROUTES
 from server.pages.admin.signin import SIGNIN_ROUTES
 
-CONSOLE_ROUTES = [*SIGNIN_ROUTES, *DASHBOARD_ROUTES, *CATALOG_ROUTES, *ORDER_ROUTES, *SHOPPER_ROUTES, *REWARD_ROUTES,
+CONSOLE_ROUTES = [*SIGNIN_ROUTES, *DASHBOARD_ROUTES, *CATALOG_ROUTES, *ORDER_ROUTES, *RETURN_ROUTES, *SHOPPER_ROUTES, *REWARD_ROUTES,
                   *CAMPAIGN_ROUTES, *PUSH_ROUTES, *AUDIT_ROUTES, *SCRIPT_ROUTES]
 
 console_router = Router(path="/", route_handlers=CONSOLE_ROUTES, guards=[console_guard],

@@ -20,6 +20,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("/admin", "nav.dashboard", Permission.DASHBOARD),
     ("/admin/catalog", "nav.catalog", Permission.CATALOG),
     ("/admin/orders", "nav.orders", Permission.ORDERS),
+    ("/admin/returns", "nav.returns", Permission.RETURNS),
     ("/admin/shoppers", "nav.shoppers", Permission.SHOPPERS),
     ("/admin/rewards", "nav.rewards", Permission.REWARDS),
     ("/admin/campaigns", "nav.campaigns", Permission.CAMPAIGNS),

@@ -40,8 +40,8 @@ def orders_page(
     body_rows = []
     for r in rows:
         moves = rules.moves(r["status"], r["payment_method"])
-        if not r["shipped_at"] and rules.may_ship(r["status"], r["payment_method"]):
-            moves = ("shipped", *moves)
+        if r["status"] == "fulfilled" and not r["delivered_at"]:
+            moves = ("delivered", *moves)  # the carrier's confirmation (not a status: loyalty.orders.deliver)
         action = ""
         if moves:
             label = h(c.t("orders.move", id=r["id"]))
@@ -71,13 +71,14 @@ async def order_status(request: Request, order_id: Id) -> Response:
     c = ctx(request)
     fields = await form_fields(request, "status")
     note_audit(request, f"order {order_id} -> {fields['status']}")
-    if fields["status"] not in (*ORDER_STATUSES, "shipped"):
+    if fields["status"] not in (*ORDER_STATUSES, "delivered"):
         return html_response(frame(request, c.info, c.t("orders.title"),
                                    f'<p class="warn" role="alert">{h(c.t("orders.bad_status"))}</p>'), status=422)
     try:
         listeners = request.app.state.hooks.order_listeners
-        if fields["status"] == "shipped":  # not a status: the order left with the carrier (loyalty/shipping.py)
-            await to_thread.run_sync(lambda: service.ship_order(c.database, order_id, listeners=listeners))
+        if fields["status"] == "delivered":
+            await to_thread.run_sync(lambda: service.mark_delivered(
+                c.database, order_id, hold_days=c.settings.points_hold_days, listeners=listeners))
         else:
             await to_thread.run_sync(lambda: service.set_order_status(c.database, order_id, fields["status"],
                                                                       c.settings.points_hold_days, listeners=listeners))

@@ -1,0 +1,147 @@
+"""Tiered spend thresholds and bundles: checked when an operator saves them, applied at checkout through the
+discount provider server/wiring.py installs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from clock import iso
+from loyalty.errors import UnknownCode
+from retention import campaign_store
+from retention.models import OfferIn, OfferStep
+from retention.offers import create_offer
+from tests.loyalty_support import make_user, order, place
+from tests.operator_support import token_headers
+from tests.utils import add_product, assert_problem
+
+NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
+EXPIRES = "2026-12-31T00:00:00Z"
+TIERED = {"code": "SPEND200", "title": "Spend more, save more", "kind": "amount", "currency": "EUR",
+          "expiresAt": EXPIRES, "budget": 1_000_000, "steps": [{"spend": 20_000, "save": 2_000}, {"spend": 50_000, "save": 6_000}]}
+BUNDLE = {"code": "DUO", "title": "The pair", "kind": "amount", "currency": "EUR", "value": 500, "expiresAt": EXPIRES,
+          "budget": 1_000_000, "bundle": ["LAMP", "BULB"]}
+
+
+@pytest.fixture
+def products(fresh_db):
+    """LAMP 30.00, BULB 5.00, TABLE 100.00 and SHADE 1.00 (EUR), plenty of stock."""
+    for sku, price in (("LAMP", 3_000), ("BULB", 500), ("TABLE", 10_000), ("SHADE", 100)):
+        add_product(fresh_db, sku, price=price, stock=100)
+
+
+def granted(database, offer: OfferIn) -> tuple[int, str]:
+    """Store the offer and grant it to a new shopper: (user id, code)."""
+    user_id = make_user(database)
+    with database.write() as db:
+        stored = create_offer(db, offer, NOW)
+        campaign_store.grant_offer(db, user_id, stored.id, None, iso(NOW))
+    return user_id, stored.code
+
+
+def discount_at_checkout(database, offer: OfferIn, cart: dict[str, int]) -> int:
+    """Check the cart out with the offer's code; the order's discount."""
+    user_id, code = granted(database, offer)
+    return order(database, place(database, user_id, cart, NOW, code=code)).discount
+
+
+def tiered(kind: str = "amount", steps=((20_000, 2_000), (50_000, 6_000))) -> OfferIn:
+    return OfferIn(code="TIERS", title="Tiers", kind=kind, expires_at=EXPIRES, budget=10**9,
+                   currency="EUR" if kind == "amount" else None, steps=[OfferStep(spend=a, save=b) for a, b in steps])
+
+
+@pytest.mark.parametrize("cart, expected", [
+    ({"TABLE": 2}, 2_000),               # 200.00 reaches the first step exactly
+    ({"TABLE": 4, "LAMP": 3}, 2_000),    # 490.00: still the first
+    ({"TABLE": 5}, 6_000),               # 500.00: the second
+    ({"TABLE": 9}, 6_000),               # 900.00: the best step reached, never more
+])
+def test_tiered_offer_takes_the_best_step_the_subtotal_reaches(fresh_db, products, cart, expected):
+    assert expected == discount_at_checkout(fresh_db, tiered(), cart)
+
+
+def test_tiered_offer_below_its_first_step_is_refused_at_checkout(fresh_db, products):
+    user_id, code = granted(fresh_db, tiered())
+    with pytest.raises(UnknownCode, match="at least"):
+        place(fresh_db, user_id, {"TABLE": 1, "LAMP": 3}, NOW, code=code)  # 190.00
+
+
+def test_tiered_percent_steps(fresh_db, products):
+    offer = tiered("percent", ((10_000, 5), (30_000, 10)))
+    assert 4_000 == discount_at_checkout(fresh_db, offer, {"TABLE": 4})  # 10 % of 400.00
+
+
+def bundle(kind: str = "amount", value: int = 500, skus=("LAMP", "BULB")) -> OfferIn:
+    return OfferIn(code="PAIR", title="Pair", kind=kind, value=value, expires_at=EXPIRES, budget=10**9,
+                   currency="EUR" if kind == "amount" else None, bundle=list(skus))
+
+
+@pytest.mark.parametrize("cart, expected", [
+    ({"LAMP": 1, "BULB": 1}, 500),
+    ({"LAMP": 2, "BULB": 1}, 500),               # one complete set
+    ({"LAMP": 2, "BULB": 3}, 1_000),             # two sets
+    ({"LAMP": 1, "BULB": 1, "TABLE": 1}, 500),   # other lines do not count
+])
+def test_bundle_takes_its_saving_off_each_complete_set(fresh_db, products, cart, expected):
+    assert expected == discount_at_checkout(fresh_db, bundle(), cart)
+
+
+def test_percent_bundle_is_a_share_of_the_sets_price(fresh_db, products):
+    assert 700 == discount_at_checkout(fresh_db, bundle("percent", 10), {"LAMP": 2, "BULB": 2})  # 10 % of 2 × 35.00
+
+
+def test_bundle_without_every_sku_in_the_cart_is_refused(fresh_db, products):
+    user_id, code = granted(fresh_db, bundle())
+    with pytest.raises(UnknownCode, match="LAMP, BULB in the cart together"):
+        place(fresh_db, user_id, {"LAMP": 3, "TABLE": 1}, NOW, code=code)
+
+
+def test_tiered_and_bundle_offers_are_stored_and_listed(client, products, admin_headers):
+    created = client.post("/api/admin/retention/offers", json=TIERED, headers=admin_headers)
+    assert 201 == created.status_code, created.text
+    body = created.json()
+    assert (TIERED["steps"], 6_000, 20_000) == (body["steps"], body["value"], body["minOrder"])
+    pair = client.post("/api/admin/retention/offers", json=BUNDLE, headers=admin_headers)
+    assert 201 == pair.status_code, pair.text
+    assert ["LAMP", "BULB"] == pair.json()["bundle"]
+    listed = client.get("/api/admin/retention/offers", headers=admin_headers).json()
+    assert ["SPEND200", "DUO"] == [o["code"] for o in listed]
+
+
+@pytest.mark.parametrize("base, change, words", [
+    (TIERED, {"steps": [{"spend": 50_000, "save": 6_000}, {"spend": 20_000, "save": 2_000}]}, ("steps[1]", "go up")),
+    (TIERED, {"steps": [{"spend": 20_000, "save": 2_000}, {"spend": 20_000, "save": 3_000}]}, ("steps[1]", "go up")),
+    (TIERED, {"steps": [{"spend": 20_000, "save": 6_000}, {"spend": 50_000, "save": 6_000}]}, ("steps[1]", "save more")),
+    (TIERED, {"steps": [{"spend": 20_000, "save": 20_000}]}, ("steps[0]", "below its spend")),
+    (TIERED, {"kind": "percent", "currency": None, "steps": [{"spend": 100, "save": 95}]}, ("steps[0]", "90%")),
+    (TIERED, {"value": 100}, ("leave value out",)),
+    (TIERED, {"minOrder": 100}, ("minOrder",)),
+    (TIERED, {"bundle": ["LAMP", "BULB"]}, ("not both",)),
+    (BUNDLE, {"bundle": ["LAMP", "NOPE"]}, ("no product NOPE",)),
+    (BUNDLE, {"bundle": ["LAMP", "LAMP"]}, ("each SKU once",)),
+    (BUNDLE, {"value": 3_500}, ("below the set's price",)),
+    (BUNDLE, {"currency": "USD"}, ("priced in EUR",)),
+    (BUNDLE, {"value": None}, ("value is required",)),
+])
+def test_bad_offer_rules_are_422_and_store_nothing(client, products, admin_headers, base, change, words):
+    body = {k: v for k, v in {**base, **change}.items() if v is not None}
+    response = client.post("/api/admin/retention/offers", json=body, headers=admin_headers)
+    problem = assert_problem(response, 422, *words)
+    assert "/problems/bad-offer" == problem["type"]
+    assert [] == client.get("/api/admin/retention/offers", headers=admin_headers).json()
+
+
+@pytest.mark.parametrize("change", [{"steps": []}, {"steps": [{"spend": 0, "save": 1}]}, {"bundle": ["LAMP"]},
+                                    {"steps": [{"spend": 100, "save": 1, "extra": 1}]}])
+def test_malformed_steps_and_bundles_are_4xx(client, products, admin_headers, change):
+    response = client.post("/api/admin/retention/offers", json={**TIERED, **change}, headers=admin_headers)
+    assert response.status_code in (400, 422)
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_marketer_may_save_offers_merchandiser_may_not(client, products, fresh_db):
+    for role, status in (("marketer", 201), ("merchandiser", 403)):
+        headers = token_headers(fresh_db, f"{role}@shop.example", role)
+        body = {**TIERED, "code": f"T{role.upper()}"}
+        assert status == client.post("/api/admin/retention/offers", json=body, headers=headers).status_code
