@@ -1,6 +1,6 @@
 """Hit-rate@10 of "for you" against a popularity baseline on a held-out split of the demo orders.
 
-    .venv/bin/python bench/recommend.py [--shoppers 2000] [--products 72] [--seed 7]
+    .venv/bin/python bench/recommend.py [--shoppers 2000] [--products 72] [--seed 7] [--data-dir DIR]
 
 The shoppers are the ones `lastmile seed-demo` makes (retention.demo.plan_shoppers, the same seed gives the same
 people, orders and views), over the demo catalog (catalog.demo). Split: for every shopper with at least two kept
@@ -10,12 +10,17 @@ orders (not cancelled or refunded), their last kept order is held out; their his
 order, every view before each held-out shopper's cut-off, views only of shoppers who agreed to analytics (as
 recs.service does). A hit: at least one product of the held-out order is among the 10 recommended. Both lists
 leave out what the shopper bought before; sold-out products are not filtered (the held-out order bought them).
+
+With ``--data-dir`` (a shop made by `lastmile seed-demo`), it also times the served path on that database: one
+``recs.service.refresh`` and ``recs.service.for_you`` (limit 8, one snapshot each) for every shopper id 1..N.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import sys
 import tempfile
 import time
@@ -78,11 +83,39 @@ def evaluate(held, near, popular, consenting, *, personal_for) -> tuple[float, i
     return hits / max(1, len(held)), len(held)
 
 
+def served(data_dir: Path, count: int) -> None:
+    """Time one refresh and ``for_you`` per shopper on a seeded shop."""
+    os.environ["LASTMILE_DATA_DIR"] = str(data_dir)
+    import clock
+    from recs import service
+    from server.settings import load_settings
+    from server.stores import open_database
+
+    database = open_database(load_settings())
+    started = time.perf_counter()
+    info = service.refresh(database, clock.now())
+    refresh_s = time.perf_counter() - started
+    times, bases = [], {"history": 0, "popular": 0}
+    for user_id in range(1, count + 1):
+        started = time.perf_counter()
+        with database.snapshot() as db:
+            answer = service.for_you(db, user_id, clock.now(), 8)
+        times.append((time.perf_counter() - started) * 1000)
+        bases[answer.basis] += 1
+    database.close()
+    times.sort()
+    print(f"served path on {data_dir}: refresh {refresh_s:.2f} s ({info.shoppers} shoppers, {info.items} items);"
+          f" for_you over {len(times)} shoppers p50 {statistics.median(times):.1f} ms,"
+          f" p95 {times[int(0.95 * (len(times) - 1))]:.1f} ms, max {times[-1]:.1f} ms;"
+          f" basis history {bases['history']}, popular {bases['popular']}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shoppers", type=int, default=2000)
     parser.add_argument("--products", type=int, default=72)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--data-dir", type=Path, help="a seeded shop: also time refresh and for_you on it")
     args = parser.parse_args()
     now = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0)
     products = demo_products(args.products, args.seed)
@@ -109,6 +142,8 @@ def main() -> int:
     for name, group, model, personal in rows:
         rate, count = evaluate(group, model, popular, consenting, personal_for=personal)
         print(f"{name:<52} {count:>8} {rate:>12.1%}")
+    if args.data_dir:
+        served(args.data_dir, args.shoppers)
     return 0
 
 

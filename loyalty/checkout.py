@@ -43,6 +43,9 @@ class DiscountRequest:
     subtotal: int
     lines: tuple[OrderLine, ...]
     now: datetime
+    shipping: int = 0
+    """The fee of the delivery option the shopper chose, priced for this cart (0 when none is chosen yet): what a
+    free-shipping offer may pay (its Discount's ``shipping_discount``)."""
 
 
 DiscountProvider = Callable[[DiscountRequest], "Discount | None"]
@@ -116,7 +119,7 @@ def _priced_lines(db: Any, cart: dict[str, Any]) -> list[dict]:
 
 def _discount(
     db: Any, user_id: int, code: str, lines: list[dict], subtotal: int, now: datetime,
-    providers: Sequence[DiscountProvider],
+    providers: Sequence[DiscountProvider], shipping: int = 0,
 ) -> tuple[Discount, dict | None]:
     """The discount for a code: a points-mall coupon of the shopper's, else the first provider that knows it."""
     currency = lines[0]["currency"]
@@ -150,12 +153,13 @@ def _discount(
     priced = tuple(OrderLine(sku=l["sku"], name=l["name"], qty=l["qty"], unit_price=l["unit_price"],
                              line_total=l["line_total"]) for l in lines)
     request = DiscountRequest(db=db, user_id=user_id, code=code, currency=currency, subtotal=subtotal,
-                              lines=priced, now=now)
+                              lines=priced, now=now, shipping=shipping)
     for provider in providers:
         found = provider(request)
         if found is not None:
             amount = max(0, min(found.amount, subtotal))
-            return msgspec.structs.replace(found, code=code, amount=amount), None
+            waived = max(0, min(found.shipping_discount, shipping))
+            return msgspec.structs.replace(found, code=code, amount=amount, shipping_discount=waived), None
     raise UnknownCode(f"code {code} is not known or does not apply to this cart")
 
 
@@ -182,10 +186,11 @@ def checkout(
     subtotal = sum(l["line_total"] for l in lines)
     discount, coupon = (None, None)
     if body.code:
-        discount, coupon = _discount(db, user_id, body.code, lines, subtotal, now, discount_providers)
+        fee = _fee(body.delivery, lines[0]["currency"], subtotal)
+        discount, coupon = _discount(db, user_id, body.code, lines, subtotal, now, discount_providers, fee)
     amount = discount.amount if discount else 0
     details = checkout_details.resolve(db, user_id, body, lines[0]["currency"], subtotal - amount)
-    shipping = details.option.price if details else 0
+    shipping = _shipping(details.option.price if details else 0, discount)
     at = clock.iso(now)
     order_id = store.insert_order(db, {
         "user_id": user_id, "currency": lines[0]["currency"], "subtotal": subtotal, "discount": amount,
@@ -208,7 +213,7 @@ def checkout(
     views.clear_cart(db, user_id)
     if details is not None:
         _pay(db, user_id, key, order_id, details, subtotal - amount + shipping, lines[0]["currency"], now,
-             payments or Payments())
+             payments or Payments(), shipping)
     row = store.get_order(db, order_id)
     assert row is not None
     line_rows = store.order_lines(db, [order_id])[order_id]
@@ -221,14 +226,24 @@ def checkout(
     return CheckoutResult(status=201, body=response, replayed=False, order_id=order_id)
 
 
+def _fee(option: str | None, currency: str, subtotal: int) -> int:
+    """The chosen delivery option's fee for this cart before any discount (0 when none is chosen)."""
+    return delivery.choose(option, currency, subtotal).price if option else 0
+
+
+def _shipping(fee: int, discount: Discount | None) -> int:
+    """What the shopper pays for delivery: the option's fee less what a free-shipping code pays of it."""
+    return fee - min(discount.shipping_discount, fee) if discount else fee
+
+
 def _pay(db: Any, user_id: int, key: str, order_id: int, details: checkout_details.Details, total: int,
-         currency: str, now: datetime, payments: Payments) -> None:
+         currency: str, now: datetime, payments: Payments, shipping: int) -> None:
     """Charge the order as the checkout's last step (a decline raises: nothing stays written), then record it."""
     result = payment.charge(payments.providers, details.method, details.token, payment.PaymentRequest(
         user_id=user_id, amount=total, currency=currency, token=details.token,
         idempotency_key=f"{user_id}:{key}",
     ))
-    checkout_store.set_details(db, order_id, shipping=details.option.price, delivery=details.option.id,
+    checkout_store.set_details(db, order_id, shipping=shipping, delivery=details.option.id,
                                payment_method=details.method, provider=result.provider, reference=result.reference,
                                address=details.address)
     if result.outcome == "paid":
@@ -252,11 +267,12 @@ def quote(
     lines = _priced_lines(db, views.cart(db, user_id))
     currency = lines[0]["currency"]
     subtotal = sum(l["line_total"] for l in lines)
-    discount = _discount(db, user_id, body.code, lines, subtotal, now, discount_providers)[0] if body.code else None
+    discount = _discount(db, user_id, body.code, lines, subtotal, now, discount_providers,
+                         _fee(body.delivery, currency, subtotal))[0] if body.code else None
     goods = subtotal - (discount.amount if discount else 0)
     chosen = delivery.choose(body.delivery, currency, goods) if body.delivery else None
     address = checkout_details.address(db, user_id, body.address_id) if body.address_id else None
-    shipping = chosen.price if chosen else 0
+    shipping = _shipping(chosen.price if chosen else 0, discount)
     points = rules.order_points(goods, tiers.current(db, user_id, now)[0].tier)
     if goods > 0 and not store.has_kept_bonus(db, user_id):
         points += rules.FIRST_ORDER_BONUS

@@ -283,6 +283,8 @@ class Discount(msgspec.Struct, rename="camel", frozen=True):
     offer_id: str | None = None
     source: str = "offer"
     label: str = ""
+    shipping_discount: int = 0
+    """Minor units of the delivery fee the code pays (free-shipping offers); checkout caps it at the fee."""
 
 
 class BirthdayPack(msgspec.Struct, rename="camel", frozen=True):

@@ -34,7 +34,8 @@ from .models import (
 )
 from .return_models import AdminReturnList, ReturnRequestArgs, ReturnView
 
-_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+"""What an Idempotency-Key header may be (documented in the API description with this pattern)."""
 _checkout_decoder = msgspec.json.Decoder(checkout_mod.CheckoutRequest)
 
 
@@ -47,7 +48,7 @@ def place_order(
     discount_providers: Sequence[checkout_mod.DiscountProvider], payments: checkout_mod.Payments | None = None,
 ) -> checkout_mod.CheckoutResult:
     """Checkout (``POST /api/orders``): the 201 response, first made or replayed for a repeated key."""
-    if key is None or not _KEY.match(key):
+    if key is None or not IDEMPOTENCY_KEY.match(key):
         raise BadIdempotencyKey("send an Idempotency-Key header of 1 to 200 visible ASCII characters")
     try:
         request = _checkout_decoder.decode(body) if body.strip() else checkout_mod.CheckoutRequest()

@@ -43,9 +43,9 @@ def add_offer(db: Any, row: dict) -> int:
     """Insert an offer; its id (the code must be new)."""
     return db.execute(
         "INSERT INTO retention_offers (code, title, kind, value, currency, min_order, expires_at, segment, budget,"
-        " steps, bundle) VALUES (:code, :title, :kind, :value, :currency, :min_order, :expires_at, :segment, :budget,"
-        " :steps, :bundle) RETURNING id",
-        {"steps": None, "bundle": None, **row},
+        " steps, bundle, free_shipping) VALUES (:code, :title, :kind, :value, :currency, :min_order, :expires_at,"
+        " :segment, :budget, :steps, :bundle, :free_shipping) RETURNING id",
+        {"steps": None, "bundle": None, "free_shipping": 0, **row},
     ).fetchone()[0]
 
 
@@ -231,14 +231,17 @@ def campaign_messages(db: Any) -> list[dict]:
 
 
 def funnel(db: Any) -> list[dict]:
-    """Per campaign and variant: messages, sent, accepted, shown, clicked, redeemed (coupon used at checkout)."""
+    """Per campaign and variant: messages, sent, accepted (a push service took it, or the SMTP server took its email),
+    shown, clicked, redeemed (coupon used at checkout)."""
     return list(
         db.query(
             """SELECT m.campaign_id, m.variant, COALESCE(c.name, '(triggers)') AS campaign,
                    count(*) AS messages,
                    sum(CASE WHEN EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id AND o.attempts > 0)
+                       OR EXISTS (SELECT 1 FROM email_outbox e WHERE e.message_id = m.id AND e.attempts > 0)
                        THEN 1 ELSE 0 END) AS sent,
                    sum(CASE WHEN EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id AND o.state = 'accepted')
+                       OR EXISTS (SELECT 1 FROM email_outbox e WHERE e.message_id = m.id AND e.state = 'sent')
                        THEN 1 ELSE 0 END) AS accepted,
                    sum(CASE WHEN EXISTS (SELECT 1 FROM retention_events e WHERE e.message_id = m.id AND e.kind = 'shown')
                        THEN 1 ELSE 0 END) AS shown,

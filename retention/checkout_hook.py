@@ -15,11 +15,14 @@ def retention_discount(request: DiscountRequest) -> Discount | None:
     try:
         lines = [(line.sku, line.qty, line.unit_price) for line in request.lines]
         found = redeem_coupon(request.db, request.user_id, request.code, request.subtotal, request.currency, request.now,
-                              lines=lines)
+                              lines=lines, shipping=request.shipping)
     except CouponRejected as exc:
         raise UnknownCode(str(exc)) from None
     if found is None:
         return None
     offer, amount = found
+    if offer.kind == "free_shipping":  # it pays the delivery fee, not the goods
+        return Discount(code=offer.code, amount=0, shipping_discount=amount, offer_id=f"{OFFER_ID_PREFIX}{offer.id}",
+                        source="offer", label=offer.title)
     return Discount(code=offer.code, amount=amount, offer_id=f"{OFFER_ID_PREFIX}{offer.id}", source="offer", label=offer.title)
 

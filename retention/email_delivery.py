@@ -148,6 +148,8 @@ class EmailSender:
         if code is not None and code >= 500:
             log.info("email %s: refused by the SMTP server (%s)", row["id"], code)
             return EmailOutcome(row["id"], "rejected", code)
+        if code is not None:
+            log.info("email %s: the SMTP server asks to try again (%s)", row["id"], code)
         if row["attempts"] + 1 >= MAX_ATTEMPTS:
             return EmailOutcome(row["id"], "failed", code)
         return EmailOutcome(row["id"], "pending", code, now + timedelta(seconds=backoff(row["attempts"] + 1)))

@@ -121,17 +121,18 @@ Sku = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", descript
 class OfferIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     """An operator's offer: coupon code, discount (percent or minor units), expiry, target segment, budget.
 
-    A plain offer takes ``value`` off; a tiered one (``steps``) takes the best step the subtotal reaches; a bundle
+    A plain offer takes ``value`` off; free shipping pays the delivery fee (up to ``value``); a tiered one (``steps``) takes the best step the subtotal reaches; a bundle
     (``bundle``: SKUs bought together) takes ``value`` off each complete set in the cart (retention/offers.py).
     """
 
     code: Annotated[str, Meta(min_length=3, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
     title: Short
-    kind: Literal["percent", "amount"]
+    kind: Literal["percent", "amount", "free_shipping"]
     expires_at: str
     budget: Annotated[int, Meta(gt=0, le=10**12)]
     value: Annotated[int, Meta(gt=0, le=1_000_000_00)] | None = None
-    """Required except for tiered offers, whose savings are their steps'."""
+    """Required except for tiered offers, whose savings are their steps'; for free shipping, the most it pays
+    toward the chosen delivery option's fee (minor units of ``currency``)."""
     segment: Segment | None = None
     currency: Annotated[str, Meta(pattern=r"^[A-Z]{3}$")] | None = None
     min_order: Annotated[int, Meta(ge=0, le=10**12)] = 0

@@ -49,6 +49,8 @@ def _check_steps(offer: OfferIn) -> None:
 def check_offer(offer: OfferIn, now: datetime) -> OfferIn:
     """The offer if it can be stored: a sane percentage, a currency for amounts, an expiry in the future,
     tiered steps that go up with savings below their thresholds."""
+    if offer.kind == "free_shipping" and (offer.steps is not None or offer.bundle is not None):
+        raise BadOffer("a free-shipping offer has no steps or bundle")
     if offer.steps is not None:
         _check_steps(offer)
     elif offer.value is None:
@@ -57,8 +59,8 @@ def check_offer(offer: OfferIn, now: datetime) -> OfferIn:
         raise BadOffer(f"a percent offer gives at most {MAX_PERCENT}% off")
     if offer.bundle is not None and len(set(offer.bundle)) != len(offer.bundle):
         raise BadOffer("a bundle lists each SKU once")
-    if offer.kind == "amount" and offer.currency is None:
-        raise BadOffer("an amount offer needs its currency")
+    if offer.kind in ("amount", "free_shipping") and offer.currency is None:
+        raise BadOffer(f"an {offer.kind.replace('_', '-')} offer needs its currency")
     try:
         expires = parse(offer.expires_at)
     except ValueError:
@@ -91,7 +93,8 @@ def offer_from_row(row: dict) -> Offer:
     steps = row.get("steps")
     bundle = row.get("bundle")
     return Offer(
-        id=row["id"], code=row["code"], title=row["title"], kind=row["kind"], value=row["value"],
+        id=row["id"], code=row["code"], title=row["title"],
+        kind="free_shipping" if row.get("free_shipping") else row["kind"], value=row["value"],
         currency=row["currency"], min_order=row["min_order"], expires_at=row["expires_at"],
         segment=row["segment"], budget=row["budget"], spent=row["spent"], redemptions=row["redemptions"],
         steps=[OfferStep(spend=a, save=b) for a, b in json.loads(steps)] if steps else None,
@@ -113,6 +116,8 @@ def create_offer(db: Any, offer: OfferIn, now: datetime) -> Offer:
                    steps=json.dumps([[s.spend, s.save] for s in offer.steps]))
     if offer.bundle is not None:
         row["bundle"] = json.dumps(offer.bundle)
+    if offer.kind == "free_shipping":
+        row.update(kind="amount", free_shipping=1)
     offer_id = campaign_store.add_offer(db, row)
     return offer_from_row(campaign_store.get_offer(db, offer_id))
 
@@ -151,8 +156,11 @@ def bundle_sets(offer: Offer, lines: Sequence[CartLine]) -> tuple[int, int]:
 
 
 def discount_for(offer: Offer, subtotal: int, lines: Sequence[CartLine] = ()) -> int:
-    """Minor units off this subtotal (never more than it): the plain value, the best step reached, or per bundle set."""
-    if offer.steps:
+    """Minor units off this subtotal (never more than it): the plain value, the best step reached, or per bundle set;
+    nothing for free shipping, which pays the delivery fee instead (``shipping_discount_for``)."""
+    if offer.kind == "free_shipping":
+        amount = 0
+    elif offer.steps:
         step = step_for(offer, subtotal)
         amount = _off(offer, step.save, subtotal) if step else 0
     elif offer.bundle:
@@ -163,8 +171,13 @@ def discount_for(offer: Offer, subtotal: int, lines: Sequence[CartLine] = ()) ->
     return max(0, min(amount, subtotal))
 
 
+def shipping_discount_for(offer: Offer, fee: int) -> int:
+    """What a free-shipping offer pays of this delivery fee (at most its value); 0 for other offers."""
+    return min(fee, offer.value or 0) if offer.kind == "free_shipping" else 0
+
+
 def _label(offer: Offer, value: int) -> str:
-    return f"{value}%" if offer.kind == "percent" else format_price(value, offer.currency or "")
+    return f"{value}%" if offer.kind == "percent" else format_price(value, offer.currency or "")  # free shipping: its cap
 
 
 def describe(offer: Offer) -> str:
@@ -186,8 +199,9 @@ def view_value(offer: Offer) -> dict:
 
 
 def check_coupon(db: Any, user_id: int, code: str, subtotal: int, currency: str, now: datetime,
-                 lines: Sequence[CartLine] = ()) -> tuple[Offer, int] | None:
-    """The offer and discount for this shopper's coupon; None for a code retention does not know; CouponRejected if it does not apply."""
+                 lines: Sequence[CartLine] = (), shipping: int = 0) -> tuple[Offer, int] | None:
+    """The offer and what it pays (off the goods, or of the delivery fee ``shipping`` for free shipping) for this
+    shopper's coupon; None for a code retention does not know; CouponRejected if it does not apply."""
     row = campaign_store.offer_by_code(db, code.strip().upper())
     if row is None:
         return None
@@ -200,6 +214,9 @@ def check_coupon(db: Any, user_id: int, code: str, subtotal: int, currency: str,
         raise CouponRejected(f"code {offer.code} needs an order of at least {format_price(offer.min_order, currency)}")
     if offer.bundle and bundle_sets(offer, lines)[0] == 0:
         raise CouponRejected(f"code {offer.code} needs {', '.join(offer.bundle)} in the cart together")
+    if offer.kind == "free_shipping" and shipping <= 0:
+        # Refused rather than spent on nothing: the shopper keeps the code for an order whose delivery costs.
+        raise CouponRejected(f"code {offer.code} pays for delivery: choose a delivery option that has a fee")
     grant = campaign_store.get_grant(db, user_id, offer.id)
     if grant is None:
         scores = audience_store.get_scores(db, user_id)
@@ -207,19 +224,22 @@ def check_coupon(db: Any, user_id: int, code: str, subtotal: int, currency: str,
             raise CouponRejected(f"code {offer.code} was not offered to this shopper")
     elif grant["redeemed_at"] is not None:
         raise CouponRejected(f"code {offer.code} was used already")
-    amount = discount_for(offer, subtotal, lines)
+    amount = shipping_discount_for(offer, shipping) if offer.kind == "free_shipping" else discount_for(offer, subtotal, lines)
     if offer.spent + amount > offer.budget:
         raise CouponRejected(f"the budget of code {offer.code} is spent")
     return offer, amount
 
 
 def redeem_coupon(db: Any, user_id: int, code: str, subtotal: int, currency: str, now: datetime,
-                  order_id: str | None = None, lines: Sequence[CartLine] = ()) -> tuple[Offer, int] | None:
-    """Check and record the use of a coupon in the caller's transaction; None for a code retention does not know."""
-    found = check_coupon(db, user_id, code, subtotal, currency, now, lines)
+                  order_id: str | None = None, lines: Sequence[CartLine] = (), shipping: int = 0
+                  ) -> tuple[Offer, int] | None:
+    """Check and record the use of a coupon in the caller's transaction (the budget pays what it gives, goods or
+    delivery); None for a code retention does not know."""
+    found = check_coupon(db, user_id, code, subtotal, currency, now, lines, shipping)
     if found is None:
         return None
     offer, amount = found
-    if not campaign_store.redeem(db, user_id, offer.id, order_id or "", amount, subtotal - amount, iso(now)):
+    revenue = subtotal if offer.kind == "free_shipping" else subtotal - amount
+    if not campaign_store.redeem(db, user_id, offer.id, order_id or "", amount, revenue, iso(now)):
         raise CouponRejected(f"the budget of code {offer.code} is spent")
     return offer, amount

@@ -258,6 +258,15 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX email_outbox_due ON email_outbox (state, not_before)",
         ],
     ),
+    (
+        9,
+        "free-shipping offers",
+        [
+            # 1: the offer pays the delivery fee, up to value (kind stays 'amount': the column's CHECK predates it,
+            # and SQLite cannot change a CHECK without rebuilding a table other tables reference).
+            "ALTER TABLE retention_offers ADD COLUMN free_shipping INTEGER NOT NULL DEFAULT 0",
+        ],
+    ),
 ]
 
 

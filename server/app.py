@@ -11,7 +11,6 @@ from anyio import to_thread
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
 
 from accounts.masking import install_log_redaction
 from server.api.accounts import AccountsController
@@ -31,6 +30,7 @@ from server.api.reviews import ReviewsController
 from server.api.sync import SyncController
 from server.data_keys import install_data_keys
 from server.db import Database
+from server.http.api_description import openapi_config
 from server.http.audit import audit_writes
 from server.http.auth import current_user
 from server.http.body import BoundedRequest
@@ -127,12 +127,7 @@ def create_app(settings: Settings, database: Database | None = None, hooks: Hook
         lifespan=[flushing_metrics],
         request_max_body_size=settings.max_body_bytes,
         request_class=BoundedRequest,  # depth, integer and decoding checks of every JSON body (server/http/body.py)
-        openapi_config=OpenAPIConfig(
-            title="Lastmile",
-            version="1",
-            path="/schema",
-            render_plugins=[render_plugin()],
-        ),
+        openapi_config=openapi_config([render_plugin()]),  # security schemes, problems: server/http/api_description.py
         on_startup=[watch_database],
         on_shutdown=[close_database],
     )

@@ -12,6 +12,7 @@ from catalog import search, service
 from loyalty import store as loyalty_store
 from catalog.models import Product, ProductPage, Suggestions
 from server.db import Database
+from server.http.api_description import problems
 from server.http.conditional import cacheable, cacheable_bytes, encode, wants_msgpack
 from server.http.response_cache import ResponseCache
 from server.settings import Settings
@@ -30,7 +31,8 @@ class CatalogController(Controller):
     path = "/api/products"
     tags = ["catalog"]
 
-    @get("/", sync_to_thread=True, response_model=ProductPage)  # type: ignore[call-overload]
+    @get("/", sync_to_thread=True, response_model=ProductPage, summary="List or search products",  # type: ignore[call-overload]
+         responses=problems(400))
     def list_products(
         self,
         request: Request,
@@ -50,7 +52,8 @@ class CatalogController(Controller):
             stale_while_revalidate=settings.catalog_stale_while_revalidate,
         )
 
-    @get("/suggest", sync_to_thread=True, response_model=Suggestions)  # type: ignore[call-overload]
+    @get("/suggest", sync_to_thread=True, response_model=Suggestions, summary="Search-as-you-type suggestions",  # type: ignore[call-overload]
+         responses=problems(400))
     def suggest(
         self,
         request: Request,
@@ -68,7 +71,8 @@ class CatalogController(Controller):
             stale_while_revalidate=settings.catalog_stale_while_revalidate,
         )
 
-    @get("/{product_id:str}/bought-together", sync_to_thread=True, response_model=ProductPage)  # type: ignore[call-overload]
+    @get("/{product_id:str}/bought-together", sync_to_thread=True, response_model=ProductPage,  # type: ignore[call-overload]
+         summary="Products bought together with this one", responses=problems(400, 404))
     def bought_together(
         self,
         request: Request,
@@ -87,7 +91,7 @@ class CatalogController(Controller):
             stale_while_revalidate=settings.catalog_stale_while_revalidate,
         )
 
-    @get("/{product_id:str}")
+    @get("/{product_id:str}", response_model=Product, summary="One product", responses=problems(400, 404))  # type: ignore[call-overload]
     async def get_product(
         self,
         request: Request,

@@ -12,6 +12,7 @@ from loyalty import service
 from loyalty.models import CheckoutQuote, QuoteRequest
 from loyalty.payment import by_method
 from server.db import Database
+from server.http.api_description import SHOPPER, problems
 
 
 class CheckoutController(Controller):
@@ -20,8 +21,10 @@ class CheckoutController(Controller):
     path = "/api/checkout"
     tags = ["orders"]
     cache_control = CacheControlHeader(no_store=True)
+    security = SHOPPER
 
-    @post("/quote", status_code=200, sync_to_thread=True)
+    @post("/quote", status_code=200, sync_to_thread=True, summary="Price the synced cart before ordering",
+          responses=problems(400, 401, 409, 413, 422))
     def quote(
         self, request: Request, data: JSONBody[QuoteRequest], current_user: NamedDependency[CurrentUser],
         database: NamedDependency[Database],

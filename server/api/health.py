@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException
 
 from server.db import Database
+from server.http.api_description import problems
 
 
 class Health(msgspec.Struct):
@@ -17,7 +18,8 @@ class Health(msgspec.Struct):
     database: str
 
 
-@get("/health", sync_to_thread=True, tags=["operations"], cache_control=None)
+@get("/health", sync_to_thread=True, tags=["operations"], cache_control=None, summary="Liveness and database check",
+     responses=problems(503))
 def health(database: NamedDependency[Database]) -> Health:
     """200 when the database answers a query, a 503 problem otherwise."""
     try:

@@ -10,17 +10,19 @@ from litestar.params import Parameter
 
 from media.serving import load_variant
 from server.db import Database
+from server.http.api_description import problems
 from server.http.conditional import matching_tag
 from server.settings import Settings
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-@get("/media/{image_id:str}/{name:str}", sync_to_thread=True, include_in_schema=True, tags=["media"])
+@get("/media/{image_id:str}/{name:str}", sync_to_thread=True, include_in_schema=True, tags=["media"],
+     summary="An image variant", responses=problems(400, 404))
 def media_variant(
     request: Request,
-    image_id: Annotated[str, Parameter(description="sha256 of the original")],
-    name: Annotated[str, Parameter(description="WIDTH.avif|webp|jpg")],
+    image_id: Annotated[str, Parameter(description="sha256 of the original", max_length=64)],
+    name: Annotated[str, Parameter(description="WIDTH.avif|webp|jpg", max_length=16)],
     database: NamedDependency[Database], settings: NamedDependency[Settings]
 ) -> Response[bytes]:
     """One variant (read in a worker thread); 404 problem for ids, widths or formats that do not exist."""

@@ -18,6 +18,7 @@ from retention.models import (
     Subscription,
 )
 from server.db import Database
+from server.http.api_description import SHOPPER, SHOPPER_IF_ANY, problems
 from server.http.auth import bearer_token, current_user
 from server.http.conditional import cacheable
 from server.http.params import Id
@@ -35,12 +36,13 @@ class PushController(Controller):
     tags = ["push"]
     cache_control = CacheControlHeader(no_store=True)
 
-    @get("/push/key", sync_to_thread=True, cache_control=None)
+    @get("/push/key", sync_to_thread=True, cache_control=None, summary="The VAPID public key")
     def key(self, request: Request, settings: NamedDependency[Settings]) -> Response[PushKey]:
         """The VAPID public key for `pushManager.subscribe({applicationServerKey})`."""
         return cacheable(request, PushKey(public_key=push_runtime(settings).public_key), max_age=3600, stale_while_revalidate=86_400, public=True)
 
-    @post("/push/subscriptions", status_code=201, sync_to_thread=True, request_max_body_size=SUBSCRIPTION_MAX_BODY)
+    @post("/push/subscriptions", status_code=201, sync_to_thread=True, request_max_body_size=SUBSCRIPTION_MAX_BODY,
+          summary="Subscribe this device to web push", security=SHOPPER, responses=problems(400, 401, 409, 413, 422))
     def subscribe(
         self, data: JSONBody[NewSubscription], current_user: NamedDependency[CurrentUser],
         database: NamedDependency[Database], settings: NamedDependency[Settings],
@@ -48,17 +50,20 @@ class PushController(Controller):
         """Subscribe this device (consent must be true); the endpoint must be a known push service."""
         return service.subscribe(database, push_runtime(settings).config, current_user.user_id, current_user.device_id, data, clock.now())
 
-    @get("/push/subscriptions", sync_to_thread=True)
+    @get("/push/subscriptions", sync_to_thread=True, summary="My push subscriptions", security=SHOPPER, responses=problems(401))
     def list_subscriptions(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> list[Subscription]:
         """The shopper's subscriptions, one per device."""
         return service.subscriptions(database, current_user.user_id)
 
-    @delete("/push/subscriptions/{subscription_id:int}", sync_to_thread=True)
+    @delete("/push/subscriptions/{subscription_id:int}", sync_to_thread=True, summary="Unsubscribe a device", security=SHOPPER,
+            responses=problems(400, 401, 404))
     def unsubscribe(self, subscription_id: Id, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> None:
         """Unsubscribe; another shopper's subscription answers 404."""
         service.unsubscribe(database, current_user.user_id, subscription_id)
 
-    @post("/events", status_code=200, sync_to_thread=True, request_max_body_size=EVENTS_MAX_BODY)
+    @post("/events", status_code=200, sync_to_thread=True, request_max_body_size=EVENTS_MAX_BODY,
+          summary="Report notification and product-view events", security=SHOPPER_IF_ANY,
+          responses=problems(400, 401, 404, 413, 422))
     def events(
         self, request: Request, data: JSONBody[EventBatch], database: NamedDependency[Database], settings: NamedDependency[Settings],
     ) -> EventResult:

@@ -14,6 +14,7 @@ from accounts.models import CurrentUser
 from recs import service
 from recs.models import ForYou
 from server.db import Database
+from server.http.api_description import SHOPPER, problems
 
 
 class RecsController(Controller):
@@ -22,8 +23,9 @@ class RecsController(Controller):
     path = "/api/me/recommendations"
     tags = ["recommendations"]
     cache_control = CacheControlHeader(private=True, max_age=300)
+    security = SHOPPER
 
-    @get("/", sync_to_thread=True)
+    @get("/", sync_to_thread=True, summary="Recommendations for me", responses=problems(400, 401))
     def for_you(
         self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database],
         limit: Annotated[int, Parameter(ge=1, le=24)] = 8,

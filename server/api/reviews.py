@@ -13,6 +13,7 @@ from accounts.models import CurrentUser
 from reviews import service
 from reviews.models import ReviewInput, ReviewPage, ReviewResult
 from server.db import Database
+from server.http.api_description import SHOPPER, problems
 from server.http.conditional import cacheable
 
 ProductIdPath = Annotated[str, Parameter(max_length=64)]
@@ -24,7 +25,8 @@ class ReviewsController(Controller):
     path = "/api/products/{product_id:str}"
     tags = ["reviews"]
 
-    @get("/reviews", sync_to_thread=True, response_model=ReviewPage)  # type: ignore[call-overload]
+    @get("/reviews", sync_to_thread=True, response_model=ReviewPage, summary="A product's reviews",  # type: ignore[call-overload]
+         responses=problems(400, 404))
     def list_reviews(
         self, request: Request, product_id: ProductIdPath, database: NamedDependency[Database],
         cursor: Annotated[str | None, Parameter(max_length=512)] = None,
@@ -35,7 +37,8 @@ class ReviewsController(Controller):
         return cacheable(request, service.reviews_page(database, product_id, cursor, limit), max_age=0,
                          stale_while_revalidate=0)
 
-    @put("/review", sync_to_thread=True, status_code=200)
+    @put("/review", sync_to_thread=True, status_code=200, summary="Write my review of a product", security=SHOPPER,
+         responses=problems(400, 401, 403, 404, 413, 422))
     def write_review(
         self, product_id: ProductIdPath, data: JSONBody[ReviewInput], current_user: NamedDependency[CurrentUser],
         database: NamedDependency[Database],

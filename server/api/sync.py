@@ -17,6 +17,7 @@ from accounts import service as accounts_service
 from accounts.errors import NotAuthenticated
 from accounts.models import CurrentUser, StreamTicket
 from server.db import Database
+from server.http.api_description import JSON, MSGPACK, POKE, SHOPPER, problems, raw_body
 from server.http.auth import auth_policy, bearer_token
 from server.http.body import read_body
 from server.http.conditional import MSGPACK, wants_msgpack
@@ -57,7 +58,10 @@ class SyncController(Controller):
     path = "/api/sync"
     tags = ["sync"]
 
-    @post("/push", status_code=200, response_model=PushResponse, request_max_body_size=None)  # type: ignore[call-overload]
+    @post("/push", status_code=200, response_model=PushResponse, request_max_body_size=None,  # type: ignore[call-overload]
+          summary="Push this client's mutations", security=SHOPPER, responses=problems(400, 401, 404, 413, 503),
+          operation_class=raw_body(PushRequest, "Mutations numbered 1, 2, 3, ... per client (docs/sync.md); JSON or "
+                                   "MessagePack; unknown fields are ignored.", media_types=(JSON, MSGPACK)))
     async def push(
         self, request: Request, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database], settings: NamedDependency[Settings]
     ) -> Response[PushResponse]:
@@ -74,7 +78,10 @@ class SyncController(Controller):
 
         return _respond(request, await to_thread.run_sync(work))
 
-    @post("/pull", status_code=200, response_model=PullResponse, request_max_body_size=None)  # type: ignore[call-overload]
+    @post("/pull", status_code=200, response_model=PullResponse, request_max_body_size=None,  # type: ignore[call-overload]
+          summary="Pull the changes since a cookie", security=SHOPPER, responses=problems(400, 401, 404, 413),
+          operation_class=raw_body(PullRequest, "The client and the cookie of its last pull (null at first); JSON or "
+                                   "MessagePack, at most 4 KiB.", media_types=(JSON, MSGPACK)))
     async def pull(
         self, request: Request, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database], settings: NamedDependency[Settings]
     ) -> Response[PullResponse]:
@@ -87,7 +94,8 @@ class SyncController(Controller):
 
         return _respond(request, await to_thread.run_sync(work))
 
-    @post("/poke-ticket", status_code=200, sync_to_thread=True)
+    @post("/poke-ticket", status_code=200, sync_to_thread=True, summary="A ticket for the poke stream", security=SHOPPER,
+          responses=problems(401))
     def poke_ticket(
         self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database], settings: NamedDependency[Settings]
     ) -> Response[StreamTicket]:
@@ -95,7 +103,7 @@ class SyncController(Controller):
         ticket = accounts_service.mint_ticket(database, auth_policy(settings), current_user)
         return Response(content=ticket, headers=NO_STORE)
 
-    @get("/poke", cache_control=None)
+    @get("/poke", cache_control=None, summary="Stream of pokes (server-sent events)", security=POKE, responses=problems(400, 401))
     async def poke(
         self, request: Request, database: NamedDependency[Database], settings: NamedDependency[Settings], ticket: Annotated[str | None, Parameter(max_length=100)] = None
     ) -> ServerSentEvent:

@@ -15,9 +15,13 @@ from catalog import store as catalog_store
 from catalog.demo import DEMO_CURRENCIES, write_demo_catalog
 from catalog.file_import import image_names, import_file
 from loyalty.demo import seed_rewards
+from insights.demo import seed_traffic
 from recs import service as recs_service
+from retention import facts
+from retention.run import run_retention
 from retention.demo import DEMO_PASSWORD, seed_shoppers
 from server.cli.operator import DEMO_OPERATOR, seed_demo_operator
+from server.push_runtime import push_runtime
 from server.settings import Settings
 from server.stores import open_database
 
@@ -71,6 +75,12 @@ def _cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
               f" (sign in as shopper1@demo.lastmile.invalid, password {DEMO_PASSWORD})")
     info = recs_service.refresh(database, clock.now())  # "for you" works at once; `lastmile recs refresh` keeps it fresh
     print(f"seed-demo: recommendations learnt from {info.shoppers} shopper(s), {info.items} item(s) with neighbours")
+    seed_traffic(database, clock.now(), days=DEMO_DAYS)
+    print(f"seed-demo: {DEMO_DAYS} days of API and sync traffic for the dashboard's charts")
+    # Segments and the messages their triggers plan, as `lastmile retention run` (run it regularly) would.
+    scored = run_retention(database, push_runtime(settings).config, clock.now(), facts.collect, sender=None)
+    segments = ", ".join(f"{k} {v}" for k, v in sorted(scored.segments.items())) or "none"
+    print(f"seed-demo: shoppers scored into segments ({segments})")
     credentials = seed_demo_operator(settings, database)
     if credentials is None:
         print(f"seed-demo: the demo console owner {DEMO_OPERATOR} exists already")
@@ -79,6 +89,9 @@ def _cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
               " sign in at /admin/signin (`lastmile operator demo-code` prints the current code)")
     database.close()
     return status
+
+
+DEMO_DAYS = 90
 
 
 def _bounded(lo: int, hi: int):

@@ -218,6 +218,19 @@ def _slug(status: int) -> str:
     return HTTPStatus(status).phrase.lower().replace(" ", "-").replace("'", "")
 
 
+def _wire_name(request: Request, item: dict) -> Any:
+    """A parameter as the client sent it: a header by its header name (`Idempotency-Key`), not the handler's."""
+    key = item.get("key")
+    if item.get("source") != "header" or not isinstance(key, str):
+        return key
+    try:
+        field = request.route_handler.parsed_fn_signature.parameters.get(key)
+    except Exception:  # no route matched: nothing to translate
+        return key
+    declared = getattr(field, "kwarg_definition", None)
+    return getattr(declared, "header", None) or getattr(declared, "name", None) or key
+
+
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     """Litestar's own errors (validation, unknown route, wrong method, body too large, auth) as problems."""
     status = exc.status_code
@@ -225,7 +238,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, ValidationException):
         extra = exc.extra if isinstance(exc.extra, list) else []
         errors = [
-            {k: v for k, v in item.items() if k in ("message", "key", "source")}
+            {k: _wire_name(request, item) if k == "key" else v for k, v in item.items() if k in ("message", "key", "source")}
             for item in extra
             if isinstance(item, dict)
         ]

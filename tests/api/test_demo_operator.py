@@ -41,3 +41,20 @@ def test_demo_code_without_a_demo_owner_says_so(settings, monkeypatch, capsys):
     monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
     assert 1 == main(["operator", "demo-code"])
     assert "no demo operator file" in capsys.readouterr().err
+
+
+def test_demo_traffic_gives_the_api_and_sync_charts_something_real_and_trips_no_alert(fresh_db):
+    from datetime import datetime, timezone
+
+    from insights.alerts import evaluate
+    from insights.dashboard import collect
+    from insights.demo import seed_traffic
+
+    now = datetime.now(timezone.utc)
+    assert 0 < seed_traffic(fresh_db, now, days=90)
+    for days in (30, 90):
+        d = collect(fresh_db, now, days)
+        # Every day but today (traffic ends an hour before now, which may still be today) has traffic.
+        assert all(n > 0 for n in d.api_requests[:-1]) and all(ms > 0 for ms in d.api_latency_ms[:-1])
+        assert 0 < max(d.api_error_percent[:-1]) < 0.5 and 0 < max(d.sync_error_percent)
+    assert [] == [a.name for a in evaluate(fresh_db, now) if a.on]

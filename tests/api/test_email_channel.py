@@ -18,6 +18,7 @@ from retention.delivery import PushSender
 from retention.email_delivery import EmailSender, deliver_email_due
 from retention.run import run_retention
 from retention.segments import ShopperFacts
+from retention.tracking import report as funnel_report
 from retention.unsubscribe import MAX_TOKEN, token_for
 from server.push_runtime import email_text
 from sync import consent
@@ -102,6 +103,8 @@ def test_a_shopper_without_push_gets_the_message_by_email(fresh_db, smtp, config
     [row] = email_store.outbox_rows(fresh_db.read(), user_id)
     assert ("sent", 1) == (row["state"], row["attempts"])
     assert "ada@example.com" not in repr(row)  # the address is unsealed at send time only, never queued
+    [funnel] = funnel_report(fresh_db.read())  # the report counts an email like a push
+    assert (1, 1, 1) == (funnel.messages, funnel.sent, funnel.accepted)
 
 
 def test_the_shoppers_locale_picks_the_template_text(fresh_db, smtp, config, mailer):
@@ -257,12 +260,15 @@ def test_two_runners_never_claim_one_email_twice(fresh_db, smtp, config, mailer)
 
 
 @pytest.mark.parametrize("code, state, attempts_left", [(550, "rejected", False), (451, "pending", True)])
-def test_smtp_refusals_are_final_or_retried(fresh_db, smtp, config, mailer, code, state, attempts_left):
+def test_smtp_refusals_are_final_or_retried(fresh_db, smtp, config, mailer, caplog, code, state, attempts_left):
     user_id = shopper(fresh_db, "full@example.com")
     smtp.handler.refuse["full@example.com"] = code
-    report = run(fresh_db, config, mailer, lapsed(user_id))
+    with caplog.at_level("DEBUG"):
+        report = run(fresh_db, config, mailer, lapsed(user_id))
     [row] = email_store.outbox_rows(fresh_db.read(), user_id)
     assert (state, code, 0) == (row["state"], row["status"], report.sent)
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("lastmile")]
+    assert ours and not [m for m in ours if "full@example.com" in m]  # outbox id and code only, never the address
     if attempts_left:
         assert iso(NOW + timedelta(seconds=30)) == row["not_before"]
         del smtp.handler.refuse["full@example.com"]
@@ -288,3 +294,38 @@ def test_account_deletion_drops_unsent_email(fresh_db, mailer):
     with fresh_db.write() as db:
         erase_shopper(db, user_id)
     assert ["dropped"] == [r["state"] for r in email_store.outbox_rows(fresh_db.read(), user_id)]
+
+
+def test_lastmile_retention_run_sends_the_email(fresh_db, settings, smtp, monkeypatch, capsys):
+    from server.cli.main import main
+    from tests.utils import add_product
+
+    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", settings.admin_token)
+    monkeypatch.setenv("LASTMILE_SMTP_URL", smtp.url)
+    monkeypatch.setenv("LASTMILE_PUBLIC_URL", SHOP)
+    monkeypatch.setenv("LASTMILE_QUIET_HOURS", "0-0")
+    now = datetime.now(timezone.utc)
+    user_id = shopper(fresh_db, "cli@example.com")
+    add_product(fresh_db, "MUG", price=1_000)
+    with fresh_db.write() as db:
+        sync_store.put_view(db, user_id, "cart/MUG", {"sku": "MUG", "qty": 2,
+                                                      "addedAt": int((now - timedelta(hours=5)).timestamp() * 1000)})
+    assert 0 == main(["retention", "run", "--quiet"])
+    assert "emails: 1 sent" in capsys.readouterr().out
+    [mail] = smtp.received
+    assert (["cli@example.com"], "Your cart is waiting") == (mail.rcpt_tos, mail.message["Subject"])
+    assert mail.message["List-Unsubscribe"].startswith(f"<{SHOP}/unsubscribe?token=")
+
+
+def test_the_shoppers_export_lists_their_emails(client, fresh_db, smtp, config, mailer):
+    headers = client.post("/api/auth/signup", json={"email": "mine@example.com", "password": "correct horse battery",
+                                                    "deviceName": "phone"})
+    assert 201 == headers.status_code
+    token, user_id = headers.json()["token"], headers.json()["userId"]
+    with fresh_db.write() as db:
+        for purpose in PURPOSES:
+            consent.record(db, user_id, purpose, True, 1_000)
+    run(fresh_db, config, mailer, lapsed(user_id))
+    data = client.get("/api/me/export", headers={"Authorization": f"Bearer {token}"}).json()
+    assert [("We miss you", "en", "sent")] == [(e["subject"], e["locale"], e["state"]) for e in data["emails"]]

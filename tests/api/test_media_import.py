@@ -142,6 +142,7 @@ def test_seed_demo_serves_real_variants(cli_env, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "12 demo shopper(s)" in out
     assert "console owner owner@demo.lastmile.invalid: password and TOTP secret in" in out
+    assert "90 days of API and sync traffic" in out and "shoppers scored into segments (" in out
     assert 0o600 == (cli_env.data_dir / "demo-operator.txt").stat().st_mode & 0o777
     database = open_database(cli_env)
     assert 300 <= database.read().execute("SELECT count(*) FROM rewards").fetchone()[0]

@@ -1,4 +1,4 @@
-"""Tiered spend thresholds and bundles: checked when an operator saves them, applied at checkout through the
+"""Tiered spend thresholds, bundles and free shipping: checked when an operator saves them, applied at checkout through the
 discount provider server/wiring.py installs."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from loyalty.errors import UnknownCode
 from retention import campaign_store
 from retention.models import OfferIn, OfferStep
 from retention.offers import create_offer
-from tests.loyalty_support import make_user, order, place
+from tests.loyalty_support import fill_cart, make_user, order, place, shopper
 from tests.operator_support import token_headers
-from tests.utils import add_product, assert_problem
+from tests.utils import add_product, assert_problem, sync_push
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
 EXPIRES = "2026-12-31T00:00:00Z"
@@ -145,3 +145,67 @@ def test_marketer_may_save_offers_merchandiser_may_not(client, products, fresh_d
         headers = token_headers(fresh_db, f"{role}@shop.example", role)
         body = {**TIERED, "code": f"T{role.upper()}"}
         assert status == client.post("/api/admin/retention/offers", json=body, headers=headers).status_code
+
+
+FREE = {"code": "SHIPFREE", "title": "Delivery on us", "kind": "free_shipping", "currency": "EUR", "value": 500,
+        "expiresAt": EXPIRES, "budget": 1_000_000}
+HOME = {"id": "home", "name": "Ana Lima", "line1": "1 Harbour Road", "city": "Lisbon", "country": "PT",
+        "line2": "", "region": "", "postcode": "1100-001", "phone": "+351 21 000 0000"}
+
+
+def free_shipping_shopper(client, database, admin_headers, email: str) -> dict[str, str]:
+    """A shopper with a synced address who was granted the SHIPFREE offer (created once)."""
+    if not client.get("/api/admin/retention/offers", headers=admin_headers).json():
+        assert 201 == client.post("/api/admin/retention/offers", json=FREE, headers=admin_headers).status_code
+    headers, user = shopper(client, email)
+    sync_push(client, headers, f"client-{user}", ("address.put", HOME))
+    offer_id = client.get("/api/admin/retention/offers", headers=admin_headers).json()[0]["id"]
+    with database.write() as db:
+        campaign_store.grant_offer(db, user, offer_id, None, iso(NOW))
+    return headers, user
+
+
+@pytest.mark.parametrize("cart, delivery, shipping", [
+    ({"LAMP": 1}, "standard", 0),     # 4.90 paid by the offer
+    ({"LAMP": 1}, "express", 490),    # 9.90, of which the offer pays its 5.00 cap
+    ({"LAMP": 1}, "pickup", 0),       # 1.90
+])
+def test_free_shipping_pays_the_delivery_fee_up_to_its_value(client, fresh_db, products, admin_headers, cart,
+                                                            delivery, shipping):
+    headers, user = free_shipping_shopper(client, fresh_db, admin_headers, "ship@example.com")
+    fill_cart(fresh_db, user, cart)
+    body = {"code": "SHIPFREE", "addressId": "home", "delivery": delivery,
+            "payment": {"method": "card", "token": "tok_test_approve"}}
+    quoted = client.post("/api/checkout/quote", json={k: body[k] for k in ("code", "addressId", "delivery")},
+                         headers=headers)
+    assert 200 == quoted.status_code, quoted.text
+    assert (0, shipping, 3_000 + shipping) == (quoted.json()["discount"], quoted.json()["shipping"], quoted.json()["total"])
+    placed = client.post("/api/orders", json=body, headers={**headers, "Idempotency-Key": "k1"})
+    assert 201 == placed.status_code, placed.text
+    order_body = placed.json()
+    assert (0, shipping, 3_000 + shipping, "paid") == (
+        order_body["discount"], order_body["shipping"], order_body["total"], order_body["status"])
+    [offer] = client.get("/api/admin/retention/offers", headers=admin_headers).json()
+    fee = {"standard": 490, "express": 990, "pickup": 190}[delivery]
+    assert (1, min(fee, 500)) == (offer["redemptions"], offer["spent"])  # the budget pays what the offer paid
+
+
+def test_free_shipping_without_a_delivery_fee_is_refused_and_kept(client, fresh_db, products, admin_headers):
+    headers, user = free_shipping_shopper(client, fresh_db, admin_headers, "big@example.com")
+    fill_cart(fresh_db, user, {"TABLE": 1})  # 100.00: standard delivery is free anyway
+    body = {"code": "SHIPFREE", "addressId": "home", "delivery": "standard",
+            "payment": {"method": "card", "token": "tok_test_approve"}}
+    refused = client.post("/api/orders", json=body, headers={**headers, "Idempotency-Key": "k1"})
+    assert_problem(refused, 422, "choose a delivery option that has a fee")
+    [offer] = client.get("/api/admin/retention/offers", headers=admin_headers).json()
+    assert (0, 0) == (offer["redemptions"], offer["spent"])
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"currency": None}, ("needs its currency",)),
+    ({"value": None}, ("value is required",)),
+    ({"bundle": ["LAMP", "BULB"]}, ("no steps or bundle",)),
+])
+def test_bad_free_shipping_offers_are_422(client, products, admin_headers, change, words):
+    body = {k: v for k, v in {**FREE, **change}.items() if v is not None}
+    assert_problem(client.post("/api/admin/retention/offers", json=body, headers=admin_headers), 422, *words)

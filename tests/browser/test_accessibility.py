@@ -26,11 +26,12 @@ def live_settings(live_settings):
 
 @pytest.fixture(scope="module")
 def shop_paths(live_server) -> list[str]:
-    """One of each kind of page: home, a category, a product, the PWA's client pages, the offline page."""
+    """One of each kind of page: home, a category, a product, the PWA's client pages, the offline page, the email's
+    unsubscribe page (its bad-link page: the live server's keys are its own)."""
     with urllib.request.urlopen(f"{live_server.url}/api/products?limit=5", timeout=10) as response:
         item = json.loads(response.read())["items"][0]
     return ["/", f"/c/{item['category']}", f"/p/{item['id']}", "/cart", "/signin", "/points", "/mall",
-            "/orders", "/returns", "/offline", "/privacy"]
+            "/orders", "/returns", "/offline", "/privacy", "/unsubscribe?token=0"]
 
 
 def _settle(page) -> None:

@@ -73,9 +73,14 @@ def test_an_owner_signs_in_and_every_page_renders_clean(browser, live_server, op
         page.goto(f"{live_server.url}/admin")
         assert 11 == page.locator("figure[data-chart] svg").count()
         assert 11 == page.locator("figure[data-chart] details table").count()
-        page.goto(f"{live_server.url}/admin?lang=zh-CN")
+        page.goto(f"{live_server.url}/admin?lang=zh-CN")  # the switch keeps the language in a cookie
         assert "zh-CN" == page.get_attribute("html", "lang")
-        assert [] == serious_violations(page)
+        found_zh = {}
+        for path in PAGES:
+            page.goto(f"{live_server.url}{path}")
+            found_zh[path] = ("zh-CN" == page.get_attribute("html", "lang"), serious_violations(page))
+        assert {p: (True, []) for p in PAGES} == found_zh
+        page.goto(f"{live_server.url}/admin?lang=en")
         # A write from the browser lands in the audit log.
         page.goto(f"{live_server.url}/admin/rewards")
         page.fill("#new-id", "browser-mug")
@@ -113,6 +118,25 @@ def test_support_gets_403_on_campaigns_and_masked_emails(browser, live_server, o
         assert 0 == page.locator("nav a[href='/admin/campaigns']").count()
         page.goto(f"{live_server.url}/admin/shoppers?q=masked.shopper@example.com")
         assert "m***@example.com" == page.locator("[data-email]").inner_text()
+        assert [] == serious_violations(page)
+    finally:
+        context.close()
+    assert [] == outside
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_the_sign_in_page_and_its_error_pass_axe(browser, live_server, operators, lang):
+    outside: list[str] = []
+    context, page = _guarded_page(browser, live_server, outside)
+    try:
+        page.goto(f"{live_server.url}/admin/signin?lang={lang}")
+        assert lang == page.get_attribute("html", "lang")
+        assert [] == serious_violations(page)
+        page.fill("input[autocomplete=username]", "owner@example.com")
+        page.fill("input[autocomplete=current-password]", "not the password")
+        page.fill("input[autocomplete=one-time-code]", "000000")
+        page.click("button[type=submit]")
+        page.wait_for_selector("[role=alert]")
         assert [] == serious_violations(page)
     finally:
         context.close()

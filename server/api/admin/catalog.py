@@ -17,6 +17,9 @@ from media import store as media_store
 from media.ingest import QUICK_FORMATS, build_missing, ingest_original
 from server.db import Database
 from operators.roles import Permission
+from server.http.api_description import (
+    ADMIN, IMAGE_BODY, IMAGE_TYPES, JSON_LINES, json_lines, problems, raw_body,
+)
 from server.http.body import read_body
 from server.http.roles import PERMISSION, role_guard
 from server.settings import Settings
@@ -45,8 +48,12 @@ class AdminCatalogController(Controller):
     guards = [role_guard]
     opt = {PERMISSION: Permission.CATALOG}
     tags = ["admin"]
+    security = ADMIN
 
-    @post("/images", status_code=201, request_max_body_size=None)
+    @post("/images", status_code=201, request_max_body_size=None, summary="Upload a product image",
+          responses=problems(401, 403, 413, 422),
+          operation_class=raw_body(IMAGE_BODY, "The original image file (JPEG, PNG, WebP or AVIF; a still, within "
+                                   "`LASTMILE_MAX_UPLOAD_BYTES` and `LASTMILE_MAX_IMAGE_PIXELS`).", media_types=IMAGE_TYPES))
     async def upload_image(
         self, request: Request, database: NamedDependency[Database], settings: NamedDependency[Settings]
     ) -> Response[UploadedImage]:
@@ -65,7 +72,11 @@ class AdminCatalogController(Controller):
             background=BackgroundTask(build_missing, database, settings.media_root, row["id"], **limits),
         )
 
-    @post("/products", status_code=200, request_max_body_size=None)
+    @post("/products", status_code=200, request_max_body_size=None, summary="Import products (all or nothing)",
+          responses=problems(400, 401, 403, 413, 422),
+          operation_class=raw_body(json_lines(ImportLine), "JSON lines, one product per line (each line an object as in "
+                                   "`lastmile import-catalog`, `images` holding ids from `POST /api/admin/images`).",
+                                   media_types=(JSON_LINES,)))
     async def import_catalog(self, request: Request, database: NamedDependency[Database], settings: NamedDependency[Settings]) -> ImportResult:
         """Import JSONL products whose `images` are ids from /api/admin/images; any bad line → 422, nothing written."""
         body = await read_body(request, settings.max_upload_bytes)
@@ -81,13 +92,14 @@ class AdminCatalogController(Controller):
         report = await to_thread.run_sync(lambda: import_products(database, parsed, resolve, all_or_nothing=True))
         return ImportResult(created=report.created, updated=report.updated, unchanged=report.unchanged)
 
-    @get("/catalog/synonyms", sync_to_thread=True)
+    @get("/catalog/synonyms", sync_to_thread=True, summary="Search synonym groups", responses=problems(401, 403))
     def synonyms(self, database: NamedDependency[Database]) -> SynonymList:
         """The built-in synonym groups and the operators' ones."""
         with database.snapshot() as db:
             return search.synonym_list(db)
 
-    @put("/catalog/synonyms", sync_to_thread=True)
+    @put("/catalog/synonyms", sync_to_thread=True, summary="Replace the operators' synonym groups",
+         responses=problems(400, 401, 403, 413, 422))
     def replace_synonyms(self, data: JSONBody[SynonymsInput], database: NamedDependency[Database]) -> SynonymList:
         """Replace the operators' synonym groups (single words; a bad term -> 422, nothing changed)."""
         groups = search.clean_groups([list(g) for g in data.groups])

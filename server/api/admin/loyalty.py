@@ -23,6 +23,7 @@ from loyalty.models import (
 )
 from server.api.loyalty import RewardIdPath
 from server.db import Database
+from server.http.api_description import ADMIN, problems
 from server.http.params import Id
 from server.http.roles import PERMISSION, role_guard
 from server.settings import Settings
@@ -38,8 +39,10 @@ class AdminLoyaltyController(Controller):
     opt = {PERMISSION: Permission.REWARDS}
     tags = ["admin"]
     cache_control = CacheControlHeader(no_store=True)
+    security = ADMIN
 
-    @post("/orders/{order_id:int}/status", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
+    @post("/orders/{order_id:int}/status", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS},
+          summary="Change an order's status", responses=problems(400, 401, 403, 404, 409, 413))
     def set_status(
         self, request: Request, order_id: Id, data: JSONBody[StatusChange], database: NamedDependency[Database],
         settings: NamedDependency[Settings],
@@ -50,7 +53,8 @@ class AdminLoyaltyController(Controller):
         return service.set_order_status(database, order_id, data.status, settings.points_hold_days,
                                         listeners=request.app.state.hooks.order_listeners)
 
-    @post("/orders/{order_id:int}/delivered", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
+    @post("/orders/{order_id:int}/delivered", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS},
+          summary="Confirm an order's delivery", responses=problems(400, 401, 403, 404, 409))
     def delivered(self, request: Request, order_id: Id, database: NamedDependency[Database],
                   settings: NamedDependency[Settings]) -> Order:
         """The carrier confirmed delivery of a fulfilled order (once; anything not fulfilled → 409); a cash-on-delivery
@@ -58,38 +62,42 @@ class AdminLoyaltyController(Controller):
         return service.mark_delivered(database, order_id, hold_days=settings.points_hold_days,
                                       listeners=request.app.state.hooks.order_listeners)
 
-    @get("/orders/{order_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.ORDERS})
+    @get("/orders/{order_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.ORDERS}, summary="Any order",
+         responses=problems(400, 401, 403, 404))
     def get_order(self, order_id: Id, database: NamedDependency[Database]) -> Order:
         """Any order."""
         return service.get_order(database, order_id)
 
-    @get("/rewards", sync_to_thread=True)
+    @get("/rewards", sync_to_thread=True, summary="Every reward", responses=problems(401, 403))
     def list_rewards(self, database: NamedDependency[Database]) -> RewardList:
         """Every reward, withdrawn ones too."""
         return RewardList(items=service.rewards(database, active_only=False))
 
-    @post("/rewards", status_code=201, sync_to_thread=True)
+    @post("/rewards", status_code=201, sync_to_thread=True, summary="Add a reward", responses=problems(400, 401, 403, 409, 413, 422))
     def create_reward(self, data: JSONBody[RewardInput], database: NamedDependency[Database]) -> Reward:
         """Add a reward (a coupon worth `value` off in `currency`, or a free unit of product `sku`)."""
         return service.create_reward(database, data)
 
-    @patch("/rewards/{reward_id:str}", sync_to_thread=True)
+    @patch("/rewards/{reward_id:str}", sync_to_thread=True, summary="Change a reward",
+           responses=problems(400, 401, 403, 404, 413, 422))
     def update_reward(self, reward_id: RewardIdPath, data: JSONBody[RewardPatch],
                       database: NamedDependency[Database]) -> Reward:
         """Change a reward's name, cost, stock, value or whether it is offered."""
         return service.update_reward(database, reward_id, data)
 
-    @delete("/rewards/{reward_id:str}", status_code=204, sync_to_thread=True)
+    @delete("/rewards/{reward_id:str}", status_code=204, sync_to_thread=True, summary="Delete a reward",
+            responses=problems(400, 401, 403, 404, 409))
     def delete_reward(self, reward_id: RewardIdPath, database: NamedDependency[Database]) -> None:
         """Delete a reward nobody redeemed (409 once redeemed: withdraw it with `active: false`)."""
         service.delete_reward(database, reward_id)
 
-    @get("/lotteries", sync_to_thread=True)
+    @get("/lotteries", sync_to_thread=True, summary="Every lottery", responses=problems(401, 403))
     def list_lotteries(self, database: NamedDependency[Database]) -> list[Lottery]:
         """Every lottery with its odds and what today's prize budget has left."""
         return service.lotteries(database)
 
-    @put("/lotteries/{lottery_id:str}", sync_to_thread=True)
+    @put("/lotteries/{lottery_id:str}", sync_to_thread=True, summary="Create or replace a lottery",
+         responses=problems(400, 401, 403, 413, 422))
     def put_lottery(self, lottery_id: LotteryIdPath, data: JSONBody[LotteryInput],
                     database: NamedDependency[Database]) -> Lottery:
         """Create or replace a lottery: cost in growth, prizes with odds (per 10,000), daily prize budget."""

@@ -14,6 +14,7 @@ from loyalty import service
 from loyalty.return_models import AdminReturnList, ReturnStatusChange, ReturnView
 from operators.roles import Permission
 from server.db import Database
+from server.http.api_description import ADMIN, problems
 from server.http.params import MAX_ID, Id
 from server.http.roles import PERMISSION, role_guard
 
@@ -28,8 +29,9 @@ class AdminReturnsController(Controller):
     opt = {PERMISSION: Permission.RETURNS}
     tags = ["admin"]
     cache_control = CacheControlHeader(no_store=True)
+    security = ADMIN
 
-    @get("/", sync_to_thread=True)
+    @get("/", sync_to_thread=True, summary="Every return", responses=problems(400, 401, 403))
     def list_returns(
         self, database: NamedDependency[Database], status: ReturnStatus = None,
         before: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
@@ -38,7 +40,8 @@ class AdminReturnsController(Controller):
         """Returns newest first (of one status when given); `secondsToRefundTarget` counts down from receipt."""
         return service.returns_page(database, status, before, limit)
 
-    @post("/{return_id:int}/status", status_code=200, sync_to_thread=True)
+    @post("/{return_id:int}/status", status_code=200, sync_to_thread=True, summary="Move a return",
+          responses=problems(400, 401, 403, 404, 409, 413, 422))
     def set_status(self, request: Request, return_id: Id, data: JSONBody[ReturnStatusChange],
                    database: NamedDependency[Database]) -> ReturnView:
         """Move a return; refunding gives back its share of points and growth. A move not allowed → 409."""

@@ -48,8 +48,22 @@ def _builder(c: Ctx, offers: list[dict], segment: str | None) -> str:
         f'<label for="c-trigger">{h(c.t("campaigns.trigger"))}</label><select id="c-trigger" name="trigger">{trigger_opts}</select>'
         f'<label for="c-segment">{h(c.t("campaigns.audience"))}</label><select id="c-segment" name="segment">{segment_opts}</select>'
         + variant("A", True) + variant("B", False)
+        + f'<label for="c-holdout">{h(c.t("campaigns.holdout"))}</label>'
+        f'<input id="c-holdout" name="holdout" value="0" inputmode="numeric" maxlength="2" '
+        f'aria-describedby="c-holdout-help"><p class="muted" id="c-holdout-help">{h(c.t("campaigns.holdout_help"))}</p>'
         + f'<button type="submit">{h(c.t("campaigns.create"))}</button></form>'
     )
+
+
+def _arm(c: Ctx, r) -> str:
+    name = c.t("campaigns.holdout_arm") if r.holdout else (r.variant or "—")
+    return name + (f" ({c.t('campaigns.winner')})" if r.winner else "")
+
+
+def _lift(c: Ctx, r) -> str:
+    if r.lift_p_value is not None:
+        return f"{r.lift_p_value:.4f}"
+    return c.t("campaigns.baseline") if r.baseline else "—"
 
 
 @get("/admin/campaigns", opt={PERMISSION: Permission.CAMPAIGNS}, sync_to_thread=True, include_in_schema=False)
@@ -77,14 +91,17 @@ def campaigns_page(
     body = table(c.t("campaigns.title"), [c.t("campaigns.id"), c.t("campaigns.name"), c.t("campaigns.trigger"),
                                           c.t("campaigns.audience"), c.t("campaigns.variants"), c.t("campaigns.active"),
                                           c.t("campaigns.switch")], listing, numeric=(0,), raw=(6,))
-    funnel = [[r.campaign, r.variant or "—", r.messages, r.sent, r.accepted, r.shown, r.clicked, r.redeemed,
-               f"{r.conversion:.1%}", money(r.revenue), money(r.discount), "—" if r.roi is None else f"{r.roi:.2f}"]
+    funnel = [[r.campaign, _arm(c, r), r.messages, r.sent, r.accepted, r.shown, r.clicked, r.redeemed,
+               f"{r.conversion:.1%} ({r.conversion_low:.1%}–{r.conversion_high:.1%})", _lift(c, r),
+               money(r.revenue), money(r.discount), "—" if r.roi is None else f"{r.roi:.2f}"]
               for r in rows]
     body += table(c.t("campaigns.report"), [c.t("campaigns.campaign"), c.t("campaigns.variant_col"),
                                             c.t("funnel.messages"), c.t("funnel.sent"), c.t("funnel.accepted"),
                                             c.t("funnel.shown"), c.t("funnel.clicked"), c.t("funnel.redeemed"),
-                                            c.t("funnel.conversion"), c.t("funnel.revenue"), c.t("funnel.discount"),
-                                            c.t("funnel.roi")], funnel, numeric=tuple(range(2, 12)))
+                                            c.t("funnel.conversion_interval"), c.t("funnel.lift_p"),
+                                            c.t("funnel.revenue"), c.t("funnel.discount"), c.t("funnel.roi")],
+                  funnel, numeric=tuple(range(2, 13)))
+    body += f'<p class="muted">{h(c.t("campaigns.winner_rule"))}</p>'
     preview_opts = options([("", c.t("campaigns.everyone"))] + [(s, c.t("segment." + s)) for s in SEGMENTS], segment)
     body += (
         f'<h2>{h(c.t("campaigns.preview"))}</h2><form class="inline" method="get" action="/admin/campaigns">'
@@ -101,7 +118,7 @@ async def add_campaign(request: Request) -> Response:
     """Create a campaign from the builder (inactive until switched on, so it can be reviewed first)."""
     c = ctx(request)
     f = await form_fields(request, "name", "trigger", "segment", "A_template", "A_offer", "A_weight",
-                          "B_template", "B_offer", "B_weight")
+                          "B_template", "B_offer", "B_weight", "holdout")
     note_audit(request, f"campaign {f['name'][:60]} ({f['trigger'][:30]})")
     variants = []
     for v in ("A", "B"):
@@ -112,8 +129,11 @@ async def add_campaign(request: Request) -> Response:
         if weight is None or (f[f"{v}_offer"] and offer is None):
             return _refused(request, c, c.t("campaigns.bad_variant", name=v))
         variants.append({"name": v, "templateKey": f[f"{v}_template"], "weight": weight, "offerId": offer})
+    holdout = parse_int(f["holdout"] or "0", 0, 50)
+    if holdout is None:
+        return _refused(request, c, c.t("campaigns.bad_holdout"))
     raw = {"name": f["name"], "trigger": f["trigger"], "segment": f["segment"] or None, "variants": variants,
-           "active": False}
+           "active": False, "holdout": holdout}
     try:
         data = msgspec.convert(raw, CampaignIn)
 

@@ -139,7 +139,7 @@ async def start_import(request: Request) -> Response:
         return _refused(request, c, c.t("catalog.too_large"), status=413)
     form = await request.form()
     upload = form.get("file")
-    photos = [p for p in form.getall("photos") if isinstance(p, UploadFile) and p.filename]
+    photos = [p for p in form.getall("photos", []) if isinstance(p, UploadFile) and p.filename]  # none: a JSONL alone
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _refused(request, c, c.t("catalog.no_file"))
     bad = [p.filename for p in photos if not _NAME.match(p.filename)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 from anyio import to_thread
 from litestar import Request, Response
@@ -51,6 +51,28 @@ def cookie(connection: ASGIConnection, key: str, value: str, max_age: int | None
     """A console cookie: HttpOnly, SameSite=Strict, path /admin, Secure behind https."""
     return Cookie(key=key, value=value, path="/admin", httponly=True, samesite="strict", secure=is_https(connection),
                   max_age=max_age)
+
+
+def remember_language(app: Any) -> Any:
+    """ASGI middleware of the console: a page opened with ``?lang=`` (the language switch) sets the language cookie,
+    so every later console page follows the switch, not only the one it linked to."""
+
+    async def middleware(scope: Any, receive: Any, send: Any) -> None:
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1")) if scope["type"] == "http" else {}
+        lang = normalise((query.get("lang") or [""])[0][:20])
+        if not lang:
+            await app(scope, receive, send)
+            return
+        header = cookie(ASGIConnection(scope), LANG_COOKIE, lang, max_age=365 * 86_400).to_encoded_header()
+
+        async def send_with_cookie(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), header]}
+            await send(message)
+
+        await app(scope, receive, send_with_cookie)
+
+    return middleware
 
 
 def locale_of(request: Request) -> str:

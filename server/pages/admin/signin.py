@@ -12,9 +12,7 @@ from operators import service
 from operators.errors import SignInFailed, TooManyAttempts
 from operators.roles import Permission
 from server.http.roles import PERMISSION, operator_policy
-from server.i18n import normalise
 from server.pages.admin.console import (
-    LANG_COOKIE,
     PUBLIC,
     SESSION_COOKIE,
     SIGNIN_COOKIE,
@@ -50,10 +48,7 @@ def _form(request: Request, token: str, target: str, error: str = "", status: in
 <label for="code">{h(tx(locale, "signin.code"))}</label>
 <input id="code" name="code" type="text" inputmode="numeric" pattern="[0-9]{{6}}" autocomplete="one-time-code" required maxlength="6">
 <button type="submit">{h(tx(locale, "signin.submit"))}</button></form>"""
-    cookies = [cookie(request, SIGNIN_COOKIE, token, max_age=3600)]
-    lang = normalise(request.query_params.get("lang"))
-    if lang:
-        cookies.append(cookie(request, LANG_COOKIE, lang, max_age=365 * 86_400))
+    cookies = [cookie(request, SIGNIN_COOKIE, token, max_age=3600)]  # the language cookie: console.remember_language
     response = html_response(frame(request, None, tx(locale, "signin.title"), body), status=status, cookies=cookies)
     response.headers.update(headers or {})
     return response

@@ -1,0 +1,103 @@
+"""The console's controls over HTTP: campaign builder (holdout, preview, activate, report), dashboard windows,
+Secure cookies behind https, sign-in rate limits."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from retention import audience_store
+from retention.config import RetentionConfig
+from retention.planner import enqueue_message, get_campaign
+from tests.operator_support import PASSWORD, code, console_sign_in, csrf_of, make_operator
+from tests.push_subscriptions import ensure_shopper
+
+
+def score(user_id: int, segment: str) -> dict:
+    return {"user_id": user_id, "recency": 5, "frequency": 4, "monetary": 3, "segment": segment,
+            "days_since_activity": 2, "orders": 5, "revenue": 30000, "discounted_share": 0.2, "views": 3}
+
+
+def test_a_marketer_builds_previews_activates_and_reads_a_campaign(client, fresh_db):
+    for user_id in (1, 2, 3):
+        ensure_shopper(fresh_db, user_id)
+    with fresh_db.write() as db:
+        audience_store.save_scores(db, [score(1, "loyal"), score(2, "loyal"), score(3, "churn_risk")],
+                                   "2026-06-10T00:00:00.000000Z")
+    csrf = console_sign_in(client, fresh_db, "mk@example.com", "marketer")
+    preview = client.get("/admin/campaigns?segment=loyal").text
+    assert "2 shoppers" in re.search(r'<p role="status" id="audience-size">([^<]+)</p>', preview).group(1)
+    # One variant and a holdout: an A/B test against those who get nothing.
+    made = client.post("/admin/campaigns", data={"csrf": csrf, "name": "Loyal thanks", "trigger": "segment",
+                                                 "segment": "loyal", "A_template": "segment", "A_weight": "1",
+                                                 "holdout": "20"}, follow_redirects=False)
+    assert (303, "/admin/campaigns?done=created") == (made.status_code, made.headers["location"])
+    with fresh_db.write() as db:
+        campaign = get_campaign(db, 1)
+    assert (20, False, "loyal") == (campaign.holdout, campaign.active, campaign.segment)
+    on = client.post("/admin/campaigns/1/active", data={"csrf": csrf, "active": "1"}, follow_redirects=False)
+    assert 303 == on.status_code
+    with fresh_db.write() as db:
+        assert get_campaign(db, 1).active
+        for user_id in (1, 2):
+            enqueue_message(db, user_id=user_id, trigger="segment", dedupe="s", context={}, campaign=get_campaign(db, 1),
+                            now=datetime.now(timezone.utc), config=RetentionConfig())
+    page = client.get("/admin/campaigns").text
+    report = page[page.index("Results per variant"):]
+    assert "Loyal thanks" in report and "Lift p-value" in report and "p &lt; 0.05" in report
+    bad = client.post("/admin/campaigns", data={"csrf": csrf, "name": "x", "trigger": "segment", "segment": "loyal",
+                                                "A_template": "segment", "holdout": "80"})
+    assert 422 == bad.status_code and "0 to 50" in bad.text
+    zh = client.get("/admin/campaigns", headers={"Accept-Language": "zh-CN"}).text
+    assert "对照组" in zh and "提升 p 值" in zh
+
+
+@pytest.mark.parametrize("days", [30, 90])
+def test_the_dashboard_shows_30_or_90_days(client, fresh_db, days):
+    console_sign_in(client, fresh_db, "o@example.com", "owner")
+    html = client.get(f"/admin?days={days}").text
+    orders = html[html.index('id="chart-orders"'):]
+    table = orders[orders.index("<tbody>"):orders.index("</tbody>")]
+    assert days == table.count("<tr>")
+
+
+@pytest.mark.parametrize(("proto", "secure"), [(None, False), ("https", True)])
+def test_console_cookies_are_secure_behind_https(client, fresh_db, proto, secure):
+    uri = make_operator(fresh_db, "o@example.com", "owner")
+    headers = {"X-Forwarded-Proto": proto} if proto else {}
+    page = client.get("/admin/signin", headers=headers)
+    # The browser (on https) sends the Secure sign-in cookie back; the test client, on http, would not.
+    csrf = csrf_of(page.text)
+    client.cookies.clear()
+    answer = client.post("/admin/signin", headers=headers | {"Cookie": f"lm_console_signin={csrf}"},
+                         follow_redirects=False,
+                         data={"csrf": csrf, "email": "o@example.com", "password": PASSWORD,
+                               "code": code(uri), "next": "/admin"})
+    assert 303 == answer.status_code
+    cookies = [c.lower() for c in page.headers.get_list("set-cookie") + answer.headers.get_list("set-cookie")]
+    session = [c for c in cookies if c.startswith("lm_console=")]
+    assert 1 == len(session) and all("httponly" in c and "samesite=strict" in c and "path=/admin" in c for c in cookies)
+    assert [secure] * len(cookies) == ["; secure" in c for c in cookies]
+
+
+def test_sign_in_is_rate_limited_per_account_over_http(client, fresh_db, settings):
+    make_operator(fresh_db, "o@example.com", "owner")
+    limit = settings.login_max_failures_per_account
+    statuses = []
+    for _ in range(limit + 1):
+        page = client.get("/admin/signin")
+        statuses.append(client.post("/admin/signin", data={"csrf": csrf_of(page.text), "email": "o@example.com",
+                                                           "password": "wrong password!!", "code": "000000"}))
+    assert [401] * limit + [429] == [r.status_code for r in statuses]
+    assert int(statuses[-1].headers["retry-after"]) > 0
+    assert 'role="alert"' in statuses[-1].text
+
+
+def test_the_language_switch_is_kept_for_every_later_console_page(client, fresh_db):
+    console_sign_in(client, fresh_db, "o@example.com", "owner")
+    switched = client.get("/admin?lang=zh-CN")
+    assert any(c.startswith("lm_console_lang=zh-CN") for c in switched.headers.get_list("set-cookie"))
+    assert ['zh-CN', 'zh-CN'] == [re.search(r'<html lang="([^"]+)"', client.get(p).text).group(1)
+                                  for p in ("/admin/push", "/admin/audit")]
