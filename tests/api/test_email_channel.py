@@ -302,6 +302,8 @@ def test_lastmile_retention_run_sends_the_email(fresh_db, settings, smtp, monkey
 
     monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", settings.admin_token)
+    if getattr(settings, "database_url", None):  # the CLI opens the same database as the test
+        monkeypatch.setenv("LASTMILE_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("LASTMILE_SMTP_URL", smtp.url)
     monkeypatch.setenv("LASTMILE_PUBLIC_URL", SHOP)
     monkeypatch.setenv("LASTMILE_QUIET_HOURS", "0-0")
