@@ -405,7 +405,7 @@ def bought_sku(db: Any, user_id: int, sku: str) -> bool:
     """Whether the shopper has a paid (or fulfilled) order holding ``sku``."""
     return db.execute(
         "SELECT 1 FROM orders o JOIN order_lines l ON l.order_id = o.id"
-        " WHERE o.user_id = ? AND l.sku = ? AND o.status IN ('paid', 'fulfilled') LIMIT 1",
+        " WHERE o.user_id = ? AND l.sku = ? AND o.status IN ('paid', 'fulfilled') AND o.paid_at IS NOT NULL LIMIT 1",
         [user_id, sku],
     ).fetchone() is not None
 
@@ -436,7 +436,7 @@ def revenue_per_offer(db: Any) -> list[dict]:
     return list(
         db.query(
             "SELECT offer_id, currency, COUNT(*) AS orders, SUM(total) AS revenue, SUM(discount) AS discount"
-            " FROM orders WHERE offer_id IS NOT NULL AND status IN ('paid', 'fulfilled')"
+            " FROM orders WHERE offer_id IS NOT NULL AND status IN ('paid', 'fulfilled') AND paid_at IS NOT NULL"
             " GROUP BY offer_id, currency ORDER BY offer_id, currency"
         )
     )
@@ -464,7 +464,8 @@ def bought_skus(db: Any, user_ids: list[int]) -> list[dict]:
         chunk = user_ids[start:start + 500]
         rows += db.query(
             "SELECT o.user_id, l.sku, SUM(l.qty) AS units FROM orders o JOIN order_lines l ON l.order_id = o.id"
-            f" WHERE o.status IN ('paid', 'fulfilled') AND o.user_id IN ({','.join('?' for _ in chunk)})"
+            " WHERE o.status IN ('paid', 'fulfilled') AND o.paid_at IS NOT NULL"
+            f" AND o.user_id IN ({','.join('?' for _ in chunk)})"
             " GROUP BY o.user_id, l.sku ORDER BY o.user_id, l.sku",
             chunk,
         )
@@ -477,7 +478,8 @@ def paid_orders(db: Any, user_ids: list[int]) -> list[dict]:
     for start in range(0, len(user_ids), 500):  # bounded IN lists
         chunk = user_ids[start:start + 500]
         rows += db.query(
-            "SELECT user_id, id, paid_at, total FROM orders WHERE status IN ('paid', 'fulfilled')"
+            "SELECT user_id, id, paid_at, total FROM orders"
+            " WHERE status IN ('paid', 'fulfilled') AND paid_at IS NOT NULL"
             f" AND user_id IN ({','.join('?' for _ in chunk)}) ORDER BY paid_at, id",
             chunk,
         )
@@ -495,7 +497,7 @@ def order_stats(db: Any, user_ids: list[int] | None = None) -> list[dict]:
     return list(
         db.query(
             "SELECT user_id, COUNT(*) AS orders, SUM(total) AS spent, MAX(paid_at) AS last_paid_at FROM orders"
-            f" WHERE status IN ('paid', 'fulfilled'){where} GROUP BY user_id ORDER BY user_id",
+            f" WHERE status IN ('paid', 'fulfilled') AND paid_at IS NOT NULL{where} GROUP BY user_id ORDER BY user_id",
             params,
         )
     )
