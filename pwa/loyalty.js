@@ -1,14 +1,12 @@
-// Lastmile loyalty pages: points and tier, the points mall, order history, and checkout on the cart page.
+// Lastmile loyalty pages: points and tier, the points mall, order history, and the cart page's way to checkout.
 // A feature module of the app shell (app.js calls start(context)). Everything it shows comes from the synced
 // view the sync client keeps in IndexedDB (`points`, `orders/{id}`, `coupons/{code}`), so it works offline;
 // redeeming is the sync mutation `points.redeem`, queued offline and applied exactly once by the server.
 
 import { authed } from "./authed.js";
 import { el, fill, waitFor } from "./dom.js";
-import { day, named, tr } from "./i18n.js";
+import { day, named, text, tr } from "./i18n.js";
 import { money } from "./money.js";
-
-const CHECKOUT_KEY = "lastmile-checkout-key";
 
 function signInFirst(client, mount, what) {
   if (client.signedIn) return false;
@@ -117,7 +115,7 @@ function renderOrders(client, mount) {
           "ul",
           { id: "lm-orders" },
           orders.map((o) =>
-            el("li", { "data-order": String(o.id) }, `${tr("loyalty.order_line", { id: o.id, date: day(o.createdAt), items: o.items, total: money(o.total, o.currency) })} `, el("strong", { dataset: { status: o.status } }, named("order.status", o.status)), o.pointsEarned ? ` ${tr("loyalty.order_points", { points: o.pointsEarned })}` : ""),
+            el("li", { "data-order": String(o.id) }, el("a", { href: `/orders/${o.id}` }, tr("loyalty.order_line", { id: o.id, date: day(o.createdAt), items: o.items, total: money(o.total, o.currency) })), " ", el("strong", { dataset: { status: o.status } }, named("order.status", o.status)), o.pointsEarned ? ` ${tr("loyalty.order_points", { points: o.pointsEarned })}` : ""),
           ),
         )
       : el("p", {}, tr("loyalty.no_orders")),
@@ -126,36 +124,16 @@ function renderOrders(client, mount) {
 
 // ------------------------------------------------------------------------------------------------ checkout
 
-function mountCheckout(client, say) {
+// The cart page leads to /checkout (pwa/checkout.js: address, delivery, payment, review, Place order).
+function mountCheckout(client) {
   const cart = document.getElementById("lm-cart");
   if (!cart) return;
-  const box = el("section", { id: "lm-checkout" });
+  const box = el("section", { id: "lm-cart-checkout" });
   cart.after(box);
   const draw = () => {
     const lines = client.cartLines ? client.cartLines() : client.entries("cart/");
     if (!client.signedIn || !lines.length) return fill(box);
-    const button = el("button", { type: "button", class: "lm-btn", id: "lm-place-order" }, tr("checkout.place"));
-    const code = el("input", { name: "code", maxlength: "40", placeholder: tr("checkout.code"), "aria-label": tr("checkout.code"), autocomplete: "off" });
-    button.addEventListener("click", async () => {
-      button.disabled = true;
-      // One key per attempt until it succeeds: a retry after a lost response replays, never orders twice.
-      const key = localStorage.getItem(CHECKOUT_KEY) || crypto.randomUUID();
-      localStorage.setItem(CHECKOUT_KEY, key);
-      try {
-        await client.pushNow?.();
-        const body = code.value.trim() ? { code: code.value.trim() } : {};
-        const order = await authed(client, "POST", "/api/orders", { body, headers: { "idempotency-key": key } });
-        localStorage.removeItem(CHECKOUT_KEY);
-        say(tr("checkout.placed", { id: order.id, total: money(order.total, order.currency) }));
-        client.sync?.();
-      } catch (error) {
-        if (error.status && error.status < 500) localStorage.removeItem(CHECKOUT_KEY);
-        say(error.status ? error.message : tr("checkout.no_connection"));
-      } finally {
-        button.disabled = false;
-      }
-    });
-    fill(box, el("p", {}, code, " ", button));
+    fill(box, el("p", {}, el("a", { href: "/checkout", class: "lm-btn", id: "lm-checkout-link" }, text("checkout.go_checkout"))));
   };
   client.subscribe(draw);
 }
@@ -173,7 +151,7 @@ export function start(context = {}) {
 function mount(client, page, context) {
   const say = (text) => (context.note ? context.note("loyalty", text) : console.info(text));
   if (page === "cart") {
-    mountCheckout(client, say);
+    mountCheckout(client);
     document.documentElement.dataset.loyalty = "ready";
     return;
   }

@@ -16,7 +16,7 @@ export function recentAfter(value, sku, at) {
   return { items: items.map(([s, a]) => ({ sku: s, at: a })), clearedAt: cleared };
 }
 
-// Local mutators: the server's merge rules (sync/cart.py, wishlist.py, prefs.py) replayed on the local view.
+// Local mutators: the server's merge rules (sync/cart.py, wishlist.py, prefs.py, addresses.py) replayed on the local view.
 // The server stays the judge: unknown SKUs or a lost prefs race are corrected by the next pull.
 
 export const MUTATORS = {
@@ -55,6 +55,12 @@ export const MUTATORS = {
     const value = view.get("recent") || {};
     const cleared = Math.max(m.at, value.clearedAt || 0);
     view.set("recent", { items: (value.items || []).filter((item) => item.at > cleared), clearedAt: cleared });
+  },
+  "address.put"(view, address) {
+    view.set(`addresses/${address.id}`, address); // sync/addresses.py: a later edit (by at, then clientId) wins
+  },
+  "address.remove"(view, { id }) {
+    view.delete(`addresses/${id}`);
   },
   "points.redeem"() {
     // Only the server knows the balance: shown as pending until the pull brings the new `points`.

@@ -13,6 +13,8 @@ from typing import Any
 
 from accounts import consents
 from catalog import service as catalog_service
+from catalog import store as catalog_store
+from catalog.models import availability
 from clock import iso, parse
 from loyalty import store as loyalty_store
 from retention import audience_store
@@ -84,7 +86,9 @@ def for_you(db: Any, user_id: int, now: datetime, limit: int) -> ForYou:
     near = store.neighbours_of(db, [sku for sku, _ in strongest])
     popular = store.popular(db, 3 * limit + len(bought))
     ranked, personal = similarity.rank(strongest, near, popular, bought, 2 * limit)
-    items = [item for item in catalog_service.summaries(db, ranked) if item.availability != "out_of_stock"][:limit]
+    rows = catalog_store.get_products(db, ranked)  # stock first: images are read only for the items shown
+    shown = [sku for sku in ranked if sku in rows and availability(rows[sku]["stock"]) != "out_of_stock"][:limit]
+    items = catalog_service.summaries(db, shown)
     personal_ids = set(ranked[:personal])
     basis = "history" if any(item.id in personal_ids for item in items) else "popular"
     return ForYou(items=items, basis=basis)

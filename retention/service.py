@@ -75,6 +75,11 @@ def export_data(db: Any, user_id: int) -> dict:
             for r in push_store.user_subscriptions(db, user_id)
         ],
         "profile": {"timeZone": profile.get("time_zone"), "locale": profile.get("locale")},
+        "emails": [
+            {"subject": r["subject"], "locale": r["locale"], "state": r["state"], "notBefore": r["not_before"],
+             "sentAt": r["sent_at"]}
+            for r in email_store.outbox_rows(db, user_id)
+        ],
     }
 
 

@@ -1,5 +1,6 @@
 """Client-rendered shell pages: `/cart`, `/signin` (pwa/sync-client.js), `/points`, `/mall`, `/orders`
-(pwa/loyalty.js) and `/returns` (pwa/returns.js), filled from the synced view in IndexedDB.
+(pwa/loyalty.js), `/returns` (pwa/returns.js) and `/checkout`, `/orders/{id}` (pwa/checkout.js), filled from the
+synced view in IndexedDB.
 
 They hold nothing personal (the cart lives in the browser), so every shopper with the same language gets the
 same bytes.
@@ -12,6 +13,7 @@ from html import escape
 from litestar import Request, Response, get
 
 from server.http.conditional import conditional
+from server.http.params import Id
 from server.i18n import t
 from server.pages import html as page_html
 from server.pages.assets import bundle_for
@@ -78,4 +80,20 @@ def returns_page(request: Request) -> Response:
                        text="returns.loading")
 
 
-CLIENT_PAGE_ROUTES = [cart_page, signin_page, points_page, mall_page, orders_page, returns_page]
+# Checkout and one order: pwa/checkout.js renders them (the order's timeline from the synced `orders/{id}` row).
+@get("/checkout", sync_to_thread=True, include_in_schema=False)
+def checkout_page(request: Request) -> Response:
+    """Address, delivery, payment, then the review step and Place order (online only; the cart stays editable)."""
+    return _shell_page(request, page="checkout", title="checkout.title", mount="lm-checkout",
+                       heading="checkout.title", text="checkout.loading")
+
+
+@get("/orders/{order_id:int}", sync_to_thread=True, include_in_schema=False)
+def order_page(request: Request, order_id: Id) -> Response:
+    """One order with its status timeline (the same shell for every order: the id is read from the address)."""
+    return _shell_page(request, page="order", title="checkout.order.title", mount="lm-order",
+                       heading="checkout.order.title", text="checkout.order.loading")
+
+
+CLIENT_PAGE_ROUTES = [cart_page, signin_page, points_page, mall_page, orders_page, returns_page, checkout_page,
+                      order_page]

@@ -16,6 +16,7 @@ from retention import audience_store, push_store
 from server.wiring import DISCOUNT_PROVIDERS, default_order_listeners
 from tests.loyalty_support import fill_cart, make_user, shopper, view
 from tests.loyalty_support import place as place_in_db
+from tests.operator_support import console_sign_in
 from tests.utils import add_product, apply_patch, assert_problem, log_in, sync_push
 
 HOME = {"id": "home", "name": "Ana Lima", "line1": "1 Harbour Road", "city": "Lisbon", "country": "PT",
@@ -338,3 +339,37 @@ def test_order_pushes_need_the_consent_and_wait_for_the_end_of_quiet_hours(fresh
         service.set_order_status(fresh_db, order_id, "paid", 7, late, listeners=listeners)
     rows = push_store.outbox_rows(fresh_db.read())
     assert [("2026-03-03T09:00:00.000000Z")] == [r["not_before"] for r in rows]  # deferred, not dropped
+
+
+def test_the_export_holds_the_orders_address_and_erasing_the_account_drops_it(shop, fresh_db):
+    headers, user = with_address(shop, "ana@example.com")
+    fill_cart(fresh_db, user, {"MUG": 1})
+    order = place(shop, headers, "k", order_body()).json()
+    exported = shop.get("/api/me/export", headers=headers).json()
+    assert [HOME] == [o["address"] for o in exported["orders"]]
+    deleted = shop.request("DELETE", "/api/me", headers=headers, json={"password": "correct horse battery"})
+    assert 204 == deleted.status_code, deleted.text
+    row = store.get_order(fresh_db.read(), order["id"])
+    assert (None, "paid", 1_250 + 490) == (row["ship_to"], row["status"], row["total"])  # kept for accounting
+
+
+def test_the_console_offers_a_cash_on_delivery_order_its_own_moves_and_its_delivery(shop, fresh_db):
+    headers, user = with_address(shop, "ana@example.com")
+    fill_cart(fresh_db, user, {"MUG": 1})
+    order_id = place(shop, headers, "k", order_body(payment={"method": "cod"})).json()["id"]
+    shop.cookies.clear()
+    csrf = console_sign_in(shop, fresh_db, "s@example.com", "support")
+
+    def offered() -> list[str]:
+        page = shop.get("/admin/orders").text
+        form = page.split(f'action="/admin/orders/{order_id}/status"', 1)[1].split("</form>", 1)[0]
+        return [part.split('"', 1)[0] for part in form.split('<option value="')[1:]]
+
+    assert ["fulfilled", "cancelled"] == offered()                      # never "paid": the cash comes at the door
+    for status in ("fulfilled", "delivered"):
+        moved = shop.post(f"/admin/orders/{order_id}/status", data={"csrf": csrf, "status": status}, follow_redirects=False)
+        assert 303 == moved.status_code, moved.text
+        if status == "fulfilled":
+            assert ["delivered", "cancelled", "refunded"] == offered()
+    row = store.get_order(fresh_db.read(), order_id)
+    assert ("fulfilled", True, True) == (row["status"], row["paid_at"] is not None, row["delivered_at"] is not None)

@@ -13,6 +13,7 @@ from retention.config import RetentionConfig
 from retention.planner import enqueue_message, get_campaign
 from tests.operator_support import PASSWORD, code, console_sign_in, csrf_of, make_operator
 from tests.push_subscriptions import ensure_shopper
+from tests.utils import sign_up
 
 
 def score(user_id: int, segment: str) -> dict:
@@ -101,3 +102,23 @@ def test_the_language_switch_is_kept_for_every_later_console_page(client, fresh_
     assert any(c.startswith("lm_console_lang=zh-CN") for c in switched.headers.get_list("set-cookie"))
     assert ['zh-CN', 'zh-CN'] == [re.search(r'<html lang="([^"]+)"', client.get(p).text).group(1)
                                   for p in ("/admin/push", "/admin/audit")]
+
+
+def test_support_sees_a_shoppers_tier_points_segment_devices_and_consents_with_the_email_masked(client, fresh_db):
+    from accounts import consents
+
+    headers = sign_up(client, email="carla.shopper@example.com", device="Carla's phone")
+    user_id = int(headers["X-Test-User"])
+    with fresh_db.write() as db:
+        audience_store.save_scores(db, [score(user_id, "loyal")], "2026-06-10T00:00:00.000000Z")
+        consents.record(db, user_id, consents.ANALYTICS, True, 1_780_000_000_000)
+        consents.record(db, user_id, consents.EMAIL, False, 1_780_000_100_000)
+    client.cookies.clear()
+    console_sign_in(client, fresh_db, "s@example.com", "support")
+    html = client.get("/admin/shoppers", params={"q": "Carla.Shopper@example.com"}).text
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", html, re.S)]
+    assert "c***@example.com" in html and "carla.shopper" not in html
+    for label, value in (("Tier", "silver"), ("Segment", "loyal"), ("analytics and segmentation", "yes"),
+                         ("marketing email", "no (withdrawn)"), ("personalised offers", "no (never agreed)")):
+        assert value.lower() == cells[cells.index(label) + 1].lower(), (label, cells)
+    assert "Carla&#x27;s phone" in html or "Carla&#39;s phone" in html or "Carla's phone" in html

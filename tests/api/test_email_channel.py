@@ -25,6 +25,7 @@ from sync import consent
 from sync import store as sync_store
 from tests.push_subscriptions import subscribe
 from tests.smtp_server import SmtpServer
+from tests.utils import point_cli_at
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
 AGREED = frozenset(PURPOSES)
@@ -300,8 +301,7 @@ def test_lastmile_retention_run_sends_the_email(fresh_db, settings, smtp, monkey
     from server.cli.main import main
     from tests.utils import add_product
 
-    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", settings.admin_token)
+    point_cli_at(monkeypatch, settings)
     monkeypatch.setenv("LASTMILE_SMTP_URL", smtp.url)
     monkeypatch.setenv("LASTMILE_PUBLIC_URL", SHOP)
     monkeypatch.setenv("LASTMILE_QUIET_HOURS", "0-0")
@@ -316,3 +316,16 @@ def test_lastmile_retention_run_sends_the_email(fresh_db, settings, smtp, monkey
     [mail] = smtp.received
     assert (["cli@example.com"], "Your cart is waiting") == (mail.rcpt_tos, mail.message["Subject"])
     assert mail.message["List-Unsubscribe"].startswith(f"<{SHOP}/unsubscribe?token=")
+
+
+def test_the_shoppers_export_lists_their_emails(client, fresh_db, smtp, config, mailer):
+    headers = client.post("/api/auth/signup", json={"email": "mine@example.com", "password": "correct horse battery",
+                                                    "deviceName": "phone"})
+    assert 201 == headers.status_code
+    token, user_id = headers.json()["token"], headers.json()["userId"]
+    with fresh_db.write() as db:
+        for purpose in PURPOSES:
+            consent.record(db, user_id, purpose, True, 1_000)
+    run(fresh_db, config, mailer, lapsed(user_id))
+    data = client.get("/api/me/export", headers={"Authorization": f"Bearer {token}"}).json()
+    assert [("We miss you", "en", "sent")] == [(e["subject"], e["locale"], e["state"]) for e in data["emails"]]

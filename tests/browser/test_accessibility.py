@@ -31,7 +31,7 @@ def shop_paths(live_server) -> list[str]:
     with urllib.request.urlopen(f"{live_server.url}/api/products?limit=5", timeout=10) as response:
         item = json.loads(response.read())["items"][0]
     return ["/", f"/c/{item['category']}", f"/p/{item['id']}", "/cart", "/signin", "/points", "/mall",
-            "/orders", "/returns", "/offline", "/privacy", "/unsubscribe?token=0"]
+            "/orders", "/returns", "/checkout", "/orders/1", "/offline", "/privacy", "/unsubscribe?token=0"]
 
 
 def _settle(page) -> None:

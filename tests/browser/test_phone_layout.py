@@ -52,7 +52,8 @@ def shop_paths(live_server) -> list[str]:
         item = json.loads(response.read())["items"][0]
     word = item["name"].split()[0]
     return ["/", f"/c/{item['category']}", f"/p/{item['id']}", f"/?q={urllib.parse.quote(word)}", "/cart", "/signin",
-            "/points", "/mall", "/orders", "/offline", "/privacy", "/p/NO-SUCH-THING", "/?cursor=forged"]
+            "/points", "/mall", "/orders", "/checkout", "/orders/1", "/offline", "/privacy", "/p/NO-SUCH-THING",
+            "/?cursor=forged"]
 
 
 def _signed_in_with_a_change_waiting(browser, live_server, sku: str, locale: str):

@@ -13,6 +13,8 @@ from litestar.params import Parameter
 
 from accounts import report_store as accounts_reports
 from accounts import store as accounts_store
+from accounts.consents import PURPOSES
+from accounts.consents import of as consents_of
 from accounts.emails import normalise_email
 from accounts.errors import BadAccountInput
 from accounts.masking import mask_email
@@ -70,10 +72,16 @@ def _detail(c: Ctx, user: dict, revealed: bool) -> str:
     device_table = table(c.t("shoppers.devices"), [c.t("shoppers.device"), c.t("shoppers.device_name"),
                                                    c.t("shoppers.signed_in"), c.t("shoppers.last_used")],
                          device_rows, numeric=(0,))
+    decided = consents_of(db, uid)
+    purpose_rows = [[c.t("shoppers.purpose." + p),
+                     (c.t("yes") if decided[p].granted else c.t("shoppers.withdrawn")) if p in decided else c.t("shoppers.never_asked"),
+                     accounts_store_iso(decided[p].at // 1000) if p in decided else "—"] for p in PURPOSES]
+    consents = table(c.t("shoppers.consents"), [c.t("shoppers.purpose"), c.t("shoppers.agreed"), c.t("shoppers.decided")],
+                     purpose_rows)
     consent_rows = [[c.t("shoppers.consent.push"), s["consent_at"][:16].replace("T", " "), s["device_id"] or "—"]
                     for s in subscriptions]
-    consents = table(c.t("shoppers.consents"), [c.t("shoppers.purpose"), c.t("shoppers.given"),
-                                                c.t("shoppers.device")], consent_rows)
+    consents += table(c.t("shoppers.subscriptions"), [c.t("shoppers.purpose"), c.t("shoppers.given"),
+                                                      c.t("shoppers.device")], consent_rows)
     order_rows = [[o["id"], c.t("status." + o["status"]), money(o["total"], o["currency"]), o["created_at"][:10]]
                   for o in orders]
     order_table = table(c.t("shoppers.orders"), [c.t("orders.id"), c.t("orders.status"), c.t("orders.total"),

@@ -1,0 +1,192 @@
+"""Checkout in a real Chromium: an address added to the synced book, delivery and payment chosen, a declined card,
+the review step, Place order, then the order's timeline following the operators' moves live; offline, Place order
+is refused with a message while the cart stays editable; the pages pass axe-core."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import urllib.request
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.axe import serious_violations
+from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct horse battery staple"
+WAIT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def live_settings(live_settings):
+    """Cheap scrypt: every test signs a shopper up."""
+    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
+
+
+def api(live_server, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
+    """One JSON request to the live server from the test itself."""
+    headers = {"content-type": "application/json", "accept": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(live_server.url + path, data=data, method=method, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+@pytest.fixture(scope="module")
+def sku(live_server) -> str:
+    items = api(live_server, "GET", "/api/products?limit=50")["items"]
+    return next(item["id"] for item in items if item["availability"] == "in_stock")
+
+
+def sign_up(page, live_server) -> str:
+    """A new shopper signed in on this page; their device token."""
+    page.goto(f"{live_server.url}/signin")
+    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
+    page.fill("#lm-signin-form input[name=email]", f"buyer-{uuid.uuid4().hex[:8]}@example.com")
+    page.fill("#lm-signin-form input[name=password]", PASSWORD)
+    page.click("#lm-signin-form button[value=signup]")
+    page.wait_for_selector("#lm-signed-in", timeout=WAIT_MS)
+    return page.evaluate("window.lastmileSync.session.token")
+
+
+def open_checkout(page, live_server) -> None:
+    page.goto(f"{live_server.url}/cart")
+    page.click("#lm-checkout-link", timeout=WAIT_MS)
+    page.wait_for_url("**/checkout")
+    page.wait_for_function("document.documentElement.dataset.checkout === 'ready'", timeout=WAIT_MS)
+
+
+def test_checkout_with_a_review_step_then_the_timeline_follows_the_operator(browser, live_server, sku):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        token = sign_up(page, live_server)
+        page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(sku)}, qty: 2}})")
+        open_checkout(page, live_server)
+
+        # The address book is empty: add an address (a sync mutation), which is then chosen.
+        expect(page.locator("#lm-address-none")).to_be_visible(timeout=WAIT_MS)
+        page.click("#lm-address-add")
+        form = page.locator("#lm-address-form")
+        for name, value in {"name": "Mei Chen", "line1": "88 Century Avenue", "city": "Shanghai", "postcode": "200120",
+                            "country": "cn", "phone": "+86 21 5555 0000"}.items():
+            form.locator(f"input[name={name}]").fill(value)
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#lm-address-list input[type=radio]:checked")).to_have_count(1, timeout=WAIT_MS)
+        assert "Mei Chen" in page.inner_text("#lm-address-list")
+
+        # Delivery options come priced by the server; express is chosen.
+        expect(page.locator("[data-delivery=express] label")).to_contain_text("—", timeout=WAIT_MS)
+        page.check("#lm-delivery-express")
+        quote = api(live_server, "POST", "/api/checkout/quote", {"delivery": "express"}, token)
+
+        # A declined test card: nothing is ordered, the shopper is told and can choose again.
+        page.select_option("#lm-card-token", "tok_test_decline")
+        page.wait_for_function("document.querySelector('[data-delivery=express] input').checked", timeout=WAIT_MS)
+        page.click("#lm-review")
+        expect(page.locator("#lm-checkout-review")).to_be_visible(timeout=WAIT_MS)
+        page.click("#lm-place-order")
+        expect(page.locator("#lm-checkout-message")).to_contain_text("declined", timeout=WAIT_MS)
+        assert [] == api(live_server, "GET", "/api/orders", token=token)["items"]
+
+        # The review step shows lines, address, delivery, payment, points and the total before placing.
+        page.select_option("#lm-card-token", "tok_test_approve")
+        page.click("#lm-review")
+        review = page.locator("#lm-checkout-review")
+        expect(review).to_be_visible(timeout=WAIT_MS)
+        expect(page.locator("#lm-review-lines li")).to_have_count(1)
+        expect(page.locator(f"#lm-review-lines li[data-sku='{sku}']")).to_contain_text("× 2")
+        expect(review).to_contain_text("Mei Chen")
+        expect(review).to_contain_text("Express")
+        expect(page.locator("#lm-review-payment")).to_contain_text("Card")
+        expect(page.locator("#lm-review-points")).to_contain_text(str(quote["pointsToEarn"]))
+        shown_total = page.inner_text("#lm-review-total")
+        assert shown_total.strip()
+        assert [] == serious_violations(page)
+
+        page.click("#lm-place-order")
+        page.wait_for_url("**/orders/*", timeout=WAIT_MS)
+        page.wait_for_function("document.documentElement.dataset.checkout === 'ready'", timeout=WAIT_MS)
+        orders = api(live_server, "GET", "/api/orders", token=token)["items"]
+        assert 1 == len(orders)
+        order_id = orders[0]["id"]
+        assert page.url.endswith(f"/orders/{order_id}")
+        assert quote["total"] == orders[0]["total"]
+        timeline = page.locator("#lm-timeline")
+        expect(timeline.locator("li[data-step=paid]")).to_have_attribute("data-done", "true", timeout=WAIT_MS)
+        expect(timeline.locator("li[data-step=shipped]")).to_have_attribute("data-done", "false")
+        expect(page.locator("#lm-order-total")).to_have_text(shown_total, timeout=WAIT_MS)
+        expect(page.locator("#lm-order-details")).to_contain_text("Mei Chen")
+        assert [] == serious_violations(page)
+
+        # Operators move the order; the open page follows through the poke, with no reload.
+        api(live_server, "POST", f"/api/admin/orders/{order_id}/status", {"status": "fulfilled"}, ADMIN_TOKEN)
+        expect(timeline.locator("li[data-step=shipped]")).to_have_attribute("data-done", "true", timeout=WAIT_MS)
+        expect(timeline.locator("li[data-step=shipped] time")).to_be_visible()
+        api(live_server, "POST", f"/api/admin/orders/{order_id}/delivered", {}, ADMIN_TOKEN)
+        expect(timeline.locator("li[data-step=delivered]")).to_have_attribute("data-done", "true", timeout=WAIT_MS)
+
+        # The orders list links to the order.
+        page.goto(f"{live_server.url}/orders")
+        page.click(f"#lm-orders li[data-order='{order_id}'] a", timeout=WAIT_MS)
+        page.wait_for_url(f"**/orders/{order_id}")
+    finally:
+        context.close()
+
+
+def test_offline_place_order_is_refused_with_a_message_and_the_cart_stays_editable(browser, live_server, sku):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        sign_up(page, live_server)
+        page.evaluate(
+            "window.lastmileSync.mutate('address.put', {id: 'home', name: 'Ana Lima', line1: '1 Harbour Road',"
+            " city: 'Lisbon', country: 'PT'})"
+        )
+        page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(sku)}, qty: 1}})")
+        open_checkout(page, live_server)
+        expect(page.locator("[data-delivery=standard] label")).to_contain_text("—", timeout=WAIT_MS)
+        page.click("#lm-review")
+        expect(page.locator("#lm-place-order")).to_be_enabled(timeout=WAIT_MS)
+
+        context.set_offline(True)
+        page.evaluate("window.dispatchEvent(new Event('offline'))")
+        expect(page.locator("#lm-place-order")).to_be_disabled(timeout=WAIT_MS)
+        message = page.locator("#lm-checkout-offline")
+        expect(message).to_be_visible()
+        expect(message).to_contain_text("offline")
+        page.locator("#lm-place-order").click(force=True)             # a click on the disabled button does nothing
+        assert 1 == page.evaluate("window.lastmileSync.cartCount()")
+
+        # The cart is still editable offline: the change waits in the queue.
+        page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(sku)}, qty: 1}})")
+        expect(page.locator("#lm-cart-count")).to_have_text("2", timeout=WAIT_MS)
+        assert page.evaluate("window.lastmileSync.pending.length") >= 1
+
+        context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(message).to_be_hidden(timeout=WAIT_MS)
+        expect(page.locator("#lm-place-order")).to_be_enabled(timeout=WAIT_MS)
+        expect(page.locator(f"#lm-review-lines li[data-sku='{sku}']")).to_contain_text("× 2", timeout=WAIT_MS)
+    finally:
+        context.close()
+
+
+def test_the_checkout_page_in_chinese_passes_axe_with_the_address_form_open(browser, live_server, sku):
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        sign_up(page, live_server)
+        page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(sku)}, qty: 1}})")
+        open_checkout(page, live_server)
+        page.click("#lm-address-add")
+        expect(page.locator("#lm-address-form")).to_be_visible()
+        assert "收货地址" in page.inner_text("#lm-checkout")
+        assert [] == serious_violations(page)
+    finally:
+        context.close()
