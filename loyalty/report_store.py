@@ -28,8 +28,8 @@ def daily_orders(db: Any, since: str) -> list[dict]:
     return list(db.query(
         "SELECT substr(created_at, 1, 10) AS day,"
         " sum(CASE WHEN status != 'cancelled' THEN 1 ELSE 0 END) AS orders,"
-        " sum(CASE WHEN status IN ('paid', 'fulfilled') THEN total ELSE 0 END) AS revenue,"
-        " sum(CASE WHEN status IN ('paid', 'fulfilled') THEN 1 ELSE 0 END) AS paid,"
+        " sum(CASE WHEN status IN ('paid', 'fulfilled') AND paid_at IS NOT NULL THEN total ELSE 0 END) AS revenue,"
+        " sum(CASE WHEN status IN ('paid', 'fulfilled') AND paid_at IS NOT NULL THEN 1 ELSE 0 END) AS paid,"
         " count(DISTINCT user_id) AS buyers"
         " FROM orders WHERE created_at >= ? GROUP BY substr(created_at, 1, 10) ORDER BY day",
         [since],
