@@ -278,11 +278,10 @@ def use_totp_step(db: Any, user_id: int, step: int) -> bool:
 
 def create_device(db: Any, user_id: int, name: str, token_hash: str, now: int) -> int:
     """A new device holding a token; its id."""
-    cur = db.execute(
-        "INSERT INTO devices (user_id, name, token_hash, created_at, last_used_at) VALUES (?, ?, ?, ?, ?)",
+    return db.execute(
+        "INSERT INTO devices (user_id, name, token_hash, created_at, last_used_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
         [user_id, name, token_hash, now, now],
-    )
-    return cur.lastrowid
+    ).fetchone()[0]
 
 
 def device_by_token_hash(db: Any, token_hash: str) -> dict | None:

@@ -33,6 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.pg import postgres_url  # noqa: E402
+
 FIXED_PATH = "/bench/fixed"
 RUNTIMES = ("uvicorn", "uvicorn-h11", "granian")
 TARGET_RATIO = 0.8
@@ -253,7 +257,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=int, default=0,
                         help="also run each endpoint paced to about this many req/s (latency below saturation)")
     parser.add_argument("--encoding", default=None, help="Accept-Encoding to send (e.g. br); default none")
+    parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL cluster (Debian's binaries)")
     args = parser.parse_args(argv)
+    with postgres_url(args.postgres):
+        return run(parser, args)
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """The matrix of one invocation."""
     if not 1 <= args.duration <= 60 or not 1 <= args.rounds <= 15 or not 1 <= args.connections <= 1000:
         parser.error("keep it bounded: duration 1-60 s, rounds 1-15, connections 1-1000")
     wrk_path = need_wrk()
@@ -262,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; client: wrk -t1 "
           f"-c{args.connections}, {args.rounds} rounds x {args.duration:g} s per endpoint, medians; "
+          f"{'PostgreSQL' if args.postgres else 'SQLite'}; "
           f"Accept-Encoding: {args.encoding or 'none'}", flush=True)
     servers: list[Server] = []
     with tempfile.TemporaryDirectory(prefix="lastmile-bench-") as tmp:

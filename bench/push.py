@@ -26,7 +26,7 @@ from retention import store as retention_store  # noqa: E402
 from retention.config import RetentionConfig  # noqa: E402
 from retention.delivery import PushSender, deliver_due  # noqa: E402
 from retention.vapid_keys import application_server_key, load_vapid  # noqa: E402
-from server.db import Database  # noqa: E402
+from server.db import SqliteDatabase  # noqa: E402
 
 MAX_COUNT = 20_000
 
@@ -54,7 +54,7 @@ def main() -> int:
         child = ctx.Process(target=_double, args=(application_server_key(vapid), count, subs_q, stop, counts_q), daemon=True)
         child.start()
         origin, subs = subs_q.get(timeout=120)
-        database = Database(data / "bench.db")
+        database = SqliteDatabase(data / "bench.db")
         database.migrate([accounts_store, retention_store])
         now = datetime.now(timezone.utc)
         stamp = iso(now)

@@ -1,6 +1,6 @@
 """Sync throughput and pull latency over real HTTP: one uvicorn process on 127.0.0.1, several clients.
 
-    .venv/bin/python bench/sync.py [--clients 8] [--pushes 60] [--pulls 50]
+    .venv/bin/python bench/sync.py [--clients 8] [--pushes 60] [--pulls 50] [--workers 1] [--postgres]
 
 Prints mutations applied per second (20 mutations per push, each client a shopper of its own,
 pushing concurrently over keep-alive connections) and the time of a full pull of a 1,000-key view.
@@ -30,6 +30,7 @@ from catalog import store as catalog_store  # noqa: E402
 from clock import now_iso  # noqa: E402
 from server.settings import load_settings  # noqa: E402
 from server.stores import open_database  # noqa: E402
+from bench.pg import postgres_url  # noqa: E402
 
 PER_PUSH = 20
 SKUS = [f"BENCH-{i:03d}" for i in range(50)]
@@ -43,7 +44,7 @@ def free_port() -> int:
 
 
 def seed(env: dict[str, str]) -> None:
-    database = open_database(load_settings(env))
+    database = open_database(load_settings({**os.environ, **env}))
     with database.write() as db:
         for sku in SKUS:
             row = {"id": sku, "name": sku, "description": "", "price": 100, "currency": "EUR", "category": "bench", "stock": 10_000}
@@ -51,10 +52,11 @@ def seed(env: dict[str, str]) -> None:
     database.close()
 
 
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
+def start_server(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen:
     cmd = [
-        sys.executable, "-m", "uvicorn", "server.app:app_from_env", "--factory",
+        sys.executable, "-m", "uvicorn", "server.app:app_from_env", "--factory", "--workers", str(workers),
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+        "--http", "httptools", "--loop", "uvloop",
     ]
     proc = subprocess.Popen(cmd, env={**os.environ, **env}, cwd=ROOT)
     deadline = time.monotonic() + 30
@@ -162,10 +164,10 @@ def bench_in_process(tmp: str, pushes: int) -> tuple[float, list[float]]:
 
     env = {"LASTMILE_DATA_DIR": tmp}
     seed(env)
-    database = open_database(load_settings(env))
+    database = open_database(load_settings({**os.environ, **env}))
     mutators = install().mutators
     with database.write() as db:
-        user_id = accounts_store.create_user(db, "engine@example.com", "-", 0)
+        user_id = accounts_store.create_user(db, f"engine-{uuid.uuid4().hex[:8]}@example.com", "-", 0)
     bodies = [msgspec.json.encode(b) for b in batches(str(uuid.uuid4()), pushes, 0)]
     start = time.perf_counter()
     for body in bodies:
@@ -193,7 +195,14 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--pushes", type=int, default=60, help="pushes per client (20 mutations each)")
     parser.add_argument("--pulls", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL cluster (Debian's binaries)")
     args = parser.parse_args()
+    with postgres_url(args.postgres):
+        return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
     if not (1 <= args.clients <= 64 and 1 <= args.pushes <= 1000 and 1 <= args.pulls <= 1000):
         raise SystemExit("bench: keep it bounded (clients ≤ 64, pushes ≤ 1000, pulls ≤ 1000)")
     with tempfile.TemporaryDirectory() as tmp:
@@ -201,7 +210,7 @@ def main() -> int:
         env = {"LASTMILE_DATA_DIR": tmp, "LASTMILE_SCRYPT_N": str(2**12), "LASTMILE_ADMIN_TOKEN": "bench-admin-token-0123456789"}
         seed(env)
         port = free_port()
-        server = start_server(env, port)
+        server = start_server(env, port, args.workers)
         base = f"http://127.0.0.1:{port}"
         try:
             applied, elapsed = bench_pushes(base, args.clients, args.pushes)
@@ -211,7 +220,8 @@ def main() -> int:
             server.wait(timeout=10)
     with tempfile.TemporaryDirectory() as tmp:
         engine_rate, engine_pulls = bench_in_process(tmp, args.pushes * 4)
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
+    store = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end; {store}, {args.workers} worker(s)")
     print(f"push: {applied} mutations in {applied // PER_PUSH} pushes by {args.clients} clients in {elapsed:.2f} s"
           f" -> {applied / elapsed:,.0f} mutations/s ({applied / PER_PUSH / elapsed:,.0f} pushes/s)")
     times.sort()

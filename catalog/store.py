@@ -6,13 +6,14 @@ ranked_matches, known_terms, terms_by_frequency, terms_with_prefix) so another e
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 from .search_text import index_text
 
 DOMAIN = "catalog"
 
-MIGRATIONS: list[tuple[int, str, list[str]]] = [
+MIGRATIONS: list[tuple[int, str, list[str | dict]]] = [
     (
         1,
         "products",
@@ -36,20 +37,20 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 image_id TEXT NOT NULL REFERENCES images (id),
                 PRIMARY KEY (product_id, position)
             )""",
-            "CREATE VIRTUAL TABLE products_fts USING fts5("
-            " name, description, content='products', content_rowid='pk', tokenize='unicode61 remove_diacritics 2')",
-            """CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN
+            {"sqlite": "CREATE VIRTUAL TABLE products_fts USING fts5("
+            " name, description, content='products', content_rowid='pk', tokenize='unicode61 remove_diacritics 2')"},
+            {"sqlite": """CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN
                 INSERT INTO products_fts (rowid, name, description) VALUES (new.pk, new.name, new.description);
-            END""",
-            """CREATE TRIGGER products_fts_delete AFTER DELETE ON products BEGIN
+            END"""},
+            {"sqlite": """CREATE TRIGGER products_fts_delete AFTER DELETE ON products BEGIN
                 INSERT INTO products_fts (products_fts, rowid, name, description)
                 VALUES ('delete', old.pk, old.name, old.description);
-            END""",
-            """CREATE TRIGGER products_fts_update AFTER UPDATE OF name, description ON products BEGIN
+            END"""},
+            {"sqlite": """CREATE TRIGGER products_fts_update AFTER UPDATE OF name, description ON products BEGIN
                 INSERT INTO products_fts (products_fts, rowid, name, description)
                 VALUES ('delete', old.pk, old.name, old.description);
                 INSERT INTO products_fts (rowid, name, description) VALUES (new.pk, new.name, new.description);
-            END""",
+            END"""},
         ],
     ),
     (
@@ -58,19 +59,47 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         [
             # The index now holds segmented text (catalog/search_text.py) that triggers cannot compute, so it
             # stores its own copy and the store writes it (upsert_product).
-            "DROP TRIGGER products_fts_insert",
-            "DROP TRIGGER products_fts_delete",
-            "DROP TRIGGER products_fts_update",
-            "DROP TABLE products_fts",
-            "CREATE VIRTUAL TABLE search_index USING fts5(name, description, tokenize='unicode61 remove_diacritics 2')",
-            "CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_index, 'row')",
-            lambda db: _reindex_all(db),
+            {"sqlite": "DROP TRIGGER products_fts_insert"},
+            {"sqlite": "DROP TRIGGER products_fts_delete"},
+            {"sqlite": "DROP TRIGGER products_fts_update"},
+            {"sqlite": "DROP TABLE products_fts"},
+            {"sqlite": "CREATE VIRTUAL TABLE search_index USING fts5(name, description,"
+                       " tokenize='unicode61 remove_diacritics 2')",
+             # PostgreSQL: the same rows, a weighted tsvector (name A, description D) and a GIN index.
+             "postgresql": "CREATE TABLE search_index (rowid BIGINT PRIMARY KEY, name TEXT NOT NULL,"
+                           " description TEXT NOT NULL, doc tsvector GENERATED ALWAYS AS"
+                           " (setweight(to_tsvector('simple', name), 'A')"
+                           " || setweight(to_tsvector('simple', description), 'D')) STORED)"},
+            {"postgresql": "CREATE INDEX search_index_doc ON search_index USING gin (doc)"},
+            {"sqlite": "CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_index, 'row')",
+             "postgresql": "CREATE VIEW search_vocab AS SELECT word AS term, ndoc AS doc"
+                           " FROM ts_stat('SELECT doc FROM search_index')"},
+            lambda db: reindex_all(db),
             """CREATE TABLE search_synonyms (
                 group_no INTEGER NOT NULL,
                 term TEXT NOT NULL,
                 PRIMARY KEY (group_no, term)
             )""",
             "CREATE INDEX search_synonyms_term ON search_synonyms (term)",
+        ],
+    ),
+    (
+        3,
+        "catalog version sequence",
+        [
+            {"sqlite": "INSERT INTO sequences (name, value) SELECT 'catalog_version', COALESCE(MAX(version), 0) FROM products",
+             "postgresql": "CREATE SEQUENCE catalog_version"},
+            {"postgresql": "SELECT setval('catalog_version', COALESCE((SELECT MAX(version) FROM products), 0) + 1, false)"},
+        ],
+    ),
+    (
+        4,
+        "change signal",
+        [  # every process's product cache drops what it holds when these change (server/postgres.py)
+            {"postgresql": "CREATE TRIGGER products_changed AFTER INSERT OR UPDATE OR DELETE ON products"
+             " FOR EACH STATEMENT EXECUTE FUNCTION lastmile_notify_change()"},
+            {"postgresql": "CREATE TRIGGER product_images_changed AFTER INSERT OR UPDATE OR DELETE ON product_images"
+             " FOR EACH STATEMENT EXECUTE FUNCTION lastmile_notify_change()"},
         ],
     ),
 ]
@@ -133,7 +162,7 @@ def upsert_product(db: Any, row: dict, images: list[str], now: str) -> str:
         same = all(current[k] == row[k] for k in ("name", "description", "price", "currency", "category", "stock"))
         if same and image_ids(db, [row["id"]])[row["id"]] == images:
             return "unchanged"
-    version = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM products").fetchone()[0]
+    version = db.next_value("catalog_version")
     pk = db.execute(
         "INSERT INTO products (id, name, description, price, currency, category, stock, version, updated_at)"
         " VALUES (:id, :name, :description, :price, :currency, :category, :stock, :version, :now)"
@@ -155,10 +184,29 @@ def upsert_product(db: Any, row: dict, images: list[str], now: str) -> str:
 
 
 def set_stock(db: Any, product_id: str, stock: int, now: str) -> bool:
-    """Set a product's stock (checkout and operators use it); False if there is no such product."""
-    version = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM products").fetchone()[0]
+    """Set a product's stock (operators); False if there is no such product."""
+    version = db.next_value("catalog_version")
     cur = db.execute(
         "UPDATE products SET stock = ?, version = ?, updated_at = ? WHERE id = ?", [stock, version, now, product_id]
+    )
+    return cur.rowcount == 1
+
+
+def take_stock(db: Any, product_id: str, qty: int, now: str) -> bool:
+    """Take ``qty`` units (checkout); False when fewer are left, so stock never goes below zero whoever races."""
+    version = db.next_value("catalog_version")
+    cur = db.execute(
+        "UPDATE products SET stock = stock - ?, version = ?, updated_at = ? WHERE id = ? AND stock >= ?",
+        [qty, version, now, product_id, qty],
+    )
+    return cur.rowcount == 1
+
+
+def return_stock(db: Any, product_id: str, qty: int, now: str) -> bool:
+    """Put ``qty`` units back (a cancelled order); False if there is no such product."""
+    version = db.next_value("catalog_version")
+    cur = db.execute(
+        "UPDATE products SET stock = stock + ?, version = ?, updated_at = ? WHERE id = ?", [qty, version, now, product_id]
     )
     return cur.rowcount == 1
 
@@ -170,7 +218,7 @@ def count_products(db: Any) -> int:
 
 def set_price(db: Any, product_id: str, price: int, now: str) -> bool:
     """Set a product's price (operators in the console); False if there is no such product."""
-    version = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM products").fetchone()[0]
+    version = db.next_value("catalog_version")
     cur = db.execute(
         "UPDATE products SET price = ?, version = ?, updated_at = ? WHERE id = ?", [price, version, now, product_id]
     )
@@ -231,7 +279,8 @@ def index_text_of(db: Any, pk: int, name: str, description: str) -> None:
     )
 
 
-def _reindex_all(db: Any) -> None:
+def reindex_all(db: Any) -> None:
+    """Rebuild every product's full-text entry (a migration; `db copy`, whose source's FTS5 rows do not copy)."""
     for row in list(db.query("SELECT pk, name, description FROM products")):
         index_text_of(db, row["pk"], row["name"], row["description"])
 
@@ -248,6 +297,8 @@ def ranked_matches(
     as typed), so synonym and typo matches follow the literal ones; ties in id order. Each row carries its
     ``score`` so the next cursor resumes exactly after it.
     """
+    if db.dialect == "postgresql":
+        return _ranked_matches_pg(db, match=match, after=after, limit=limit, category=category, exact=exact)
     where: list[str] = []
     params: list[Any] = [NAME_WEIGHT, DESCRIPTION_WEIGHT, match]
     literal = "0.0"
@@ -264,6 +315,51 @@ def ranked_matches(
     sql = (
         "WITH m AS (SELECT rowid AS pk, bm25(search_index, ?, ?) AS bm FROM search_index"
         " WHERE search_index MATCH ?),"
+        f" r AS (SELECT pk, bm + {literal} AS score FROM m)"
+        f" SELECT {_COLUMNS}, r.score AS score FROM r JOIN products p ON p.pk = r.pk"
+        f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY r.score, p.id LIMIT ?"
+    )
+    return list(db.query(sql, params))
+
+
+_FTS_TOKEN = re.compile(r'"((?:[^"]|"")*)"(\*?)|(\(|\)|\bAND\b|\bOR\b)')
+
+
+def _tsquery(match: str) -> str:
+    """An FTS5 expression of catalog/search.py (quoted phrases, ``*``, AND, OR, parentheses) as a tsquery."""
+    out = []
+    for phrase, star, op in _FTS_TOKEN.findall(match):
+        if op:
+            out.append({"AND": "&", "OR": "|"}.get(op, op))
+            continue
+        words = phrase.replace('""', '"').split() or ["''"]
+        lexemes = ["'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in words]
+        out.append(" <-> ".join(lexemes) + (":*" if star else ""))
+    return " ".join(out)
+
+
+def _ranked_matches_pg(db: Any, *, match: str, after: tuple[float, str] | None, limit: int, category: str | None,
+                       exact: str | None) -> list[dict]:
+    # PostgreSQL's twin: ts_rank with name weighted NAME_WEIGHT to 1 over description, negated so that lower
+    # is better as with BM25; the same penalty for rows that match only through synonyms or corrections.
+    weights = "'{%s, 0, 0, %s}'::float4[]" % (DESCRIPTION_WEIGHT / NAME_WEIGHT, 1.0)
+    params: list[Any] = [_tsquery(match), _tsquery(match)]
+    literal = "0.0"
+    if exact is not None and exact != match:
+        literal = ("CASE WHEN pk IN (SELECT rowid FROM search_index WHERE doc @@ to_tsquery('simple', ?))"
+                   " THEN 0.0 ELSE ? END")
+        params += [_tsquery(exact), EXPANDED_PENALTY]
+    where: list[str] = []
+    if after is not None:
+        where.append("(r.score > ? OR (r.score = ? AND p.id > ?))")
+        params += [after[0], after[0], after[1]]
+    if category is not None:
+        where.append("p.category = ?")
+        params.append(category)
+    params.append(limit)
+    sql = (
+        f"WITH m AS (SELECT rowid AS pk, -ts_rank({weights}, doc, to_tsquery('simple', ?))::float8 AS bm"
+        " FROM search_index WHERE doc @@ to_tsquery('simple', ?)),"
         f" r AS (SELECT pk, bm + {literal} AS score FROM m)"
         f" SELECT {_COLUMNS}, r.score AS score FROM r JOIN products p ON p.pk = r.pk"
         f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY r.score, p.id LIMIT ?"

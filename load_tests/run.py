@@ -1,6 +1,7 @@
 """`make load`: a fresh server with the demo catalog on 127.0.0.1, Locust headless for a bounded time, a report.
 
     .venv/bin/python load_tests/run.py [--users 30] [--spawn-rate 10] [--duration 60] [--products 60]
+                                       [--workers N] [--postgres]
 
 Writes var/load/locust_*.csv, var/load/report.html and var/load/server.log; prints req/s, p50/p95/p99 and
 the error rate per endpoint; exits 1 when any request failed (or the server logged an error), 0 otherwise.
@@ -27,6 +28,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # bench.pg (the throwaway cluster) when run as a script
+
+from bench.pg import postgres_url  # noqa: E402
+
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 
 # Server settings for a load run (documented in load_tests/README.md).
@@ -119,7 +124,7 @@ def print_report(rows: list[dict], out=sys.stdout) -> tuple[int, int]:
 
 
 def run(users: int, spawn_rate: float, duration: int, products: int, out_dir: Path, workers: int | None,
-        seed_cache: Path) -> int:
+        seed_cache: Path, database_url: str | None = None) -> int:
     """Seed, serve, load, report; the process exit status."""
     out_dir.mkdir(parents=True, exist_ok=True)
     bin_dir = Path(sys.executable).parent
@@ -128,7 +133,12 @@ def run(users: int, spawn_rate: float, duration: int, products: int, out_dir: Pa
         env = {**os.environ, **LOAD_ENV, "LASTMILE_DATA_DIR": str(data_dir),
                "LASTMILE_ADMIN_TOKEN": secrets.token_urlsafe(24)}
         env.pop("LASTMILE_DB_PATH", None)
+        env.pop("LASTMILE_DATABASE_URL", None)  # the seed is a SQLite shop, copied to PostgreSQL when asked
         fresh_data_dir(products, seed_cache, data_dir, env)
+        if database_url:
+            subprocess.run([str(bin_dir / "lastmile"), "db", "copy", "--to", database_url, "--quiet"],
+                           env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+            env["LASTMILE_DATABASE_URL"] = database_url
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         serve = [str(bin_dir / "lastmile"), "serve", "--host", "127.0.0.1", "--port", str(port)]
@@ -185,13 +195,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=60, help="seconds of load")
     parser.add_argument("--products", type=int, default=60, help="demo catalog size")
     parser.add_argument("--workers", type=int, default=None, help="server workers (default: LASTMILE_WORKERS)")
+    parser.add_argument("--postgres", action="store_true",
+                        help="serve from a throwaway PostgreSQL cluster (the seeded shop copied into it by `lastmile db copy`)")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "load")
     parser.add_argument("--seed-cache", type=Path, default=ROOT / "var" / "load-seed",
                         help="where pristine seeded catalogs are kept between runs")
     args = parser.parse_args(argv)
     if not (1 <= args.users <= 500 and 1 <= args.duration <= 600 and 1 <= args.products <= 1000):
         parser.error("keep it bounded: users 1-500, duration 1-600 s, products 1-1000")
-    return run(args.users, args.spawn_rate, args.duration, args.products, args.out, args.workers, args.seed_cache)
+    with postgres_url(args.postgres) as url:
+        return run(args.users, args.spawn_rate, args.duration, args.products, args.out, args.workers, args.seed_cache, url)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import msgspec
 
 import clock
 from catalog import store as catalog_store
+from sync import store as sync_store
 
 from . import checkout_details, checkout_store, delivery, gifts, mall, orders, payment, rules, store, tiers, views
 from .errors import BadOrderInput, EmptyCart, IdempotencyMismatch, OutOfStock, UnknownCode
@@ -173,6 +174,8 @@ def checkout(
     payment is charged last, through ``payments``: a decline raises and so rolls the whole checkout back.
     """
     fingerprint = request_hash(body)
+    # First: the same key raced over two servers, or two checkouts of one cart, wait here for each other.
+    sync_store.lock_shopper(db, user_id)
     seen = store.get_idempotency(db, user_id, key)
     if seen is not None:
         if seen["request_hash"] != fingerprint:
@@ -194,9 +197,13 @@ def checkout(
         "total": subtotal - amount + shipping, "code": body.code, "offer_id": discount.offer_id if discount else None,
         "discount_source": discount.source if discount else None, "now": at,
     })
-    for line in lines:
+    for line in lines:  # in SKU order, so two checkouts lock shared products in the same order
         store.insert_order_line(db, order_id, line)
-        catalog_store.set_stock(db, line["sku"], line["stock"] - line["qty"], at)
+        if not catalog_store.take_stock(db, line["sku"], line["qty"], at):
+            # Another shopper's checkout took the units since we read them; the transaction rolls back.
+            left = (catalog_store.get_product(db, line["sku"]) or {"stock": 0})["stock"]
+            raise OutOfStock(f"{line['sku']} only {left} left, the cart has {line['qty']}",
+                             [(line["sku"], f"only {left} left, the cart has {line['qty']}")])
     if coupon is not None and coupon.get("loyalty"):
         store.use_loyalty_coupon(db, coupon["code"], order_id)
         views.put_coupon(db, user_id, gifts.to_coupon({**coupon, "used_order_id": order_id}))

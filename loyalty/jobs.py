@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 import clock
+from sync import store as sync_store
 
 from . import ledger, rules, store, tiers, views
 
@@ -45,6 +46,7 @@ def run(database: Any, now: datetime, notify: Callable[[int], None] | None = Non
     touched: list[int] = []
     for user_id in sorted(users):
         with database.write() as db:
+            sync_store.lock_shopper(db, user_id)  # a second runner, or a checkout, waits for this shopper
             expired += ledger.settle(db, user_id, now)
             _, change = tiers.evaluate(db, user_id, now)
             changes += change is not None

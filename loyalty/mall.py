@@ -10,6 +10,7 @@ import msgspec
 
 import clock
 from catalog import store as catalog_store
+from sync import store as sync_store
 
 from . import ledger, rules, store, tiers, views
 from .errors import BadOrderInput, DuplicateReward, NotEnoughPoints, RewardUnavailable, TierTooLow, UnknownReward
@@ -102,6 +103,7 @@ def redeem(db: Any, user_id: int, reward_id: str, now: datetime, *, client_id: s
     Balance and stock are checked and taken inside the same transaction, so concurrent redemptions can
     neither overdraw the balance nor oversell the reward.
     """
+    sync_store.lock_shopper(db, user_id)  # the balance is read, then spent
     reward = store.get_reward(db, reward_id)
     if reward is None:
         raise UnknownReward(f"no reward {reward_id!r}")

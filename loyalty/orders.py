@@ -11,6 +11,7 @@ from typing import Any, Callable, Sequence
 
 import clock
 from catalog import store as catalog_store
+from sync import store as sync_store
 
 from . import badges, checkout_store, gifts, ledger, mall, perks, return_views, returns_store, rules, store, tiers, views
 from .errors import BadTransition, UnknownOrder
@@ -96,11 +97,8 @@ def page(db: Any, user_id: int, before: int | None, limit: int) -> OrderList:
 
 
 def _restock(db: Any, lines: list[dict], now: datetime) -> None:
-    products = catalog_store.get_products(db, [l["sku"] for l in lines])
-    for line in lines:
-        product = products.get(line["sku"])
-        if product is not None:
-            catalog_store.set_stock(db, line["sku"], product["stock"] + line["qty"], clock.iso(now))
+    for line in sorted(lines, key=lambda l: l["sku"]):
+        catalog_store.return_stock(db, line["sku"], line["qty"], clock.iso(now))
 
 
 def apply_payment(db: Any, row: dict, now: datetime, hold_days: int) -> None:
@@ -145,6 +143,9 @@ def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days:
     row = store.get_order(db, order_id)
     if row is None:
         raise UnknownOrder(f"no order {order_id}")
+    sync_store.lock_shopper(db, row["user_id"])  # the ledger and tier work below reads, then writes
+    row = store.get_order(db, order_id)  # as it is now that this shopper's other writers are done
+    assert row is not None
     current = row["status"]
     if current == target:
         return get(db, order_id), False

@@ -9,6 +9,7 @@ from typing import Any, Sequence
 import msgspec
 
 import clock
+from sync import store as sync_store
 from sync.poke import notify
 
 from . import checkout as checkout_mod
@@ -53,9 +54,9 @@ def place_order(
         request = _checkout_decoder.decode(body) if body.strip() else checkout_mod.CheckoutRequest()
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise BadOrderInput(f"checkout body: {exc}") from None
-    with database.write() as db:
-        result = checkout_mod.checkout(db, user_id, key, request, _now(now), discount_providers=discount_providers,
-                                       payments=payments)
+    result = database.transact(  # run again if the database gives it up; one order per key either way
+        lambda db: checkout_mod.checkout(db, user_id, key, request, _now(now), discount_providers=discount_providers,
+                                         payments=payments))
     if not result.replayed:
         notify(user_id)
     return result
@@ -161,6 +162,7 @@ def record_growth(database: Any, user_id: int, kind: str, sku: str | None = None
     """A check-in, review or share, within its caps."""
     moment = _now(now)
     with database.write() as db:
+        sync_store.lock_shopper(db, user_id)  # caps are counted, then the event and tier written
         if kind == "checkin":
             result = growth.checkin(db, user_id, moment)
         elif kind == "review":
@@ -197,8 +199,7 @@ def delete_reward(database: Any, reward_id: str) -> None:
 
 def redeem(database: Any, user_id: int, reward_id: str, now: datetime | None = None) -> Coupon:
     """Redeem a reward outside sync (CLI, tests); the PWA uses the sync mutation ``points.redeem``."""
-    with database.write() as db:
-        made = mall.redeem(db, user_id, reward_id, _now(now))
+    made = database.transact(lambda db: mall.redeem(db, user_id, reward_id, _now(now)))
     notify(user_id)
     return made
 

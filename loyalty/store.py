@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 DOMAIN = "loyalty"
 
-MIGRATIONS: list[tuple[int, str, list[str]]] = [
+MIGRATIONS: list[tuple[int, str, list[str | dict]]] = [
     (
         1,
         "orders, ledger, tiers, growth, rewards",
@@ -72,12 +72,16 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX points_ledger_user ON points_ledger (user_id, id)",
             "CREATE INDEX points_ledger_available ON points_ledger (available_at) WHERE available_at IS NOT NULL",
             "CREATE INDEX points_ledger_expires ON points_ledger (expires_at) WHERE expires_at IS NOT NULL",
-            """CREATE TRIGGER points_ledger_no_update BEFORE UPDATE ON points_ledger BEGIN
+            {"sqlite": """CREATE TRIGGER points_ledger_no_update BEFORE UPDATE ON points_ledger BEGIN
                 SELECT RAISE(ABORT, 'points_ledger is append-only');
             END""",
-            """CREATE TRIGGER points_ledger_no_delete BEFORE DELETE ON points_ledger BEGIN
+             "postgresql": """CREATE FUNCTION points_ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'points_ledger is append-only' USING ERRCODE = 'integrity_constraint_violation'; END $$"""},
+            {"sqlite": """CREATE TRIGGER points_ledger_no_delete BEFORE DELETE ON points_ledger BEGIN
                 SELECT RAISE(ABORT, 'points_ledger is append-only');
             END""",
+             "postgresql": "CREATE TRIGGER points_ledger_append_only BEFORE UPDATE OR DELETE ON points_ledger"
+             " FOR EACH ROW EXECUTE FUNCTION points_ledger_append_only()"},
             """CREATE TABLE tiers (
                 user_id INTEGER PRIMARY KEY,
                 tier TEXT NOT NULL CHECK (tier IN ('silver', 'gold', 'diamond')),
@@ -281,13 +285,12 @@ def _one(db: Any, sql: str, params: Iterable[Any]) -> dict | None:
 
 def insert_order(db: Any, row: dict) -> int:
     """A new order (status 'placed'); its id."""
-    cur = db.execute(
+    return db.execute(
         "INSERT INTO orders (user_id, status, currency, subtotal, discount, total, code, offer_id, discount_source,"
         " created_at, updated_at) VALUES (:user_id, 'placed', :currency, :subtotal, :discount, :total, :code,"
-        " :offer_id, :discount_source, :now, :now)",
+        " :offer_id, :discount_source, :now, :now) RETURNING id",
         row,
-    )
-    return cur.lastrowid
+    ).fetchone()[0]
 
 
 def insert_history_order(db: Any, row: dict) -> int:
@@ -528,7 +531,7 @@ def purge_idempotency(db: Any, before: str) -> int:
 def insert_lot(db: Any, user_id: int, kind: str, points: int, at: str, available_at: str, expires_at: str,
                order_id: int | None) -> int:
     """A new lot of points (its own ``lot_id``); its id."""
-    lot_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM points_ledger").fetchone()[0]
+    lot_id = db.next_id("points_ledger")  # a lot is its own lot_id, so its id is taken before the insert
     db.execute(
         "INSERT INTO points_ledger (id, user_id, kind, points, lot_id, at, available_at, expires_at, order_id)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -540,12 +543,11 @@ def insert_lot(db: Any, user_id: int, kind: str, points: int, at: str, available
 def insert_debit(db: Any, user_id: int, kind: str, points: int, lot_id: int, at: str, *,
                  order_id: int | None = None, redemption_id: int | None = None) -> int:
     """A negative entry against a lot (``points`` given positive); its id."""
-    cur = db.execute(
+    return db.execute(
         "INSERT INTO points_ledger (user_id, kind, points, lot_id, at, order_id, redemption_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [user_id, kind, -points, lot_id, at, order_id, redemption_id],
-    )
-    return cur.lastrowid
+    ).fetchone()[0]
 
 
 def ledger_entries(db: Any, user_id: int) -> list[dict]:
@@ -615,9 +617,9 @@ def put_tier(db: Any, user_id: int, tier: str, held_until: str | None, accelerat
 def insert_tier_change(db: Any, user_id: int, from_tier: str, to_tier: str, reason: str, at: str) -> int:
     """Record a tier transition; its id."""
     return db.execute(
-        "INSERT INTO tier_changes (user_id, from_tier, to_tier, reason, at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO tier_changes (user_id, from_tier, to_tier, reason, at) VALUES (?, ?, ?, ?, ?) RETURNING id",
         [user_id, from_tier, to_tier, reason, at],
-    ).lastrowid
+    ).fetchone()[0]
 
 
 def tier_changes_since(db: Any, after_id: int = 0, limit: int = 500) -> list[dict]:
@@ -638,8 +640,8 @@ def tier_holds_ending(db: Any, since: str, until: str) -> list[int]:
 def insert_growth(db: Any, user_id: int, kind: str, amount: int, ref: str, day: str, month: str, at: str) -> bool:
     """Record a growth event; False if one with the same (kind, ref) exists already."""
     cur = db.execute(
-        "INSERT OR IGNORE INTO growth_events (user_id, kind, amount, ref, day, month, at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO growth_events (user_id, kind, amount, ref, day, month, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [user_id, kind, amount, ref, day, month, at],
     )
     return cur.rowcount == 1
@@ -660,7 +662,7 @@ def growth_sum(db: Any, user_id: int, since: str) -> int:
 def growth_counts(db: Any, user_id: int, kind: str, day: str, month: str) -> tuple[int, int]:
     """How many ``kind`` events counted on ``day`` and in ``month``."""
     row = db.execute(
-        "SELECT COALESCE(SUM(day = ?), 0), COUNT(*) FROM growth_events WHERE user_id = ? AND kind = ? AND month = ?",
+        "SELECT COALESCE(SUM(CASE WHEN day = ? THEN 1 ELSE 0 END), 0), COUNT(*) FROM growth_events WHERE user_id = ? AND kind = ? AND month = ?",
         [day, user_id, kind, month],
     ).fetchone()
     return row[0], row[1]
@@ -757,9 +759,9 @@ def insert_redemption(db: Any, row: dict) -> int:
     """A redemption (the coupon it made); its id."""
     return db.execute(
         "INSERT INTO redemptions (user_id, reward_id, points, code, client_id, mutation_id, at)"
-        " VALUES (:user_id, :reward_id, :points, :code, :client_id, :mutation_id, :at)",
+        " VALUES (:user_id, :reward_id, :points, :code, :client_id, :mutation_id, :at) RETURNING id",
         row,
-    ).lastrowid
+    ).fetchone()[0]
 
 
 def redemption_by_mutation(db: Any, client_id: str, mutation_id: int) -> dict | None:

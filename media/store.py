@@ -6,7 +6,7 @@ from typing import Any
 
 DOMAIN = "media"
 
-MIGRATIONS: list[tuple[int, str, list[str]]] = [
+MIGRATIONS: list[tuple[int, str, list[str | dict]]] = [
     (
         1,
         "images",
@@ -38,6 +38,16 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 path TEXT NOT NULL,             -- relative to the data dir
                 PRIMARY KEY (image_id, width, format)
             ) WITHOUT ROWID""",
+        ],
+    ),
+    (
+        3,
+        "change signal",
+        [  # product responses embed images and variants: every process's cache drops them on a change
+            {"postgresql": "CREATE TRIGGER images_changed AFTER INSERT OR UPDATE OR DELETE ON images"
+             " FOR EACH STATEMENT EXECUTE FUNCTION lastmile_notify_change()"},
+            {"postgresql": "CREATE TRIGGER variants_changed AFTER INSERT OR UPDATE OR DELETE ON variants"
+             " FOR EACH STATEMENT EXECUTE FUNCTION lastmile_notify_change()"},
         ],
     ),
 ]

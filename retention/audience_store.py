@@ -35,8 +35,8 @@ def upsert_profile(db: Any, user_id: int, now: str, *, time_zone: str | None = N
     time_zone = None if time_zone is None else vault.seal(TIME_ZONE, time_zone)
     db.execute(
         "INSERT INTO retention_profiles (user_id, time_zone, locale, updated_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (user_id) DO UPDATE SET time_zone = COALESCE(excluded.time_zone, time_zone),"
-        " locale = COALESCE(excluded.locale, locale), updated_at = excluded.updated_at",
+        " ON CONFLICT (user_id) DO UPDATE SET time_zone = COALESCE(excluded.time_zone, retention_profiles.time_zone),"
+        " locale = COALESCE(excluded.locale, retention_profiles.locale), updated_at = excluded.updated_at",
         [user_id, time_zone, locale, now],
     )
 
@@ -62,10 +62,15 @@ def save_scores(db: Any, rows: list[dict], now: str) -> None:
     """Replace the stored scores of these shoppers."""
     for row in rows:
         db.execute(
-            "INSERT OR REPLACE INTO retention_scores (user_id, recency, frequency, monetary, segment,"
+            "INSERT INTO retention_scores (user_id, recency, frequency, monetary, segment,"
             " days_since_activity, orders, revenue, discounted_share, views, computed_at)"
             " VALUES (:user_id, :recency, :frequency, :monetary, :segment, :days_since_activity, :orders,"
-            " :revenue, :discounted_share, :views, :computed_at)",
+            " :revenue, :discounted_share, :views, :computed_at)"
+            " ON CONFLICT (user_id) DO UPDATE SET recency = excluded.recency, frequency = excluded.frequency,"
+            " monetary = excluded.monetary, segment = excluded.segment,"
+            " days_since_activity = excluded.days_since_activity, orders = excluded.orders,"
+            " revenue = excluded.revenue, discounted_share = excluded.discounted_share, views = excluded.views,"
+            " computed_at = excluded.computed_at",
             {**row, "computed_at": now},
         )
 
@@ -105,9 +110,10 @@ def segment_counts(db: Any) -> dict[str, int]:
 def add_views(db: Any, user_id: int, day: str, count: int, cap: int) -> None:
     """Count product views per shopper per day (bounded, so a noisy client cannot grow a row without end)."""
     db.execute(
-        "INSERT INTO retention_views (user_id, day, views) VALUES (?, ?, min(?, ?))"
-        " ON CONFLICT (user_id, day) DO UPDATE SET views = min(views + excluded.views, ?)",
-        [user_id, day, count, cap, cap],
+        "INSERT INTO retention_views (user_id, day, views) VALUES (?, ?, ?)"
+        " ON CONFLICT (user_id, day) DO UPDATE SET views = CASE WHEN retention_views.views + excluded.views > ?"
+        " THEN ? ELSE retention_views.views + excluded.views END",
+        [user_id, day, min(count, cap), cap, cap],
     )
 
 

@@ -77,7 +77,7 @@ def add_campaign(db: Any, row: dict) -> int:
         "INSERT INTO retention_campaigns (name, trigger, segment, active, urgency, ttl, topic, variants, holdout,"
         " conditions) VALUES (:name, :trigger, :segment, :active, :urgency, :ttl, :topic, :variants, :holdout,"
         " :conditions) RETURNING id",
-        {"holdout": 0, "conditions": None, **row, "variants": json.dumps(row["variants"])},
+        {"holdout": 0, "conditions": None, **row, "active": int(bool(row["active"])), "variants": json.dumps(row["variants"])},
     )
     return cur.fetchone()[0]
 
@@ -150,13 +150,12 @@ def pushed_times(db: Any, user_id: int, since: str) -> list[str]:
 
 def add_message(db: Any, row: dict) -> int:
     """Insert a message (``deferred_by``: why it waits, schedule.CAPS / QUIET_HOURS, or absent); its id."""
-    cur = db.execute(
+    return db.execute(
         "INSERT INTO retention_messages (user_id, trigger, dedupe, campaign_id, variant, offer_id, due_at, created_at,"
         " deferred_by) VALUES (:user_id, :trigger, :dedupe, :campaign_id, :variant, :offer_id, :due_at, :created_at,"
-        " :deferred_by)",
+        " :deferred_by) RETURNING id",
         {"deferred_by": None} | row,
-    )
-    return cur.lastrowid
+    ).fetchone()[0]
 
 
 def get_message(db: Any, message_id: int) -> dict | None:
@@ -169,7 +168,7 @@ def get_message(db: Any, message_id: int) -> dict | None:
 def grant_offer(db: Any, user_id: int, offer_id: int, message_id: int | None, now: str) -> bool:
     """Give a shopper an offer (once); True if it is new."""
     cur = db.execute(
-        "INSERT OR IGNORE INTO offer_grants (user_id, offer_id, message_id, granted_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO offer_grants (user_id, offer_id, message_id, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [user_id, offer_id, message_id, now],
     )
     return cur.rowcount == 1
@@ -220,7 +219,7 @@ def redeemed_grants(db: Any) -> list[dict]:
 def record_event(db: Any, message_id: int, kind: str, now: str) -> bool:
     """Record a shown/clicked event once per message; True if new."""
     return db.execute(
-        "INSERT OR IGNORE INTO retention_events (message_id, kind, at) VALUES (?, ?, ?)", [message_id, kind, now]
+        "INSERT INTO retention_events (message_id, kind, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [message_id, kind, now]
     ).rowcount == 1
 
 
@@ -244,12 +243,14 @@ def funnel(db: Any) -> list[dict]:
                    sum(CASE WHEN EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id AND o.state = 'accepted')
                        OR EXISTS (SELECT 1 FROM email_outbox e WHERE e.message_id = m.id AND e.state = 'sent')
                        THEN 1 ELSE 0 END) AS accepted,
-                   sum(EXISTS (SELECT 1 FROM retention_events e WHERE e.message_id = m.id AND e.kind = 'shown')) AS shown,
-                   sum(EXISTS (SELECT 1 FROM retention_events e WHERE e.message_id = m.id AND e.kind = 'clicked')) AS clicked,
-                   sum(g.redeemed_at IS NOT NULL) AS redeemed
+                   sum(CASE WHEN EXISTS (SELECT 1 FROM retention_events e WHERE e.message_id = m.id AND e.kind = 'shown')
+                       THEN 1 ELSE 0 END) AS shown,
+                   sum(CASE WHEN EXISTS (SELECT 1 FROM retention_events e WHERE e.message_id = m.id AND e.kind = 'clicked')
+                       THEN 1 ELSE 0 END) AS clicked,
+                   sum(CASE WHEN g.redeemed_at IS NOT NULL THEN 1 ELSE 0 END) AS redeemed
                FROM retention_messages m
                LEFT JOIN retention_campaigns c ON c.id = m.campaign_id
                LEFT JOIN offer_grants g ON g.message_id = m.id
-               GROUP BY m.campaign_id, m.variant ORDER BY m.campaign_id, m.variant"""
+               GROUP BY m.campaign_id, m.variant, c.name ORDER BY m.campaign_id, m.variant"""
         )
     )

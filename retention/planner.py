@@ -8,6 +8,7 @@ from typing import Any, Callable
 import msgspec
 
 from clock import iso, parse
+from sync import store as sync_store
 
 from . import audience_store, campaign_store, email_channel, email_store, push_store, template_library
 from .audience import conditions_of, in_audience
@@ -112,6 +113,8 @@ def enqueue_message(
 ) -> int | None:
     """Create the message (once per dedupe key), grant its offer, queue a delivery per subscription (or its email,
     for a shopper without one who agreed to email); its id."""
+    # Two runners planning at once: the second waits here, then sees the first one's message and caps.
+    sync_store.lock_shopper(db, user_id)
     if campaign_store.message_exists(db, user_id, dedupe):
         return None
     if campaign is not None and in_holdout(campaign.id, user_id, campaign.holdout):

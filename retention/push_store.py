@@ -85,8 +85,8 @@ def delete_user_subscriptions(db: Any, user_id: int) -> int:
 def enqueue(db: Any, message_id: int, subscription_id: int, payload: bytes, *, topic: str | None, urgency: str, ttl: int, not_before: str) -> None:
     """Queue one delivery of a message to one subscription."""
     db.execute(
-        "INSERT OR IGNORE INTO push_outbox (message_id, subscription_id, payload, topic, urgency, ttl, state, not_before)"
-        " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+        "INSERT INTO push_outbox (message_id, subscription_id, payload, topic, urgency, ttl, state, not_before)"
+        " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING",
         [message_id, subscription_id, payload, topic, urgency, ttl, not_before],
     )
 
@@ -99,12 +99,17 @@ def mark_lost(db: Any, claimed_before: str) -> int:
 
 
 def claim_due(db: Any, now: str, limit: int) -> list[dict]:
-    """Mark up to ``limit`` due deliveries 'sending' (inside the caller's transaction) and return them with their keys."""
+    """Mark up to ``limit`` due deliveries 'sending' (inside the caller's transaction) and return them with their keys.
+
+    On PostgreSQL the rows are claimed FOR UPDATE SKIP LOCKED: two delivery workers claiming at once
+    take different rows (SQLite's single writer already serialises them).
+    """
+    claim = " FOR UPDATE OF o SKIP LOCKED" if db.dialect == "postgresql" else ""
     rows = list(
         db.query(
             "SELECT o.id, o.message_id, o.payload, o.topic, o.urgency, o.ttl, o.attempts, o.subscription_id,"
             " s.endpoint, s.p256dh, s.auth, s.user_id FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id"
-            " WHERE o.state = 'pending' AND o.not_before <= ? ORDER BY o.not_before, o.id LIMIT ?",
+            f" WHERE o.state = 'pending' AND o.not_before <= ? ORDER BY o.not_before, o.id LIMIT ?{claim}",
             [now, limit],
         )
     )

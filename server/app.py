@@ -46,9 +46,10 @@ from server.pages.privacy import PRIVACY_PAGE_ROUTES
 from server.pages.shop import PAGE_ROUTES
 from server.pages.unsubscribe import UNSUBSCRIBE_ROUTES
 from server.settings import Settings, load_settings
-from server.stores import open_database
 from server.push_runtime import push_runtime
+from server.stores import open_database
 from server.wiring import Hooks, install
+from sync.poke import broker
 
 ROUTE_HANDLERS: list = [
     health,
@@ -82,15 +83,23 @@ def create_app(settings: Settings, database: Database | None = None, hooks: Hook
     """A configured application; pass ``database`` to share one (tests), else one is opened and migrated.
 
     ``hooks`` are the cross-room hooks (server/wiring.py): every room's, unless a test passes its own.
+
+    The app closes the database at shutdown only when it opened it: a shared one belongs to its caller.
     """
     install_data_keys(settings)
+    owned = database is None
     database = database or open_database(settings)
     hooks = hooks or install(retention=lambda: push_runtime(settings).config)
     watch_pokes()
     admin_token = settings.resolved_admin_token()
 
     def close_database() -> None:
-        database.close()
+        if owned:
+            database.close()
+
+    async def watch_database() -> None:
+        # Other processes' commits invalidate the product cache; on PostgreSQL their pokes reach our streams.
+        await to_thread.run_sync(lambda: database.watch(on_poke=broker.notify))
 
     @asynccontextmanager
     async def flushing_metrics(_app: Litestar) -> AsyncIterator[None]:
@@ -119,6 +128,7 @@ def create_app(settings: Settings, database: Database | None = None, hooks: Hook
         request_max_body_size=settings.max_body_bytes,
         request_class=BoundedRequest,  # depth, integer and decoding checks of every JSON body (server/http/body.py)
         openapi_config=openapi_config([render_plugin()]),  # security schemes, problems: server/http/api_description.py
+        on_startup=[watch_database],
         on_shutdown=[close_database],
     )
     # Around the router itself, not as route middleware: unknown paths (404) and wrong methods (405) never

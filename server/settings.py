@@ -27,6 +27,16 @@ class Settings:
     db_path: Path | None = None
     """SQLite file (LASTMILE_DB_PATH); defaults to ``data_dir/lastmile.db``."""
 
+    media_dir: Path | None = None
+    """Where image originals and variants live (LASTMILE_MEDIA_DIR); defaults to ``data_dir``. Several hosts
+    share one (a network file system), since the database names each file by its path under it."""
+
+    database_url: str | None = None
+    """postgresql://user@host:port/db to use PostgreSQL (LASTMILE_DATABASE_URL); unset means the SQLite file."""
+
+    db_pool_size: int = 10
+    """Most PostgreSQL connections one process opens (LASTMILE_DB_POOL_SIZE; docs/deployment.md has the budget)."""
+
     host: str = "127.0.0.1"
     """Interface the HTTP server binds to (LASTMILE_HOST)."""
 
@@ -158,6 +168,11 @@ class Settings:
             raise SettingsError("LASTMILE_OPERATOR_SESSION_IDLE_MINUTES cannot exceed LASTMILE_OPERATOR_SESSION_MAX_HOURS")
 
     @property
+    def media_root(self) -> Path:
+        """The directory media file paths in the database are relative to."""
+        return self.media_dir or self.data_dir
+
+    @property
     def database_path(self) -> Path:
         """The SQLite file actually used."""
         return self.db_path or self.data_dir / "lastmile.db"
@@ -235,6 +250,22 @@ def _csv(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[s
     if any(any(c.isspace() or c in "\x00/@" for c in item.split("://", 1)[-1]) for item in items):
         raise SettingsError(f"{name} must be a comma-separated list of hosts or origins, got {raw!r}")
     return items
+
+
+def _database_url(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return None
+    return parse_database_url(raw, name)
+
+
+def parse_database_url(raw: str, name: str) -> str:
+    """A PostgreSQL URL as given, or SettingsError naming ``name`` (never echoing the value: it may hold a password)."""
+    if not raw.startswith(("postgresql://", "postgres://")):
+        raise SettingsError(f"{name} must be a postgresql:// URL")
+    if any(c.isspace() or c == "\x00" for c in raw):
+        raise SettingsError(f"{name} must not contain spaces")
+    return raw
 
 
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -341,6 +372,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         data_dir=data_dir,
         db_path=_path(env, "LASTMILE_DB_PATH", None),
+        media_dir=_path(env, "LASTMILE_MEDIA_DIR", None),
+        database_url=_database_url(env, "LASTMILE_DATABASE_URL"),
+        db_pool_size=_int(env, "LASTMILE_DB_POOL_SIZE", 10, 1, 1000),
         host=_host(env, "LASTMILE_HOST", "127.0.0.1"),
         port=_int(env, "LASTMILE_PORT", 8000, 1, 65535),
         workers=_int(env, "LASTMILE_WORKERS", 1, 1, 64),

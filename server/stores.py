@@ -13,7 +13,7 @@ from recs import store as recs_store
 from retention import store as retention_store
 from reviews import store as reviews_store
 from server.data_keys import install_data_keys
-from server.db import Database
+from server.db import Database, SqliteDatabase
 from server.settings import Settings
 from sync import store as sync_store
 
@@ -22,9 +22,18 @@ STORES = (media_store, catalog_store, accounts_store, sync_store, loyalty_store,
           operators_store, insights_store, recs_store, reviews_store)
 
 
+def connect(settings: Settings) -> Database:
+    """The configured database (PostgreSQL when LASTMILE_DATABASE_URL is set, else the SQLite file), unmigrated."""
+    if settings.database_url:
+        from .postgres import PostgresDatabase  # psycopg only loads where PostgreSQL is used
+
+        return PostgresDatabase(settings.database_url, max_size=settings.db_pool_size)
+    return SqliteDatabase(settings.database_path)
+
+
 def open_database(settings: Settings) -> Database:
     """Install the data keys, open the database and bring its schema up to date (migrations may seal)."""
     install_data_keys(settings)
-    database = Database(settings.database_path)
+    database = connect(settings)
     database.migrate(STORES)
     return database

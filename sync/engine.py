@@ -91,9 +91,22 @@ def push(
     """
     check_push(request, limits)
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    # The whole push is one transaction, run again if the database gives it up (deadlock, serialization):
+    # nothing outside the database happens until it commits, so a re-run applies each mutation once.
+    response, moved = database.transact(lambda db: _push_in(db, user_id, request, mutators, codec, now_ms))
+    if moved:
+        notify(user_id)
+    return response
+
+
+def _push_in(
+    db: Any, user_id: int, request: PushRequest, mutators: MutatorTable, codec: Codec, now_ms: int
+) -> tuple[PushResponse, bool]:
+    """The push's work inside its transaction: the response and whether the user's view moved."""
     errors: list[MutationError] = []
     client_id = request.client_id
-    with database.write() as db, store.one_version(user_id):
+    with store.one_version(user_id):
+        store.lock_shopper(db, user_id)  # two servers given the same push at once: the second sees the first's work
         owner, last = store.bind_client(db, client_id, user_id)
         if owner != user_id:
             raise UnknownClient(f"no client {client_id} among yours")
@@ -117,6 +130,8 @@ def push(
                 log.info("sync: mutation %s stopped a push for now: %s", m.name, exc)
                 break
             except Exception as exc:
+                if getattr(exc, "retry_transaction", False):
+                    raise  # the transaction is doomed (deadlock): transact() runs the whole push again
                 _undo(mutators, db, good, codec)
                 if isinstance(exc, PermanentError):
                     code, detail = exc.code, exc.detail
@@ -137,9 +152,7 @@ def push(
         if last != start:
             store.set_last_mutation_id(db, client_id, last)
         after, _ = store.user_version(db, user_id)
-    if after != before:
-        notify(user_id)
-    return PushResponse(last_mutation_id=last, errors=errors)
+    return PushResponse(last_mutation_id=last, errors=errors), after != before
 
 
 def _bind_for_pull(database: Any, user_id: int, client_id: str) -> None:

@@ -151,11 +151,16 @@ def _give_back(db: Any, user_id: int) -> None:
         batch.version = None
 
 
+POKE_CHANNEL = "lastmile_poke"
+
+
 def _bump(db: Any, user_id: int) -> int:
+    # On PostgreSQL every process's LISTEN connection gets this at commit and pokes the user's streams.
+    db.notify(POKE_CHANNEL, str(user_id))
     return _ex(
         db,
         "INSERT INTO sync_users (user_id, version) VALUES (?, 1)"
-        " ON CONFLICT (user_id) DO UPDATE SET version = version + 1 RETURNING version",
+        " ON CONFLICT (user_id) DO UPDATE SET version = sync_users.version + 1 RETURNING version",
         [user_id],
     ).fetchone()[0]
 
@@ -190,7 +195,7 @@ def put_view(db: Any, user_id: int, key: str, value: Any, *, scope: str = "") ->
         "INSERT INTO sync_view (user_id, scope, key, value, version, changed_at) VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (user_id, scope, key) DO UPDATE SET"
         " value = excluded.value, version = excluded.version, changed_at = excluded.changed_at"
-        " WHERE sync_view.value IS NOT excluded.value",
+        " WHERE sync_view.value IS DISTINCT FROM excluded.value",
         [user_id, scope, key, stored, version, _now()],
     ).rowcount
     if not changed:
@@ -298,6 +303,15 @@ def live_rows(db: Any, user_id: int, scope: str) -> list[tuple[str, str]]:
     return [(key, _opened(value)) for key, value in rows]
 
 
+def lock_shopper(db: Any, user_id: int) -> None:
+    """Serialise this shopper's writers until the transaction ends (a no-op on SQLite's single writer).
+
+    Every write that reads a shopper's state and then writes from what it read (a push's
+    lastMutationId, the points balance, coupon use, checkout) takes it first, on every process.
+    """
+    db.lock("shopper", user_id)
+
+
 def client(db: Any, client_id: str) -> tuple[int, int] | None:
     """(user_id, last_mutation_id) of a known client."""
     row = _ex(db, "SELECT user_id, last_mutation_id FROM sync_clients WHERE client_id = ?", [client_id]).fetchone()
@@ -345,13 +359,13 @@ def set_lww(db: Any, user_id: int, key: str, at: int, client_id: str) -> None:
 
 def trim_errors(db: Any, user_id: int, scope: str) -> None:
     """Keep only the newest ERRORS_KEPT `errors/...` entries of a client."""
-    old = _ex(
+    live = _ex(
         db,
         "SELECT key FROM sync_view WHERE user_id = ? AND scope = ? AND key >= 'errors/' AND key < 'errors0'"
-        " AND value IS NOT NULL ORDER BY version DESC LIMIT -1 OFFSET ?",
-        [user_id, scope, ERRORS_KEPT],
+        " AND value IS NOT NULL ORDER BY version DESC, length(key) DESC, key DESC",
+        [user_id, scope],
     ).fetchall()
-    for (key,) in old:
+    for (key,) in live[ERRORS_KEPT:]:
         delete_view(db, user_id, key, scope=scope)
 
 
@@ -359,9 +373,9 @@ def prune_tombstones(db: Any, before: int) -> int:
     """Drop tombstones changed before ``before`` (unix s), raising each user's horizon past them; how many."""
     _ex(
         db,
-        "UPDATE sync_users SET horizon = max(horizon, (SELECT max(v.version) FROM sync_view v"
-        " WHERE v.user_id = sync_users.user_id AND v.value IS NULL AND v.changed_at < ?))"
-        " WHERE user_id IN (SELECT user_id FROM sync_view WHERE value IS NULL AND changed_at < ?)",
+        "UPDATE sync_users SET horizon = COALESCE((SELECT max(v.version) FROM sync_view v"
+        " WHERE v.user_id = sync_users.user_id AND v.value IS NULL AND v.changed_at < ? AND v.version > sync_users.horizon),"
+        " horizon) WHERE user_id IN (SELECT user_id FROM sync_view WHERE value IS NULL AND changed_at < ?)",
         [before, before],
     )
     return _ex(db, "DELETE FROM sync_view WHERE value IS NULL AND changed_at < ?", [before]).rowcount

@@ -93,6 +93,22 @@ def assert_problem(response, status: int, *words: str) -> dict:
     return body
 
 
+def stored_bytes(database) -> bytes:
+    """Everything a database holds: its files on SQLite, every row as text on PostgreSQL."""
+    if database.dialect == "sqlite":
+        return raw_database_bytes(database.path)
+    return database_dump(database).encode()
+
+
+def database_dump(database) -> str:
+    """Every row of every table as text (to check what is, and is not, stored), on either database."""
+    if database.dialect == "sqlite":
+        return "\n".join(database.read().conn.iterdump())
+    with database.snapshot() as db:
+        tables = [r[0] for r in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")]
+        return "\n".join(row[0] for t in tables for row in db.execute(f"SELECT x::text FROM {t} x").fetchall())
+
+
 def raw_database_bytes(path: Path) -> bytes:
     """The bytes of the SQLite file and its -wal file as they sit on disk (no checkpoint first)."""
     return b"".join(Path(f"{path}{suffix}").read_bytes() for suffix in ("", "-wal") if Path(f"{path}{suffix}").exists())
@@ -124,3 +140,13 @@ def plant_personal_data(client, double, email: str = "Private.Person@Example.com
         "time zone": ZONE.encode(), "endpoint": sub["endpoint"].rsplit("/", 1)[-1].encode(),
         "p256dh": sub["keys"]["p256dh"].encode(), "auth": sub["keys"]["auth"].encode(),
     }
+
+
+def point_cli_at(monkeypatch, settings) -> None:
+    """The CLI reads settings from the environment: make it open this test's data dir, database and token."""
+    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", settings.admin_token)
+    if settings.database_url:  # the CLI opens the same database as the test
+        monkeypatch.setenv("LASTMILE_DATABASE_URL", settings.database_url)
+    else:
+        monkeypatch.delenv("LASTMILE_DATABASE_URL", raising=False)

@@ -26,7 +26,7 @@ def media_variant(
     database: NamedDependency[Database], settings: NamedDependency[Settings]
 ) -> Response[bytes]:
     """One variant (read in a worker thread); 404 problem for ids, widths or formats that do not exist."""
-    variant = load_variant(database.read(), settings.data_dir, image_id, name)
+    variant = load_variant(database.read(), settings.media_root, image_id, name)
     headers = {"Cache-Control": IMMUTABLE, "ETag": variant.etag, "X-Content-Type-Options": "nosniff"}
     if matching_tag(request, variant.etag) is not None:
         return Response(content=b"", status_code=304, headers=headers)

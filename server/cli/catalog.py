@@ -38,7 +38,7 @@ def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         total=source.stat().st_size, unit="B", unit_scale=True, desc="import", disable=args.quiet
     ) as bar:
         report = import_file(
-            database, settings.data_dir, source, images_dir, names=names,
+            database, settings.media_root, source, images_dir, names=names,
             max_line_bytes=settings.max_import_line_bytes, max_bytes=settings.max_upload_bytes,
             max_pixels=settings.max_image_pixels, workers=settings.media_workers,
             on_image=images_bar.update, on_bytes=bar.update,

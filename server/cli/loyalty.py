@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from loyalty import service
+from server.cli.exclusive import busy
 from server.settings import Settings
 from server.stores import open_database
 
@@ -12,7 +13,10 @@ from server.stores import open_database
 def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     database = open_database(settings)
     try:
-        report = service.run_jobs(database)
+        with database.exclusive("loyalty-run") as alone:
+            if not alone:
+                return busy("loyalty run")
+            report = service.run_jobs(database)
     finally:
         database.close()
     print(

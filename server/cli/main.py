@@ -7,7 +7,7 @@ import sys
 from typing import Callable, Sequence
 
 from accounts.vault import KeyringError
-from server.cli import alerts, catalog, keys, loyalty, media, operator, recs, retention, serve, sync, verify
+from server.cli import alerts, catalog, db, keys, loyalty, media, operator, recs, retention, serve, sync, verify
 from server.data_keys import install_data_keys
 from server.settings import SettingsError, load_settings
 
@@ -24,6 +24,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     operator.register,
     alerts.register,
     verify.register,
+    db.register,
     recs.register,
 )
 

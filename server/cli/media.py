@@ -19,13 +19,13 @@ def _cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
 
     def load(image_id: str) -> bytes:
         try:
-            return (settings.data_dir / rows[image_id]["original_path"]).read_bytes()
+            return (settings.media_root / rows[image_id]["original_path"]).read_bytes()
         except OSError:
             raise ValueError(f"{image_id}: the original file is missing") from None
 
     with tqdm(total=len(rows), unit="img", desc="rebuild", disable=args.quiet) as bar:
         results = build_images(
-            database, settings.data_dir, list(rows), load,
+            database, settings.media_root, list(rows), load,
             max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels,
             workers=settings.media_workers, force=not args.missing, on_done=bar.update,
         )

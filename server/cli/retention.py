@@ -19,6 +19,7 @@ from retention.email_delivery import deliver_email_due
 from retention.planner import enqueue_message
 from retention.run import run_retention
 from retention.tracking import format_report, report
+from server.cli.exclusive import busy
 from server.push_runtime import email_sender, push_runtime
 from server.settings import Settings
 from server.stores import open_database
@@ -32,17 +33,20 @@ def _run_once(settings: Settings, args: argparse.Namespace) -> int:
     total = accounts_service.shopper_count(database.read())
     emails = None
     try:
-        with tqdm(total=total, unit="shopper", desc="segments+triggers", disable=args.quiet) as bar:
-            report = run_retention(database, runtime.config, now, facts.collect, sender=None, progress=bar.update)
-        if sender is not None:
-            due = push_store.pending_count(database.read(), iso(now))
-            with tqdm(total=due, unit="push", desc="deliveries", disable=args.quiet) as bar:
-                report.delivery = deliver_due(database, sender, now=now, progress=bar.update)
-        mailer = None if args.no_send else email_sender(settings)
-        if mailer is not None:
-            due = email_store.pending_count(database.read(), iso(now))
-            with tqdm(total=due, unit="email", desc="emails", disable=args.quiet) as bar:
-                emails = deliver_email_due(database, mailer, now=now, progress=bar.update)
+        with database.exclusive("retention-run") as alone:
+            if not alone:  # deliveries are claimed with SKIP LOCKED anyway; scoring twice is only waste
+                return busy("retention run")
+            with tqdm(total=total, unit="shopper", desc="segments+triggers", disable=args.quiet) as bar:
+                report = run_retention(database, runtime.config, now, facts.collect, sender=None, progress=bar.update)
+            if sender is not None:
+                due = push_store.pending_count(database.read(), iso(now))
+                with tqdm(total=due, unit="push", desc="deliveries", disable=args.quiet) as bar:
+                    report.delivery = deliver_due(database, sender, now=now, progress=bar.update)
+            mailer = None if args.no_send else email_sender(settings)
+            if mailer is not None:
+                due = email_store.pending_count(database.read(), iso(now))
+                with tqdm(total=due, unit="email", desc="emails", disable=args.quiet) as bar:
+                    emails = deliver_email_due(database, mailer, now=now, progress=bar.update)
     finally:
         if sender is not None:
             sender.close()

@@ -90,6 +90,8 @@ from sync.errors import (
     UnknownClient,
 )
 
+from server.db import TransientError  # noqa: E402
+
 log = logging.getLogger("lastmile.errors")
 
 PROBLEM_JSON = "application/problem+json"
@@ -119,6 +121,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     BadViewRow: (422, "bad-view-row"),
     PermanentError: (422, "mutation-rejected"),
     TemporaryError: (503, "try-again"),
+    TransientError: (503, "database-busy"),
     UnknownOrder: (404, "unknown-order"),
     UnknownReward: (404, "unknown-reward"),
     BadOrderInput: (422, "bad-order-input"),
@@ -168,8 +171,10 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
 }
 
 # Base classes registered with Litestar; each maps through DOMAIN_ERRORS.
-DOMAIN_BASES: tuple[type[Exception], ...] = (CatalogError, MediaError, AccountsError, SyncError, LoyaltyError, RetentionError,
-                                               OperatorsError, ReviewError)
+DOMAIN_BASES: tuple[type[Exception], ...] = (
+    CatalogError, MediaError, AccountsError, SyncError, LoyaltyError, RetentionError, OperatorsError, ReviewError,
+    TransientError,
+)
 
 
 class Problem(msgspec.Struct, omit_defaults=True):

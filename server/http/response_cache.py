@@ -1,26 +1,25 @@
-"""A small in-process cache of encoded GET bodies, valid while the database has seen no commit.
+"""A small in-process cache of encoded GET bodies, valid while the database has seen no change.
 
 The hottest catalog GET costs a thread hop plus three queries; a hit here is a dict lookup on the event
-loop (no SQLite there). An entry is valid only while ``Database.generation`` (commits through this
-process) is unchanged, and for at most ``max_age`` seconds so that writes by other processes (a CLI
-import) show within that time — well inside the ``max-age`` the responses already advertise.
+loop (no database there). An entry is valid only while ``Database.generation`` is unchanged: it moves
+on every commit through this process and on every other process's change (``Database.watch``: NOTIFY
+from catalog/media triggers on PostgreSQL, ``PRAGMA data_version`` on SQLite), so several workers and
+hosts stay correct without an expiry (and without its reload spikes).
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import OrderedDict
 from typing import Awaitable, Callable, Hashable
 
 
 class ResponseCache:
-    """LRU of (generation, stored at, body, media type) per key; used from the event loop only."""
+    """LRU of (generation, body, media type) per key; used from the event loop only."""
 
-    def __init__(self, *, max_entries: int = 2048, max_age: float = 1.0):
+    def __init__(self, *, max_entries: int = 2048):
         self.max_entries = max_entries
-        self.max_age = max_age
-        self._entries: OrderedDict[Hashable, tuple[int, float, bytes, str]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[int, bytes, str]] = OrderedDict()
         self._loading: dict[tuple[Hashable, int], asyncio.Future] = {}
 
     async def fetch(
@@ -53,12 +52,12 @@ class ResponseCache:
             del self._loading[flight]
 
     def get(self, key: Hashable, generation: int) -> tuple[bytes, str] | None:
-        """The cached body and media type, if stored at this generation and recently enough."""
+        """The cached body and media type, if stored at this generation."""
         entry = self._entries.get(key)
         if entry is None:
             return None
-        stored_generation, stored_at, body, media_type = entry
-        if stored_generation != generation or time.monotonic() - stored_at > self.max_age:
+        stored_generation, body, media_type = entry
+        if stored_generation != generation:
             del self._entries[key]
             return None
         self._entries.move_to_end(key)
@@ -66,7 +65,7 @@ class ResponseCache:
 
     def put(self, key: Hashable, generation: int, body: bytes, media_type: str) -> None:
         """Keep a body read at ``generation`` (the value taken before the read began)."""
-        self._entries[key] = (generation, time.monotonic(), body, media_type)
+        self._entries[key] = (generation, body, media_type)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)

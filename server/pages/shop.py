@@ -114,7 +114,7 @@ def product_page(
             html = page_html.not_found_page(shell, product_id, _categories(db), locale)
             return _page(request, settings, html, locale, status=404)
         related = service.product_page(db, cursor=None, limit=RELATED, q=None, category=product.category).items
-    html = page_html.product_page(shell, product, read_hints(request.headers), settings.data_dir, related, locale)
+    html = page_html.product_page(shell, product, read_hints(request.headers), settings.media_root, related, locale)
     return _page(request, settings, html, locale)
 
 

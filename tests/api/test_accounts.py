@@ -13,7 +13,7 @@ from accounts import store as accounts_store
 from accounts.errors import NotAuthenticated
 from server.http.auth import auth_policy
 from server.settings import Settings, SettingsError, load_settings
-from tests.utils import assert_problem, log_in, sign_up
+from tests.utils import assert_problem, database_dump, log_in, sign_up
 
 PASSWORD = "correct horse battery"
 
@@ -85,7 +85,7 @@ def test_tokens_are_stored_only_as_sha256(client, fresh_db):
     assert 43 == len(token)  # 256 bits, URL-safe base64
     rows = list(fresh_db.read().query("SELECT token_hash FROM devices"))
     assert [{"token_hash": hashlib.sha256(token.encode()).hexdigest()}] == rows
-    dump = "\n".join(fresh_db.read().conn.iterdump())
+    dump = database_dump(fresh_db)
     assert token not in dump
     assert PASSWORD not in dump
 

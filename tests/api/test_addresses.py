@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from sync.addresses import MAX_ADDRESSES
-from tests.utils import apply_patch, log_in, raw_database_bytes, sign_up
+from tests.utils import apply_patch, log_in, sign_up, stored_bytes
 
 HOME = {"id": "home", "name": "Lin Mei", "line1": "88 Kunlun Road", "city": "Shanghai", "postcode": "200040",
         "country": "CN", "phone": "+86 21 5555 0101"}
@@ -77,6 +77,6 @@ def test_the_address_book_is_bounded(client):
 def test_addresses_are_sealed_at_rest(client, fresh_db):
     headers = sign_up(client)
     push(client, headers, str(uuid.uuid4()), [("address.put", HOME, 1000)])
-    raw = raw_database_bytes(fresh_db.path)
+    raw = stored_bytes(fresh_db)
     for secret in (b"Kunlun", b"Lin Mei", b"5555 0101"):
         assert secret not in raw

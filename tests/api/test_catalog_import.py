@@ -6,14 +6,13 @@ import pytest
 
 from catalog import store as catalog_store
 from server.cli.main import main as cli_main
-from tests.utils import ADMIN_TOKEN, add_product, assert_problem, jpeg_bytes
+from tests.utils import add_product, assert_problem, jpeg_bytes, point_cli_at
 
 
 @pytest.fixture
 def cli_env(settings, monkeypatch):
     """The CLI reads settings from the environment: point it at this test's data dir."""
-    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", ADMIN_TOKEN)
+    point_cli_at(monkeypatch, settings)
     return settings
 
 

@@ -25,6 +25,7 @@ from sync import consent
 from sync import store as sync_store
 from tests.push_subscriptions import subscribe
 from tests.smtp_server import SmtpServer
+from tests.utils import point_cli_at
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
 AGREED = frozenset(PURPOSES)
@@ -300,10 +301,7 @@ def test_lastmile_retention_run_sends_the_email(fresh_db, settings, smtp, monkey
     from server.cli.main import main
     from tests.utils import add_product
 
-    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", settings.admin_token)
-    if getattr(settings, "database_url", None):  # the CLI opens the same database as the test
-        monkeypatch.setenv("LASTMILE_DATABASE_URL", settings.database_url)
+    point_cli_at(monkeypatch, settings)
     monkeypatch.setenv("LASTMILE_SMTP_URL", smtp.url)
     monkeypatch.setenv("LASTMILE_PUBLIC_URL", SHOP)
     monkeypatch.setenv("LASTMILE_QUIET_HOURS", "0-0")

@@ -13,15 +13,14 @@ from server.app import create_app
 from server.cli.main import main
 from server.push_runtime import push_runtime
 from tests.push_double import PushDouble
-from tests.utils import ADMIN_TOKEN, BIRTHDAY, log_in, plant_personal_data, raw_database_bytes
+from tests.utils import BIRTHDAY, log_in, plant_personal_data, point_cli_at, stored_bytes
 
 KIDS = re.compile(rb"~(k[0-9]+)\.")
 
 
 @pytest.fixture
 def env(monkeypatch, settings):
-    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", ADMIN_TOKEN)
+    point_cli_at(monkeypatch, settings)
     monkeypatch.delenv("LASTMILE_DATA_KEYS", raising=False)
     return settings
 
@@ -35,8 +34,8 @@ def planted(env, fresh_db):
             yield client, plant_personal_data(client, double)
 
 
-def kids_in(path) -> set[bytes]:
-    return set(KIDS.findall(raw_database_bytes(path)))
+def kids_in(database) -> set[bytes]:
+    return set(KIDS.findall(stored_bytes(database)))
 
 
 def assert_still_readable(client) -> None:
@@ -50,7 +49,7 @@ def assert_still_readable(client) -> None:
 
 def test_rotate_moves_every_value_to_a_new_key_then_retire_drops_the_old(planted, fresh_db, env, capsys):
     client, _ = planted
-    assert {b"k1"} == kids_in(fresh_db.path)
+    assert {b"k1"} == kids_in(fresh_db)
     assert 0 == main(["keys", "rotate", "--quiet"])
     assert "now sealed under k2" in capsys.readouterr().out
     keys_file = env.data_dir / vault.KEY_FILE
@@ -60,7 +59,7 @@ def test_rotate_moves_every_value_to_a_new_key_then_retire_drops_the_old(planted
     from server.stores import open_database
 
     database = open_database(env)
-    assert {b"k2"} == kids_in(database.path)
+    assert {b"k2"} == kids_in(database)
     with TestClient(create_app(env, database)) as again:
         assert_still_readable(again)
         assert 0 == main(["keys", "status"])

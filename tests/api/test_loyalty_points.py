@@ -9,7 +9,7 @@ from loyalty import ledger, mall, rules, service, store, tiers
 from loyalty.errors import GrowthCapReached
 from loyalty.models import RewardInput
 from tests.loyalty_support import buy, make_user, move, order, place, view
-from tests.utils import add_product
+from tests.utils import add_product, point_cli_at
 
 T0 = datetime(2026, 5, 3, 10, 0, tzinfo=timezone.utc)
 DAY = timedelta(days=1)
@@ -220,7 +220,7 @@ def test_job_purges_idempotency_keys_after_a_day_and_the_cli_runs_it(shop, setti
     assert 1 == service.run_jobs(shop, T0 + timedelta(hours=25)).keys_purged
     from server.cli import main as cli
 
-    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
+    point_cli_at(monkeypatch, settings)
     assert 0 == cli.main(["loyalty", "run"])
     assert "loyalty run:" in capsys.readouterr().out
 

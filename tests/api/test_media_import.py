@@ -17,14 +17,13 @@ from tests.media_images import (
     rotated_jpeg,
     smooth_rgb,
 )
-from tests.utils import ADMIN_TOKEN
+from tests.utils import point_cli_at
 
 
 @pytest.fixture
 def cli_env(settings, monkeypatch):
     """CLI settings from the environment, pointing at this test's data dir; one media worker unless a test says."""
-    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", ADMIN_TOKEN)
+    point_cli_at(monkeypatch, settings)
     monkeypatch.setenv("LASTMILE_MEDIA_WORKERS", "1")
     monkeypatch.setenv("LASTMILE_MAX_IMAGE_PIXELS", "1000000")
     return settings

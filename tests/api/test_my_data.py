@@ -16,7 +16,7 @@ from server.app import create_app
 from server.push_runtime import push_runtime
 from tests.loyalty_support import place
 from tests.push_double import PushDouble
-from tests.utils import BIRTHDAY, ZONE, add_product, log_in, plant_personal_data, raw_database_bytes, sync_push
+from tests.utils import BIRTHDAY, ZONE, add_product, log_in, plant_personal_data, stored_bytes, sync_push
 
 PASSWORD = "correct horse battery"
 
@@ -82,7 +82,7 @@ def test_deleting_the_account_erases_personal_data_and_keeps_orders_anonymised(s
     # Not even a sealed copy is left to open: only the erased-account marker remains sealed as an email.
     emails = [vault.unseal_text("email", e) for (e,) in db.execute("SELECT email FROM users").fetchall()]
     assert [f"erased-{user_id}@erased.invalid"] == emails
-    assert [] == [name for name, v in planted.items() if v in raw_database_bytes(fresh_db.path)]
+    assert [] == [name for name, v in planted.items() if v in stored_bytes(fresh_db)]
     # The email is free again: a new account can take it.
     assert 201 == client.post("/api/auth/signup", json={"email": "private.person@example.com", "password": PASSWORD}).status_code
 

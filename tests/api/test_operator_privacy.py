@@ -16,10 +16,10 @@ from operators import service
 from operators import store as operators_store
 from operators.errors import SignInFailed
 from server.cli.main import main
-from server.db import Database
+from server.db import SqliteDatabase
 from server.stores import open_database
 from tests.operator_support import PASSWORD, POLICY, code, console_sign_in, make_operator, secret_of
-from tests.utils import ADMIN_TOKEN, raw_database_bytes
+from tests.utils import point_cli_at, raw_database_bytes, stored_bytes
 
 EMAIL = "Olive.Operator@Example.com"
 KIDS = re.compile(rb"~(k[0-9]+)\.")
@@ -31,8 +31,7 @@ def secret_forms(uri: str) -> list[bytes]:
     return [secret, base64.b32encode(secret).rstrip(b"=")]
 
 
-def assert_nothing_plain(path, uri: str) -> None:
-    raw = raw_database_bytes(path)
+def assert_nothing_plain(raw: bytes, uri: str) -> None:
     assert b"olive.operator" not in raw.lower()
     assert [] == [form for form in secret_forms(uri) if form in raw]
 
@@ -52,7 +51,7 @@ def test_an_operator_email_and_totp_secret_are_never_stored_in_plain_text(fresh_
     entries = service.audit_log(fresh_db)
     assert {"olive.operator@example.com", "cli"} == {e.actor for e in entries}
     assert "olive.operator@example.com" in {e.target for e in entries}
-    assert_nothing_plain(fresh_db.path, uri)
+    assert_nothing_plain(stored_bytes(fresh_db), uri)
     # The new secret is the one that signs in.
     assert "owner" == service.sign_in(fresh_db, POLICY, EMAIL, PASSWORD, code(uri), "10.0.0.9").info.principal.role
 
@@ -67,7 +66,7 @@ def test_the_console_signs_in_by_email_in_any_case_and_logs_no_email(client, fre
                                                 "password": "not the password", "code": "123456", "next": "/admin"})
     assert 401 == failed.status_code
     assert "olive.operator" not in caplog.text.lower()
-    assert b"olive.operator" not in raw_database_bytes(fresh_db.path).lower()
+    assert b"olive.operator" not in stored_bytes(fresh_db).lower()
     keys = [row[0] for row in fresh_db.read().execute("SELECT key_hash FROM operator_signin_attempts")]
     assert 2 == len(keys)
     assert all(re.fullmatch(r"k1\.[0-9a-f]{64}", key) for key in keys), keys  # keyed blind indexes, not plain hashes
@@ -75,7 +74,7 @@ def test_the_console_signs_in_by_email_in_any_case_and_logs_no_email(client, fre
 
 def test_the_migration_seals_operators_and_audit_lines_stored_before(settings):
     settings.data_dir.mkdir(parents=True)
-    old = Database(settings.database_path)
+    old = SqliteDatabase(settings.database_path)  # the migration's test is SQLite's file: the bytes on disk
     old.migrate([SimpleNamespace(DOMAIN="operators", MIGRATIONS=operators_store.MIGRATIONS[:2])])
     secret = b"operator-secret-0123"
     with old.write() as db:
@@ -90,12 +89,11 @@ def test_the_migration_seals_operators_and_audit_lines_stored_before(settings):
     assert "marketer" == signed.info.principal.role
     assert "olive.operator@example.com" == service.audit_log(database)[-1].actor
     database.close()
-    assert_nothing_plain(settings.database_path, uri)
+    assert_nothing_plain(raw_database_bytes(settings.database_path), uri)
 
 
 def test_keys_rotate_reseals_operators_and_the_audit_log(fresh_db, settings, monkeypatch, capsys):
-    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", ADMIN_TOKEN)
+    point_cli_at(monkeypatch, settings)
     monkeypatch.delenv("LASTMILE_DATA_KEYS", raising=False)
     uri = make_operator(fresh_db, EMAIL, "owner")
     service.sign_in(fresh_db, POLICY, EMAIL, PASSWORD, code(uri), "10.0.0.2")
@@ -107,7 +105,7 @@ def test_keys_rotate_reseals_operators_and_the_audit_log(fresh_db, settings, mon
     database = open_database(settings)
     stored = database.read().execute("SELECT email, email_index, totp_sealed FROM operators").fetchone()
     assert ("k2", "k2", "k2") == (vault.key_id(stored[0]), vault.index_key_id(stored[1]), vault.key_id(stored[2]))
-    assert {b"k2"} == set(KIDS.findall(raw_database_bytes(database.path)))
+    assert {b"k2"} == set(KIDS.findall(stored_bytes(database)))
     assert 0 == main(["keys", "retire"])
     later = time.time() + 30  # the next step: each code is accepted once
     signed = service.sign_in(database, POLICY, "olive.operator@EXAMPLE.com", PASSWORD, code(uri, later), "10.0.0.2",

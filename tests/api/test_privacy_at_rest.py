@@ -11,9 +11,9 @@ import pytest
 
 from accounts import store as accounts_store
 from accounts import totp, vault
-from server.db import Database
+from server.db import SqliteDatabase
 from server.stores import open_database
-from tests.utils import BIRTHDAY, log_in, plant_personal_data, raw_database_bytes, sign_up
+from tests.utils import BIRTHDAY, log_in, plant_personal_data, raw_database_bytes, sign_up, stored_bytes
 
 EMAIL = "Private.Person@Example.com"
 
@@ -35,15 +35,16 @@ def test_totp_secrets_are_sealed_and_still_checked(client, fresh_db):
     assert enrolment["secret"] == totp.secret_text(stored_secret)
     code = totp.code_at(stored_secret, time.time())
     assert 204 == client.post("/api/auth/totp/confirm", json={"code": code}, headers=headers).status_code
-    assert enrolment["secret"].encode() not in raw_database_bytes(fresh_db.path)
+    assert enrolment["secret"].encode() not in stored_bytes(fresh_db)
 
 
 def test_no_email_is_in_any_database_file(client, fresh_db):
     sign_up(client, email=EMAIL)
     log_in(client, email=EMAIL)
-    assert b"private.person" not in raw_database_bytes(fresh_db.path).lower()
+    assert b"private.person" not in stored_bytes(fresh_db).lower()
 
 
+@pytest.mark.parametrize("db_kind", ["sqlite"])  # file modes are SQLite's (PostgreSQL's files are the server's)
 def test_the_database_files_are_only_for_their_owner(client, fresh_db, settings):
     sign_up(client)
     modes = {suffix: stat.S_IMODE(Path(f"{fresh_db.path}{suffix}").stat().st_mode) for suffix in ("", "-wal", "-shm")}
@@ -55,13 +56,13 @@ def test_an_old_world_readable_database_is_tightened(settings):
     settings.data_dir.mkdir(parents=True)
     settings.database_path.touch(mode=0o644)
     settings.database_path.chmod(0o644)
-    Database(settings.database_path).close()
+    SqliteDatabase(settings.database_path).close()
     assert 0o600 == stat.S_IMODE(settings.database_path.stat().st_mode)
 
 
 def test_the_migration_seals_rows_written_before_encryption(settings, client_for):
     settings.data_dir.mkdir(parents=True)
-    old = Database(settings.database_path)
+    old = SqliteDatabase(settings.database_path)
     old.migrate([SimpleNamespace(DOMAIN="accounts", MIGRATIONS=accounts_store.MIGRATIONS[:1])])
     from accounts.passwords import hash_password
 
@@ -107,5 +108,5 @@ def test_no_personal_value_planted_through_the_api_is_in_a_database_file(setting
             pulled = client.post("/api/sync/pull", headers=headers, json={"clientId": "privacy-client-2"}).json()
             view = {op["key"]: op.get("value") for op in pulled["patch"] if "key" in op}
             assert (BIRTHDAY, "Zebediah") == (view["prefs/birthday"], view["prefs/nickname"])
-    raw = raw_database_bytes(fresh_db.path)
+    raw = stored_bytes(fresh_db)
     assert [] == [name for name, value in planted.items() if value in raw or value.lower() in raw.lower()]

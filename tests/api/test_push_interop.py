@@ -12,7 +12,7 @@ from retention.vapid_keys import load_vapid
 from server.app import create_app
 from server.cli.main import main
 from server.push_runtime import push_runtime
-from tests.utils import sign_up
+from tests.utils import point_cli_at, sign_up
 from tests.web_push_testing import WebPushTesting
 
 
@@ -24,8 +24,7 @@ def service():
 
 @pytest.fixture
 def env(monkeypatch, settings, service):
-    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", settings.admin_token)
+    point_cli_at(monkeypatch, settings)
     monkeypatch.setenv("LASTMILE_PUSH_TEST_ORIGINS", service.origin)
     monkeypatch.setenv("LASTMILE_QUIET_HOURS", "0-0")
     return settings.with_(push_test_origins=(service.origin,), quiet_hours=(0, 0))

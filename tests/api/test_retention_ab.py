@@ -16,7 +16,7 @@ from retention.planner import create_campaign, enqueue_message
 from retention.tracking import report
 from server.cli.main import main
 from tests.loyalty_support import buy, make_user
-from tests.utils import add_product, assert_problem
+from tests.utils import add_product, assert_problem, point_cli_at
 
 NOW = datetime.now(timezone.utc) - timedelta(days=1)
 CONFIG = RetentionConfig(quiet_hours=(0, 0), cap_per_day=100, cap_per_week=100)
@@ -91,8 +91,7 @@ def test_no_winner_without_significance(fresh_db):
 
 @pytest.fixture
 def cli_env(settings, monkeypatch):
-    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", settings.admin_token)
+    point_cli_at(monkeypatch, settings)
     return settings
 
 

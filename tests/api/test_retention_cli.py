@@ -15,7 +15,7 @@ from server.push_runtime import push_runtime
 from sync import store as sync_store
 from tests.push_double import PushDouble
 from tests.push_subscriptions import subscribe
-from tests.utils import add_product
+from tests.utils import add_product, point_cli_at
 
 NOW = datetime.now(timezone.utc)
 
@@ -52,8 +52,7 @@ def test_facts_come_from_every_room(fresh_db):
 @pytest.fixture
 def env(monkeypatch, settings):
     with PushDouble(push_runtime(settings).public_key) as double:
-        monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
-        monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", settings.admin_token)
+        point_cli_at(monkeypatch, settings)
         monkeypatch.setenv("LASTMILE_PUSH_TEST_ORIGINS", double.origin)
         monkeypatch.setenv("LASTMILE_QUIET_HOURS", "0-0")
         yield double

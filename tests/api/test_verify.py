@@ -13,7 +13,7 @@ from server.cli.main import main
 from server.cli.verify import discrepancies
 from sync import store as sync_store
 from tests.loyalty_support import buy, fill_cart, make_user, move, place
-from tests.utils import add_product
+from tests.utils import add_product, point_cli_at
 
 NOW = datetime.now(timezone.utc) - timedelta(days=10)  # points held 7 days are available by now
 AT = iso(NOW)
@@ -22,8 +22,7 @@ AT = iso(NOW)
 @pytest.fixture
 def shop(fresh_db, monkeypatch, settings) -> dict[str, int]:
     """Two shoppers with paid orders, points, a pending order, a cart; a push delivery in the outbox."""
-    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", settings.admin_token)
+    point_cli_at(monkeypatch, settings)
     add_product(fresh_db, "MUG", price=1_250, stock=50)
     add_product(fresh_db, "LAMP", price=4_500, stock=5)
     alice, bob = make_user(fresh_db), make_user(fresh_db)
@@ -37,7 +36,7 @@ def shop(fresh_db, monkeypatch, settings) -> dict[str, int]:
             "INSERT INTO retention_messages (user_id, trigger, dedupe, due_at, created_at) VALUES (?, 'test', 'd', 'x', 'x')"
             " RETURNING id", [alice]).fetchone()[0]
         db.execute("INSERT INTO push_outbox (message_id, subscription_id, payload, urgency, ttl, state, not_before)"
-                   " VALUES (?, 999, x'00', 'normal', 60, 'gone', 'x')", [message])
+                   " VALUES (?, 999, ?, 'normal', 60, 'gone', 'x')", [message, b"\x00"])
     lot = fresh_db.read().execute("SELECT id FROM points_ledger WHERE user_id = ? AND kind = 'earn'", [alice]).fetchone()[0]
     return {"alice": alice, "bob": bob, "paid": paid, "placed": placed, "lot": lot, "message": message}
 
@@ -53,6 +52,12 @@ def test_an_erased_shoppers_orders_and_points_stay_without_synced_rows(shop, fre
         accounts_service.erase(db, shop["alice"])
     assert 0 == main(["verify"])
     assert "verify: 0 discrepancies" in capsys.readouterr().out
+
+
+def _edit_view(db, user: int, key: str, **changes) -> None:
+    """Change fields of one synced row in place, as a bad manual fix would (JSON edited in Python: both stores)."""
+    value = json.loads(db.execute("SELECT value FROM sync_view WHERE user_id = ? AND key = ?", [user, key]).fetchone()[0])
+    db.execute("UPDATE sync_view SET value = ? WHERE user_id = ? AND key = ?", [json.dumps({**value, **changes}), user, key])
 
 
 def _corrupt(db, shop, case: str) -> str:
@@ -78,14 +83,13 @@ def _corrupt(db, shop, case: str) -> str:
                    [json.dumps({**value, "balance": value["balance"] + 500}), alice])
         return f"user {alice}: synced points show"
     if case == "order-view":
-        db.execute("UPDATE sync_view SET value = json_set(value, '$.status', 'fulfilled') WHERE user_id = ? AND key = ?",
-                   [alice, f"orders/{paid}"])
+        _edit_view(db, alice, f"orders/{paid}", status="fulfilled")
         return f"order {paid} (user {alice}): synced row differs in status"
     if case == "order-view-missing":
         db.execute("DELETE FROM sync_view WHERE key = ?", [f"orders/{shop['placed']}"])
         return f"order {shop['placed']} (user {shop['bob']}) has no synced orders/{shop['placed']} row"
     if case == "cart":
-        db.execute("UPDATE sync_view SET value = json_set(value, '$.qty', 500) WHERE user_id = ? AND key = 'cart/MUG'", [alice])
+        _edit_view(db, alice, "cart/MUG", qty=500)
         return f"user {alice} cart/MUG: qty 500 outside 1..99"
     if case == "outbox-state":
         db.execute("UPDATE push_outbox SET state = 'delivered?' WHERE message_id = ?", [shop["message"]])
@@ -94,7 +98,11 @@ def _corrupt(db, shop, case: str) -> str:
         db.execute("UPDATE push_outbox SET state = 'pending' WHERE message_id = ?", [shop["message"]])
         return "pending for subscription 999, which no longer exists"
     assert case == "stock"
-    db.execute("PRAGMA ignore_check_constraints = ON")  # the schema refuses it; a store without the CHECK would not
+    # The schema refuses it; a store without the CHECK would not.
+    if db.dialect == "postgresql":
+        db.execute("ALTER TABLE products DROP CONSTRAINT products_stock_check")
+    else:
+        db.execute("PRAGMA ignore_check_constraints = ON")
     db.execute("UPDATE products SET stock = -2 WHERE id = 'LAMP'")
     return "product LAMP has stock -2"
 

@@ -130,3 +130,9 @@ def module_pages(browser, bare_server):
 def module_page(module_pages):
     """One blank page for a module's pure-module tests (see module_pages)."""
     return module_pages()
+
+
+@pytest.fixture
+def db_kind() -> str:
+    """Browser tests stay on SQLite: they cover the pages, and the API tests cover both databases."""
+    return "sqlite"

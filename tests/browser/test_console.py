@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from server.db import Database
+from server.db import SqliteDatabase
 from tests.browser.axe import serious_violations
 from tests.operator_support import PASSWORD, code, make_operator
 from tests.utils import TEST_SCRYPT_N
@@ -27,7 +27,7 @@ def live_settings(live_settings):
 @pytest.fixture(scope="module")
 def operators(live_server, live_settings) -> dict[str, str]:
     """An owner and a support operator in the live server's database: email -> otpauth URI."""
-    database = Database(live_settings.database_path)
+    database = SqliteDatabase(live_settings.database_path)
     try:
         return {email: make_operator(database, email, role)
                 for email, role in (("owner@example.com", "owner"), ("support@example.com", "support"))}

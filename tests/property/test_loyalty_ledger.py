@@ -116,9 +116,11 @@ def test_pure_ledger_invariants(ops):
         check_invariants(book.lots(), sum(e.points for e in book.entries), book.now, settled)
 
 
-@pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    db = open_database(Settings(data_dir=tmp_path_factory.mktemp("ledger")))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database(request, tmp_path_factory):
+    """One database per store for the module (the examples use fresh user ids, not fresh databases)."""
+    url = request.getfixturevalue("pg_test_database").empty() if request.param == "postgresql" else None
+    db = open_database(Settings(data_dir=tmp_path_factory.mktemp("ledger"), database_url=url))
     yield db
     db.close()
 
@@ -168,8 +170,10 @@ def test_stored_ledger_invariants(database: Database, ops):
 def test_ledger_rows_cannot_be_changed_or_deleted(database: Database, sql):
     import sqlite3
 
+    import psycopg
+
     with database.write() as db:
         lot = ledger.earn(db, 999_999_999, "earn", 10, START, 0, None)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError), match="append-only"):
         with database.write() as db:
             db.execute(sql, [lot])

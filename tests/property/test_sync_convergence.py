@@ -151,10 +151,12 @@ mutations = st.one_of(
 
 
 class SyncNetwork(RuleBasedStateMachine):
+    database_url: str | None = None  # the long run below sets it to run on PostgreSQL too
+
     @initialize()
     def start(self):
         self.dir = tempfile.TemporaryDirectory()
-        self.database = open_database(Settings(data_dir=Path(self.dir.name)))
+        self.database = open_database(Settings(data_dir=Path(self.dir.name), database_url=self.database_url))
         for sku in SKUS:
             add_product(self.database, sku, stock=1000)
         with self.database.write() as db:
@@ -295,9 +297,11 @@ SyncNetwork.TestCase.settings = settings(
 test_devices_converge = SyncNetwork.TestCase
 
 
-def test_final_convergence_after_a_long_random_run():
-    """One long deterministic run ending with convergence (the machine's rule also converges mid-run)."""
+def test_final_convergence_after_a_long_random_run(db_kind, request):
+    """One long deterministic run ending with convergence (the machine's rule also converges mid-run), on both stores."""
     machine = SyncNetwork()
+    if db_kind == "postgresql":
+        machine.database_url = request.getfixturevalue("pg_url")
     machine.start()
     rng = random.Random(5)
     try:

@@ -4,8 +4,14 @@ import threading
 
 import pytest
 
-from server.db import Database
+from server.db import SqliteDatabase
 from server.stores import STORES
+
+
+@pytest.fixture
+def db_kind() -> str:
+    """These are SQLite's wiring (tests/unit/test_postgres.py has PostgreSQL's)."""
+    return "sqlite"
 
 
 def test_connections_use_wal_foreign_keys_and_a_busy_timeout(fresh_db):
@@ -63,10 +69,28 @@ def test_concurrent_writers_are_serialised(fresh_db):
 
 
 def test_a_second_process_style_connection_waits_instead_of_failing(settings, fresh_db):
-    other = Database(settings.database_path)  # as another worker process would open it
+    other = SqliteDatabase(settings.database_path)  # as another worker process would open it
     with fresh_db.write() as db:
         db.execute("CREATE TABLE t (x INTEGER)")
     with other.write() as db:
         db.execute("INSERT INTO t VALUES (1)")
     assert 1 == fresh_db.read().execute("SELECT count(*) FROM t").fetchone()[0]
     other.close()
+
+
+def test_another_connections_commit_moves_the_generation(settings, fresh_db):
+    import time
+
+    fresh_db.watch()
+    with fresh_db.write() as db:
+        db.execute("CREATE TABLE t (x INTEGER)")
+    seen = fresh_db.generation
+    other = SqliteDatabase(settings.database_path)  # another worker process or the CLI
+    with other.write() as db:
+        db.execute("INSERT INTO t VALUES (1)")
+    other.close()
+    for _ in range(200):  # the watcher looks every WATCH_INTERVAL
+        if fresh_db.generation != seen:
+            break
+        time.sleep(0.025)
+    assert fresh_db.generation > seen

@@ -1,4 +1,4 @@
-"""The in-process response cache: valid only at its generation and for max_age; concurrent misses share one read."""
+"""The in-process response cache: valid only at its generation; concurrent misses share one read."""
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
@@ -12,17 +12,6 @@ def test_an_entry_is_valid_only_at_its_generation():
     assert (b"body", "application/json") == cache.get("p1", 7)
     assert cache.get("p1", 8) is None
     assert cache.get("p1", 7) is None  # a stale entry is dropped, not kept for later
-
-
-def test_an_entry_expires_after_max_age(monkeypatch):
-    clock = [100.0]
-    monkeypatch.setattr("server.http.response_cache.time.monotonic", lambda: clock[0])
-    cache = ResponseCache(max_age=1.0)
-    cache.put("p1", 1, b"x", "application/json")
-    clock[0] += 0.5
-    assert (b"x", "application/json") == cache.get("p1", 1)
-    clock[0] += 0.6
-    assert cache.get("p1", 1) is None
 
 
 def test_least_recently_used_entries_go_first():

@@ -62,14 +62,14 @@ class AdminCatalogController(Controller):
         limits = {"max_bytes": settings.max_upload_bytes, "max_pixels": settings.max_image_pixels}
 
         def ingest() -> dict:
-            image_id = ingest_original(database, settings.data_dir, data, name="upload", formats=QUICK_FORMATS, **limits)
+            image_id = ingest_original(database, settings.media_root, data, name="upload", formats=QUICK_FORMATS, **limits)
             return media_store.get_images(database.read(), [image_id])[image_id]
 
         row = await to_thread.run_sync(ingest)
         return Response(
             UploadedImage(id=row["id"], width=row["width"], height=row["height"]),
             status_code=201,
-            background=BackgroundTask(build_missing, database, settings.data_dir, row["id"], **limits),
+            background=BackgroundTask(build_missing, database, settings.media_root, row["id"], **limits),
         )
 
     @post("/products", status_code=200, request_max_body_size=None, summary="Import products (all or nothing)",
