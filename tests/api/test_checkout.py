@@ -18,7 +18,7 @@ from server.wiring import DISCOUNT_PROVIDERS, default_order_listeners
 from tests.loyalty_support import fill_cart, make_user, shopper, view
 from tests.loyalty_support import place as place_in_db
 from tests.operator_support import console_sign_in
-from tests.utils import ADMIN_TOKEN, add_product, apply_patch, assert_problem, log_in, sync_push
+from tests.utils import add_product, apply_patch, assert_problem, log_in, point_cli_at, sync_push
 
 HOME = {"id": "home", "name": "Ana Lima", "line1": "1 Harbour Road", "city": "Lisbon", "country": "PT",
         "line2": "", "region": "", "postcode": "1100-001", "phone": "+351 21 000 0000"}
@@ -377,8 +377,7 @@ def test_the_console_offers_a_cash_on_delivery_order_its_own_moves_and_its_deliv
 
 
 def test_key_rotation_reseals_the_orders_addresses(shop, fresh_db, settings, monkeypatch):
-    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("LASTMILE_ADMIN_TOKEN", ADMIN_TOKEN)
+    point_cli_at(monkeypatch, settings)
     monkeypatch.delenv("LASTMILE_DATA_KEYS", raising=False)
     headers, user = with_address(shop, "ana@example.com")
     fill_cart(fresh_db, user, {"MUG": 1})
