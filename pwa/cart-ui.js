@@ -8,6 +8,11 @@ import { money } from "./money.js";
 import { MAX_QTY } from "./rebase.js";
 import { SyncClient } from "./sync-client.js";
 
+// Bookkeeping the shop queues by itself (a product view for "recently viewed") syncs like any change,
+// but "N unsynced" counts only what the shopper did: a page view is not a change they wait to see saved.
+const BACKGROUND = new Set(["recent.view"]);
+const shopperChanges = (client) => client.pending.filter((m) => !BACKGROUND.has(m.name)).length;
+
 const STYLE = `
 .lm-actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.6rem 0}
 .lm-btn{font:inherit;padding:.5rem 1rem;border-radius:.5rem;border:1px solid var(--brand,#0b5d4b);background:var(--brand,#0b5d4b);color:#fff;cursor:pointer}
@@ -96,7 +101,7 @@ function renderAccount(client, mount, note) {
     );
     if (state === "expired") note?.("session", tr("header.session_ended"));
   }
-  const pending = client.pending.length;
+  const pending = shopperChanges(client);
   const count = document.getElementById("lm-cart-count");
   if (count) count.textContent = String(client.cartCount());
   const status = mount.querySelector("#lm-sync-status");
@@ -227,7 +232,7 @@ async function renderCart(client, mount) {
         )
       : "",
     items.length ? el("button", { type: "button", class: "lm-btn alt", dataset: { action: "clear" }, onclick: () => client.mutate("cart.clear", {}) }, tr("cart.clear")) : "",
-    client.pending.length ? el("p", { class: "lm-muted", id: "lm-pending" }, tr("cart.pending", { count: client.pending.length })) : "",
+    shopperChanges(client) ? el("p", { class: "lm-muted", id: "lm-pending" }, tr("cart.pending", { count: shopperChanges(client) })) : "",
     redeeming.length ? el("p", { class: "lm-muted" }, tr("cart.redeem_pending", { count: redeeming.length })) : "",
     el("h2", {}, tr("cart.wishlist")),
     wishlist.length

@@ -106,6 +106,8 @@ async function renderRecent(client) {
   section("lm-recent", say("recs.recent.heading"), items, el("p", {}, clear));
 }
 
+const REVIEW_GAP_MS = 30 * 60 * 1000; // the newest entry already this product, this recently: not a new view
+
 async function productPage(sku) {
   onNearView(document.querySelector("main"), () => boughtTogether(sku));
   const client = await waitFor("lastmileSync");
@@ -115,6 +117,10 @@ async function productPage(sku) {
     // Once per page, as soon as the session is known (the client loads it from IndexedDB after start).
     if (viewed || !c.signedIn) return;
     viewed = true;
+    // A reload or a step back to the page the shopper just saw is not a new view: queueing one would only
+    // add an unsynced change (and a row to push) for nothing.
+    const newest = ((c.view.get("recent") || {}).items || [])[0];
+    if (newest && newest.sku === sku && Date.now() - newest.at < REVIEW_GAP_MS) return;
     c.mutate("recent.view", { sku }).catch(() => {});
   });
 }

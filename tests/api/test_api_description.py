@@ -4,25 +4,34 @@ handler really enforces, its request body, and RFC 9457 problem responses for wh
 from __future__ import annotations
 
 import pytest
+from litestar.testing import TestClient
 
+from server.app import create_app
 from server.http.api_description import ADMIN_TOKEN, SHOPPER_TOKEN
 from server.http.problems import PROBLEM_JSON
 from server.http.roles import role_guard
 from server.api.metrics import metrics_guard
+from server.settings import Settings
+from tests.utils import ADMIN_TOKEN as ADMIN_BEARER
+from tests.utils import TEST_SCRYPT_N
 
 METHODS = ("get", "put", "post", "delete", "patch")
 PROBLEM_REF = "#/components/schemas/Problem"
 
 
-@pytest.fixture
-def described(client):
-    """(the description, {(method, path): route handler}) of the test app."""
-    spec = client.get("/schema/openapi.json").json()
-    handlers = {}
-    for route in client.app.routes:
-        for handler in getattr(route, "route_handlers", []):
-            for method in handler.http_methods:
-                handlers[(method.lower(), route.path_format)] = handler
+@pytest.fixture(scope="module")
+def described(tmp_path_factory):
+    """(the description, {(method, path): route handler}) of the app; the description does not depend on the
+    database, so one SQLite-backed app serves every test here."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("described") / "var", admin_token=ADMIN_BEARER,
+                        scrypt_n=TEST_SCRYPT_N)
+    with TestClient(create_app(settings)) as client:
+        spec = client.get("/schema/openapi.json").json()
+        handlers = {}
+        for route in client.app.routes:
+            for handler in getattr(route, "route_handlers", []):
+                for method in handler.http_methods:
+                    handlers[(method.lower(), route.path_format)] = handler
     return spec, handlers
 
 
@@ -97,7 +106,9 @@ def _gaps(spec, handlers):
 
 def test_every_operation_is_fully_described(described):
     spec, handlers = described
-    assert [] == list(_gaps(spec, handlers))
+    assert [] == list(_gaps(spec, handlers)), (
+        "declare summary=, security= and responses=problems(...) on the route (server/http/api_description.py); "
+        "a route that reads its own body also needs operation_class=raw_body(...)")
 
 
 def test_the_problem_schema_is_rfc_9457(described):

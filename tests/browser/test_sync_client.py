@@ -136,11 +136,11 @@ def test_offline_cart_change_survives_a_reload_and_reaches_the_other_device_thro
 def test_two_tabs_push_each_mutation_exactly_once_and_share_one_poke_stream(browser, live_server, sku):
     context = browser.new_context()
     try:
-        pushed: list[int] = []
+        pushed: list[tuple[int, str]] = []
 
         def record(request) -> None:
             if request.method == "POST" and request.url.endswith("/api/sync/push"):
-                pushed.extend(m["id"] for m in json.loads(request.post_data or "{}").get("mutations", []))
+                pushed.extend((m["id"], m["name"]) for m in json.loads(request.post_data or "{}").get("mutations", []))
 
         context.on("request", record)
         first, second = context.new_page(), context.new_page()
@@ -157,7 +157,9 @@ def test_two_tabs_push_each_mutation_exactly_once_and_share_one_poke_stream(brow
             expect(tab.locator("#lm-sync-status")).to_have_attribute("data-pending", "0", timeout=WAIT_MS)
 
         assert {sku: adds} == server_cart(live_server, token)
-        assert list(range(1, adds + 1)) == sorted(pushed)  # every id sent once, by one tab, none twice
+        # Every id sent once, by one tab, none twice (the product view, recent.view, is a mutation too).
+        assert list(range(1, len(pushed) + 1)) == sorted(i for i, _ in pushed)
+        assert adds == sum(name == "cart.add" for _, name in pushed)
 
         # One poke stream for both tabs; a change from another device still reaches both without a reload.
         listening = "!!(window.lastmileSync.source && window.lastmileSync.source.readyState === 1)"
