@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Sequence
 
 import clock
+from sync import store as sync_store
 
 from . import ledger, orders, perks, return_rules, return_views, returns_store, store, tiers, views
 from .errors import BadReturnMove, ReturnRefused, UnknownReturn
@@ -112,6 +113,9 @@ def move(db: Any, return_id: int, target: str, now: datetime,
     row = returns_store.get_return(db, return_id)
     if row is None:
         raise UnknownReturn(f"no return {return_id}")
+    sync_store.lock_shopper(db, row["user_id"])  # a refund reads the ledger, then writes it
+    row = returns_store.get_return(db, return_id)  # as it is now that this shopper's other writers are done
+    assert row is not None
     current = row["status"]
     if current == target:
         return return_views.view(db, return_id), False

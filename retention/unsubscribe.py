@@ -15,6 +15,7 @@ from typing import Any
 from accounts import vault
 from accounts.consents import EMAIL
 from sync import consent
+from sync import store as sync_store
 
 from . import email_store
 
@@ -51,5 +52,7 @@ def link(public_url: str, user_id: int) -> str:
 
 def unsubscribe(db: Any, user_id: int, now: datetime) -> None:
     """Withdraw the shopper's email consent (synced to their devices like a `consent.set`), drop unsent emails."""
+    # The consent is last-writer-wins (read, then write): serialised with the shopper's sync pushes on every process.
+    sync_store.lock_shopper(db, user_id)
     consent.record(db, user_id, EMAIL, False, int(now.timestamp() * 1000), CLIENT_ID)
     email_store.drop_user(db, user_id)

@@ -11,6 +11,7 @@ from catalog import cursor as catalog_cursor
 from catalog import service as catalog_service
 from loyalty import growth, store as loyalty_store
 from loyalty.errors import GrowthCapReached
+from sync import store as sync_store
 from sync.poke import notify
 
 from . import store
@@ -46,6 +47,7 @@ def write(database: Any, user_id: int, sku: str, data: ReviewInput, now: datetim
            "now": clock.iso(moment)}
     added = 0
     with database.write() as db:
+        sync_store.lock_shopper(db, user_id)  # growth caps are counted, then the event and tier written
         catalog_service.require_product(db, sku)
         if not loyalty_store.delivered_sku(db, user_id, sku):
             raise NotReviewable(f"only products delivered to you can be reviewed ({sku} is not one yet)")

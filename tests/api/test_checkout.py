@@ -13,11 +13,12 @@ from accounts import consents
 from loyalty import checkout, service, store
 from loyalty.payment import PAYMENT_PROVIDERS, by_method
 from retention import audience_store, push_store
+from server.cli.main import main as cli_main
 from server.wiring import DISCOUNT_PROVIDERS, default_order_listeners
 from tests.loyalty_support import fill_cart, make_user, shopper, view
 from tests.loyalty_support import place as place_in_db
 from tests.operator_support import console_sign_in
-from tests.utils import add_product, apply_patch, assert_problem, log_in, sync_push
+from tests.utils import add_product, apply_patch, assert_problem, log_in, point_cli_at, sync_push
 
 HOME = {"id": "home", "name": "Ana Lima", "line1": "1 Harbour Road", "city": "Lisbon", "country": "PT",
         "line2": "", "region": "", "postcode": "1100-001", "phone": "+351 21 000 0000"}
@@ -373,3 +374,15 @@ def test_the_console_offers_a_cash_on_delivery_order_its_own_moves_and_its_deliv
             assert ["delivered", "cancelled", "refunded"] == offered()
     row = store.get_order(fresh_db.read(), order_id)
     assert ("fulfilled", True, True) == (row["status"], row["paid_at"] is not None, row["delivered_at"] is not None)
+
+
+def test_key_rotation_reseals_the_orders_addresses(shop, fresh_db, settings, monkeypatch):
+    point_cli_at(monkeypatch, settings)
+    monkeypatch.delenv("LASTMILE_DATA_KEYS", raising=False)
+    headers, user = with_address(shop, "ana@example.com")
+    fill_cart(fresh_db, user, {"MUG": 1})
+    order_id = place(shop, headers, "k", order_body()).json()["id"]
+    assert store.get_order(fresh_db.read(), order_id)["ship_to"].startswith("~k1.")
+    assert 0 == cli_main(["keys", "rotate", "--quiet"])
+    assert store.get_order(fresh_db.read(), order_id)["ship_to"].startswith("~k2.")
+    assert HOME == shop.get(f"/api/orders/{order_id}", headers=headers).json()["address"]
