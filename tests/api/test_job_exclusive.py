@@ -29,7 +29,8 @@ def test_one_holder_at_a_time_and_free_again_after(fresh_db, other_process):
 
 
 @pytest.mark.parametrize("command, job", [(["loyalty", "run"], "loyalty-run"),
-                                          (["retention", "run", "--no-send", "--quiet"], "retention-run")])
+                                          (["retention", "run", "--no-send", "--quiet"], "retention-run"),
+                                          (["recs", "refresh"], "recs-refresh")])
 def test_a_second_runner_exits_busy_and_does_nothing(fresh_db, other_process, settings, monkeypatch, capsys, command, job):
     point_cli_at(monkeypatch, settings)
     with other_process.exclusive(job):
