@@ -359,3 +359,8 @@ def ticket(db: Any, ticket_hash: str) -> dict | None:
         " WHERE t.ticket_hash = ?",
         [ticket_hash],
     )
+
+
+def erased_user_ids(db: Any) -> set[int]:
+    """Every erased account (their synced view is gone; orders and points stay, anonymous)."""
+    return {r[0] for r in db.execute("SELECT id FROM users WHERE erased_at IS NOT NULL").fetchall()}

@@ -23,6 +23,7 @@ from loyalty import service  # noqa: E402
 from loyalty.models import RewardInput  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from server.stores import open_database  # noqa: E402
+from server.wiring import DISCOUNT_PROVIDERS  # noqa: E402
 from sync import store as sync_store  # noqa: E402
 
 
@@ -80,11 +81,11 @@ def main() -> int:
         order_ids: list[int] = [0] * n
 
         def checkout(i: int) -> None:
-            result = service.place_order(database, users[i], f"bench-{i}", b"{}")
+            result = service.place_order(database, users[i], f"bench-{i}", b"{}", discount_providers=DISCOUNT_PROVIDERS)
             order_ids[i] = result.order_id or 0
 
         report("checkout", *timed(checkout, n, args.threads))
-        report("replay", *timed(lambda i: service.place_order(database, users[i], f"bench-{i}", b"{}"), n, args.threads))
+        report("replay", *timed(lambda i: service.place_order(database, users[i], f"bench-{i}", b"{}", discount_providers=DISCOUNT_PROVIDERS), n, args.threads))
         report("pay", *timed(lambda i: service.set_order_status(database, order_ids[i], "paid", 0), n, args.threads))
         service.create_reward(database, RewardInput(id="pin", name="Pin", kind="coupon", points_cost=100, stock=n * 5,
                                                     value=100, currency="EUR"))

@@ -155,6 +155,7 @@ def bench_in_process(tmp: str, pushes: int) -> tuple[float, list[float]]:
     import msgspec
 
     from accounts import store as accounts_store
+    from server.wiring import install
     from sync import engine
     from sync.limits import SyncLimits
     from sync.models import PullRequest, PushRequest
@@ -162,12 +163,13 @@ def bench_in_process(tmp: str, pushes: int) -> tuple[float, list[float]]:
     env = {"LASTMILE_DATA_DIR": tmp}
     seed(env)
     database = open_database(load_settings(env))
+    mutators = install().mutators
     with database.write() as db:
         user_id = accounts_store.create_user(db, "engine@example.com", "-", 0)
     bodies = [msgspec.json.encode(b) for b in batches(str(uuid.uuid4()), pushes, 0)]
     start = time.perf_counter()
     for body in bodies:
-        engine.push(database, user_id, engine.decode(body, PushRequest), SyncLimits())
+        engine.push(database, user_id, engine.decode(body, PushRequest), SyncLimits(), mutators)
     rate = pushes * PER_PUSH / (time.perf_counter() - start)
     client_id = str(uuid.uuid4())
     mutations = [
@@ -176,7 +178,7 @@ def bench_in_process(tmp: str, pushes: int) -> tuple[float, list[float]]:
     ]
     for k in range(0, 1000, 100):
         body = msgspec.json.encode({"clientId": client_id, "mutations": mutations[k : k + 100]})
-        engine.push(database, user_id, engine.decode(body, PushRequest), SyncLimits())
+        engine.push(database, user_id, engine.decode(body, PushRequest), SyncLimits(), mutators)
     times = []
     for _ in range(30):
         start = time.perf_counter()

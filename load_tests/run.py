@@ -54,7 +54,7 @@ def fresh_data_dir(count: int, cache: Path, dest: Path, env: dict[str, str]) -> 
         shutil.rmtree(building, ignore_errors=True)
         print(f"load: seeding {count} demo products (images and variants) once into {pristine}", flush=True)
         bin_dir = Path(sys.executable).parent
-        subprocess.run([str(bin_dir / "lastmile"), "seed-demo", "--count", str(count), "--quiet"],
+        subprocess.run([str(bin_dir / "lastmile"), "seed-demo", "--count", str(count), "--shoppers", "0", "--quiet"],
                        env={**env, "LASTMILE_DATA_DIR": str(building)}, check=True, stdout=subprocess.DEVNULL)
         (building / "admin-token").unlink(missing_ok=True)
         building.rename(pristine)
@@ -157,6 +157,9 @@ def run(users: int, spawn_rate: float, duration: int, products: int, out_dir: Pa
                         print(line.split(": ", 1)[-1] if "lastmile.load" in line else line)
             finally:
                 stop(server)
+        # The invariants across rooms over what the load left behind (points = ledger, totals, views, outbox).
+        verify = subprocess.run([str(bin_dir / "lastmile"), "verify"], env=env, cwd=ROOT, capture_output=True,
+                                text=True, timeout=600)
     rows = read_stats(prefix)
     print()
     requests, failures = print_report(rows)
@@ -166,9 +169,10 @@ def run(users: int, spawn_rate: float, duration: int, products: int, out_dir: Pa
           f"reports in {out_dir}/ (report.html, locust_stats.csv, locust_failures.csv, locust.log, server.log)")
     if server_errors:
         print(f"load: the server logged {len(server_errors)} errors, first: {server_errors[0]}", file=sys.stderr)
-    if locust.returncode != 0 or failures or server_errors or not requests:
+    print(verify.stdout.rstrip() or verify.stderr.rstrip())
+    if locust.returncode != 0 or failures or server_errors or not requests or verify.returncode != 0:
         print(f"load: FAILED (locust exit {locust.returncode}, {failures} failed requests, "
-              f"{len(server_errors)} server errors)", file=sys.stderr)
+              f"{len(server_errors)} server errors, lastmile verify exit {verify.returncode})", file=sys.stderr)
         return 1
     return 0
 

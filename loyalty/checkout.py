@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import msgspec
 
 import clock
 from catalog import store as catalog_store
 
-from . import mall, orders, store, views
+from . import gifts, mall, orders, store, views
 from .errors import BadOrderInput, EmptyCart, IdempotencyMismatch, OutOfStock, UnknownCode
 from .models import MAX_LINE_QTY, MAX_ORDER_LINES, CheckoutRequest, Discount, OrderLine
 
@@ -36,25 +36,12 @@ class DiscountRequest:
 
 
 DiscountProvider = Callable[[DiscountRequest], "Discount | None"]
-_providers: list[DiscountProvider] = []
+"""Asked for codes the points mall does not know (retention's offers); server/wiring.py lists them.
 
-
-def register_discount_provider(fn: DiscountProvider) -> DiscountProvider:
-    """Add a provider asked for codes the points mall does not know (retention's offers); usable as a decorator.
-
-    A provider returns a Discount for a code it owns and that applies to this cart, None for a code it does
-    not know, or raises UnknownCode for its own code that does not apply (expired, used, wrong segment). It
-    runs inside the checkout transaction, so it may record the use of a single-use code through ``db``.
-    """
-    if fn not in _providers:
-        _providers.append(fn)
-    return fn
-
-
-def unregister_discount_provider(fn: DiscountProvider) -> None:
-    """Remove a provider (tests)."""
-    if fn in _providers:
-        _providers.remove(fn)
+A provider returns a Discount for a code it owns and that applies to this cart, None for a code it does not
+know, or raises UnknownCode for its own code that does not apply (expired, used, wrong segment). It runs
+inside the checkout transaction, so it may record the use of a single-use code through ``db``.
+"""
 
 
 _encoder = msgspec.json.Encoder()
@@ -109,7 +96,10 @@ def _priced_lines(db: Any, cart: dict[str, Any]) -> list[dict]:
     return lines
 
 
-def _discount(db: Any, user_id: int, code: str, lines: list[dict], subtotal: int, now: datetime) -> tuple[Discount, dict | None]:
+def _discount(
+    db: Any, user_id: int, code: str, lines: list[dict], subtotal: int, now: datetime,
+    providers: Sequence[DiscountProvider],
+) -> tuple[Discount, dict | None]:
     """The discount for a code: a points-mall coupon of the shopper's, else the first provider that knows it."""
     currency = lines[0]["currency"]
     coupon = store.coupon(db, user_id, code)
@@ -127,11 +117,23 @@ def _discount(db: Any, user_id: int, code: str, lines: list[dict], subtotal: int
             amount = line["unit_price"]
         return Discount(code=code, amount=min(amount, subtotal), offer_id=coupon["reward_id"], source="mall",
                         label=coupon["name"]), coupon
+    gift = store.loyalty_coupon(db, user_id, code)
+    if gift is not None:
+        if gift["used_order_id"] is not None:
+            raise UnknownCode(f"coupon {code} was used already")
+        if gift["expires_at"] <= clock.iso(now):
+            raise UnknownCode(f"coupon {code} has expired")
+        if gift["currency"] != currency:
+            raise UnknownCode(f"coupon {code} is for {gift['currency']} orders")
+        if subtotal < gift["min_order"]:
+            raise UnknownCode(f"coupon {code} needs an order of at least {gift['min_order'] / 100:.2f}")
+        return Discount(code=code, amount=min(gift["value"], subtotal), offer_id=gift["item"], source=gift["source"],
+                        label=gift["name"]), {**gift, "loyalty": True}
     priced = tuple(OrderLine(sku=l["sku"], name=l["name"], qty=l["qty"], unit_price=l["unit_price"],
                              line_total=l["line_total"]) for l in lines)
     request = DiscountRequest(db=db, user_id=user_id, code=code, currency=currency, subtotal=subtotal,
                               lines=priced, now=now)
-    for provider in list(_providers):
+    for provider in providers:
         found = provider(request)
         if found is not None:
             amount = max(0, min(found.amount, subtotal))
@@ -139,8 +141,14 @@ def _discount(db: Any, user_id: int, code: str, lines: list[dict], subtotal: int
     raise UnknownCode(f"code {code} is not known or does not apply to this cart")
 
 
-def checkout(db: Any, user_id: int, key: str, body: CheckoutRequest, now: datetime) -> CheckoutResult:
-    """Place an order from the synced cart, or replay the response the same key got before."""
+def checkout(
+    db: Any, user_id: int, key: str, body: CheckoutRequest, now: datetime, *,
+    discount_providers: Sequence[DiscountProvider],
+) -> CheckoutResult:
+    """Place an order from the synced cart, or replay the response the same key got before.
+
+    ``discount_providers`` are asked, in order, for codes that are not the shopper's points-mall coupons.
+    """
     fingerprint = request_hash(body)
     seen = store.get_idempotency(db, user_id, key)
     if seen is not None:
@@ -152,7 +160,7 @@ def checkout(db: Any, user_id: int, key: str, body: CheckoutRequest, now: dateti
     subtotal = sum(l["line_total"] for l in lines)
     discount, coupon = (None, None)
     if body.code:
-        discount, coupon = _discount(db, user_id, body.code, lines, subtotal, now)
+        discount, coupon = _discount(db, user_id, body.code, lines, subtotal, now, discount_providers)
     amount = discount.amount if discount else 0
     at = clock.iso(now)
     order_id = store.insert_order(db, {
@@ -163,7 +171,10 @@ def checkout(db: Any, user_id: int, key: str, body: CheckoutRequest, now: dateti
     for line in lines:
         store.insert_order_line(db, order_id, line)
         catalog_store.set_stock(db, line["sku"], line["stock"] - line["qty"], at)
-    if coupon is not None:
+    if coupon is not None and coupon.get("loyalty"):
+        store.use_loyalty_coupon(db, coupon["code"], order_id)
+        views.put_coupon(db, user_id, gifts.to_coupon({**coupon, "used_order_id": order_id}))
+    elif coupon is not None:
         store.use_coupon(db, coupon["id"], order_id)
         mall.refresh_coupon(db, user_id, coupon["code"])
     views.clear_cart(db, user_id)

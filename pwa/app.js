@@ -51,21 +51,32 @@ function upgradeImages() {
   }
 }
 
-// Offline page: list the pages this device has saved.
+// Offline page: list the pages this device has saved, by the name they show (their h1), newest first.
 async function listSaved() {
   const list = document.getElementById("lm-saved");
   if (!list || !("caches" in self)) return;
   const cache = await caches.open("lm-pages-v1");
-  for (const request of (await cache.keys()).slice(-30).reverse()) {
+  const seen = new Set();
+  for (const request of (await cache.keys()).reverse()) {
+    if (seen.size >= 30) break;
     const url = new URL(request.url);
-    if (!url.pathname.startsWith("/p/")) continue;
+    const path = url.pathname + url.search;
+    const listed = url.pathname === "/" || url.pathname.startsWith("/c/") || url.pathname.startsWith("/p/");
+    if (!listed || seen.has(path)) continue;
+    const response = await cache.match(request);
+    const html = response ? await response.text() : "";
+    const name = new DOMParser().parseFromString(html, "text/html").querySelector("main h1")?.textContent.trim();
+    if (!name) continue;
+    seen.add(path);
     const li = document.createElement("li");
     const a = document.createElement("a");
-    a.href = url.pathname;
-    a.textContent = decodeURIComponent(url.pathname.slice(3));
+    a.href = path;
+    a.textContent = name;
     li.append(a);
     list.append(li);
   }
+  const box = document.getElementById("lm-saved-box");
+  if (box) box.hidden = seen.size === 0;
 }
 
 let reloading = false;

@@ -33,8 +33,35 @@ function addStyle() {
 }
 
 const products = new Map();
+// Name and price of products this device has shown (product pages, product JSON), so an offline cart can
+// still name and price a line whose JSON the service worker never cached. Display only: checkout re-prices.
+const SEEN_KEY = "lastmile-products";
+const SEEN_MAX = 200;
 
-/** Product JSON for display (name, price); the service worker serves it stale-while-revalidate offline. */
+function seenProducts() {
+  try {
+    return JSON.parse(localStorage.getItem(SEEN_KEY) || "{}");
+  } catch {
+    return {};
+  }
+}
+
+function rememberProduct({ id, name, price, currency }) {
+  if (!id || !name || !Number.isInteger(price) || !currency) return;
+  const seen = seenProducts();
+  delete seen[id]; // re-inserted last: the oldest entries are the first dropped
+  seen[id] = { id, name, price, currency };
+  const ids = Object.keys(seen);
+  for (const old of ids.slice(0, Math.max(0, ids.length - SEEN_MAX))) delete seen[old];
+  try {
+    localStorage.setItem(SEEN_KEY, JSON.stringify(seen));
+  } catch {
+    // storage full or refused: the cart just shows the code for this one
+  }
+}
+
+/** Product JSON for display (name, price); the service worker serves it stale-while-revalidate offline, and
+ * what this device has seen of a product fills in when neither the network nor that cache has it. */
 function product(sku) {
   if (!products.has(sku)) {
     products.set(
@@ -43,8 +70,9 @@ function product(sku) {
         .then((r) => (r.ok ? r.json() : null))
         .catch(() => null)
         .then((p) => {
-          if (!p) products.delete(sku); // try again on the next render
-          return p;
+          if (p) rememberProduct(p);
+          else products.delete(sku); // try again on the next render
+          return p || seenProducts()[sku] || null;
         }),
     );
   }
@@ -104,6 +132,9 @@ function renderActions(client, mount) {
   const sku = mount?.dataset.sku;
   if (!sku) return;
   if (!mount.querySelector("[data-action=cart-add]")) {
+    const price = document.querySelector(".price[data-minor][data-currency]");
+    const name = document.querySelector("main h1");
+    if (price && name) rememberProduct({ id: sku, name: name.textContent.trim(), price: Number(price.dataset.minor), currency: price.dataset.currency });
     const stock = document.querySelector(".stock[data-stock]");
     const soldOut = !!stock && Number(stock.dataset.stock) <= 0;
     mount.classList.add("lm-actions");
@@ -141,6 +172,7 @@ async function renderCart(client, mount) {
   const details = await Promise.all(lines.map((line) => product(line.sku)));
   if (ticket !== cartRender) return; // a newer render started meanwhile
   const totals = new Map();
+  const unpriced = lines.reduce((n, line, i) => n + (details[i] ? 0 : line.qty), 0);
   const items = lines.map((line, i) => {
     const p = details[i];
     if (p) totals.set(p.currency, (totals.get(p.currency) || 0) + p.price * line.qty);
@@ -150,6 +182,7 @@ async function renderCart(client, mount) {
       "li",
       { dataset: { sku: line.sku, qty: String(line.qty) } },
       el("a", { class: "name", href: `/p/${encodeURIComponent(line.sku)}` }, p ? p.name : line.sku),
+      p ? "" : el("span", { class: "lm-muted unpriced" }, tr("cart.unpriced_line")),
       el(
         "span",
         { class: "lm-qty" },
@@ -176,9 +209,11 @@ async function renderCart(client, mount) {
     items.length
       ? el(
           "p",
-          { id: "lm-cart-total" },
+          { id: "lm-cart-total", dataset: { unpriced: String(unpriced) } },
           el("b", {}, `${tr("cart.total")} `),
           [...totals].map(([currency, minor]) => money(minor, currency)).join(" + ") || "—",
+          // Never a silent gap: a line whose price this device does not know is named in the total.
+          unpriced ? el("span", { id: "lm-cart-unpriced" }, ` ${tr("cart.unpriced_total", { count: unpriced })}`) : "",
           el("span", { class: "lm-muted" }, ` ${tr("cart.confirmed")}`),
         )
       : "",

@@ -1,8 +1,8 @@
-"""Retention coupons at checkout, through loyalty's discount-provider hook."""
+"""Retention coupons at checkout: the discount provider server/wiring.py hands to loyalty's checkout."""
 
 from __future__ import annotations
 
-from loyalty.checkout import DiscountRequest, register_discount_provider
+from loyalty.checkout import DiscountRequest
 from loyalty.errors import UnknownCode
 from loyalty.models import Discount
 
@@ -21,7 +21,3 @@ def retention_discount(request: DiscountRequest) -> Discount | None:
     offer, amount = found
     return Discount(code=offer.code, amount=amount, offer_id=f"{OFFER_ID_PREFIX}{offer.id}", source="offer", label=offer.title)
 
-
-def install() -> None:
-    """Register the provider (idempotent)."""
-    register_discount_provider(retention_discount)

@@ -142,3 +142,20 @@ def outbox_rows(db: Any, message_id: int | None = None) -> list[dict]:
 def pending_count(db: Any, now: str) -> int:
     """Deliveries due now."""
     return db.execute("SELECT count(*) FROM push_outbox WHERE state = 'pending' AND not_before <= ?", [now]).fetchone()[0]
+
+
+# --- lastmile verify --------------------------------------------------------------------------------
+
+OUTBOX_STATES = ("pending", "sending", "accepted", "gone", "failed", "rejected", "lost", "dropped")
+"""Every state a delivery can be in (pending -> sending -> one of the rest; dropped with its subscription)."""
+
+
+def outbox_problems(db: Any) -> list[dict]:
+    """Deliveries in no known state, claimed without a claim time, or pending for a subscription that is gone."""
+    states = ", ".join(f"'{s}'" for s in OUTBOX_STATES)
+    return list(db.query(
+        "SELECT o.id, o.message_id, o.subscription_id, o.state, o.claimed_at, s.id AS live_subscription"
+        " FROM push_outbox o LEFT JOIN push_subscriptions s ON s.id = o.subscription_id"
+        f" WHERE o.state NOT IN ({states}) OR (o.state = 'sending' AND o.claimed_at IS NULL)"
+        " OR (o.state = 'pending' AND s.id IS NULL) ORDER BY o.id"
+    ))

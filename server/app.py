@@ -12,7 +12,6 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 
 from accounts.masking import install_log_redaction
 from server.api.accounts import AccountsController
@@ -32,16 +31,18 @@ from server.http.audit import audit_writes
 from server.http.auth import current_user
 from server.http.body import BoundedRequest
 from server.http.compression import compression_config
-from server.http.metrics import RECORDER, flush_forever, measure_requests
+from server.http.metrics import RECORDER, flush_forever, measure_requests, watch_pokes
 from server.http.problems import exception_handlers
 from server.http.response_cache import ResponseCache
 from server.pages.admin import console_router
+from server.pages.api_docs import render_plugin, schema_asset
 from server.pages.client import CLIENT_PAGE_ROUTES
 from server.pages.locale import LOCALE_ROUTES
 from server.pages.privacy import PRIVACY_PAGE_ROUTES
 from server.pages.shop import PAGE_ROUTES
 from server.settings import Settings, load_settings
 from server.stores import open_database
+from server.wiring import Hooks, install
 
 ROUTE_HANDLERS: list = [
     health,
@@ -56,6 +57,7 @@ ROUTE_HANDLERS: list = [
     RewardsController,
     AdminLoyaltyController,
     *PAGE_ROUTES,
+    schema_asset,
     *CLIENT_PAGE_ROUTES,
     *PRIVACY_PAGE_ROUTES,
     *LOCALE_ROUTES,
@@ -65,10 +67,15 @@ ROUTE_HANDLERS: list = [
 ]
 
 
-def create_app(settings: Settings, database: Database | None = None) -> Litestar:
-    """A configured application; pass ``database`` to share one (tests), else one is opened and migrated."""
+def create_app(settings: Settings, database: Database | None = None, hooks: Hooks | None = None) -> Litestar:
+    """A configured application; pass ``database`` to share one (tests), else one is opened and migrated.
+
+    ``hooks`` are the cross-room hooks (server/wiring.py): every room's, unless a test passes its own.
+    """
     install_data_keys(settings)
     database = database or open_database(settings)
+    hooks = hooks or install()
+    watch_pokes()
     admin_token = settings.resolved_admin_token()
 
     def close_database() -> None:
@@ -92,7 +99,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "current_user": Provide(current_user, sync_to_thread=True),
         },
-        state=State({"admin_token": admin_token, "database": database, "settings": settings,
+        state=State({"admin_token": admin_token, "database": database, "settings": settings, "hooks": hooks,
                      "product_cache": ResponseCache()}),
         exception_handlers=exception_handlers(),
         compression_config=compression_config(),
@@ -104,7 +111,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Litestar
             title="Lastmile",
             version="1",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[render_plugin()],
         ),
         on_shutdown=[close_database],
     )

@@ -14,7 +14,7 @@ from msgspec import Meta
 
 from . import store
 from .errors import PermanentError
-from .mutators import MutationContext, register
+from .mutators import MutationContext, Mutator
 from .prefs import wins
 
 PREFIX = "addresses/"
@@ -49,7 +49,6 @@ def _key(address_id: str) -> str:
     return PREFIX + address_id
 
 
-@register("address.put", Address)
 def address_put(ctx: MutationContext, args: Address) -> None:
     """Add or replace an address unless a later write (put or remove) already holds it; at most MAX_ADDRESSES."""
     key = _key(args.id)
@@ -62,7 +61,6 @@ def address_put(ctx: MutationContext, args: Address) -> None:
     store.put_view(ctx.db, ctx.user_id, key, msgspec.to_builtins(args))
 
 
-@register("address.remove", AddressRemove)
 def address_remove(ctx: MutationContext, args: AddressRemove) -> None:
     """Remove an address (absent is fine); an older `address.put` arriving later does not bring it back."""
     key = _key(args.id)
@@ -77,3 +75,10 @@ def address_of(db, user_id: int, address_id: str) -> Address | None:
     """The shopper's own address by id (None for another shopper's or a removed one: callers answer 404)."""
     value = store.get_value(db, user_id, _key(address_id)) if len(address_id) <= 40 else None
     return msgspec.convert(value, Address) if value is not None else None
+
+
+MUTATORS: tuple[Mutator, ...] = (
+    Mutator("address.put", Address, address_put),
+    Mutator("address.remove", AddressRemove, address_remove),
+)
+"""The address book mutations (server/wiring.py installs them in the engine's table)."""

@@ -12,7 +12,7 @@ from catalog.models import Sku
 
 from . import store
 from .errors import PermanentError
-from .mutators import MutationContext, register
+from .mutators import MutationContext, Mutator
 
 MAX_QTY = 99
 Qty = Annotated[int, Meta(ge=1, le=MAX_QTY)]
@@ -65,7 +65,6 @@ def _require_product(ctx: MutationContext, sku: str, available: bool) -> None:
         raise PermanentError("unavailable", f"product {sku} is out of stock")
 
 
-@register("cart.add", CartAdd)
 def cart_add(ctx: MutationContext, args: CartAdd) -> None:
     """Add ``qty`` to the line (two devices adding 1 each make 2), capped at MAX_QTY."""
     _require_product(ctx, args.sku, available=True)
@@ -75,7 +74,6 @@ def cart_add(ctx: MutationContext, args: CartAdd) -> None:
     store.put_view(ctx.db, ctx.user_id, _key(args.sku), {"sku": args.sku, "qty": qty, "addedAt": added_at})
 
 
-@register("cart.setQty", CartSetQty)
 def cart_set_qty(ctx: MutationContext, args: CartSetQty) -> None:
     """Set the line's quantity (the last applied wins); 0 removes it; a new line needs the product in stock."""
     if args.qty == 0:
@@ -87,13 +85,20 @@ def cart_set_qty(ctx: MutationContext, args: CartSetQty) -> None:
     store.put_view(ctx.db, ctx.user_id, _key(args.sku), {"sku": args.sku, "qty": args.qty, "addedAt": added_at})
 
 
-@register("cart.remove", CartSku)
 def cart_remove(ctx: MutationContext, args: CartSku) -> None:
     """Remove the line (removing a line that is not there is fine: both devices may remove it)."""
     store.delete_view(ctx.db, ctx.user_id, _key(args.sku))
 
 
-@register("cart.clear", Empty)
 def cart_clear(ctx: MutationContext, args: Empty) -> None:
     """Remove every line."""
     store.delete_prefix(ctx.db, ctx.user_id, "cart/")
+
+
+MUTATORS: tuple[Mutator, ...] = (
+    Mutator("cart.add", CartAdd, cart_add),
+    Mutator("cart.setQty", CartSetQty, cart_set_qty),
+    Mutator("cart.remove", CartSku, cart_remove),
+    Mutator("cart.clear", Empty, cart_clear),
+)
+"""The cart mutations (server/wiring.py installs them in the engine's table)."""

@@ -12,7 +12,7 @@ from accounts import consents
 from accounts.consents import Purpose
 
 from . import store
-from .mutators import MutationContext, register
+from .mutators import MutationContext, Mutator
 from .prefs import wins
 
 VIEW_KEY = "consents"
@@ -41,7 +41,12 @@ def record(db, user_id: int, purpose: str, granted: bool, at_ms: int, client_id:
     return True
 
 
-@register("consent.set", ConsentSet)
 def consent_set(ctx: MutationContext, args: ConsentSet) -> None:
     """Agree to or withdraw one purpose; a later decision from another device is not overwritten."""
     record(ctx.db, ctx.user_id, args.purpose, args.granted, ctx.at, ctx.client_id)
+
+
+MUTATORS: tuple[Mutator, ...] = (
+    Mutator("consent.set", ConsentSet, consent_set),
+)
+"""The consent mutation (server/wiring.py installs it in the engine's table)."""

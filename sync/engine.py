@@ -8,11 +8,11 @@ from typing import Any, Literal
 
 import msgspec
 
-from . import addresses, cart, consent, prefs, store, wishlist  # noqa: F401  (registers the built-in mutators)
+from . import store
 from .errors import BadSyncRequest, PermanentError, TemporaryError, TooLarge, UnknownClient
 from .limits import FUTURE_SKEW_MS, SyncLimits
 from .models import Clear, Del, MutationError, PatchOp, PullRequest, PullResponse, PushRequest, PushResponse, Put
-from .mutators import MutationContext, lookup
+from .mutators import MutationContext, MutatorTable
 from .poke import notify
 
 log = logging.getLogger("lastmile.sync")
@@ -55,8 +55,8 @@ def clamp_at(at: int, now_ms: int) -> int:
     return at
 
 
-def _apply(ctx: MutationContext, name: str, raw: msgspec.Raw, codec: Codec) -> None:
-    registered = lookup(name)
+def _apply(mutators: MutatorTable, ctx: MutationContext, name: str, raw: msgspec.Raw, codec: Codec) -> None:
+    registered = mutators.lookup(name)
     if registered is None:
         raise PermanentError("unknown-mutation", f"this server has no mutation {name!r}")
     decoder = registered.json if codec == "json" else registered.msgpack
@@ -67,18 +67,28 @@ def _apply(ctx: MutationContext, name: str, raw: msgspec.Raw, codec: Codec) -> N
     registered.fn(ctx, args)
 
 
-def _undo(db: Any, good: list, codec: Codec) -> None:
+def _undo(mutators: MutatorTable, db: Any, good: list, codec: Codec) -> None:
     """Roll back to the savepoint (dropping a failed mutation's partial writes) and replay the good run."""
     db.conn.execute("ROLLBACK TO push")  # the savepoint stays open
     store.forget_version()
     for ctx, m in good:
-        _apply(ctx, m.name, m.args, codec)
+        _apply(mutators, ctx, m.name, m.args, codec)
 
 
 def push(
-    database: Any, user_id: int, request: PushRequest, limits: SyncLimits, *, codec: Codec = "json", now_ms: int | None = None
+    database: Any,
+    user_id: int,
+    request: PushRequest,
+    limits: SyncLimits,
+    mutators: MutatorTable,
+    *,
+    codec: Codec = "json",
+    now_ms: int | None = None,
 ) -> PushResponse:
-    """Apply a client's new mutations in one write transaction; poke the user's devices if the view moved."""
+    """Apply a client's new mutations in one write transaction; poke the user's devices if the view moved.
+
+    ``mutators`` is every mutation this engine knows (server/wiring.py builds it from each room's MUTATORS).
+    """
     check_push(request, limits)
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     errors: list[MutationError] = []
@@ -101,13 +111,13 @@ def push(
                 break  # a gap: the missing ones must come first
             ctx = MutationContext(db, user_id, client_id, m.id, clamp_at(m.at, now_ms), now_ms)
             try:
-                _apply(ctx, m.name, m.args, codec)
+                _apply(mutators, ctx, m.name, m.args, codec)
             except TemporaryError as exc:
-                _undo(db, good, codec)
+                _undo(mutators, db, good, codec)
                 log.info("sync: mutation %s stopped a push for now: %s", m.name, exc)
                 break
             except Exception as exc:
-                _undo(db, good, codec)
+                _undo(mutators, db, good, codec)
                 if isinstance(exc, PermanentError):
                     code, detail = exc.code, exc.detail
                 else:  # a bug in a mutator: logged, and the client is not left stuck retrying it forever

@@ -1,12 +1,15 @@
-"""The mutator registry: a name → a function applying one mutation inside the push's write transaction.
+"""Mutators: a mutation name → the function applying it inside the push's write transaction.
 
-Rooms add theirs with ``@register("points.redeem", RedeemArgs)``; an unregistered name is a permanent error.
+Each room lists the mutations it offers in a ``MUTATORS`` tuple (sync: cart, wishlist, prefs; loyalty:
+points.redeem). Nothing registers itself on import: ``server/wiring.py`` puts every room's list into one
+``MutatorTable`` and the engine is handed that table; a name the table lacks is a permanent error.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from types import MappingProxyType
+from typing import Any, Callable, Iterable
 
 import msgspec
 
@@ -23,40 +26,45 @@ class MutationContext:
     now: int  # server time in ms
 
 
-Mutator = Callable[[MutationContext, Any], None]
+MutatorFn = Callable[[MutationContext, Any], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Mutator:
+    """One mutation a room offers: ``fn(ctx, args)`` applies ``name`` whose args decode as ``args_type``."""
+
+    name: str
+    args_type: Any
+    fn: MutatorFn
 
 
 @dataclass(frozen=True, slots=True)
 class Registered:
-    """A mutator with the decoders of its args type (built once)."""
+    """A mutator with the decoders of its args type (built once, when the table is)."""
 
     name: str
-    fn: Mutator
+    fn: MutatorFn
     json: msgspec.json.Decoder
     msgpack: msgspec.msgpack.Decoder
 
 
-_registry: dict[str, Registered] = {}
+class MutatorTable:
+    """The mutations one engine knows, by name (immutable once built)."""
 
+    __slots__ = ("_table",)
 
-def register(name: str, args_type: Any = dict) -> Callable[[Mutator], Mutator]:
-    """Decorator: ``fn(ctx, args)`` applies mutation ``name`` whose args decode as ``args_type``."""
+    def __init__(self, mutators: Iterable[Mutator] = ()) -> None:
+        table: dict[str, Registered] = {}
+        for m in mutators:
+            if m.name in table:
+                raise ValueError(f"mutator {m.name!r} is registered already")
+            table[m.name] = Registered(m.name, m.fn, msgspec.json.Decoder(m.args_type), msgspec.msgpack.Decoder(m.args_type))
+        self._table = MappingProxyType(table)
 
-    def add(fn: Mutator) -> Mutator:
-        existing = _registry.get(name)
-        if existing is not None and existing.fn is not fn:
-            raise ValueError(f"mutator {name!r} is registered already")
-        _registry[name] = Registered(name, fn, msgspec.json.Decoder(args_type), msgspec.msgpack.Decoder(args_type))
-        return fn
+    def lookup(self, name: str) -> Registered | None:
+        """The mutator of this name, or None."""
+        return self._table.get(name)
 
-    return add
-
-
-def lookup(name: str) -> Registered | None:
-    """The registered mutator, or None."""
-    return _registry.get(name)
-
-
-def names() -> list[str]:
-    """Every registered mutation name."""
-    return sorted(_registry)
+    def names(self) -> list[str]:
+        """Every mutation name in the table."""
+        return sorted(self._table)

@@ -8,7 +8,7 @@ import msgspec
 from msgspec import Meta
 
 from . import store
-from .mutators import MutationContext, register
+from .mutators import MutationContext, Mutator
 
 PrefName = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 
@@ -23,7 +23,6 @@ def wins(incoming: tuple[int, str], holder: tuple[int, str] | None) -> bool:
     return holder is None or incoming >= holder  # equal: the same client again, its later mutation wins
 
 
-@register("prefs.set", PrefsSet)
 def prefs_set(ctx: MutationContext, args: PrefsSet) -> None:
     """Set `prefs/{name}` unless a later write (by at, then clientId) already holds it."""
     key = f"prefs/{args.name}"
@@ -32,3 +31,9 @@ def prefs_set(ctx: MutationContext, args: PrefsSet) -> None:
         return
     store.set_lww(ctx.db, ctx.user_id, key, *stamp)
     store.put_view(ctx.db, ctx.user_id, key, args.value)
+
+
+MUTATORS: tuple[Mutator, ...] = (
+    Mutator("prefs.set", PrefsSet, prefs_set),
+)
+"""The prefs mutation (server/wiring.py installs it in the engine's table)."""

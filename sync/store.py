@@ -367,6 +367,16 @@ def prune_tombstones(db: Any, before: int) -> int:
     return _ex(db, "DELETE FROM sync_view WHERE value IS NULL AND changed_at < ?", [before]).rowcount
 
 
+def rows_with_prefix(db: Any, prefix: str) -> list[tuple[int, str, str, int]]:
+    """(user_id, key, JSON, changed_at) of every live shared row under ``prefix``, all users (`lastmile verify`)."""
+    rows = _ex(
+        db,
+        f"SELECT user_id, key, value, changed_at FROM sync_view WHERE scope = '' AND value IS NOT NULL AND {_prefix_where(prefix)}"
+        " ORDER BY user_id, key",
+    ).fetchall()
+    return [(user_id, key, _opened(value), changed_at) for user_id, key, value, changed_at in rows]
+
+
 def erase_user(db: Any, user_id: int) -> int:
     """Drop a user's whole view (prefs, cart, wishlist, ...), clients and stamps (account deletion); rows dropped.
 

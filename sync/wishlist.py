@@ -9,14 +9,13 @@ from catalog.models import Sku
 from . import store
 from .cart import product
 from .errors import PermanentError
-from .mutators import MutationContext, register
+from .mutators import MutationContext, Mutator
 
 
 class WishlistSku(msgspec.Struct, rename="camel"):
     sku: Sku
 
 
-@register("wishlist.add", WishlistSku)
 def wishlist_add(ctx: MutationContext, args: WishlistSku) -> None:
     """Keep a product (out-of-stock ones too: that is what wishlists are for); adding twice keeps the first."""
     if product(ctx, args.sku) is None:
@@ -26,7 +25,13 @@ def wishlist_add(ctx: MutationContext, args: WishlistSku) -> None:
         store.put_view(ctx.db, ctx.user_id, key, {"sku": args.sku, "addedAt": ctx.at})
 
 
-@register("wishlist.remove", WishlistSku)
 def wishlist_remove(ctx: MutationContext, args: WishlistSku) -> None:
     """Drop a product from the wishlist (absent is fine)."""
     store.delete_view(ctx.db, ctx.user_id, f"wishlist/{args.sku}")
+
+
+MUTATORS: tuple[Mutator, ...] = (
+    Mutator("wishlist.add", WishlistSku, wishlist_add),
+    Mutator("wishlist.remove", WishlistSku, wishlist_remove),
+)
+"""The wishlist mutations (server/wiring.py installs them in the engine's table)."""

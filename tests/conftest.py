@@ -11,6 +11,7 @@ from server.app import create_app
 from server.db import Database
 from server.settings import Settings
 from server.stores import open_database
+from server.wiring import Hooks, install
 from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
 
 
@@ -29,9 +30,15 @@ def fresh_db(settings) -> Iterator[Database]:
 
 
 @pytest.fixture
-def client(settings, fresh_db) -> Iterator[TestClient]:
+def hooks() -> Hooks:
+    """The cross-room hooks the test app runs with: every room's (a test module overrides this to add stand-ins)."""
+    return install()
+
+
+@pytest.fixture
+def client(settings, fresh_db, hooks) -> Iterator[TestClient]:
     """A Litestar test client over the whole app on the fresh database."""
-    with TestClient(create_app(settings, fresh_db)) as test_client:
+    with TestClient(create_app(settings, fresh_db, hooks)) as test_client:
         yield test_client
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from accounts import store as accounts_store
 from loyalty import checkout, orders, service
 from loyalty.models import CheckoutRequest
+from server.wiring import DISCOUNT_PROVIDERS
 from sync import store as sync_store
 
 _emails = itertools.count(1)
@@ -33,7 +34,8 @@ def place(database: Any, user_id: int, lines: dict[str, int], now: datetime, cod
     """Fill the cart and check it out at ``now``; the order id."""
     fill_cart(database, user_id, lines)
     with database.write() as db:
-        result = checkout.checkout(db, user_id, f"key-{user_id}-{now.isoformat()}-{code}", CheckoutRequest(code=code), now)
+        result = checkout.checkout(db, user_id, f"key-{user_id}-{now.isoformat()}-{code}", CheckoutRequest(code=code), now,
+                                   discount_providers=DISCOUNT_PROVIDERS)
     assert result.order_id is not None
     return result.order_id
 

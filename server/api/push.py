@@ -9,7 +9,7 @@ from litestar.params import JSONBody
 
 import clock
 from accounts.models import CurrentUser
-from retention import checkout_hook, service
+from retention import service
 from retention.models import (
     EventBatch,
     EventResult,
@@ -23,8 +23,6 @@ from server.http.conditional import cacheable
 from server.http.params import Id
 from server.push_runtime import push_runtime
 from server.settings import Settings
-
-checkout_hook.install()  # retention coupons at checkout, wherever the app runs
 
 EVENTS_MAX_BODY = 16_384
 SUBSCRIPTION_MAX_BODY = 8_192

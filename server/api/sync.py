@@ -67,7 +67,8 @@ class SyncController(Controller):
 
         def work() -> PushResponse:
             push_request = engine.decode(body, PushRequest, codec)
-            response = engine.push(database, current_user.user_id, push_request, sync_limits(settings), codec=codec)
+            mutators = request.app.state.hooks.mutators
+            response = engine.push(database, current_user.user_id, push_request, sync_limits(settings), mutators, codec=codec)
             record_sync_push(len(push_request.mutations), len(response.errors))
             return response
 

@@ -7,7 +7,7 @@ import sys
 from typing import Callable, Sequence
 
 from accounts.vault import KeyringError
-from server.cli import alerts, catalog, keys, loyalty, media, operator, retention, serve, sync
+from server.cli import alerts, catalog, keys, loyalty, media, operator, retention, serve, sync, verify
 from server.data_keys import install_data_keys
 from server.settings import SettingsError, load_settings
 
@@ -23,6 +23,7 @@ REGISTRARS: tuple[Registrar, ...] = (
     keys.register,
     operator.register,
     alerts.register,
+    verify.register,
 )
 
 

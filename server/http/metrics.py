@@ -32,10 +32,14 @@ SYNC_PUSHES = Counter("lastmile_sync_pushes", "Sync push requests applied", regi
 SYNC_MUTATIONS = Counter("lastmile_sync_mutations", "Mutations received in sync pushes", registry=REGISTRY)
 SYNC_ERRORS = Counter("lastmile_sync_mutation_errors", "Mutations rejected for good (errors/{id})", registry=REGISTRY)
 POKES_OPEN = Gauge("lastmile_sync_pokes_open", "Open poke event streams in this process", registry=REGISTRY)
-POKES_OPEN.set_function(broker.total)
 
 RECORDER = Recorder()
 LOG = logging.getLogger("lastmile.metrics")
+
+
+def watch_pokes() -> None:
+    """Let POKES_OPEN read the poke broker's open streams (create_app calls it: nothing is set up on import)."""
+    POKES_OPEN.set_function(broker.total)
 
 
 def route_label(scope: Scope) -> str:

@@ -67,7 +67,7 @@ _DOCUMENT = Template(
 <form action="/" method="get" role="search"><input name="q" type="search" value="$q" placeholder="$search_placeholder" aria-label="$search_label" maxlength="200"></form>
 <nav id="lm-account" aria-label="$account_label"></nav></header>
 <div class="wrap">$body</div>
-<footer>Lastmile · $vat · <a href="/">$all_products</a> · <nav class="lm-lang" aria-label="$language_label">$languages</nav></footer>
+<footer>Lastmile · $vat$all_products · <nav class="lm-lang" aria-label="$language_label">$languages</nav></footer>
 <script type="module" src="$app_js_url"></script>
 </body></html>
 """
@@ -87,16 +87,18 @@ def _language_links(locale: str) -> str:
 
 
 def document(
-    shell: Shell, *, title: str, body: str, description: str = "", q: str = "", html_attrs: str = "", locale: str = "en"
+    shell: Shell, *, title: str, body: str, description: str = "", q: str = "", html_attrs: str = "", locale: str = "en",
+    all_products_link: bool = True,
 ) -> str:
-    """The page frame around ``body`` (already-escaped HTML), in ``locale``."""
+    """The page frame around ``body`` (already-escaped HTML), in ``locale``; the offline page leaves out the
+    footer's "All products" link (app.js offers it there only when this device has saved that page)."""
     return _DOCUMENT.substitute(
         lang=escape(locale),
         search_placeholder=escape(text(locale, "search.placeholder")),
         search_label=escape(text(locale, "search.label")),
         account_label=escape(text(locale, "nav.account")),
         vat=escape(text(locale, "footer.vat")),
-        all_products=escape(text(locale, "nav.all_products")),
+        all_products=f' · <a href="/">{escape(text(locale, "nav.all_products"))}</a>' if all_products_link else "",
         language_label=escape(text(locale, "nav.language")),
         languages=_language_links(locale),
         html_attrs=html_attrs,
@@ -271,9 +273,12 @@ def offline_page(shell: Shell, locale: str = "en") -> str:
     body = (
         f'<main class="offline"><h1>{escape(text(locale, "offline.heading"))}</h1>'
         f"<p>{escape(text(locale, 'offline.text'))}</p>"
-        f"<p>{escape(text(locale, 'offline.saved'))}</p>"
-        f'<ul id="lm-saved"><li><a href="/">{escape(text(locale, "nav.all_products"))}</a></li></ul>'
+        # Filled by app.js from the pages this device has saved (by name), so it never offers a page that
+        # would only bring this page back.
+        f'<div id="lm-saved-box" hidden><p>{escape(text(locale, "offline.saved"))}</p><ul id="lm-saved"></ul></div>'
         f'<p><a href="">{escape(text(locale, "offline.retry"))}</a></p></main>'
     )
     title = text(locale, "offline.title") + " · Lastmile"
-    return document(shell, title=title, body=body, html_attrs=' data-page="offline"', locale=locale)
+    return document(
+        shell, title=title, body=body, html_attrs=' data-page="offline"', locale=locale, all_products_link=False
+    )

@@ -28,6 +28,7 @@ def test_small_load_run_has_no_failures(tmp_path):
     with open(out / "locust_stats.csv", newline="") as f:
         rows = {f"{r['Type']} {r['Name']}": r for r in csv.DictReader(f)}
     assert 0 == int(rows[" Aggregated"]["Failure Count"])
+    assert "verify: 0 discrepancies" in run.stdout  # load_tests/run.py ends with `lastmile verify`
     expected = {"GET /api/products", "GET /api/products/{id}"}
     modules = _route_modules()
     if "server.api.accounts" in modules:

@@ -9,9 +9,25 @@ import pytest
 from loyalty import checkout, service, store
 from loyalty.errors import UnknownCode
 from loyalty.models import Discount
+from server.wiring import DISCOUNT_PROVIDERS, install
 from sync import store as sync_store
 from tests.loyalty_support import fill_cart, shopper, view
 from tests.utils import add_product, assert_problem
+
+
+def spring(request: checkout.DiscountRequest) -> Discount | None:
+    """A stand-in discount provider (another room's offers): SPRING takes 10 % off, once per shopper."""
+    if request.code != "SPRING":
+        return None
+    if store.code_used(request.db, request.user_id, request.code):
+        raise UnknownCode("SPRING was used already")
+    return Discount(code="SPRING", amount=request.subtotal // 10, offer_id="offer-spring")
+
+
+@pytest.fixture
+def hooks():
+    """Every room's hooks, and the stand-in provider after retention's."""
+    return install(discount_providers=(*DISCOUNT_PROVIDERS, spring))
 
 
 @pytest.fixture
@@ -83,7 +99,7 @@ def test_concurrent_duplicates_make_one_order(shop, fresh_db):
 
     def attempt() -> None:
         barrier.wait()
-        results.append(service.place_order(fresh_db, user, "dup-key", b'{"code": null}'))
+        results.append(service.place_order(fresh_db, user, "dup-key", b'{"code": null}', discount_providers=DISCOUNT_PROVIDERS))
 
     threads = [threading.Thread(target=attempt) for _ in range(8)]
     for t in threads:
@@ -180,30 +196,19 @@ def test_cancelling_restocks(shop, fresh_db, admin_headers):
 
 
 def test_offer_codes_go_through_registered_discount_providers(shop, fresh_db, admin_headers):
-    def spring(request: checkout.DiscountRequest) -> Discount | None:
-        if request.code != "SPRING":
-            return None
-        if store.code_used(request.db, request.user_id, request.code):
-            raise UnknownCode("SPRING was used already")
-        return Discount(code="SPRING", amount=request.subtotal // 10, offer_id="offer-spring")
-
-    checkout.register_discount_provider(spring)
-    try:
-        headers, user = shopper(shop, "a@example.com")
-        fill_cart(fresh_db, user, {"MUG": 4})
-        body = shop.post("/api/orders", headers=order_headers(headers, "k1"), json={"code": "SPRING"}).json()
-        assert (5_000, 500, 4_500, "SPRING") == (body["subtotal"], body["discount"], body["total"], body["code"])
-        fill_cart(fresh_db, user, {"MUG": 1})
-        assert_problem(shop.post("/api/orders", headers=order_headers(headers, "k2"), json={"code": "SPRING"}), 422, "used")
-        assert_problem(shop.post("/api/orders", headers=order_headers(headers, "k3"), json={"code": "NOPE"}), 422, "NOPE")
-        assert {"cart/MUG"} == set(view(fresh_db, user, "cart/"))      # refused checkouts leave the cart alone
-        shop.post(f"/api/admin/orders/{body['id']}/status", headers=admin_headers, json={"status": "paid"})
-        assert [{"offer_id": "offer-spring", "currency": "EUR", "orders": 1, "revenue": 4_500, "discount": 500}] == (
-            store.revenue_per_offer(fresh_db.read())
-        )
-        assert [body["id"]] == [o["id"] for o in store.orders_with_offer(fresh_db.read(), "offer-spring")]
-    finally:
-        checkout.unregister_discount_provider(spring)
+    headers, user = shopper(shop, "a@example.com")
+    fill_cart(fresh_db, user, {"MUG": 4})
+    body = shop.post("/api/orders", headers=order_headers(headers, "k1"), json={"code": "SPRING"}).json()
+    assert (5_000, 500, 4_500, "SPRING") == (body["subtotal"], body["discount"], body["total"], body["code"])
+    fill_cart(fresh_db, user, {"MUG": 1})
+    assert_problem(shop.post("/api/orders", headers=order_headers(headers, "k2"), json={"code": "SPRING"}), 422, "used")
+    assert_problem(shop.post("/api/orders", headers=order_headers(headers, "k3"), json={"code": "NOPE"}), 422, "NOPE")
+    assert {"cart/MUG"} == set(view(fresh_db, user, "cart/"))      # refused checkouts leave the cart alone
+    shop.post(f"/api/admin/orders/{body['id']}/status", headers=admin_headers, json={"status": "paid"})
+    assert [{"offer_id": "offer-spring", "currency": "EUR", "orders": 1, "revenue": 4_500, "discount": 500}] == (
+        store.revenue_per_offer(fresh_db.read())
+    )
+    assert [body["id"]] == [o["id"] for o in store.orders_with_offer(fresh_db.read(), "offer-spring")]
 
 
 def test_points_mall_coupons_are_codes_at_checkout(shop, fresh_db, admin_headers):

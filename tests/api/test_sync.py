@@ -9,10 +9,11 @@ import uuid
 import msgspec
 import pytest
 
+from server.wiring import MUTATORS, install
 from sync import engine, poke
 from sync import store as sync_store
 from sync.errors import PermanentError, TemporaryError
-from sync.mutators import register
+from sync.mutators import Mutator, MutatorTable
 from tests.utils import add_product, apply_patch, assert_problem, log_in, sign_up
 
 
@@ -216,31 +217,41 @@ def test_permanent_errors_advance_and_leave_an_error_in_that_clients_view_only(c
     assert before == laptop.synced()
 
 
-# Mutators of other rooms are registered once, at import; these stand in for them.
+# Stand-ins for other rooms' mutators, installed in this module's app the way server/wiring.py installs real ones.
 FLAKY = {"fail": True}
 
 
-@register("test.writeThenReject")
 def write_then_reject(ctx, args):
     sync_store.put_view(ctx.db, ctx.user_id, "cart/HALF", {"sku": "HALF", "qty": 1, "addedAt": 0})
     raise PermanentError("rejected", "no")
 
 
-@register("test.flaky")
 def flaky(ctx, args):
     if FLAKY["fail"]:
         sync_store.put_view(ctx.db, ctx.user_id, "cart/HALF", {"sku": "HALF", "qty": 1, "addedAt": 0})
         raise TemporaryError("payment provider is down")
 
 
-@register("test.buggy")
 def buggy(ctx, args):
     raise KeyError("oops")
 
 
+STAND_INS = (
+    Mutator("test.writeThenReject", dict, write_then_reject),
+    Mutator("test.flaky", dict, flaky),
+    Mutator("test.buggy", dict, buggy),
+)
+
+
+@pytest.fixture
+def hooks():
+    """Every room's hooks plus the stand-ins."""
+    return install(mutators=(*MUTATORS, *STAND_INS))
+
+
 def test_registering_a_name_twice_is_refused():
     with pytest.raises(ValueError, match="registered already"):
-        register("cart.add")(lambda ctx, args: None)
+        MutatorTable([*MUTATORS, Mutator("cart.add", dict, lambda ctx, args: None)])
 
 
 def test_a_rejected_mutation_leaves_no_partial_write(phone):

@@ -119,6 +119,33 @@ def test_warm_visit_is_answered_by_the_service_worker_and_seen_products_work_off
         context.close()
 
 
+def test_the_offline_page_offers_only_saved_pages_by_their_names(browser, live_server, products):
+    seen, unseen = products[5], products[6]
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/p/{seen['id']}")
+        _wait_until_controlled_and_saved(page, f"{live_server.url}/p/{seen['id']}")
+        context.set_offline(True)
+        page.goto(f"{live_server.url}/p/{unseen['id']}")
+        assert "You are offline" == page.inner_text("h1")
+        page.wait_for_selector("#lm-saved a")
+        assert [[f"/p/{seen['id']}", seen["name"]]] == page.eval_on_selector_all(
+            "#lm-saved a", "links => links.map((a) => [a.getAttribute('href'), a.textContent])")
+        assert "All products" not in page.inner_text("body")  # the home page was never saved on this device
+
+        context.set_offline(False)
+        page.goto(f"{live_server.url}/")
+        page.wait_for_function(CACHED, arg=f"{live_server.url}/")
+        context.set_offline(True)
+        page.goto(f"{live_server.url}/p/{unseen['id']}")
+        page.wait_for_selector("#lm-saved a[href='/']")
+        assert [["/", "All products"], [f"/p/{seen['id']}", seen["name"]]] == page.eval_on_selector_all(
+            "#lm-saved a", "links => links.map((a) => [a.getAttribute('href'), a.textContent])")
+    finally:
+        context.close()
+
+
 def test_listing_leads_to_products_and_back_to_their_category(browser, live_server, products):
     context = browser.new_context(service_workers="block", **PHONE)
     page = context.new_page()

@@ -14,6 +14,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from catalog.money import format_price as money
 from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
@@ -317,5 +318,34 @@ def test_checkout_from_the_cart_page_shows_on_the_orders_and_points_pages(browse
         page.goto(f"{live_server.url}/points")
         sync_ready(page)
         expect(page.locator("#lm-tier")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_an_offline_cart_names_and_prices_lines_it_has_seen_and_says_which_it_cannot(browser, live_server):
+    items = api(live_server, "GET", "/api/products?limit=50")["items"]
+    shown, never_shown = [item for item in items if item["availability"] != "out_of_stock"][:2]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        for path in ("/cart", f"/p/{shown['id']}"):  # both saved by the worker; no product JSON fetched yet
+            page.goto(f"{live_server.url}{path}")
+            sync_ready(page)
+            wait_until(lambda: page_saved_by_service_worker(page), f"the service worker to save {path}")
+        context.set_offline(True)
+        page.click("[data-action=cart-add]")
+        page.goto(f"{live_server.url}/cart")
+        sync_ready(page)
+        line = page.locator(f"#lm-cart-lines li[data-sku='{shown['id']}']")
+        expect(line.locator(".name")).to_have_text(shown["name"])
+        expect(line.locator(".line-total")).to_have_text(money(shown["price"], shown["currency"]))
+        expect(page.locator("#lm-cart-total")).to_have_attribute("data-unpriced", "0")
+
+        page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(never_shown['id'])}, qty: 2}})")
+        other = page.locator(f"#lm-cart-lines li[data-sku='{never_shown['id']}']")
+        expect(other.locator(".unpriced")).to_have_text("Name and price not available offline")
+        expect(page.locator("#lm-cart-total")).to_have_attribute("data-unpriced", "2")
+        expect(page.locator("#lm-cart-unpriced")).to_have_text(" + 2 item(s) whose price is not available offline")
+        expect(page.locator("#lm-cart-total")).to_contain_text(money(shown["price"], shown["currency"]))
     finally:
         context.close()

@@ -28,7 +28,9 @@ from hypothesis.stateful import (
 
 from accounts import store as accounts_store
 from server.settings import Settings
+from server.cli.verify import discrepancies
 from server.stores import open_database
+from server.wiring import install
 from sync import engine
 from sync import store as sync_store
 from sync.cart import MAX_QTY
@@ -39,6 +41,7 @@ from tests.utils import add_product, apply_patch
 SKUS = ["A-1", "B-2", "C-3"]
 UNKNOWN = "ZZ-9"  # not in the catalog: a permanent error
 LIMITS = SyncLimits()
+MUTATORS = install().mutators
 DEVICES = 3
 
 
@@ -171,7 +174,7 @@ class SyncNetwork(RuleBasedStateMachine):
 
     def server_push(self, device: Device, batch: list[dict]) -> int:
         body = msgspec.json.encode({"clientId": device.client_id, "mutations": batch})
-        response = engine.push(self.database, self.user_id, engine.decode(body, PushRequest), LIMITS)
+        response = engine.push(self.database, self.user_id, engine.decode(body, PushRequest), LIMITS, MUTATORS)
         expected = self.model.push(device.client_id, batch)
         assert expected == response.last_mutation_id
         return response.last_mutation_id
@@ -279,6 +282,7 @@ class SyncNetwork(RuleBasedStateMachine):
         assert {k: v for k, v in self.model.cart.items()} == {k[5:]: v["qty"] for k, v in server.items() if k.startswith("cart/")}
         for key in self.acknowledged:
             assert 1 == self.model.applied.get(key)
+        assert [] == discrepancies(self.database)  # `lastmile verify` over the converged state
 
     @rule()
     def everyone_back_online_and_synced(self):

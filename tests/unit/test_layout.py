@@ -105,6 +105,17 @@ def test_every_top_level_package_is_a_known_room():
     assert sorted((*ROOMS, *NOT_ROOMS)) == packages
 
 
+def test_nothing_runs_a_call_when_a_module_is_imported():
+    """No registration as an import side effect: hooks are installed by server/wiring.py, called explicitly."""
+    found = []
+    for room in ROOMS:
+        for path in sorted((ROOT / room).rglob("*.py")):
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                if isinstance(node, ast.Expr) and isinstance(node.value, (ast.Call, ast.Await)):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)[:60]}")
+    assert [] == found
+
+
 def table_owners() -> dict[str, str]:
     """Each table and the domain room whose migrations create it."""
     owners = {}
