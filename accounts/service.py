@@ -367,3 +367,15 @@ def shopper_id(db: Any, email: str) -> int | None:
     """The id of the shopper with this email (normalised here), or None."""
     user = store.user_by_email(db, normalise_email(email))
     return user["id"] if user else None
+
+
+def demo_password_hash(password: str, scrypt_n: int) -> str:
+    """One hash that every demo shopper shares (hashing per shopper would take minutes for thousands)."""
+    return passwords.hash_password(password, scrypt_n)
+
+
+def add_shoppers(db: Any, shoppers: list[tuple[str, int]], password_hash: str) -> list[int | None]:
+    """Create (email, created_at unix seconds) accounts with one shared password hash, in the caller's
+    transaction; each new id, or None for an email that is taken (the demo seed is re-runnable)."""
+    return [store.create_user(db, normalise_email(email), password_hash, created_at) for email, created_at in shoppers]
+

@@ -22,7 +22,7 @@ FIXED_PATH = "/bench/fixed"
 def _first_product_json(database: Database) -> bytes:
     """The JSON of the first product in id order (b'{}' on an empty catalog)."""
     with database.snapshot() as db:
-        rows = catalog_store.list_products(db, after=None, limit=1, match=None, category=None)
+        rows = catalog_store.list_products(db, after=None, limit=1, category=None)
         if not rows:
             return b"{}"
         return msgspec.json.encode(service.product_detail(db, rows[0]["id"]))

@@ -58,7 +58,7 @@ def free_port() -> int:
 def start_server(data_dir: Path, count: int) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "LASTMILE_DATA_DIR": str(data_dir)}
     cli = [sys.executable, "-m", "server.cli.main"]
-    subprocess.run([*cli, "seed-demo", "--count", str(count), "--quiet"], env=env, check=True, timeout=900,
+    subprocess.run([*cli, "seed-demo", "--count", str(count), "--shoppers", "0", "--quiet"], env=env, check=True, timeout=900,
                    stdout=subprocess.DEVNULL)
     port = free_port()
     server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,

@@ -18,6 +18,7 @@ _MAX_LEN = 512
 class _Position(msgspec.Struct, array_like=True):
     after: str
     query: str
+    score: float | None = None  # the last item's relevance score in a ranked search; None in id order
 
 
 _encoder = msgspec.msgpack.Encoder()
@@ -28,15 +29,20 @@ def _fingerprint(q: str | None, category: str | None) -> str:
     return hashlib.blake2s(f"{q or ''}\x00{category or ''}".encode(), digest_size=6).hexdigest()
 
 
-def encode_cursor(after_id: str, q: str | None, category: str | None) -> str:
-    """A cursor that resumes after ``after_id`` for this same query."""
-    body = _encoder.encode(_Position(after_id, _fingerprint(q, category)))
+def encode_cursor(after_id: str, q: str | None, category: str | None, score: float | None = None) -> str:
+    """A cursor that resumes after ``after_id`` (at ``score`` in a ranked search) for this same query."""
+    body = _encoder.encode(_Position(after_id, _fingerprint(q, category), score))
     mac = hmac.new(_KEY, body, hashlib.blake2s).digest()[:8]
     return base64.urlsafe_b64encode(mac + body).rstrip(b"=").decode()
 
 
 def decode_cursor(cursor: str, q: str | None, category: str | None) -> str:
     """The id to resume after, or BadCursor if it was not made by us for this query."""
+    return decode_position(cursor, q, category)[0]
+
+
+def decode_position(cursor: str, q: str | None, category: str | None) -> tuple[str, float | None]:
+    """The (id, score) to resume after, or BadCursor if it was not made by us for this query."""
     if len(cursor) > _MAX_LEN:
         raise BadCursor("cursor is too long")
     try:
@@ -52,4 +58,4 @@ def decode_cursor(cursor: str, q: str | None, category: str | None) -> str:
         raise BadCursor("cursor is not one this server made") from None
     if position.query != _fingerprint(q, category):
         raise BadCursor("cursor belongs to another query (q or category changed)")
-    return position.after
+    return position.after, position.score

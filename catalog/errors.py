@@ -23,3 +23,7 @@ class BadImport(CatalogError):
 
 class BadQuery(CatalogError):
     """Search or filter input that cannot be used."""
+
+
+class BadSynonyms(CatalogError):
+    """An operator synonym list that cannot be used (a term that is not one word, a group of one)."""

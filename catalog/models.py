@@ -73,3 +73,34 @@ def availability(stock: int) -> Availability:
     if stock <= LOW_STOCK:
         return "low_stock"
     return "in_stock"
+
+
+SynonymTerm = Annotated[str, Meta(min_length=1, max_length=40)]
+SynonymGroup = Annotated[list[SynonymTerm], Meta(min_length=2, max_length=12)]
+
+
+class SynonymsInput(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """The operators' whole synonym list: groups of single words that mean the same (replaces the list)."""
+
+    groups: Annotated[list[SynonymGroup], Meta(max_length=500)]
+
+
+class SynonymList(msgspec.Struct, rename="camel", frozen=True):
+    """The built-in synonym groups (read only) and the operators' ones."""
+
+    builtin: list[list[str]]
+    groups: list[list[str]]
+
+
+class SuggestedProduct(msgspec.Struct, rename="camel", frozen=True):
+    """A product offered while the shopper types."""
+
+    id: str
+    name: str
+
+
+class Suggestions(msgspec.Struct, rename="camel", frozen=True):
+    """Completions of the text typed so far, and the best-matching products."""
+
+    terms: list[str]
+    products: list[SuggestedProduct]

@@ -1,29 +1,16 @@
-"""Catalog reads as the API and pages need them: detail, paged listings, full-text search."""
+"""Catalog reads as the API and pages need them: detail, paged listings, ranked full-text search."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from media.describe import describe_images
 
 from . import store
-from .cursor import decode_cursor, encode_cursor
-from .errors import BadQuery, UnknownProduct
+from .cursor import decode_position, encode_cursor
+from .errors import BadCursor, UnknownProduct
 from .models import Product, ProductPage, ProductSummary, availability
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-MAX_QUERY_WORDS = 12
-
-
-def fts_query(q: str) -> str:
-    """An FTS5 query from shopper text: every word must match, the last one as a prefix (search-as-you-type)."""
-    words = _WORD.findall(q)[:MAX_QUERY_WORDS]
-    if not words:
-        raise BadQuery("q has no words to search for")
-    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+from .search import match_expression
 
 
 def _product(row: dict, images: list) -> Product:
@@ -42,27 +29,10 @@ def _product(row: dict, images: list) -> Product:
     )
 
 
-def product_detail(db: Any, product_id: str) -> Product:
-    """One product with all its images, or UnknownProduct."""
-    row = store.get_product(db, product_id)
-    if row is None:
-        raise UnknownProduct(f"no product with id {product_id!r}")
-    ids = store.image_ids(db, [product_id])[product_id]
-    described = describe_images(db, ids)
-    return _product(row, [described[i] for i in ids if i in described])
-
-
-def product_page(db: Any, *, cursor: str | None, limit: int, q: str | None, category: str | None) -> ProductPage:
-    """One page of the listing, resuming after the cursor's position."""
-    q = q.strip() if q else None
-    after = decode_cursor(cursor, q, category) if cursor else None
-    match = fts_query(q) if q else None
-    rows = store.list_products(db, after=after, limit=limit + 1, match=match, category=category)
-    more = len(rows) > limit
-    rows = rows[:limit]
+def _summaries(db: Any, rows: list[dict]) -> list[ProductSummary]:
     first = store.image_ids(db, [r["id"] for r in rows], first_only=True)
     described = describe_images(db, [ids[0] for ids in first.values() if ids])
-    items = [
+    return [
         ProductSummary(
             id=r["id"],
             name=r["name"],
@@ -74,5 +44,47 @@ def product_page(db: Any, *, cursor: str | None, limit: int, q: str | None, cate
         )
         for r in rows
     ]
-    next_cursor = encode_cursor(rows[-1]["id"], q, category) if more else None
+
+
+def summaries(db: Any, product_ids: list[str]) -> list[ProductSummary]:
+    """Listing summaries of these products in this order (ids with no product are left out)."""
+    rows = store.get_products(db, product_ids)
+    return _summaries(db, [rows[i] for i in product_ids if i in rows])
+
+
+def require_product(db: Any, product_id: str) -> None:
+    """UnknownProduct unless the product exists."""
+    if store.get_product(db, product_id) is None:
+        raise UnknownProduct(f"no product with id {product_id!r}")
+
+
+def product_detail(db: Any, product_id: str) -> Product:
+    """One product with all its images, or UnknownProduct."""
+    row = store.get_product(db, product_id)
+    if row is None:
+        raise UnknownProduct(f"no product with id {product_id!r}")
+    ids = store.image_ids(db, [product_id])[product_id]
+    described = describe_images(db, ids)
+    return _product(row, [described[i] for i in ids if i in described])
+
+
+def product_page(
+    db: Any, *, cursor: str | None, limit: int, q: str | None, category: str | None, synonyms: bool = True
+) -> ProductPage:
+    """One page of the listing (id order; best match first when searching), resuming after the cursor's position."""
+    q = q.strip() if q else None
+    after, score = decode_position(cursor, q, category) if cursor else (None, None)
+    if q:
+        match = match_expression(db, q, synonyms=synonyms)
+        if after is not None and score is None:
+            raise BadCursor("cursor is not one of a search (it has no relevance position)")
+        position = (score, after) if after is not None and score is not None else None
+        exact = match_expression(db, q, synonyms=False, typos=False)
+        rows = store.ranked_matches(db, match=match, exact=exact, after=position, limit=limit + 1, category=category)
+    else:
+        rows = store.list_products(db, after=after, limit=limit + 1, category=category)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = _summaries(db, rows)
+    next_cursor = encode_cursor(rows[-1]["id"], q, category, rows[-1]["score"] if q else None) if more else None
     return ProductPage(items=items, next_cursor=next_cursor)

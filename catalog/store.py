@@ -1,8 +1,14 @@
-"""SQL of the catalog room: products, their image order, and the FTS5 index over name and description."""
+"""SQL of the catalog room: products, their image order, search synonyms, and the full-text index.
+
+Every FTS5-specific statement lives in the functions under "Full-text search" at the end (index_text_of,
+ranked_matches, known_terms, terms_by_frequency, terms_with_prefix) so another engine's port replaces only those.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Iterable
+
+from .search_text import index_text
 
 DOMAIN = "catalog"
 
@@ -46,6 +52,27 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             END""",
         ],
     ),
+    (
+        2,
+        "search index with CJK bigrams, vocabulary, synonyms",
+        [
+            # The index now holds segmented text (catalog/search_text.py) that triggers cannot compute, so it
+            # stores its own copy and the store writes it (upsert_product).
+            "DROP TRIGGER products_fts_insert",
+            "DROP TRIGGER products_fts_delete",
+            "DROP TRIGGER products_fts_update",
+            "DROP TABLE products_fts",
+            "CREATE VIRTUAL TABLE search_index USING fts5(name, description, tokenize='unicode61 remove_diacritics 2')",
+            "CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_index, 'row')",
+            lambda db: _reindex_all(db),
+            """CREATE TABLE search_synonyms (
+                group_no INTEGER NOT NULL,
+                term TEXT NOT NULL,
+                PRIMARY KEY (group_no, term)
+            )""",
+            "CREATE INDEX search_synonyms_term ON search_synonyms (term)",
+        ],
+    ),
 ]
 
 _COLUMNS = "p.id, p.name, p.description, p.price, p.currency, p.category, p.stock, p.version, p.updated_at"
@@ -82,20 +109,15 @@ def image_ids(db: Any, product_ids: list[str], first_only: bool = False) -> dict
     return result
 
 
-def list_products(db: Any, *, after: str | None, limit: int, match: str | None, category: str | None) -> list[dict]:
+def list_products(db: Any, *, after: str | None, limit: int, category: str | None) -> list[dict]:
     """Up to ``limit`` product rows after ``after`` in id order (keyset paging), filtered."""
     where = ["p.id > ?"]
     params: list[Any] = [after or ""]
-    join = ""
-    if match is not None:
-        join = " JOIN products_fts f ON f.rowid = p.pk"
-        where.append("products_fts MATCH ?")
-        params.append(match)
     if category is not None:
         where.append("p.category = ?")
         params.append(category)
     params.append(limit)
-    sql = f"SELECT {_COLUMNS} FROM products p{join} WHERE {' AND '.join(where)} ORDER BY p.id LIMIT ?"
+    sql = f"SELECT {_COLUMNS} FROM products p WHERE {' AND '.join(where)} ORDER BY p.id LIMIT ?"
     return list(db.query(sql, params))
 
 
@@ -112,14 +134,17 @@ def upsert_product(db: Any, row: dict, images: list[str], now: str) -> str:
         if same and image_ids(db, [row["id"]])[row["id"]] == images:
             return "unchanged"
     version = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM products").fetchone()[0]
-    db.execute(
+    pk = db.execute(
         "INSERT INTO products (id, name, description, price, currency, category, stock, version, updated_at)"
         " VALUES (:id, :name, :description, :price, :currency, :category, :stock, :version, :now)"
         " ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,"
         " price = excluded.price, currency = excluded.currency, category = excluded.category,"
-        " stock = excluded.stock, version = excluded.version, updated_at = excluded.updated_at",
+        " stock = excluded.stock, version = excluded.version, updated_at = excluded.updated_at"
+        " RETURNING pk",
         {**row, "version": version, "now": now},
-    )
+    ).fetchone()[0]
+    if current is None or (current["name"], current["description"]) != (row["name"], row["description"]):
+        index_text_of(db, pk, row["name"], row["description"])
     db.execute("DELETE FROM product_images WHERE product_id = ?", [row["id"]])
     for position, image_id in enumerate(images):
         db.execute(
@@ -155,3 +180,121 @@ def set_price(db: Any, product_id: str, price: int, now: str) -> bool:
 def negative_stock(db: Any) -> list[dict]:
     """Products whose stock is below zero (`lastmile verify`; the schema's CHECK should make this empty)."""
     return list(db.query("SELECT id, stock FROM products WHERE stock < 0 ORDER BY id"))
+
+
+def synonym_groups(db: Any) -> list[list[str]]:
+    """The operators' synonym groups in the order they were saved."""
+    groups: dict[int, list[str]] = {}
+    for row in db.query("SELECT group_no, term FROM search_synonyms ORDER BY group_no, term"):
+        groups.setdefault(row["group_no"], []).append(row["term"])
+    return list(groups.values())
+
+
+def replace_synonym_groups(db: Any, groups: list[list[str]]) -> None:
+    """Replace every operator synonym group at once (one transaction: readers see the old or the new list)."""
+    db.execute("DELETE FROM search_synonyms")
+    for group_no, terms in enumerate(groups):
+        for term in terms:
+            db.execute(
+                "INSERT INTO search_synonyms (group_no, term) VALUES (?, ?) ON CONFLICT (group_no, term) DO NOTHING",
+                [group_no, term],
+            )
+
+
+def operator_synonyms(db: Any, terms: list[str]) -> dict[str, set[str]]:
+    """For each of these terms found in an operator group, the other terms of its groups."""
+    if not terms:
+        return {}
+    marks = ",".join("?" for _ in terms)
+    found: dict[str, set[str]] = {}
+    for row in db.query(
+        "SELECT a.term AS term, b.term AS synonym FROM search_synonyms a"
+        f" JOIN search_synonyms b ON b.group_no = a.group_no AND b.term <> a.term WHERE a.term IN ({marks})",
+        terms,
+    ):
+        found.setdefault(row["term"], set()).add(row["synonym"])
+    return found
+
+
+# Full-text search: the FTS5-specific statements, nowhere else.
+
+NAME_WEIGHT = 10.0  # a word in the name says more about the product than the same word in its description
+DESCRIPTION_WEIGHT = 1.0
+
+
+def index_text_of(db: Any, pk: int, name: str, description: str) -> None:
+    """(Re)write one product's entry in the full-text index (CJK segmented)."""
+    db.execute("DELETE FROM search_index WHERE rowid = ?", [pk])
+    db.execute(
+        "INSERT INTO search_index (rowid, name, description) VALUES (?, ?, ?)",
+        [pk, index_text(name), index_text(description)],
+    )
+
+
+def _reindex_all(db: Any) -> None:
+    for row in list(db.query("SELECT pk, name, description FROM products")):
+        index_text_of(db, row["pk"], row["name"], row["description"])
+
+
+EXPANDED_PENALTY = 1000.0  # BM25 scores are small negatives: this puts every synonym/typo-only match after
+
+
+def ranked_matches(
+    db: Any, *, match: str, after: tuple[float, str] | None, limit: int, category: str | None, exact: str | None = None
+) -> list[dict]:
+    """Up to ``limit`` rows matching the FTS5 expression, best first, after the (score, id) position.
+
+    score = BM25 (lower is better), plus EXPANDED_PENALTY when the row does not also match ``exact`` (the words
+    as typed), so synonym and typo matches follow the literal ones; ties in id order. Each row carries its
+    ``score`` so the next cursor resumes exactly after it.
+    """
+    where: list[str] = []
+    params: list[Any] = [NAME_WEIGHT, DESCRIPTION_WEIGHT, match]
+    literal = "0.0"
+    if exact is not None and exact != match:
+        literal = "CASE WHEN pk IN (SELECT rowid FROM search_index WHERE search_index MATCH ?) THEN 0.0 ELSE ? END"
+        params += [exact, EXPANDED_PENALTY]
+    if after is not None:
+        where.append("(r.score > ? OR (r.score = ? AND p.id > ?))")
+        params += [after[0], after[0], after[1]]
+    if category is not None:
+        where.append("p.category = ?")
+        params.append(category)
+    params.append(limit)
+    sql = (
+        "WITH m AS (SELECT rowid AS pk, bm25(search_index, ?, ?) AS bm FROM search_index"
+        " WHERE search_index MATCH ?),"
+        f" r AS (SELECT pk, bm + {literal} AS score FROM m)"
+        f" SELECT {_COLUMNS}, r.score AS score FROM r JOIN products p ON p.pk = r.pk"
+        f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY r.score, p.id LIMIT ?"
+    )
+    return list(db.query(sql, params))
+
+
+def known_terms(db: Any, terms: Iterable[str]) -> dict[str, int]:
+    """Which of these terms the index holds, with how many products hold each."""
+    terms = list(terms)
+    if not terms:
+        return {}
+    marks = ",".join("?" for _ in terms)
+    return {r["term"]: r["doc"] for r in db.query(f"SELECT term, doc FROM search_vocab WHERE term IN ({marks})", terms)}
+
+
+def terms_by_frequency(db: Any, prefix: str, min_length: int, max_length: int, limit: int) -> list[str]:
+    """Up to ``limit`` indexed terms starting with ``prefix`` of these lengths, the most common first."""
+    rows = db.query(
+        "SELECT term FROM search_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?"
+        " ORDER BY doc DESC, term LIMIT ?",
+        [prefix, prefix + "\U0010ffff", min_length, max_length, limit],
+    )
+    return [r["term"] for r in rows]
+
+
+def terms_with_prefix(db: Any, prefix: str, limit: int) -> list[str]:
+    """Up to ``limit`` indexed terms starting with ``prefix``, the most common first (suggestions, typo checks)."""
+    upper = prefix + "\U0010ffff"
+    rows = db.query(
+        "SELECT term FROM search_vocab WHERE term >= ? AND term < ? ORDER BY doc DESC, term LIMIT ?",
+        [prefix, upper, limit],
+    )
+    return [r["term"] for r in rows]

@@ -54,7 +54,7 @@ def fresh_data_dir(count: int, cache: Path, dest: Path, env: dict[str, str]) -> 
         shutil.rmtree(building, ignore_errors=True)
         print(f"load: seeding {count} demo products (images and variants) once into {pristine}", flush=True)
         bin_dir = Path(sys.executable).parent
-        subprocess.run([str(bin_dir / "lastmile"), "seed-demo", "--count", str(count), "--quiet"],
+        subprocess.run([str(bin_dir / "lastmile"), "seed-demo", "--count", str(count), "--shoppers", "0", "--quiet"],
                        env={**env, "LASTMILE_DATA_DIR": str(building)}, check=True, stdout=subprocess.DEVNULL)
         (building / "admin-token").unlink(missing_ok=True)
         building.rename(pristine)

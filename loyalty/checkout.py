@@ -17,7 +17,7 @@ import msgspec
 import clock
 from catalog import store as catalog_store
 
-from . import mall, orders, store, views
+from . import gifts, mall, orders, store, views
 from .errors import BadOrderInput, EmptyCart, IdempotencyMismatch, OutOfStock, UnknownCode
 from .models import MAX_LINE_QTY, MAX_ORDER_LINES, CheckoutRequest, Discount, OrderLine
 
@@ -117,6 +117,18 @@ def _discount(
             amount = line["unit_price"]
         return Discount(code=code, amount=min(amount, subtotal), offer_id=coupon["reward_id"], source="mall",
                         label=coupon["name"]), coupon
+    gift = store.loyalty_coupon(db, user_id, code)
+    if gift is not None:
+        if gift["used_order_id"] is not None:
+            raise UnknownCode(f"coupon {code} was used already")
+        if gift["expires_at"] <= clock.iso(now):
+            raise UnknownCode(f"coupon {code} has expired")
+        if gift["currency"] != currency:
+            raise UnknownCode(f"coupon {code} is for {gift['currency']} orders")
+        if subtotal < gift["min_order"]:
+            raise UnknownCode(f"coupon {code} needs an order of at least {gift['min_order'] / 100:.2f}")
+        return Discount(code=code, amount=min(gift["value"], subtotal), offer_id=gift["item"], source=gift["source"],
+                        label=gift["name"]), {**gift, "loyalty": True}
     priced = tuple(OrderLine(sku=l["sku"], name=l["name"], qty=l["qty"], unit_price=l["unit_price"],
                              line_total=l["line_total"]) for l in lines)
     request = DiscountRequest(db=db, user_id=user_id, code=code, currency=currency, subtotal=subtotal,
@@ -159,7 +171,10 @@ def checkout(
     for line in lines:
         store.insert_order_line(db, order_id, line)
         catalog_store.set_stock(db, line["sku"], line["stock"] - line["qty"], at)
-    if coupon is not None:
+    if coupon is not None and coupon.get("loyalty"):
+        store.use_loyalty_coupon(db, coupon["code"], order_id)
+        views.put_coupon(db, user_id, gifts.to_coupon({**coupon, "used_order_id": order_id}))
+    elif coupon is not None:
         store.use_coupon(db, coupon["id"], order_id)
         mall.refresh_coupon(db, user_id, coupon["code"])
     views.clear_cart(db, user_id)

@@ -49,6 +49,14 @@ class RewardUnavailable(LoyaltyError):
     """A reward that is sold out or withdrawn."""
 
 
+class TierTooLow(LoyaltyError):
+    """A tier-exclusive reward (or perk) asked for by a shopper below its tier."""
+
+
+class NotEnoughGrowth(LoyaltyError):
+    """A coupon or draw that costs more growth than the shopper can spend."""
+
+
 class GrowthCapReached(LoyaltyError):
     """A check-in, review or share past its cap (once a day, so many a month); nothing was recorded."""
 

@@ -7,12 +7,13 @@ from typing import Any
 
 from catalog import store as catalog_store
 
-from . import rules, store, tiers, views
+from . import badges, rules, store, tiers, views
 from .errors import BadOrderInput
 from .models import GrowthResult
 
 
 def _after(db: Any, user_id: int, kind: str, added: int, now: datetime) -> GrowthResult:
+    badges.after_growth(db, user_id, kind, now)
     state, _ = tiers.evaluate(db, user_id, now)
     views.refresh_points(db, user_id, now)
     return GrowthResult(kind=kind, growth_added=added, growth=tiers.growth(db, user_id, now), tier=state.tier)

@@ -11,8 +11,8 @@ import msgspec
 import clock
 from catalog import store as catalog_store
 
-from . import ledger, store, views
-from .errors import BadOrderInput, DuplicateReward, NotEnoughPoints, RewardUnavailable, UnknownReward
+from . import ledger, rules, store, tiers, views
+from .errors import BadOrderInput, DuplicateReward, NotEnoughPoints, RewardUnavailable, TierTooLow, UnknownReward
 from .models import Coupon, Reward, RewardInput, RewardPatch
 
 
@@ -21,7 +21,18 @@ def to_reward(row: dict) -> Reward:
     return Reward(
         id=row["id"], name=row["name"], kind=row["kind"], points_cost=row["points_cost"], stock=row["stock"],
         active=bool(row["active"]), value=row["value"], currency=row["currency"], sku=row["sku"],
+        category=row["category"], min_tier=row["min_tier"], gold_cost=row["gold_cost"],
+        diamond_cost=row["diamond_cost"],
     )
+
+
+def _check_tier_prices(points_cost: int, gold_cost: int | None, diamond_cost: int | None) -> None:
+    """A higher tier never pays more than the one below it."""
+    if gold_cost is not None and gold_cost > points_cost:
+        raise BadOrderInput("goldCost must not be above pointsCost (a higher tier never pays more)")
+    ceiling = gold_cost if gold_cost is not None else points_cost
+    if diamond_cost is not None and diamond_cost > ceiling:
+        raise BadOrderInput("diamondCost must not be above goldCost (or pointsCost) (a higher tier never pays more)")
 
 
 def to_coupon(row: dict) -> Coupon:
@@ -32,9 +43,9 @@ def to_coupon(row: dict) -> Coupon:
     )
 
 
-def rewards(db: Any, active_only: bool = True) -> list[Reward]:
-    """The mall's rewards, cheapest first."""
-    return [to_reward(r) for r in store.list_rewards(db, active_only)]
+def rewards(db: Any, active_only: bool = True, category: str | None = None) -> list[Reward]:
+    """The mall's rewards, cheapest first (of one category when given)."""
+    return [to_reward(r) for r in store.list_rewards(db, active_only, category)]
 
 
 def get_reward(db: Any, reward_id: str) -> Reward:
@@ -54,6 +65,7 @@ def create_reward(db: Any, data: RewardInput, now: datetime) -> Reward:
             raise BadOrderInput("a product reward needs a sku, and no value or currency")
         if catalog_store.get_product(db, data.sku) is None:
             raise BadOrderInput(f"no product {data.sku!r} in the catalog")
+    _check_tier_prices(data.points_cost, data.gold_cost, data.diamond_cost)
     if store.get_reward(db, data.id) is not None:
         raise DuplicateReward(f"a reward {data.id!r} exists already")
     store.insert_reward(db, msgspec.structs.asdict(data), clock.iso(now))
@@ -68,6 +80,8 @@ def update_reward(db: Any, reward_id: str, patch: RewardPatch, now: datetime) ->
         raise BadOrderInput("a coupon reward needs a positive value")
     if "value" in changes and current.kind == "product" and changes["value"]:
         raise BadOrderInput("a product reward has no value")
+    _check_tier_prices(changes.get("points_cost", current.points_cost), changes.get("gold_cost", current.gold_cost),
+                       changes.get("diamond_cost", current.diamond_cost))
     if changes:
         store.update_reward(db, reward_id, changes, clock.iso(now))
     return get_reward(db, reward_id)
@@ -93,18 +107,22 @@ def redeem(db: Any, user_id: int, reward_id: str, now: datetime, *, client_id: s
         raise UnknownReward(f"no reward {reward_id!r}")
     if not reward["active"] or reward["stock"] <= 0:
         raise RewardUnavailable(f"reward {reward_id!r} is sold out or withdrawn")
+    tier = tiers.current(db, user_id, now)[0].tier
+    if rules.tier_rank(tier) < rules.tier_rank(reward["min_tier"]):
+        raise TierTooLow(f"reward {reward_id!r} is for {reward['min_tier']} members and above")
+    cost = rules.reward_cost(reward["points_cost"], reward["gold_cost"], reward["diamond_cost"], tier)
     ledger.settle(db, user_id, now)
     balance, _, _ = ledger.balances(db, user_id, now)
-    if balance < reward["points_cost"]:
-        raise NotEnoughPoints(f"this reward needs {reward['points_cost']} points and {balance} are available")
+    if balance < cost:
+        raise NotEnoughPoints(f"this reward needs {cost} points and {balance} are available")
     if not store.take_reward_stock(db, reward_id):
         raise RewardUnavailable(f"reward {reward_id!r} is sold out")
     code = "PM-" + secrets.token_hex(5).upper()
     redemption_id = store.insert_redemption(db, {
-        "user_id": user_id, "reward_id": reward_id, "points": reward["points_cost"], "code": code,
+        "user_id": user_id, "reward_id": reward_id, "points": cost, "code": code,
         "client_id": client_id, "mutation_id": mutation_id, "at": clock.iso(now),
     })
-    ledger.spend(db, user_id, reward["points_cost"], now, redemption_id)
+    ledger.spend(db, user_id, cost, now, redemption_id)
     row = store.coupon(db, user_id, code)
     assert row is not None
     made = to_coupon(row)

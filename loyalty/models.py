@@ -11,6 +11,9 @@ RewardId = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$", description
 Code = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", description="offer or coupon code")]
 Sku = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$")]
+Category = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$", description="reward category (slug)")]
+TierName = Literal["silver", "gold", "diamond"]
+PointsCost = Annotated[int, Meta(ge=1, le=10_000_000)]
 
 MAX_ORDER_LINES = 100
 """A checkout takes at most this many cart lines."""
@@ -51,6 +54,8 @@ class Order(msgspec.Struct, rename="camel", frozen=True):
     points_earned: int = 0
     points_reversed: int = 0
     points_written_off: int = 0
+    free_return: bool = False
+    """The return's shipping was paid by the tier's free-return allowance."""
 
 
 class OrderSummary(msgspec.Struct, rename="camel", frozen=True):
@@ -99,6 +104,9 @@ class PointsView(msgspec.Struct, rename="camel", frozen=True):
     progress: int
     tier_held_until: str | None
     expiring: list[ExpiringLot]
+    spendable_growth: int = 0
+    """Growth that can still buy coupons and draws (spending it never lowers the tier)."""
+    perks: "Perks | None" = None
 
 
 class Reward(msgspec.Struct, rename="camel", frozen=True):
@@ -113,6 +121,13 @@ class Reward(msgspec.Struct, rename="camel", frozen=True):
     value: int = 0
     currency: str | None = None
     sku: str | None = None
+    category: str = "general"
+    min_tier: str | None = None
+    """Tier-exclusive: only shoppers at this tier or above may redeem it."""
+    gold_cost: int | None = None
+    """Tier-priced: what a gold shopper pays (None: the silver cost)."""
+    diamond_cost: int | None = None
+    """Tier-priced: what a diamond shopper pays (None: the gold cost)."""
 
 
 class RewardList(msgspec.Struct, rename="camel", frozen=True):
@@ -133,6 +148,10 @@ class RewardInput(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     currency: Currency | None = None
     sku: Sku | None = None
     active: bool = True
+    category: Category = "general"
+    min_tier: TierName | None = None
+    gold_cost: PointsCost | None = None
+    diamond_cost: PointsCost | None = None
 
 
 class RewardPatch(msgspec.Struct, rename="camel", forbid_unknown_fields=True, omit_defaults=True):
@@ -143,6 +162,10 @@ class RewardPatch(msgspec.Struct, rename="camel", forbid_unknown_fields=True, om
     stock: Annotated[int, Meta(ge=0, le=1_000_000)] | None = None
     value: Annotated[int, Meta(ge=0, le=100_000_000)] | None = None
     active: bool | None = None
+    category: Category | None = None
+    min_tier: TierName | None = None
+    gold_cost: PointsCost | None = None
+    diamond_cost: PointsCost | None = None
 
 
 class RedeemArgs(msgspec.Struct, rename="camel"):
@@ -188,3 +211,126 @@ class Discount(msgspec.Struct, rename="camel", frozen=True):
     offer_id: str | None = None
     source: str = "offer"
     label: str = ""
+
+
+class BirthdayPack(msgspec.Struct, rename="camel", frozen=True):
+    """What a tier gets on the shopper's birthday: points, or a coupon worth ``value``."""
+
+    kind: str
+    points: int = 0
+    value: int = 0
+    currency: str | None = None
+
+
+class Perks(msgspec.Struct, rename="camel", frozen=True):
+    """What the shopper's tier gives them (the ``perks`` of the ``points`` view)."""
+
+    tier: str
+    multiplier: float
+    free_returns_per_year: int
+    free_returns_left: int
+    birthday_pack: BirthdayPack
+    exclusive_rewards: bool
+    """Whether tier-exclusive rewards of the mall are open to this tier."""
+
+
+class GrowthCouponItem(msgspec.Struct, rename="camel", frozen=True):
+    """A cash coupon growth buys: ``value`` off an order of at least ``min_order``."""
+
+    id: str
+    name: str
+    growth: int
+    value: int
+    currency: str
+    min_order: int
+
+
+class Prize(msgspec.Struct, rename="camel", forbid_unknown_fields=True, frozen=True):
+    """One prize of a lottery with its published odds (in 1/10,000)."""
+
+    id: Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
+    name: Annotated[str, Meta(min_length=1, max_length=80)]
+    kind: Literal["coupon", "points"]
+    odds: Annotated[int, Meta(ge=1, le=10_000, description="chance in 1/10,000")]
+    value: Annotated[int, Meta(ge=0, le=10_000_000)] = 0
+    """Coupon prizes: minor units off."""
+    points: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
+    """Points prizes: points given (available at once)."""
+
+
+class LotteryInput(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """Operator input for a lottery: what a draw costs in growth, its prizes and odds, its daily prize budget."""
+
+    name: Annotated[str, Meta(min_length=1, max_length=80)]
+    cost: Annotated[int, Meta(ge=1, le=1_000_000)]
+    daily_budget: Annotated[int, Meta(ge=0, le=10**10)]
+    """Minor units of prizes a day may pay out (points count as one minor unit each)."""
+    currency: Currency
+    prizes: Annotated[list[Prize], Meta(min_length=1, max_length=20)]
+    active: bool = True
+
+
+class Lottery(msgspec.Struct, rename="camel", frozen=True):
+    """A lottery as published: prizes with odds (percent too), cost, and what the day's budget has left."""
+
+    id: str
+    name: str
+    cost: int
+    currency: str
+    prizes: list[Prize]
+    nothing_odds: int
+    """Chance in 1/10,000 of winning nothing (what the prizes leave)."""
+    daily_budget: int
+    budget_left_today: int
+    active: bool
+
+
+class GrowthShop(msgspec.Struct, rename="camel", frozen=True):
+    """What growth can buy: cash coupons and lottery draws."""
+
+    coupons: list[GrowthCouponItem]
+    lotteries: list[Lottery]
+
+
+class GrowthCouponArgs(msgspec.Struct, rename="camel"):
+    """Args of the sync mutation ``growth.coupon``."""
+
+    item_id: Annotated[str, Meta(max_length=48)]
+
+
+class DrawArgs(msgspec.Struct, rename="camel"):
+    """Args of the sync mutation ``growth.draw``."""
+
+    lottery_id: RewardId
+
+
+class BadgeSeenArgs(msgspec.Struct, rename="camel"):
+    """Args of the sync mutation ``badges.seen``: the badge was announced on one device, so on none again."""
+
+    badge: Annotated[str, Meta(max_length=48)]
+
+
+class DrawResult(msgspec.Struct, rename="camel", frozen=True):
+    """A lottery draw as the synced ``draws/{id}`` row shows it."""
+
+    id: int
+    lottery_id: str
+    prize_id: str | None
+    prize_name: str | None
+    kind: str
+    """'coupon', 'points' or 'none'."""
+    growth: int
+    at: str
+    coupon_code: str | None = None
+    points: int = 0
+    value: int = 0
+    budget_spent: bool = False
+    """True when the prize drawn could not be paid because the day's budget was spent."""
+
+
+class Badge(msgspec.Struct, rename="camel", frozen=True):
+    """A milestone badge: the ``badges/{id}`` row; ``announced_at`` is set once a device has shown it."""
+
+    id: str
+    earned_at: str
+    announced_at: str | None = None

@@ -1,4 +1,5 @@
-"""The sync mutation ``points.redeem {rewardId}``: redeem a points-mall reward from a (possibly offline) queue.
+"""The loyalty sync mutations: ``points.redeem {rewardId}`` (a points-mall reward), ``growth.coupon {itemId}`` and
+``growth.draw {lotteryId}`` (spending growth), ``badges.seen {badge}``; each from a (possibly offline) queue.
 
 Applied exactly once by the sync engine (lastMutationId, and UNIQUE(client_id, mutation_id) on redemptions);
 a refusal is a permanent error the engine records as ``errors/{id}`` in the client's view.
@@ -10,14 +11,15 @@ from clock import from_ms
 from sync.errors import PermanentError
 from sync.mutators import MutationContext, Mutator
 
-from . import mall, store
-from .errors import NotEnoughPoints, RewardUnavailable, UnknownReward
-from .models import RedeemArgs
+from . import badges, growth_shop, mall, store
+from .errors import NotEnoughGrowth, NotEnoughPoints, RewardUnavailable, TierTooLow, UnknownReward
+from .models import BadgeSeenArgs, DrawArgs, GrowthCouponArgs, RedeemArgs
 
 REFUSALS: dict[type[Exception], str] = {
     UnknownReward: "unknown-reward",
     RewardUnavailable: "reward-unavailable",
     NotEnoughPoints: "not-enough-points",
+    TierTooLow: "tier-too-low",
 }
 
 
@@ -32,7 +34,44 @@ def redeem(ctx: MutationContext, args: RedeemArgs) -> None:
         raise PermanentError(REFUSALS[type(exc)], str(exc)) from None
 
 
+GROWTH_REFUSALS: dict[type[Exception], str] = {
+    UnknownReward: "unknown-item",
+    RewardUnavailable: "item-unavailable",
+    NotEnoughGrowth: "not-enough-growth",
+}
+
+
+def buy_growth_coupon(ctx: MutationContext, args: GrowthCouponArgs) -> None:
+    """Spend growth on a cash coupon inside the push transaction (once per mutation)."""
+    if store.growth_spend_by_mutation(ctx.db, ctx.client_id, ctx.mutation_id) is not None:
+        return
+    try:
+        growth_shop.buy_coupon(ctx.db, ctx.user_id, args.item_id, from_ms(ctx.now), client_id=ctx.client_id,
+                               mutation_id=ctx.mutation_id)
+    except tuple(GROWTH_REFUSALS) as exc:
+        raise PermanentError(GROWTH_REFUSALS[type(exc)], str(exc)) from None
+
+
+def lottery_draw(ctx: MutationContext, args: DrawArgs) -> None:
+    """One lottery draw inside the push transaction: applied exactly once however often the push is retried."""
+    if store.growth_spend_by_mutation(ctx.db, ctx.client_id, ctx.mutation_id) is not None:
+        return
+    try:
+        growth_shop.draw(ctx.db, ctx.user_id, args.lottery_id, from_ms(ctx.now), client_id=ctx.client_id,
+                         mutation_id=ctx.mutation_id)
+    except tuple(GROWTH_REFUSALS) as exc:
+        raise PermanentError(GROWTH_REFUSALS[type(exc)], str(exc)) from None
+
+
+def badge_seen(ctx: MutationContext, args: BadgeSeenArgs) -> None:
+    """A device announced a badge; the others will not (an unknown or foreign badge changes nothing)."""
+    badges.mark_seen(ctx.db, ctx.user_id, args.badge, from_ms(ctx.now))
+
+
 MUTATORS: tuple[Mutator, ...] = (
     Mutator("points.redeem", RedeemArgs, redeem),
+    Mutator("growth.coupon", GrowthCouponArgs, buy_growth_coupon),
+    Mutator("growth.draw", DrawArgs, lottery_draw),
+    Mutator("badges.seen", BadgeSeenArgs, badge_seen),
 )
 """The loyalty room's sync mutations (server/wiring.py installs them in the engine's table)."""

@@ -11,7 +11,7 @@ from typing import Any
 import clock
 from catalog import store as catalog_store
 
-from . import ledger, mall, rules, store, tiers, views
+from . import badges, gifts, ledger, mall, perks, rules, store, tiers, views
 from .errors import BadTransition, UnknownOrder
 from .models import Order, OrderLine, OrderList, OrderSummary
 
@@ -33,6 +33,7 @@ def to_order(row: dict, lines: list[dict]) -> Order:
         points_earned=row["points_earned"],
         points_reversed=row["points_reversed"],
         points_written_off=row["points_written_off"],
+        free_return=bool(row.get("free_return")),
     )
 
 
@@ -55,7 +56,7 @@ def get(db: Any, order_id: int, user_id: int | None = None) -> Order:
     row = store.get_order(db, order_id, user_id)
     if row is None:
         raise UnknownOrder(f"no order {order_id}")
-    return to_order(row, store.order_lines(db, [order_id])[order_id])
+    return to_order({**row, "free_return": store.is_free_return(db, order_id)}, store.order_lines(db, [order_id])[order_id])
 
 
 def page(db: Any, user_id: int, before: int | None, limit: int) -> OrderList:
@@ -75,7 +76,8 @@ def _restock(db: Any, lines: list[dict], now: datetime) -> None:
             catalog_store.set_stock(db, line["sku"], product["stock"] + line["qty"], clock.iso(now))
 
 
-def _pay(db: Any, row: dict, now: datetime, hold_days: int) -> None:
+def apply_payment(db: Any, row: dict, now: datetime, hold_days: int) -> None:
+    """What paying an order earns: points at the tier before it, a first-order bonus, growth; tier re-evaluated."""
     user_id, order_id = row["user_id"], row["id"]
     ledger.settle(db, user_id, now)
     state, _ = tiers.evaluate(db, user_id, now)  # the tier before this order sets the multiplier
@@ -87,10 +89,14 @@ def _pay(db: Any, row: dict, now: datetime, hold_days: int) -> None:
     store.set_order_points(db, order_id, earned=earned)
     tiers.record_order_growth(db, user_id, order_id, row["total"], now)
     tiers.evaluate(db, user_id, now)
+    badges.after_order_paid(db, user_id, now)
 
 
-def _refund(db: Any, row: dict, now: datetime) -> None:
+def apply_refund(db: Any, row: dict, now: datetime) -> None:
+    """What refunding an order takes back: its points (clawed back or written off) and its growth."""
     user_id, order_id = row["user_id"], row["id"]
+    if row["status"] == "fulfilled":  # goods came back: the tier's free-return allowance pays the shipping
+        perks.claim_free_return(db, user_id, order_id, tiers.current(db, user_id, now)[0].tier, now)
     taken, written_off = ledger.reverse_order(db, user_id, order_id, now)
     store.set_order_points(db, order_id, reversed_=taken, written_off=written_off)
     tiers.reverse_order_growth(db, user_id, order_id, now)
@@ -119,12 +125,14 @@ def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days:
     if target == "cancelled":
         for released in store.release_coupon(db, order_id):
             mall.refresh_coupon(db, released["user_id"], released["code"])
+        for released in store.release_loyalty_coupons(db, order_id):
+            views.put_coupon(db, released["user_id"], gifts.to_coupon({**released, "used_order_id": None}))
     elif target == "paid":
-        _pay(db, row, now, hold_days)
+        apply_payment(db, row, now, hold_days)
     elif target == "refunded":
-        _refund(db, row, now)
+        apply_refund(db, row, now)
     fresh = store.get_order(db, order_id)
     assert fresh is not None
     views.put_order(db, fresh["user_id"], to_summary(fresh, lines))
     views.refresh_points(db, fresh["user_id"], now)
-    return to_order(fresh, lines), True
+    return to_order({**fresh, "free_return": store.is_free_return(db, order_id)}, lines), True

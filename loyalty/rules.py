@@ -45,6 +45,20 @@ TIER_HOLD_DAYS = 365
 ACCELERATED_MONTH_SPEND_MINOR = 2_000 * MINOR_PER_UNIT
 """Paid spend in one calendar month above this (strictly) upgrades the shopper one tier at once."""
 
+def tier_rank(tier: str | None) -> int:
+    """0 for silver (or none), 1 for gold, 2 for diamond."""
+    return TIERS.index(tier) if tier in TIERS else 0  # type: ignore[arg-type]
+
+
+def reward_cost(points_cost: int, gold_cost: int | None, diamond_cost: int | None, tier: str) -> int:
+    """What a tier-priced reward costs a shopper at ``tier``: the tier's own price, else the tier below's."""
+    if tier == "diamond" and diamond_cost is not None:
+        return diamond_cost
+    if tier in ("gold", "diamond") and gold_cost is not None:
+        return gold_cost
+    return points_cost
+
+
 GrowthKind = Literal["order", "checkin", "review", "share"]
 
 

@@ -12,9 +12,22 @@ import clock
 from sync.poke import notify
 
 from . import checkout as checkout_mod
-from . import growth, jobs, mall, orders, store, views
+from . import gifts, growth, growth_shop, jobs, mall, orders, store, views
 from .errors import BadIdempotencyKey, BadOrderInput
-from .models import Coupon, GrowthResult, Order, OrderList, PointsView, Reward, RewardInput, RewardPatch
+from .models import (
+    Coupon,
+    DrawResult,
+    GrowthResult,
+    GrowthShop,
+    Lottery,
+    LotteryInput,
+    Order,
+    OrderList,
+    PointsView,
+    Reward,
+    RewardInput,
+    RewardPatch,
+)
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 _checkout_decoder = msgspec.json.Decoder(checkout_mod.CheckoutRequest)
@@ -71,9 +84,36 @@ def points(database: Any, user_id: int, now: datetime | None = None) -> PointsVi
 
 
 def coupons(database: Any, user_id: int) -> list[Coupon]:
-    """The shopper's points-mall coupons, newest first."""
+    """The shopper's coupons, newest first: points-mall ones, then those growth bought, lotteries paid, birthdays gave."""
     with database.snapshot() as db:
-        return [mall.to_coupon(row) for row in store.user_coupons(db, user_id)]
+        return ([mall.to_coupon(row) for row in store.user_coupons(db, user_id)]
+                + [gifts.to_coupon(row) for row in store.user_loyalty_coupons(db, user_id)])
+
+
+def growth_shop_view(database: Any, now: datetime | None = None) -> GrowthShop:
+    """What growth buys: cash coupons and lottery draws with their published odds."""
+    with database.snapshot() as db:
+        return growth_shop.shop(db, _now(now))
+
+
+def lotteries(database: Any, now: datetime | None = None) -> list[Lottery]:
+    """Every lottery, closed ones too (operators)."""
+    with database.snapshot() as db:
+        return growth_shop.lotteries(db, _now(now))
+
+
+def put_lottery(database: Any, lottery_id: str, data: LotteryInput, now: datetime | None = None) -> Lottery:
+    """Create or replace a lottery (operators)."""
+    with database.write() as db:
+        return growth_shop.put_lottery(db, lottery_id, data, _now(now))
+
+
+def draw(database: Any, user_id: int, lottery_id: str, now: datetime | None = None) -> DrawResult:
+    """One draw outside sync (CLI, tests); the PWA uses the sync mutation ``growth.draw``."""
+    with database.write() as db:
+        result = growth_shop.draw(db, user_id, lottery_id, _now(now))
+    notify(user_id)
+    return result
 
 
 def record_growth(database: Any, user_id: int, kind: str, sku: str | None = None, now: datetime | None = None) -> GrowthResult:
@@ -90,10 +130,10 @@ def record_growth(database: Any, user_id: int, kind: str, sku: str | None = None
     return result
 
 
-def rewards(database: Any, active_only: bool = True) -> list[Reward]:
-    """The points mall."""
+def rewards(database: Any, active_only: bool = True, category: str | None = None) -> list[Reward]:
+    """The points mall (one category of it when given)."""
     with database.snapshot() as db:
-        return mall.rewards(db, active_only)
+        return mall.rewards(db, active_only, category)
 
 
 def create_reward(database: Any, data: RewardInput, now: datetime | None = None) -> Reward:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Iterable
 
 DOMAIN = "loyalty"
@@ -136,6 +137,92 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        2,
+        "reward categories, tier-exclusive and tier-priced rewards",
+        [
+            "ALTER TABLE rewards ADD COLUMN category TEXT NOT NULL DEFAULT 'general'",
+            "ALTER TABLE rewards ADD COLUMN min_tier TEXT",     # tier-exclusive: this tier and above only
+            "ALTER TABLE rewards ADD COLUMN gold_cost INTEGER",  # tier-priced: NULL = the silver cost
+            "ALTER TABLE rewards ADD COLUMN diamond_cost INTEGER",
+            "CREATE INDEX rewards_category ON rewards (category, points_cost)",
+        ],
+    ),
+    (
+        3,
+        "tier perks, growth spending (coupons, lottery draws), badges",
+        [
+            """CREATE TABLE loyalty_coupons (
+                code TEXT PRIMARY KEY,
+                user_id INTEGER NOT NULL,
+                source TEXT NOT NULL CHECK (source IN ('growth', 'lottery', 'birthday')),
+                item TEXT NOT NULL,              -- growth-shop item, lottery prize or birthday pack it came from
+                name TEXT NOT NULL,
+                value INTEGER NOT NULL CHECK (value > 0),
+                currency TEXT NOT NULL,
+                min_order INTEGER NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                used_order_id INTEGER REFERENCES orders (id)
+            )""",
+            "CREATE INDEX loyalty_coupons_user ON loyalty_coupons (user_id)",
+            """CREATE TABLE growth_spends (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('coupon', 'draw')),
+                item TEXT NOT NULL,              -- growth-shop item or lottery id
+                growth INTEGER NOT NULL CHECK (growth > 0),
+                client_id TEXT,
+                mutation_id INTEGER,
+                prize_id TEXT,                   -- draws: the prize drawn (NULL: nothing)
+                prize_value INTEGER NOT NULL DEFAULT 0,
+                budget_spent INTEGER NOT NULL DEFAULT 0,
+                coupon_code TEXT,
+                points INTEGER NOT NULL DEFAULT 0,
+                at TEXT NOT NULL,
+                UNIQUE (client_id, mutation_id)
+            )""",
+            "CREATE INDEX growth_spends_user ON growth_spends (user_id, id)",
+            """CREATE TABLE lotteries (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                cost INTEGER NOT NULL CHECK (cost > 0),
+                daily_budget INTEGER NOT NULL CHECK (daily_budget >= 0),
+                currency TEXT NOT NULL,
+                prizes TEXT NOT NULL,            -- JSON [{id, name, kind, odds, value, points}]
+                active INTEGER NOT NULL DEFAULT 1,
+                updated_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE lottery_budget (
+                lottery_id TEXT NOT NULL,
+                day TEXT NOT NULL,
+                spent INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (lottery_id, day)
+            )""",
+            """CREATE TABLE badges (
+                user_id INTEGER NOT NULL,
+                badge TEXT NOT NULL,
+                earned_at TEXT NOT NULL,
+                announced_at TEXT,
+                PRIMARY KEY (user_id, badge)
+            )""",
+            """CREATE TABLE free_returns (
+                order_id INTEGER PRIMARY KEY REFERENCES orders (id),
+                user_id INTEGER NOT NULL,
+                year TEXT NOT NULL
+            )""",
+            "CREATE INDEX free_returns_user_year ON free_returns (user_id, year)",
+            """CREATE TABLE birthday_packs (
+                user_id INTEGER NOT NULL,
+                year INTEGER NOT NULL,
+                tier TEXT NOT NULL,
+                points INTEGER NOT NULL DEFAULT 0,
+                coupon_code TEXT,
+                at TEXT NOT NULL,
+                PRIMARY KEY (user_id, year)
+            )""",
+        ],
+    ),
 ]
 
 
@@ -156,6 +243,31 @@ def insert_order(db: Any, row: dict) -> int:
         row,
     )
     return cur.lastrowid
+
+
+def insert_history_order(db: Any, row: dict) -> int:
+    """An order as its life cycle left it (the demo's histories), every stamp given; its id."""
+    return db.execute(
+        "INSERT INTO orders (user_id, status, currency, subtotal, discount, total, code, offer_id, discount_source,"
+        " created_at, updated_at, paid_at, fulfilled_at, cancelled_at, refunded_at) VALUES (:user_id, :status,"
+        " :currency, :subtotal, :discount, :total, :code, :offer_id, :discount_source, :created_at, :updated_at,"
+        " :paid_at, :fulfilled_at, :cancelled_at, :refunded_at) RETURNING id",
+        row,
+    ).fetchone()[0]
+
+
+def insert_order_lines(db: Any, order_id: int, lines: list[dict]) -> None:
+    """Every line of an order in one statement."""
+    if not lines:
+        return
+    params: list[Any] = []
+    for line in lines:
+        params += [order_id, line["sku"], line["name"], line["qty"], line["unit_price"], line["line_total"]]
+    db.execute(
+        "INSERT INTO order_lines (order_id, sku, name, qty, unit_price, line_total) VALUES "
+        + ", ".join("(?, ?, ?, ?, ?, ?)" for _ in lines),
+        params,
+    )
 
 
 def insert_order_line(db: Any, order_id: int, line: dict) -> None:
@@ -454,13 +566,32 @@ def growth_counts(db: Any, user_id: int, kind: str, day: str, month: str) -> tup
 def insert_reward(db: Any, row: dict, now: str) -> None:
     """A new reward."""
     db.execute(
-        "INSERT INTO rewards (id, name, kind, points_cost, stock, value, currency, sku, active, created_at, updated_at)"
-        " VALUES (:id, :name, :kind, :points_cost, :stock, :value, :currency, :sku, :active, :now, :now)",
-        {**row, "active": int(bool(row["active"])), "now": now},
+        "INSERT INTO rewards (id, name, kind, points_cost, stock, value, currency, sku, active, category, min_tier,"
+        " gold_cost, diamond_cost, created_at, updated_at) VALUES (:id, :name, :kind, :points_cost, :stock, :value,"
+        " :currency, :sku, :active, :category, :min_tier, :gold_cost, :diamond_cost, :now, :now)",
+        {**_REWARD_DEFAULTS, **row, "active": int(bool(row["active"])), "now": now},
     )
 
 
-_REWARD_FIELDS = ("name", "points_cost", "stock", "value", "active")
+def insert_rewards(db: Any, rows: list[dict], now: str) -> int:
+    """Add many rewards at once (the demo mall); ids that exist are left as they are; how many were added."""
+    added = 0
+    for row in rows:
+        added += db.execute(
+            "INSERT INTO rewards (id, name, kind, points_cost, stock, value, currency, sku, active, category, min_tier,"
+            " gold_cost, diamond_cost, created_at, updated_at) VALUES (:id, :name, :kind, :points_cost, :stock, :value,"
+            " :currency, :sku, :active, :category, :min_tier, :gold_cost, :diamond_cost, :now, :now)"
+            " ON CONFLICT (id) DO NOTHING",
+            {**_REWARD_DEFAULTS, **row, "active": int(bool(row.get("active", True))), "now": now},
+        ).rowcount
+    return added
+
+
+_REWARD_DEFAULTS = {"category": "general", "min_tier": None, "gold_cost": None, "diamond_cost": None, "sku": None,
+                    "value": 0, "currency": None}
+
+
+_REWARD_FIELDS = ("name", "points_cost", "stock", "value", "active", "category", "min_tier", "gold_cost", "diamond_cost")
 
 
 def update_reward(db: Any, reward_id: str, changes: dict, now: str) -> bool:
@@ -491,10 +622,21 @@ def get_reward(db: Any, reward_id: str) -> dict | None:
     return _one(db, "SELECT * FROM rewards WHERE id = ?", [reward_id])
 
 
-def list_rewards(db: Any, active_only: bool) -> list[dict]:
-    """Rewards, cheapest first."""
-    where = " WHERE active = 1" if active_only else ""
-    return list(db.query(f"SELECT * FROM rewards{where} ORDER BY points_cost, id"))
+def list_rewards(db: Any, active_only: bool, category: str | None = None) -> list[dict]:
+    """Rewards, cheapest first (of one category when given)."""
+    where, params = [], []
+    if active_only:
+        where.append("active = 1")
+    if category is not None:
+        where.append("category = ?")
+        params.append(category)
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    return list(db.query(f"SELECT * FROM rewards{clause} ORDER BY points_cost, id", params))
+
+
+def count_rewards(db: Any) -> int:
+    """How many rewards the mall holds (withdrawn ones too)."""
+    return db.execute("SELECT COUNT(*) FROM rewards").fetchone()[0]
 
 
 def take_reward_stock(db: Any, reward_id: str) -> bool:
@@ -572,6 +714,203 @@ def set_job_mark(db: Any, name: str, at: str) -> None:
     )
 
 
+# ---------------------------------------------------------------------------------------------- perks
+
+
+def free_returns_used(db: Any, user_id: int, year: str) -> int:
+    """Free returns a shopper used in a calendar year."""
+    return db.execute("SELECT COUNT(*) FROM free_returns WHERE user_id = ? AND year = ?", [user_id, year]).fetchone()[0]
+
+
+def claim_free_return(db: Any, user_id: int, order_id: int, year: str, allowance: int) -> bool:
+    """Mark a returned order's return free if the year's allowance has room (one statement, so never over it)."""
+    return db.execute(
+        "INSERT INTO free_returns (order_id, user_id, year) SELECT ?, ?, ?"
+        " WHERE (SELECT COUNT(*) FROM free_returns WHERE user_id = ? AND year = ?) < ?"
+        " ON CONFLICT (order_id) DO NOTHING",
+        [order_id, user_id, year, user_id, year, allowance],
+    ).rowcount == 1
+
+
+def is_free_return(db: Any, order_id: int) -> bool:
+    """Whether an order's return was free."""
+    return db.execute("SELECT 1 FROM free_returns WHERE order_id = ?", [order_id]).fetchone() is not None
+
+
+def claim_birthday_pack(db: Any, user_id: int, year: int, tier: str, at: str) -> bool:
+    """Claim this year's birthday pack (once a year); False if it was claimed already."""
+    return db.execute(
+        "INSERT INTO birthday_packs (user_id, year, tier, at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, year) DO NOTHING",
+        [user_id, year, tier, at],
+    ).rowcount == 1
+
+
+def set_birthday_pack(db: Any, user_id: int, year: int, points: int, coupon_code: str | None) -> None:
+    """Record what a claimed birthday pack gave."""
+    db.execute("UPDATE birthday_packs SET points = ?, coupon_code = ? WHERE user_id = ? AND year = ?",
+               [points, coupon_code, user_id, year])
+
+
+def birthday_pack(db: Any, user_id: int, year: int) -> dict | None:
+    """The birthday pack of one year, if claimed."""
+    return _one(db, "SELECT * FROM birthday_packs WHERE user_id = ? AND year = ?", [user_id, year])
+
+
+# ---------------------------------------------------------------------------------------------- loyalty coupons
+
+
+def insert_loyalty_coupon(db: Any, row: dict) -> None:
+    """A coupon growth bought, a lottery paid out or a birthday pack held."""
+    db.execute(
+        "INSERT INTO loyalty_coupons (code, user_id, source, item, name, value, currency, min_order, created_at,"
+        " expires_at) VALUES (:code, :user_id, :source, :item, :name, :value, :currency, :min_order, :created_at,"
+        " :expires_at)",
+        row,
+    )
+
+
+def loyalty_coupon(db: Any, user_id: int, code: str) -> dict | None:
+    """One of the shopper's loyalty coupons by code."""
+    return _one(db, "SELECT * FROM loyalty_coupons WHERE user_id = ? AND code = ?", [user_id, code])
+
+
+def user_loyalty_coupons(db: Any, user_id: int) -> list[dict]:
+    """A shopper's loyalty coupons, newest first."""
+    return list(db.query("SELECT * FROM loyalty_coupons WHERE user_id = ? ORDER BY created_at DESC, code", [user_id]))
+
+
+def use_loyalty_coupon(db: Any, code: str, order_id: int) -> bool:
+    """Mark a loyalty coupon used by an order; False if it was used already."""
+    return db.execute(
+        "UPDATE loyalty_coupons SET used_order_id = ? WHERE code = ? AND used_order_id IS NULL", [order_id, code]
+    ).rowcount == 1
+
+
+def release_loyalty_coupons(db: Any, order_id: int) -> list[dict]:
+    """Give back the loyalty coupons a cancelled order used; the rows released."""
+    rows = list(db.query("SELECT * FROM loyalty_coupons WHERE used_order_id = ?", [order_id]))
+    db.execute("UPDATE loyalty_coupons SET used_order_id = NULL WHERE used_order_id = ?", [order_id])
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------- growth spending
+
+
+def growth_total(db: Any, user_id: int) -> int:
+    """All growth a shopper ever earned, net of refunds."""
+    return db.execute("SELECT COALESCE(SUM(amount), 0) FROM growth_events WHERE user_id = ?", [user_id]).fetchone()[0]
+
+
+def growth_spent(db: Any, user_id: int) -> int:
+    """All growth a shopper spent on coupons and draws."""
+    return db.execute("SELECT COALESCE(SUM(growth), 0) FROM growth_spends WHERE user_id = ?", [user_id]).fetchone()[0]
+
+
+def insert_growth_spend(db: Any, row: dict) -> int:
+    """Record growth spent on a coupon or a draw; its id."""
+    return db.execute(
+        "INSERT INTO growth_spends (user_id, kind, item, growth, client_id, mutation_id, prize_id, prize_value,"
+        " budget_spent, coupon_code, points, at) VALUES (:user_id, :kind, :item, :growth, :client_id, :mutation_id,"
+        " :prize_id, :prize_value, :budget_spent, :coupon_code, :points, :at) RETURNING id",
+        row,
+    ).fetchone()[0]
+
+
+def growth_spend_by_mutation(db: Any, client_id: str, mutation_id: int) -> dict | None:
+    """The spend a sync mutation made, if it made one."""
+    return _one(db, "SELECT * FROM growth_spends WHERE client_id = ? AND mutation_id = ?", [client_id, mutation_id])
+
+
+def growth_spends(db: Any, user_id: int, kind: str | None = None) -> list[dict]:
+    """A shopper's spends in order."""
+    if kind is None:
+        return list(db.query("SELECT * FROM growth_spends WHERE user_id = ? ORDER BY id", [user_id]))
+    return list(db.query("SELECT * FROM growth_spends WHERE user_id = ? AND kind = ? ORDER BY id", [user_id, kind]))
+
+
+def put_lottery(db: Any, lottery_id: str, row: dict, now: str) -> None:
+    """Create or replace a lottery (prizes as JSON)."""
+    db.execute(
+        "INSERT INTO lotteries (id, name, cost, daily_budget, currency, prizes, active, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, cost = excluded.cost,"
+        " daily_budget = excluded.daily_budget, currency = excluded.currency, prizes = excluded.prizes,"
+        " active = excluded.active, updated_at = excluded.updated_at",
+        [lottery_id, row["name"], row["cost"], row["daily_budget"], row["currency"], json.dumps(row["prizes"]),
+         int(row["active"]), now],
+    )
+
+
+def _lottery(row: dict) -> dict:
+    return {**row, "prizes": json.loads(row["prizes"]), "active": bool(row["active"])}
+
+
+def get_lottery(db: Any, lottery_id: str) -> dict | None:
+    """One lottery."""
+    row = _one(db, "SELECT * FROM lotteries WHERE id = ?", [lottery_id])
+    return _lottery(row) if row else None
+
+
+def list_lotteries(db: Any, active_only: bool) -> list[dict]:
+    """Lotteries in id order."""
+    where = " WHERE active = 1" if active_only else ""
+    return [_lottery(r) for r in db.query(f"SELECT * FROM lotteries{where} ORDER BY id")]
+
+
+def budget_spent(db: Any, lottery_id: str, day: str) -> int:
+    """What a lottery's prizes paid out on a day."""
+    row = db.execute("SELECT spent FROM lottery_budget WHERE lottery_id = ? AND day = ?", [lottery_id, day]).fetchone()
+    return row[0] if row else 0
+
+
+def take_budget(db: Any, lottery_id: str, day: str, amount: int, budget: int) -> bool:
+    """Pay ``amount`` out of the day's prize budget if it has room (conditional: never over the budget)."""
+    if amount > budget:
+        return False
+    db.execute(
+        "INSERT INTO lottery_budget (lottery_id, day, spent) VALUES (?, ?, 0) ON CONFLICT (lottery_id, day) DO NOTHING",
+        [lottery_id, day],
+    )
+    return db.execute(
+        "UPDATE lottery_budget SET spent = spent + ? WHERE lottery_id = ? AND day = ? AND spent + ? <= ?",
+        [amount, lottery_id, day, amount, budget],
+    ).rowcount == 1
+
+
+# ---------------------------------------------------------------------------------------------- badges
+
+
+def award_badge(db: Any, user_id: int, badge: str, at: str) -> bool:
+    """Award a badge once; False if the shopper has it already."""
+    return db.execute(
+        "INSERT INTO badges (user_id, badge, earned_at) VALUES (?, ?, ?) ON CONFLICT (user_id, badge) DO NOTHING",
+        [user_id, badge, at],
+    ).rowcount == 1
+
+
+def mark_badge_announced(db: Any, user_id: int, badge: str, at: str) -> bool:
+    """Record that a device announced the badge; False if it had been announced (or is not the shopper's)."""
+    return db.execute(
+        "UPDATE badges SET announced_at = ? WHERE user_id = ? AND badge = ? AND announced_at IS NULL",
+        [at, user_id, badge],
+    ).rowcount == 1
+
+
+def get_badge(db: Any, user_id: int, badge: str) -> dict | None:
+    """One of the shopper's badges."""
+    return _one(db, "SELECT * FROM badges WHERE user_id = ? AND badge = ?", [user_id, badge])
+
+
+def count_reviews(db: Any, user_id: int) -> int:
+    """Reviews that counted for growth."""
+    return db.execute("SELECT COUNT(*) FROM growth_events WHERE user_id = ? AND kind = 'review'", [user_id]).fetchone()[0]
+
+
+def checkin_days(db: Any, user_id: int, limit: int) -> list[str]:
+    """The shopper's most recent check-in days (YYYY-MM-DD), newest first."""
+    return [r[0] for r in db.execute(
+        "SELECT day FROM growth_events WHERE user_id = ? AND kind = 'checkin' ORDER BY day DESC LIMIT ?", [user_id, limit])]
+
+
 # ---------------------------------------------------------------------------------------- lastmile verify
 
 def order_total_mismatches(db: Any) -> list[dict]:
@@ -625,3 +964,16 @@ def orders_by_id(db: Any, order_ids: list[int]) -> dict[int, dict]:
 def orders_of_users(db: Any) -> list[tuple[int, int]]:
     """(user_id, order id) of every order."""
     return [(r[0], r[1]) for r in db.execute("SELECT user_id, id FROM orders ORDER BY id").fetchall()]
+
+
+def bought_together(db: Any, sku: str, limit: int) -> list[str]:
+    """Other SKUs in orders holding ``sku`` (not cancelled or refunded), most shared orders first, then by SKU."""
+    rows = db.query(
+        "SELECT b.sku AS sku, count(*) AS shared FROM order_lines a"
+        " JOIN order_lines b ON b.order_id = a.order_id AND b.sku <> a.sku"
+        " JOIN orders o ON o.id = a.order_id"
+        " WHERE a.sku = ? AND o.status NOT IN ('cancelled', 'refunded')"
+        " GROUP BY b.sku ORDER BY shared DESC, b.sku LIMIT ?",
+        [sku, limit],
+    )
+    return [r["sku"] for r in rows]

@@ -9,14 +9,17 @@ import msgspec
 
 from sync import store as sync_store
 
-from . import ledger, tiers
-from .models import Coupon, OrderSummary, PointsView
+from . import ledger, perks, store, tiers
+from .models import Badge, Coupon, DrawResult, OrderSummary, PointsView
 
 
 def points(db: Any, user_id: int, now: datetime) -> PointsView:
-    """The points view as of ``now`` (tier evaluated and expiry applied lazily, nothing written)."""
+    """The points view as of ``now`` (tier evaluated and expiry applied lazily, nothing written), with the
+    tier's perks and the growth that can still be spent."""
     state, growth = tiers.current(db, user_id, now)
-    return ledger.points_view(db, user_id, now, state, growth)
+    view = ledger.points_view(db, user_id, now, state, growth)
+    spendable = max(0, store.growth_total(db, user_id) - store.growth_spent(db, user_id))
+    return msgspec.structs.replace(view, spendable_growth=spendable, perks=perks.perks(db, user_id, state.tier, now))
 
 
 def _put(db: Any, user_id: int, key: str, value: Any) -> bool:
@@ -37,6 +40,16 @@ def put_order(db: Any, user_id: int, summary: OrderSummary) -> bool:
 def put_coupon(db: Any, user_id: int, coupon: Coupon) -> bool:
     """Bring a ``coupons/{code}`` row up to date."""
     return _put(db, user_id, f"coupons/{coupon.code}", coupon)
+
+
+def put_draw(db: Any, user_id: int, result: DrawResult) -> bool:
+    """The ``draws/{id}`` row of a lottery draw (what was won, shown on every device)."""
+    return _put(db, user_id, f"draws/{result.id}", result)
+
+
+def put_badge(db: Any, user_id: int, badge: Badge) -> bool:
+    """Bring a ``badges/{id}`` row up to date."""
+    return _put(db, user_id, f"badges/{badge.id}", badge)
 
 
 def cart(db: Any, user_id: int) -> dict[str, Any]:

@@ -148,9 +148,58 @@ def set_price_baselines(db: Any, user_id: int, prices: dict[str, int]) -> None:
 
 
 def erase_shopper(db: Any, user_id: int) -> None:
-    """Forget what marketing knows of a shopper (account deletion): profile, scores, views, price baselines.
+    """Forget what marketing knows of a shopper (account deletion): profile, scores, views (per day and per
+    product), price baselines.
 
     Messages, grants and events stay: they hold no personal data and campaign ROI is accounted from them.
     """
-    for table in ("retention_profiles", "retention_scores", "retention_views", "retention_price_baselines"):
+    for table in ("retention_profiles", "retention_scores", "retention_views", "retention_price_baselines",
+                  "retention_product_views"):
         db.execute(f"DELETE FROM {table} WHERE user_id = ?", [user_id])  # noqa: S608 (fixed table names)
+
+
+# --- browse history per product -------------------------------------------------------------------
+
+def add_product_views(db: Any, user_id: int, day: str, counts: dict[str, int], cap: int) -> None:
+    """Count views of each product on ``day`` (each bounded by ``cap``, so a noisy client cannot grow a row)."""
+    for sku, count in counts.items():
+        db.execute(
+            "INSERT INTO retention_product_views (user_id, sku, day, views) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id, sku, day) DO UPDATE SET views = CASE"
+            " WHEN retention_product_views.views + excluded.views > ? THEN ?"
+            " ELSE retention_product_views.views + excluded.views END",
+            [user_id, sku, day, min(count, cap), cap, cap],
+        )
+
+
+def insert_product_views(db: Any, rows: list[tuple[int, str, str, int]]) -> None:
+    """Bulk-insert (user_id, sku, day, views) rows that do not exist yet (the demo's browse histories)."""
+    for row in rows:
+        db.execute(
+            "INSERT INTO retention_product_views (user_id, sku, day, views) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id, sku, day) DO NOTHING",
+            list(row),
+        )
+
+
+def insert_daily_views(db: Any, rows: list[tuple[int, str, int]]) -> None:
+    """Bulk-insert (user_id, day, views) rows of the daily view counts that do not exist yet."""
+    for row in rows:
+        db.execute(
+            "INSERT INTO retention_views (user_id, day, views) VALUES (?, ?, ?) ON CONFLICT (user_id, day) DO NOTHING",
+            list(row),
+        )
+
+
+def product_views_since(db: Any, user_ids: list[int], day: str) -> dict[int, dict[str, int]]:
+    """Per shopper: views of each product from ``day`` on."""
+    out: dict[int, dict[str, int]] = {u: {} for u in user_ids}
+    if not user_ids:
+        return out
+    for user_id, sku, views in db.execute(
+        "SELECT user_id, sku, SUM(views) FROM retention_product_views"
+        f" WHERE day >= ? AND user_id IN ({marks(user_ids)}) GROUP BY user_id, sku",
+        [day, *user_ids],
+    ):
+        out[user_id][sku] = views
+    return out

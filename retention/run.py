@@ -11,6 +11,7 @@ import msgspec
 
 from accounts.consents import ANALYTICS, NOTIFICATIONS, OFFERS
 from clock import iso
+from loyalty import gifts
 
 from . import audience_store, campaign_store, push_store
 from .config import RetentionConfig
@@ -18,7 +19,7 @@ from .delivery import DeliveryReport, PushSender, deliver_due
 from .errors import RetentionError
 from .planner import OfferPublisher, campaign_for, campaign_from_row, enqueue_message
 from .segments import ShopperFacts, score
-from .triggers import evaluate
+from .triggers import birthday, evaluate
 from .view import notify, publish_offer
 
 log = logging.getLogger("lastmile.retention")
@@ -44,6 +45,10 @@ def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionC
     Only with consent: no segment without `analytics` (their old scores are dropped), no message or offer
     without `offers`, no push without `notifications` (their subscriptions are dropped) (accounts.consents).
     """
+    # The birthday pack is a tier perk, not marketing: it comes on the local birthday whatever the consents.
+    birthday_hit = birthday(facts, now, facts.time_zone or config.default_time_zone)
+    if birthday_hit is not None:
+        gifts.grant_birthday_pack(db, facts.user_id, birthday_hit.context["year"], now)
     if NOTIFICATIONS not in facts.consents:
         for sub in push_store.user_subscriptions(db, facts.user_id):
             push_store.delete_subscription(db, sub["id"])

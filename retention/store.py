@@ -158,6 +158,20 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             sealing_migration(lambda: SEALED),
         ],
     ),
+    (
+        3,
+        "browse history per product",
+        [
+            """CREATE TABLE retention_product_views (
+                user_id INTEGER NOT NULL,
+                sku TEXT NOT NULL,
+                day TEXT NOT NULL,
+                views INTEGER NOT NULL,
+                PRIMARY KEY (user_id, sku, day)
+            )""",
+            "CREATE INDEX retention_product_views_day ON retention_product_views (day)",
+        ],
+    ),
 ]
 
 

@@ -22,10 +22,12 @@ def record_events(db: Any, user_id: int | None, batch: EventBatch, now: datetime
     service worker); events about other shoppers' messages, without receipt, and repeats are ignored."""
     recorded = ignored = 0
     views = 0
+    per_product: dict[str, int] = {}
     for event in batch.events:
         if event.type == "product.viewed":
             if event.sku and user_id is not None:
                 views += 1
+                per_product[event.sku] = per_product.get(event.sku, 0) + 1
                 recorded += 1
             else:
                 ignored += 1
@@ -43,6 +45,7 @@ def record_events(db: Any, user_id: int | None, batch: EventBatch, now: datetime
         ignored += int(not new)
     if views and user_id is not None:
         audience_store.add_views(db, user_id, now.date().isoformat(), views, MAX_VIEWS_PER_DAY)
+        audience_store.add_product_views(db, user_id, now.date().isoformat(), per_product, MAX_VIEWS_PER_DAY)
     return EventResult(recorded=recorded, ignored=ignored)
 
 

@@ -53,7 +53,7 @@ def birthday(facts: ShopperFacts, now: datetime, zone: str) -> Hit | None:
     today = local.strftime("%m-%d")
     is_leap = local.year % 4 == 0 and (local.year % 100 != 0 or local.year % 400 == 0)
     if month_day == today or (month_day == "02-29" and not is_leap and today == "02-28"):
-        return Hit("birthday", f"birthday:{local.year}", {})
+        return Hit("birthday", f"birthday:{local.year}", {"year": local.year})
     return None
 
 

@@ -8,8 +8,9 @@ from anyio import to_thread
 from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
-from catalog import service
-from catalog.models import Product, ProductPage
+from catalog import search, service
+from loyalty import store as loyalty_store
+from catalog.models import Product, ProductPage, Suggestions
 from server.db import Database
 from server.http.conditional import cacheable, cacheable_bytes, encode, wants_msgpack
 from server.http.response_cache import ResponseCache
@@ -38,13 +39,50 @@ class CatalogController(Controller):
         q: Annotated[str | None, Parameter(max_length=200)] = None,
         category: Annotated[str | None, Parameter(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")] = None,
     ) -> Response[ProductPage]:
-        """A page of products in id order; `nextCursor` resumes after it, stable under inserts."""
+        """A page of products in id order (best match first with `q`); `nextCursor` resumes after it."""
         database, settings = _hot_path_deps(request)
         with database.snapshot() as db:
             page = service.product_page(db, cursor=cursor, limit=limit, q=q, category=category)
         return cacheable(
             request,
             page,
+            max_age=settings.catalog_max_age,
+            stale_while_revalidate=settings.catalog_stale_while_revalidate,
+        )
+
+    @get("/suggest", sync_to_thread=True, response_model=Suggestions)  # type: ignore[call-overload]
+    def suggest(
+        self,
+        request: Request,
+        q: Annotated[str, Parameter(min_length=1, max_length=100)],
+        limit: Annotated[int, Parameter(ge=1, le=10)] = 6,
+    ) -> Response[Suggestions]:
+        """Completions of the last word typed and the best-matching products, for search-as-you-type."""
+        database, settings = _hot_path_deps(request)
+        with database.snapshot() as db:
+            found = search.suggest(db, q, limit)
+        return cacheable(
+            request,
+            found,
+            max_age=settings.catalog_max_age,
+            stale_while_revalidate=settings.catalog_stale_while_revalidate,
+        )
+
+    @get("/{product_id:str}/bought-together", sync_to_thread=True, response_model=ProductPage)  # type: ignore[call-overload]
+    def bought_together(
+        self,
+        request: Request,
+        product_id: Annotated[str, Parameter(max_length=64)],
+        limit: Annotated[int, Parameter(ge=1, le=20)] = 8,
+    ) -> Response[ProductPage]:
+        """Products most often in the same (not cancelled or refunded) order as this one; 404 for no such product."""
+        database, settings = _hot_path_deps(request)
+        with database.snapshot() as db:
+            service.require_product(db, product_id)
+            items = service.summaries(db, loyalty_store.bought_together(db, product_id, limit))
+        return cacheable(
+            request,
+            ProductPage(items=items),
             max_age=settings.catalog_max_age,
             stale_while_revalidate=settings.catalog_stale_while_revalidate,
         )

@@ -16,6 +16,7 @@ from loyalty.models import (
     Coupon,
     GrowthInput,
     GrowthResult,
+    GrowthShop,
     Order,
     OrderList,
     PointsView,
@@ -86,6 +87,11 @@ class LoyaltyController(Controller):
         """Coupons redeemed from the points mall, newest first."""
         return service.coupons(database, current_user.user_id)
 
+    @get("/growth-shop", sync_to_thread=True)
+    def growth_shop(self, database: NamedDependency[Database]) -> GrowthShop:
+        """What growth buys (sync mutations `growth.coupon`, `growth.draw`): cash coupons, lotteries and their odds."""
+        return service.growth_shop_view(database)
+
     @post("/checkin", status_code=200, sync_to_thread=True)
     def checkin(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> GrowthResult:
         """The daily check-in (growth once per UTC day; a second one → 409)."""
@@ -109,6 +115,10 @@ class RewardsController(Controller):
     tags = ["loyalty"]
 
     @get("/", sync_to_thread=True, response_model=RewardList)  # type: ignore[call-overload]
-    def list_rewards(self, request: Request, database: NamedDependency[Database]) -> Response[RewardList]:
-        """Active rewards, cheapest first, with their stock."""
-        return cacheable(request, RewardList(items=service.rewards(database)), max_age=0, stale_while_revalidate=60)
+    def list_rewards(
+        self, request: Request, database: NamedDependency[Database],
+        category: Annotated[str | None, Parameter(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")] = None,
+    ) -> Response[RewardList]:
+        """Active rewards, cheapest first, with their stock, tier prices and tier limits (of one `category`)."""
+        items = service.rewards(database, category=category)
+        return cacheable(request, RewardList(items=items), max_age=0, stale_while_revalidate=60)

@@ -8,10 +8,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+import clock
+
+from accounts.service import demo_password_hash
 from catalog import store as catalog_store
 from catalog.demo import DEMO_CURRENCIES, write_demo_catalog
 from catalog.file_import import image_names, import_file
 from loyalty.demo import seed_rewards
+from retention.demo import DEMO_PASSWORD, seed_shoppers
 from server.settings import Settings
 from server.stores import open_database
 
@@ -54,9 +58,30 @@ def _cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     jsonl = write_demo_catalog(demo_dir, count=args.count, seed=args.seed, quiet=args.quiet, currency=args.currency)
     status = _cmd_import(settings, argparse.Namespace(file=jsonl, images=demo_dir, quiet=args.quiet))
     database = open_database(settings)
-    print(f"seed-demo: {seed_rewards(database)} reward(s) added to the points mall")
+    print(f"seed-demo: {seed_rewards(database, currency=args.currency)} reward(s) added to the points mall")
+    if args.shoppers:
+        # One scrypt hash shared by every demo shopper: thousands of hashes would take minutes.
+        shared = demo_password_hash(DEMO_PASSWORD, settings.scrypt_n)
+        with tqdm(total=args.shoppers, unit="shopper", desc="demo shoppers", disable=args.quiet) as bar:
+            made = seed_shoppers(database, args.shoppers, clock.now(), password_hash=shared,
+                                 seed=args.seed, progress=bar.update, currency=args.currency)
+        print(f"seed-demo: {made} demo shopper(s) with order and browse histories"
+              f" (sign in as shopper1@demo.lastmile.invalid, password {DEMO_PASSWORD})")
     database.close()
     return status
+
+
+def _bounded(lo: int, hi: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be from {lo} to {hi}")
+        return value
+
+    return parse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,7 +94,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     seed = sub.add_parser("seed-demo", help="generate and import the demo catalog with photo-like images")
     seed.add_argument("--if-empty", action="store_true", help="do nothing when products exist")
-    seed.add_argument("--count", type=int, default=72)
+    seed.add_argument("--count", type=_bounded(1, 10_000), default=72, help="demo products")
+    seed.add_argument("--shoppers", type=_bounded(0, 100_000), default=2000,
+                      help="demo shoppers with order and browse histories")
     seed.add_argument("--seed", type=int, default=7)
     seed.add_argument("--quiet", action="store_true")
     seed.add_argument("--currency", choices=sorted(DEMO_CURRENCIES), default="EUR",

@@ -23,7 +23,7 @@ from accounts.errors import (
     TotpStateError,
     UnknownDevice,
 )
-from catalog.errors import BadCursor, BadImport, BadQuery, CatalogError, UnknownProduct
+from catalog.errors import BadCursor, BadImport, BadQuery, BadSynonyms, CatalogError, UnknownProduct
 from loyalty.errors import (
     BadIdempotencyKey,
     BadOrderInput,
@@ -35,7 +35,9 @@ from loyalty.errors import (
     LoyaltyError,
     NotEnoughPoints,
     OutOfStock,
+    NotEnoughGrowth,
     RewardUnavailable,
+    TierTooLow,
     UnknownCode,
     UnknownOrder,
     UnknownReward,
@@ -88,6 +90,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     UnknownProduct: (404, "unknown-product"),
     BadCursor: (400, "bad-cursor"),
     BadQuery: (400, "bad-query"),
+    BadSynonyms: (422, "bad-synonyms"),
     BadImport: (422, "bad-import"),
     BadImage: (422, "bad-image"),
     UnknownImage: (404, "unknown-image"),
@@ -119,6 +122,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     NotEnoughPoints: (409, "not-enough-points"),
     RewardUnavailable: (409, "reward-unavailable"),
     GrowthCapReached: (409, "growth-cap-reached"),
+    TierTooLow: (403, "tier-too-low"),
+    NotEnoughGrowth: (409, "not-enough-growth"),
     DuplicateReward: (409, "duplicate-reward"),
     BadSubscription: (422, "bad-subscription"),
     ForbiddenEndpoint: (422, "forbidden-push-endpoint"),

@@ -183,3 +183,31 @@ def test_checkout_reaches_other_devices_through_pull(client, fresh_db, admin_hea
     assert "del" == ops["cart/GIFT"]["op"]
     assert ("paid", 2) == (ops[f"orders/{order['id']}"]["value"]["status"], ops[f"orders/{order['id']}"]["value"]["items"])
     assert (0, 1_002, "silver") == tuple(ops["points"]["value"][k] for k in ("balance", "pending", "tier"))
+
+
+def test_tier_prices_and_tier_limits_follow_the_shoppers_tier(fresh_db, client, admin_headers):
+    silver = rich_shopper(fresh_db, units=1)
+    gold = make_user(fresh_db)
+    add_product(fresh_db, "BIG", price=210_000, stock=10)  # 2,100 in one month: the accelerated path to gold
+    buy(fresh_db, gold, {"BIG": 1}, LONG_AGO)
+    assert "gold" == view(fresh_db, gold)["points"]["tier"]
+    service.create_reward(fresh_db, RewardInput(id="member", name="Member price", kind="coupon", points_cost=900,
+                                                gold_cost=600, diamond_cost=500, stock=10, value=500,
+                                                currency="EUR", category="tea"))
+    service.create_reward(fresh_db, RewardInput(id="lounge", name="Gold lounge", kind="coupon", points_cost=100,
+                                                min_tier="gold", stock=10, value=200, currency="EUR"))
+    silver_push = push(fresh_db, silver, uuid.uuid4().hex, [(1, "lounge"), (2, "member")])
+    assert [(1, "tier-too-low")] == [(e.id, e.code) for e in silver_push.errors]
+    assert 1_001 - 900 == ledger.balances(fresh_db.read(), silver, NOW)[0]
+    before = ledger.balances(fresh_db.read(), gold, NOW)[0]
+    assert [] == push(fresh_db, gold, uuid.uuid4().hex, [(1, "lounge"), (2, "member")]).errors
+    assert before - 100 - 600 == ledger.balances(fresh_db.read(), gold, NOW)[0]
+    tea = client.get("/api/rewards?category=tea").json()["items"]
+    assert [("member", 900, 600, 500, "tea")] == [
+        (r["id"], r["pointsCost"], r["goldCost"], r["diamondCost"], r["category"]) for r in tea]
+    bad = {"id": "odd", "name": "Odd", "kind": "coupon", "pointsCost": 100, "goldCost": 200, "stock": 1, "value": 100,
+           "currency": "EUR"}
+    assert_problem(client.post("/api/admin/rewards", headers=admin_headers, json=bad), 422, "goldCost")
+    assert_problem(client.post("/api/admin/rewards", headers=admin_headers, json={**bad, "goldCost": 50,
+                                                                                "minTier": "platinum"}), 400)
+    assert_problem(client.get("/api/rewards?category=NOT%20A%20SLUG"), 400)

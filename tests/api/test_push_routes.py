@@ -156,6 +156,8 @@ def test_events_from_the_service_worker_and_the_shopper(api, double, fresh_db, p
     assert {"recorded": 0, "ignored": 1} == api.post("/api/events", json={"events": [{"type": "notification.clicked", "messageId": mid}]}, headers=bob).json()
     assert {"recorded": 1, "ignored": 0} == api.post("/api/events", json={"events": [{"type": "notification.clicked", "messageId": mid}]}, headers=alice).json()
     assert {"recorded": 2, "ignored": 0} == api.post("/api/events", json={"events": [{"type": "product.viewed", "sku": "A"}] * 2}, headers=alice).json()
+    views = api.app.state.database.read().execute("SELECT sku, views FROM retention_product_views").fetchall()
+    assert [("A", 2)] == [tuple(r) for r in views]  # the browse history per product
     assert 401 == api.post("/api/events", json={"events": []}, headers={"Authorization": "Bearer nope"}).status_code
     too_many = api.post("/api/events", json={"events": [{"type": "product.viewed", "sku": "A"}] * 51}, headers=alice)
     assert 400 == too_many.status_code

@@ -19,8 +19,9 @@ from sync.models import Mutation, PushRequest
 from sync.mutators import MutatorTable
 
 ROOT = Path(__file__).resolve().parents[2]
-EVERY_MUTATION = ["address.put", "address.remove", "cart.add", "cart.clear", "cart.remove", "cart.setQty", "consent.set",
-                  "points.redeem", "prefs.set", "wishlist.add", "wishlist.remove"]
+EVERY_MUTATION = ["address.put", "address.remove", "badges.seen", "cart.add", "cart.clear", "cart.remove", "cart.setQty",
+                  "consent.set", "growth.coupon", "growth.draw", "points.redeem", "prefs.set", "wishlist.add",
+                  "wishlist.remove"]
 
 
 def test_the_app_runs_with_every_rooms_mutators_and_the_retention_discount(settings, fresh_db):

@@ -71,8 +71,8 @@ def test_an_owner_signs_in_and_every_page_renders_clean(browser, live_server, op
             found[path] = serious_violations(page)
         assert {p: [] for p in PAGES} == found
         page.goto(f"{live_server.url}/admin")
-        assert 7 == page.locator("figure[data-chart] svg").count()
-        assert page.locator("figure[data-chart] details table").count() == 7
+        assert 11 == page.locator("figure[data-chart] svg").count()
+        assert 11 == page.locator("figure[data-chart] details table").count()
         page.goto(f"{live_server.url}/admin?lang=zh-CN")
         assert "zh-CN" == page.get_attribute("html", "lang")
         assert [] == serious_violations(page)

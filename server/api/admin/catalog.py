@@ -1,15 +1,18 @@
-"""Operator routes for the catalog: upload an image, import products (all or nothing)."""
+"""Operator routes for the catalog: upload an image, import products (all or nothing), search synonyms."""
 
 from __future__ import annotations
 
 import msgspec
 from anyio import to_thread
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, Response, get, post, put
+from litestar.params import JSONBody
 from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 
+from catalog import search
+from catalog import store as catalog_store
 from catalog.importer import import_products, parse_lines
-from catalog.models import ImportLine
+from catalog.models import ImportLine, SynonymList, SynonymsInput
 from media import store as media_store
 from media.ingest import QUICK_FORMATS, build_missing, ingest_original
 from server.db import Database
@@ -77,3 +80,18 @@ class AdminCatalogController(Controller):
 
         report = await to_thread.run_sync(lambda: import_products(database, parsed, resolve, all_or_nothing=True))
         return ImportResult(created=report.created, updated=report.updated, unchanged=report.unchanged)
+
+    @get("/catalog/synonyms", sync_to_thread=True)
+    def synonyms(self, database: NamedDependency[Database]) -> SynonymList:
+        """The built-in synonym groups and the operators' ones."""
+        with database.snapshot() as db:
+            return search.synonym_list(db)
+
+    @put("/catalog/synonyms", sync_to_thread=True)
+    def replace_synonyms(self, data: JSONBody[SynonymsInput], database: NamedDependency[Database]) -> SynonymList:
+        """Replace the operators' synonym groups (single words; a bad term -> 422, nothing changed)."""
+        groups = search.clean_groups([list(g) for g in data.groups])
+        with database.write() as db:
+            catalog_store.replace_synonym_groups(db, groups)
+        with database.snapshot() as db:
+            return search.synonym_list(db)

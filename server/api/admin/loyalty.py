@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get, patch, post
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post, put
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import JSONBody, PathParameter
 
 from loyalty import service
 from operators.roles import Permission
 from loyalty.models import (
+    Lottery,
+    LotteryInput,
     Order,
     Reward,
     RewardInput,
@@ -22,6 +26,8 @@ from server.db import Database
 from server.http.params import Id
 from server.http.roles import PERMISSION, role_guard
 from server.settings import Settings
+
+LotteryIdPath = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
 
 
 class AdminLoyaltyController(Controller):
@@ -65,3 +71,14 @@ class AdminLoyaltyController(Controller):
     def delete_reward(self, reward_id: RewardIdPath, database: NamedDependency[Database]) -> None:
         """Delete a reward nobody redeemed (409 once redeemed: withdraw it with `active: false`)."""
         service.delete_reward(database, reward_id)
+
+    @get("/lotteries", sync_to_thread=True)
+    def list_lotteries(self, database: NamedDependency[Database]) -> list[Lottery]:
+        """Every lottery with its odds and what today's prize budget has left."""
+        return service.lotteries(database)
+
+    @put("/lotteries/{lottery_id:str}", sync_to_thread=True)
+    def put_lottery(self, lottery_id: LotteryIdPath, data: JSONBody[LotteryInput],
+                    database: NamedDependency[Database]) -> Lottery:
+        """Create or replace a lottery: cost in growth, prizes with odds (per 10,000), daily prize budget."""
+        return service.put_lottery(database, lottery_id, data)
