@@ -39,7 +39,8 @@ def test_facts_come_from_every_room(fresh_db):
         sync_store.put_view(db, uid, "prefs/birthday", "1990-02-14")
         sync_store.put_view(db, uid, "points", {"balance": 900, "tier": "gold", "expiring": [{"points": 300, "expiresAt": "2099-01-01T00:00:00Z"}]})
         audience_store.upsert_profile(db, uid, "x", time_zone="Asia/Tokyo", locale="ja")
-        audience_store.add_views(db, uid, NOW.date().isoformat(), 12, 500)
+        # Views are kept per day and count as activity at that day's start: the cart's day keeps the cart latest.
+        audience_store.add_views(db, uid, (NOW - timedelta(hours=3)).date().isoformat(), 12, 500)
     [f] = facts.collect(fresh_db.read(), 0, 10, NOW)
     assert (uid, [("LAMP", datetime.fromtimestamp(added / 1000, tz=timezone.utc))], {"LAMP": 4_500}) == (f.user_id, f.cart, f.wishlist_prices)
     assert ("1990-02-14", "gold", "Asia/Tokyo", "ja", 12) == (f.birthday, f.tier, f.time_zone, f.locale, f.views)
