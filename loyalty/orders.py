@@ -171,8 +171,8 @@ def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days:
     fresh = store.get_order(db, order_id)
     assert fresh is not None
     views.put_order(db, fresh["user_id"], to_summary(fresh, lines))
-    if target in ("fulfilled", "refunded"):
-        return_views.put_returnable(db, fresh)  # delivered: returnable for 7 days; refunded: no longer
+    if target == "refunded":
+        return_views.put_returnable(db, fresh)  # refunded: no longer returnable (shipping is not delivery: deliver())
     views.refresh_points(db, fresh["user_id"], now)
     order = to_order({**fresh, "free_return": store.is_free_return(db, order_id)}, lines)
     tell(listeners, OrderStatusChanged(db=db, user_id=fresh["user_id"], order_id=order_id, previous=current,
@@ -206,7 +206,7 @@ def deliver(db: Any, order_id: int, now: datetime, hold_days: int, *,
     assert fresh is not None
     lines = store.order_lines(db, [order_id])[order_id]
     views.put_order(db, fresh["user_id"], to_summary(fresh, lines))
-    return_views.put_returnable(db, fresh)  # a cash-on-delivery order becomes returnable once paid
+    return_views.put_returnable(db, fresh)  # delivered: returnable for 7 days from now (cash on delivery: paid now)
     views.refresh_points(db, fresh["user_id"], now)
     order = get(db, order_id)
     tell(listeners, OrderStatusChanged(db=db, user_id=fresh["user_id"], order_id=order_id, previous=row["status"],

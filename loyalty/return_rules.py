@@ -25,7 +25,15 @@ RETURN_MOVES: dict[str, tuple[str, ...]] = {
 """Allowed status moves: requested → approved → received → refunded, or rejected on the way."""
 
 RETURNABLE_ORDER_STATUS = "fulfilled"
-"""The order status that means the goods were delivered (its stamp ``fulfilled_at`` is the delivery time)."""
+"""The order status of goods that left the shop and were not refunded. ``fulfilled`` means shipped (``fulfilled_at``);
+the goods are delivered once the carrier confirms it (``delivered_at``, see ``delivered``): only then may they be
+returned, and the 7-day window opens at ``delivered_at``."""
+
+
+def delivered(order: dict) -> bool:
+    """Whether an ``orders`` row's goods reached the shopper and were paid for: the carrier confirmed delivery
+    (``delivered_at``) and the order is paid (a cash-on-delivery parcel is paid at that door)."""
+    return bool(order.get("delivered_at")) and bool(order.get("paid_at"))
 
 
 def can_move(current: str, target: str) -> bool:

@@ -43,14 +43,14 @@ def view(db: Any, return_id: int) -> ReturnView:
 
 
 def returnable(db: Any, order: dict) -> ReturnableOrder | None:
-    """The ``returnable/{orderId}`` view of a delivered order (None for an order that was never delivered)."""
-    if order["status"] != return_rules.RETURNABLE_ORDER_STATUS or not order["fulfilled_at"] or not order["paid_at"]:
-        return None  # unpaid: a cash-on-delivery parcel on its way
-    delivered = clock.parse(order["fulfilled_at"])
+    """The ``returnable/{orderId}`` view of a delivered order (None for one not delivered, or no longer returnable)."""
+    if order["status"] != return_rules.RETURNABLE_ORDER_STATUS or not return_rules.delivered(order):
+        return None  # shipped but not delivered yet, or a cash-on-delivery parcel not yet paid at the door
+    delivered = clock.parse(order["delivered_at"])
     returned = returns_store.live_returned_skus(db, order["id"])
     lines = store.order_lines(db, [order["id"]])[order["id"]]
     return ReturnableOrder(
-        order_id=order["id"], currency=order["currency"], total=return_rules.goods_paid(order), delivered_at=order["fulfilled_at"],
+        order_id=order["id"], currency=order["currency"], total=return_rules.goods_paid(order), delivered_at=order["delivered_at"],
         return_by=clock.iso(return_rules.return_by(delivered)), shipping_fee=return_rules.RETURN_SHIPPING_FEE,
         lines=[ReturnableLine(sku=l["sku"], name=l["name"], qty=l["qty"], line_total=l["line_total"],
                               returned=l["sku"] in returned) for l in lines],

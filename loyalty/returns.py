@@ -31,12 +31,13 @@ def request(db: Any, user_id: int, args: ReturnRequestArgs, now: datetime, *, cl
     order = store.get_order(db, args.order_id, user_id)
     if order is None:
         raise ReturnRefused("unknown-order", f"no order {args.order_id} among yours")
-    # A cash-on-delivery parcel is fulfilled (shipped) before it is paid: unpaid, it is on its way.
-    if order["status"] in ("placed", "paid") or (order["status"] == "fulfilled" and not order["paid_at"]):
+    # Shipped (fulfilled) is not delivered: the window opens at the carrier's confirmation, ``delivered_at``
+    # (a cash-on-delivery parcel is paid then too).
+    if order["status"] in ("placed", "paid") or (order["status"] == "fulfilled" and not return_rules.delivered(order)):
         raise ReturnRefused("not-delivered", f"order {order['id']} has not been delivered yet")
-    if order["status"] != return_rules.RETURNABLE_ORDER_STATUS or not order["fulfilled_at"]:
+    if order["status"] != return_rules.RETURNABLE_ORDER_STATUS:
         raise ReturnRefused("not-returnable", f"order {order['id']} is {order['status']}: there is nothing to return")
-    delivered = clock.parse(order["fulfilled_at"])
+    delivered = clock.parse(order["delivered_at"])
     if not return_rules.window_open(delivered, now):
         raise ReturnRefused("return-window-closed", f"returns of order {order['id']} closed on "
                             f"{clock.iso(return_rules.return_by(delivered))[:10]}, {return_rules.RETURN_WINDOW_DAYS} "

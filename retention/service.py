@@ -15,6 +15,7 @@ from .config import RetentionConfig
 from .errors import EndpointTaken, UnknownSubscription
 from .models import EventBatch, EventResult, NewSubscription, Subscription
 from .subscriptions import same_keys, validate
+from .zones import check_time_zone
 from .tracking import record_events
 
 MAX_SUBSCRIPTIONS_PER_USER = 20
@@ -50,6 +51,14 @@ def subscribe_in(db: Any, config: RetentionConfig, user_id: int, device_id: int,
     # Subscribing is the shopper agreeing to notifications (validate() insists on consent: true).
     sync_consent.record(db, user_id, NOTIFICATIONS, True, int(now.timestamp() * 1000))
     return _public(push_store.get_subscription(db, sid))
+
+
+def set_time_zone(database: Any, user_id: int, zone: str, now: datetime) -> None:
+    """Record the shopper's time zone (sealed), which quiet hours, birthdays and holidays read on every channel;
+    BadTimeZone (nothing stored) unless it is a known IANA zone."""
+    check_time_zone(zone)
+    with database.write() as db:
+        audience_store.upsert_profile(db, user_id, iso(now), time_zone=zone)
 
 
 def subscriptions(database: Any, user_id: int) -> list[Subscription]:

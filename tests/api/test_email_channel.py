@@ -25,7 +25,7 @@ from sync import consent
 from sync import store as sync_store
 from tests.push_subscriptions import subscribe
 from tests.smtp_server import SmtpServer
-from tests.utils import point_cli_at
+from tests.utils import point_cli_at, sign_up
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
 AGREED = frozenset(PURPOSES)
@@ -50,14 +50,14 @@ def mailer(smtp):
     return EmailSender(smtp.url, "Lastmile <shop@lastmile.test>", clock=lambda: NOW)
 
 
-def shopper(database, email: str, purposes=PURPOSES, *, locale: str | None = None, zone: str | None = None) -> int:
+def shopper(database, email: str, purposes=PURPOSES, *, locale: str | None = None) -> int:
     """A shopper with this address who agreed to ``purposes`` (stored as the consent mutation stores them)."""
     with database.write() as db:
         user_id = accounts_store.create_user(db, email, "not-a-hash", 0)
         for purpose in purposes:
             consent.record(db, user_id, purpose, True, 1_000)
-        if locale or zone:
-            audience_store.upsert_profile(db, user_id, iso(NOW), time_zone=zone, locale=locale)
+        if locale:
+            audience_store.upsert_profile(db, user_id, iso(NOW), locale=locale)
     return user_id
 
 
@@ -151,18 +151,24 @@ def test_caps_apply_across_the_days(fresh_db, smtp, mailer):
     assert 4 == len(smtp.received)
 
 
-def test_quiet_hours_hold_the_email_until_morning_in_the_shoppers_zone(fresh_db, smtp, mailer):
+def test_quiet_hours_hold_the_email_until_morning_in_the_zone_the_browser_reported(client, fresh_db, smtp, mailer):
+    # An email-only shopper (no push subscription): the zone comes from PUT /api/me/time-zone (pwa/timezone.js).
     quiet = RetentionConfig(quiet_hours=(21, 9), email=True, public_url=SHOP, email_text=email_text)
-    at = datetime(2026, 6, 10, 14, 0, tzinfo=timezone.utc)  # 22:00 in Shanghai
-    user_id = shopper(fresh_db, "night@example.com", zone="Asia/Shanghai")
-    assert 0 == run(fresh_db, quiet, mailer, lapsed(user_id), at=at).sent
+    headers = sign_up(client, email="far@example.com")
+    user_id = int(headers["X-Test-User"])
+    with fresh_db.write() as db:
+        for purpose in PURPOSES:
+            consent.record(db, user_id, purpose, True, 1_000)
+    assert 204 == client.put("/api/me/time-zone", json={"timeZone": "Asia/Shanghai"}, headers=headers).status_code
+    evening = datetime(2026, 6, 10, 14, 0, tzinfo=timezone.utc)  # 14:00 UTC (not quiet there), 22:00 in Shanghai
+    assert 0 == run(fresh_db, quiet, mailer, lapsed(user_id), at=evening).sent
     assert [] == smtp.received
     morning = datetime(2026, 6, 11, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai
     [row] = email_store.outbox_rows(fresh_db.read(), user_id)
     assert iso(morning) == row["not_before"]
     assert 0 == deliver_email_due(fresh_db, mailer, now=morning - timedelta(minutes=1)).sent
     assert 1 == deliver_email_due(fresh_db, mailer, now=morning).sent
-    assert ["night@example.com"] == smtp.received[0].rcpt_tos
+    assert ["far@example.com"] == smtp.received[0].rcpt_tos
 
 
 def test_a_push_subscribed_shopper_gets_push_not_email(fresh_db, smtp, config, mailer, vapid, double):

@@ -32,10 +32,19 @@ def push(database, user: int, client_id: str, mutations: list[tuple[int, str, di
     return engine.push(database, user, request, SyncLimits(), install().mutators, now_ms=int(at.timestamp() * 1000))
 
 
-def delivered_order(database, user: int, lines: dict[str, int], delivered: datetime = DELIVERED) -> int:
-    """An order paid a day before ``delivered`` and delivered (fulfilled) then."""
-    order_id = buy(database, user, lines, delivered - timedelta(days=1))
-    move(database, order_id, "fulfilled", delivered)
+def shipped_order(database, user: int, lines: dict[str, int], shipped: datetime) -> int:
+    """An order paid a day before ``shipped`` and shipped (fulfilled) then, not delivered yet."""
+    order_id = buy(database, user, lines, shipped - timedelta(days=1))
+    move(database, order_id, "fulfilled", shipped)
+    return order_id
+
+
+def delivered_order(database, user: int, lines: dict[str, int], delivered: datetime = DELIVERED,
+                    shipped: datetime | None = None) -> int:
+    """An order shipped at ``shipped`` (default: a day before ``delivered``) whose delivery the carrier confirmed at
+    ``delivered``."""
+    order_id = shipped_order(database, user, lines, shipped or delivered - timedelta(days=1))
+    service.mark_delivered(database, order_id, delivered, hold_days=7)
     return order_id
 
 
@@ -68,6 +77,7 @@ def test_a_whole_order_return_is_requested_offline_and_synced_as_a_view(shop):
 
 @pytest.mark.parametrize("case, code, word", [
     ("not delivered", "not-delivered", "not been delivered"),
+    ("shipped, not delivered", "not-delivered", "not been delivered"),
     ("after 7 days", "return-window-closed", "7 days"),
     ("line returned already", "already-returned", "MUG"),
     ("another shopper's order", "unknown-order", "among yours"),
@@ -80,6 +90,8 @@ def test_a_return_the_rules_refuse_is_a_rejected_mutation_that_changes_nothing(s
     args, at = {"orderId": order_id, "skus": ["MUG"]}, NOW
     if case == "not delivered":
         args["orderId"] = buy(shop, user, {"MUG": 1}, NOW - timedelta(hours=1))
+    elif case == "shipped, not delivered":
+        args["orderId"] = shipped_order(shop, user, {"MUG": 1}, NOW - timedelta(days=1))
     elif case == "after 7 days":
         at = DELIVERED + timedelta(days=7, seconds=1)
     elif case == "line returned already":
@@ -97,6 +109,32 @@ def test_a_return_the_rules_refuse_is_a_rejected_mutation_that_changes_nothing(s
     assert [(1, code)] == [(e.id, e.code) for e in response.errors]
     assert word in response.errors[0].detail
     assert before == (view(shop, user), len(returns_store.list_returns(shop.read(), None, None, 100)))
+
+
+@pytest.mark.parametrize("delivered_ago, shipped_ago, open_", [
+    (timedelta(days=7), timedelta(days=12), True),                # shipped 12 days ago, delivered 7 days ago: open
+    (timedelta(days=7, seconds=1), timedelta(days=8), False),     # delivered 7 days and a second ago: closed
+    (timedelta(days=2), timedelta(days=2, seconds=1), True),
+])
+def test_the_window_opens_at_delivery_not_at_shipping(shop, delivered_ago, shipped_ago, open_):
+    user = make_user(shop)
+    order_id = delivered_order(shop, user, {"MUG": 1}, delivered=NOW - delivered_ago, shipped=NOW - shipped_ago)
+    returnable = view(shop, user, "returnable/")[f"returnable/{order_id}"]
+    assert ((NOW - delivered_ago).isoformat()[:19], (NOW - delivered_ago + timedelta(days=7)).isoformat()[:19]) == (
+        returnable["deliveredAt"][:19], returnable["returnBy"][:19])
+    errors = push(shop, user, "phone", [(1, "returns.request", {"orderId": order_id})]).errors
+    assert ([] if open_ else ["return-window-closed"]) == [e.code for e in errors]
+
+
+def test_an_order_becomes_returnable_on_every_device_when_delivered_not_when_shipped(shop):
+    user = make_user(shop)
+    order_id = shipped_order(shop, user, {"MUG": 1}, NOW - timedelta(hours=2))
+    assert {} == view(shop, user, "returnable/")  # shipped: on its way, nothing to return yet
+    assert "shipped" == view(shop, user)[f"orders/{order_id}"]["timeline"][-2]["status"]
+    before = view(shop, user)
+    service.mark_delivered(shop, order_id, NOW - timedelta(hours=1), hold_days=7)
+    assert [f"returnable/{order_id}"] == [k for k in view(shop, user) if k not in before]
+    assert [] == push(shop, user, "phone", [(1, "returns.request", {"orderId": order_id})]).errors
 
 
 def test_pushed_twice_it_is_applied_once(shop):
@@ -205,7 +243,7 @@ def test_a_line_is_in_one_live_return_whoever_inserts_it(shop):
 def test_the_free_return_allowance_ships_free_and_a_rejected_return_gives_it_back(shop):
     user = make_user(shop)
     add_product(shop, "BIG", price=210_000, stock=10)
-    buy(shop, user, {"BIG": 1}, NOW - timedelta(days=4))  # gold at once (the accelerated path): 2 free returns
+    buy(shop, user, {"BIG": 1}, NOW - timedelta(days=5))  # gold at once (the accelerated path): 2 free returns
     orders = [delivered_order(shop, user, {"MUG": 1}, DELIVERED + timedelta(seconds=i)) for i in range(3)]
     push(shop, user, "phone", [(i + 1, "returns.request", {"orderId": o}) for i, o in enumerate(orders)])
     rets = [returns_store.order_returns(shop.read(), o)[0] for o in orders]
