@@ -30,10 +30,13 @@ def wait_for(check, seconds: float = 10.0):
     return check()
 
 
-def test_a_consent_switched_on_reaches_the_server_and_the_page_is_accessible(browser, live_server, live_settings):
+def test_a_consent_switched_on_and_the_browsers_zone_reach_the_server_and_the_page_is_accessible(
+        browser, live_server, live_settings):
+    from retention import audience_store
     from server.stores import open_database
 
-    context = browser.new_context()
+    # Signed in, the PWA reports the browser's zone (pwa/timezone.js): an email-only shopper's quiet hours need it.
+    context = browser.new_context(timezone_id="Asia/Shanghai")
     page = context.new_page()
     try:
         email = sign_up_in_page(page, live_server.url, 'privacy')
@@ -49,6 +52,8 @@ def test_a_consent_switched_on_reaches_the_server_and_the_page_is_accessible(bro
             user_id = service.shopper_id(database.read(), email)
             assert wait_for(lambda: consents.has(database.read(), user_id, "offers"))
             assert not consents.has(database.read(), user_id, "analytics")
+            assert "Asia/Shanghai" == wait_for(
+                lambda: (audience_store.get_profile(database.read(), user_id) or {}).get("time_zone"))
         finally:
             database.close()
         page.reload()
