@@ -144,21 +144,27 @@ def write_key_file(path: Path, keyring: Keyring) -> None:
     os.replace(tmp, path)
 
 
+def create_private_file(path: Path, data: bytes) -> bool:
+    """Write ``data`` to a new file only its owner may read (0600 from the start); False when another process
+    made the file first (then use theirs)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    return True
+
+
 def load_keyring(data_dir: Path, configured: str | None = None) -> Keyring:
     """The configured keys (LASTMILE_DATA_KEYS), else ``data_dir/data-keys``, made once (0600) when missing."""
     if configured:
         return parse_keys(configured)
     path = data_dir / KEY_FILE
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
         keyring = Keyring((new_key("k1"),))
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first: use theirs
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(keyring.text())
+        if create_private_file(path, keyring.text().encode()):
             return keyring
     return parse_keys(path.read_text())
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
-import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid
+
+from accounts.vault import create_private_file
 
 KEY_FILE = "vapid-private.pem"
 
@@ -33,19 +34,12 @@ def load_vapid(data_dir: Path, private_key: str | None = None) -> Vapid:
         return Vapid.from_string(private_key)
     path = data_dir / KEY_FILE
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
         vapid = Vapid()
         vapid.generate_keys()
         pem = vapid.private_key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first: use theirs
-        else:
-            with os.fdopen(fd, "wb") as f:
-                f.write(pem)
+        if create_private_file(path, pem):
             return vapid
     return Vapid.from_file(str(path))
 

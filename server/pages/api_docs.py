@@ -7,10 +7,12 @@ import hashlib
 import mimetypes
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 import swagger_ui_bundle
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import PathParameter
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from server.http.conditional import matching_tag
@@ -30,7 +32,7 @@ def _asset(name: str) -> tuple[bytes, str, str]:
 
 
 @get(f"{ASSETS_PATH}/{{name:str}}", sync_to_thread=True, include_in_schema=False, cache_control=None)
-def schema_asset(request: Request, name: str) -> Response[bytes]:
+def schema_asset(request: Request, name: Annotated[str, PathParameter(max_length=64)]) -> Response[bytes]:
     """One file of the viewer (cached for a day; the version is in the page's URLs)."""
     if name not in ASSETS:
         raise NotFoundException(f"no viewer file {name!r}")

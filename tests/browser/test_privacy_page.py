@@ -4,34 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import time
-import uuid
 
 import pytest
 
 from accounts import consents
 from tests.browser.axe import serious_violations
-
+from tests.browser_pages import PASSWORD, WAIT_MS, sign_up_in_page
 from tests.utils import TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
-WAIT_MS = 15_000
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")
 def live_settings(live_settings):
     return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
-
-
-def sign_up(page, base: str) -> str:
-    email = f"privacy-{uuid.uuid4().hex[:8]}@example.com"
-    page.goto(f"{base}/signin")
-    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
-    page.fill("#lm-signin-form input[name=email]", email)
-    page.fill("#lm-signin-form input[name=password]", PASSWORD)
-    page.click("#lm-signin-form button[value=signup]")
-    page.wait_for_selector("#lm-signed-in", timeout=WAIT_MS)
-    return email
 
 
 def wait_for(check, seconds: float = 10.0):
@@ -44,13 +30,16 @@ def wait_for(check, seconds: float = 10.0):
     return check()
 
 
-def test_a_consent_switched_on_reaches_the_server_and_the_page_is_accessible(browser, live_server, live_settings):
+def test_a_consent_switched_on_and_the_browsers_zone_reach_the_server_and_the_page_is_accessible(
+        browser, live_server, live_settings):
+    from retention import audience_store
     from server.stores import open_database
 
-    context = browser.new_context()
+    # Signed in, the PWA reports the browser's zone (pwa/timezone.js): an email-only shopper's quiet hours need it.
+    context = browser.new_context(timezone_id="Asia/Shanghai")
     page = context.new_page()
     try:
-        email = sign_up(page, live_server.url)
+        email = sign_up_in_page(page, live_server.url, 'privacy')
         page.goto(f"{live_server.url}/privacy")
         page.wait_for_selector("#lm-consent-offers:not([disabled])", timeout=WAIT_MS)
         assert [] == serious_violations(page)
@@ -63,6 +52,8 @@ def test_a_consent_switched_on_reaches_the_server_and_the_page_is_accessible(bro
             user_id = service.shopper_id(database.read(), email)
             assert wait_for(lambda: consents.has(database.read(), user_id, "offers"))
             assert not consents.has(database.read(), user_id, "analytics")
+            assert "Asia/Shanghai" == wait_for(
+                lambda: (audience_store.get_profile(database.read(), user_id) or {}).get("time_zone"))
         finally:
             database.close()
         page.reload()
@@ -89,7 +80,7 @@ def test_deleting_the_account_from_the_page_signs_out(browser, live_server):
     context = browser.new_context()
     page = context.new_page()
     try:
-        sign_up(page, live_server.url)
+        sign_up_in_page(page, live_server.url, 'privacy')
         page.goto(f"{live_server.url}/privacy")
         page.wait_for_selector("#lm-delete-password:not([disabled])", timeout=WAIT_MS)
         page.fill("#lm-delete-password", PASSWORD)
