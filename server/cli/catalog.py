@@ -20,10 +20,10 @@ from recs import service as recs_service
 from retention import facts
 from retention.run import run_retention
 from retention.demo import DEMO_PASSWORD, seed_shoppers
+from server.cli.database import opened_database
 from server.cli.operator import DEMO_OPERATOR, seed_demo_operator
 from server.push_runtime import push_runtime
 from server.settings import Settings
-from server.stores import open_database
 
 
 def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
@@ -32,18 +32,16 @@ def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         print(f"import-catalog: {source} is not a file", file=sys.stderr)
         return 2
     images_dir: Path = args.images or source.parent
-    database = open_database(settings)
     names = image_names(source, settings.max_import_line_bytes)
-    with tqdm(total=len(names), unit="img", desc="images", disable=args.quiet or not names) as images_bar, tqdm(
-        total=source.stat().st_size, unit="B", unit_scale=True, desc="import", disable=args.quiet
-    ) as bar:
+    with opened_database(settings) as database, tqdm(
+        total=len(names), unit="img", desc="images", disable=args.quiet or not names
+    ) as images_bar, tqdm(total=source.stat().st_size, unit="B", unit_scale=True, desc="import", disable=args.quiet) as bar:
         report = import_file(
             database, settings.media_root, source, images_dir, names=names,
             max_line_bytes=settings.max_import_line_bytes, max_bytes=settings.max_upload_bytes,
             max_pixels=settings.max_image_pixels, workers=settings.media_workers,
             on_image=images_bar.update, on_bytes=bar.update,
         )
-    database.close()
     for number, message in report.problems:
         print(f"{source}:{number}: skipped: {message}", file=sys.stderr)
     print(
@@ -54,40 +52,38 @@ def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
-    database = open_database(settings)
-    count = catalog_store.count_products(database.read())
-    database.close()
+    with opened_database(settings) as database:
+        count = catalog_store.count_products(database.read())
     if args.if_empty and count:
         print(f"seed-demo: the catalog already has {count} products; leaving it as it is")
         return 0
     demo_dir = settings.data_dir / "demo"
     jsonl = write_demo_catalog(demo_dir, count=args.count, seed=args.seed, quiet=args.quiet, currency=args.currency)
     status = _cmd_import(settings, argparse.Namespace(file=jsonl, images=demo_dir, quiet=args.quiet))
-    database = open_database(settings)
-    print(f"seed-demo: {seed_rewards(database, currency=args.currency)} reward(s) added to the points mall")
-    if args.shoppers:
-        # One scrypt hash shared by every demo shopper: thousands of hashes would take minutes.
-        shared = demo_password_hash(DEMO_PASSWORD, settings.scrypt_n)
-        with tqdm(total=args.shoppers, unit="shopper", desc="demo shoppers", disable=args.quiet) as bar:
-            made = seed_shoppers(database, args.shoppers, clock.now(), password_hash=shared,
-                                 seed=args.seed, progress=bar.update, currency=args.currency)
-        print(f"seed-demo: {made} demo shopper(s) with order and browse histories"
-              f" (sign in as shopper1@demo.lastmile.invalid, password {DEMO_PASSWORD})")
-    info = recs_service.refresh(database, clock.now())  # "for you" works at once; `lastmile recs refresh` keeps it fresh
-    print(f"seed-demo: recommendations learnt from {info.shoppers} shopper(s), {info.items} item(s) with neighbours")
-    seed_traffic(database, clock.now(), days=DEMO_DAYS)
-    print(f"seed-demo: {DEMO_DAYS} days of API and sync traffic for the dashboard's charts")
-    # Segments and the messages their triggers plan, as `lastmile retention run` (run it regularly) would.
-    scored = run_retention(database, push_runtime(settings).config, clock.now(), facts.collect, sender=None)
-    segments = ", ".join(f"{k} {v}" for k, v in sorted(scored.segments.items())) or "none"
-    print(f"seed-demo: shoppers scored into segments ({segments})")
-    credentials = seed_demo_operator(settings, database)
-    if credentials is None:
-        print(f"seed-demo: the demo console owner {DEMO_OPERATOR} exists already")
-    else:
-        print(f"seed-demo: console owner {DEMO_OPERATOR}: password and TOTP secret in {credentials} (0600);"
-              " sign in at /admin/signin (`lastmile operator demo-code` prints the current code)")
-    database.close()
+    with opened_database(settings) as database:
+        print(f"seed-demo: {seed_rewards(database, currency=args.currency)} reward(s) added to the points mall")
+        if args.shoppers:
+            # One scrypt hash shared by every demo shopper: thousands of hashes would take minutes.
+            shared = demo_password_hash(DEMO_PASSWORD, settings.scrypt_n)
+            with tqdm(total=args.shoppers, unit="shopper", desc="demo shoppers", disable=args.quiet) as bar:
+                made = seed_shoppers(database, args.shoppers, clock.now(), password_hash=shared,
+                                     seed=args.seed, progress=bar.update, currency=args.currency)
+            print(f"seed-demo: {made} demo shopper(s) with order and browse histories"
+                  f" (sign in as shopper1@demo.lastmile.invalid, password {DEMO_PASSWORD})")
+        info = recs_service.refresh(database, clock.now())  # "for you" works at once; `lastmile recs refresh` keeps it fresh
+        print(f"seed-demo: recommendations learnt from {info.shoppers} shopper(s), {info.items} item(s) with neighbours")
+        seed_traffic(database, clock.now(), days=DEMO_DAYS)
+        print(f"seed-demo: {DEMO_DAYS} days of API and sync traffic for the dashboard's charts")
+        # Segments and the messages their triggers plan, as `lastmile retention run` (run it regularly) would.
+        scored = run_retention(database, push_runtime(settings).config, clock.now(), facts.collect, sender=None)
+        segments = ", ".join(f"{k} {v}" for k, v in sorted(scored.segments.items())) or "none"
+        print(f"seed-demo: shoppers scored into segments ({segments})")
+        credentials = seed_demo_operator(settings, database)
+        if credentials is None:
+            print(f"seed-demo: the demo console owner {DEMO_OPERATOR} exists already")
+        else:
+            print(f"seed-demo: console owner {DEMO_OPERATOR}: password and TOTP secret in {credentials} (0600);"
+                  " sign in at /admin/signin (`lastmile operator demo-code` prints the current code)")
     return status
 
 
