@@ -379,6 +379,14 @@ def demo_password_hash(password: str, scrypt_n: int) -> str:
     return passwords.hash_password(password, scrypt_n)
 
 
+def add_demo_device(db: Any, user_id: int, name: str, signed_in: int, last_used: int) -> int:
+    """A demo shopper's device, signed in at ``signed_in`` and last used at ``last_used`` (unix seconds), in the
+    caller's transaction; its id. Its token is thrown away: the demo signs in with the demo password."""
+    device_id = _new_session(db, user_id, name, signed_in).device_id
+    store.touch_device(db, device_id, last_used)
+    return device_id
+
+
 def add_shoppers(db: Any, shoppers: list[tuple[str, int]], password_hash: str) -> list[int | None]:
     """Create (email, created_at unix seconds) accounts with one shared password hash, in the caller's
     transaction; each new id, or None for an email that is taken (the demo seed is re-runnable)."""

@@ -19,8 +19,8 @@ from catalog import store as catalog_store
 from catalog.demo import CATEGORIES as DEMO_CATEGORIES
 from catalog.demo import DEMO_CURRENCIES
 
-from . import badges, growth_shop, rules, store, views
-from .models import OrderSummary
+from . import badges, growth_shop, ledger, mall, rules, store, views
+from .models import OrderSummary, Reward
 from .timeline import timeline
 
 DEMO_REWARDS_SEED = 15
@@ -230,3 +230,36 @@ def seed_history(db: Any, user_id: int, history: list[DemoOrder], now: datetime,
 def count_rewards(database: Any) -> int:
     """How many rewards the mall holds."""
     return store.count_rewards(database.read())
+
+
+
+
+def demo_mall(database: Any) -> dict[str, Reward]:
+    """The coupons demo shoppers spend points on: those with units to spare, so the demo sells out nothing."""
+    return {r.id: r for r in mall.rewards(database.read()) if r.kind == "coupon" and r.stock >= 100}
+
+
+def seed_points_life(db: Any, user_id: int, redeem_at: list[datetime], rewards: dict[str, Reward],
+                     rng: random.Random, now: datetime) -> tuple[int, int]:
+    """What a shopper's points went through after their orders, in time order: points-mall coupons redeemed at
+    ``redeem_at`` (one of ``rewards`` they could afford then, through the mall), and every lot that ran out
+    written off at its expiry (the hourly job's ``ledger.settle``); (coupons redeemed, points expired). In the
+    caller's transaction, after ``seed_history``; a redeemed reward's stock is counted down in ``rewards``."""
+    events = [(lot.expires_at, "expire") for lot in ledger.lots(db, user_id).values() if lot.expires_at <= now]
+    events += [(at, "redeem") for at in redeem_at if at < now]
+    redeemed = expired = 0
+    for at, kind in sorted(events):
+        if kind == "expire":
+            expired += ledger.settle(db, user_id, at)
+            continue
+        balance, _, _ = ledger.balances(db, user_id, at)
+        # Coupons open to every tier at no more than their silver price: the mall charges the tier's own price.
+        affordable = [r for r in rewards.values() if r.stock > 1 and r.min_tier is None and r.points_cost <= balance]
+        if affordable:
+            reward = rng.choice(affordable)
+            mall.redeem(db, user_id, reward.id, at)
+            rewards[reward.id] = msgspec.structs.replace(reward, stock=reward.stock - 1)
+            redeemed += 1
+    if events:
+        views.refresh_points(db, user_id, now)
+    return redeemed, expired

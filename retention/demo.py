@@ -20,8 +20,16 @@ from catalog.demo import DEMO_CURRENCIES
 from loyalty.demo import DemoLine, DemoOrder, seed_history
 from sync import store as sync_store
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from loyalty.demo import demo_mall, seed_points_life
+
 from . import audience_store, campaign_store
-from .models import OfferIn
+from .config import RetentionConfig
+from .models import NewSubscription, OfferIn, SubscriptionKeys
+from .service import subscribe_in
+from .vapid_keys import b64url
 from .offers import OFFER_ID_PREFIX, create_offer, discount_for, offer_from_row
 from clock import iso
 
@@ -30,6 +38,8 @@ DEMO_PASSWORD = "lastmile-demo"
 
 DEMO_EMAIL = "shopper{n}@demo.lastmile.invalid"
 HISTORY_DAYS = 240
+CHURNED_DAYS = 470
+"""Churned shoppers' first orders reach back this far: points expire 12 months after they mature."""
 BATCH = 200
 
 PERSONAS: tuple[tuple[str, float], ...] = (
@@ -74,6 +84,11 @@ class DemoShopper:
     wishlist: list[str] = field(default_factory=list)
     consents: tuple[str, ...] = ()
     """Purposes agreed to (accounts.consents): most shoppers allow analytics and offers, fewer email or push."""
+    devices: list[tuple[str, datetime, datetime]] = field(default_factory=list)
+    """(name, signed in, last used) of the devices still signed in; a push subscription sits on the first one
+    when the shopper agreed to notifications."""
+    redeem_at: list[datetime] = field(default_factory=list)
+    """When they spent points in the points mall."""
 
 
 def _order_times(rng: random.Random, persona: str, now: datetime) -> list[datetime]:
@@ -97,7 +112,8 @@ def _order_times(rng: random.Random, persona: str, now: datetime) -> list[dateti
             at += timedelta(days=gap)
             gap *= rng.uniform(1.5, 1.9)  # the rhythm slows down: the churn signal the model looks for
     elif persona == "churned":
-        times = sorted(start + timedelta(days=rng.uniform(0, HISTORY_DAYS - 110)) for _ in range(rng.randint(1, 4)))
+        # Gone for good: their last orders are months old, the oldest over a year, so lots expire in the demo.
+        times = sorted(now - timedelta(days=rng.uniform(110, CHURNED_DAYS)) for _ in range(rng.randint(1, 4)))
     elif persona == "price_sensitive":
         times = sorted(now - timedelta(days=rng.uniform(5, HISTORY_DAYS)) for _ in range(rng.randint(3, 7)))
     elif persona == "explorer":
@@ -183,8 +199,36 @@ def plan_shoppers(count: int, products: list[dict], now: datetime, seed: int = 1
         if products and rng.random() < 0.3:
             shopper.wishlist = sorted({pick()["id"] for _ in range(rng.randint(1, 4))})
         shopper.consents = tuple(purpose for purpose, share in CONSENT_SHARES if rng.random() < share)
+        _plan_devices_and_points(random.Random(seed * 7_919 + n), shopper, now)
         planned.append(shopper)
     return planned
+
+
+DEVICE_NAMES = ("Phone", "Laptop", "Tablet", "Work laptop")
+LAST_SEEN_DAYS = {"vip": 2, "loyal": 4, "regular": 25, "price_sensitive": 20, "explorer": 10, "fading": 29}
+"""Each persona's devices were last used within this many days (churned shoppers' tokens have expired)."""
+REDEMPTIONS = {"vip": (1, 3), "loyal": (0, 2), "regular": (0, 1), "price_sensitive": (0, 1), "fading": (0, 1)}
+"""How many points-mall coupons a persona took in the last 90 days (fewest, most)."""
+
+
+def _plan_devices_and_points(rng: random.Random, shopper: DemoShopper, now: datetime) -> None:
+    """Devices signed in and points-mall visits, from a generator of the shopper's own (so the rest of the plan
+    stays what it was before these were planned)."""
+    days = LAST_SEEN_DAYS.get(shopper.persona)
+    if days is not None and (shopper.persona != "fading" or rng.random() < 0.5):
+        oldest = max(shopper.created_at, now - timedelta(days=170))  # device tokens end 180 days after sign-in
+        for name in DEVICE_NAMES[:rng.choice((1, 1, 2, 2, 3))]:
+            last = now - timedelta(days=rng.uniform(0, days))
+            signed_in = oldest + (last - oldest) * rng.random()
+            shopper.devices.append((name, signed_in, last))
+    low, high = REDEMPTIONS.get(shopper.persona, (0, 0))
+    paid = [o.placed_at for o in shopper.orders if o.status != "cancelled"]
+    if paid:
+        first = paid[0] + timedelta(days=8)  # after the first order's points matured
+        for _ in range(rng.randint(low, high)):
+            start = max(first, now - timedelta(days=89))
+            if start < now:
+                shopper.redeem_at.append(start + (now - start) * rng.random())
 
 
 def _demo_offers(db: Any, now: datetime, currency: str = "EUR") -> list[dict]:
@@ -203,7 +247,23 @@ def _demo_offers(db: Any, now: datetime, currency: str = "EUR") -> list[dict]:
     return rows
 
 
-def _write(db: Any, user_id: int, shopper: DemoShopper, offers: list[dict], now: datetime) -> None:
+DEMO_PUSH_SERVICE = "https://fcm.googleapis.com/fcm/send/"
+"""Demo devices' endpoints look like Chrome's; no request is made to them by the seed (retention/demo_push.py)."""
+
+
+def demo_subscription(rng: random.Random, shopper: DemoShopper) -> NewSubscription:
+    """A browser's push subscription for a demo device: a real P-256 public key and auth secret, seeded."""
+    key = ec.derive_private_key(rng.getrandbits(250) + 1, ec.SECP256R1()).public_key()
+    raw = key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    token = b64url(rng.getrandbits(8 * 24).to_bytes(24, "big"))
+    return NewSubscription(
+        endpoint=f"{DEMO_PUSH_SERVICE}demo-{shopper.n}-{token}", consent=True, time_zone=shopper.time_zone,
+        locale=shopper.locale,
+        keys=SubscriptionKeys(p256dh=b64url(raw), auth=b64url(rng.getrandbits(128).to_bytes(16, "big"))))
+
+
+def _write(db: Any, user_id: int, shopper: DemoShopper, offers: list[dict], now: datetime, rewards: dict,
+           push: RetentionConfig | None = None, seed: int = 11) -> None:
     """One planned shopper's history, room by room, in the caller's transaction."""
     history = list(shopper.orders)
     for index, offer_index in zip(shopper.coupon_orders, shopper.coupon_offers):
@@ -237,17 +297,26 @@ def _write(db: Any, user_id: int, shopper: DemoShopper, offers: list[dict], now:
         daily[day] = daily.get(day, 0) + views
     audience_store.insert_product_views(db, [(user_id, sku, day, views) for (sku, day), views in sorted(shopper.views.items())])
     audience_store.insert_daily_views(db, [(user_id, day, views) for day, views in sorted(daily.items())])
+    rng = random.Random(seed * 104_729 + shopper.n)
+    seed_points_life(db, user_id, shopper.redeem_at, rewards, rng, now)
+    for i, (name, signed_in, last_used) in enumerate(shopper.devices):
+        device_id = accounts_service.add_demo_device(db, user_id, name, int(signed_in.timestamp()),
+                                                     int(last_used.timestamp()))
+        if i == 0 and push is not None and accounts_consents.NOTIFICATIONS in shopper.consents:
+            subscribe_in(db, push, user_id, device_id, demo_subscription(rng, shopper), signed_in)
 
 
 def seed_shoppers(
     database: Any, count: int, now: datetime, *, password_hash: str, seed: int = 11,
-    progress: Callable[[int], None] | None = None, currency: str = "EUR",
+    progress: Callable[[int], None] | None = None, currency: str = "EUR", push: RetentionConfig | None = None,
 ) -> int:
-    """Create ``count`` demo shoppers with their histories (skipping numbers that exist); how many were made."""
+    """Create ``count`` demo shoppers with their histories (skipping numbers that exist); how many were made.
+    With ``push`` (the retention config) the devices of shoppers who agreed to notifications subscribe to push."""
     with database.snapshot() as db:
         products = _products(db)
     with database.write() as db:
         offers = _demo_offers(db, now, currency)
+    rewards = demo_mall(database)
     made = 0
     for start in range(1, count + 1, BATCH):
         size = min(BATCH, count + 1 - start)
@@ -257,7 +326,7 @@ def seed_shoppers(
                 db, [(DEMO_EMAIL.format(n=s.n), int(s.created_at.timestamp())) for s in planned], password_hash)
             for shopper, user_id in zip(planned, ids):
                 if user_id is not None:
-                    _write(db, user_id, shopper, offers, now)
+                    _write(db, user_id, shopper, offers, now, rewards, push, seed)
                     made += 1
         if progress is not None:
             progress(size)

@@ -19,6 +19,10 @@ class EndpointTaken(BadSubscription):
     """A push endpoint already registered with other keys: only the browser that made it holds its keys."""
 
 
+class BadTimeZone(RetentionError):
+    """A time zone that is not an IANA zone name zoneinfo knows."""
+
+
 class UnknownSubscription(RetentionError):
     """No such push subscription for this shopper."""
 

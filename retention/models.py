@@ -38,6 +38,12 @@ class NewSubscription(msgspec.Struct, rename="camel"):
     locale: str | None = None
 
 
+class TimeZoneReport(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """The shopper's IANA time zone as their browser reports it (`Intl.DateTimeFormat().resolvedOptions().timeZone`)."""
+
+    time_zone: Annotated[str, Meta(min_length=1, max_length=64)]
+
+
 class Subscription(msgspec.Struct, rename="camel"):
     """A stored subscription as its owner sees it (never the keys)."""
 

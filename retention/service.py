@@ -15,6 +15,7 @@ from .config import RetentionConfig
 from .errors import EndpointTaken, UnknownSubscription
 from .models import EventBatch, EventResult, NewSubscription, Subscription
 from .subscriptions import same_keys, validate
+from .zones import check_time_zone
 from .tracking import record_events
 
 MAX_SUBSCRIPTIONS_PER_USER = 20
@@ -26,25 +27,38 @@ def _public(row: dict) -> Subscription:
 
 def subscribe(database: Any, config: RetentionConfig, user_id: int, device_id: int, sub: NewSubscription, now: datetime) -> Subscription:
     """Store this device's subscription with the shopper's consent time, time zone and locale."""
-    validate(sub, config.push_services, config.test_origins)
     with database.write() as db:
-        held = push_store.subscription_id_for(db, sub.endpoint)
-        if held is not None and not same_keys(push_store.get_subscription(db, held), sub):
-            # A browser re-subscribing sends the keys it made with the endpoint; other keys mean someone else
-            # is trying to move (or break) that browser's notifications.
-            raise EndpointTaken("this push endpoint is already registered with other keys; subscribe again in the browser")
-        # One subscription per device: a new one replaces the device's old one (keys rotated).
-        for old in push_store.user_subscriptions(db, user_id):
-            if old["device_id"] == device_id and old["endpoint"] != sub.endpoint:
-                push_store.delete_subscription(db, old["id"])
-        existing = push_store.user_subscriptions(db, user_id)
-        if len(existing) >= MAX_SUBSCRIPTIONS_PER_USER and sub.endpoint not in {r["endpoint"] for r in existing}:
-            push_store.delete_subscription(db, existing[0]["id"])  # the oldest makes room
-        sid = push_store.add_subscription(db, user_id, device_id, sub.endpoint, sub.keys.p256dh, sub.keys.auth, iso(now))
-        audience_store.upsert_profile(db, user_id, iso(now), time_zone=sub.time_zone, locale=sub.locale)
-        # Subscribing is the shopper agreeing to notifications (validate() insists on consent: true).
-        sync_consent.record(db, user_id, NOTIFICATIONS, True, int(now.timestamp() * 1000))
-        return _public(push_store.get_subscription(db, sid))
+        return subscribe_in(db, config, user_id, device_id, sub, now)
+
+
+def subscribe_in(db: Any, config: RetentionConfig, user_id: int, device_id: int, sub: NewSubscription, now: datetime) -> Subscription:
+    """``subscribe`` in the caller's transaction (the demo seed subscribes thousands of devices in a few)."""
+    validate(sub, config.push_services, config.test_origins)
+    held = push_store.subscription_id_for(db, sub.endpoint)
+    if held is not None and not same_keys(push_store.get_subscription(db, held), sub):
+        # A browser re-subscribing sends the keys it made with the endpoint; other keys mean someone else
+        # is trying to move (or break) that browser's notifications.
+        raise EndpointTaken("this push endpoint is already registered with other keys; subscribe again in the browser")
+    # One subscription per device: a new one replaces the device's old one (keys rotated).
+    for old in push_store.user_subscriptions(db, user_id):
+        if old["device_id"] == device_id and old["endpoint"] != sub.endpoint:
+            push_store.delete_subscription(db, old["id"])
+    existing = push_store.user_subscriptions(db, user_id)
+    if len(existing) >= MAX_SUBSCRIPTIONS_PER_USER and sub.endpoint not in {r["endpoint"] for r in existing}:
+        push_store.delete_subscription(db, existing[0]["id"])  # the oldest makes room
+    sid = push_store.add_subscription(db, user_id, device_id, sub.endpoint, sub.keys.p256dh, sub.keys.auth, iso(now))
+    audience_store.upsert_profile(db, user_id, iso(now), time_zone=sub.time_zone, locale=sub.locale)
+    # Subscribing is the shopper agreeing to notifications (validate() insists on consent: true).
+    sync_consent.record(db, user_id, NOTIFICATIONS, True, int(now.timestamp() * 1000))
+    return _public(push_store.get_subscription(db, sid))
+
+
+def set_time_zone(database: Any, user_id: int, zone: str, now: datetime) -> None:
+    """Record the shopper's time zone (sealed), which quiet hours, birthdays and holidays read on every channel;
+    BadTimeZone (nothing stored) unless it is a known IANA zone."""
+    check_time_zone(zone)
+    with database.write() as db:
+        audience_store.upsert_profile(db, user_id, iso(now), time_zone=zone)
 
 
 def subscriptions(database: Any, user_id: int) -> list[Subscription]:

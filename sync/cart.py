@@ -53,8 +53,26 @@ class LeanRows:
 
 
 def product(ctx: MutationContext, sku: str) -> dict | None:
-    """The catalog row of a SKU (through catalog.store, on the push's transaction)."""
+    """The catalog row of a SKU (through catalog.store, on the push's transaction; prefetched ones from memo)."""
+    prefetched = store.memo().get("products")
+    if prefetched is not None and sku in prefetched:
+        return prefetched[sku]
     return catalog_store.get_product(LeanRows(ctx.db), sku)
+
+
+def prefetch_products(db: Any, skus: list[str]) -> None:
+    """Load these SKUs' catalog rows in one query for the push (an unknown SKU is remembered as None)."""
+    prefetched = store.memo().setdefault("products", {})
+    wanted = sorted(set(skus) - prefetched.keys())
+    if wanted:
+        found = catalog_store.get_products(LeanRows(db), wanted)
+        prefetched.update({sku: found.get(sku) for sku in wanted})
+
+
+def prefetch_lines(db: Any, user_id: int, args: list) -> None:
+    """A push's cart mutations: their products and cart lines, read in two queries."""
+    prefetch_products(db, [a.sku for a in args])
+    store.warm(db, user_id, view_keys=[_key(a.sku) for a in args])
 
 
 def _require_product(ctx: MutationContext, sku: str, available: bool) -> None:
@@ -96,9 +114,9 @@ def cart_clear(ctx: MutationContext, args: Empty) -> None:
 
 
 MUTATORS: tuple[Mutator, ...] = (
-    Mutator("cart.add", CartAdd, cart_add),
-    Mutator("cart.setQty", CartSetQty, cart_set_qty),
-    Mutator("cart.remove", CartSku, cart_remove),
+    Mutator("cart.add", CartAdd, cart_add, prefetch_lines),
+    Mutator("cart.setQty", CartSetQty, cart_set_qty, prefetch_lines),
+    Mutator("cart.remove", CartSku, cart_remove, prefetch_lines),
     Mutator("cart.clear", Empty, cart_clear),
 )
 """The cart mutations (server/wiring.py installs them in the engine's table)."""

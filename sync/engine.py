@@ -12,7 +12,7 @@ from . import store
 from .errors import BadSyncRequest, PermanentError, TemporaryError, TooLarge, UnknownClient
 from .limits import FUTURE_SKEW_MS, SyncLimits
 from .models import Clear, Del, MutationError, PatchOp, PullRequest, PullResponse, PushRequest, PushResponse, Put
-from .mutators import MutationContext, MutatorTable
+from .mutators import MutationContext, MutatorTable, Registered
 from .poke import notify
 
 log = logging.getLogger("lastmile.sync")
@@ -55,24 +55,41 @@ def clamp_at(at: int, now_ms: int) -> int:
     return at
 
 
-def _apply(mutators: MutatorTable, ctx: MutationContext, name: str, raw: msgspec.Raw, codec: Codec) -> None:
+def _decoded(mutators: MutatorTable, name: str, raw: msgspec.Raw, codec: Codec) -> tuple[Registered, Any]:
+    """The mutator and decoded args of one mutation; PermanentError when either is wrong."""
     registered = mutators.lookup(name)
     if registered is None:
         raise PermanentError("unknown-mutation", f"this server has no mutation {name!r}")
     decoder = registered.json if codec == "json" else registered.msgpack
     try:
-        args = decoder.decode(raw)
+        return registered, decoder.decode(raw)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise PermanentError("bad-args", f"{name}: {exc}") from None
+
+
+def _prefetch(db: Any, user_id: int, run: list[tuple[Any, Any]]) -> None:
+    """Each mutator's prefetch, once per name with every args of that name in the run (a few queries, not N)."""
+    by_name: dict[str, tuple[Registered, list]] = {}
+    for _, decoded in run:
+        if isinstance(decoded, tuple) and decoded[0].prefetch is not None:
+            by_name.setdefault(decoded[0].name, (decoded[0], []))[1].append(decoded[1])
+    for registered, args in by_name.values():
+        registered.prefetch(db, user_id, args)
+
+
+def _apply(ctx: MutationContext, decoded: tuple[Registered, Any] | PermanentError) -> None:
+    if isinstance(decoded, PermanentError):
+        raise decoded
+    registered, args = decoded
     registered.fn(ctx, args)
 
 
-def _undo(mutators: MutatorTable, db: Any, good: list, codec: Codec) -> None:
+def _undo(db: Any, good: list) -> None:
     """Roll back to the savepoint (dropping a failed mutation's partial writes) and replay the good run."""
     db.conn.execute("ROLLBACK TO push")  # the savepoint stays open
     store.forget_version()
-    for ctx, m in good:
-        _apply(mutators, ctx, m.name, m.args, codec)
+    for ctx, decoded in good:
+        _apply(ctx, decoded)
 
 
 def push(
@@ -105,34 +122,45 @@ def _push_in(
     """The push's work inside its transaction: the response and whether the user's view moved."""
     errors: list[MutationError] = []
     client_id = request.client_id
-    with store.one_version(user_id):
+    with store.buffered(user_id):
         store.lock_shopper(db, user_id)  # two servers given the same push at once: the second sees the first's work
         owner, last = store.bind_client(db, client_id, user_id)
         if owner != user_id:
             raise UnknownClient(f"no client {client_id} among yours")
-        before, _ = store.user_version(db, user_id)
         start = last
+        rolled_back = False
+        # The run this push can apply: ids last+1, last+2, ... (lower ones are done; a gap stops it).
+        run: list[tuple[Any, Any]] = []
+        for m in sorted(request.mutations, key=lambda m: m.id):
+            if m.id <= last + len(run):
+                continue  # already done: a retry or a duplicate
+            if m.id > last + len(run) + 1:
+                break  # a gap: the missing ones must come first
+            try:
+                run.append((m, _decoded(mutators, m.name, m.args, codec)))
+            except PermanentError as exc:
+                run.append((m, exc))
+        _prefetch(db, user_id, run)
         # One savepoint for the run of good mutations (not two statements per mutation): when one
         # fails, roll back to it, replay the good ones (deterministic: same state, same ctx), record
-        # the failure, and open a new savepoint. Each mutation runs at most twice.
+        # the failure, and open a new savepoint. Each mutation runs at most twice. The store buffers
+        # reads and writes (store.buffered), so it is flushed before the savepoint moves.
         good: list[tuple[MutationContext, Any]] = []
         db.conn.execute("SAVEPOINT push")
-        for m in sorted(request.mutations, key=lambda m: m.id):
-            if m.id <= last:
-                continue  # already done: a retry or a duplicate
-            if m.id > last + 1:
-                break  # a gap: the missing ones must come first
+        for m, decoded in run:
             ctx = MutationContext(db, user_id, client_id, m.id, clamp_at(m.at, now_ms), now_ms)
             try:
-                _apply(mutators, ctx, m.name, m.args, codec)
+                _apply(ctx, decoded)
             except TemporaryError as exc:
-                _undo(mutators, db, good, codec)
+                _undo(db, good)
+                rolled_back = True
                 log.info("sync: mutation %s stopped a push for now: %s", m.name, exc)
                 break
             except Exception as exc:
                 if getattr(exc, "retry_transaction", False):
                     raise  # the transaction is doomed (deadlock): transact() runs the whole push again
-                _undo(mutators, db, good, codec)
+                _undo(db, good)
+                rolled_back = True
                 if isinstance(exc, PermanentError):
                     code, detail = exc.code, exc.detail
                 else:  # a bug in a mutator: logged, and the client is not left stuck retrying it forever
@@ -143,16 +171,20 @@ def _push_in(
                 store.trim_errors(db, user_id, client_id)
                 errors.append(error)
                 good = []
+                store.flush(db)
                 db.conn.execute("RELEASE push")
                 db.conn.execute("SAVEPOINT push")
             else:
-                good.append((ctx, m))
+                good.append((ctx, decoded))
             last = m.id
+        store.flush(db)
         db.conn.execute("RELEASE push")
         if last != start:
             store.set_last_mutation_id(db, client_id, last)
-        after, _ = store.user_version(db, user_id)
-    return PushResponse(last_mutation_id=last, errors=errors), after != before
+        # Whether the view moved: a bump, unless a rollback undid it (then poke anyway: a needless
+        # pull finds nothing, and reading the version back would cost every push two statements).
+        moved = store.bumped() or rolled_back
+    return PushResponse(last_mutation_id=last, errors=errors), moved
 
 
 def _bind_for_pull(database: Any, user_id: int, client_id: str) -> None:

@@ -27,6 +27,8 @@ class MutationContext:
 
 
 MutatorFn = Callable[[MutationContext, Any], None]
+PrefetchFn = Callable[[Any, int, list], None]
+"""``prefetch(db, user_id, [args, ...])``: load, in a few queries, what this push's mutations of one name will read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class Mutator:
     name: str
     args_type: Any
     fn: MutatorFn
+    prefetch: PrefetchFn | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,7 @@ class Registered:
     fn: MutatorFn
     json: msgspec.json.Decoder
     msgpack: msgspec.msgpack.Decoder
+    prefetch: PrefetchFn | None = None
 
 
 class MutatorTable:
@@ -58,7 +62,9 @@ class MutatorTable:
         for m in mutators:
             if m.name in table:
                 raise ValueError(f"mutator {m.name!r} is registered already")
-            table[m.name] = Registered(m.name, m.fn, msgspec.json.Decoder(m.args_type), msgspec.msgpack.Decoder(m.args_type))
+            table[m.name] = Registered(
+                m.name, m.fn, msgspec.json.Decoder(m.args_type), msgspec.msgpack.Decoder(m.args_type), m.prefetch
+            )
         self._table = MappingProxyType(table)
 
     def lookup(self, name: str) -> Registered | None:

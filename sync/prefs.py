@@ -33,7 +33,13 @@ def prefs_set(ctx: MutationContext, args: PrefsSet) -> None:
     store.put_view(ctx.db, ctx.user_id, key, args.value)
 
 
+def prefetch_prefs(db: Any, user_id: int, args: list[PrefsSet]) -> None:
+    """A push's prefs.set mutations: their keys and LWW stamps, read in two queries."""
+    keys = [f"prefs/{a.name}" for a in args]
+    store.warm(db, user_id, view_keys=keys, lww_keys=keys)
+
+
 MUTATORS: tuple[Mutator, ...] = (
-    Mutator("prefs.set", PrefsSet, prefs_set),
+    Mutator("prefs.set", PrefsSet, prefs_set, prefetch_prefs),
 )
 """The prefs mutation (server/wiring.py installs it in the engine's table)."""

@@ -71,10 +71,12 @@ def sign_up_in_page(page, base_url: str, prefix: str = "shopper", timeout: int =
     return Shopper(email, sign_in_page(page, base_url, email, create=True, timeout=timeout))
 
 
-def wait_until(predicate, what: str, seconds: float = WAIT_MS / 1000) -> None:
-    """Poll ``predicate`` (something outside the page, e.g. the server's state) until it holds."""
+def wait_until(predicate, what: str, seconds: float = WAIT_MS / 1000):
+    """Poll ``predicate`` (something outside the page, e.g. the server's state) until it gives a true value;
+    that value."""
     deadline = time.monotonic() + seconds
-    while not predicate():
+    while not (found := predicate()):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.1)
+    return found

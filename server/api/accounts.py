@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, post, put
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+import clock
 from accounts import service
 from accounts.models import (
     CurrentUser,
@@ -21,6 +22,8 @@ from accounts.models import (
     TotpCodeRequest,
     TotpEnrolment,
 )
+from retention import service as retention_service
+from retention.models import TimeZoneReport
 from server import shopper_data
 from server.db import Database
 from server.http.api_description import SHOPPER, problems
@@ -60,6 +63,14 @@ class AccountsController(Controller):
     def me(self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database]) -> Me:
         """The signed-in account."""
         return service.me(database, current_user)
+
+    @put("/me/time-zone", status_code=204, sync_to_thread=True, request_max_body_size=1024,
+         summary="Report my time zone", security=SHOPPER, responses=problems(400, 401, 413, 422))
+    def time_zone(self, data: JSONBody[TimeZoneReport], current_user: NamedDependency[CurrentUser],
+                  database: NamedDependency[Database]) -> None:
+        """The shopper's IANA time zone from their browser: quiet hours and local send times (push and email) use it;
+        422 `bad-time-zone` for a name that is not a known zone (nothing changes)."""
+        retention_service.set_time_zone(database, current_user.user_id, data.time_zone, clock.now())
 
     @get("/me/export", sync_to_thread=True, tags=["privacy"], summary="Export all my data", security=SHOPPER,
          responses=problems(401))

@@ -20,6 +20,8 @@ from recs import service as recs_service
 from retention import facts
 from retention.run import run_retention
 from retention.demo import DEMO_PASSWORD, seed_shoppers
+from retention.demo_calendar import seed_holidays
+from retention.demo_push import DAYS_AGO, seed_push_history
 from server.cli.database import opened_database
 from server.cli.operator import DEMO_OPERATOR, seed_demo_operator
 from server.push_runtime import push_runtime
@@ -61,33 +63,50 @@ def _cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     jsonl = write_demo_catalog(demo_dir, count=args.count, seed=args.seed, quiet=args.quiet, currency=args.currency)
     status = _cmd_import(settings, argparse.Namespace(file=jsonl, images=demo_dir, quiet=args.quiet))
     with opened_database(settings) as database:
-        print(f"seed-demo: {seed_rewards(database, currency=args.currency)} reward(s) added to the points mall")
-        if args.shoppers:
-            # One scrypt hash shared by every demo shopper: thousands of hashes would take minutes.
-            shared = demo_password_hash(DEMO_PASSWORD, settings.scrypt_n)
-            with tqdm(total=args.shoppers, unit="shopper", desc="demo shoppers", disable=args.quiet) as bar:
-                made = seed_shoppers(database, args.shoppers, clock.now(), password_hash=shared,
-                                     seed=args.seed, progress=bar.update, currency=args.currency)
-            print(f"seed-demo: {made} demo shopper(s) with order and browse histories"
-                  f" (sign in as shopper1@demo.lastmile.invalid, password {DEMO_PASSWORD})")
-        info = recs_service.refresh(database, clock.now())  # "for you" works at once; `lastmile recs refresh` keeps it fresh
-        print(f"seed-demo: recommendations learnt from {info.shoppers} shopper(s), {info.items} item(s) with neighbours")
-        seed_traffic(database, clock.now(), days=DEMO_DAYS)
-        print(f"seed-demo: {DEMO_DAYS} days of API and sync traffic for the dashboard's charts")
-        # Segments and the messages their triggers plan, as `lastmile retention run` (run it regularly) would.
-        scored = run_retention(database, push_runtime(settings).config, clock.now(), facts.collect, sender=None)
-        segments = ", ".join(f"{k} {v}" for k, v in sorted(scored.segments.items())) or "none"
-        print(f"seed-demo: shoppers scored into segments ({segments})")
-        credentials = seed_demo_operator(settings, database)
-        if credentials is None:
-            print(f"seed-demo: the demo console owner {DEMO_OPERATOR} exists already")
-        else:
-            print(f"seed-demo: console owner {DEMO_OPERATOR}: password and TOTP secret in {credentials} (0600);"
-                  " sign in at /admin/signin (`lastmile operator demo-code` prints the current code)")
+        seed_demo_data(settings, database, clock.now(), shoppers=args.shoppers, seed=args.seed,
+                       currency=args.currency, quiet=args.quiet)
     return status
 
 
 DEMO_DAYS = 90
+
+
+def seed_demo_data(settings: Settings, database, now, *, shoppers: int, seed: int = 7, currency: str = "EUR",
+                   quiet: bool = True) -> None:
+    """Everything of the demo after its catalog: the points mall, shoppers with their histories, devices and push
+    subscriptions, traffic, segments, a campaign that ran, and the console's owner."""
+    config = push_runtime(settings).config
+    print(f"seed-demo: {seed_rewards(database, currency=currency)} reward(s) added to the points mall")
+    if shoppers:
+        # One scrypt hash shared by every demo shopper: thousands of hashes would take minutes.
+        shared = demo_password_hash(DEMO_PASSWORD, settings.scrypt_n)
+        with tqdm(total=shoppers, unit="shopper", desc="demo shoppers", disable=quiet) as bar:
+            made = seed_shoppers(database, shoppers, now, password_hash=shared, seed=seed, progress=bar.update,
+                                 currency=currency, push=config)
+        print(f"seed-demo: {made} demo shopper(s) with order and browse histories, devices and points spent"
+              f" (sign in as shopper1@demo.lastmile.invalid, password {DEMO_PASSWORD})")
+    with database.write() as db:
+        added = seed_holidays(db, now.date())
+    listed = ", ".join(f"{name} on {day.isoformat()}" for _, name, day, _ in added) or "kept as it was"
+    print(f"seed-demo: holiday calendar: {listed}")
+    info = recs_service.refresh(database, now)  # "for you" works at once; `lastmile recs refresh` keeps it fresh
+    print(f"seed-demo: recommendations learnt from {info.shoppers} shopper(s), {info.items} item(s) with neighbours")
+    seed_traffic(database, now, days=DEMO_DAYS)
+    print(f"seed-demo: {DEMO_DAYS} days of API and sync traffic for the dashboard's charts")
+    # Segments and the messages their triggers plan, as `lastmile retention run` (run it regularly) would.
+    scored = run_retention(database, config, now, facts.collect, sender=None)
+    segments = ", ".join(f"{k} {v}" for k, v in sorted(scored.segments.items())) or "none"
+    print(f"seed-demo: shoppers scored into segments ({segments})")
+    pushed = seed_push_history(database, config, now, seed=seed, currency=currency,
+                               factor=DEMO_CURRENCIES.get(currency, 1))
+    print(f"seed-demo: a push campaign {DAYS_AGO} days ago: {pushed.messages} message(s), {pushed.accepted} delivered,"
+          f" {pushed.shown} shown, {pushed.clicked} clicked, {pushed.redeemed} redeemed")
+    credentials = seed_demo_operator(settings, database)
+    if credentials is None:
+        print(f"seed-demo: the demo console owner {DEMO_OPERATOR} exists already")
+    else:
+        print(f"seed-demo: console owner {DEMO_OPERATOR}: password and TOTP secret in {credentials} (0600);"
+              " sign in at /admin/signin (`lastmile operator demo-code` prints the current code)")
 
 
 def _bounded(lo: int, hi: int):

@@ -70,10 +70,15 @@ def test_seeded_shoppers_have_orders_points_tiers_and_browse_histories(fresh_db)
     assert "fulfilled" in statuses and statuses <= {"fulfilled", "paid", "cancelled", "refunded"}
     assert read.execute("SELECT count(DISTINCT user_id) FROM retention_product_views").fetchone()[0] >= 50
     assert read.execute("SELECT count(*) FROM offer_grants WHERE redeemed_at IS NOT NULL").fetchone()[0] > 0
-    # The ledger is what the rules make: each paid shopper holds their lots, nothing negative.
+    # The ledger is what the rules make: each paid shopper got the first-order bonus once, no lot went below
+    # zero, and every lot past its expiry was written off (the hourly job's work, on the day it expired).
     for (user_id,) in read.execute("SELECT DISTINCT user_id FROM orders WHERE status IN ('paid', 'fulfilled')"):
-        balance, pending, _ = ledger.balances(read, user_id, NOW)
-        assert balance + pending >= 1000  # the first-order bonus at least
+        lots = ledger.lots(read, user_id).values()
+        assert [1000] == [lot.points for lot in lots if lot.kind == "bonus"]
+        assert all(lot.remaining >= 0 for lot in lots)
+        assert [] == [lot.id for lot in lots if lot.expires_at <= NOW and lot.remaining > 0]
+    expired = read.execute("SELECT count(*) FROM points_ledger WHERE kind = 'expire'").fetchone()[0]
+    assert expired > 0
     points_rows = read.execute("SELECT count(*) FROM sync_view WHERE key = 'points'").fetchone()[0]
     assert points_rows >= 1
     assert 0 == seed_shoppers(fresh_db, 60, NOW, password_hash="unused", seed=5)  # the same people exist already

@@ -15,6 +15,8 @@ from clock import iso
 from retention import audience_store, email_store
 from retention.config import RetentionConfig
 from retention.delivery import PushSender
+from retention.models import TemplateIn
+from retention.planner import save_template
 from retention.email_delivery import EmailSender, deliver_email_due
 from retention.run import run_retention
 from retention.segments import ShopperFacts
@@ -25,7 +27,7 @@ from sync import consent
 from sync import store as sync_store
 from tests.push_subscriptions import subscribe
 from tests.smtp_server import SmtpServer
-from tests.utils import point_cli_at
+from tests.utils import parse_html, point_cli_at, sign_up
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
 AGREED = frozenset(PURPOSES)
@@ -50,14 +52,14 @@ def mailer(smtp):
     return EmailSender(smtp.url, "Lastmile <shop@lastmile.test>", clock=lambda: NOW)
 
 
-def shopper(database, email: str, purposes=PURPOSES, *, locale: str | None = None, zone: str | None = None) -> int:
+def shopper(database, email: str, purposes=PURPOSES, *, locale: str | None = None) -> int:
     """A shopper with this address who agreed to ``purposes`` (stored as the consent mutation stores them)."""
     with database.write() as db:
         user_id = accounts_store.create_user(db, email, "not-a-hash", 0)
         for purpose in purposes:
             consent.record(db, user_id, purpose, True, 1_000)
-        if locale or zone:
-            audience_store.upsert_profile(db, user_id, iso(NOW), time_zone=zone, locale=locale)
+        if locale:
+            audience_store.upsert_profile(db, user_id, iso(NOW), locale=locale)
     return user_id
 
 
@@ -98,9 +100,15 @@ def test_a_shopper_without_push_gets_the_message_by_email(fresh_db, smtp, config
         message["Subject"], message["Content-Language"], message["From"])
     link = f"{SHOP}/unsubscribe?token={token_for(user_id)}"
     assert (f"<{link}>", "List-Unsubscribe=One-Click") == (message["List-Unsubscribe"], message["List-Unsubscribe-Post"])
-    body = message.get_content()
+    assert "multipart/alternative" == message.get_content_type()
+    assert ["text/plain", "text/html"] == [part.get_content_type() for part in message.iter_parts()]
+    body = message.get_body(("plain",)).get_content()
     assert body.startswith("Come back and see what is new.")
     assert f"Open it in the shop: {SHOP}/" in body and f"Unsubscribe (one click, no sign-in): {link}" in body
+    page = parse_html(message.get_body(("html",)).get_content())
+    assert ("en", "We miss you", ["We miss you"], ["Come back and see what is new."]) == (
+        page.lang, page.title, page.headings, page.paragraphs[:1])
+    assert [(f"{SHOP}/", "Open it in the shop"), (link, "Unsubscribe (one click, no sign-in)")] == page.links
     [row] = email_store.outbox_rows(fresh_db.read(), user_id)
     assert ("sent", 1) == (row["state"], row["attempts"])
     assert "ada@example.com" not in repr(row)  # the address is unsealed at send time only, never queued
@@ -117,8 +125,41 @@ def test_the_shoppers_locale_picks_the_template_text(fresh_db, smtp, config, mai
     assert 2 == len(smtp.received)
     for mail in smtp.received:
         assert ("好久不见", "zh-CN") == (mail.message["Subject"], mail.message["Content-Language"])
-        body = mail.message.get_content()
+        body = mail.message.get_body(("plain",)).get_content()
         assert "回来看看有什么新品吧。" in body and "退订（一键完成，无需登录）" in body
+        page = parse_html(mail.message.get_body(("html",)).get_content())
+        assert ("zh-CN", ["好久不见"], ["在商店中查看", "退订（一键完成，无需登录）"]) == (
+            page.lang, page.headings, [text for _, text in page.links])
+        assert "回来看看有什么新品吧。" == page.paragraphs[0]
+
+
+def test_the_html_part_escapes_what_the_template_and_its_values_hold(fresh_db, smtp, config, mailer):
+    # An operator's template (it replaces the library's) with markup in every field: it must arrive as text.
+    with fresh_db.write() as db:
+        save_template(db, TemplateIn(key="churn_risk", locale="en", title='Tea & "biscuits" <b>now</b>',
+                                     body="<script>alert(1)</script>\nline two\n\nA & B's <img src=x onerror=y>",
+                                     url='/c/tea"><script>x</script>'))
+    user_id = shopper(fresh_db, "markup@example.com")
+    run(fresh_db, config, mailer, lapsed(user_id))
+    [mail] = smtp.received
+    html = mail.message.get_body(("html",)).get_content()
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    page = parse_html(html)
+    assert ['Tea & "biscuits" <b>now</b>'] == page.headings  # shown as written, not interpreted
+    assert ["<script>alert(1)</script>\nline two", "A & B's <img src=x onerror=y>"] == page.paragraphs[:2]
+    assert f'{SHOP}/c/tea"><script>x</script>' == page.links[0][0]  # the quote did not end the attribute
+    assert 'Tea & "biscuits" <b>now</b>' == mail.message["Subject"]
+
+
+def test_an_email_queued_before_html_parts_goes_as_plain_text(fresh_db, smtp, config, mailer):
+    user_id = shopper(fresh_db, "old@example.com")
+    run_retention(fresh_db, config, NOW, provider_of(lapsed(user_id)))
+    with fresh_db.write() as db:
+        db.execute("UPDATE email_outbox SET html = NULL")  # what migration 10 leaves on rows queued before it
+    assert 1 == deliver_email_due(fresh_db, mailer, now=NOW).sent
+    message = smtp.received[0].message
+    assert ("text/plain", "en") == (message.get_content_type(), message["Content-Language"])
+    assert message.get_content().startswith("Come back and see what is new.")
 
 
 @pytest.mark.parametrize("purposes", [
@@ -151,18 +192,24 @@ def test_caps_apply_across_the_days(fresh_db, smtp, mailer):
     assert 4 == len(smtp.received)
 
 
-def test_quiet_hours_hold_the_email_until_morning_in_the_shoppers_zone(fresh_db, smtp, mailer):
+def test_quiet_hours_hold_the_email_until_morning_in_the_zone_the_browser_reported(client, fresh_db, smtp, mailer):
+    # An email-only shopper (no push subscription): the zone comes from PUT /api/me/time-zone (pwa/timezone.js).
     quiet = RetentionConfig(quiet_hours=(21, 9), email=True, public_url=SHOP, email_text=email_text)
-    at = datetime(2026, 6, 10, 14, 0, tzinfo=timezone.utc)  # 22:00 in Shanghai
-    user_id = shopper(fresh_db, "night@example.com", zone="Asia/Shanghai")
-    assert 0 == run(fresh_db, quiet, mailer, lapsed(user_id), at=at).sent
+    headers = sign_up(client, email="far@example.com")
+    user_id = int(headers["X-Test-User"])
+    with fresh_db.write() as db:
+        for purpose in PURPOSES:
+            consent.record(db, user_id, purpose, True, 1_000)
+    assert 204 == client.put("/api/me/time-zone", json={"timeZone": "Asia/Shanghai"}, headers=headers).status_code
+    evening = datetime(2026, 6, 10, 14, 0, tzinfo=timezone.utc)  # 14:00 UTC (not quiet there), 22:00 in Shanghai
+    assert 0 == run(fresh_db, quiet, mailer, lapsed(user_id), at=evening).sent
     assert [] == smtp.received
     morning = datetime(2026, 6, 11, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai
     [row] = email_store.outbox_rows(fresh_db.read(), user_id)
     assert iso(morning) == row["not_before"]
     assert 0 == deliver_email_due(fresh_db, mailer, now=morning - timedelta(minutes=1)).sent
     assert 1 == deliver_email_due(fresh_db, mailer, now=morning).sent
-    assert ["night@example.com"] == smtp.received[0].rcpt_tos
+    assert ["far@example.com"] == smtp.received[0].rcpt_tos
 
 
 def test_a_push_subscribed_shopper_gets_push_not_email(fresh_db, smtp, config, mailer, vapid, double):

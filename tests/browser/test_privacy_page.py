@@ -11,10 +11,13 @@ from tests.browser_pages import PASSWORD, WAIT_MS, sign_up_in_page, wait_until
 pytestmark = pytest.mark.browser
 
 
-def test_a_consent_switched_on_reaches_the_server_and_the_page_is_accessible(browser, live_server, live_settings):
+def test_a_consent_switched_on_and_the_browsers_zone_reach_the_server_and_the_page_is_accessible(
+        browser, live_server, live_settings):
+    from retention import audience_store
     from server.stores import open_database
 
-    context = browser.new_context()
+    # Signed in, the PWA reports the browser's zone (pwa/timezone.js): an email-only shopper's quiet hours need it.
+    context = browser.new_context(timezone_id="Asia/Shanghai")
     page = context.new_page()
     try:
         email = sign_up_in_page(page, live_server.url, "privacy").email
@@ -30,6 +33,9 @@ def test_a_consent_switched_on_reaches_the_server_and_the_page_is_accessible(bro
             user_id = service.shopper_id(database.read(), email)
             wait_until(lambda: consents.has(database.read(), user_id, "offers"), "the offers consent on the server")
             assert not consents.has(database.read(), user_id, "analytics")
+            assert "Asia/Shanghai" == wait_until(
+                lambda: (audience_store.get_profile(database.read(), user_id) or {}).get("time_zone"),
+                "the browser's zone on the server")
         finally:
             database.close()
         page.reload()

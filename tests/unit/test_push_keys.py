@@ -10,7 +10,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from retention.errors import BadSubscription, ForbiddenEndpoint
+from retention import zones
+from retention.errors import BadSubscription, BadTimeZone, ForbiddenEndpoint
 from retention.models import NewSubscription, SubscriptionKeys
 from retention.subscriptions import (
     check_auth,
@@ -77,10 +78,18 @@ def test_time_zone_and_locale_are_checked():
     assert "de-AT" == check_locale("de-AT")
 
 
-@pytest.mark.parametrize("bad", ["Mars/Olympus", "../../etc/passwd", "/etc/localtime", "Europe/Berlin\x00"])
+@pytest.mark.parametrize("bad", ["Mars/Olympus", "../../etc/passwd", "/etc/localtime", "Europe/Berlin\x00", "localtime",
+                                 "Factory", "posixrules", "posix/Asia/Shanghai", "right/UTC", "", "A" * 65, "Asia/Shanghäi"])
 def test_unknown_time_zones_are_refused(bad):
     with pytest.raises(BadSubscription):
         check_time_zone(bad)
+    with pytest.raises(BadTimeZone):
+        zones.check_time_zone(bad)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/Argentina/Ushuaia", "UTC", "Etc/GMT-8", "Asia/Calcutta"])
+def test_zones_browsers_report_are_accepted(zone):
+    assert zone == zones.check_time_zone(zone)
 
 
 @pytest.mark.parametrize("bad", ["x", "de_AT!", "-de"])
