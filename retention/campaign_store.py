@@ -114,6 +114,14 @@ def put_holiday(db: Any, key: str, name: str, date: str, lead_days: int) -> None
     )
 
 
+def add_holiday(db: Any, key: str, name: str, date: str, lead_days: int) -> bool:
+    """Add one date to the calendar unless the key is there already; whether it was added."""
+    return db.execute(
+        "INSERT INTO retention_holidays (key, name, date, lead_days) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        [key, name, date, lead_days],
+    ).rowcount == 1
+
+
 def delete_holiday(db: Any, key: str) -> bool:
     """Remove a holiday; False if there was none."""
     return db.execute("DELETE FROM retention_holidays WHERE key = ?", [key]).rowcount == 1

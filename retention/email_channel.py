@@ -3,19 +3,20 @@
 A message goes by email only when the shopper has no push subscription, agreed to the `email` purpose (besides
 `offers`, without which nothing is planned at all), and the channel is on (LASTMILE_SMTP_URL). The text is the
 template's (the library has en and zh-CN; the shopper's locale picks) plus the channel's own lines (a link to the
-message's page and the unsubscribe footer) from server/i18n/messages/email.json, handed over as
+message's page and the unsubscribe footer), as plain text and as HTML (email_html.py) from server/i18n/messages/email.json, handed over as
 ``RetentionConfig.email_text``. The address is not stored here: it is unsealed from the accounts room at send time.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from accounts import consents
 from accounts.consents import EMAIL
 from sync import store as sync_store
 
-from . import email_store
+from . import email_html, email_store
 from .config import RetentionConfig
 from .models import Template
 from .templates import choose, fill
@@ -43,21 +44,37 @@ def shopper_locale(db: Any, user_id: int, profile: Mapping[str, Any]) -> str | N
     return chosen if isinstance(chosen, str) else None
 
 
+@dataclass(frozen=True)
+class RenderedEmail:
+    """One shopper's email: its language, subject, and the same message as plain text and as HTML."""
+
+    locale: str
+    subject: str
+    text: str
+    html: str
+
+
 def render(template: Template, context: Mapping[str, object], *, config: RetentionConfig, unsubscribe_url: str
-           ) -> tuple[str, str, str]:
-    """(locale, subject, plain-text body) of one shopper's email."""
+           ) -> RenderedEmail:
+    """One shopper's email from the template, in the template's language (the channel's own lines likewise)."""
     locale = text_locale(template.locale)
     text = config.email_text or (lambda _locale, key, **params: "")
     # A header cannot hold line breaks (and must not: they would inject headers).
     subject = " ".join(fill(template.title, context).split())[:MAX_SUBJECT]
     path = fill(template.url, context)
     path = path if path.startswith("/") and not path.startswith("//") else "/"
-    body = "\n\n".join(part for part in (
-        fill(template.body, context).strip(),
-        text(locale, "open", url=f"{config.public_url.rstrip('/')}{path}"),
-        "-- \n" + text(locale, "why") + "\n" + text(locale, "unsubscribe", url=unsubscribe_url),
+    open_url = f"{config.public_url.rstrip('/')}{path}"
+    message = fill(template.body, context).strip()
+    why = text(locale, "why")
+    plain = "\n\n".join(part for part in (
+        message,
+        text(locale, "open", url=open_url),
+        "-- \n" + why + "\n" + text(locale, "unsubscribe", url=unsubscribe_url),
     ) if part.strip())
-    return locale, subject, body + "\n"
+    html = email_html.page(locale=locale, subject=subject, body=message, open_url=open_url,
+                           open_label=text(locale, "open.link"), why=why, unsubscribe_url=unsubscribe_url,
+                           unsubscribe_label=text(locale, "unsubscribe.link"))
+    return RenderedEmail(locale=locale, subject=subject, text=plain + "\n", html=html)
 
 
 def enqueue(db: Any, *, message_id: int, user_id: int, templates: Sequence[Template], context: Mapping[str, object],
@@ -65,6 +82,7 @@ def enqueue(db: Any, *, message_id: int, user_id: int, templates: Sequence[Templ
     """Queue the message's email in the shopper's locale, due at ``not_before`` (caps and quiet hours applied)."""
     template = choose(templates, shopper_locale(db, user_id, profile), config.fallback_locale)
     url = link(config.public_url, user_id)
-    locale, subject, body = render(template, context, config=config, unsubscribe_url=url)
-    email_store.enqueue(db, {"message_id": message_id, "user_id": user_id, "locale": locale, "subject": subject,
-                             "body": body, "unsubscribe_url": url, "not_before": not_before})
+    email = render(template, context, config=config, unsubscribe_url=url)
+    email_store.enqueue(db, {"message_id": message_id, "user_id": user_id, "locale": email.locale,
+                             "subject": email.subject, "body": email.text, "html": email.html, "unsubscribe_url": url,
+                             "not_before": not_before})

@@ -107,7 +107,7 @@ class EmailSender:
         return smtp
 
     def message(self, row: dict, address: str, now: datetime) -> EmailMessage:
-        """The email for one outbox row: plain text in the row's locale, with one-click unsubscribe headers."""
+        """The email for one outbox row: text and HTML alternatives in the row's locale, one-click unsubscribe headers."""
         msg = EmailMessage()
         msg["From"] = self.sender
         msg["To"] = address
@@ -119,6 +119,9 @@ class EmailSender:
         msg["List-Unsubscribe"] = f"<{row['unsubscribe_url']}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         msg.set_content(row["body"], subtype="plain", charset="utf-8")
+        if row.get("html"):
+            # multipart/alternative: clients that show HTML take the last part, the others the text.
+            msg.add_alternative(row["html"], subtype="html", charset="utf-8")
         msg["Content-Language"] = row["locale"]  # after set_content, which clears every Content-* header
         return msg
 

@@ -14,8 +14,8 @@ dropped (the shopper withdrew email consent, or left, before it went out)."""
 def enqueue(db: Any, row: dict) -> None:
     """Queue one message's email (once per message)."""
     db.execute(
-        "INSERT INTO email_outbox (message_id, user_id, locale, subject, body, unsubscribe_url, state, not_before)"
-        " VALUES (:message_id, :user_id, :locale, :subject, :body, :unsubscribe_url, 'pending', :not_before)"
+        "INSERT INTO email_outbox (message_id, user_id, locale, subject, body, html, unsubscribe_url, state, not_before)"
+        " VALUES (:message_id, :user_id, :locale, :subject, :body, :html, :unsubscribe_url, 'pending', :not_before)"
         " ON CONFLICT (message_id) DO NOTHING",
         row,
     )
@@ -30,7 +30,7 @@ def claim_due(db: Any, now: str, limit: int) -> list[dict]:
     """
     skip_locked = " FOR UPDATE SKIP LOCKED" if getattr(db, "dialect", "sqlite") == "postgresql" else ""
     candidates = list(db.query(
-        "SELECT id, message_id, user_id, locale, subject, body, unsubscribe_url, attempts FROM email_outbox"
+        "SELECT id, message_id, user_id, locale, subject, body, html, unsubscribe_url, attempts FROM email_outbox"
         f" WHERE state = 'pending' AND not_before <= ? ORDER BY not_before, id LIMIT ?{skip_locked}",
         [now, limit],
     ))

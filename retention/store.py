@@ -267,6 +267,14 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE retention_offers ADD COLUMN free_shipping INTEGER NOT NULL DEFAULT 0",
         ],
     ),
+    (
+        10,
+        "html emails",
+        [
+            # The HTML alternative of `body` (email_html.py); NULL for emails queued before it: sent as plain text.
+            "ALTER TABLE email_outbox ADD COLUMN html TEXT",
+        ],
+    ),
 ]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import random
 import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 from catalog import store as catalog_store
@@ -150,3 +152,58 @@ def point_cli_at(monkeypatch, settings) -> None:
         monkeypatch.setenv("LASTMILE_DATABASE_URL", settings.database_url)
     else:
         monkeypatch.delenv("LASTMILE_DATABASE_URL", raising=False)
+
+
+@dataclass
+class HtmlOutline:
+    """What a reader gets from an HTML document: its language, title, headings, paragraphs and links (href, text)."""
+
+    lang: str | None = None
+    title: str = ""
+    headings: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+
+class _Outliner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.outline = HtmlOutline()
+        self.open: list[tuple[str, list[str], dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.outline.lang = attrs.get("lang")
+        elif tag == "br" and self.open:
+            self.open[-1][1].append("\n")
+        elif tag in ("title", "h1", "h2", "p", "a"):
+            self.open.append((tag, [], attrs))
+
+    def handle_endtag(self, tag):
+        if not self.open or self.open[-1][0] != tag:
+            return
+        _, parts, attrs = self.open.pop()
+        text = "".join(parts).strip()
+        if self.open:  # a link's text is part of its paragraph's too
+            self.open[-1][1].append(text)
+        if tag == "title":
+            self.outline.title = text
+        elif tag in ("h1", "h2"):
+            self.outline.headings.append(text)
+        elif tag == "p":
+            self.outline.paragraphs.append(text)
+        else:
+            self.outline.links.append((attrs.get("href", ""), text))
+
+    def handle_data(self, data):
+        if self.open:
+            self.open[-1][1].append(data)
+
+
+def parse_html(document: str) -> HtmlOutline:
+    """The outline of an HTML document (an email's HTML part, a page), read with the standard library's parser."""
+    parser = _Outliner()
+    parser.feed(document)
+    parser.close()
+    return parser.outline

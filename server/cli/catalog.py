@@ -20,6 +20,7 @@ from recs import service as recs_service
 from retention import facts
 from retention.run import run_retention
 from retention.demo import DEMO_PASSWORD, seed_shoppers
+from retention.demo_calendar import seed_holidays
 from retention.demo_push import DAYS_AGO, seed_push_history
 from server.cli.operator import DEMO_OPERATOR, seed_demo_operator
 from server.push_runtime import push_runtime
@@ -88,6 +89,10 @@ def seed_demo_data(settings: Settings, database, now, *, shoppers: int, seed: in
                                  currency=currency, push=config)
         print(f"seed-demo: {made} demo shopper(s) with order and browse histories, devices and points spent"
               f" (sign in as shopper1@demo.lastmile.invalid, password {DEMO_PASSWORD})")
+    with database.write() as db:
+        added = seed_holidays(db, now.date())
+    listed = ", ".join(f"{name} on {day.isoformat()}" for _, name, day, _ in added) or "kept as it was"
+    print(f"seed-demo: holiday calendar: {listed}")
     info = recs_service.refresh(database, now)  # "for you" works at once; `lastmile recs refresh` keeps it fresh
     print(f"seed-demo: recommendations learnt from {info.shoppers} shopper(s), {info.items} item(s) with neighbours")
     seed_traffic(database, now, days=DEMO_DAYS)

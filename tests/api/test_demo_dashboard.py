@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from insights.dashboard import collect
+from retention import campaign_store
 from server.cli.catalog import seed_demo_data
 from server.cli.verify import discrepancies
 from tests.utils import add_product
@@ -55,3 +56,7 @@ def test_every_dashboard_chart_has_data_after_the_demo_seed(fresh_db, seeded):
     assert 0 == d.points_redeemed[-1] or sum(d.points_redeemed[:-1]) > d.points_redeemed[-1]
     assert "redeemed" in out and "a push campaign" in out
     assert [] == discrepancies(fresh_db)  # `lastmile verify`: the books, stock and outbox all agree
+    # The holiday trigger has a calendar to fire on: the demo's three holidays, each on its next date.
+    calendar = campaign_store.list_holidays(fresh_db.read())
+    assert {"618", "double11", "spring_festival"} == {h["key"] for h in calendar}
+    assert all(h["date"] >= now.date().isoformat() for h in calendar) and "holiday calendar: " in out

@@ -15,6 +15,8 @@ from clock import iso
 from retention import audience_store, email_store
 from retention.config import RetentionConfig
 from retention.delivery import PushSender
+from retention.models import TemplateIn
+from retention.planner import save_template
 from retention.email_delivery import EmailSender, deliver_email_due
 from retention.run import run_retention
 from retention.segments import ShopperFacts
@@ -25,7 +27,7 @@ from sync import consent
 from sync import store as sync_store
 from tests.push_subscriptions import subscribe
 from tests.smtp_server import SmtpServer
-from tests.utils import point_cli_at, sign_up
+from tests.utils import parse_html, point_cli_at, sign_up
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
 AGREED = frozenset(PURPOSES)
@@ -98,9 +100,15 @@ def test_a_shopper_without_push_gets_the_message_by_email(fresh_db, smtp, config
         message["Subject"], message["Content-Language"], message["From"])
     link = f"{SHOP}/unsubscribe?token={token_for(user_id)}"
     assert (f"<{link}>", "List-Unsubscribe=One-Click") == (message["List-Unsubscribe"], message["List-Unsubscribe-Post"])
-    body = message.get_content()
+    assert "multipart/alternative" == message.get_content_type()
+    assert ["text/plain", "text/html"] == [part.get_content_type() for part in message.iter_parts()]
+    body = message.get_body(("plain",)).get_content()
     assert body.startswith("Come back and see what is new.")
     assert f"Open it in the shop: {SHOP}/" in body and f"Unsubscribe (one click, no sign-in): {link}" in body
+    page = parse_html(message.get_body(("html",)).get_content())
+    assert ("en", "We miss you", ["We miss you"], ["Come back and see what is new."]) == (
+        page.lang, page.title, page.headings, page.paragraphs[:1])
+    assert [(f"{SHOP}/", "Open it in the shop"), (link, "Unsubscribe (one click, no sign-in)")] == page.links
     [row] = email_store.outbox_rows(fresh_db.read(), user_id)
     assert ("sent", 1) == (row["state"], row["attempts"])
     assert "ada@example.com" not in repr(row)  # the address is unsealed at send time only, never queued
@@ -117,8 +125,41 @@ def test_the_shoppers_locale_picks_the_template_text(fresh_db, smtp, config, mai
     assert 2 == len(smtp.received)
     for mail in smtp.received:
         assert ("好久不见", "zh-CN") == (mail.message["Subject"], mail.message["Content-Language"])
-        body = mail.message.get_content()
+        body = mail.message.get_body(("plain",)).get_content()
         assert "回来看看有什么新品吧。" in body and "退订（一键完成，无需登录）" in body
+        page = parse_html(mail.message.get_body(("html",)).get_content())
+        assert ("zh-CN", ["好久不见"], ["在商店中查看", "退订（一键完成，无需登录）"]) == (
+            page.lang, page.headings, [text for _, text in page.links])
+        assert "回来看看有什么新品吧。" == page.paragraphs[0]
+
+
+def test_the_html_part_escapes_what_the_template_and_its_values_hold(fresh_db, smtp, config, mailer):
+    # An operator's template (it replaces the library's) with markup in every field: it must arrive as text.
+    with fresh_db.write() as db:
+        save_template(db, TemplateIn(key="churn_risk", locale="en", title='Tea & "biscuits" <b>now</b>',
+                                     body="<script>alert(1)</script>\nline two\n\nA & B's <img src=x onerror=y>",
+                                     url='/c/tea"><script>x</script>'))
+    user_id = shopper(fresh_db, "markup@example.com")
+    run(fresh_db, config, mailer, lapsed(user_id))
+    [mail] = smtp.received
+    html = mail.message.get_body(("html",)).get_content()
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    page = parse_html(html)
+    assert ['Tea & "biscuits" <b>now</b>'] == page.headings  # shown as written, not interpreted
+    assert ["<script>alert(1)</script>\nline two", "A & B's <img src=x onerror=y>"] == page.paragraphs[:2]
+    assert f'{SHOP}/c/tea"><script>x</script>' == page.links[0][0]  # the quote did not end the attribute
+    assert 'Tea & "biscuits" <b>now</b>' == mail.message["Subject"]
+
+
+def test_an_email_queued_before_html_parts_goes_as_plain_text(fresh_db, smtp, config, mailer):
+    user_id = shopper(fresh_db, "old@example.com")
+    run_retention(fresh_db, config, NOW, provider_of(lapsed(user_id)))
+    with fresh_db.write() as db:
+        db.execute("UPDATE email_outbox SET html = NULL")  # what migration 10 leaves on rows queued before it
+    assert 1 == deliver_email_due(fresh_db, mailer, now=NOW).sent
+    message = smtp.received[0].message
+    assert ("text/plain", "en") == (message.get_content_type(), message["Content-Language"])
+    assert message.get_content().startswith("Come back and see what is new.")
 
 
 @pytest.mark.parametrize("purposes", [

@@ -4,7 +4,7 @@ the holiday calendar, and the template library in en and zh-CN."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import msgspec
 import pytest
@@ -17,6 +17,7 @@ from retention.planner import create_campaign
 from retention.run import run_retention
 from retention.segments import ShopperFacts
 from retention.customers import History, OrderFact
+from retention.demo_calendar import seed_holidays
 from tests.loyalty_support import make_user
 from tests.utils import assert_problem
 
@@ -108,6 +109,10 @@ def test_the_holiday_calendar_fires_its_trigger_and_the_locale_picks_the_text(cl
     assert_problem(client.put("/api/admin/retention/holidays/618", json={"name": "x", "date": "2026-06-18",
                                                                          "leadDays": 99}, headers=admin_headers), 400)
     assert ["618"] == [h["key"] for h in client.get("/api/admin/retention/holidays", headers=admin_headers).json()]
+    with fresh_db.write() as db:  # the demo seed adds its holidays around the operator's, never over them
+        assert ["double11", "spring_festival"] == sorted(h[0] for h in seed_holidays(db, date(2026, 6, 10)))
+    assert {"618": "2026-06-18", "double11": "2026-11-11", "spring_festival": "2027-02-06"} == {
+        h["key"]: h["date"] for h in client.get("/api/admin/retention/holidays", headers=admin_headers).json()}
     zh, en = make_user(fresh_db), make_user(fresh_db)
     with fresh_db.write() as db:
         audience_store.upsert_profile(db, zh, "x", locale="zh-CN")

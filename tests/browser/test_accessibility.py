@@ -118,3 +118,23 @@ def test_a_zh_cn_browser_gets_every_page_in_chinese_and_still_passes(browser, li
         assert any(c["name"] == "lm_locale" and c["value"] == "en" for c in context.cookies())
     finally:
         context.close()
+
+
+def test_the_retention_emails_html_passes_axe_in_both_languages(browser):
+    # The HTML part as a mail client gets it (no live server: set_content), in each language the library speaks.
+    from retention import template_library
+    from retention.config import RetentionConfig
+    from retention.email_channel import render
+    from retention.templates import choose
+    from server.push_runtime import email_text
+
+    config = RetentionConfig(email=True, public_url="https://shop.example", email_text=email_text)
+    page = browser.new_page()
+    try:
+        for locale in ("en", "zh-CN"):
+            template = choose(template_library.built_in("cart_abandoned"), locale, "en")
+            email = render(template, {"items": "2"}, config=config, unsubscribe_url="https://shop.example/unsubscribe?token=1.x")
+            page.set_content(email.html)
+            assert (locale, []) == (page.get_attribute("html", "lang"), serious_violations(page))
+    finally:
+        page.close()

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
+
 from retention.config import RetentionConfig
+from retention.demo_calendar import next_holidays
 from retention.models import Scores
 from retention.segments import ShopperFacts
 from retention.triggers import RunInputs, back_in_stock, browse_abandon, evaluate, holidays, new_arrivals, order_updates
@@ -22,6 +25,16 @@ def test_a_holiday_fires_from_its_lead_in_in_the_shoppers_own_time_zone():
     hit = holidays(facts, NOW + timedelta(days=1), "America/New_York", CALENDAR)[0]
     assert ("holiday", "618") == (hit.trigger, hit.context["holiday"])
     assert [] == holidays(facts, NOW + timedelta(days=3), "Asia/Shanghai", CALENDAR)  # over
+
+
+@pytest.mark.parametrize("today, expected", [
+    (date(2026, 6, 10), [("618", date(2026, 6, 18)), ("double11", date(2026, 11, 11)), ("spring_festival", date(2027, 2, 6))]),
+    (date(2026, 6, 18), [("618", date(2026, 6, 18)), ("double11", date(2026, 11, 11)), ("spring_festival", date(2027, 2, 6))]),
+    (date(2026, 12, 1), [("spring_festival", date(2027, 2, 6)), ("618", date(2027, 6, 18)), ("double11", date(2027, 11, 11))]),
+    (date(2036, 1, 1), [("618", date(2036, 6, 18)), ("double11", date(2036, 11, 11))]),  # past the lunar table
+])
+def test_the_demo_calendar_puts_each_holiday_on_its_next_date(today, expected):
+    assert expected == [(key, day) for key, _, day, _ in next_holidays(today)]
 
 
 def test_new_arrivals_go_to_high_repurchasers_in_their_categories():
