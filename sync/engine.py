@@ -127,8 +127,8 @@ def _push_in(
         owner, last = store.bind_client(db, client_id, user_id)
         if owner != user_id:
             raise UnknownClient(f"no client {client_id} among yours")
-        before, _ = store.user_version(db, user_id)
         start = last
+        rolled_back = False
         # The run this push can apply: ids last+1, last+2, ... (lower ones are done; a gap stops it).
         run: list[tuple[Any, Any]] = []
         for m in sorted(request.mutations, key=lambda m: m.id):
@@ -153,12 +153,14 @@ def _push_in(
                 _apply(ctx, decoded)
             except TemporaryError as exc:
                 _undo(db, good)
+                rolled_back = True
                 log.info("sync: mutation %s stopped a push for now: %s", m.name, exc)
                 break
             except Exception as exc:
                 if getattr(exc, "retry_transaction", False):
                     raise  # the transaction is doomed (deadlock): transact() runs the whole push again
                 _undo(db, good)
+                rolled_back = True
                 if isinstance(exc, PermanentError):
                     code, detail = exc.code, exc.detail
                 else:  # a bug in a mutator: logged, and the client is not left stuck retrying it forever
@@ -179,8 +181,10 @@ def _push_in(
         db.conn.execute("RELEASE push")
         if last != start:
             store.set_last_mutation_id(db, client_id, last)
-        after, _ = store.user_version(db, user_id)
-    return PushResponse(last_mutation_id=last, errors=errors), after != before
+        # Whether the view moved: a bump, unless a rollback undid it (then poke anyway: a needless
+        # pull finds nothing, and reading the version back would cost every push two statements).
+        moved = store.bumped() or rolled_back
+    return PushResponse(last_mutation_id=last, errors=errors), moved
 
 
 def _bind_for_pull(database: Any, user_id: int, client_id: str) -> None:

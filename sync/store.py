@@ -118,15 +118,20 @@ class _Batch:
     def __init__(self, user_id: int, buffered: bool = False):
         self.user_id = user_id
         self.version: int | None = None
+        self.bumped = False
         self.buffered = buffered
         self.view: dict[tuple[str, str], str | None] = {}  # (scope, key) -> live JSON text (opened), None: none
         self.view_writes: dict[tuple[str, str], str | None] = {}  # (scope, key) -> stored text, None: tombstone
         self.lww: dict[str, tuple[int, str] | None] = {}
         self.lww_writes: dict[str, tuple[int, str]] = {}
         self.memo: dict[str, Any] = {}  # what mutators' prefetch loaded from other rooms (products)
+        self.wanted_view: set[str] = set()  # shared keys to read at the first miss (see warm)
+        self.wanted_lww: set[str] = set()
 
     def discard(self) -> None:
         """After ROLLBACK TO: whatever was read or written since the savepoint may be gone; read again."""
+        self.wanted_view.update(key for scope, key in self.view if scope == "")
+        self.wanted_lww.update(self.lww)
         self.view.clear()
         self.view_writes.clear()
         self.lww.clear()
@@ -186,8 +191,32 @@ def _values(width: int, rows: int) -> str:
     return ", ".join(["(" + ", ".join("?" * width) + ")"] * rows)
 
 
+# On PostgreSQL a flush is one statement whatever its size: columns as arrays, unnested. (psycopg caches
+# and prepares statements of at most 50 parameters, so multi-row VALUES would be parsed on every push.)
+_PG_VIEW_UPSERT = (
+    "INSERT INTO sync_view (user_id, scope, key, value, version, changed_at)"
+    " SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])"
+)
+_PG_LWW_UPSERT = "INSERT INTO sync_lww (user_id, key, at, client_id) SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[])"
+_VIEW_CONFLICT = (
+    " ON CONFLICT (user_id, scope, key) DO UPDATE SET"
+    " value = excluded.value, version = excluded.version, changed_at = excluded.changed_at"
+)
+_LWW_CONFLICT = " ON CONFLICT (user_id, key) DO UPDATE SET at = excluded.at, client_id = excluded.client_id"
+
+
+def _upsert_rows(db: Any, rows: list[tuple], pg_sql: str, table_columns: str, conflict: str) -> None:
+    if db.dialect == "postgresql":
+        _ex(db, pg_sql + conflict, [list(column) for column in zip(*rows)])
+        return
+    width = len(rows[0])
+    for at in range(0, len(rows), _FLUSH_ROWS):
+        chunk = rows[at : at + _FLUSH_ROWS]
+        _ex(db, f"INSERT INTO {table_columns} VALUES {_values(width, len(chunk))}{conflict}", [v for row in chunk for v in row])
+
+
 def flush(db: Any) -> None:
-    """Write what the current push holds: one version bump and one multi-row upsert per table."""
+    """Write what the current push holds: one version bump and one upsert per table."""
     batch = _buffer()
     if batch is None:
         return
@@ -196,50 +225,49 @@ def flush(db: Any) -> None:
         now = _now()
         rows = [(batch.user_id, scope, key, stored, version, now) for (scope, key), stored in batch.view_writes.items()]
         batch.view_writes = {}
-        for at in range(0, len(rows), _FLUSH_ROWS):
-            chunk = rows[at : at + _FLUSH_ROWS]
-            _ex(
-                db,
-                f"INSERT INTO sync_view (user_id, scope, key, value, version, changed_at) VALUES {_values(6, len(chunk))}"
-                " ON CONFLICT (user_id, scope, key) DO UPDATE SET"
-                " value = excluded.value, version = excluded.version, changed_at = excluded.changed_at",
-                [v for row in chunk for v in row],
-            )
+        _upsert_rows(db, rows, _PG_VIEW_UPSERT, "sync_view (user_id, scope, key, value, version, changed_at)", _VIEW_CONFLICT)
     if batch.lww_writes:
         rows = [(batch.user_id, key, at, client_id) for key, (at, client_id) in batch.lww_writes.items()]
         batch.lww_writes = {}
-        for at in range(0, len(rows), _FLUSH_ROWS):
-            chunk = rows[at : at + _FLUSH_ROWS]
-            _ex(
-                db,
-                f"INSERT INTO sync_lww (user_id, key, at, client_id) VALUES {_values(4, len(chunk))}"
-                " ON CONFLICT (user_id, key) DO UPDATE SET at = excluded.at, client_id = excluded.client_id",
-                [v for row in chunk for v in row],
-            )
+        _upsert_rows(db, rows, _PG_LWW_UPSERT, "sync_lww (user_id, key, at, client_id)", _LWW_CONFLICT)
+
+
+def _in(db: Any, column: str, values: list) -> tuple[str, list]:
+    """``column IN (...)`` for a list: one array parameter on PostgreSQL (a statement psycopg can prepare)."""
+    if db.dialect == "postgresql":
+        return f"{column} = ANY(?)", [values]
+    return f"{column} IN ({', '.join('?' * len(values))})", values
 
 
 def warm(db: Any, user_id: int, view_keys: list[str] = (), lww_keys: list[str] = ()) -> None:
-    """Read these keys of the user's shared view and LWW stamps into the push's buffer, one query each."""
+    """Mark these keys of the user's shared view and LWW stamps to be read into the push's buffer.
+
+    They are read at the first look-up the buffer cannot answer: one query for all the keys every
+    mutator of the push asked for, rather than one per mutator.
+    """
     batch = _buffer(user_id)
     if batch is None:
         return
-    wanted = sorted({k for k in view_keys if ("", k) not in batch.view and ("", k) not in batch.view_writes})
+    batch.wanted_view.update(k for k in view_keys if ("", k) not in batch.view)
+    batch.wanted_lww.update(k for k in lww_keys if k not in batch.lww)
+
+
+def _load_wanted(db: Any, batch: _Batch) -> None:
+    wanted = sorted(k for k in batch.wanted_view if ("", k) not in batch.view)
+    batch.wanted_view.clear()
     for at in range(0, len(wanted), _FLUSH_ROWS):
         chunk = wanted[at : at + _FLUSH_ROWS]
-        found = dict(_ex(
-            db,
-            f"SELECT key, value FROM sync_view WHERE user_id = ? AND scope = '' AND key IN ({', '.join('?' * len(chunk))})",
-            [user_id, *chunk],
-        ).fetchall())
+        where, params = _in(db, "key", chunk)
+        found = dict(_ex(db, f"SELECT key, value FROM sync_view WHERE user_id = ? AND scope = '' AND {where}", [batch.user_id, *params]).fetchall())
         for key in chunk:
             batch.view[("", key)] = _opened(found.get(key))
-    wanted = sorted({k for k in lww_keys if k not in batch.lww and k not in batch.lww_writes})
+    wanted = sorted(k for k in batch.wanted_lww if k not in batch.lww)
+    batch.wanted_lww.clear()
     for at in range(0, len(wanted), _FLUSH_ROWS):
         chunk = wanted[at : at + _FLUSH_ROWS]
+        where, params = _in(db, "key", chunk)
         found = {key: (a, c) for key, a, c in _ex(
-            db,
-            f"SELECT key, at, client_id FROM sync_lww WHERE user_id = ? AND key IN ({', '.join('?' * len(chunk))})",
-            [user_id, *chunk],
+            db, f"SELECT key, at, client_id FROM sync_lww WHERE user_id = ? AND {where}", [batch.user_id, *params]
         ).fetchall()}
         for key in chunk:
             batch.lww[key] = found.get(key)
@@ -248,8 +276,11 @@ def warm(db: Any, user_id: int, view_keys: list[str] = (), lww_keys: list[str] =
 def _live_text(db: Any, user_id: int, scope: str, key: str) -> str | None:
     """The key's live value as JSON text (opened), through the push's buffer when there is one."""
     batch = _buffer(user_id)
-    if batch is not None and (scope, key) in batch.view:
-        return batch.view[(scope, key)]
+    if batch is not None:
+        if (scope == "" and key in batch.wanted_view) or key in batch.wanted_lww:
+            _load_wanted(db, batch)
+        if (scope, key) in batch.view:
+            return batch.view[(scope, key)]
     row = _ex(
         db,
         "SELECT value FROM sync_view WHERE user_id = ? AND scope = ? AND key = ? AND value IS NOT NULL",
@@ -289,15 +320,29 @@ def _give_back(db: Any, user_id: int) -> None:
 POKE_CHANNEL = "lastmile_poke"
 
 
+_BUMP = (
+    "INSERT INTO sync_users (user_id, version) VALUES (?, 1)"
+    " ON CONFLICT (user_id) DO UPDATE SET version = sync_users.version + 1 RETURNING version"
+)
+
+
 def _bump(db: Any, user_id: int) -> int:
-    # On PostgreSQL every process's LISTEN connection gets this at commit and pokes the user's streams.
+    # On PostgreSQL every process's LISTEN connection gets the poke at commit (sent in the same statement:
+    # a round trip saved on every push); on SQLite the engine pokes in-process after commit.
+    batch = _batch.get()
+    if batch is not None and batch.user_id == user_id:
+        batch.bumped = True
+    if db.dialect == "postgresql":
+        return _ex(db, f"WITH bumped AS ({_BUMP}) SELECT version, pg_notify(?, ?) FROM bumped",
+                   [user_id, POKE_CHANNEL, str(user_id)]).fetchone()[0]
     db.notify(POKE_CHANNEL, str(user_id))
-    return _ex(
-        db,
-        "INSERT INTO sync_users (user_id, version) VALUES (?, 1)"
-        " ON CONFLICT (user_id) DO UPDATE SET version = sync_users.version + 1 RETURNING version",
-        [user_id],
-    ).fetchone()[0]
+    return _ex(db, _BUMP, [user_id]).fetchone()[0]
+
+
+def bumped() -> bool:
+    """Whether the current batch bumped its user's version (so the view moved, unless rolled back since)."""
+    batch = _batch.get()
+    return batch is not None and batch.bumped
 
 
 def _check_key(key: str) -> None:
@@ -474,6 +519,9 @@ def client(db: Any, client_id: str) -> tuple[int, int] | None:
 
 def bind_client(db: Any, client_id: str, user_id: int) -> tuple[int, int]:
     """Bind an unknown client to the user (first come); (owner user_id, last_mutation_id)."""
+    found = client(db, client_id)  # a known client (every push but a device's first): one statement
+    if found is not None:
+        return found
     now = _now()
     _ex(
         db,
@@ -481,7 +529,7 @@ def bind_client(db: Any, client_id: str, user_id: int) -> tuple[int, int]:
         " ON CONFLICT (client_id) DO NOTHING",
         [client_id, user_id, now, now],
     )
-    found = client(db, client_id)
+    found = client(db, client_id)  # ours, or the one another server bound first
     assert found is not None
     return found
 
@@ -498,8 +546,11 @@ def set_last_mutation_id(db: Any, client_id: str, last_mutation_id: int) -> None
 def get_lww(db: Any, user_id: int, key: str) -> tuple[int, str] | None:
     """(at, client_id) of the write that holds a last-writer-wins key."""
     batch = _buffer(user_id)
-    if batch is not None and key in batch.lww:
-        return batch.lww[key]
+    if batch is not None:
+        if key in batch.wanted_lww or key in batch.wanted_view:
+            _load_wanted(db, batch)
+        if key in batch.lww:
+            return batch.lww[key]
     row = _ex(db, "SELECT at, client_id FROM sync_lww WHERE user_id = ? AND key = ?", [user_id, key]).fetchone()
     found = (row[0], row[1]) if row else None
     if batch is not None:

@@ -4,54 +4,21 @@ is refused with a message while the cart stays editable; the pages pass axe-core
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import urllib.request
-import uuid
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import serious_violations
-from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
+from tests.browser_pages import WAIT_MS, api, in_stock_sku, sign_up_in_page
+from tests.utils import ADMIN_TOKEN
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery staple"
-WAIT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def live_settings(live_settings):
-    """Cheap scrypt: every test signs a shopper up."""
-    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
-
-
-def api(live_server, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
-    """One JSON request to the live server from the test itself."""
-    headers = {"content-type": "application/json", "accept": "application/json"}
-    if token:
-        headers["authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(live_server.url + path, data=data, method=method, headers=headers)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"null")
 
 
 @pytest.fixture(scope="module")
 def sku(live_server) -> str:
-    items = api(live_server, "GET", "/api/products?limit=50")["items"]
-    return next(item["id"] for item in items if item["availability"] == "in_stock")
-
-
-def sign_up(page, live_server) -> str:
-    """A new shopper signed in on this page; their device token."""
-    page.goto(f"{live_server.url}/signin")
-    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
-    page.fill("#lm-signin-form input[name=email]", f"buyer-{uuid.uuid4().hex[:8]}@example.com")
-    page.fill("#lm-signin-form input[name=password]", PASSWORD)
-    page.click("#lm-signin-form button[value=signup]")
-    page.wait_for_selector("#lm-signed-in", timeout=WAIT_MS)
-    return page.evaluate("window.lastmileSync.session.token")
+    return in_stock_sku(live_server)
 
 
 def open_checkout(page, live_server) -> None:
@@ -65,7 +32,7 @@ def test_checkout_with_a_review_step_then_the_timeline_follows_the_operator(brow
     context = browser.new_context(viewport={"width": 390, "height": 844})
     try:
         page = context.new_page()
-        token = sign_up(page, live_server)
+        token = sign_up_in_page(page, live_server.url, "buyer").token
         page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(sku)}, qty: 2}})")
         open_checkout(page, live_server)
 
@@ -143,7 +110,7 @@ def test_offline_place_order_is_refused_with_a_message_and_the_cart_stays_editab
     context = browser.new_context()
     try:
         page = context.new_page()
-        sign_up(page, live_server)
+        sign_up_in_page(page, live_server.url, "buyer")
         page.evaluate(
             "window.lastmileSync.mutate('address.put', {id: 'home', name: 'Ana Lima', line1: '1 Harbour Road',"
             " city: 'Lisbon', country: 'PT'})"
@@ -181,7 +148,7 @@ def test_the_checkout_page_in_chinese_passes_axe_with_the_address_form_open(brow
     context = browser.new_context(locale="zh-CN")
     try:
         page = context.new_page()
-        sign_up(page, live_server)
+        sign_up_in_page(page, live_server.url, "buyer")
         page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(sku)}, qty: 1}})")
         open_checkout(page, live_server)
         page.click("#lm-address-add")

@@ -3,25 +3,18 @@ serious axe violation; a support operator gets 403 on campaigns and sees masked 
 
 from __future__ import annotations
 
-import dataclasses
 from urllib.parse import urlparse
 
 import pytest
 
 from server.db import SqliteDatabase
 from tests.browser.axe import serious_violations
+from tests.browser_pages import api
 from tests.operator_support import PASSWORD, code, make_operator
-from tests.utils import TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
 PAGES = ["/admin", "/admin/catalog", "/admin/orders", "/admin/returns", "/admin/shoppers", "/admin/rewards",
          "/admin/campaigns", "/admin/push", "/admin/audit"]
-
-
-@pytest.fixture(scope="module")
-def live_settings(live_settings):
-    """Cheap scrypt for the operators this module signs in."""
-    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
 
 
 @pytest.fixture(scope="module")
@@ -102,13 +95,7 @@ def test_an_owner_signs_in_and_every_page_renders_clean(browser, live_server, op
 
 
 def test_support_gets_403_on_campaigns_and_masked_emails(browser, live_server, operators):
-    import json
-    import urllib.request
-
-    body = json.dumps({"email": "masked.shopper@example.com", "password": "correct horse battery"}).encode()
-    request = urllib.request.Request(f"{live_server.url}/api/auth/signup", data=body,
-                                     headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(request, timeout=10).close()
+    api(live_server, "POST", "/api/auth/signup", {"email": "masked.shopper@example.com", "password": "correct horse battery"})
     outside: list[str] = []
     context, page = _guarded_page(browser, live_server, outside)
     try:

@@ -5,55 +5,28 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import urllib.request
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser_pages import WAIT_MS, api, listed_products, sign_up_in_page
 from tests.checkout_pages import check_out
-from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
+from tests.utils import ADMIN_TOKEN
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("server.pages.shop", reason="the loyalty pages run inside the PWA shell (issue 4)")
 pytest.importorskip("server.pages.client", reason="the loyalty pages are shells of the sync client's pages")
 
-PASSWORD = "correct horse battery staple"
-WAIT_MS = 15_000
-
 
 @pytest.fixture(scope="module")
 def live_settings(live_settings):
-    """Cheap scrypt, and points available at once (no hold), so the pages have something to show."""
-    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N, points_hold_days=0)
-
-
-def api(live_server, method: str, path: str, body: dict | None = None, token: str | None = None,
-        headers: dict[str, str] | None = None) -> dict:
-    """One JSON request to the live server from the test itself."""
-    sent = {"content-type": "application/json", "accept": "application/json", **(headers or {})}
-    if token:
-        sent["authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(live_server.url + path, data=data, method=method, headers=sent)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"null")
+    """Points available at once (no hold), so the pages have something to show."""
+    return dataclasses.replace(live_settings, points_hold_days=0)
 
 
 def admin(live_server, method: str, path: str, body: dict) -> dict:
     return api(live_server, method, path, body, token=ADMIN_TOKEN)
-
-
-def sign_up(page, live_server) -> str:
-    """Create a shopper on the /signin page; the device's token, read back from the client."""
-    email = f"loyal-{uuid.uuid4().hex[:8]}@example.com"
-    page.goto(f"{live_server.url}/signin")
-    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
-    page.fill("#lm-signin-form input[name=email]", email)
-    page.fill("#lm-signin-form input[name=password]", PASSWORD)
-    page.click("#lm-signin-form button[value=signup]")
-    expect(page.locator("#lm-signed-in")).to_contain_text(email, timeout=WAIT_MS)
-    return page.evaluate("window.lastmileSync.session.token")
 
 
 def open_page(page, live_server, path: str) -> None:
@@ -62,7 +35,7 @@ def open_page(page, live_server, path: str) -> None:
 
 
 def test_points_mall_orders_and_checkout(browser, live_server):
-    items = api(live_server, "GET", "/api/products?limit=50")["items"]
+    items = listed_products(live_server)
     sku = next(item["id"] for item in items if item["availability"] == "in_stock")
     reward_id = f"pin-{uuid.uuid4().hex[:6]}"
     admin(live_server, "POST", "/api/admin/rewards", {"id": reward_id, "name": "Enamel pin", "kind": "coupon",
@@ -79,7 +52,7 @@ def test_points_mall_orders_and_checkout(browser, live_server):
     context = browser.new_context()
     try:
         page = context.new_page()
-        token = sign_up(page, live_server)
+        token = sign_up_in_page(page, live_server.url, "loyal").token
 
         # Checkout from the cart page: the cart line goes in through the sync client, the order out through
         # /checkout, paid by the test card (so it earns its points at once).
@@ -148,7 +121,7 @@ def test_a_new_shoppers_loyalty_pages_print_no_null(browser, live_server, path):
     context = browser.new_context()
     try:
         page = context.new_page()
-        sign_up(page, live_server)
+        sign_up_in_page(page, live_server.url, "loyal")
         open_page(page, live_server, path)
         if path == "/mall":
             expect(page.locator("#lm-balance")).to_have_text("You have 0 points.", timeout=WAIT_MS)

@@ -12,6 +12,7 @@ import re
 import pytest
 
 from bench.netem import OFFLINE, SLOW_3G, NetworkEmulator
+from tests.browser_pages import listed_products
 
 pytestmark = pytest.mark.browser
 
@@ -42,11 +43,7 @@ CACHED = "(url) => caches.open('lm-pages-v1').then((c) => c.match(url, {ignoreVa
 @pytest.fixture(scope="module")
 def products(live_server) -> list[dict]:
     """The demo products as the API lists them."""
-    import json
-    import urllib.request
-
-    with urllib.request.urlopen(f"{live_server.url}/api/products?limit=20") as answer:
-        return json.load(answer)["items"]
+    return listed_products(live_server, limit=20)
 
 
 def _wait_until_controlled_and_saved(page, url: str) -> None:

@@ -3,14 +3,13 @@ accessible combobox, and the plain search form offline."""
 
 from __future__ import annotations
 
-import json
 import urllib.parse
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import serious_violations
+from tests.browser_pages import listed_products
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -21,8 +20,7 @@ WAIT_MS = 15_000
 def product(live_server) -> dict:
     """A product, the first few letters of its name's first word as a shopper would start typing it, and the
     letter after them."""
-    with urllib.request.urlopen(f"{live_server.url}/api/products?limit=5", timeout=10) as response:
-        item = json.loads(response.read())["items"][0]
+    item = listed_products(live_server, limit=5)[0]
     word = item["name"].split()[0].lower()
     return {**item, "typed": word[:4], "next": word[4:5] or " "}
 
