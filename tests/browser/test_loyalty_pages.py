@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_pages import WAIT_MS, api, listed_products, sign_up_in_page
+from tests.browser_pages import WAIT_MS, api, listed_products, page_in_new_context, sign_up_in_page
 from tests.checkout_pages import check_out
 from tests.utils import ADMIN_TOKEN
 
@@ -41,9 +41,7 @@ def test_points_mall_orders_and_checkout(browser, live_server):
     admin(live_server, "POST", "/api/admin/rewards", {"id": reward_id, "name": "Enamel pin", "kind": "coupon",
                                                       "pointsCost": 400, "stock": 5, "value": 200,
                                                       "currency": items[0]["currency"]})
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         token = sign_up_in_page(page, live_server.url, "loyal").token
 
         # Checkout from the cart page: the cart line goes in through the sync client, the order out through
@@ -69,11 +67,11 @@ def test_points_mall_orders_and_checkout(browser, live_server):
         open_page(page, live_server, "/mall")
         button = page.locator(f"#lm-rewards li[data-reward='{reward_id}'] button")
         expect(button).to_be_enabled(timeout=WAIT_MS)
-        context.set_offline(True)
+        page.context.set_offline(True)
         button.click()
         expect(page.locator("#lm-redeem-waiting")).to_be_visible()
         assert balance == api(live_server, "GET", "/api/loyalty/points", token=token)["balance"]
-        context.set_offline(False)
+        page.context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
         expect(page.locator("#lm-balance")).to_have_text(f"You have {balance - 400} points.", timeout=WAIT_MS)
         expect(page.locator("#lm-redeem-waiting")).to_have_count(0, timeout=WAIT_MS)
@@ -83,15 +81,11 @@ def test_points_mall_orders_and_checkout(browser, live_server):
 
         open_page(page, live_server, "/points")
         expect(page.locator("#lm-coupons li")).to_contain_text(coupons[0]["code"], timeout=WAIT_MS)
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("path", ["/points", "/mall", "/orders"])
 def test_a_new_shoppers_loyalty_pages_print_no_null(browser, live_server, path):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         sign_up_in_page(page, live_server.url, "loyal")
         open_page(page, live_server, path)
         if path == "/mall":
@@ -99,5 +93,3 @@ def test_a_new_shoppers_loyalty_pages_print_no_null(browser, live_server, path):
             expect(page.locator("#lm-loyalty-body")).not_to_contain_text("Loading the mall", timeout=WAIT_MS)
         text = page.inner_text("#lm-loyalty")
         assert [] == [word for word in ("null", "undefined") if word in text]
-    finally:
-        context.close()
