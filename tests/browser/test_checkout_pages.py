@@ -136,12 +136,35 @@ def test_offline_place_order_is_refused_with_a_message_and_the_cart_stays_editab
         expect(page.locator(f"#lm-review-lines li[data-sku='{sku}']")).to_contain_text("× 2", timeout=WAIT_MS)
 
 
-def test_the_checkout_page_in_chinese_passes_axe_with_the_address_form_open(browser, live_server, sku):
-    with page_in_new_context(browser, locale="zh-CN") as page:
-        sign_up_in_page(page, live_server.url, "buyer")
+def test_in_chinese_a_pickup_order_names_its_point_on_review_and_order_and_passes_axe(browser, live_server, sku):
+    with page_in_new_context(browser, locale="zh-CN", viewport={"width": 390, "height": 844}) as page:
+        token = sign_up_in_page(page, live_server.url, "buyer").token
         page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(sku)}, qty: 1}})")
         open_checkout(page, live_server)
         page.click("#lm-address-add")
         expect(page.locator("#lm-address-form")).to_be_visible()
         assert "收货地址" in page.inner_text("#lm-checkout")
+        assert [] == serious_violations(page)
+        page.click("#lm-address-form button[type=button]")  # cancel: the address comes from another device
+        page.evaluate("window.lastmileSync.mutate('address.put', {id: 'home', name: 'Ana Lima', line1: '1 Harbour Road',"
+                      " city: 'Lisbon', country: 'PT'})")
+
+        # Pickup: the shop's points are listed, none chosen for the shopper; the review step waits for one.
+        page.check("#lm-delivery-pickup")
+        points = page.locator("#lm-pickup-points input[type=radio]")
+        expect(points).to_have_count(3, timeout=WAIT_MS)
+        assert 0 == page.locator("#lm-pickup-points input:checked").count()
+        page.click("#lm-review")
+        expect(page.locator("#lm-checkout-message")).to_contain_text("请选择一个取件的自提点", timeout=WAIT_MS)
+        page.check("#lm-pickup-eur-university")
+        page.click("#lm-review")
+        expect(page.locator("#lm-review-pickup")).to_contain_text("大学图书馆自提柜", timeout=WAIT_MS)
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        assert [] == serious_violations(page)
+
+        page.click("#lm-place-order")
+        page.wait_for_url("**/orders/*", timeout=WAIT_MS)
+        (order,) = api(live_server, "GET", "/api/orders", token=token)["items"]
+        assert "eur-university" == api(live_server, "GET", f"/api/orders/{order['id']}", token=token)["pickupPoint"]
+        expect(page.locator("#lm-order-pickup")).to_contain_text("校园路 5 号", timeout=WAIT_MS)
         assert [] == serious_violations(page)
