@@ -41,6 +41,14 @@ def test_points_mall_orders_and_checkout(browser, live_server):
     admin(live_server, "POST", "/api/admin/rewards", {"id": reward_id, "name": "Enamel pin", "kind": "coupon",
                                                       "pointsCost": 400, "stock": 5, "value": 200,
                                                       "currency": items[0]["currency"]})
+    lounge = f"lounge-{uuid.uuid4().hex[:6]}"
+    admin(live_server, "POST", "/api/admin/rewards", {"id": lounge, "name": "Gold lounge", "kind": "coupon",
+                                                      "pointsCost": 1, "minTier": "gold", "stock": 5, "value": 100,
+                                                      "currency": items[0]["currency"]})
+    lottery = f"draw-{uuid.uuid4().hex[:6]}"  # a sure win, so the drawn row is known
+    admin(live_server, "PUT", f"/api/admin/lotteries/{lottery}", {
+        "name": "Tea draw", "cost": 1, "dailyBudget": 1_000, "currency": items[0]["currency"],
+        "prizes": [{"id": "pts", "name": "5 points", "kind": "points", "odds": 10_000, "points": 5}]})
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -56,6 +64,14 @@ def test_points_mall_orders_and_checkout(browser, live_server):
         balance = api(live_server, "GET", "/api/loyalty/points", token=token)["balance"]
         assert balance > 1_000
 
+        # The first order's badge is announced once, on the page the shopper is on, and marked seen on the server.
+        expect(page.locator(".note[data-kind='badge-first-order']")).to_have_text("New badge: First order",
+                                                                                 timeout=WAIT_MS)
+        page.wait_for_function("window.lastmileSync.pending.length === 0", timeout=WAIT_MS)
+        pulled = api(live_server, "POST", "/api/sync/pull", {"clientId": str(uuid.uuid4()), "cookie": None}, token=token)
+        [badge] = [op["value"] for op in pulled["patch"] if op.get("key") == "badges/first-order"]
+        assert badge["announcedAt"] is not None
+
         # Order history from the synced view.
         open_page(page, live_server, "/orders")
         expect(page.locator(f"#lm-orders li[data-order='{order_id}']")).to_contain_text("paid", timeout=WAIT_MS)
@@ -64,20 +80,33 @@ def test_points_mall_orders_and_checkout(browser, live_server):
         open_page(page, live_server, "/points")
         expect(page.locator("#lm-balance")).to_have_text(f"{balance} points", timeout=WAIT_MS)
         expect(page.locator("#lm-tier")).to_contain_text("silver")
+        expect(page.locator("#lm-perks")).to_contain_text("Free return shipping starts at gold")
+        expect(page.locator("#lm-birthday-pack")).to_have_text("On your birthday: 200 points")
+        expect(page.locator("#lm-badges li[data-badge='first-order']")).to_contain_text("First order")
+        expect(page.locator(".note[data-kind='badge-first-order']")).to_have_count(0)  # announced once only
+        # Spending growth: the lottery's published odds, a draw through the sync mutation, its row on the page.
+        draw = page.locator(f"#lm-growth-shop section[data-lottery='{lottery}']")
+        expect(draw).to_contain_text("5 points: 100%", timeout=WAIT_MS)
+        draw.locator("button").click()
+        expect(page.locator("#lm-draws li")).to_have_text("Won: 5 points", timeout=WAIT_MS)
+        assert balance + 5 == api(live_server, "GET", "/api/loyalty/points", token=token)["balance"]
 
         # The mall: a redemption made offline waits in the queue and is applied once when back online.
         open_page(page, live_server, "/mall")
         button = page.locator(f"#lm-rewards li[data-reward='{reward_id}'] button")
         expect(button).to_be_enabled(timeout=WAIT_MS)
+        members = page.locator(f"#lm-rewards li[data-reward='{lounge}']")  # a silver shopper cannot redeem it
+        expect(members).to_contain_text("for gold members and above")
+        expect(members.locator("button")).to_be_disabled()
         context.set_offline(True)
         button.click()
         expect(page.locator("#lm-redeem-waiting")).to_be_visible()
-        assert balance == api(live_server, "GET", "/api/loyalty/points", token=token)["balance"]
+        assert balance + 5 == api(live_server, "GET", "/api/loyalty/points", token=token)["balance"]
         context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
-        expect(page.locator("#lm-balance")).to_have_text(f"You have {balance - 400} points.", timeout=WAIT_MS)
+        expect(page.locator("#lm-balance")).to_have_text(f"You have {balance + 5 - 400} points.", timeout=WAIT_MS)
         expect(page.locator("#lm-redeem-waiting")).to_have_count(0, timeout=WAIT_MS)
-        assert balance - 400 == api(live_server, "GET", "/api/loyalty/points", token=token)["balance"]
+        assert balance + 5 - 400 == api(live_server, "GET", "/api/loyalty/points", token=token)["balance"]
         coupons = api(live_server, "GET", "/api/loyalty/coupons", token=token)
         assert [reward_id] == [c["rewardId"] for c in coupons]
 
