@@ -319,7 +319,7 @@ def seed_shoppers(
     """Create ``count`` demo shoppers with their histories (skipping numbers that exist); how many were made.
     With ``push`` (the retention config) the devices of shoppers who agreed to notifications subscribe to push."""
     with database.snapshot() as db:
-        products = _products(db)
+        products = catalog_store.all_products(db)
     with database.write() as db:
         offers = _demo_offers(db, now, currency)
     rewards = demo_mall(database)
@@ -337,13 +337,3 @@ def seed_shoppers(
         if progress is not None:
             progress(size)
     return made
-
-
-def _products(db: Any) -> list[dict]:
-    found, after = [], None
-    while True:
-        page = catalog_store.list_products(db, after=after, limit=200, category=None)
-        if not page:
-            return found
-        found += page
-        after = page[-1]["id"]
