@@ -74,7 +74,7 @@ def seed_rewards(database: Any, now: datetime | None = None, currency: str = "EU
     """Fill the mall with the demo rewards that are not there yet, and open the demo lottery; rewards added."""
     now = now or datetime.now(timezone.utc)
     with database.write() as db:
-        products = [catalog_store.get_product(db, p["id"]) for p in _all_products(db)]
+        products = [catalog_store.get_product(db, p["id"]) for p in catalog_store.all_products(db)]
         factor = DEMO_CURRENCIES.get(currency, 1)
         if store.get_lottery(db, DEMO_LOTTERY_ID) is None:
             lottery = growth_shop.DEMO_LOTTERY
@@ -83,16 +83,6 @@ def seed_rewards(database: Any, now: datetime | None = None, currency: str = "EU
                 prizes=[msgspec.structs.replace(p, value=p.value * factor) for p in lottery.prizes]), now)
         return store.insert_rewards(db, demo_rewards([p for p in products if p], currency=currency, factor=factor),
                                     clock.iso(now))
-
-
-def _all_products(db: Any) -> list[dict]:
-    found, after = [], None
-    while True:
-        page = catalog_store.list_products(db, after=after, limit=200, category=None)
-        if not page:
-            return found
-        found += page
-        after = page[-1]["id"]
 
 
 @dataclass(frozen=True)

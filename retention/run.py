@@ -58,14 +58,8 @@ def i18n_locale(tag: str | None) -> str | None:
 
 def watch_catalog(database: Any, now: datetime) -> RunInputs:
     """Record the catalog as it is now (new products, restocks) and read what this run's triggers need."""
-    products, after = [], None
     with database.snapshot() as db:
-        while True:
-            page = catalog_store.list_products(db, after=after, limit=500, category=None)
-            if not page:
-                break
-            products += page
-            after = page[-1]["id"]
+        products = catalog_store.all_products(db)
     with database.write() as db:
         watch_store.observe(db, products, iso(now), first_run=watch_store.is_empty(db))
         return RunInputs(

@@ -6,7 +6,8 @@ import json
 import time
 import urllib.request
 import uuid
-from typing import NamedTuple
+from contextlib import contextmanager
+from typing import Iterator, NamedTuple
 
 from playwright.sync_api import expect
 
@@ -24,6 +25,17 @@ def api(live_server, method: str, path: str, body: dict | None = None, token: st
     request = urllib.request.Request(live_server.url + path, data=data, method=method, headers=sent)
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read() or b"null")
+
+
+@contextmanager
+def page_in_new_context(browser, **options) -> Iterator:
+    """A page in a browser context of its own (its own storage, service worker, cookies; ``options`` as
+    ``browser.new_context`` takes them), closed with its context on the way out."""
+    context = browser.new_context(**options)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def listed_products(live_server, limit: int = 50) -> list[dict]:

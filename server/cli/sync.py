@@ -13,6 +13,10 @@ from server.settings import Settings
 from sync import engine
 
 
+ACTIVE_DAYS_KEPT = 100
+"""Days of device activity kept: the dashboard's longest trend is 90 days."""
+
+
 def _cmd_maintenance(settings: Settings, args: argparse.Namespace) -> int:
     with opened_database(settings) as database:
         now = time.time()
@@ -22,6 +26,7 @@ def _cmd_maintenance(settings: Settings, args: argparse.Namespace) -> int:
                 db, int(now - settings.token_idle_days * 86_400), int(now - settings.token_max_days * 86_400)
             )
             accounts_store.prune_attempts(db, now - settings.login_window_seconds)
+            accounts_store.prune_active_days(db, int(now) // 86_400 - ACTIVE_DAYS_KEPT)
         operators_service.prune(database, operator_policy(settings), now)
     print(f"sync-maintenance: {pruned} tombstones pruned, {expired} expired devices signed out")
     return 0

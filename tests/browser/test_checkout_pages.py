@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import serious_violations
-from tests.browser_pages import WAIT_MS, api, in_stock_sku, sign_up_in_page
+from tests.browser_pages import WAIT_MS, api, in_stock_sku, page_in_new_context, sign_up_in_page
 from tests.utils import ADMIN_TOKEN
 
 pytestmark = pytest.mark.browser
@@ -29,9 +29,7 @@ def open_checkout(page, live_server) -> None:
 
 
 def test_checkout_with_a_review_step_then_the_timeline_follows_the_operator(browser, live_server, sku):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser, viewport={"width": 390, "height": 844}) as page:
         token = sign_up_in_page(page, live_server.url, "buyer").token
         page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(sku)}, qty: 2}})")
         open_checkout(page, live_server)
@@ -102,14 +100,10 @@ def test_checkout_with_a_review_step_then_the_timeline_follows_the_operator(brow
         page.goto(f"{live_server.url}/orders")
         page.click(f"#lm-orders li[data-order='{order_id}'] a", timeout=WAIT_MS)
         page.wait_for_url(f"**/orders/{order_id}")
-    finally:
-        context.close()
 
 
 def test_offline_place_order_is_refused_with_a_message_and_the_cart_stays_editable(browser, live_server, sku):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         sign_up_in_page(page, live_server.url, "buyer")
         page.evaluate(
             "window.lastmileSync.mutate('address.put', {id: 'home', name: 'Ana Lima', line1: '1 Harbour Road',"
@@ -121,7 +115,7 @@ def test_offline_place_order_is_refused_with_a_message_and_the_cart_stays_editab
         page.click("#lm-review")
         expect(page.locator("#lm-place-order")).to_be_enabled(timeout=WAIT_MS)
 
-        context.set_offline(True)
+        page.context.set_offline(True)
         page.evaluate("window.dispatchEvent(new Event('offline'))")
         expect(page.locator("#lm-place-order")).to_be_disabled(timeout=WAIT_MS)
         message = page.locator("#lm-checkout-offline")
@@ -135,19 +129,15 @@ def test_offline_place_order_is_refused_with_a_message_and_the_cart_stays_editab
         expect(page.locator("#lm-cart-count")).to_have_text("2", timeout=WAIT_MS)
         assert page.evaluate("window.lastmileSync.pending.length") >= 1
 
-        context.set_offline(False)
+        page.context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
         expect(message).to_be_hidden(timeout=WAIT_MS)
         expect(page.locator("#lm-place-order")).to_be_enabled(timeout=WAIT_MS)
         expect(page.locator(f"#lm-review-lines li[data-sku='{sku}']")).to_contain_text("× 2", timeout=WAIT_MS)
-    finally:
-        context.close()
 
 
 def test_in_chinese_a_pickup_order_names_its_point_on_review_and_order_and_passes_axe(browser, live_server, sku):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser, locale="zh-CN", viewport={"width": 390, "height": 844}) as page:
         token = sign_up_in_page(page, live_server.url, "buyer").token
         page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(sku)}, qty: 1}})")
         open_checkout(page, live_server)
@@ -178,5 +168,3 @@ def test_in_chinese_a_pickup_order_names_its_point_on_review_and_order_and_passe
         assert "eur-university" == api(live_server, "GET", f"/api/orders/{order['id']}", token=token)["pickupPoint"]
         expect(page.locator("#lm-order-pickup")).to_contain_text("校园路 5 号", timeout=WAIT_MS)
         assert [] == serious_violations(page)
-    finally:
-        context.close()

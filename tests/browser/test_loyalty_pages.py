@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_pages import WAIT_MS, api, listed_products, sign_up_in_page
+from tests.browser_pages import WAIT_MS, api, listed_products, page_in_new_context, sign_up_in_page
 from tests.checkout_pages import check_out
 from tests.utils import ADMIN_TOKEN
 
@@ -49,9 +49,7 @@ def test_points_mall_orders_and_checkout(browser, live_server):
     admin(live_server, "PUT", f"/api/admin/lotteries/{lottery}", {
         "name": "Tea draw", "cost": 1, "dailyBudget": 1_000, "currency": items[0]["currency"],
         "prizes": [{"id": "pts", "name": "5 points", "kind": "points", "odds": 10_000, "points": 5}]})
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         token = sign_up_in_page(page, live_server.url, "loyal").token
 
         # Checkout from the cart page: the cart line goes in through the sync client, the order out through
@@ -98,11 +96,11 @@ def test_points_mall_orders_and_checkout(browser, live_server):
         members = page.locator(f"#lm-rewards li[data-reward='{lounge}']")  # a silver shopper cannot redeem it
         expect(members).to_contain_text("for gold members and above")
         expect(members.locator("button")).to_be_disabled()
-        context.set_offline(True)
+        page.context.set_offline(True)
         button.click()
         expect(page.locator("#lm-redeem-waiting")).to_be_visible()
         assert balance + 5 == api(live_server, "GET", "/api/loyalty/points", token=token)["balance"]
-        context.set_offline(False)
+        page.context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
         expect(page.locator("#lm-balance")).to_have_text(f"You have {balance + 5 - 400} points.", timeout=WAIT_MS)
         expect(page.locator("#lm-redeem-waiting")).to_have_count(0, timeout=WAIT_MS)
@@ -112,15 +110,11 @@ def test_points_mall_orders_and_checkout(browser, live_server):
 
         open_page(page, live_server, "/points")
         expect(page.locator("#lm-coupons li")).to_contain_text(coupons[0]["code"], timeout=WAIT_MS)
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("path", ["/points", "/mall", "/orders"])
 def test_a_new_shoppers_loyalty_pages_print_no_null(browser, live_server, path):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         sign_up_in_page(page, live_server.url, "loyal")
         open_page(page, live_server, path)
         if path == "/mall":
@@ -128,5 +122,3 @@ def test_a_new_shoppers_loyalty_pages_print_no_null(browser, live_server, path):
             expect(page.locator("#lm-loyalty-body")).not_to_contain_text("Loading the mall", timeout=WAIT_MS)
         text = page.inner_text("#lm-loyalty")
         assert [] == [word for word in ("null", "undefined") if word in text]
-    finally:
-        context.close()

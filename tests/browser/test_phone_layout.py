@@ -9,7 +9,7 @@ import urllib.parse
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_pages import listed_products, sign_up_in_page, sync_ready
+from tests.browser_pages import listed_products, page_in_new_context, sign_up_in_page, sync_ready
 
 
 pytestmark = pytest.mark.browser
@@ -123,9 +123,7 @@ def test_every_page_fits_a_phone_with_every_header_item(browser, live_server, sh
 
 
 def test_the_menu_works_from_the_keyboard_and_shows_inline_on_a_wide_screen(browser, live_server):
-    context = browser.new_context(**PHONE)
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser, **PHONE) as page:
         page.goto(f"{live_server.url}/")
         page.wait_for_function("document.documentElement.dataset.app === 'ready'", timeout=WAIT_MS)
         expect(page.locator("#lm-signin-link")).to_be_hidden()
@@ -145,14 +143,10 @@ def test_the_menu_works_from_the_keyboard_and_shows_inline_on_a_wide_screen(brow
         expect(page.locator("#lm-signin-link")).to_be_visible()
         expect(page.locator(".lm-menu > summary")).to_be_hidden()
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
-    finally:
-        context.close()
 
 
 def test_without_script_the_header_still_has_search_cart_and_a_menu_that_opens(browser, live_server):
-    context = browser.new_context(**PHONE, java_script_enabled=False)
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser, **PHONE, java_script_enabled=False) as page:
         page.goto(f"{live_server.url}/")
         expect(page.locator("#lm-cart-link")).to_have_attribute("href", "/cart")
         page.click(".lm-menu > summary")
@@ -162,5 +156,3 @@ def test_without_script_the_header_still_has_search_cart_and_a_menu_that_opens(b
         page.press("#lm-q", "Enter")
         page.wait_for_url("**/?q=tea")
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
-    finally:
-        context.close()

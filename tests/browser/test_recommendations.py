@@ -17,7 +17,7 @@ from recs import service as recs_service
 from server.app import create_app
 from server.stores import open_database
 from tests.browser.axe import serious_violations
-from tests.browser_pages import WAIT_MS, new_email, sign_in_page, sign_up_in_page, sync_ready
+from tests.browser_pages import WAIT_MS, new_email, page_in_new_context, sign_in_page, sign_up_in_page, sync_ready
 from tests.live_server import LiveServer
 from tests.loyalty_support import buy, make_user
 
@@ -81,9 +81,7 @@ def test_bought_together_shows_below_the_product_without_a_first_flight_byte(bro
     with urllib.request.urlopen(f"{live_server.url}/p/{first['id']}", timeout=10) as response:
         html = response.read().decode()
     assert "lm-together" not in html and "bought-together" not in html
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         page.goto(f"{live_server.url}/p/{first['id']}")
         page.wait_for_load_state("load")
         page.mouse.wheel(0, 5000)
@@ -91,33 +89,23 @@ def test_bought_together_shows_below_the_product_without_a_first_flight_byte(bro
         expect(together.locator("li b")).to_have_text([second["name"]], timeout=WAIT_MS)
         expect(together.locator("h2")).to_have_text("Often bought together")
         assert [] == serious_violations(page)
-    finally:
-        context.close()
 
 
 def test_the_home_page_shows_a_new_shopper_the_popular_products(browser, live_server, catalog):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         sign_up_in_page(page, live_server.url, "new")
         page.goto(f"{live_server.url}/")
         section = page.locator("#lm-for-you")
         expect(section.locator("h2")).to_have_text("Popular right now", timeout=WAIT_MS)
         expect(section.locator("li b").first).to_have_text(catalog[0]["name"])
         assert [] == serious_violations(page)
-    finally:
-        context.close()
 
 
 def test_the_sections_speak_chinese_on_a_chinese_page(browser, live_server, catalog):
-    context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN"})
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser, locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN"}) as page:
         page.goto(f"{live_server.url}/p/{catalog[0]['id']}")
         page.mouse.wheel(0, 5000)
         expect(page.locator("#lm-together h2")).to_have_text("经常一起购买", timeout=WAIT_MS)
-    finally:
-        context.close()
 
 
 def test_texts_json_carries_the_recs_area(live_server):

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import serious_violations
-from tests.browser_pages import WAIT_MS, api, in_stock_sku, sign_up_in_page
+from tests.browser_pages import WAIT_MS, api, in_stock_sku, page_in_new_context, sign_up_in_page
 from tests.utils import ADMIN_TOKEN
 
 pytestmark = pytest.mark.browser
@@ -31,9 +31,7 @@ def delivered_order(page, live_server) -> tuple[str, int, str]:
 
 
 def test_a_return_asked_for_offline_is_applied_once_back_online_and_follows_the_operator(browser, live_server):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         token, order_id, sku = delivered_order(page, live_server)
         page.goto(f"{live_server.url}/returns")
         page.wait_for_function("document.documentElement.dataset.returns === 'ready'", timeout=WAIT_MS)
@@ -42,13 +40,13 @@ def test_a_return_asked_for_offline_is_applied_once_back_online_and_follows_the_
         expect(form).to_contain_text("Return shipping")
         assert [] == serious_violations(page)
 
-        context.set_offline(True)
+        page.context.set_offline(True)
         form.locator("button[type=submit]").click()
         expect(page.locator("#lm-returns-waiting")).to_be_visible(timeout=WAIT_MS)
         listed = api(live_server, "GET", "/api/admin/returns", token=ADMIN_TOKEN)["items"]
         assert [] == [item for item in listed if item["return"]["orderId"] == order_id]  # still on the device
 
-        context.set_offline(False)
+        page.context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
         item = page.locator("#lm-return-list li[data-return]")
         expect(item).to_contain_text(f"order #{order_id}", timeout=WAIT_MS)
@@ -62,14 +60,10 @@ def test_a_return_asked_for_offline_is_applied_once_back_online_and_follows_the_
         api(live_server, "POST", f"/api/admin/returns/{return_id}/status", {"status": "approved"}, token=ADMIN_TOKEN)
         expect(item.locator(".lm-status")).to_have_text("approved", timeout=WAIT_MS)  # poked, pulled, drawn
         assert [] == serious_violations(page)
-    finally:
-        context.close()
 
 
 def test_the_product_page_loads_reviews_after_first_paint_and_a_buyer_publishes_one(browser, live_server):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         _, _, sku = delivered_order(page, live_server)
         review_requests = []
         page.on("request", lambda r: review_requests.append(r.url) if "/api/" in r.url and "/reviews" in r.url else None)
@@ -96,5 +90,3 @@ def test_the_product_page_loads_reviews_after_first_paint_and_a_buyer_publishes_
         page.locator("#lm-reviews").scroll_into_view_if_needed()
         expect(page.locator("#lm-rating")).to_contain_text("Rated 4.0 out of 5", timeout=WAIT_MS)
         assert "@" not in page.inner_text("#lm-review-list")
-    finally:
-        context.close()

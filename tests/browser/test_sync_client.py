@@ -14,7 +14,16 @@ from playwright.sync_api import expect
 
 from catalog.money import format_price as money
 from tests.browser_pages import (
-    PASSWORD, WAIT_MS, api, in_stock_sku, listed_products, new_email, sign_in_page, sync_ready, wait_until,
+    PASSWORD,
+    WAIT_MS,
+    api,
+    in_stock_sku,
+    listed_products,
+    new_email,
+    page_in_new_context,
+    sign_in_page,
+    sync_ready,
+    wait_until,
 )
 from tests.checkout_pages import check_out
 from tests.utils import ADMIN_TOKEN
@@ -177,9 +186,7 @@ def test_local_mutators_mirror_the_servers_merge_rules(browser, live_server):
 
 
 def test_a_rejected_mutation_is_shown_to_the_shopper_and_rolled_back(browser, live_server, sku):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         sign_in_page(page, live_server.url, new_email("errors"), create=True)
         page.goto(f"{live_server.url}/p/{sku}")
         sync_ready(page)
@@ -193,8 +200,6 @@ def test_a_rejected_mutation_is_shown_to_the_shopper_and_rolled_back(browser, li
         page.reload()  # dismissed for good on this device
         sync_ready(page)
         expect(page.locator("#lm-errors")).to_have_count(0)
-    finally:
-        context.close()
 
 
 def test_background_sync_pushes_an_offline_change_after_the_tab_is_closed(browser, live_server, sku):
@@ -218,9 +223,7 @@ def test_background_sync_pushes_an_offline_change_after_the_tab_is_closed(browse
 
 
 def test_a_cart_made_before_signing_in_joins_the_account_and_signing_out_forgets_it(browser, live_server, sku):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         page.goto(f"{live_server.url}/p/{sku}")
         sync_ready(page)
         expect(page.locator("#lm-signin-link")).to_be_visible()
@@ -249,14 +252,10 @@ def test_a_cart_made_before_signing_in_joins_the_account_and_signing_out_forgets
             server_cart(live_server, token)
         again = api(live_server, "POST", "/api/auth/login", {"email": email, "password": PASSWORD})["token"]
         assert {sku: 1} == server_cart(live_server, again)
-    finally:
-        context.close()
 
 
 def test_checkout_from_the_cart_page_shows_on_the_orders_and_points_pages(browser, live_server, sku):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         token = sign_in_page(page, live_server.url, new_email("orders"), create=True)
         page.goto(f"{live_server.url}/p/{sku}")
         sync_ready(page)
@@ -281,21 +280,17 @@ def test_checkout_from_the_cart_page_shows_on_the_orders_and_points_pages(browse
         page.goto(f"{live_server.url}/points")
         sync_ready(page)
         expect(page.locator("#lm-tier")).to_be_visible()
-    finally:
-        context.close()
 
 
 def test_an_offline_cart_names_and_prices_lines_it_has_seen_and_says_which_it_cannot(browser, live_server):
     items = listed_products(live_server)
     shown, never_shown = [item for item in items if item["availability"] != "out_of_stock"][:2]
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         for path in ("/cart", f"/p/{shown['id']}"):  # both saved by the worker; no product JSON fetched yet
             page.goto(f"{live_server.url}{path}")
             sync_ready(page)
             wait_until(lambda: page_saved_by_service_worker(page), f"the service worker to save {path}")
-        context.set_offline(True)
+        page.context.set_offline(True)
         page.click("[data-action=cart-add]")
         page.goto(f"{live_server.url}/cart")
         sync_ready(page)
@@ -310,5 +305,3 @@ def test_an_offline_cart_names_and_prices_lines_it_has_seen_and_says_which_it_ca
         expect(page.locator("#lm-cart-total")).to_have_attribute("data-unpriced", "2")
         expect(page.locator("#lm-cart-unpriced")).to_have_text(" + 2 item(s) whose price is not available offline")
         expect(page.locator("#lm-cart-total")).to_contain_text(money(shown["price"], shown["currency"]))
-    finally:
-        context.close()
