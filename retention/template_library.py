@@ -58,8 +58,8 @@ _LIBRARY: tuple[tuple[str, str, str, str, str, str, str], ...] = (
     ("wishlist_price_drop.offer", "wishlist_price_drop", "/p/{sku}", "Cheaper, and {discount} more", "Now {new_price}, and code {code} takes {discount} off.",
      "降价再减 {discount}", "现价 {new_price}，用券码 {code} 再减 {discount}。"),
     # segment campaigns
-    ("segment", "segment", "/", "Something for you", "{offer}",
-     "为您准备", "{offer}"),
+    ("segment", "segment", "/", "Something for you", "We picked a few things you may like. {offer}",
+     "为您准备", "我们为您挑选了一些可能喜欢的好物。{offer}"),
     ("segment.loyal", "segment", "/", "Thank you for shopping with us", "A thank-you for our most loyal shoppers. {offer}",
      "感谢您的支持", "献给最忠实顾客的一份谢礼。{offer}"),
     ("segment.price", "segment", "/", "Deals picked for you", "This week's best prices, and code {code} for {discount} off.",

@@ -140,8 +140,10 @@ def test_the_library_holds_fifty_templates_for_every_trigger_and_holiday_in_both
 @pytest.mark.parametrize("trigger", sorted(set(TRIGGERS)))
 def test_every_trigger_has_a_default_text_in_both_languages(trigger):
     from retention.template_library import built_in
-    from retention.templates import offer_placeholders
+    from retention.templates import PLACEHOLDER, offer_placeholders
 
     assert {"en", "zh-CN"} == {t.locale for t in built_in(trigger)}
-    # The default goes out without a campaign, so without an offer: nothing in it may need one.
+    # The default goes out without a campaign, so without an offer: nothing in it may need one, and it says
+    # something even when `{offer}` (and every other placeholder) fills with nothing.
     assert [] == offer_placeholders(built_in(trigger), trigger)
+    assert all(PLACEHOLDER.sub("", t.title).strip() and PLACEHOLDER.sub("", t.body).strip() for t in built_in(trigger))
