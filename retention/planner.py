@@ -20,7 +20,7 @@ from .offers import describe, get_offer, usable, view_value
 from .schedule import slot_and_cause
 from .receipts import receipt_for
 from .rules import dumps
-from .templates import check_template, choose, render
+from .templates import check_template, choose, offer_placeholders, render
 from .view import publish_offer
 
 DEFAULT_TOPICS = {"cart_abandoned": "cart", "points_expiring": "points", "tier_up": "tier"}
@@ -54,10 +54,16 @@ def create_campaign(db: Any, campaign: CampaignIn) -> Campaign:
     if len(set(names)) != len(names):
         raise BadCampaign("variant names must differ")
     for variant in campaign.variants:
-        if not template_rows(db, variant.template_key):
+        templates = template_rows(db, variant.template_key)
+        if not templates:
             raise BadCampaign(f"variant {variant.name}: there is no template {variant.template_key}")
         if variant.offer_id is not None and campaign_store.get_offer(db, variant.offer_id) is None:
             raise BadCampaign(f"variant {variant.name}: there is no offer {variant.offer_id}")
+        needed = offer_placeholders(templates, campaign.trigger)
+        if variant.offer_id is None and needed:
+            names = ", ".join(f"{{{n}}}" for n in needed)
+            raise BadCampaign(f"variant {variant.name}: template {variant.template_key} uses {names}, which only an "
+                              "offer fills: give the variant an offerId, or pick a template without them")
     tree = conditions_of(campaign.conditions)  # BadCampaign naming the bad condition
     if campaign.trigger == "segment" and campaign.segment is None and tree is None:
         raise BadCampaign("a segment campaign needs its segment or its conditions")
@@ -133,6 +139,9 @@ def enqueue_message(
         candidate = get_offer(db, variant.offer_id)
         if usable(candidate, now):
             offer = candidate
+    if offer is None and offer_placeholders(templates, trigger):
+        # The variant's offer expired or ran out of budget: the trigger's own text, not "use code  before ."
+        templates = template_rows(db, trigger)
     context = dict(context)
     if offer is not None:
         context.update(code=offer.code, discount=describe(offer), expires_on=offer.expires_at[:10],
