@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from server.app import create_app
 from server.stores import open_database
-from tests.browser_pages import page_in_new_context
+from tests.browser_pages import page_in_new_context, wait_until
 from tests.live_server import LiveServer
 from tests.utils import add_product
 
@@ -122,3 +122,18 @@ def test_the_budget_per_category_and_in_all_is_respected_oldest_out(browser, liv
         assert sum(per_category.values()) <= TOTAL_BYTES
         assert len(saved.get(f"/c/{BULKY[0]}", [])) < first_count  # the oldest pages went first
         assert first_count == len(saved[f"/c/{BULKY[-1]}"])
+
+
+def test_the_shoppers_own_pages_open_offline_without_a_visit_and_every_order_page_shares_one_shell(browser, live_server):
+    with page_in_new_context(browser) as page:
+        _controlled(page, live_server)  # only the home page was ever opened
+        wanted = ["/returns", "/orders", "/orders/1", "/cart", "/checkout"]
+        wait_until(lambda: set(wanted) <= set(page.evaluate(
+            "async () => (await (await caches.open('lm-pages-v1')).keys()).map((r) => new URL(r.url).pathname)")),
+            "the worker to save the shells")
+        page.context.set_offline(True)
+        for path, mount in (("/returns", "#lm-returns"), ("/orders/7", "#lm-order"), ("/orders", "#lm-loyalty"),
+                            ("/checkout", "#lm-checkout")):
+            page.goto(f"{live_server.url}{path}")
+            expect(page.locator(mount)).to_be_attached(timeout=WAIT_MS)  # the shell, not the offline page
+            assert 0 == page.locator("#lm-saved-box").count(), path
