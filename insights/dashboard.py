@@ -47,6 +47,7 @@ class Dashboard:
     sync_error_percent: list[float] = field(default_factory=list)  # mutations rejected for good, of those pushed
     active_shoppers: list[int] = field(default_factory=list)       # shoppers with a device used that day
     active_devices: list[int] = field(default_factory=list)        # devices used that day
+    returning_percent: list[float] = field(default_factory=list)   # of the day's buyers, those who had ordered before
 
 
 def day_labels(today: date, days: int) -> list[str]:
@@ -103,6 +104,8 @@ def collect(database: Any, now: datetime, days: int) -> Dashboard:
     with database.snapshot() as db:
         daily = {r["day"]: r for r in loyalty_reports.daily_orders(db, since)}
         window_buyers = loyalty_reports.buyer_months(db, since)
+        day_buyers = loyalty_reports.buyer_days(db, since)
+        first_days = loyalty_reports.first_order_days(db, sorted({r["user_id"] for r in day_buyers}))
         cohort_buyers = loyalty_reports.buyer_months(db, cohort_start + "-01T00:00:00Z")
         firsts = loyalty_reports.first_order_months(db, sorted({r["user_id"] for r in cohort_buyers}))
         points = loyalty_reports.daily_points(db, since)
@@ -134,6 +137,9 @@ def collect(database: Any, now: datetime, days: int) -> Dashboard:
     latency = fill(labels, {d: r["latency_ms"] for d, r in traffic.items()})
     mutations, rejected = fill(labels, named["sync.mutations"]), fill(labels, named["sync.errors"])
     active_days = {day_of[r["day"]]: r for r in active_rows if r["day"] in day_of}
+    buyers_on: dict[str, list[bool]] = defaultdict(list)
+    for row in day_buyers:
+        buyers_on[row["day"]].append(first_days.get(row["user_id"], row["day"]) < row["day"])
     return Dashboard(
         api_requests=requests,
         api_error_percent=[round(100 * e / n, 3) if n else 0.0 for e, n in zip(errors, requests)],
@@ -141,6 +147,7 @@ def collect(database: Any, now: datetime, days: int) -> Dashboard:
         sync_error_percent=[round(100 * e / n, 3) if n else 0.0 for e, n in zip(rejected, mutations)],
         active_shoppers=fill(labels, {d: r["shoppers"] for d, r in active_days.items()}),
         active_devices=fill(labels, {d: r["devices"] for d, r in active_days.items()}),
+        returning_percent=fill(labels, {d: round(100 * sum(v) / len(v), 1) for d, v in buyers_on.items()}),
         days=labels, orders=orders, revenue=revenue,
         aov=[r / p if p else 0 for r, p in zip(revenue, paid)],
         buyers=fill(labels, {d: r["buyers"] for d, r in daily.items()}),

@@ -45,6 +45,7 @@ def test_every_dashboard_chart_has_data_after_the_demo_seed(fresh_db, seeded):
         "sync errors": d.sync_error_percent,
         "active shoppers and devices": [n for pair in d.active.values() for n in pair],
         "active shoppers per day": d.active_shoppers, "active devices per day": d.active_devices,
+        "returning buyers per day": d.returning_percent,
     }
     assert [] == [name for name, values in charts.items() if not any(v > 0 for v in values)]
     # Every stage of the funnel holds something, each no larger than the one before.

@@ -64,8 +64,8 @@ def test_an_owner_signs_in_and_every_page_renders_clean(browser, live_server, op
             found[path] = serious_violations(page)
         assert {p: [] for p in PAGES} == found
         page.goto(f"{live_server.url}/admin")
-        assert 12 == page.locator("figure[data-chart] svg").count()
-        assert 12 == page.locator("figure[data-chart] details table").count()
+        assert 13 == page.locator("figure[data-chart] svg").count()
+        assert 13 == page.locator("figure[data-chart] details table").count()
         page.goto(f"{live_server.url}/admin?lang=zh-CN")  # the switch keeps the language in a cookie
         assert "zh-CN" == page.get_attribute("html", "lang")
         found_zh = {}

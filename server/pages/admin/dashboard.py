@@ -51,6 +51,8 @@ def dashboard_page(request: Request, days: Annotated[int, Parameter(ge=7, le=90)
                    table_label, day),
         line_chart("chart-aov", t("dash.aov"), d.days, [t("dash.aov")], [[v / 100 for v in d.aov]], table_label, day),
         line_chart("chart-buyers", t("dash.buyers"), d.days, [t("dash.buyers")], [d.buyers], table_label, day),
+        line_chart("chart-returning", t("dash.returning"), d.days, [t("dash.returning")], [d.returning_percent],
+                   table_label, day),
         line_chart("chart-active", t("dash.active_trend"), d.days, [t("dash.active_shoppers"), t("dash.active_devices")],
                    [d.active_shoppers, d.active_devices], table_label, day),
         line_chart("chart-points", t("dash.points"), d.days,
