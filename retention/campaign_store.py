@@ -75,9 +75,10 @@ def add_campaign(db: Any, row: dict) -> int:
     """Insert a campaign (variants as JSON); its id."""
     cur = db.execute(
         "INSERT INTO retention_campaigns (name, trigger, segment, active, urgency, ttl, topic, variants, holdout,"
-        " conditions) VALUES (:name, :trigger, :segment, :active, :urgency, :ttl, :topic, :variants, :holdout,"
-        " :conditions) RETURNING id",
-        {"holdout": 0, "conditions": None, **row, "active": int(bool(row["active"])), "variants": json.dumps(row["variants"])},
+        " conditions, holiday) VALUES (:name, :trigger, :segment, :active, :urgency, :ttl, :topic, :variants, :holdout,"
+        " :conditions, :holiday) RETURNING id",
+        {"holdout": 0, "conditions": None, "holiday": None, **row, "active": int(bool(row["active"])),
+         "variants": json.dumps(row["variants"])},
     )
     return cur.fetchone()[0]
 

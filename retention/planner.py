@@ -45,6 +45,7 @@ def campaign_from_row(row: dict) -> Campaign:
         id=row["id"], name=row["name"], trigger=row["trigger"], segment=row["segment"], active=row["active"],
         urgency=row["urgency"], ttl=row["ttl"], topic=row["topic"], variants=variants, holdout=row["holdout"],
         conditions=msgspec.json.decode(row["conditions"]) if row.get("conditions") else None,
+        holiday=row.get("holiday"),
     )
 
 
@@ -70,6 +71,8 @@ def create_campaign(db: Any, campaign: CampaignIn) -> Campaign:
     if len(campaign.variants) < 2 and campaign.holdout == 0:
         raise BadCampaign("an A/B test needs two variants, or one variant and a holdout share (holdout: percent "
                           "of the audience that receives nothing); with one arm nothing can be compared")
+    if campaign.holiday is not None and campaign.trigger != "holiday":
+        raise BadCampaign("holiday names the calendar day of a holiday campaign: use it with trigger holiday")
     if HOLDOUT in names:
         raise BadCampaign(f"variant name {HOLDOUT!r} is the holdout's")
     row = msgspec.structs.asdict(campaign)
@@ -95,11 +98,14 @@ def save_template(db: Any, template: TemplateIn) -> Template:
 
 
 def campaign_for(campaigns: list[Campaign], trigger: str, segment: str | None,
-                 attributes: dict | None = None) -> Campaign | None:
-    """The first active campaign on this trigger whose audience (segment, if named, and rules) holds the shopper."""
+                 attributes: dict | None = None, holiday: str | None = None) -> Campaign | None:
+    """The first active campaign on this trigger (and this holiday, if it names one) whose audience (segment, if
+    named, and rules) holds the shopper."""
     for campaign in campaigns:
         if not (campaign.active and campaign.trigger == trigger and campaign.segment in (None, segment)):
             continue
+        if campaign.holiday is not None and campaign.holiday != holiday:
+            continue  # a 618 campaign does not speak for Double 11
         if campaign.conditions is None or in_audience(None, conditions_of(campaign.conditions), attributes or {}):
             return campaign
     return None

@@ -104,7 +104,7 @@ def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionC
                     price_baselines=audience_store.price_baselines(db, facts.user_id), inputs=inputs)
     fired = []
     for hit in hits:
-        campaign = campaign_for(campaigns, hit.trigger, scores.segment, attributes)
+        campaign = campaign_for(campaigns, hit.trigger, scores.segment, attributes, hit.context.get("holiday_key"))
         if enqueue_message(db, user_id=facts.user_id, trigger=hit.trigger, dedupe=hit.dedupe, context=hit.context,
                            campaign=campaign, now=now, config=config, publish=publish) is not None:
             fired.append(hit.trigger)
