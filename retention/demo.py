@@ -97,12 +97,12 @@ def _order_times(rng: random.Random, persona: str, now: datetime) -> list[dateti
     times: list[datetime] = []
     if persona == "vip":
         at = start + timedelta(days=rng.uniform(0, 40))
-        while at < now - timedelta(days=1):
+        while at < now - timedelta(hours=1):  # up to today: the dashboard's "today" has orders
             times.append(at)
             at += timedelta(days=rng.gammavariate(3, 3))  # about every nine days
     elif persona == "loyal":
         at = start + timedelta(days=rng.uniform(0, 60))
-        while at < now - timedelta(days=2):
+        while at < now - timedelta(hours=3):
             times.append(at)
             at += timedelta(days=rng.gammavariate(4, 3.5))  # about every two weeks
     elif persona == "fading":
@@ -117,9 +117,9 @@ def _order_times(rng: random.Random, persona: str, now: datetime) -> list[dateti
     elif persona == "price_sensitive":
         times = sorted(now - timedelta(days=rng.uniform(5, HISTORY_DAYS)) for _ in range(rng.randint(3, 7)))
     elif persona == "explorer":
-        times = [now - timedelta(days=rng.uniform(3, 40))] if rng.random() < 0.4 else []
+        times = [now - timedelta(days=rng.uniform(0.1, 40))] if rng.random() < 0.4 else []
     else:
-        times = sorted(now - timedelta(days=rng.uniform(3, HISTORY_DAYS)) for _ in range(rng.randint(2, 5)))
+        times = sorted(now - timedelta(days=rng.uniform(0.1, HISTORY_DAYS)) for _ in range(rng.randint(2, 5)))
     return times
 
 
