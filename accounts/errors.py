@@ -57,6 +57,10 @@ class RevealForbidden(AccountsError):
     """The operator's role may not see shoppers' personal data unmasked."""
 
 
+class RevealReasonRequired(AccountsError):
+    """A reveal of personal data asked for without the reason the audit log must carry."""
+
+
 class ReauthenticationFailed(AccountsError):
     """A destructive request (account deletion) whose password or TOTP code was not right."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 
@@ -15,6 +16,21 @@ def mask_email(email: str) -> str:
     if not sep or not local:
         return "***"
     return f"{local[0]}***@{domain}"
+
+
+def mask_address(address: str) -> str:
+    """An IP address cut to its network (`203.0.113.*`, `2001:db8:85a3::*`): enough to tell offices and providers
+    apart, not to single out a device. Anything else (a test client's name) shows as `***`; empty stays empty."""
+    if not address:
+        return ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "***"
+    if ip.version == 4:
+        return ".".join(address.split(".")[:3]) + ".*"
+    network = ipaddress.ip_network(f"{ip}/48", strict=False).network_address.compressed
+    return network.removesuffix("::") + "::*"
 
 
 def redact(text: str) -> str:

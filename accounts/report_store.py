@@ -20,6 +20,13 @@ def active_counts(db: Any, since: int) -> tuple[int, int]:
     return row[0], row[1]
 
 
+def daily_active(db: Any, since_day: int) -> list[dict]:
+    """Per UTC day (unix days) from ``since_day``: shoppers and devices that were used that day."""
+    return list(db.query(
+        "SELECT day, count(DISTINCT user_id) AS shoppers, count(*) AS devices FROM device_days WHERE day >= ?"
+        " GROUP BY day ORDER BY day", [since_day]))
+
+
 def shopper_total(db: Any) -> tuple[int, int]:
     """All shoppers and all signed-in devices."""
     users = db.execute("SELECT count(*) FROM users").fetchone()[0]

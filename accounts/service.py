@@ -65,6 +65,7 @@ def _record(database: Any, policy: AuthPolicy, keys: list[str], now: float) -> N
 def _new_session(db: Any, user_id: int, device_name: str, now: int) -> Session:
     token = new_token()
     device_id = store.create_device(db, user_id, device_name.strip() or "browser", token_hash(token), now)
+    store.note_active_day(db, user_id, device_id, now)
     return Session(token=token, user_id=user_id, device_id=device_id)
 
 
@@ -150,10 +151,12 @@ def authenticate(database: Any, policy: AuthPolicy, token: str, now: float | Non
         with database.write() as db:
             store.delete_device(db, row["user_id"], row["id"])
         raise NotAuthenticated("this sign-in has expired; sign in again")
-    if now_s - row["last_used_at"] >= policy.touch_every_seconds:
-        # Throttled so that most requests stay read-only (the writer is the scarce resource).
+    if now_s - row["last_used_at"] >= policy.touch_every_seconds or now_s // 86_400 != row["last_used_at"] // 86_400:
+        # Throttled so that most requests stay read-only (the writer is the scarce resource); the first use on a
+        # new UTC day always writes, so the day counts as active.
         with database.write() as db:
             store.touch_device(db, row["id"], now_s)
+            store.note_active_day(db, row["user_id"], row["id"], now_s)
     return CurrentUser(user_id=row["user_id"], device_id=row["id"])
 
 
@@ -329,6 +332,7 @@ def export(db: Any, user_id: int) -> dict:
             for d in store.list_devices(db, user_id)
         ],
         "consents": {p: {"granted": g, "at": at} for p, (g, at) in sorted(store.consents_of(db, user_id).items())},
+        "activeDays": [iso_seconds(day * 86_400)[:10] for day in store.active_days_of(db, user_id)],
     }
 
 
@@ -379,11 +383,13 @@ def demo_password_hash(password: str, scrypt_n: int) -> str:
     return passwords.hash_password(password, scrypt_n)
 
 
-def add_demo_device(db: Any, user_id: int, name: str, signed_in: int, last_used: int) -> int:
-    """A demo shopper's device, signed in at ``signed_in`` and last used at ``last_used`` (unix seconds), in the
-    caller's transaction; its id. Its token is thrown away: the demo signs in with the demo password."""
+def add_demo_device(db: Any, user_id: int, name: str, signed_in: int, used: list[int]) -> int:
+    """A demo shopper's device, signed in at ``signed_in`` and used at each of ``used`` (unix seconds, oldest
+    first), in the caller's transaction; its id. Its token is thrown away: the demo signs in with the demo password."""
     device_id = _new_session(db, user_id, name, signed_in).device_id
-    store.touch_device(db, device_id, last_used)
+    for at in used:
+        store.touch_device(db, device_id, at)
+        store.note_active_day(db, user_id, device_id, at)
     return device_id
 
 

@@ -102,6 +102,20 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "erased accounts",
         ["ALTER TABLE users ADD COLUMN erased_at INTEGER"],  # unix seconds; the row stays for orders' accounting
     ),
+    (
+        6,
+        "device activity by day",
+        [
+            # One row per device and UTC day it was used on: the dashboard's daily active shoppers and devices.
+            """CREATE TABLE device_days (
+                day INTEGER NOT NULL,                -- unix seconds // 86400
+                device_id INTEGER NOT NULL,
+                user_id INTEGER NOT NULL,
+                PRIMARY KEY (day, device_id)
+            )""",
+            "CREATE INDEX device_days_user ON device_days (user_id)",
+        ],
+    ),
 ]
 
 
@@ -252,7 +266,7 @@ def erase_user(db: Any, user_id: int, now: int) -> bool:
     ).rowcount
     if erased:
         for sql in ("DELETE FROM devices WHERE user_id = ?", "DELETE FROM consents WHERE user_id = ?",
-                    "DELETE FROM totp_used_steps WHERE user_id = ?"):
+                    "DELETE FROM totp_used_steps WHERE user_id = ?", "DELETE FROM device_days WHERE user_id = ?"):
             db.execute(sql, [user_id])
     return erased == 1
 
@@ -282,6 +296,22 @@ def create_device(db: Any, user_id: int, name: str, token_hash: str, now: int) -
         "INSERT INTO devices (user_id, name, token_hash, created_at, last_used_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
         [user_id, name, token_hash, now, now],
     ).fetchone()[0]
+
+
+def note_active_day(db: Any, user_id: int, device_id: int, now: int) -> None:
+    """Record that the device was used on the UTC day of ``now`` (once per day)."""
+    db.execute("INSERT INTO device_days (day, device_id, user_id) VALUES (?, ?, ?) ON CONFLICT (day, device_id) DO NOTHING",
+               [now // 86_400, device_id, user_id])
+
+
+def active_days_of(db: Any, user_id: int) -> list[int]:
+    """The UTC days (unix days) on which any of the user's devices was used, oldest first."""
+    return [r[0] for r in db.execute("SELECT DISTINCT day FROM device_days WHERE user_id = ? ORDER BY day", [user_id])]
+
+
+def prune_active_days(db: Any, before_day: int) -> int:
+    """Forget device activity before ``before_day`` (unix days); how many rows."""
+    return db.execute("DELETE FROM device_days WHERE day < ?", [before_day]).rowcount
 
 
 def device_by_token_hash(db: Any, token_hash: str) -> dict | None:

@@ -20,13 +20,10 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -36,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pg import postgres_url  # noqa: E402
+from bench.server_process import free_port, stop, wait_ready  # noqa: E402
 
 FIXED_PATH = "/bench/fixed"
 RUNTIMES = ("uvicorn", "uvicorn-h11", "granian")
@@ -83,13 +81,6 @@ def need_wrk() -> str:
     return path
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def seed(data_dir: Path, count: int) -> None:
     """A fresh database with the demo catalog (migrated here, so workers never race on the schema)."""
     env = {**os.environ, "LASTMILE_DATA_DIR": str(data_dir)}
@@ -109,22 +100,6 @@ def server_command(runtime: str, workers: int, port: int) -> list[str]:
     http, loop = ("h11", "asyncio") if runtime == "uvicorn-h11" else ("httptools", "uvloop")
     return [sys.executable, "-m", "uvicorn", "--factory", target, *common, "--http", http, "--loop", loop,
             "--no-access-log", "--log-level", "warning"]
-
-
-def wait_ready(base: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    """Poll /health until it answers 200."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"the server exited with status {proc.returncode} before it was ready")
-        try:
-            with urllib.request.urlopen(base + "/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    sys.exit("the server did not answer /health within a minute")
 
 
 def product_paths(base: str) -> list[str]:
@@ -199,18 +174,6 @@ def start_server(data_dir: Path, runtime: str, workers: int) -> Server:
     return Server(runtime, workers, proc, f"http://127.0.0.1:{port}")
 
 
-def stop_server(server: Server) -> None:
-    """SIGTERM its process group, SIGKILL if it lingers."""
-    if server.proc.poll() is not None:
-        return
-    os.killpg(server.proc.pid, signal.SIGTERM)
-    try:
-        server.proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.proc.pid, signal.SIGKILL)
-        server.proc.wait()
-
-
 def bench_servers(args: argparse.Namespace, wrk_path: str, data_dir: Path, servers: list[Server]) -> None:
     """Warm every server up, then in each round drive every server's two endpoints in turn.
 
@@ -219,7 +182,7 @@ def bench_servers(args: argparse.Namespace, wrk_path: str, data_dir: Path, serve
     """
     kw = dict(connections=args.connections, encoding=args.encoding, workdir=data_dir)
     for server in servers:
-        wait_ready(server.base, server.proc)
+        wait_ready(server.base, server.proc, "bench/api.py")
         server.paths = product_paths(server.base)
         for paths in (server.paths, [FIXED_PATH]):  # imports, thread pool, SQLite page cache, every worker
             wrk(wrk_path, server.base, paths, seconds=args.warmup, **kw)
@@ -286,7 +249,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             bench_servers(args, wrk_path, data_dir, servers)
         finally:
             for server in servers:
-                stop_server(server)
+                stop(server.proc)
     rows = [(s.runtime, s.workers, median_run(s.results["product"]), median_run(s.results["fixed"]), s.ratio())
             for s in servers]
 

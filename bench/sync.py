@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,16 +30,11 @@ from clock import now_iso  # noqa: E402
 from server.settings import load_settings  # noqa: E402
 from server.stores import open_database  # noqa: E402
 from bench.pg import postgres_url  # noqa: E402
+from bench.server_process import free_port  # noqa: E402
 
 PER_PUSH = 20
 SKUS = [f"BENCH-{i:03d}" for i in range(50)]
 PASSWORD = "bench password 123"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def seed(env: dict[str, str]) -> None:

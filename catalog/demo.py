@@ -320,7 +320,7 @@ def demo_products(count: int, seed: int = 7, currency: str = "EUR") -> list[Demo
         line = {
             "id": sku,
             "name": name,
-            "description": (f"{subject.blurb}\n\nPacked to travel well, and backed by our 30-day returns."),
+            "description": (f"{subject.blurb}\n\nPacked to travel well; return it within 7 days of delivery, no reason needed."),
             "price": rng.choice(subject.prices) * factor,
             "currency": currency,
             "category": category,

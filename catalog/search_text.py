@@ -44,6 +44,32 @@ BUILTIN_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("coffee", "咖啡"),
     ("headlamp", "headtorch", "头灯"),
     ("radio", "收音机"),
+    # The demo shop's goods in the words a Chinese shopper types (its names are English). A Chinese word in
+    # several groups widens only itself: 书 finds hardbacks and paperbacks, "hardback" still finds only hardbacks.
+    ("espresso", "浓缩咖啡", "意式咖啡"),
+    ("beans", "咖啡豆"),
+    ("capsules", "胶囊"),
+    ("saucer", "碟子", "杯碟"),
+    ("spoon", "spoons", "teaspoons", "勺子"),
+    ("matcha", "抹茶"),
+    ("cat", "cats", "猫", "猫咪"),
+    ("kitten", "小猫", "猫"),
+    ("food", "猫粮"),
+    ("toy", "玩具"),
+    ("astronaut", "宇航员", "航天员"),
+    ("shuttle", "航天飞机"),
+    ("helmet", "头盔"),
+    ("jumpsuit", "连体服"),
+    ("overalls", "连体服"),
+    ("costume", "服装"),
+    ("patch", "徽章", "臂章"),
+    ("poster", "海报"),
+    ("print", "装饰画"),
+    ("canvas", "帆布画"),
+    ("hardback", "精装", "书", "图书"),
+    ("paperback", "平装", "书", "图书"),
+    ("edition", "书", "图书"),
+    ("handbook", "手册", "指南"),
 )
 
 

@@ -150,6 +150,14 @@ def list_products(db: Any, *, after: str | None, limit: int, category: str | Non
     return list(db.query(sql, params))
 
 
+def all_products(db: Any, page_size: int = 500) -> list[dict]:
+    """Every product row in id order, read page by page (one snapshot when ``db`` is one)."""
+    found: list[dict] = []
+    while page := list_products(db, after=found[-1]["id"] if found else None, limit=page_size, category=None):
+        found += page
+    return found
+
+
 def categories(db: Any) -> list[dict]:
     """Every category with its product count."""
     return list(db.query("SELECT category, count(*) AS products FROM products GROUP BY category ORDER BY category"))
@@ -299,27 +307,35 @@ def ranked_matches(
     """
     if db.dialect == "postgresql":
         return _ranked_matches_pg(db, match=match, after=after, limit=limit, category=category, exact=exact)
-    where: list[str] = []
     params: list[Any] = [NAME_WEIGHT, DESCRIPTION_WEIGHT, match]
     literal = "0.0"
     if exact is not None and exact != match:
         literal = "CASE WHEN pk IN (SELECT rowid FROM search_index WHERE search_index MATCH ?) THEN 0.0 ELSE ? END"
         params += [exact, EXPANDED_PENALTY]
-    if after is not None:
-        where.append("(r.score > ? OR (r.score = ? AND p.id > ?))")
-        params += [after[0], after[0], after[1]]
-    if category is not None:
-        where.append("p.category = ?")
-        params.append(category)
-    params.append(limit)
+    where, values = _ranked_page_filter(after, category)
+    params += [*values, limit]
     sql = (
         "WITH m AS (SELECT rowid AS pk, bm25(search_index, ?, ?) AS bm FROM search_index"
         " WHERE search_index MATCH ?),"
         f" r AS (SELECT pk, bm + {literal} AS score FROM m)"
-        f" SELECT {_COLUMNS}, r.score AS score FROM r JOIN products p ON p.pk = r.pk"
-        f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY r.score, p.id LIMIT ?"
+        f" SELECT {_COLUMNS}, r.score AS score FROM r JOIN products p ON p.pk = r.pk{where}"
+        " ORDER BY r.score, p.id LIMIT ?"
     )
     return list(db.query(sql, params))
+
+
+def _ranked_page_filter(after: tuple[float, str] | None, category: str | None) -> tuple[str, list[Any]]:
+    """The WHERE clause of a ranked page (after the last (score, id), in one category) and its values: both
+    dialects' rankings page the same way."""
+    where: list[str] = []
+    values: list[Any] = []
+    if after is not None:
+        where.append("(r.score > ? OR (r.score = ? AND p.id > ?))")
+        values += [after[0], after[0], after[1]]
+    if category is not None:
+        where.append("p.category = ?")
+        values.append(category)
+    return (" WHERE " + " AND ".join(where) if where else ""), values
 
 
 _FTS_TOKEN = re.compile(r'"((?:[^"]|"")*)"(\*?)|(\(|\)|\bAND\b|\bOR\b)')
@@ -349,20 +365,14 @@ def _ranked_matches_pg(db: Any, *, match: str, after: tuple[float, str] | None, 
         literal = ("CASE WHEN pk IN (SELECT rowid FROM search_index WHERE doc @@ to_tsquery('simple', ?))"
                    " THEN 0.0 ELSE ? END")
         params += [_tsquery(exact), EXPANDED_PENALTY]
-    where: list[str] = []
-    if after is not None:
-        where.append("(r.score > ? OR (r.score = ? AND p.id > ?))")
-        params += [after[0], after[0], after[1]]
-    if category is not None:
-        where.append("p.category = ?")
-        params.append(category)
-    params.append(limit)
+    where, values = _ranked_page_filter(after, category)
+    params += [*values, limit]
     sql = (
         f"WITH m AS (SELECT rowid AS pk, -ts_rank({weights}, doc, to_tsquery('simple', ?))::float8 AS bm"
         " FROM search_index WHERE doc @@ to_tsquery('simple', ?)),"
         f" r AS (SELECT pk, bm + {literal} AS score FROM m)"
-        f" SELECT {_COLUMNS}, r.score AS score FROM r JOIN products p ON p.pk = r.pk"
-        f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY r.score, p.id LIMIT ?"
+        f" SELECT {_COLUMNS}, r.score AS score FROM r JOIN products p ON p.pk = r.pk{where}"
+        " ORDER BY r.score, p.id LIMIT ?"
     )
     return list(db.query(sql, params))
 

@@ -45,6 +45,9 @@ class Dashboard:
     api_error_percent: list[float] = field(default_factory=list)   # 5xx share of the day's requests
     api_latency_ms: list[float] = field(default_factory=list)      # mean time to answer
     sync_error_percent: list[float] = field(default_factory=list)  # mutations rejected for good, of those pushed
+    active_shoppers: list[int] = field(default_factory=list)       # shoppers with a device used that day
+    active_devices: list[int] = field(default_factory=list)        # devices used that day
+    returning_percent: list[float] = field(default_factory=list)   # of the day's buyers, those who had ordered before
 
 
 def day_labels(today: date, days: int) -> list[str]:
@@ -101,6 +104,8 @@ def collect(database: Any, now: datetime, days: int) -> Dashboard:
     with database.snapshot() as db:
         daily = {r["day"]: r for r in loyalty_reports.daily_orders(db, since)}
         window_buyers = loyalty_reports.buyer_months(db, since)
+        day_buyers = loyalty_reports.buyer_days(db, since)
+        first_days = loyalty_reports.first_order_days(db, sorted({r["user_id"] for r in day_buyers}))
         cohort_buyers = loyalty_reports.buyer_months(db, cohort_start + "-01T00:00:00Z")
         firsts = loyalty_reports.first_order_months(db, sorted({r["user_id"] for r in cohort_buyers}))
         points = loyalty_reports.daily_points(db, since)
@@ -111,6 +116,7 @@ def collect(database: Any, now: datetime, days: int) -> Dashboard:
         first_minute = int(datetime.fromisoformat(labels[0]).replace(tzinfo=timezone.utc).timestamp()) // 60
         request_rows = insights_store.request_days(db, first_minute)
         named_rows = insights_store.named_days(db, first_minute)
+        active_rows = accounts_reports.daily_active(db, first_minute // 1440)
     orders = fill(labels, {d: r["orders"] for d, r in daily.items()})
     revenue = fill(labels, {d: r["revenue"] for d, r in daily.items()})
     paid = fill(labels, {d: r["paid"] for d, r in daily.items()})
@@ -130,11 +136,18 @@ def collect(database: Any, now: datetime, days: int) -> Dashboard:
     errors = fill(labels, {d: r["errors"] for d, r in traffic.items()})
     latency = fill(labels, {d: r["latency_ms"] for d, r in traffic.items()})
     mutations, rejected = fill(labels, named["sync.mutations"]), fill(labels, named["sync.errors"])
+    active_days = {day_of[r["day"]]: r for r in active_rows if r["day"] in day_of}
+    buyers_on: dict[str, list[bool]] = defaultdict(list)
+    for row in day_buyers:
+        buyers_on[row["day"]].append(first_days.get(row["user_id"], row["day"]) < row["day"])
     return Dashboard(
         api_requests=requests,
         api_error_percent=[round(100 * e / n, 3) if n else 0.0 for e, n in zip(errors, requests)],
         api_latency_ms=[round(ms / n, 2) if n else 0.0 for ms, n in zip(latency, requests)],
         sync_error_percent=[round(100 * e / n, 3) if n else 0.0 for e, n in zip(rejected, mutations)],
+        active_shoppers=fill(labels, {d: r["shoppers"] for d, r in active_days.items()}),
+        active_devices=fill(labels, {d: r["devices"] for d, r in active_days.items()}),
+        returning_percent=fill(labels, {d: round(100 * sum(v) / len(v), 1) for d, v in buyers_on.items()}),
         days=labels, orders=orders, revenue=revenue,
         aov=[r / p if p else 0 for r, p in zip(revenue, paid)],
         buyers=fill(labels, {d: r["buyers"] for d, r in daily.items()}),

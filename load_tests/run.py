@@ -18,19 +18,16 @@ import hashlib
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # bench.pg (the throwaway cluster) when run as a script
 
 from bench.pg import postgres_url  # noqa: E402
+from bench.server_process import free_port, stop, wait_ready  # noqa: E402
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 
@@ -64,41 +61,6 @@ def fresh_data_dir(count: int, cache: Path, dest: Path, env: dict[str, str]) -> 
         (building / "admin-token").unlink(missing_ok=True)
         building.rename(pristine)
     shutil.copytree(pristine, dest)
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(base: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    """Poll /health until it answers 200 (or fail when the server died or never came up)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"load: the server exited with status {proc.returncode}; see its log")
-        try:
-            with urllib.request.urlopen(base + "/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("load: the server did not answer /health within a minute")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """SIGTERM the server's process group, SIGKILL if it lingers."""
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 def read_stats(prefix: Path) -> list[dict]:
@@ -149,7 +111,7 @@ def run(users: int, spawn_rate: float, duration: int, products: int, out_dir: Pa
             server = subprocess.Popen(serve, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                       start_new_session=True)
             try:
-                wait_ready(base, server)
+                wait_ready(base, server, "load")
                 prefix = out_dir / "locust"
                 print(f"load: {users} shoppers (spawn {spawn_rate}/s) for {duration} s against {base} "
                       f"(server with LASTMILE_SCRYPT_N={LOAD_ENV['LASTMILE_SCRYPT_N']})", flush=True)

@@ -18,7 +18,7 @@ import clock
 from catalog import store as catalog_store
 from sync import store as sync_store
 
-from . import checkout_details, checkout_store, delivery, gifts, mall, orders, payment, rules, store, tiers, views
+from . import checkout_details, checkout_store, delivery, gifts, mall, orders, payment, pickup_points, rules, store, tiers, views
 from .errors import BadOrderInput, EmptyCart, IdempotencyMismatch, OutOfStock, UnknownCode
 from .models import (
     MAX_LINE_QTY,
@@ -62,7 +62,10 @@ _encoder = msgspec.json.Encoder()
 
 def request_hash(body: CheckoutRequest) -> str:
     """A fingerprint of the request's meaning (so JSON spacing or key order do not matter)."""
-    return hashlib.sha256(_encoder.encode(body)).hexdigest()
+    fields = msgspec.to_builtins(body)
+    if fields.get("pickupPoint") is None:  # as before pickup points: a key kept across the upgrade still matches
+        fields.pop("pickupPoint", None)
+    return hashlib.sha256(_encoder.encode(fields)).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -245,7 +248,7 @@ def _pay(db: Any, user_id: int, key: str, order_id: int, details: checkout_detai
     ))
     checkout_store.set_details(db, order_id, shipping=shipping, delivery=details.option.id,
                                payment_method=details.method, provider=result.provider, reference=result.reference,
-                               address=details.address)
+                               address=details.address, pickup_point=details.pickup_point)
     if result.outcome == "paid":
         at = clock.iso(now)
         if not store.move_order(db, order_id, "placed", "paid", at):
@@ -271,6 +274,9 @@ def quote(
                          _fee(body.delivery, currency, subtotal))[0] if body.code else None
     goods = subtotal - (discount.amount if discount else 0)
     chosen = delivery.choose(body.delivery, currency, goods) if body.delivery else None
+    # The review step may ask before a point is chosen: only a point given is checked here.
+    point = pickup_points.choose(chosen.id if chosen else None, body.pickup_point, currency) \
+        if body.pickup_point is not None else None
     address = checkout_details.address(db, user_id, body.address_id) if body.address_id else None
     shipping = _shipping(chosen.price if chosen else 0, discount)
     points = rules.order_points(goods, tiers.current(db, user_id, now)[0].tier)
@@ -293,4 +299,6 @@ def quote(
         delivery=chosen.id if chosen else None,
         address=msgspec.convert(address, checkout_details.addresses.Address) if address else None,
         points_to_earn=points,
+        pickup_points=list(pickup_points.offered(currency)),
+        pickup_point=point,
     )

@@ -37,6 +37,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "shipping is the status fulfilled, delivery loyalty's delivered_at",
         ["ALTER TABLE orders DROP COLUMN shipped_at"],  # 1 added it before loyalty's delivered_at was on main
     ),
+    (
+        3,
+        "the pickup point a pickup order waits at",
+        ["ALTER TABLE orders ADD COLUMN pickup_point TEXT"],  # a shop's public place (loyalty.pickup_points), in the clear
+    ),
 ]
 
 SEALED = (SealedColumn("orders", ("id",), "ship_to", SHIP_TO),)
@@ -44,13 +49,13 @@ SEALED = (SealedColumn("orders", ("id",), "ship_to", SHIP_TO),)
 
 
 def set_details(db: Any, order_id: int, *, shipping: int, delivery: str, payment_method: str, provider: str,
-                reference: str | None, address: dict) -> None:
+                reference: str | None, address: dict, pickup_point: str | None = None) -> None:
     """Record checkout's details on a new order (in the checkout's transaction)."""
     db.execute(
         "UPDATE orders SET shipping = ?, delivery = ?, payment_method = ?, payment_provider = ?, payment_ref = ?,"
-        " ship_to = ? WHERE id = ?",
+        " ship_to = ?, pickup_point = ? WHERE id = ?",
         [shipping, delivery, payment_method, provider, reference,
-         vault.seal(SHIP_TO, msgspec.json.encode(address)), order_id],
+         vault.seal(SHIP_TO, msgspec.json.encode(address)), pickup_point, order_id],
     )
 
 

@@ -19,7 +19,7 @@ from catalog import store as catalog_store
 from catalog.demo import CATEGORIES as DEMO_CATEGORIES
 from catalog.demo import DEMO_CURRENCIES
 
-from . import badges, growth_shop, ledger, mall, rules, store, views
+from . import badges, growth_shop, ledger, mall, return_rules, return_views, rules, store, views
 from .models import OrderSummary, Reward
 from .timeline import timeline
 
@@ -74,7 +74,7 @@ def seed_rewards(database: Any, now: datetime | None = None, currency: str = "EU
     """Fill the mall with the demo rewards that are not there yet, and open the demo lottery; rewards added."""
     now = now or datetime.now(timezone.utc)
     with database.write() as db:
-        products = [catalog_store.get_product(db, p["id"]) for p in _all_products(db)]
+        products = [catalog_store.get_product(db, p["id"]) for p in catalog_store.all_products(db)]
         factor = DEMO_CURRENCIES.get(currency, 1)
         if store.get_lottery(db, DEMO_LOTTERY_ID) is None:
             lottery = growth_shop.DEMO_LOTTERY
@@ -83,16 +83,6 @@ def seed_rewards(database: Any, now: datetime | None = None, currency: str = "EU
                 prizes=[msgspec.structs.replace(p, value=p.value * factor) for p in lottery.prizes]), now)
         return store.insert_rewards(db, demo_rewards([p for p in products if p], currency=currency, factor=factor),
                                     clock.iso(now))
-
-
-def _all_products(db: Any) -> list[dict]:
-    found, after = [], None
-    while True:
-        page = catalog_store.list_products(db, after=after, limit=200, category=None)
-        if not page:
-            return found
-        found += page
-        after = page[-1]["id"]
 
 
 @dataclass(frozen=True)
@@ -156,13 +146,16 @@ def seed_history(db: Any, user_id: int, history: list[DemoOrder], now: datetime,
         discount = min(item.discount, subtotal)
         total = subtotal - discount
         paid_at = min(now, item.placed_at + timedelta(minutes=20))
-        stamps = {"paid": None, "fulfilled": None, "cancelled": None, "refunded": None}
+        stamps = {"paid": None, "fulfilled": None, "delivered": None, "cancelled": None, "refunded": None}
         if item.status == "cancelled":
             stamps["cancelled"] = min(now, item.placed_at + timedelta(hours=3))
         elif item.status != "placed":
             stamps["paid"] = paid_at
             if item.status in ("fulfilled", "refunded"):
                 stamps["fulfilled"] = min(now, paid_at + timedelta(days=2))
+                # The carrier confirms a day after shipping; a parcel shipped less than a day ago is on its way.
+                arrived = stamps["fulfilled"] + timedelta(days=1)
+                stamps["delivered"] = arrived if arrived <= now else None
             if item.status == "refunded":
                 stamps["refunded"] = min(now, paid_at + timedelta(days=11))
         updated = max([item.placed_at] + [t for t in stamps.values() if t is not None])
@@ -175,6 +168,9 @@ def seed_history(db: Any, user_id: int, history: list[DemoOrder], now: datetime,
         store.insert_order_lines(db, order_id, [
             {"sku": line.sku, "name": line.name, "qty": line.qty, "unit_price": line.unit_price,
              "line_total": line.qty * line.unit_price} for line in item.lines])
+        delivered = stamps["delivered"]
+        if item.status == "fulfilled" and delivered and return_rules.window_open(delivered, now):
+            return_views.put_returnable(db, store.get_order(db, order_id))  # "Return" shows, as after a delivery
         earned = reversed_ = 0
         if stamps["paid"] is not None:
             evaluate(paid_at)  # the tier before this order sets the multiplier

@@ -73,6 +73,10 @@ class UnknownDeliveryOption(LoyaltyError):
     """A delivery option the shop does not offer."""
 
 
+class UnknownPickupPoint(LoyaltyError):
+    """A pickup point the shop of the order's currency does not have."""
+
+
 class UnknownAddress(LoyaltyError):
     """An address id that is not in the caller's own address book (another shopper's is unknown too)."""
 

@@ -9,6 +9,8 @@ from msgspec import Meta
 
 from sync.addresses import Address, AddressId
 
+from .pickup_points import PickupPointId
+
 RewardId = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$", description="reward id (slug)")]
 Code = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", description="offer or coupon code")]
 Sku = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
@@ -45,6 +47,8 @@ class CheckoutRequest(msgspec.Struct, rename="camel", forbid_unknown_fields=True
     address_id: AddressId | None = None
     delivery: DeliveryId | None = None
     payment: PaymentChoice | None = None
+    pickup_point: PickupPointId | None = None
+    """With the ``pickup`` delivery option (and only with it): where the parcel waits (loyalty.pickup_points)."""
 
 
 class QuoteRequest(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
@@ -53,6 +57,7 @@ class QuoteRequest(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     code: Code | None = None
     address_id: AddressId | None = None
     delivery: DeliveryId | None = None
+    pickup_point: PickupPointId | None = None
 
 
 class TimelineStep(msgspec.Struct, rename="camel", frozen=True):
@@ -89,6 +94,9 @@ class CheckoutQuote(msgspec.Struct, rename="camel", frozen=True):
     delivery: str | None = None
     address: Address | None = None
     points_to_earn: int = 0
+    pickup_points: list[str] = []
+    """The pickup points this cart's shop offers (ids; their names are texts, pickup.json)."""
+    pickup_point: str | None = None
 
 
 class OrderLine(msgspec.Struct, rename="camel", frozen=True):
@@ -125,6 +133,8 @@ class Order(msgspec.Struct, rename="camel", frozen=True):
     """``card`` or ``cod``; None for an order placed without checkout details."""
     address: Address | None = None
     timeline: list[TimelineStep] = []
+    pickup_point: str | None = None
+    """Where a ``pickup`` order waits for its shopper (a pickup point's id)."""
 
 
 class OrderSummary(msgspec.Struct, rename="camel", frozen=True):

@@ -8,6 +8,8 @@ a refusal is a permanent error the engine records as ``errors/{id}`` in the clie
 
 from __future__ import annotations
 
+from typing import Callable
+
 from clock import from_ms
 from sync.errors import PermanentError
 from sync.mutators import MutationContext, Mutator
@@ -43,26 +45,25 @@ GROWTH_REFUSALS: dict[type[Exception], str] = {
 }
 
 
-def buy_growth_coupon(ctx: MutationContext, args: GrowthCouponArgs) -> None:
-    """Spend growth on a cash coupon inside the push transaction (once per mutation)."""
+def _spend_growth(ctx: MutationContext, spend: Callable[..., object], target: str) -> None:
+    """One growth spend (``spend(db, user, target, now, client_id=, mutation_id=)``) inside the push transaction,
+    applied exactly once however often the push is retried; a refusal is a permanent error."""
     if store.growth_spend_by_mutation(ctx.db, ctx.client_id, ctx.mutation_id) is not None:
         return
     try:
-        growth_shop.buy_coupon(ctx.db, ctx.user_id, args.item_id, from_ms(ctx.now), client_id=ctx.client_id,
-                               mutation_id=ctx.mutation_id)
+        spend(ctx.db, ctx.user_id, target, from_ms(ctx.now), client_id=ctx.client_id, mutation_id=ctx.mutation_id)
     except tuple(GROWTH_REFUSALS) as exc:
         raise PermanentError(GROWTH_REFUSALS[type(exc)], str(exc)) from None
+
+
+def buy_growth_coupon(ctx: MutationContext, args: GrowthCouponArgs) -> None:
+    """Spend growth on a cash coupon."""
+    _spend_growth(ctx, growth_shop.buy_coupon, args.item_id)
 
 
 def lottery_draw(ctx: MutationContext, args: DrawArgs) -> None:
-    """One lottery draw inside the push transaction: applied exactly once however often the push is retried."""
-    if store.growth_spend_by_mutation(ctx.db, ctx.client_id, ctx.mutation_id) is not None:
-        return
-    try:
-        growth_shop.draw(ctx.db, ctx.user_id, args.lottery_id, from_ms(ctx.now), client_id=ctx.client_id,
-                         mutation_id=ctx.mutation_id)
-    except tuple(GROWTH_REFUSALS) as exc:
-        raise PermanentError(GROWTH_REFUSALS[type(exc)], str(exc)) from None
+    """One lottery draw."""
+    _spend_growth(ctx, growth_shop.draw, args.lottery_id)
 
 
 def badge_seen(ctx: MutationContext, args: BadgeSeenArgs) -> None:

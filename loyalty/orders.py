@@ -60,6 +60,7 @@ def to_order(row: dict, lines: list[dict]) -> Order:
         payment=row.get("payment_method"),
         address=checkout_store.open_address(row),
         timeline=timeline(row),
+        pickup_point=row.get("pickup_point"),
     )
 
 

@@ -24,13 +24,13 @@ def recent_orders(db: Any, status: str | None, before: int | None, limit: int) -
 
 
 def daily_orders(db: Any, since: str) -> list[dict]:
-    """Per day since ``since`` (ISO): orders placed (not cancelled), revenue kept, and distinct buyers."""
+    """Per day since ``since`` (ISO): orders placed (not cancelled), revenue kept, and distinct buyers (of those)."""
     return list(db.query(
         "SELECT substr(created_at, 1, 10) AS day,"
         " sum(CASE WHEN status != 'cancelled' THEN 1 ELSE 0 END) AS orders,"
         " sum(CASE WHEN status IN ('paid', 'fulfilled') AND paid_at IS NOT NULL THEN total ELSE 0 END) AS revenue,"
         " sum(CASE WHEN status IN ('paid', 'fulfilled') AND paid_at IS NOT NULL THEN 1 ELSE 0 END) AS paid,"
-        " count(DISTINCT user_id) AS buyers"
+        " count(DISTINCT CASE WHEN status != 'cancelled' THEN user_id END) AS buyers"  # a cancelled order buys nothing
         " FROM orders WHERE created_at >= ? GROUP BY substr(created_at, 1, 10) ORDER BY day",
         [since],
     ))
@@ -46,17 +46,35 @@ def buyer_months(db: Any, since: str) -> list[dict]:
     ))
 
 
+def buyer_days(db: Any, since: str) -> list[dict]:
+    """Each (shopper, day) with at least one kept order since ``since``: the daily share of returning buyers."""
+    return list(db.query(
+        "SELECT DISTINCT user_id, substr(created_at, 1, 10) AS day FROM orders"
+        " WHERE created_at >= ? AND status IN ('placed', 'paid', 'fulfilled')",
+        [since],
+    ))
+
+
 def first_order_months(db: Any, user_ids: list[int]) -> dict[int, str]:
     """Each shopper's first order month ever (their cohort), for the given shoppers."""
+    return _first_orders(db, user_ids, 7)
+
+
+def first_order_days(db: Any, user_ids: list[int]) -> dict[int, str]:
+    """Each shopper's first order day ever (ISO date), for the given shoppers."""
+    return _first_orders(db, user_ids, 10)
+
+
+def _first_orders(db: Any, user_ids: list[int], width: int) -> dict[int, str]:
     result: dict[int, str] = {}
     for start in range(0, len(user_ids), 500):
         chunk = user_ids[start:start + 500]
         marks = ",".join("?" for _ in chunk)
         for row in db.query(
-            f"SELECT user_id, min(substr(created_at, 1, 7)) AS month FROM orders WHERE user_id IN ({marks})"
-            " AND status IN ('placed', 'paid', 'fulfilled') GROUP BY user_id", chunk,
+            f"SELECT user_id, min(substr(created_at, 1, ?)) AS first FROM orders WHERE user_id IN ({marks})"
+            " AND status IN ('placed', 'paid', 'fulfilled') GROUP BY user_id", [width, *chunk],
         ):
-            result[row["user_id"]] = row["month"]
+            result[row["user_id"]] = row["first"]
     return result
 
 

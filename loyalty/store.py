@@ -297,9 +297,9 @@ def insert_history_order(db: Any, row: dict) -> int:
     """An order as its life cycle left it (the demo's histories), every stamp given; its id."""
     return db.execute(
         "INSERT INTO orders (user_id, status, currency, subtotal, discount, total, code, offer_id, discount_source,"
-        " created_at, updated_at, paid_at, fulfilled_at, cancelled_at, refunded_at) VALUES (:user_id, :status,"
-        " :currency, :subtotal, :discount, :total, :code, :offer_id, :discount_source, :created_at, :updated_at,"
-        " :paid_at, :fulfilled_at, :cancelled_at, :refunded_at) RETURNING id",
+        " created_at, updated_at, paid_at, fulfilled_at, delivered_at, cancelled_at, refunded_at) VALUES (:user_id,"
+        " :status, :currency, :subtotal, :discount, :total, :code, :offer_id, :discount_source, :created_at,"
+        " :updated_at, :paid_at, :fulfilled_at, :delivered_at, :cancelled_at, :refunded_at) RETURNING id",
         row,
     ).fetchone()[0]
 
@@ -411,10 +411,11 @@ def bought_sku(db: Any, user_id: int, sku: str) -> bool:
 
 
 def delivered_sku(db: Any, user_id: int, sku: str) -> bool:
-    """Whether the shopper has a delivered (fulfilled, not refunded) order holding ``sku``."""
+    """Whether the shopper has a delivered order holding ``sku``: shipped (fulfilled, not refunded) and confirmed
+    delivered by the carrier (``delivered_at``; a parcel on its way has not reached the shopper)."""
     return db.execute(
         "SELECT 1 FROM order_lines l JOIN orders o ON o.id = l.order_id"
-        " WHERE o.user_id = ? AND l.sku = ? AND o.status = 'fulfilled' LIMIT 1",
+        " WHERE o.user_id = ? AND l.sku = ? AND o.status = 'fulfilled' AND o.delivered_at IS NOT NULL LIMIT 1",
         [user_id, sku],
     ).fetchone() is not None
 

@@ -109,14 +109,24 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             lambda db: seal_plain_operators(db),
         ],
     ),
+    (
+        4,
+        "audit log addresses sealed",
+        [
+            # audit_log.address holds sealed text: a client's IP address is personal data.
+            lambda db: seal_audit_addresses(db),
+        ],
+    ),
 ]
 
 
+AUDIT_ADDRESS = SealedColumn("audit_log", ("id",), "address", AUDIT)
 SEALED = (
     SealedColumn("operators", ("id",), "email", EMAIL, index_column="email_index", index_kind=EMAIL),
     SealedColumn("operators", ("id",), "totp_sealed", TOTP),
     SealedColumn("audit_log", ("id",), "actor", AUDIT),
     SealedColumn("audit_log", ("id",), "target", AUDIT),
+    AUDIT_ADDRESS,
 )
 """The sealed columns of this room (`lastmile keys rotate` re-seals them)."""
 
@@ -130,6 +140,11 @@ def seal_plain_operators(db: Any) -> int:
                    [vault.seal(TOTP, bytes(row["totp_secret"])), b"", row["id"]])
     reseal_all(db, SEALED)
     return len(rows)
+
+
+def seal_audit_addresses(db: Any) -> int:
+    """Seal the client addresses of audit lines stored before (migration 4); how many."""
+    return reseal_all(db, (AUDIT_ADDRESS,))
 
 
 def _open_operator(row: dict | None) -> dict | None:
@@ -336,8 +351,7 @@ def add_audit(db: Any, entry: dict) -> int:
         "INSERT INTO audit_log (at, operator_id, actor, role, action, target, detail, address, status)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [entry["at"], entry["operator_id"], vault.seal(AUDIT, entry["actor"]), entry["role"], entry["action"],
-         vault.seal(AUDIT, entry["target"]),
-         entry["detail"], entry["address"], entry["status"]],
+         vault.seal(AUDIT, entry["target"]), entry["detail"], vault.seal(AUDIT, entry["address"]), entry["status"]],
     )
     assert row is not None
     return row["id"]
@@ -354,7 +368,7 @@ def list_audit(db: Any, before_id: int | None, limit: int, action_prefix: str = 
         params += [action_prefix, action_prefix + "\uffff"]
     sql += " ORDER BY id DESC LIMIT ?"
     params.append(limit)
-    return [row | {"actor": vault.open_or_plain(AUDIT, row["actor"]), "target": vault.open_or_plain(AUDIT, row["target"])}
+    return [row | {column: vault.open_or_plain(AUDIT, row[column]) for column in ("actor", "target", "address")}
             for row in db.query(sql, params)]
 
 

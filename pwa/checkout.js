@@ -61,6 +61,15 @@ function deliveryDays(option) {
   return option.daysMax <= 1 ? say("checkout.delivery.next_day") : say("checkout.delivery.days", { min: option.daysMin, max: option.daysMax });
 }
 
+function pickupName(id) {
+  return say(`pickup.${id}.name`);
+}
+
+// Where a pickup order waits: the point's name, then where it is and when it is open.
+function pickupBlock(id) {
+  return el("address", { class: "lm-pickup", dataset: { pickup: id } }, el("strong", {}, pickupName(id)), el("br"), say(`pickup.${id}.where`));
+}
+
 function paymentName(method) {
   return method === "cod" ? say("checkout.payment.cod") : say("checkout.payment.card");
 }
@@ -71,7 +80,7 @@ class Checkout {
   constructor(client, mount, note) {
     this.client = client;
     this.note = note;
-    this.choice = { addressId: null, delivery: "standard", method: "card", token: TEST_TOKENS[0][0], code: "" };
+    this.choice = { addressId: null, delivery: "standard", pickupPoint: null, method: "card", token: TEST_TOKENS[0][0], code: "" };
     this.quote = null;
     this.quoteError = null;
     this.quoting = false;
@@ -212,6 +221,7 @@ class Checkout {
   async fetchQuote() {
     if (!this.client.signedIn || !this.client.cartLines().length || !navigator.onLine) return this.draw();
     const body = { delivery: this.choice.delivery };
+    if (this.choice.delivery === "pickup" && this.choice.pickupPoint) body.pickupPoint = this.choice.pickupPoint;
     if (this.choice.addressId && this.client.view.get(`addresses/${this.choice.addressId}`)) body.addressId = this.choice.addressId;
     if (this.choice.code) body.code = this.choice.code;
     const asked = JSON.stringify(body);
@@ -235,7 +245,15 @@ class Checkout {
   }
 
   ready() {
-    return !!(this.quote && !this.quoteError && this.choice.addressId && this.quote.address && this.quote.delivery === this.choice.delivery);
+    const q = this.quote;
+    const pickup = this.choice.delivery !== "pickup" || (!!this.choice.pickupPoint && q?.pickupPoint === this.choice.pickupPoint);
+    return !!(q && !this.quoteError && this.choice.addressId && q.address && q.delivery === this.choice.delivery && pickup);
+  }
+
+  // Why the review step cannot open yet (the first choice still missing).
+  missing() {
+    if (this.choice.delivery === "pickup" && !this.choice.pickupPoint) return say("pickup.needed");
+    return say("checkout.review.needs_choices");
   }
 
   async toReview() {
@@ -246,7 +264,7 @@ class Checkout {
       this.reviewButton.disabled = false;
     }
     if (!this.ready()) {
-      this.say(this.quoteError || say("checkout.review.needs_choices"));
+      this.say(this.quoteError || this.missing());
       return;
     }
     this.say("");
@@ -267,8 +285,9 @@ class Checkout {
     this.draw();
     const key = localStorage.getItem(ATTEMPT_KEY) || crypto.randomUUID();
     localStorage.setItem(ATTEMPT_KEY, key);
-    const { addressId, delivery, method, token, code } = this.choice;
+    const { addressId, delivery, pickupPoint, method, token, code } = this.choice;
     const body = { addressId, delivery, payment: method === "card" ? { method, token } : { method } };
+    if (delivery === "pickup") body.pickupPoint = pickupPoint;
     if (code) body.code = code;
     try {
       await this.client.pushNow?.();
@@ -349,10 +368,25 @@ class Checkout {
           option ? el("span", { class: "lm-muted" }, ` (${deliveryDays(option)})`) : ""));
     });
     const from = this.quote?.freeDeliveryFrom;
-    fill(this.delivery, ...radios,
+    fill(this.delivery, ...radios, this.choice.delivery === "pickup" ? this.drawPickup() : null,
       from ? el("p", { class: "lm-muted" }, say("checkout.delivery.free_from", { amount: money(from, currency) })) : null,
       !navigator.onLine && !this.quote ? el("p", { class: "lm-muted" }, say("checkout.delivery.needs_network")) : null,
       this.quoteError ? el("p", { class: "lm-error", id: "lm-quote-error" }, this.quoteError) : null);
+  }
+
+  // The pickup points of this cart's shop, one to choose (none is chosen for the shopper: it is where they go).
+  drawPickup() {
+    const points = this.quote?.pickupPoints || [];
+    if (!this.quote) return null;
+    if (!points.length) return el("p", { class: "lm-muted", id: "lm-pickup-none" }, say("pickup.none"));
+    if (this.choice.pickupPoint && !points.includes(this.choice.pickupPoint)) this.choice.pickupPoint = null;
+    return el("fieldset", { id: "lm-pickup-points" },
+      el("legend", {}, say("pickup.choose")),
+      ...points.map((id) =>
+        el("div", { class: "lm-choice", dataset: { pickup: id } },
+          el("input", { type: "radio", name: "lm-pickup", value: id, id: `lm-pickup-${id}`, checked: id === this.choice.pickupPoint,
+            onchange: () => { this.choice.pickupPoint = id; this.say(""); this.requote(); } }),
+          el("label", { for: `lm-pickup-${id}` }, pickupName(id), el("br"), el("span", { class: "lm-muted" }, say(`pickup.${id}.where`))))));
   }
 
   drawReview() {
@@ -369,7 +403,8 @@ class Checkout {
         ...row(`${say("checkout.review.shipping")}: ${deliveryName(q.delivery)}`, q.shipping ? money(q.shipping, q.currency) : say("checkout.delivery.free")),
         ...row(say("checkout.review.total"), money(q.total, q.currency), "lm-review-total", "lm-total")),
       el("p", { class: "lm-muted", id: "lm-review-points" }, say("checkout.review.points", { points: q.pointsToEarn })),
-      el("h3", {}, say("checkout.review.address")),
+      q.pickupPoint ? [el("h3", {}, say("pickup.collect_from")), el("div", { id: "lm-review-pickup" }, pickupBlock(q.pickupPoint))] : null,
+      el("h3", {}, say(q.pickupPoint ? "pickup.contact" : "checkout.review.address")),
       q.address ? addressBlock(q.address) : null,
       el("h3", {}, say("checkout.review.payment")),
       el("p", { id: "lm-review-payment" }, paymentName(this.choice.method),
@@ -406,7 +441,8 @@ function drawOrder(client, mount, orderId, detail) {
             detail.delivery ? el("dd", {}, detail.shipping ? money(detail.shipping, currency) : say("checkout.delivery.free")) : null,
             el("dt", { class: "lm-total" }, say("checkout.review.total")), el("dd", { class: "lm-total", id: "lm-order-total" }, money(detail.total, currency))),
           detail.payment ? el("p", {}, `${say("checkout.review.payment")}: ${paymentName(detail.payment)}`) : null,
-          detail.address ? [el("h3", {}, say("checkout.review.address")), addressBlock(detail.address)] : null)
+          detail.pickupPoint ? [el("h3", {}, say("pickup.collect_from")), el("div", { id: "lm-order-pickup" }, pickupBlock(detail.pickupPoint))] : null,
+          detail.address ? [el("h3", {}, say(detail.pickupPoint ? "pickup.contact" : "checkout.review.address")), addressBlock(detail.address)] : null)
       : el("p", { class: "lm-muted" }, say("checkout.order.details_offline")),
     el("p", {}, el("a", { href: "/orders" }, say("checkout.order.all"))));
 }

@@ -38,3 +38,8 @@ export function text(key, params = {}) {
   const found = self.LastmileTexts?.[key] ?? key;
   return found.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }
+
+/** The text under a full key built at run time (a badge's name: `perks.badge.${id}`), else `fallback`. */
+export function textOr(key, fallback) {
+  return self.LastmileTexts?.[key] ?? fallback;
+}

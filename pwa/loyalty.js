@@ -1,11 +1,13 @@
-// Lastmile loyalty pages: points and tier, the points mall, order history, and the cart page's way to checkout.
+// Lastmile loyalty pages: points, tier and its perks, spending growth (coupons, draws), badges, the points mall
+// (tier prices, members-only rewards), order history, and the cart page's way to checkout.
 // A feature module of the app shell (app.js calls start(context)). Everything it shows comes from the synced
-// view the sync client keeps in IndexedDB (`points`, `orders/{id}`, `coupons/{code}`), so it works offline;
-// redeeming is the sync mutation `points.redeem`, queued offline and applied exactly once by the server.
+// view the sync client keeps in IndexedDB (`points`, `orders/{id}`, `coupons/{code}`, `draws/{id}`, `badges/{id}`),
+// so it works offline; redeeming and spending growth are sync mutations (`points.redeem`, `growth.coupon`,
+// `growth.draw`), queued offline and applied exactly once by the server.
 
 import { authed } from "./authed.js";
 import { el, fill, waitFor } from "./dom.js";
-import { day, named, text, tr } from "./i18n.js";
+import { day, lang, named, text, textOr, tr } from "./i18n.js";
 import { money } from "./money.js";
 
 function signInFirst(client, mount, what) {
@@ -34,6 +36,7 @@ function renderPoints(client, mount, say) {
       el("p", { id: "lm-tier", dataset: { tier: p.tier } }, tr("loyalty.tier_line", { tier: named("tier", p.tier), multiplier: p.multiplier, growth: p.growth })),
       next,
       expiring,
+      perksList(p.perks),
     );
   }
   const coupons = client.entries("coupons/").sort((a, b) => (a.redeemedAt < b.redeemedAt ? 1 : -1));
@@ -55,6 +58,88 @@ function renderPoints(client, mount, say) {
     }
   });
   mount.append(el("p", {}, checkin, " ", el("a", { href: "/mall" }, tr("mall.title")), " · ", el("a", { href: "/orders" }, tr("orders.title"))));
+  if (p) mount.append(growthSection(client, p), badgeList(client));
+}
+
+// ------------------------------------------------------------------------------------------------ perks, growth, badges
+
+// The tier's perks from the synced `points.perks` (loyalty/perks.py): earn rate, free returns left this year, the
+// birthday pack, members-only rewards.
+function perksList(perks) {
+  if (!perks) return null;
+  const pack = perks.birthdayPack;
+  const birthday = pack.kind === "coupon"
+    ? text("perks.birthday_coupon", { value: money(pack.value, pack.currency) })
+    : text("perks.birthday_points", { points: pack.points });
+  return [
+    el("h2", {}, text("perks.title", { tier: named("tier", perks.tier) })),
+    el("ul", { id: "lm-perks" },
+      el("li", {}, text("perks.multiplier", { multiplier: perks.multiplier })),
+      el("li", { id: "lm-free-returns" }, perks.freeReturnsPerYear
+        ? text("perks.free_returns", { left: perks.freeReturnsLeft, total: perks.freeReturnsPerYear })
+        : text("perks.no_free_returns")),
+      el("li", { id: "lm-birthday-pack" }, birthday),
+      perks.exclusiveRewards ? el("li", {}, text("perks.exclusive")) : null,
+    ),
+  ];
+}
+
+let growthShop = null; // GET /api/loyalty/growth-shop: the coupons and lotteries growth buys (published odds)
+
+async function loadGrowthShop() {
+  const response = await fetch("/api/loyalty/growth-shop", { headers: { accept: "application/json" } });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  growthShop = await response.json();
+}
+
+const percent = (odds) => `${(odds / 100).toLocaleString(lang(), { maximumFractionDigits: 2 })}%`;
+
+// Spending growth: the sync mutations `growth.coupon` and `growth.draw`, queued offline and applied once.
+function growthSection(client, p) {
+  const spendable = p.spendableGrowth ?? 0;
+  const waiting = client.pending.filter((m) => m.name === "growth.coupon" || m.name === "growth.draw");
+  const refused = client.errors().filter((e) => e.name === "growth.coupon" || e.name === "growth.draw");
+  const buy = (label, cost, name, args) =>
+    el("button", { type: "button", class: "lm-btn", disabled: spendable < cost, onclick: () => client.mutate(name, args) }, label);
+  const shop = growthShop === null
+    ? el("p", { class: "lm-muted" }, text(navigator.onLine ? "perks.growth.loading" : "perks.growth.offline"))
+    : [
+        el("h3", {}, text("perks.growth.coupons")),
+        el("ul", { id: "lm-growth-coupons" }, growthShop.coupons.map((c) =>
+          el("li", { "data-item": c.id }, `${text("perks.growth.coupon_line", { name: c.name, growth: c.growth })} `,
+            buy(text("perks.growth.buy"), c.growth, "growth.coupon", { itemId: c.id })))),
+        ...growthShop.lotteries.filter((l) => l.active).map((l) =>
+          el("section", { "data-lottery": l.id },
+            el("h3", {}, l.name),
+            el("p", {}, text("perks.growth.draw_cost", { growth: l.cost })),
+            el("ul", { class: "lm-odds" },
+              l.prizes.map((prize) => el("li", {}, text("perks.growth.odds", { prize: prize.name, percent: percent(prize.odds) }))),
+              el("li", {}, text("perks.growth.nothing", { percent: percent(l.nothingOdds) }))),
+            buy(text("perks.growth.draw"), l.cost, "growth.draw", { lotteryId: l.id }))),
+      ];
+  const draws = client.entries("draws/").sort((a, b) => b.id - a.id).slice(0, 5);
+  return el("section", { id: "lm-growth-shop" },
+    el("h2", {}, text("perks.growth.title")),
+    el("p", { id: "lm-growth" }, text("perks.growth.spendable", { growth: spendable })),
+    waiting.length ? el("p", { class: "lm-muted", id: "lm-growth-waiting" }, text("perks.growth.waiting", { count: waiting.length })) : null,
+    refused.map((e) => el("p", { class: "lm-error", role: "alert" }, `${text("perks.growth.refused", { detail: e.detail })} `,
+      el("button", { type: "button", onclick: () => client.dismissError(e.id) }, text("perks.growth.ok")))),
+    shop,
+    draws.length
+      ? [el("h3", {}, text("perks.growth.draws")), el("ul", { id: "lm-draws" }, draws.map((d) => el("li", { "data-draw": String(d.id) },
+          d.kind !== "none" ? text("perks.growth.won", { prize: d.prizeName })
+            : text(d.budgetSpent ? "perks.growth.budget_spent" : "perks.growth.lost"))))]
+      : null,
+  );
+}
+
+function badgeList(client) {
+  const badges = client.entries("badges/").sort((a, b) => (a.earnedAt < b.earnedAt ? -1 : 1));
+  if (!badges.length) return null;
+  return el("section", { id: "lm-badges-box" },
+    el("h2", {}, text("perks.badges.title")),
+    el("ul", { id: "lm-badges" }, badges.map((b) =>
+      el("li", { "data-badge": b.id }, text("perks.badges.earned", { badge: textOr(`perks.badge.${b.id}`, b.id), date: day(b.earnedAt) })))));
 }
 
 // ------------------------------------------------------------------------------------------------ mall
@@ -68,9 +153,21 @@ async function loadRewards() {
   return rewards;
 }
 
+const TIERS = ["silver", "gold", "diamond"]; // loyalty/tiers.py, lowest first
+
+/** What this tier pays for a reward (loyalty/rules.py reward_cost: diamond, else gold, else the listed cost). */
+function costFor(reward, tier) {
+  if (tier === "diamond" && reward.diamondCost != null) return reward.diamondCost;
+  if ((tier === "diamond" || tier === "gold") && reward.goldCost != null) return reward.goldCost;
+  return reward.pointsCost;
+}
+
+const tierReaches = (tier, minTier) => !minTier || TIERS.indexOf(tier) >= TIERS.indexOf(minTier);
+
 function renderMall(client, mount) {
   if (signInFirst(client, mount, "loyalty.what_mall")) return;
   const balance = client.view.get("points")?.balance ?? 0;
+  const tier = client.view.get("points")?.tier || "silver";
   const waiting = client.pending.filter((m) => m.name === "points.redeem");
   const refused = client.errors().filter((e) => e.name === "points.redeem");
   const items = rewards || [];
@@ -92,9 +189,11 @@ function renderMall(client, mount) {
                 { "data-reward": r.id },
                 el("strong", {}, r.name),
                 ` ${tr("loyalty.reward_line", { cost: r.pointsCost, stock: r.stock ? tr("loyalty.left", { count: r.stock }) : tr("loyalty.sold_out") })} `,
+                costFor(r, tier) < r.pointsCost ? `${text("perks.mall.your_price", { tier: named("tier", tier), cost: costFor(r, tier) })} ` : null,
+                r.minTier ? `${text("perks.mall.members_only", { tier: named("tier", r.minTier) })} ` : null,
                 el(
                   "button",
-                  { type: "button", class: "lm-btn", disabled: !r.stock || balance < r.pointsCost, onclick: () => client.mutate("points.redeem", { rewardId: r.id }) },
+                  { type: "button", class: "lm-btn", disabled: !r.stock || !tierReaches(tier, r.minTier) || balance < costFor(r, tier), onclick: () => client.mutate("points.redeem", { rewardId: r.id }) },
                   tr("loyalty.redeem"),
                 ),
               ),
@@ -115,11 +214,19 @@ function renderOrders(client, mount) {
           "ul",
           { id: "lm-orders" },
           orders.map((o) =>
-            el("li", { "data-order": String(o.id) }, el("a", { href: `/orders/${o.id}` }, tr("loyalty.order_line", { id: o.id, date: day(o.createdAt), items: o.items, total: money(o.total, o.currency) })), " ", el("strong", { dataset: { status: o.status } }, named("order.status", o.status)), o.pointsEarned ? ` ${tr("loyalty.order_points", { points: o.pointsEarned })}` : ""),
+            el("li", { "data-order": String(o.id) }, el("a", { href: `/orders/${o.id}` }, tr("loyalty.order_line", { id: o.id, date: day(o.createdAt), items: o.items, total: money(o.total, o.currency) })), " ", orderState(o), o.pointsEarned ? ` ${tr("loyalty.order_points", { points: o.pointsEarned })}` : ""),
           ),
         )
       : el("p", {}, tr("loyalty.no_orders")),
   );
+}
+
+// Where an order is, in the shopper's words: its last step reached (shipped is not delivered, and a parcel on its
+// way is not "fulfilled"), else its status.
+function orderState(o) {
+  const step = (o.timeline || []).filter((s) => s.at).pop()?.status;
+  return el("strong", { dataset: { status: o.status, step: step || "" } },
+    step ? text(`checkout.step.${step}`) : named("order.status", o.status));
 }
 
 // ------------------------------------------------------------------------------------------------ checkout
@@ -169,6 +276,11 @@ function mount(client, page, context) {
     if (page === "mall" && coupons >= 0 && now !== coupons) loadRewards().then(() => render(c, body, say)).catch(() => {});
     coupons = now;
   });
+  if (page === "points") {
+    const again = () => loadGrowthShop().then(() => render(client, body, say)).catch(() => {});
+    again();
+    addEventListener("online", again);
+  }
   if (page === "mall") {
     loadRewards()
       .catch(() => (rewards = rewards || []))

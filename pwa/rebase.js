@@ -68,6 +68,17 @@ export const MUTATORS = {
   "returns.request"() {
     // Only the server knows the window and the allowance: shown as waiting until the pull brings `returns/{id}`.
   },
+  "growth.coupon"() {
+    // Only the server knows the growth left: shown as waiting until the pull brings `coupons/…` and `points`.
+  },
+  "growth.draw"() {
+    // The roll is the server's (secrets-grade): the pull brings `draws/{id}`.
+  },
+  "badges.seen"(view, { badge }, m) {
+    // loyalty/badges.py mark_seen: the first announcement's time stays.
+    const row = view.get(`badges/${badge}`);
+    if (row && !row.announcedAt) view.set(`badges/${badge}`, { ...row, announcedAt: new Date(m.at).toISOString() });
+  },
 };
 
 /** The view the shopper sees: the server's view with the pending mutations replayed on top (rebase). */

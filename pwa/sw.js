@@ -26,7 +26,10 @@ const BANNER_MARK = "<!--lm:banner-->";
 const APP_URL = PRECACHE.map((entry) => entry.url).find((url) => /^\/static\/app\.[0-9a-f]+\.js$/.test(url));
 // Sync client: Background Sync pushes pending mutations from IndexedDB (pwa/sync-store.js).
 importScripts(PRECACHE.find((entry) => /^\/static\/sync-store\.[0-9a-f]+\.js$/.test(entry.url)).url);
-const CLIENT_PAGES = ["/cart", "/signin", "/points", "/mall", "/orders", "/returns"]; // shells the sync client fills (server/pages/client.py)
+const CLIENT_PAGES = ["/cart", "/signin", "/points", "/mall", "/orders", "/returns", "/checkout"]; // shells the sync client fills (server/pages/client.py)
+// Every /orders/{id} is the same shell (pwa/checkout.js reads the id from the address): one saved copy serves all.
+const ORDER_PAGE = /^\/orders\/\d+$/;
+const ORDER_SHELL = "/orders/1"; // the route takes ids from 1; the shell is the same for any
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -47,6 +50,7 @@ self.addEventListener("activate", (event) => {
       // The page that registered us was fetched before we existed: save it so the next visit needs no network.
       const windows = await self.clients.matchAll({ type: "window" });
       await Promise.all(windows.map((client) => savePage(client.url).catch(() => {})));
+      await saveShells();
     })(),
   );
 });
@@ -78,7 +82,11 @@ self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "LOCALE") {
     pageLocale = localeOf(event.data.locale) || pageLocale;
     if (event.data.drop) {
-      event.waitUntil(Promise.all([caches.delete(PAGES), caches.delete(AHEAD)]).then(() => event.source?.postMessage({ type: "locale-dropped" })));
+      event.waitUntil(
+        Promise.all([caches.delete(PAGES), caches.delete(AHEAD)])
+          .then(() => event.source?.postMessage({ type: "locale-dropped" }))
+          .then(() => saveShells()), // in the new language (the page set its cookie before asking)
+      );
     }
   }
   // AHEAD_IDLE: answered once every category browsed so far has been saved ahead (tests wait on it).
@@ -87,17 +95,38 @@ self.addEventListener("message", (event) => {
 });
 
 function isPage(url) {
-  return url.pathname === "/" || url.pathname.startsWith("/p/") || url.pathname.startsWith("/c/") || CLIENT_PAGES.includes(url.pathname);
+  return url.pathname === "/" || url.pathname.startsWith("/p/") || url.pathname.startsWith("/c/") ||
+    CLIENT_PAGES.includes(url.pathname) || ORDER_PAGE.test(url.pathname);
+}
+
+// The key a page is saved under: its address, or the one order shell for every order page.
+function pageKey(href) {
+  const url = new URL(href);
+  return ORDER_PAGE.test(url.pathname) ? new URL(ORDER_SHELL, location.origin).href : url.href;
 }
 
 async function savePage(href) {
   const url = new URL(href);
   if (url.origin !== location.origin || !isPage(url)) return;
   const cache = await caches.open(PAGES);
-  if (await cache.match(url.href, { ignoreVary: true })) return;
+  if (await cache.match(pageKey(url.href), { ignoreVary: true })) return;
   // A worker's own fetch sends "Accept: */*"; ask like a navigation so the saved page has the same images.
   const response = await fetch(url.href, { credentials: "same-origin", headers: { Accept: NAV_ACCEPT } });
-  if (response.ok) await put(PAGES, url.href, response);
+  if (response.ok) await put(PAGES, pageKey(url.href), response);
+}
+
+// The shopper's own pages (cart, orders, an order, returns, points, mall, checkout) are shells the sync client
+// fills from IndexedDB: saved once, a few KB each, so they open offline even if never visited online (a return
+// asked for offline, an order's timeline on the subway). Not with Save-Data on: nothing is fetched ahead then.
+async function saveShells() {
+  if (self.navigator.connection?.saveData) return;
+  for (const path of [...CLIENT_PAGES, ORDER_SHELL]) {
+    try {
+      await savePage(new URL(path, location.origin).href);
+    } catch {
+      return; // the network went away: the rest are saved when visited
+    }
+  }
 }
 
 // Store a response with the time it was fetched (the "last fresh" date pages show), keeping caches bounded.
@@ -171,7 +200,7 @@ async function fetchPage(request) {
     const response = await fetch(request);
     if (response.ok && response.type === "basic") {
       noteLocale(response);
-      await put(PAGES, request.url, response.clone());
+      await put(PAGES, pageKey(request.url), response.clone());
     }
     return response;
   } catch {
@@ -279,7 +308,7 @@ async function productPage(event) {
 // Other pages: the network, but a saved copy after NAV_TIMEOUT_MS; the offline page when neither comes.
 async function networkFirst(event, cached) {
   const network = fetchPage(event.request);
-  if (cached === undefined) cached = await (await caches.open(PAGES)).match(event.request.url, { ignoreVary: true });
+  if (cached === undefined) cached = await (await caches.open(PAGES)).match(pageKey(event.request.url), { ignoreVary: true });
   const first = await Promise.race([network, timeout(cached ? NAV_TIMEOUT_MS : NAV_GIVE_UP_MS)]);
   if (first) {
     event.waitUntil(saveAhead(event.request, first.clone()));

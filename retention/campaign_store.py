@@ -75,9 +75,10 @@ def add_campaign(db: Any, row: dict) -> int:
     """Insert a campaign (variants as JSON); its id."""
     cur = db.execute(
         "INSERT INTO retention_campaigns (name, trigger, segment, active, urgency, ttl, topic, variants, holdout,"
-        " conditions) VALUES (:name, :trigger, :segment, :active, :urgency, :ttl, :topic, :variants, :holdout,"
-        " :conditions) RETURNING id",
-        {"holdout": 0, "conditions": None, **row, "active": int(bool(row["active"])), "variants": json.dumps(row["variants"])},
+        " conditions, holiday) VALUES (:name, :trigger, :segment, :active, :urgency, :ttl, :topic, :variants, :holdout,"
+        " :conditions, :holiday) RETURNING id",
+        {"holdout": 0, "conditions": None, "holiday": None, **row, "active": int(bool(row["active"])),
+         "variants": json.dumps(row["variants"])},
     )
     return cur.fetchone()[0]
 
@@ -213,11 +214,12 @@ def redeemed_orders(db: Any, user_id: int) -> int:
 
 
 def redeemed_grants(db: Any) -> list[dict]:
-    """Every redeemed grant with the campaign and variant of the message that brought it."""
+    """Every redeemed grant a message brought, with that message's campaign and variant (a code used without a
+    message, typed in or given by hand, is no campaign's result: the funnel does not count it either)."""
     return list(
         db.query(
-            "SELECT g.user_id, g.offer_id, COALESCE(m.campaign_id, 0) AS campaign_id, COALESCE(m.variant, '') AS variant"
-            " FROM offer_grants g LEFT JOIN retention_messages m ON m.id = g.message_id WHERE g.redeemed_at IS NOT NULL"
+            "SELECT g.user_id, g.offer_id, m.campaign_id, m.variant"
+            " FROM offer_grants g JOIN retention_messages m ON m.id = g.message_id WHERE g.redeemed_at IS NOT NULL"
         )
     )
 

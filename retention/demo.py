@@ -84,9 +84,9 @@ class DemoShopper:
     wishlist: list[str] = field(default_factory=list)
     consents: tuple[str, ...] = ()
     """Purposes agreed to (accounts.consents): most shoppers allow analytics and offers, fewer email or push."""
-    devices: list[tuple[str, datetime, datetime]] = field(default_factory=list)
-    """(name, signed in, last used) of the devices still signed in; a push subscription sits on the first one
-    when the shopper agreed to notifications."""
+    devices: list[tuple[str, datetime, list[datetime]]] = field(default_factory=list)
+    """(name, signed in, when used, oldest first) of the devices still signed in; a push subscription sits on the
+    first one when the shopper agreed to notifications."""
     redeem_at: list[datetime] = field(default_factory=list)
     """When they spent points in the points mall."""
 
@@ -97,12 +97,12 @@ def _order_times(rng: random.Random, persona: str, now: datetime) -> list[dateti
     times: list[datetime] = []
     if persona == "vip":
         at = start + timedelta(days=rng.uniform(0, 40))
-        while at < now - timedelta(days=1):
+        while at < now - timedelta(hours=1):  # up to today: the dashboard's "today" has orders
             times.append(at)
             at += timedelta(days=rng.gammavariate(3, 3))  # about every nine days
     elif persona == "loyal":
         at = start + timedelta(days=rng.uniform(0, 60))
-        while at < now - timedelta(days=2):
+        while at < now - timedelta(hours=3):
             times.append(at)
             at += timedelta(days=rng.gammavariate(4, 3.5))  # about every two weeks
     elif persona == "fading":
@@ -117,9 +117,9 @@ def _order_times(rng: random.Random, persona: str, now: datetime) -> list[dateti
     elif persona == "price_sensitive":
         times = sorted(now - timedelta(days=rng.uniform(5, HISTORY_DAYS)) for _ in range(rng.randint(3, 7)))
     elif persona == "explorer":
-        times = [now - timedelta(days=rng.uniform(3, 40))] if rng.random() < 0.4 else []
+        times = [now - timedelta(days=rng.uniform(0.1, 40))] if rng.random() < 0.4 else []
     else:
-        times = sorted(now - timedelta(days=rng.uniform(3, HISTORY_DAYS)) for _ in range(rng.randint(2, 5)))
+        times = sorted(now - timedelta(days=rng.uniform(0.1, HISTORY_DAYS)) for _ in range(rng.randint(2, 5)))
     return times
 
 
@@ -207,6 +207,8 @@ def plan_shoppers(count: int, products: list[dict], now: datetime, seed: int = 1
 DEVICE_NAMES = ("Phone", "Laptop", "Tablet", "Work laptop")
 LAST_SEEN_DAYS = {"vip": 2, "loyal": 4, "regular": 25, "price_sensitive": 20, "explorer": 10, "fading": 29}
 """Each persona's devices were last used within this many days (churned shoppers' tokens have expired)."""
+USE_EVERY_DAYS = {"vip": 1.5, "loyal": 3.0, "regular": 9.0, "price_sensitive": 6.0, "explorer": 4.0, "fading": 14.0}
+"""How often, on average, a persona opens the shop on one of their devices."""
 REDEMPTIONS = {"vip": (1, 3), "loyal": (0, 2), "regular": (0, 1), "price_sensitive": (0, 1), "fading": (0, 1)}
 """How many points-mall coupons a persona took in the last 90 days (fewest, most)."""
 
@@ -220,7 +222,11 @@ def _plan_devices_and_points(rng: random.Random, shopper: DemoShopper, now: date
         for name in DEVICE_NAMES[:rng.choice((1, 1, 2, 2, 3))]:
             last = now - timedelta(days=rng.uniform(0, days))
             signed_in = oldest + (last - oldest) * rng.random()
-            shopper.devices.append((name, signed_in, last))
+            used, at = [], last
+            while at > signed_in and at > now - timedelta(days=92):  # the dashboard's window, back from the last use
+                used.append(at)
+                at -= timedelta(days=rng.expovariate(1 / USE_EVERY_DAYS[shopper.persona]))
+            shopper.devices.append((name, signed_in, used[::-1]))
     low, high = REDEMPTIONS.get(shopper.persona, (0, 0))
     paid = [o.placed_at for o in shopper.orders if o.status != "cancelled"]
     if paid:
@@ -299,9 +305,9 @@ def _write(db: Any, user_id: int, shopper: DemoShopper, offers: list[dict], now:
     audience_store.insert_daily_views(db, [(user_id, day, views) for day, views in sorted(daily.items())])
     rng = random.Random(seed * 104_729 + shopper.n)
     seed_points_life(db, user_id, shopper.redeem_at, rewards, rng, now)
-    for i, (name, signed_in, last_used) in enumerate(shopper.devices):
+    for i, (name, signed_in, used) in enumerate(shopper.devices):
         device_id = accounts_service.add_demo_device(db, user_id, name, int(signed_in.timestamp()),
-                                                     int(last_used.timestamp()))
+                                                     [int(at.timestamp()) for at in used])
         if i == 0 and push is not None and accounts_consents.NOTIFICATIONS in shopper.consents:
             subscribe_in(db, push, user_id, device_id, demo_subscription(rng, shopper), signed_in)
 
@@ -313,7 +319,7 @@ def seed_shoppers(
     """Create ``count`` demo shoppers with their histories (skipping numbers that exist); how many were made.
     With ``push`` (the retention config) the devices of shoppers who agreed to notifications subscribe to push."""
     with database.snapshot() as db:
-        products = _products(db)
+        products = catalog_store.all_products(db)
     with database.write() as db:
         offers = _demo_offers(db, now, currency)
     rewards = demo_mall(database)
@@ -331,13 +337,3 @@ def seed_shoppers(
         if progress is not None:
             progress(size)
     return made
-
-
-def _products(db: Any) -> list[dict]:
-    found, after = [], None
-    while True:
-        page = catalog_store.list_products(db, after=after, limit=200, category=None)
-        if not page:
-            return found
-        found += page
-        after = page[-1]["id"]

@@ -179,6 +179,8 @@ class CampaignIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     holdout: Annotated[int, Meta(ge=0, le=50, description="percent of the audience that receives nothing")] = 0
     conditions: dict[str, Any] | None = None
     """The audience rules: {"all"|"any": [...]} or {"field", "op", "value"} (retention/rules.py), checked on save."""
+    holiday: Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")] | None = None
+    """`holiday` campaigns only: the calendar key it is for (e.g. "618"); None: every holiday."""
 
 
 class Campaign(CampaignIn, kw_only=True):

@@ -20,7 +20,7 @@ from .offers import describe, get_offer, usable, view_value
 from .schedule import slot_and_cause
 from .receipts import receipt_for
 from .rules import dumps
-from .templates import check_template, choose, render
+from .templates import check_template, choose, offer_placeholders, render
 from .view import publish_offer
 
 DEFAULT_TOPICS = {"cart_abandoned": "cart", "points_expiring": "points", "tier_up": "tier"}
@@ -45,6 +45,7 @@ def campaign_from_row(row: dict) -> Campaign:
         id=row["id"], name=row["name"], trigger=row["trigger"], segment=row["segment"], active=row["active"],
         urgency=row["urgency"], ttl=row["ttl"], topic=row["topic"], variants=variants, holdout=row["holdout"],
         conditions=msgspec.json.decode(row["conditions"]) if row.get("conditions") else None,
+        holiday=row.get("holiday"),
     )
 
 
@@ -54,16 +55,24 @@ def create_campaign(db: Any, campaign: CampaignIn) -> Campaign:
     if len(set(names)) != len(names):
         raise BadCampaign("variant names must differ")
     for variant in campaign.variants:
-        if not template_rows(db, variant.template_key):
+        templates = template_rows(db, variant.template_key)
+        if not templates:
             raise BadCampaign(f"variant {variant.name}: there is no template {variant.template_key}")
         if variant.offer_id is not None and campaign_store.get_offer(db, variant.offer_id) is None:
             raise BadCampaign(f"variant {variant.name}: there is no offer {variant.offer_id}")
+        needed = offer_placeholders(templates, campaign.trigger)
+        if variant.offer_id is None and needed:
+            names = ", ".join(f"{{{n}}}" for n in needed)
+            raise BadCampaign(f"variant {variant.name}: template {variant.template_key} uses {names}, which only an "
+                              "offer fills: give the variant an offerId, or pick a template without them")
     tree = conditions_of(campaign.conditions)  # BadCampaign naming the bad condition
     if campaign.trigger == "segment" and campaign.segment is None and tree is None:
         raise BadCampaign("a segment campaign needs its segment or its conditions")
     if len(campaign.variants) < 2 and campaign.holdout == 0:
         raise BadCampaign("an A/B test needs two variants, or one variant and a holdout share (holdout: percent "
                           "of the audience that receives nothing); with one arm nothing can be compared")
+    if campaign.holiday is not None and campaign.trigger != "holiday":
+        raise BadCampaign("holiday names the calendar day of a holiday campaign: use it with trigger holiday")
     if HOLDOUT in names:
         raise BadCampaign(f"variant name {HOLDOUT!r} is the holdout's")
     row = msgspec.structs.asdict(campaign)
@@ -89,11 +98,14 @@ def save_template(db: Any, template: TemplateIn) -> Template:
 
 
 def campaign_for(campaigns: list[Campaign], trigger: str, segment: str | None,
-                 attributes: dict | None = None) -> Campaign | None:
-    """The first active campaign on this trigger whose audience (segment, if named, and rules) holds the shopper."""
+                 attributes: dict | None = None, holiday: str | None = None) -> Campaign | None:
+    """The first active campaign on this trigger (and this holiday, if it names one) whose audience (segment, if
+    named, and rules) holds the shopper."""
     for campaign in campaigns:
         if not (campaign.active and campaign.trigger == trigger and campaign.segment in (None, segment)):
             continue
+        if campaign.holiday is not None and campaign.holiday != holiday:
+            continue  # a 618 campaign does not speak for Double 11
         if campaign.conditions is None or in_audience(None, conditions_of(campaign.conditions), attributes or {}):
             return campaign
     return None
@@ -133,6 +145,9 @@ def enqueue_message(
         candidate = get_offer(db, variant.offer_id)
         if usable(candidate, now):
             offer = candidate
+    if offer is None and offer_placeholders(templates, trigger):
+        # The variant's offer expired or ran out of budget: the trigger's own text, not "use code  before ."
+        templates = template_rows(db, trigger)
     context = dict(context)
     if offer is not None:
         context.update(code=offer.code, discount=describe(offer), expires_on=offer.expires_at[:10],

@@ -58,14 +58,8 @@ def i18n_locale(tag: str | None) -> str | None:
 
 def watch_catalog(database: Any, now: datetime) -> RunInputs:
     """Record the catalog as it is now (new products, restocks) and read what this run's triggers need."""
-    products, after = [], None
     with database.snapshot() as db:
-        while True:
-            page = catalog_store.list_products(db, after=after, limit=500, category=None)
-            if not page:
-                break
-            products += page
-            after = page[-1]["id"]
+        products = catalog_store.all_products(db)
     with database.write() as db:
         watch_store.observe(db, products, iso(now), first_run=watch_store.is_empty(db))
         return RunInputs(
@@ -110,7 +104,7 @@ def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionC
                     price_baselines=audience_store.price_baselines(db, facts.user_id), inputs=inputs)
     fired = []
     for hit in hits:
-        campaign = campaign_for(campaigns, hit.trigger, scores.segment, attributes)
+        campaign = campaign_for(campaigns, hit.trigger, scores.segment, attributes, hit.context.get("holiday_key"))
         if enqueue_message(db, user_id=facts.user_id, trigger=hit.trigger, dedupe=hit.dedupe, context=hit.context,
                            campaign=campaign, now=now, config=config, publish=publish) is not None:
             fired.append(hit.trigger)

@@ -275,6 +275,14 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE email_outbox ADD COLUMN html TEXT",
         ],
     ),
+    (
+        11,
+        "holiday campaigns",
+        [
+            # The holiday calendar key a `holiday` campaign is for; NULL: every holiday.
+            "ALTER TABLE retention_campaigns ADD COLUMN holiday TEXT",
+        ],
+    ),
 ]
 
 

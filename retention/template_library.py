@@ -58,8 +58,8 @@ _LIBRARY: tuple[tuple[str, str, str, str, str, str, str], ...] = (
     ("wishlist_price_drop.offer", "wishlist_price_drop", "/p/{sku}", "Cheaper, and {discount} more", "Now {new_price}, and code {code} takes {discount} off.",
      "降价再减 {discount}", "现价 {new_price}，用券码 {code} 再减 {discount}。"),
     # segment campaigns
-    ("segment", "segment", "/", "Something for you", "{offer}",
-     "为您准备", "{offer}"),
+    ("segment", "segment", "/", "Something for you", "We picked a few things you may like. {offer}",
+     "为您准备", "我们为您挑选了一些可能喜欢的好物。{offer}"),
     ("segment.loyal", "segment", "/", "Thank you for shopping with us", "A thank-you for our most loyal shoppers. {offer}",
      "感谢您的支持", "献给最忠实顾客的一份谢礼。{offer}"),
     ("segment.price", "segment", "/", "Deals picked for you", "This week's best prices, and code {code} for {discount} off.",
@@ -108,8 +108,10 @@ _LIBRARY: tuple[tuple[str, str, str, str, str, str, str], ...] = (
     ("back_in_stock.offer", "back_in_stock", "/p/{sku}", "Back, with {discount} off", "Your wishlist item is back; code {code} takes {discount} off.",
      "到货并减 {discount}", "心愿单商品已到货，券码 {code} 立减 {discount}。"),
     # browse abandon
-    ("browse_abandon", "browse_abandon", "/p/{sku}", "Still looking at this?", "A limited-time {discount} off the product you keep coming back to: {code}.",
-     "还在看这件吗？", "您反复浏览的商品限时立减 {discount}：{code}。"),
+    ("browse_abandon", "browse_abandon", "/p/{sku}", "Still looking at this?", "The product you keep coming back to is still here. {offer}",
+     "还在看这件吗？", "您反复浏览的商品还在等您。{offer}"),
+    ("browse_abandon.offer", "browse_abandon", "/p/{sku}", "A limited-time offer for you", "A limited-time {discount} off the product you keep coming back to: {code}.",
+     "限时专享优惠", "您反复浏览的商品限时立减 {discount}：{code}。"),
     ("browse_abandon.help", "browse_abandon", "/p/{sku}", "Questions about it?", "Read the reviews and details of the product you viewed.",
      "有疑问吗？", "看看您浏览过的商品的评价和详情吧。"),
     ("browse_abandon.timer", "browse_abandon", "/p/{sku}", "24 hours only", "{discount} off the product you viewed, until {expires_on}.",

@@ -17,6 +17,10 @@ PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 PLACEHOLDERS = frozenset(
     {"code", "discount", "offer", "expires_on", "tier", "points", "sku", "product", "old_price", "new_price", "items", "segment", "holiday", "order", "views"}
 )
+OFFER_PLACEHOLDERS = frozenset({"code", "discount", "expires_on"})
+"""Filled from the variant's offer: without one they would print as nothing ("use code  before .")."""
+TRIGGER_GIVES = {"points_expiring": frozenset({"expires_on"})}
+"""Offer placeholders a trigger's own context fills (points_expiring: the day the points go)."""
 _encoder = msgspec.json.Encoder()
 
 
@@ -35,6 +39,13 @@ def check_template(template: TemplateIn) -> TemplateIn:
     if template.icon is not None:
         _check_path(template.icon, "icon")
     return template
+
+
+def offer_placeholders(templates: Sequence[Template | TemplateIn], trigger: str) -> list[str]:
+    """The placeholders of these templates that only an offer fills on this trigger (none: fine without an offer)."""
+    wanted = OFFER_PLACEHOLDERS - TRIGGER_GIVES.get(trigger, frozenset())
+    return sorted({name for t in templates for field in (t.title, t.body, t.url)
+                   for name in PLACEHOLDER.findall(field) if name in wanted})
 
 
 def fill(text: str, context: Mapping[str, object]) -> str:

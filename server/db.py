@@ -13,7 +13,7 @@ import random
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterator, Sequence, TypeVar
@@ -162,12 +162,19 @@ class Database:
     def read(self) -> Any:
         raise NotImplementedError
 
-    def exclusive(self, job: str) -> Any:
+    def exclusive(self, job: str) -> AbstractContextManager[bool]:
         """A context manager giving True when this process now runs ``job`` alone, False when another does.
 
         Held for the job's whole run and released when the process dies (no lease to expire): a cron
-        that starts a second `lastmile loyalty run` while the first still works gets False.
+        that starts a second `lastmile loyalty run` while the first still works gets False. The name is
+        checked here, once for every dialect, since it becomes part of a file name or a lock key.
         """
+        if not JOB_NAME.fullmatch(job):
+            raise ValueError(f"job name {job!r}")
+        return self._job_lock(job)
+
+    def _job_lock(self, job: str) -> AbstractContextManager[bool]:
+        """The dialect's lock for ``job`` (a checked name): see ``exclusive``."""
         raise NotImplementedError
 
     def snapshot(self) -> Any:
@@ -262,10 +269,8 @@ class SqliteDatabase(Database):
         return getattr(self._local, "writing", False)
 
     @contextmanager
-    def exclusive(self, job: str) -> Iterator[bool]:
+    def _job_lock(self, job: str) -> Iterator[bool]:
         """An advisory ``flock`` on a file beside the database (SQLite is one host's: every runner sees it)."""
-        if not JOB_NAME.fullmatch(job):
-            raise ValueError(f"job name {job!r}")
         path = self.path.with_name(f"{self.path.name}.{job}.lock")
         fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:

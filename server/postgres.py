@@ -21,7 +21,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from .dialect import POSTGRESQL, migration_statement, pg_ddl, pg_params
-from .db import JOB_NAME, MIGRATIONS_TABLE, Database, TransientError
+from .db import MIGRATIONS_TABLE, Database, TransientError
 
 MIGRATION_LOCK = 0x4C4D_0001  # pg_advisory_lock key of `migrate()` ("LM", 1)
 RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock detected
@@ -123,9 +123,14 @@ class PgConnection:
         return _run(self._conn, sql, params, dict_row).fetchall()
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Run one statement for each parameter row (pipelined by psycopg)."""
+        """Run one statement for each parameter row (pipelined by psycopg); transient failures as in ``execute``."""
         with self._conn.cursor() as cur:
-            cur.executemany(pg_params(sql), rows)
+            try:
+                cur.executemany(pg_params(sql), rows)
+            except psycopg.Error as exc:
+                if _transient(exc):
+                    raise TransientError() from exc
+                raise
 
     def next_id(self, table: str) -> int:
         """An id for a row of ``table`` taken from its identity sequence (for rows that refer to themselves)."""
@@ -276,14 +281,12 @@ class PostgresDatabase(Database):
         return getattr(self._local, "tx", None) is not None
 
     @contextmanager
-    def exclusive(self, job: str) -> Iterator[bool]:
+    def _job_lock(self, job: str) -> Iterator[bool]:
         """A session advisory lock on a connection of its own (not the pool's), held while the job runs.
 
         PostgreSQL drops it when that connection ends, so a runner killed mid-job frees it at once.
         (Session locks need a direct connection: behind PgBouncer's transaction pooling they misbehave.)
         """
-        if not JOB_NAME.fullmatch(job):
-            raise ValueError(f"job name {job!r}")
         with psycopg.connect(self.url, autocommit=True) as conn:
             key = _lock_key("job", zlib.crc32(job.encode()))
             got = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()[0]

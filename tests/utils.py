@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Iterator
 
 from catalog import store as catalog_store
 from clock import now_iso
@@ -114,6 +115,17 @@ def database_dump(database) -> str:
 def raw_database_bytes(path: Path) -> bytes:
     """The bytes of the SQLite file and its -wal file as they sit on disk (no checkpoint first)."""
     return b"".join(Path(f"{path}{suffix}").read_bytes() for suffix in ("", "-wal") if Path(f"{path}{suffix}").exists())
+
+
+def read_stream_until(lines: Iterator[str], wanted: str, limit: int = 50) -> list[str]:
+    """Lines of an event stream up to and including the first that starts with ``wanted`` (at most ``limit``)."""
+    seen = []
+    for line in lines:
+        seen.append(line)
+        if line.startswith(wanted):
+            return seen
+        assert len(seen) < limit, seen
+    raise AssertionError(f"stream ended before {wanted!r}: {seen}")
 
 
 def sync_push(client, headers: dict, client_id: str, *mutations: tuple[str, dict]) -> None:

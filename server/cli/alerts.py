@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 from clock import iso
 from insights import alerts, store
+from server.cli.database import opened_database
 from server.settings import Settings
-from server.stores import open_database
 
 KEEP_DAYS = 90  # the dashboard's longest trend
 WEBHOOK_TIMEOUT = 5
@@ -26,8 +26,7 @@ def _post(url: str, payload: dict) -> None:
 
 def _cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     now = datetime.now(timezone.utc)
-    database = open_database(settings)
-    try:
+    with opened_database(settings) as database:
         verdicts = alerts.evaluate(database, now)
         # Only the process whose write flipped a state reports it, so two cron hosts never post twice.
         changed = alerts.record(database, verdicts, now)
@@ -51,8 +50,6 @@ def _cmd_check(settings: Settings, args: argparse.Namespace) -> int:
         on = [a.name for a in verdicts if a.on]
         print(f"alerts: {len(on)} on{': ' + ', '.join(on) if on else ''}")
         return 1 if failed else 0
-    finally:
-        database.close()
 
 
 def register(sub: argparse._SubParsersAction) -> None:

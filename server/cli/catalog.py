@@ -22,10 +22,10 @@ from retention.run import run_retention
 from retention.demo import DEMO_PASSWORD, seed_shoppers
 from retention.demo_calendar import seed_holidays
 from retention.demo_push import DAYS_AGO, seed_push_history
+from server.cli.database import opened_database
 from server.cli.operator import DEMO_OPERATOR, seed_demo_operator
 from server.push_runtime import push_runtime
 from server.settings import Settings
-from server.stores import open_database
 
 
 def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
@@ -34,18 +34,16 @@ def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         print(f"import-catalog: {source} is not a file", file=sys.stderr)
         return 2
     images_dir: Path = args.images or source.parent
-    database = open_database(settings)
     names = image_names(source, settings.max_import_line_bytes)
-    with tqdm(total=len(names), unit="img", desc="images", disable=args.quiet or not names) as images_bar, tqdm(
-        total=source.stat().st_size, unit="B", unit_scale=True, desc="import", disable=args.quiet
-    ) as bar:
+    with opened_database(settings) as database, tqdm(
+        total=len(names), unit="img", desc="images", disable=args.quiet or not names
+    ) as images_bar, tqdm(total=source.stat().st_size, unit="B", unit_scale=True, desc="import", disable=args.quiet) as bar:
         report = import_file(
             database, settings.media_root, source, images_dir, names=names,
             max_line_bytes=settings.max_import_line_bytes, max_bytes=settings.max_upload_bytes,
             max_pixels=settings.max_image_pixels, workers=settings.media_workers,
             on_image=images_bar.update, on_bytes=bar.update,
         )
-    database.close()
     for number, message in report.problems:
         print(f"{source}:{number}: skipped: {message}", file=sys.stderr)
     print(
@@ -56,19 +54,17 @@ def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
-    database = open_database(settings)
-    count = catalog_store.count_products(database.read())
-    database.close()
+    with opened_database(settings) as database:
+        count = catalog_store.count_products(database.read())
     if args.if_empty and count:
         print(f"seed-demo: the catalog already has {count} products; leaving it as it is")
         return 0
     demo_dir = settings.data_dir / "demo"
     jsonl = write_demo_catalog(demo_dir, count=args.count, seed=args.seed, quiet=args.quiet, currency=args.currency)
     status = _cmd_import(settings, argparse.Namespace(file=jsonl, images=demo_dir, quiet=args.quiet))
-    database = open_database(settings)
-    seed_demo_data(settings, database, clock.now(), shoppers=args.shoppers, seed=args.seed, currency=args.currency,
-                   quiet=args.quiet)
-    database.close()
+    with opened_database(settings) as database:
+        seed_demo_data(settings, database, clock.now(), shoppers=args.shoppers, seed=args.seed,
+                       currency=args.currency, quiet=args.quiet)
     return status
 
 

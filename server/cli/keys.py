@@ -8,8 +8,9 @@ import sys
 from tqdm import tqdm
 
 from accounts import key_rotation, vault
+from server.cli.database import opened_database
 from server.settings import Settings
-from server.stores import STORES, open_database
+from server.stores import STORES
 
 
 def _specs() -> tuple:
@@ -17,28 +18,26 @@ def _specs() -> tuple:
 
 
 def _cmd_status(settings: Settings, args: argparse.Namespace) -> int:
-    database = open_database(settings)
-    keyring = vault.installed()
-    source = "LASTMILE_DATA_KEYS" if settings.data_keys else str(settings.data_dir / vault.KEY_FILE)
-    print(f"keys: current {keyring.current.kid}, readable {', '.join(k.kid for k in keyring.keys)} (from {source})")
-    for name, n in key_rotation.stale_counts(database, _specs()).items():
-        print(f"{name}: {n} not yet under {keyring.current.kid}")
-    database.close()
+    with opened_database(settings) as database:
+        keyring = vault.installed()
+        source = "LASTMILE_DATA_KEYS" if settings.data_keys else str(settings.data_dir / vault.KEY_FILE)
+        print(f"keys: current {keyring.current.kid}, readable {', '.join(k.kid for k in keyring.keys)} (from {source})")
+        for name, n in key_rotation.stale_counts(database, _specs()).items():
+            print(f"{name}: {n} not yet under {keyring.current.kid}")
     return 0
 
 
 def _cmd_rotate(settings: Settings, args: argparse.Namespace) -> int:
-    database = open_database(settings)
-    if settings.data_keys:
-        # The operator put the new key first in LASTMILE_DATA_KEYS; the values follow it here.
-        keyring = vault.installed()
-    else:
-        keyring = key_rotation.add_file_key(settings.data_dir)
-    specs = _specs()
-    total = sum(key_rotation.stale_counts(database, specs).values())
-    with tqdm(total=total, unit="value", desc=f"re-seal under {keyring.current.kid}", disable=args.quiet) as bar:
-        moved = key_rotation.reseal_everything(database, specs, progress=bar.update)
-    database.close()
+    with opened_database(settings) as database:
+        if settings.data_keys:
+            # The operator put the new key first in LASTMILE_DATA_KEYS; the values follow it here.
+            keyring = vault.installed()
+        else:
+            keyring = key_rotation.add_file_key(settings.data_dir)
+        specs = _specs()
+        total = sum(key_rotation.stale_counts(database, specs).values())
+        with tqdm(total=total, unit="value", desc=f"re-seal under {keyring.current.kid}", disable=args.quiet) as bar:
+            moved = key_rotation.reseal_everything(database, specs, progress=bar.update)
     old = [k.kid for k in keyring.keys[1:]]
     print(f"keys rotate: {moved} values now sealed under {keyring.current.kid}", end="")
     if old:
@@ -53,14 +52,12 @@ def _cmd_retire(settings: Settings, args: argparse.Namespace) -> int:
     if settings.data_keys:
         print("keys retire: the keys come from LASTMILE_DATA_KEYS; remove old ones there", file=sys.stderr)
         return 2
-    database = open_database(settings)
-    try:
-        dropped = key_rotation.retire_old_keys(database, settings.data_dir, _specs())
-    except vault.VaultError as exc:
-        print(f"keys retire: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        database.close()
+    with opened_database(settings) as database:
+        try:
+            dropped = key_rotation.retire_old_keys(database, settings.data_dir, _specs())
+        except vault.VaultError as exc:
+            print(f"keys retire: {exc}", file=sys.stderr)
+            return 1
     print(f"keys retire: dropped {', '.join(dropped) or 'nothing'}")
     return 0
 

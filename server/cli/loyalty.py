@@ -5,20 +5,16 @@ from __future__ import annotations
 import argparse
 
 from loyalty import service
+from server.cli.database import opened_database
 from server.cli.exclusive import busy
 from server.settings import Settings
-from server.stores import open_database
 
 
 def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    database = open_database(settings)
-    try:
-        with database.exclusive("loyalty-run") as alone:
-            if not alone:
-                return busy("loyalty run")
-            report = service.run_jobs(database)
-    finally:
-        database.close()
+    with opened_database(settings) as database, database.exclusive("loyalty-run") as alone:
+        if not alone:
+            return busy("loyalty run")
+        report = service.run_jobs(database)
     print(
         f"loyalty run: {report.users} shoppers looked at, {report.points_expired} points expired, "
         f"{report.tier_changes} tier changes, {report.keys_purged} idempotency keys purged"

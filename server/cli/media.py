@@ -9,27 +9,26 @@ from tqdm import tqdm
 
 from media import store as media_store
 from media.batch import build_images
+from server.cli.database import opened_database
 from server.settings import Settings
-from server.stores import open_database
 
 
 def _cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
-    database = open_database(settings)
-    rows = {row["id"]: row for row in media_store.all_images(database.read())}
+    with opened_database(settings) as database:
+        rows = {row["id"]: row for row in media_store.all_images(database.read())}
 
-    def load(image_id: str) -> bytes:
-        try:
-            return (settings.media_root / rows[image_id]["original_path"]).read_bytes()
-        except OSError:
-            raise ValueError(f"{image_id}: the original file is missing") from None
+        def load(image_id: str) -> bytes:
+            try:
+                return (settings.media_root / rows[image_id]["original_path"]).read_bytes()
+            except OSError:
+                raise ValueError(f"{image_id}: the original file is missing") from None
 
-    with tqdm(total=len(rows), unit="img", desc="rebuild", disable=args.quiet) as bar:
-        results = build_images(
-            database, settings.media_root, list(rows), load,
-            max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels,
-            workers=settings.media_workers, force=not args.missing, on_done=bar.update,
-        )
-    database.close()
+        with tqdm(total=len(rows), unit="img", desc="rebuild", disable=args.quiet) as bar:
+            results = build_images(
+                database, settings.media_root, list(rows), load,
+                max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels,
+                workers=settings.media_workers, force=not args.missing, on_done=bar.update,
+            )
     failed = {k: v for k, v in results.items() if isinstance(v, ValueError)}
     for image_id, error in failed.items():
         print(f"media rebuild: {error}", file=sys.stderr)

@@ -20,9 +20,9 @@ from operators import service
 from operators.errors import OperatorExists, OperatorsError
 from operators.models import NewOperator
 from operators.roles import Role
+from server.cli.database import opened_database
 from server.http.roles import operator_policy
 from server.settings import Settings
-from server.stores import open_database
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -100,14 +100,12 @@ def _cmd_demo_code(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, action) -> int:
-    database = open_database(settings)
-    try:
-        action(database)
-    except OperatorsError as exc:
-        print(f"lastmile operator: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        database.close()
+    with opened_database(settings) as database:
+        try:
+            action(database)
+        except OperatorsError as exc:
+            print(f"lastmile operator: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 

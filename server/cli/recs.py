@@ -6,20 +6,16 @@ import argparse
 
 import clock
 from recs import service
+from server.cli.database import opened_database
 from server.cli.exclusive import busy
 from server.settings import Settings
-from server.stores import open_database
 
 
 def _cmd_refresh(settings: Settings, args: argparse.Namespace) -> int:
-    database = open_database(settings)
-    try:
-        with database.exclusive("recs-refresh") as alone:
-            if not alone:  # a second refresh would only compute the same model again
-                return busy("recs refresh")
-            info = service.refresh(database, clock.now())
-    finally:
-        database.close()
+    with opened_database(settings) as database, database.exclusive("recs-refresh") as alone:
+        if not alone:  # a second refresh would only compute the same model again
+            return busy("recs refresh")
+        info = service.refresh(database, clock.now())
     print(f"recs refresh: {info.shoppers} shoppers, {info.items} items with neighbours, {info.popular} popular items")
     return 0
 

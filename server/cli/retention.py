@@ -19,23 +19,22 @@ from retention.email_delivery import deliver_email_due
 from retention.planner import enqueue_message
 from retention.run import run_retention
 from retention.tracking import format_report, report
+from server.cli.database import opened_database
 from server.cli.exclusive import busy
 from server.push_runtime import email_sender, push_runtime
 from server.settings import Settings
-from server.stores import open_database
 
 
 def _run_once(settings: Settings, args: argparse.Namespace) -> int:
-    database = open_database(settings)
     runtime = push_runtime(settings)
-    sender = None if args.no_send else runtime.sender()
     now = datetime.now(timezone.utc)
-    total = accounts_service.shopper_count(database.read())
     emails = None
-    try:
-        with database.exclusive("retention-run") as alone:
-            if not alone:  # deliveries are claimed with SKIP LOCKED anyway; scoring twice is only waste
-                return busy("retention run")
+    with opened_database(settings) as database, database.exclusive("retention-run") as alone:
+        if not alone:  # deliveries are claimed with SKIP LOCKED anyway; scoring twice is only waste
+            return busy("retention run")
+        total = accounts_service.shopper_count(database.read())
+        sender = None if args.no_send else runtime.sender()
+        try:
             with tqdm(total=total, unit="shopper", desc="segments+triggers", disable=args.quiet) as bar:
                 report = run_retention(database, runtime.config, now, facts.collect, sender=None, progress=bar.update)
             if sender is not None:
@@ -47,10 +46,9 @@ def _run_once(settings: Settings, args: argparse.Namespace) -> int:
                 due = email_store.pending_count(database.read(), iso(now))
                 with tqdm(total=due, unit="email", desc="emails", disable=args.quiet) as bar:
                     emails = deliver_email_due(database, mailer, now=now, progress=bar.update)
-    finally:
-        if sender is not None:
-            sender.close()
-        database.close()
+        finally:
+            if sender is not None:
+                sender.close()
     segments = ", ".join(f"{k} {v}" for k, v in sorted(report.segments.items())) or "none"
     messages = ", ".join(f"{k} {v}" for k, v in sorted(report.messages.items())) or "none"
     print(f"retention run: {report.shoppers} shoppers ({segments}); new messages: {messages}; skipped: {report.errors}")
@@ -73,10 +71,8 @@ def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    database = open_database(settings)
-    with database.snapshot() as db:
+    with opened_database(settings) as database, database.snapshot() as db:
         rows = report(db)
-    database.close()
     if args.json:
         print(msgspec.json.encode(rows).decode())
     else:
@@ -85,10 +81,9 @@ def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_push_test(settings: Settings, args: argparse.Namespace) -> int:
-    database = open_database(settings)
     runtime = push_runtime(settings)
     now = datetime.now(timezone.utc)
-    try:
+    with opened_database(settings) as database:
         user_id = accounts_service.shopper_id(database.read(), args.email)
         if user_id is None:
             print(f"push test: no shopper with email {args.email}", file=sys.stderr)
@@ -106,8 +101,6 @@ def _cmd_push_test(settings: Settings, args: argparse.Namespace) -> int:
             result = deliver_due(database, sender, now=now)
         finally:
             sender.close()
-    finally:
-        database.close()
     print(f"push test: {result.accepted} of {result.sent} devices accepted; statuses {result.statuses}; {result.gone} gone")
     return 0 if result.accepted else 1
 

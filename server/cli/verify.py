@@ -9,9 +9,9 @@ from accounts import service as accounts_service
 from catalog import integrity as catalog_integrity
 from loyalty import integrity as loyalty_integrity
 from retention import integrity as retention_integrity
+from server.cli.database import opened_database
 from server.db import Database
 from server.settings import Settings
-from server.stores import open_database
 from sync import integrity as sync_integrity
 
 CHECKS: tuple[tuple[str, Callable[[Any], list[str]]], ...] = (
@@ -33,11 +33,8 @@ def discrepancies(database: Database) -> list[str]:
 
 
 def _cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
-    database = open_database(settings)
-    try:
+    with opened_database(settings) as database:
         found = discrepancies(database)
-    finally:
-        database.close()
     for line in found:
         print(line)
     checked = "; ".join(name for name, _ in CHECKS)

@@ -1,17 +1,30 @@
-"""Who may see shoppers' personal data unmasked in operator answers (`?reveal=true`), and the audit that follows."""
+"""Who may see shoppers' personal data unmasked in operator answers (`?reveal=true&reason=...`), and the audit that
+follows: the reason is required, and the attempt, allowed or not, is a line of the audit log (server/http/audit.py)."""
 
 from __future__ import annotations
 
-from litestar.connection import ASGIConnection
+from typing import Annotated
 
-from accounts.errors import RevealForbidden
+from litestar.connection import ASGIConnection
+from litestar.params import Parameter
+
+from accounts.errors import RevealForbidden, RevealReasonRequired
 from accounts.models import Reveal
 from operators.models import Principal
+from server.http.audit import REVEAL_REASON
 
 REVEAL_ROLES = frozenset({"owner", "support"})
 """Roles whose work needs a shopper's real email (support answers shoppers); merchandisers and marketers see masks."""
 
 ADMIN_TOKEN_ROLE = "owner"
+REASON_MIN, REASON_MAX = 5, 200
+"""A reveal's reason: long enough to say something ("ticket 4711"), short enough for an audit line."""
+
+RevealParam = Annotated[bool, Parameter(
+    description="show personal data in full (owner and support roles, with `reason`; audited)")]
+ReasonParam = Annotated[str | None, Parameter(
+    min_length=REASON_MIN, max_length=REASON_MAX,
+    description="why the personal data is revealed (required with reveal=true; kept in the audit log)")]
 
 
 def operator_role(connection: ASGIConnection) -> tuple[str, str]:
@@ -26,11 +39,17 @@ def operator_role(connection: ASGIConnection) -> tuple[str, str]:
     return found if found else (ADMIN_TOKEN_ROLE, "admin-token")
 
 
-def reveal_for(connection: ASGIConnection, reveal: bool) -> Reveal | None:
-    """None (mask) unless ``reveal`` was asked for; RevealForbidden (403) when the caller's role may not."""
+def reveal_for(connection: ASGIConnection, reveal: bool, reason: str | None = None) -> Reveal | None:
+    """None (mask) unless ``reveal`` was asked for; RevealForbidden (403) when the caller's role may not,
+    RevealReasonRequired (400) without a reason. Every attempt is noted for the request's audit line."""
     if not reveal:
         return None
+    reason = (reason or "").strip()
+    connection.scope.setdefault("state", {})[REVEAL_REASON] = reason
     role, operator = operator_role(connection)
     if role not in REVEAL_ROLES:
         raise RevealForbidden(f"the {role} role sees shoppers' emails masked; support or the owner may reveal them")
+    if len(reason) < REASON_MIN:
+        raise RevealReasonRequired(
+            f"say why in `reason` ({REASON_MIN} to {REASON_MAX} characters, e.g. a ticket number): it goes into the audit log")
     return Reveal(role=role, operator=operator, route=f"{connection.scope.get('method', 'GET')} {connection.url.path}")

@@ -38,7 +38,7 @@ MEDIA_TYPES = {
     ".json": "application/json",
 }
 # Text areas the PWA's scripts read (pwa/i18n.js), one hashed JSON per locale; the console's texts stay out.
-PWA_TEXT_AREAS = ("shop.", "common.", "recs.", "reviews.", "returns.", "checkout.")
+PWA_TEXT_AREAS = ("shop.", "common.", "recs.", "reviews.", "returns.", "checkout.", "pickup.", "perks.")
 # The few texts the service worker itself writes (the saved-copy banner, the last-resort offline answer).
 WORKER_TEXTS = ("shop.offline.saved_copy", "shop.offline.plain")
 

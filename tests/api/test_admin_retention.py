@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retention import audience_store
+from tests.utils import assert_problem
 
 OFFER = {"code": "SPRING20", "title": "Spring sale", "kind": "percent", "value": 20, "expiresAt": "2099-01-01T00:00:00Z", "budget": 100000, "segment": "churn_risk"}
 
@@ -82,6 +83,18 @@ def test_bad_campaigns_are_4xx(client, admin_headers, bad):
     offer = client.post("/api/admin/retention/offers", json=OFFER, headers=admin_headers).json()
     response = client.post("/api/admin/retention/campaigns", json={**campaign_for(offer), **bad}, headers=admin_headers)
     assert response.status_code in (400, 422), (bad, response.status_code)
+
+
+def test_a_template_that_needs_an_offer_is_refused_for_a_variant_without_one(client, admin_headers):
+    # "Your code {code} is waiting until {expires_on}" without an offer would go out as "Your code  is waiting until ."
+    offer = client.post("/api/admin/retention/offers", json=OFFER, headers=admin_headers).json()
+    bare = {**campaign_for(offer), "variants": [{"name": "A", "templateKey": "churn_risk.winback"},
+                                                 {"name": "B", "templateKey": "churn_risk"}]}
+    refused = assert_problem(client.post("/api/admin/retention/campaigns", json=bare, headers=admin_headers), 422,
+                             "variant A", "{code}", "offerId")
+    assert "{expires_on}" in refused["detail"]
+    bare["variants"][0]["offerId"] = offer["id"]
+    assert 201 == client.post("/api/admin/retention/campaigns", json=bare, headers=admin_headers).status_code
 
 
 def test_segments_scores_and_report(client, admin_headers, fresh_db):

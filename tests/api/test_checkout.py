@@ -89,7 +89,8 @@ def test_card_checkout_charges_goods_plus_delivery_and_pays_the_order(shop, fres
 def test_delivery_prices_join_the_total(shop, fresh_db, goods, delivery, shipping):
     headers, user = with_address(shop, "a@example.com")
     fill_cart(fresh_db, user, goods)
-    body = place(shop, headers, "k", order_body(delivery=delivery)).json()
+    point = {"pickupPoint": "eur-market-square"} if delivery == "pickup" else {}
+    body = place(shop, headers, "k", order_body(delivery=delivery, **point)).json()
     assert (shipping, body["subtotal"] + shipping) == (body["shipping"], body["total"])
 
 
@@ -185,6 +186,10 @@ def test_a_removed_address_cannot_be_used(shop, fresh_db):
     (order_body(payment={"method": "bitcoin"}), 422, ("payment.method",)),
     (order_body(payment={"method": "card", "token": "4242424242424242"}), 422, ("payment.token",)),
     (order_body(delivery="x" * 41), 422, ("delivery",)),
+    (order_body(delivery="pickup"), 422, ("needs a pickupPoint", "eur-central-station")),
+    (order_body(delivery="pickup", pickupPoint="cny-lujiazui"), 422, ("no pickup point 'cny-lujiazui' for EUR",)),
+    (order_body(delivery="express", pickupPoint="eur-university"), 422, ("goes with the pickup delivery option",)),
+    (order_body(delivery="pickup", pickupPoint="Not An Id!"), 422, ("pickupPoint",)),
 ])
 def test_bad_checkout_choices_are_refused_and_change_nothing(shop, fresh_db, body, status, words):
     headers, user = with_address(shop, "a@example.com")
@@ -193,6 +198,26 @@ def test_bad_checkout_choices_are_refused_and_change_nothing(shop, fresh_db, bod
     assert_problem(response, status, *words)
     assert "4242424242424242" not in response.text                       # card-like input is never echoed
     assert ([], 5) == (store.list_orders(fresh_db.read(), user, None, 10), stock(fresh_db, "MUG"))
+
+
+def test_a_pickup_order_is_offered_the_shops_points_and_keeps_the_one_chosen(shop, fresh_db):
+    headers, user = with_address(shop, "a@example.com")
+    fill_cart(fresh_db, user, {"MUG": 1})
+    asked = shop.post("/api/checkout/quote", headers=headers, json={"addressId": "home", "delivery": "pickup"}).json()
+    assert (["eur-central-station", "eur-market-square", "eur-university"], None) == (
+        asked["pickupPoints"], asked["pickupPoint"])
+    chosen = shop.post("/api/checkout/quote", headers=headers,
+                       json={"addressId": "home", "delivery": "pickup", "pickupPoint": "eur-university"}).json()
+    assert ("eur-university", 190) == (chosen["pickupPoint"], chosen["shipping"])  # the review step shows it
+    assert_problem(shop.post("/api/checkout/quote", headers=headers,
+                             json={"delivery": "pickup", "pickupPoint": "usd-main-street"}), 422, "for EUR orders")
+    placed = place(shop, headers, "k", order_body(delivery="pickup", pickupPoint="eur-university"))
+    assert (201, "pickup", "eur-university") == (placed.status_code, placed.json()["delivery"], placed.json()["pickupPoint"])
+    shown = shop.get(f"/api/orders/{placed.json()['id']}", headers=headers).json()
+    assert ("eur-university", HOME) == (shown["pickupPoint"], shown["address"])  # the order page shows both
+    # Another point under the same key is another request, not a replay.
+    assert_problem(place(shop, headers, "k", order_body(delivery="pickup", pickupPoint="eur-market-square")), 422,
+                   "different request")
 
 
 def test_the_same_key_replays_the_paid_order_and_a_changed_choice_is_refused(shop, fresh_db):

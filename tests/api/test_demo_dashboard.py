@@ -44,6 +44,8 @@ def test_every_dashboard_chart_has_data_after_the_demo_seed(fresh_db, seeded):
         "api requests": d.api_requests, "api errors": d.api_error_percent, "api latency": d.api_latency_ms,
         "sync errors": d.sync_error_percent,
         "active shoppers and devices": [n for pair in d.active.values() for n in pair],
+        "active shoppers per day": d.active_shoppers, "active devices per day": d.active_devices,
+        "returning buyers per day": d.returning_percent,
     }
     assert [] == [name for name, values in charts.items() if not any(v > 0 for v in values)]
     # Every stage of the funnel holds something, each no larger than the one before.
@@ -51,6 +53,8 @@ def test_every_dashboard_chart_has_data_after_the_demo_seed(fresh_db, seeded):
     assert all(n > 0 for n in funnel) and funnel == sorted(funnel, reverse=True)
     assert d.revenue_from_push > 0 and d.discount_from_push > 0
     assert 0 < d.active["1d"][1] <= d.active["7d"][1] <= d.active["30d"][1] <= d.devices
+    # Shoppers come back day after day: every day of the window has someone, never more shoppers than devices.
+    assert all(0 < s <= n for s, n in zip(d.active_shoppers[:-1], d.active_devices[:-1]))
     # Redemptions and expiry are spread over the window, not heaped on the seed's day.
     assert 10 <= sum(1 for v in d.points_redeemed if v) and 5 <= sum(1 for v in d.points_expired if v)
     assert 0 == d.points_redeemed[-1] or sum(d.points_redeemed[:-1]) > d.points_redeemed[-1]

@@ -68,6 +68,14 @@ def test_seeded_shoppers_have_orders_points_tiers_and_browse_histories(fresh_db)
     assert 60 == read.execute("SELECT count(*) FROM users").fetchone()[0]
     statuses = {r[0] for r in read.execute("SELECT DISTINCT status FROM orders")}
     assert "fulfilled" in statuses and statuses <= {"fulfilled", "paid", "cancelled", "refunded"}
+    # Shipped orders were delivered a day later (none before it was shipped); those delivered in the last 7 days
+    # can be returned, and their shoppers' devices show it (returnable/{id}), as after a real delivery.
+    shipped = list(read.query("SELECT id, user_id, fulfilled_at, delivered_at FROM orders WHERE status = 'fulfilled'"))
+    assert shipped and all(o["delivered_at"] and o["delivered_at"] > o["fulfilled_at"] for o in shipped)
+    recent = {(o["user_id"], f"returnable/{o['id']}") for o in shipped
+              if datetime.fromisoformat(o["delivered_at"]) >= NOW - timedelta(days=7)}
+    assert recent and recent == {(r["user_id"], r["key"]) for r in read.query(
+        "SELECT user_id, key FROM sync_view WHERE key LIKE 'returnable/%' AND value IS NOT NULL")}
     assert read.execute("SELECT count(DISTINCT user_id) FROM retention_product_views").fetchone()[0] >= 50
     assert read.execute("SELECT count(*) FROM offer_grants WHERE redeemed_at IS NOT NULL").fetchone()[0] > 0
     # The ledger is what the rules make: each paid shopper got the first-order bonus once, no lot went below

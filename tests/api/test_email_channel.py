@@ -151,6 +151,25 @@ def test_the_html_part_escapes_what_the_template_and_its_values_hold(fresh_db, s
     assert 'Tea & "biscuits" <b>now</b>' == mail.message["Subject"]
 
 
+def test_a_variant_whose_offer_ran_out_sends_the_triggers_own_text(fresh_db, smtp, config, mailer):
+    from retention.models import CampaignIn, OfferIn, Variant
+    from retention.offers import create_offer
+    from retention.planner import create_campaign
+
+    with fresh_db.write() as db:
+        offer = create_offer(db, OfferIn(code="BACK10", title="Welcome back", kind="percent", value=10,
+                                         expires_at=iso(NOW + timedelta(days=1)), budget=100_000), NOW)
+        winback = [Variant(name=arm, template_key="churn_risk.winback", offer_id=offer.id) for arm in ("A", "B")]
+        create_campaign(db, CampaignIn(name="Win back", trigger="churn_risk", variants=winback))
+    early, late = shopper(fresh_db, "early@example.com"), shopper(fresh_db, "late@example.com")
+    run(fresh_db, config, mailer, lapsed(early))
+    run(fresh_db, config, mailer, lapsed(late), at=NOW + timedelta(days=2))  # the offer has expired
+    subjects = {m.rcpt_tos[0]: m.message["Subject"] for m in smtp.received}
+    assert {"early@example.com": "10% to welcome you back", "late@example.com": "We miss you"} == subjects
+    late_body = [m for m in smtp.received if m.rcpt_tos == ["late@example.com"]][0].message.get_body(("plain",))
+    assert late_body.get_content().startswith("Come back and see what is new.")  # not "Your code  is waiting"
+
+
 def test_an_email_queued_before_html_parts_goes_as_plain_text(fresh_db, smtp, config, mailer):
     user_id = shopper(fresh_db, "old@example.com")
     run_retention(fresh_db, config, NOW, provider_of(lapsed(user_id)))

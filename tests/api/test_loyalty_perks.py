@@ -89,6 +89,22 @@ def test_the_birthday_pack_comes_once_a_year_by_tier(fresh_db):
     assert 1_500 == service.get_order(fresh_db, order_id).discount
 
 
+def test_the_birthday_pack_comes_on_the_birthday_in_the_shoppers_own_time_zone(fresh_db):
+    from retention import facts
+    from retention import service as retention_service
+    from sync import store as sync_store
+
+    evening = datetime(2026, 6, 10, 20, 0, tzinfo=timezone.utc)  # already 11 June in Tokyo, still 10 June in UTC
+    tokyo, nowhere = make_user(fresh_db), make_user(fresh_db)
+    retention_service.set_time_zone(fresh_db, tokyo, "Asia/Tokyo", evening)  # what PUT /api/me/time-zone stores
+    with fresh_db.write() as db:
+        for user in (tokyo, nowhere):
+            sync_store.put_view(db, user, "prefs/birthday", "1990-06-11")
+    run_retention(fresh_db, RetentionConfig(quiet_hours=(0, 0)), evening, facts.collect, after_commit=None)
+    assert (200, 0) == (ledger.balances(fresh_db.read(), tokyo, evening)[0],
+                        ledger.balances(fresh_db.read(), nowhere, evening)[0])  # no zone: UTC, not yet
+
+
 def test_growth_buys_a_cash_coupon_without_costing_the_tier(fresh_db):
     user = gold_shopper(fresh_db)                                    # 2,000 growth (one order's cap)
     client_id = uuid.uuid4().hex

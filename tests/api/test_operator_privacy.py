@@ -15,6 +15,7 @@ from accounts.passwords import hash_password
 from operators import service
 from operators import store as operators_store
 from operators.errors import SignInFailed
+from operators.models import ADMIN_TOKEN_PRINCIPAL
 from server.cli.main import main
 from server.db import SqliteDatabase
 from server.stores import open_database
@@ -113,3 +114,44 @@ def test_keys_rotate_reseals_operators_and_the_audit_log(fresh_db, settings, mon
     assert "owner" == signed.info.principal.role
     assert EMAIL.lower() in {e.actor for e in service.audit_log(database)}
     database.close()
+
+
+ADDRESS = "203.0.113.77"
+
+
+def test_audit_addresses_are_sealed_at_rest_and_read_back(fresh_db):
+    make_operator(fresh_db, EMAIL, "owner")
+    with pytest.raises(SignInFailed):
+        service.sign_in(fresh_db, POLICY, EMAIL, "wrong password!!", "000000", ADDRESS)
+    [line] = [e for e in service.audit_log(fresh_db) if e.address]
+    assert ADDRESS == line.address
+    assert ADDRESS.encode() not in stored_bytes(fresh_db)
+
+
+def test_migration_seals_the_addresses_of_older_audit_lines(fresh_db, settings):
+    with fresh_db.write() as db:  # a line as migration 3 left it: the address in plain text
+        db.execute("INSERT INTO audit_log (at, actor, role, action, target, address) VALUES (1, ?, 'owner', 'signin', ?, ?)",
+                   [vault.seal(operators_store.AUDIT, "cli"), vault.seal(operators_store.AUDIT, ""), ADDRESS])
+    assert ADDRESS.encode() in stored_bytes(fresh_db)
+    with fresh_db.write() as db:
+        assert 1 == operators_store.seal_audit_addresses(db)
+        assert 0 == operators_store.seal_audit_addresses(db)  # done once
+    fresh_db.close()  # checkpoint: the rows as sealed, not the WAL's older pages
+    database = open_database(settings)
+    assert ADDRESS.encode() not in stored_bytes(database)
+    assert [ADDRESS] == [e.address for e in service.audit_log(database)]
+    database.close()
+
+
+def test_the_audit_page_masks_addresses_until_revealed_with_a_reason(client, fresh_db):
+    csrf = console_sign_in(client, fresh_db, EMAIL, "owner")
+    service.audit(fresh_db, ADMIN_TOKEN_PRINCIPAL, "signin", address=ADDRESS)
+    page = client.get("/admin/audit").text
+    assert ADDRESS not in page and "203.0.113.*" in page
+    assert 422 == client.post("/admin/audit/reveal", data={"csrf": csrf, "reason": "x"}).status_code
+    shown = client.post("/admin/audit/reveal", data={"csrf": csrf, "reason": "incident 12: odd sign-ins"})
+    assert 200 == shown.status_code and ADDRESS in shown.text
+    assert 403 == client.post("/admin/audit/reveal", data={"reason": "incident 12: odd sign-ins"}).status_code  # no CSRF
+    details = [e.detail for e in service.audit_log(fresh_db, action_prefix="POST /admin/audit/reveal")]
+    assert ["audit log addresses revealed; reason: incident 12: odd sign-ins",
+            "audit log addresses revealed; reason: x"] == [d for d in details if d]

@@ -108,3 +108,30 @@ def test_cli_add_list_token_reset_disable(settings, monkeypatch, capsys):
     assert ["cli@example.com", "support", "disabled"] == listed[1:4]
     assert 1 == main(["operator", "disable", "--email", "nobody@example.com"])
     assert "no operator" in capsys.readouterr().err
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal (a person typing, a person reading)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_cli_add_prompts_twice_on_a_terminal_and_shows_a_qr_code(settings, monkeypatch):
+    monkeypatch.setenv("LASTMILE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("LASTMILE_SCRYPT_N", str(2**10))
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    typed = iter([PASSWORD, PASSWORD + "x", PASSWORD, PASSWORD])
+    prompts: list[str] = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt: prompts.append(prompt) or next(typed))
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert 1 == main(["operator", "add", "--email", "tty@example.com", "--role", "marketer"])  # the two differ
+    assert "the two passwords differ" in err.getvalue()
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stdout", screen)
+    assert 0 == main(["operator", "add", "--email", "tty@example.com", "--role", "marketer"])
+    assert ["password: ", "again: "] * 2 == prompts
+    shown = screen.getvalue()
+    assert "otpauth://totp/Lastmile:tty%40example.com?" in shown
+    assert "█" in shown or "▀" in shown  # the QR code, drawn in block characters below the URI

@@ -10,15 +10,17 @@ from litestar.connection import ASGIConnection
 from litestar.testing import TestClient
 
 from accounts import store as accounts_store
-from accounts.errors import RevealForbidden
+from accounts.errors import RevealForbidden, RevealReasonRequired
+from operators import service as operator_service
 from retention import audience_store
 from retention.delivery import deliver_due
 from retention.planner import enqueue_message
 from server.http.reveal import reveal_for
 from server.push_runtime import push_runtime
+from tests.operator_support import token_headers
 from tests.push_double import PushDouble
 from tests.built_app import app_for
-from tests.utils import sign_up
+from tests.utils import assert_problem, sign_up
 
 EMAIL = "peter.parker@example.com"
 BIRTHDAY = "1990-08-10"
@@ -37,10 +39,43 @@ def test_admin_scores_show_masked_emails_and_an_audited_reveal(client, admin_hea
     listed = client.get("/api/admin/retention/scores", headers=admin_headers).json()
     assert ["p***@example.com"] == [s["email"] for s in listed]
     assert [] == accounts_store.reveals_of(fresh_db.read(), user_id)
-    revealed = client.get("/api/admin/retention/scores?reveal=true", headers=admin_headers).json()
+    revealed = client.get("/api/admin/retention/scores", params={"reveal": "true", "reason": " ticket 4711 "},
+                          headers=admin_headers).json()
     assert [EMAIL] == [s["email"] for s in revealed]
     [audit] = accounts_store.reveals_of(fresh_db.read(), user_id)
     assert ("owner", "admin-token", "GET /api/admin/retention/scores") == (audit["role"], audit["operator"], audit["route"])
+    [line] = operator_service.audit_log(fresh_db, action_prefix="reveal ")
+    assert ("reveal GET /api/admin/retention/scores", "personal data revealed; reason: ticket 4711", 200) == (
+        line.action, line.detail, line.status)
+
+
+@pytest.mark.parametrize("query, kind", [
+    ({"reveal": "true"}, "reveal-reason-required"),
+    ({"reveal": "true", "reason": "     "}, "reveal-reason-required"),
+    ({"reveal": "true", "reason": "x"}, None),  # too short for the parameter itself
+    ({"reveal": "true", "reason": "y" * 201}, None),
+])
+def test_a_reveal_without_a_fitting_reason_is_refused_and_reveals_nothing(client, admin_headers, fresh_db, query, kind):
+    user_id = int(sign_up(client, email=EMAIL)["X-Test-User"])
+    with fresh_db.write() as db:
+        audience_store.save_scores(db, [score_row(user_id)], "2026-06-10T00:00:00.000000Z")
+    for path in ("/api/admin/retention/scores", f"/api/admin/retention/scores/{user_id}"):
+        answer = client.get(path, params=query, headers=admin_headers)
+        body = assert_problem(answer, 400, "reason")
+        assert kind is None or body["type"].endswith(kind)
+        assert EMAIL not in answer.text and "p***" not in answer.text
+    assert [] == accounts_store.reveals_of(fresh_db.read(), user_id)
+
+
+def test_a_reveal_the_role_may_not_make_is_refused_and_audited(client, fresh_db):
+    headers = token_headers(fresh_db, "marketer@example.com", "marketer")
+    answer = client.get("/api/admin/retention/scores", params={"reveal": "true", "reason": "curious about it"},
+                        headers=headers)
+    assert assert_problem(answer, 403, "marketer")["type"].endswith("reveal-forbidden")
+    [line] = operator_service.audit_log(fresh_db, action_prefix="reveal ")
+    assert ("marketer", 403, "personal data revealed; reason: curious about it") == (line.role, line.status, line.detail)
+    assert 200 == client.get("/api/admin/retention/scores", headers=headers).status_code  # masked reads stay open
+    assert [] == operator_service.audit_log(fresh_db, action_prefix="GET ")  # and are no audit lines
 
 
 def connection(operator: tuple[str, str] | None) -> ASGIConnection:
@@ -52,14 +87,16 @@ def connection(operator: tuple[str, str] | None) -> ASGIConnection:
 
 @pytest.mark.parametrize("role", ["owner", "support"])
 def test_roles_that_may_reveal(role):
-    assert role == reveal_for(connection((role, "op-1")), True).role
+    assert role == reveal_for(connection((role, "op-1")), True, "ticket 12").role
     assert reveal_for(connection((role, "op-1")), False) is None
+    with pytest.raises(RevealReasonRequired):
+        reveal_for(connection((role, "op-1")), True)
 
 
 @pytest.mark.parametrize("role", ["merchandiser", "marketer"])
 def test_roles_that_see_masks_only(role):
     with pytest.raises(RevealForbidden, match=role):
-        reveal_for(connection((role, "op-2")), True)
+        reveal_for(connection((role, "op-2")), True, "ticket 12")
     assert reveal_for(connection((role, "op-2")), False) is None
 
 

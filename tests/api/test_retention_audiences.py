@@ -116,11 +116,19 @@ def test_the_holiday_calendar_fires_its_trigger_and_the_locale_picks_the_text(cl
     zh, en = make_user(fresh_db), make_user(fresh_db)
     with fresh_db.write() as db:
         audience_store.upsert_profile(db, zh, "x", locale="zh-CN")
-        create_campaign(db, CampaignIn(name="618", trigger="holiday", holdout=1,
-                                       variants=[Variant(name="A", template_key="holiday.618")]))
+        # Both prepared ahead and active: each speaks for its own holiday only (Double 11's comes first in id order).
+        double11 = create_campaign(db, CampaignIn(name="Double 11", trigger="holiday", holiday="double11", holdout=1,
+                                                  variants=[Variant(name="A", template_key="holiday.double11.preview")]))
+        mid_year = create_campaign(db, CampaignIn(name="618", trigger="holiday", holiday="618", holdout=1,
+                                                  variants=[Variant(name="A", template_key="holiday")]))
     facts = [regular(zh, 1, time_zone="Asia/Shanghai", locale="zh-CN"), regular(en, 1, time_zone="America/Los_Angeles")]
     result = run_retention(fresh_db, CONFIG, NOW, provider_of(facts), after_commit=None)
     assert 1 == result.messages.get("holiday")  # Shanghai is on 17 June already, Los Angeles not yet
+    assert [(zh, mid_year.id)] == [(m["user_id"], m["campaign_id"]) for m in campaign_store.campaign_messages(fresh_db.read())]
+    assert double11.holiday == "double11"
+    wrong = {"name": "x", "trigger": "churn_risk", "holiday": "618", "holdout": 5,
+             "variants": [{"name": "A", "templateKey": "churn_risk"}]}
+    assert_problem(client.post("/api/admin/retention/campaigns", json=wrong, headers=admin_headers), 422, "holiday")
     assert 204 == client.delete("/api/admin/retention/holidays/618", headers=admin_headers).status_code
     assert_problem(client.delete("/api/admin/retention/holidays/618", headers=admin_headers), 404)
 
@@ -140,5 +148,10 @@ def test_the_library_holds_fifty_templates_for_every_trigger_and_holiday_in_both
 @pytest.mark.parametrize("trigger", sorted(set(TRIGGERS)))
 def test_every_trigger_has_a_default_text_in_both_languages(trigger):
     from retention.template_library import built_in
+    from retention.templates import PLACEHOLDER, offer_placeholders
 
     assert {"en", "zh-CN"} == {t.locale for t in built_in(trigger)}
+    # The default goes out without a campaign, so without an offer: nothing in it may need one, and it says
+    # something even when `{offer}` (and every other placeholder) fills with nothing.
+    assert [] == offer_placeholders(built_in(trigger), trigger)
+    assert all(PLACEHOLDER.sub("", t.title).strip() and PLACEHOLDER.sub("", t.body).strip() for t in built_in(trigger))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from loyalty import tiers
+from loyalty import service, tiers
 from tests.loyalty_support import buy, move, shopper
 from tests.utils import add_product, assert_problem
 
@@ -17,6 +17,7 @@ NOW = datetime.now(timezone.utc)
 def delivered(database, user: int, sku: str) -> int:
     order_id = buy(database, user, {sku: 1}, NOW - timedelta(days=2))
     move(database, order_id, "fulfilled", NOW - timedelta(days=1))
+    service.mark_delivered(database, order_id, NOW - timedelta(hours=2), hold_days=7)  # the carrier's confirmation
     return order_id
 
 
@@ -51,6 +52,7 @@ def test_a_shopper_with_a_delivered_order_reviews_once_and_may_rewrite(client, f
 @pytest.mark.parametrize("case, status, word", [
     ("never bought", 403, "delivered"),
     ("paid, not delivered", 403, "delivered"),
+    ("shipped, not delivered", 403, "delivered"),
     ("refunded", 403, "delivered"),
     ("unknown product", 404, "NOPE"),
 ])
@@ -59,6 +61,8 @@ def test_only_what_was_delivered_can_be_reviewed(client, fresh_db, tea, case, st
     sku = tea
     if case == "paid, not delivered":
         buy(fresh_db, user, {tea: 1}, NOW - timedelta(days=1))
+    elif case == "shipped, not delivered":
+        move(fresh_db, buy(fresh_db, user, {tea: 1}, NOW - timedelta(days=1)), "fulfilled", NOW - timedelta(hours=1))
     elif case == "refunded":
         move(fresh_db, delivered(fresh_db, user, tea), "refunded", NOW)
     elif case == "unknown product":

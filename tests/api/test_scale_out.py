@@ -22,7 +22,7 @@ import pytest
 
 from server.settings import Settings
 from server.stores import open_database
-from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N, add_product
+from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N, add_product, read_stream_until
 from tests.pg_cluster import free_port
 
 PASSWORD = "correct horse battery"
@@ -128,19 +128,9 @@ def test_a_poke_crosses_from_one_server_to_the_others_stream(servers):
     laptop = shopper(b, phone["X-Email"], signup=False)
     with httpx.stream("GET", b + "/api/sync/poke", headers=laptop, timeout=20) as stream:
         lines = stream.iter_lines()
-        assert any(line.startswith("event: ready") for line in _take(lines, "event: ready"))
+        assert any(line.startswith("event: ready") for line in read_stream_until(lines, "event: ready", limit=20))
         add_to_cart(a, phone, "POKE-1")  # written through server A
-        assert _take(lines, "event: poke")[-1].startswith("event: poke")  # heard on server B's stream
-
-
-def _take(lines, wanted: str, limit: int = 20) -> list[str]:
-    seen = []
-    for line in lines:
-        seen.append(line)
-        if line.startswith(wanted):
-            return seen
-        assert len(seen) < limit, seen
-    raise AssertionError(f"stream ended before {wanted!r}: {seen}")
+        assert read_stream_until(lines, "event: poke", limit=20)[-1].startswith("event: poke")  # heard on server B's stream
 
 
 def test_six_concurrent_checkouts_of_three_in_stock_give_three_orders(servers):

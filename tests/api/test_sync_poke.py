@@ -12,7 +12,7 @@ from server.app import create_app
 from server.settings import Settings
 from server.stores import open_database
 from tests.live_server import LiveServer
-from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N, add_product
+from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N, add_product, read_stream_until
 
 PASSWORD = "correct horse battery"
 
@@ -36,16 +36,6 @@ def session(url: str, email: str, signup: bool) -> dict[str, str]:
     return {"Authorization": "Bearer " + response.json()["token"]}
 
 
-def read_until(lines: Iterator[str], wanted: str, limit: int = 50) -> list[str]:
-    seen = []
-    for line in lines:
-        seen.append(line)
-        if line.startswith(wanted):
-            return seen
-        assert len(seen) < limit, seen
-    raise AssertionError(f"stream ended before {wanted!r}: {seen}")
-
-
 def push_one(url: str, headers: dict[str, str]) -> None:
     body = {"clientId": str(uuid.uuid4()), "mutations": [{"id": 1, "name": "cart.add", "args": {"sku": "MUG-1"}, "at": 1}]}
     assert 200 == httpx.post(url + "/api/sync/push", headers=headers, json=body).status_code
@@ -61,12 +51,12 @@ def test_a_poke_arrives_after_another_device_pushes_with_a_ticket(live):
         assert stream.headers["content-type"].startswith("text/event-stream")
         assert "content-encoding" not in stream.headers
         lines = stream.iter_lines()
-        read_until(lines, "event: ready")
+        read_stream_until(lines, "event: ready")
         push_one(live, laptop)
-        seen = read_until(lines, "event: poke")
+        seen = read_stream_until(lines, "event: poke")
         assert not any(line.startswith("event: poke") for line in seen[:-1])
         # Quiet periods carry heartbeats so proxies and the client know the stream is alive.
-        read_until(lines, ": heartbeat")
+        read_stream_until(lines, ": heartbeat")
 
 
 def test_bearer_header_works_and_other_users_pushes_do_not_poke(live):
@@ -74,12 +64,12 @@ def test_bearer_header_works_and_other_users_pushes_do_not_poke(live):
     bob = session(live, "bob2@example.com", signup=True)
     with httpx.stream("GET", live + "/api/sync/poke", headers=ana, timeout=10) as stream:
         lines = stream.iter_lines()
-        read_until(lines, "event: ready")
+        read_stream_until(lines, "event: ready")
         push_one(live, bob)
-        seen = read_until(lines, ": heartbeat")  # bob's push: nothing for ana
+        seen = read_stream_until(lines, ": heartbeat")  # bob's push: nothing for ana
         assert not any(line.startswith("event: poke") for line in seen)
         push_one(live, ana)
-        read_until(lines, "event: poke")
+        read_stream_until(lines, "event: poke")
 
 
 def test_a_revoked_device_stream_ends(live):
@@ -88,7 +78,7 @@ def test_a_revoked_device_stream_ends(live):
     me = httpx.get(live + "/api/me", headers=phone).json()
     with httpx.stream("GET", live + "/api/sync/poke", headers=phone, timeout=10) as stream:
         lines = stream.iter_lines()
-        read_until(lines, "event: ready")
+        read_stream_until(lines, "event: ready")
         assert 204 == httpx.delete(f"{live}/api/devices/{me['deviceId']}", headers=laptop).status_code
         rest = list(lines)  # ends at the next heartbeat check
         assert not any(line.startswith("event:") for line in rest)

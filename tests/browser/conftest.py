@@ -14,7 +14,7 @@ import pytest
 
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.live_server import LiveServer
-from tests.utils import ADMIN_TOKEN
+from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
 
 
 @pytest.fixture(scope="session")
@@ -42,10 +42,10 @@ def browser(chromium_path):
 
 @pytest.fixture(scope="module")
 def live_settings(tmp_path_factory):
-    """Settings for a module's live server, in their own data dir."""
+    """Settings for a module's live server, in their own data dir; a cheap scrypt, since tests sign people up."""
     from server.settings import Settings
 
-    return Settings(data_dir=tmp_path_factory.mktemp("live") / "var", admin_token=ADMIN_TOKEN)
+    return Settings(data_dir=tmp_path_factory.mktemp("live") / "var", admin_token=ADMIN_TOKEN, scrypt_n=TEST_SCRYPT_N)
 
 
 @pytest.fixture(scope="session")

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import urllib.request
-import uuid
-
 import pytest
 
 from tests.browser.axe import serious_violations
-from tests.utils import TEST_SCRYPT_N
+from tests.browser_pages import WAIT_MS, listed_products, sign_up_in_page
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-WAIT_MS = 15_000
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(scope="module")
-def live_settings(live_settings):
-    """Cheap scrypt: the signed-in pass signs a shopper up."""
-    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
 
 
 @pytest.fixture(scope="module")
 def shop_paths(live_server) -> list[str]:
     """One of each kind of page: home, a category, a product, the PWA's client pages, the offline page, the email's
     unsubscribe page (its bad-link page: the live server's keys are its own)."""
-    with urllib.request.urlopen(f"{live_server.url}/api/products?limit=5", timeout=10) as response:
-        item = json.loads(response.read())["items"][0]
+    item = listed_products(live_server, limit=5)[0]
     return ["/", f"/c/{item['category']}", f"/p/{item['id']}", "/cart", "/signin", "/points", "/mall",
             "/orders", "/returns", "/checkout", "/orders/1", "/offline", "/privacy", "/unsubscribe?token=0"]
 
@@ -49,12 +35,7 @@ def _settle(page) -> None:
 def _signed_in_context(browser, live_server):
     context = browser.new_context(**PHONE)
     page = context.new_page()
-    page.goto(f"{live_server.url}/signin")
-    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
-    page.fill("#lm-signin-form input[name=email]", f"axe-{uuid.uuid4().hex[:8]}@example.com")
-    page.fill("#lm-signin-form input[name=password]", PASSWORD)
-    page.click("#lm-signin-form button[value=signup]")
-    page.wait_for_selector("#lm-signed-in", timeout=WAIT_MS)
+    sign_up_in_page(page, live_server.url, "axe")
     page.close()
     return context
 

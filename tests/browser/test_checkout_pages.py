@@ -4,54 +4,21 @@ is refused with a message while the cart stays editable; the pages pass axe-core
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import urllib.request
-import uuid
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import serious_violations
-from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
+from tests.browser_pages import WAIT_MS, api, in_stock_sku, page_in_new_context, sign_up_in_page
+from tests.utils import ADMIN_TOKEN
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery staple"
-WAIT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def live_settings(live_settings):
-    """Cheap scrypt: every test signs a shopper up."""
-    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
-
-
-def api(live_server, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
-    """One JSON request to the live server from the test itself."""
-    headers = {"content-type": "application/json", "accept": "application/json"}
-    if token:
-        headers["authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(live_server.url + path, data=data, method=method, headers=headers)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"null")
 
 
 @pytest.fixture(scope="module")
 def sku(live_server) -> str:
-    items = api(live_server, "GET", "/api/products?limit=50")["items"]
-    return next(item["id"] for item in items if item["availability"] == "in_stock")
-
-
-def sign_up(page, live_server) -> str:
-    """A new shopper signed in on this page; their device token."""
-    page.goto(f"{live_server.url}/signin")
-    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
-    page.fill("#lm-signin-form input[name=email]", f"buyer-{uuid.uuid4().hex[:8]}@example.com")
-    page.fill("#lm-signin-form input[name=password]", PASSWORD)
-    page.click("#lm-signin-form button[value=signup]")
-    page.wait_for_selector("#lm-signed-in", timeout=WAIT_MS)
-    return page.evaluate("window.lastmileSync.session.token")
+    return in_stock_sku(live_server)
 
 
 def open_checkout(page, live_server) -> None:
@@ -62,10 +29,8 @@ def open_checkout(page, live_server) -> None:
 
 
 def test_checkout_with_a_review_step_then_the_timeline_follows_the_operator(browser, live_server, sku):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    try:
-        page = context.new_page()
-        token = sign_up(page, live_server)
+    with page_in_new_context(browser, viewport={"width": 390, "height": 844}) as page:
+        token = sign_up_in_page(page, live_server.url, "buyer").token
         page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(sku)}, qty: 2}})")
         open_checkout(page, live_server)
 
@@ -135,15 +100,11 @@ def test_checkout_with_a_review_step_then_the_timeline_follows_the_operator(brow
         page.goto(f"{live_server.url}/orders")
         page.click(f"#lm-orders li[data-order='{order_id}'] a", timeout=WAIT_MS)
         page.wait_for_url(f"**/orders/{order_id}")
-    finally:
-        context.close()
 
 
 def test_offline_place_order_is_refused_with_a_message_and_the_cart_stays_editable(browser, live_server, sku):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        sign_up(page, live_server)
+    with page_in_new_context(browser) as page:
+        sign_up_in_page(page, live_server.url, "buyer")
         page.evaluate(
             "window.lastmileSync.mutate('address.put', {id: 'home', name: 'Ana Lima', line1: '1 Harbour Road',"
             " city: 'Lisbon', country: 'PT'})"
@@ -154,7 +115,7 @@ def test_offline_place_order_is_refused_with_a_message_and_the_cart_stays_editab
         page.click("#lm-review")
         expect(page.locator("#lm-place-order")).to_be_enabled(timeout=WAIT_MS)
 
-        context.set_offline(True)
+        page.context.set_offline(True)
         page.evaluate("window.dispatchEvent(new Event('offline'))")
         expect(page.locator("#lm-place-order")).to_be_disabled(timeout=WAIT_MS)
         message = page.locator("#lm-checkout-offline")
@@ -168,25 +129,42 @@ def test_offline_place_order_is_refused_with_a_message_and_the_cart_stays_editab
         expect(page.locator("#lm-cart-count")).to_have_text("2", timeout=WAIT_MS)
         assert page.evaluate("window.lastmileSync.pending.length") >= 1
 
-        context.set_offline(False)
+        page.context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
         expect(message).to_be_hidden(timeout=WAIT_MS)
         expect(page.locator("#lm-place-order")).to_be_enabled(timeout=WAIT_MS)
         expect(page.locator(f"#lm-review-lines li[data-sku='{sku}']")).to_contain_text("× 2", timeout=WAIT_MS)
-    finally:
-        context.close()
 
 
-def test_the_checkout_page_in_chinese_passes_axe_with_the_address_form_open(browser, live_server, sku):
-    context = browser.new_context(locale="zh-CN")
-    try:
-        page = context.new_page()
-        sign_up(page, live_server)
+def test_in_chinese_a_pickup_order_names_its_point_on_review_and_order_and_passes_axe(browser, live_server, sku):
+    with page_in_new_context(browser, locale="zh-CN", viewport={"width": 390, "height": 844}) as page:
+        token = sign_up_in_page(page, live_server.url, "buyer").token
         page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(sku)}, qty: 1}})")
         open_checkout(page, live_server)
         page.click("#lm-address-add")
         expect(page.locator("#lm-address-form")).to_be_visible()
         assert "收货地址" in page.inner_text("#lm-checkout")
         assert [] == serious_violations(page)
-    finally:
-        context.close()
+        page.click("#lm-address-form button[type=button]")  # cancel: the address comes from another device
+        page.evaluate("window.lastmileSync.mutate('address.put', {id: 'home', name: 'Ana Lima', line1: '1 Harbour Road',"
+                      " city: 'Lisbon', country: 'PT'})")
+
+        # Pickup: the shop's points are listed, none chosen for the shopper; the review step waits for one.
+        page.check("#lm-delivery-pickup")
+        points = page.locator("#lm-pickup-points input[type=radio]")
+        expect(points).to_have_count(3, timeout=WAIT_MS)
+        assert 0 == page.locator("#lm-pickup-points input:checked").count()
+        page.click("#lm-review")
+        expect(page.locator("#lm-checkout-message")).to_contain_text("请选择一个取件的自提点", timeout=WAIT_MS)
+        page.check("#lm-pickup-eur-university")
+        page.click("#lm-review")
+        expect(page.locator("#lm-review-pickup")).to_contain_text("大学图书馆自提柜", timeout=WAIT_MS)
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        assert [] == serious_violations(page)
+
+        page.click("#lm-place-order")
+        page.wait_for_url("**/orders/*", timeout=WAIT_MS)
+        (order,) = api(live_server, "GET", "/api/orders", token=token)["items"]
+        assert "eur-university" == api(live_server, "GET", f"/api/orders/{order['id']}", token=token)["pickupPoint"]
+        expect(page.locator("#lm-order-pickup")).to_contain_text("校园路 5 号", timeout=WAIT_MS)
+        assert [] == serious_violations(page)

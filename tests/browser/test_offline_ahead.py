@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from server.app import create_app
 from server.stores import open_database
+from tests.browser_pages import page_in_new_context, wait_until
 from tests.live_server import LiveServer
 from tests.utils import add_product
 
@@ -83,40 +84,30 @@ def _demo_category(page) -> tuple[str, list[str]]:
 
 
 def test_a_product_never_opened_shows_offline_after_its_category_was_browsed(browser, live_server):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         _controlled(page, live_server)
         category, paths = _demo_category(page)
         _browse(page, live_server, category)
         assert sorted(paths) == sorted(p for p, _ in _saved(page)[f"/c/{category}"])
-        context.set_offline(True)
+        page.context.set_offline(True)
         page.goto(f"{live_server.url}{paths[-1]}")
         expect(page.locator("main.product h1")).to_be_visible(timeout=WAIT_MS)
         assert "cache" == page.evaluate("document.querySelector('.note[data-kind=saved]') ? 'cache' : 'network'")
-    finally:
-        context.close()
 
 
 def test_with_save_data_on_nothing_is_saved_ahead(browser, live_server):
-    context = browser.new_context(extra_http_headers={"Save-Data": "on"})
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser, extra_http_headers={"Save-Data": "on"}) as page:
         _controlled(page, live_server)
         category, _ = _demo_category(page)
         _browse(page, live_server, category)
         assert {} == _saved(page)
-        context.set_extra_http_headers({})  # the same shopper with Save-Data off: now it does
+        page.context.set_extra_http_headers({})  # the same shopper with Save-Data off: now it does
         _browse(page, live_server, BULKY[0])
         assert [f"/c/{BULKY[0]}"] == list(_saved(page))
-    finally:
-        context.close()
 
 
 def test_the_budget_per_category_and_in_all_is_respected_oldest_out(browser, live_server):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         _controlled(page, live_server)
         first_count = None
         for category in BULKY:
@@ -131,5 +122,18 @@ def test_the_budget_per_category_and_in_all_is_respected_oldest_out(browser, liv
         assert sum(per_category.values()) <= TOTAL_BYTES
         assert len(saved.get(f"/c/{BULKY[0]}", [])) < first_count  # the oldest pages went first
         assert first_count == len(saved[f"/c/{BULKY[-1]}"])
-    finally:
-        context.close()
+
+
+def test_the_shoppers_own_pages_open_offline_without_a_visit_and_every_order_page_shares_one_shell(browser, live_server):
+    with page_in_new_context(browser) as page:
+        _controlled(page, live_server)  # only the home page was ever opened
+        wanted = ["/returns", "/orders", "/orders/1", "/cart", "/checkout"]
+        wait_until(lambda: set(wanted) <= set(page.evaluate(
+            "async () => (await (await caches.open('lm-pages-v1')).keys()).map((r) => new URL(r.url).pathname)")),
+            "the worker to save the shells")
+        page.context.set_offline(True)
+        for path, mount in (("/returns", "#lm-returns"), ("/orders/7", "#lm-order"), ("/orders", "#lm-loyalty"),
+                            ("/checkout", "#lm-checkout")):
+            page.goto(f"{live_server.url}{path}")
+            expect(page.locator(mount)).to_be_attached(timeout=WAIT_MS)  # the shell, not the offline page
+            assert 0 == page.locator("#lm-saved-box").count(), path

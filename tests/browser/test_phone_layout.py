@@ -4,22 +4,18 @@ unsynced count that once widened the signed-in header to 414-511 px."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import urllib.parse
-import urllib.request
-import uuid
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.utils import TEST_SCRYPT_N
+from tests.browser_pages import listed_products, page_in_new_context, sign_up_in_page, sync_ready
+
 
 pytestmark = pytest.mark.browser
 WIDTHS = (320, 390, 430)
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 WAIT_MS = 30_000  # the machine is shared: under load a page may take a while to start its features
-PASSWORD = "correct horse battery staple"
 # Always in the bar itself / in the menu whatever the state / in the menu by state.
 BAR = (".brand", "#lm-q", "#lm-cart-link", ".lm-menu > summary")
 MENU = ("#lm-points-link", "#lm-mall-link", "#lm-orders-link", "#lm-privacy-link")
@@ -42,16 +38,9 @@ MEASURE = """(selectors) => ({
 
 
 @pytest.fixture(scope="module")
-def live_settings(live_settings):
-    """Cheap scrypt: the signed-in pass signs a shopper up."""
-    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
-
-
-@pytest.fixture(scope="module")
 def shop_paths(live_server) -> list[str]:
     """Every kind of page a shopper is served, the error pages and a search included."""
-    with urllib.request.urlopen(f"{live_server.url}/api/products?limit=5", timeout=10) as response:
-        item = json.loads(response.read())["items"][0]
+    item = listed_products(live_server, limit=5)[0]
     word = item["name"].split()[0]
     return ["/", f"/c/{item['category']}", f"/p/{item['id']}", f"/?q={urllib.parse.quote(word)}", "/cart", "/signin",
             "/points", "/mall", "/orders", "/checkout", "/orders/1", "/returns", "/offline", "/privacy", "/unsubscribe",
@@ -64,18 +53,13 @@ def _signed_in_with_a_change_waiting(browser, live_server, sku: str, locale: str
     unsynced count on every page, and the notifications opt-in (permission not asked yet)."""
     context = browser.new_context(**PHONE, locale=locale)
     page = context.new_page()
-    page.goto(f"{live_server.url}/signin")
-    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
-    page.fill("#lm-signin-form input[name=email]", f"phone-{uuid.uuid4().hex[:8]}@example.com")
-    page.fill("#lm-signin-form input[name=password]", PASSWORD)
-    page.click("#lm-signin-form button[value=signup]")
-    page.wait_for_selector("#lm-signed-in", timeout=WAIT_MS)
+    sign_up_in_page(page, live_server.url, "phone", timeout=WAIT_MS)
     # Pages' pushes fail, and no page hands the push to the worker's Background Sync (whose requests a context
     # route does not see): the change stays pending.
     context.route("**/api/sync/push", lambda route: route.abort())
     context.add_init_script("if (self.SyncManager) SyncManager.prototype.register = () => Promise.resolve();")
     page.goto(f"{live_server.url}/p/{sku}")
-    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
+    sync_ready(page, WAIT_MS)
     page.click("[data-action=cart-add]")
     page.wait_for_function(UNSYNCED, timeout=WAIT_MS)
     page.close()
@@ -139,9 +123,7 @@ def test_every_page_fits_a_phone_with_every_header_item(browser, live_server, sh
 
 
 def test_the_menu_works_from_the_keyboard_and_shows_inline_on_a_wide_screen(browser, live_server):
-    context = browser.new_context(**PHONE)
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser, **PHONE) as page:
         page.goto(f"{live_server.url}/")
         page.wait_for_function("document.documentElement.dataset.app === 'ready'", timeout=WAIT_MS)
         expect(page.locator("#lm-signin-link")).to_be_hidden()
@@ -161,14 +143,10 @@ def test_the_menu_works_from_the_keyboard_and_shows_inline_on_a_wide_screen(brow
         expect(page.locator("#lm-signin-link")).to_be_visible()
         expect(page.locator(".lm-menu > summary")).to_be_hidden()
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
-    finally:
-        context.close()
 
 
 def test_without_script_the_header_still_has_search_cart_and_a_menu_that_opens(browser, live_server):
-    context = browser.new_context(**PHONE, java_script_enabled=False)
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser, **PHONE, java_script_enabled=False) as page:
         page.goto(f"{live_server.url}/")
         expect(page.locator("#lm-cart-link")).to_have_attribute("href", "/cart")
         page.click(".lm-menu > summary")
@@ -178,5 +156,3 @@ def test_without_script_the_header_still_has_search_cart_and_a_menu_that_opens(b
         page.press("#lm-q", "Enter")
         page.wait_for_url("**/?q=tea")
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
-    finally:
-        context.close()

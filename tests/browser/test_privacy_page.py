@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-import time
-
 import pytest
 
 from accounts import consents
 from tests.browser.axe import serious_violations
-from tests.browser_pages import PASSWORD, WAIT_MS, sign_up_in_page
-from tests.utils import TEST_SCRYPT_N
+from tests.browser_pages import PASSWORD, WAIT_MS, sign_up_in_page, wait_until
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def live_settings(live_settings):
-    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
-
-
-def wait_for(check, seconds: float = 10.0):
-    until = time.monotonic() + seconds
-    while time.monotonic() < until:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    return check()
 
 
 def test_a_consent_switched_on_and_the_browsers_zone_reach_the_server_and_the_page_is_accessible(
@@ -39,7 +20,7 @@ def test_a_consent_switched_on_and_the_browsers_zone_reach_the_server_and_the_pa
     context = browser.new_context(timezone_id="Asia/Shanghai")
     page = context.new_page()
     try:
-        email = sign_up_in_page(page, live_server.url, 'privacy')
+        email = sign_up_in_page(page, live_server.url, "privacy").email
         page.goto(f"{live_server.url}/privacy")
         page.wait_for_selector("#lm-consent-offers:not([disabled])", timeout=WAIT_MS)
         assert [] == serious_violations(page)
@@ -50,10 +31,11 @@ def test_a_consent_switched_on_and_the_browsers_zone_reach_the_server_and_the_pa
             from accounts import service
 
             user_id = service.shopper_id(database.read(), email)
-            assert wait_for(lambda: consents.has(database.read(), user_id, "offers"))
+            wait_until(lambda: consents.has(database.read(), user_id, "offers"), "the offers consent on the server")
             assert not consents.has(database.read(), user_id, "analytics")
-            assert "Asia/Shanghai" == wait_for(
-                lambda: (audience_store.get_profile(database.read(), user_id) or {}).get("time_zone"))
+            assert "Asia/Shanghai" == wait_until(
+                lambda: (audience_store.get_profile(database.read(), user_id) or {}).get("time_zone"),
+                "the browser's zone on the server")
         finally:
             database.close()
         page.reload()
@@ -80,7 +62,7 @@ def test_deleting_the_account_from_the_page_signs_out(browser, live_server):
     context = browser.new_context()
     page = context.new_page()
     try:
-        sign_up_in_page(page, live_server.url, 'privacy')
+        sign_up_in_page(page, live_server.url, "privacy")
         page.goto(f"{live_server.url}/privacy")
         page.wait_for_selector("#lm-delete-password:not([disabled])", timeout=WAIT_MS)
         page.fill("#lm-delete-password", PASSWORD)

@@ -3,7 +3,6 @@ worker reports it to /api/events with the message's receipt, without the shopper
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import time
@@ -12,31 +11,15 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.live_server import LiveServer
-from tests.utils import TEST_SCRYPT_N
+from tests.browser_pages import api
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def live_settings(live_settings):
-    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
-
-
-@pytest.fixture(scope="module")
-def live_server(live_settings):
+def live_server(bare_server):
     """The app served for real, without the demo catalog (a push needs no products)."""
-    from server.app import create_app
-
-    with LiveServer(create_app(live_settings)) as server:
-        yield server
-
-
-def post(live_server, path: str, body: dict) -> dict:
-    request = urllib.request.Request(live_server.url + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"content-type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
+    return bare_server
 
 
 def test_push_shows_the_notification_and_reports_it(browser, live_server, live_settings):
@@ -46,7 +29,7 @@ def test_push_shows_the_notification_and_reports_it(browser, live_server, live_s
     from server.push_runtime import push_runtime
     from server.stores import open_database
 
-    session = post(live_server, "/api/auth/signup", {"email": "push@example.com", "password": "correct horse battery", "deviceName": "phone"})
+    session = api(live_server, "POST", "/api/auth/signup", {"email": "push@example.com", "password": "correct horse battery", "deviceName": "phone"})
     config = push_runtime(live_settings).config
     database = open_database(live_settings)
     with database.write() as db:

@@ -4,11 +4,9 @@ byte); both pass axe-core."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import urllib.request
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -19,19 +17,11 @@ from recs import service as recs_service
 from server.app import create_app
 from server.stores import open_database
 from tests.browser.axe import serious_violations
+from tests.browser_pages import WAIT_MS, new_email, page_in_new_context, sign_in_page, sign_up_in_page, sync_ready
 from tests.live_server import LiveServer
 from tests.loyalty_support import buy, make_user
-from tests.utils import TEST_SCRYPT_N
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery staple"
-WAIT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def live_settings(live_settings):
-    """Cheap scrypt: the tests sign shoppers up."""
-    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
 
 
 @pytest.fixture(scope="module")
@@ -60,24 +50,15 @@ def live_server(live_settings, catalog):
     database.close()
 
 
-def sign_in(page, live_server, email: str, *, create: bool) -> None:
-    page.goto(f"{live_server.url}/signin")
-    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
-    page.fill("#lm-signin-form input[name=email]", email)
-    page.fill("#lm-signin-form input[name=password]", PASSWORD)
-    page.click("#lm-signin-form button[value=signup]" if create else "#lm-signin-form button[value=login]")
-    expect(page.locator("#lm-signed-in")).to_contain_text(email, timeout=WAIT_MS)
-
-
 def test_a_product_viewed_on_the_phone_shows_under_recently_viewed_on_the_laptop(browser, live_server, catalog):
     phone, laptop = browser.new_context(), browser.new_context()
     try:
         a, b = phone.new_page(), laptop.new_page()
-        email = f"recent-{uuid.uuid4().hex[:8]}@example.com"
-        sign_in(a, live_server, email, create=True)
-        sign_in(b, live_server, email, create=False)
+        email = new_email("recent")
+        sign_in_page(a, live_server.url, email, create=True)
+        sign_in_page(b, live_server.url, email)
         b.goto(f"{live_server.url}/")
-        b.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
+        sync_ready(b)
         for product in (catalog[2], catalog[3]):
             a.goto(f"{live_server.url}/p/{product['id']}")
             a.wait_for_function("window.lastmileSync && window.lastmileSync.pending.length === 0"
@@ -88,7 +69,7 @@ def test_a_product_viewed_on_the_phone_shows_under_recently_viewed_on_the_laptop
         b.click("[data-action=recent-clear]")
         expect(b.locator("#lm-recent")).to_have_count(0, timeout=WAIT_MS)
         a.goto(f"{live_server.url}/")
-        a.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
+        sync_ready(a)
         expect(a.locator("#lm-recent")).to_have_count(0, timeout=WAIT_MS)
     finally:
         phone.close()
@@ -100,9 +81,7 @@ def test_bought_together_shows_below_the_product_without_a_first_flight_byte(bro
     with urllib.request.urlopen(f"{live_server.url}/p/{first['id']}", timeout=10) as response:
         html = response.read().decode()
     assert "lm-together" not in html and "bought-together" not in html
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         page.goto(f"{live_server.url}/p/{first['id']}")
         page.wait_for_load_state("load")
         page.mouse.wheel(0, 5000)
@@ -110,33 +89,23 @@ def test_bought_together_shows_below_the_product_without_a_first_flight_byte(bro
         expect(together.locator("li b")).to_have_text([second["name"]], timeout=WAIT_MS)
         expect(together.locator("h2")).to_have_text("Often bought together")
         assert [] == serious_violations(page)
-    finally:
-        context.close()
 
 
 def test_the_home_page_shows_a_new_shopper_the_popular_products(browser, live_server, catalog):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        sign_in(page, live_server, f"new-{uuid.uuid4().hex[:8]}@example.com", create=True)
+    with page_in_new_context(browser) as page:
+        sign_up_in_page(page, live_server.url, "new")
         page.goto(f"{live_server.url}/")
         section = page.locator("#lm-for-you")
         expect(section.locator("h2")).to_have_text("Popular right now", timeout=WAIT_MS)
         expect(section.locator("li b").first).to_have_text(catalog[0]["name"])
         assert [] == serious_violations(page)
-    finally:
-        context.close()
 
 
 def test_the_sections_speak_chinese_on_a_chinese_page(browser, live_server, catalog):
-    context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN"})
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser, locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN"}) as page:
         page.goto(f"{live_server.url}/p/{catalog[0]['id']}")
         page.mouse.wheel(0, 5000)
         expect(page.locator("#lm-together h2")).to_have_text("经常一起购买", timeout=WAIT_MS)
-    finally:
-        context.close()
 
 
 def test_texts_json_carries_the_recs_area(live_server):

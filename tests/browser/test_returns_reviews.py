@@ -4,52 +4,23 @@ whose order was delivered publishes one there. Both pass axe-core with their con
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import urllib.request
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import serious_violations
-from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
+from tests.browser_pages import WAIT_MS, api, in_stock_sku, page_in_new_context, sign_up_in_page
+from tests.utils import ADMIN_TOKEN
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery staple"
-WAIT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def live_settings(live_settings):
-    """Cheap scrypt: every test signs a shopper up."""
-    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
-
-
-def api(live_server, method: str, path: str, body: dict | None = None, token: str | None = None,
-        headers: dict[str, str] | None = None) -> dict:
-    """One JSON request to the live server from the test itself (never offline)."""
-    sent = {"content-type": "application/json", "accept": "application/json", **(headers or {})}
-    if token:
-        sent["authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(live_server.url + path, data=data, method=method, headers=sent)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"null")
 
 
 def delivered_order(page, live_server) -> tuple[str, int, str]:
     """Sign a shopper up in the page, check out one product through the API and deliver it: (token, order, sku)."""
-    page.goto(f"{live_server.url}/signin")
-    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
-    email = f"returns-{uuid.uuid4().hex[:8]}@example.com"
-    page.fill("#lm-signin-form input[name=email]", email)
-    page.fill("#lm-signin-form input[name=password]", PASSWORD)
-    page.click("#lm-signin-form button[value=signup]")
-    expect(page.locator("#lm-signed-in")).to_contain_text(email, timeout=WAIT_MS)
-    token = page.evaluate("window.lastmileSync.session.token")
-    items = api(live_server, "GET", "/api/products?limit=50")["items"]
-    sku = next(item["id"] for item in items if item["availability"] == "in_stock")
+    token = sign_up_in_page(page, live_server.url, "returns").token
+    sku = in_stock_sku(live_server)
     page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(sku)}, qty: 1}})")
     page.wait_for_function("window.lastmileSync.pending.length === 0", timeout=WAIT_MS)
     order = api(live_server, "POST", "/api/orders", {}, token=token, headers={"idempotency-key": uuid.uuid4().hex})
@@ -60,9 +31,7 @@ def delivered_order(page, live_server) -> tuple[str, int, str]:
 
 
 def test_a_return_asked_for_offline_is_applied_once_back_online_and_follows_the_operator(browser, live_server):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         token, order_id, sku = delivered_order(page, live_server)
         page.goto(f"{live_server.url}/returns")
         page.wait_for_function("document.documentElement.dataset.returns === 'ready'", timeout=WAIT_MS)
@@ -71,13 +40,13 @@ def test_a_return_asked_for_offline_is_applied_once_back_online_and_follows_the_
         expect(form).to_contain_text("Return shipping")
         assert [] == serious_violations(page)
 
-        context.set_offline(True)
+        page.context.set_offline(True)
         form.locator("button[type=submit]").click()
         expect(page.locator("#lm-returns-waiting")).to_be_visible(timeout=WAIT_MS)
         listed = api(live_server, "GET", "/api/admin/returns", token=ADMIN_TOKEN)["items"]
         assert [] == [item for item in listed if item["return"]["orderId"] == order_id]  # still on the device
 
-        context.set_offline(False)
+        page.context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
         item = page.locator("#lm-return-list li[data-return]")
         expect(item).to_contain_text(f"order #{order_id}", timeout=WAIT_MS)
@@ -91,14 +60,10 @@ def test_a_return_asked_for_offline_is_applied_once_back_online_and_follows_the_
         api(live_server, "POST", f"/api/admin/returns/{return_id}/status", {"status": "approved"}, token=ADMIN_TOKEN)
         expect(item.locator(".lm-status")).to_have_text("approved", timeout=WAIT_MS)  # poked, pulled, drawn
         assert [] == serious_violations(page)
-    finally:
-        context.close()
 
 
 def test_the_product_page_loads_reviews_after_first_paint_and_a_buyer_publishes_one(browser, live_server):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         _, _, sku = delivered_order(page, live_server)
         review_requests = []
         page.on("request", lambda r: review_requests.append(r.url) if "/api/" in r.url and "/reviews" in r.url else None)
@@ -125,5 +90,3 @@ def test_the_product_page_loads_reviews_after_first_paint_and_a_buyer_publishes_
         page.locator("#lm-reviews").scroll_into_view_if_needed()
         expect(page.locator("#lm-rating")).to_contain_text("Rated 4.0 out of 5", timeout=WAIT_MS)
         assert "@" not in page.inner_text("#lm-review-list")
-    finally:
-        context.close()

@@ -3,14 +3,13 @@ accessible combobox, and the plain search form offline."""
 
 from __future__ import annotations
 
-import json
 import urllib.parse
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import serious_violations
+from tests.browser_pages import listed_products, page_in_new_context
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -21,17 +20,14 @@ WAIT_MS = 15_000
 def product(live_server) -> dict:
     """A product, the first few letters of its name's first word as a shopper would start typing it, and the
     letter after them."""
-    with urllib.request.urlopen(f"{live_server.url}/api/products?limit=5", timeout=10) as response:
-        item = json.loads(response.read())["items"][0]
+    item = listed_products(live_server, limit=5)[0]
     word = item["name"].split()[0].lower()
     return {**item, "typed": word[:4], "next": word[4:5] or " "}
 
 
-def _open_home(context, live_server):
-    page = context.new_page()
+def _open_home(page, live_server):
     page.goto(f"{live_server.url}/")
     page.wait_for_function("document.documentElement.dataset.app === 'ready'", timeout=WAIT_MS)
-    return page
 
 
 def _type(page, text: str) -> None:
@@ -40,9 +36,8 @@ def _type(page, text: str) -> None:
 
 
 def test_typing_offers_suggestions_and_the_keyboard_chooses_a_product(browser, live_server, product):
-    context = browser.new_context(**PHONE)
-    try:
-        page = _open_home(context, live_server)
+    with page_in_new_context(browser, **PHONE) as page:
+        _open_home(page, live_server)
         box = page.locator("#lm-q")
         expect(box).to_have_attribute("role", "combobox")
         expect(box).to_have_attribute("aria-expanded", "false")
@@ -77,14 +72,11 @@ def test_typing_offers_suggestions_and_the_keyboard_chooses_a_product(browser, l
         page.keyboard.press("Enter")
         page.wait_for_url(f"**/p/{urllib.parse.quote(product['id'])}", timeout=WAIT_MS)
         expect(page.locator("main h1")).to_have_text(product["name"])
-    finally:
-        context.close()
 
 
 def test_tapping_a_word_suggestion_searches_for_it(browser, live_server, product):
-    context = browser.new_context(**PHONE)
-    try:
-        page = _open_home(context, live_server)
+    with page_in_new_context(browser, **PHONE) as page:
+        _open_home(page, live_server)
         _type(page, product["typed"])
         term = page.locator("#lm-suggest [role=option]:not([data-sku])").first
         expect(term).to_be_visible(timeout=WAIT_MS)
@@ -93,31 +85,25 @@ def test_tapping_a_word_suggestion_searches_for_it(browser, live_server, product
         term.click()
         page.wait_for_url(f"**/?q={urllib.parse.quote_plus(word)}", timeout=WAIT_MS)
         expect(page.locator("#lm-q")).to_have_value(word)
-    finally:
-        context.close()
 
 
 def test_suggestions_speak_chinese_on_a_chinese_page(browser, live_server, product):
-    context = browser.new_context(**PHONE, locale="zh-CN")
-    try:
-        page = _open_home(context, live_server)
+    with page_in_new_context(browser, **PHONE, locale="zh-CN") as page:
+        _open_home(page, live_server)
         _type(page, product["typed"])
         listbox = page.locator("#lm-suggest")
         expect(listbox).to_have_attribute("aria-label", "搜索建议", timeout=WAIT_MS)
         expect(listbox.locator(f"[data-sku='{product['id']}'] .kind")).to_have_text("商品", timeout=WAIT_MS)
         expect(page.locator("#lm-suggest-status")).to_contain_text("条建议")
-    finally:
-        context.close()
 
 
 def test_offline_the_box_is_the_plain_search_form(browser, live_server, product):
-    context = browser.new_context(**PHONE)
-    try:
-        page = _open_home(context, live_server)
+    with page_in_new_context(browser, **PHONE) as page:
+        _open_home(page, live_server)
         asked = []
         page.on("request", lambda request: asked.append(request.url) if "/suggest" in request.url else None)
         page.wait_for_function("!!navigator.serviceWorker.controller", timeout=WAIT_MS)  # it answers offline
-        context.set_offline(True)
+        page.context.set_offline(True)
         _type(page, product["typed"])
         page.wait_for_timeout(800)  # well past the debounce: nothing was asked, nothing is shown
         expect(page.locator("#lm-suggest")).to_be_hidden()
@@ -126,5 +112,3 @@ def test_offline_the_box_is_the_plain_search_form(browser, live_server, product)
         page.keyboard.press("Enter")  # the form submits as it would without script; the worker answers
         page.wait_for_url(f"**/?q={product['typed']}", timeout=WAIT_MS)
         expect(page.locator("html")).to_have_attribute("data-page", "offline")
-    finally:
-        context.close()

@@ -3,43 +3,32 @@ device through the poke; two tabs of one browser push every mutation exactly onc
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 import time
 import urllib.error
-import urllib.request
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
 from catalog.money import format_price as money
+from tests.browser_pages import (
+    PASSWORD,
+    WAIT_MS,
+    api,
+    in_stock_sku,
+    listed_products,
+    new_email,
+    page_in_new_context,
+    sign_in_page,
+    sync_ready,
+    wait_until,
+)
 from tests.checkout_pages import check_out
-from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
+from tests.utils import ADMIN_TOKEN
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct horse battery staple"
-WAIT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def live_settings(live_settings):
-    """The shared live settings with a cheap scrypt cost, so signing shoppers up takes milliseconds."""
-    return dataclasses.replace(live_settings, scrypt_n=TEST_SCRYPT_N)
-
-
-def api(live_server, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
-    """One JSON request to the live server from the test itself (not through a browser)."""
-    headers = {"content-type": "application/json", "accept": "application/json"}
-    if token:
-        headers["authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(live_server.url + path, data=data, method=method, headers=headers)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"null")
-
 
 def server_view(live_server, token: str) -> dict:
     """The shopper's view as the server holds it (a full pull by a client of the test's own)."""
@@ -53,32 +42,7 @@ def server_cart(live_server, token: str) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def sku(live_server) -> str:
-    """A product that is in stock."""
-    items = api(live_server, "GET", "/api/products?limit=50")["items"]
-    return next(item["id"] for item in items if item["availability"] != "out_of_stock")
-
-
-def sync_ready(page) -> None:
-    page.wait_for_function("document.documentElement.dataset.sync === 'ready'", timeout=WAIT_MS)
-
-
-def sign_in(page, live_server, email: str, *, create: bool) -> str:
-    """Use the /signin page (sign up or sign in); the device's token, read back from the client."""
-    page.goto(f"{live_server.url}/signin")
-    sync_ready(page)
-    page.fill("#lm-signin-form input[name=email]", email)
-    page.fill("#lm-signin-form input[name=password]", PASSWORD)
-    page.click("#lm-signin-form button[value=signup]" if create else "#lm-signin-form button[value=login]")
-    expect(page.locator("#lm-signed-in")).to_contain_text(email, timeout=WAIT_MS)
-    return page.evaluate("window.lastmileSync.session.token")
-
-
-def wait_until(predicate, what: str, timeout: float = WAIT_MS / 1000) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
+    return in_stock_sku(live_server)
 
 
 def page_saved_by_service_worker(page) -> bool:
@@ -91,9 +55,9 @@ def test_offline_cart_change_survives_a_reload_and_reaches_the_other_device_thro
     phone, laptop = browser.new_context(), browser.new_context()
     try:
         a, b = phone.new_page(), laptop.new_page()
-        email = f"offline-{uuid.uuid4().hex[:8]}@example.com"
-        token = sign_in(a, live_server, email, create=True)
-        sign_in(b, live_server, email, create=False)
+        email = new_email("offline")
+        token = sign_in_page(a, live_server.url, email, create=True)
+        sign_in_page(b, live_server.url, email)
 
         a.goto(f"{live_server.url}/p/{sku}")
         sync_ready(a)
@@ -144,7 +108,7 @@ def test_two_tabs_push_each_mutation_exactly_once_and_share_one_poke_stream(brow
 
         context.on("request", record)
         first, second = context.new_page(), context.new_page()
-        token = sign_in(first, live_server, f"tabs-{uuid.uuid4().hex[:8]}@example.com", create=True)
+        token = sign_in_page(first, live_server.url, new_email("tabs"), create=True)
         for tab in (first, second):
             tab.goto(f"{live_server.url}/p/{sku}")
             sync_ready(tab)
@@ -200,7 +164,7 @@ def random_mutations(rng: random.Random, skus: list[str], count: int, now_ms: in
 
 
 def test_local_mutators_mirror_the_servers_merge_rules(browser, live_server):
-    items = api(live_server, "GET", "/api/products?limit=50")["items"]
+    items = listed_products(live_server)
     skus = [item["id"] for item in items if item["availability"] != "out_of_stock"][:3]
     page = browser.new_page()
     try:
@@ -222,10 +186,8 @@ def test_local_mutators_mirror_the_servers_merge_rules(browser, live_server):
 
 
 def test_a_rejected_mutation_is_shown_to_the_shopper_and_rolled_back(browser, live_server, sku):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        sign_in(page, live_server, f"errors-{uuid.uuid4().hex[:8]}@example.com", create=True)
+    with page_in_new_context(browser) as page:
+        sign_in_page(page, live_server.url, new_email("errors"), create=True)
         page.goto(f"{live_server.url}/p/{sku}")
         sync_ready(page)
         page.evaluate("window.lastmileSync.mutate('cart.add', {sku: 'NO-SUCH-SKU', qty: 1})")
@@ -238,15 +200,13 @@ def test_a_rejected_mutation_is_shown_to_the_shopper_and_rolled_back(browser, li
         page.reload()  # dismissed for good on this device
         sync_ready(page)
         expect(page.locator("#lm-errors")).to_have_count(0)
-    finally:
-        context.close()
 
 
 def test_background_sync_pushes_an_offline_change_after_the_tab_is_closed(browser, live_server, sku):
     context = browser.new_context()
     try:
         page = context.new_page()
-        token = sign_in(page, live_server, f"bgsync-{uuid.uuid4().hex[:8]}@example.com", create=True)
+        token = sign_in_page(page, live_server.url, new_email("bgsync"), create=True)
         page.goto(f"{live_server.url}/p/{sku}")
         sync_ready(page)
         assert page.evaluate("async () => 'sync' in (await navigator.serviceWorker.ready)")
@@ -263,9 +223,7 @@ def test_background_sync_pushes_an_offline_change_after_the_tab_is_closed(browse
 
 
 def test_a_cart_made_before_signing_in_joins_the_account_and_signing_out_forgets_it(browser, live_server, sku):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         page.goto(f"{live_server.url}/p/{sku}")
         sync_ready(page)
         expect(page.locator("#lm-signin-link")).to_be_visible()
@@ -274,8 +232,8 @@ def test_a_cart_made_before_signing_in_joins_the_account_and_signing_out_forgets
         expect(page.locator("#lm-cart-count")).to_have_text("1")
         expect(page.locator("[data-action=wishlist]")).to_have_attribute("aria-pressed", "true")
 
-        email = f"anon-{uuid.uuid4().hex[:8]}@example.com"
-        token = sign_in(page, live_server, email, create=True)
+        email = new_email("anon")
+        token = sign_in_page(page, live_server.url, email, create=True)
         wait_until(lambda: server_cart(live_server, token) == {sku: 1}, "the anonymous cart to reach the account")
         assert {"sku": sku} == {"sku": server_view(live_server, token)[f"wishlist/{sku}"]["sku"]}
 
@@ -288,21 +246,17 @@ def test_a_cart_made_before_signing_in_joins_the_account_and_signing_out_forgets
         expect(page.locator("#lm-cart-empty")).to_be_visible()
         assert 0 == page.evaluate("window.lastmileSync.view.size")
 
-        other = sign_in(page, live_server, f"other-{uuid.uuid4().hex[:8]}@example.com", create=True)
+        other = sign_in_page(page, live_server.url, new_email("other"), create=True)
         assert {} == server_cart(live_server, other)  # nothing of the first shopper leaks into the second account
         with pytest.raises(urllib.error.HTTPError, match="401"):  # signing out revoked the device's token
             server_cart(live_server, token)
         again = api(live_server, "POST", "/api/auth/login", {"email": email, "password": PASSWORD})["token"]
         assert {sku: 1} == server_cart(live_server, again)
-    finally:
-        context.close()
 
 
 def test_checkout_from_the_cart_page_shows_on_the_orders_and_points_pages(browser, live_server, sku):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        token = sign_in(page, live_server, f"orders-{uuid.uuid4().hex[:8]}@example.com", create=True)
+    with page_in_new_context(browser) as page:
+        token = sign_in_page(page, live_server.url, new_email("orders"), create=True)
         page.goto(f"{live_server.url}/p/{sku}")
         sync_ready(page)
         page.click("[data-action=cart-add]")
@@ -319,28 +273,26 @@ def test_checkout_from_the_cart_page_shows_on_the_orders_and_points_pages(browse
         page.goto(f"{live_server.url}/orders")
         sync_ready(page)
         row = page.locator(f"#lm-orders li[data-order='{order_id}']")
-        expect(row).to_contain_text("placed")
+        expect(row).to_contain_text("Awaiting cash on delivery")  # its last step reached, in the shopper's words
         api(live_server, "POST", f"/api/admin/orders/{order_id}/status", {"status": "fulfilled"}, ADMIN_TOKEN)
-        expect(row).to_contain_text("fulfilled", timeout=WAIT_MS)  # through the poke, no reload
+        expect(row).to_contain_text("Shipped", timeout=WAIT_MS)  # through the poke, no reload; not yet delivered
+        api(live_server, "POST", f"/api/admin/orders/{order_id}/delivered", {}, ADMIN_TOKEN)
+        expect(row).to_contain_text("Delivered", timeout=WAIT_MS)
 
         page.goto(f"{live_server.url}/points")
         sync_ready(page)
         expect(page.locator("#lm-tier")).to_be_visible()
-    finally:
-        context.close()
 
 
 def test_an_offline_cart_names_and_prices_lines_it_has_seen_and_says_which_it_cannot(browser, live_server):
-    items = api(live_server, "GET", "/api/products?limit=50")["items"]
+    items = listed_products(live_server)
     shown, never_shown = [item for item in items if item["availability"] != "out_of_stock"][:2]
-    context = browser.new_context()
-    try:
-        page = context.new_page()
+    with page_in_new_context(browser) as page:
         for path in ("/cart", f"/p/{shown['id']}"):  # both saved by the worker; no product JSON fetched yet
             page.goto(f"{live_server.url}{path}")
             sync_ready(page)
             wait_until(lambda: page_saved_by_service_worker(page), f"the service worker to save {path}")
-        context.set_offline(True)
+        page.context.set_offline(True)
         page.click("[data-action=cart-add]")
         page.goto(f"{live_server.url}/cart")
         sync_ready(page)
@@ -355,5 +307,3 @@ def test_an_offline_cart_names_and_prices_lines_it_has_seen_and_says_which_it_ca
         expect(page.locator("#lm-cart-total")).to_have_attribute("data-unpriced", "2")
         expect(page.locator("#lm-cart-unpriced")).to_have_text(" + 2 item(s) whose price is not available offline")
         expect(page.locator("#lm-cart-total")).to_contain_text(money(shown["price"], shown["currency"]))
-    finally:
-        context.close()

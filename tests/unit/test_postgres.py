@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from server.dialect import pg_ddl, pg_params
+from server.db import TransientError
 from server.postgres import PostgresDatabase
 from server.stores import STORES
 
@@ -90,6 +91,32 @@ def test_a_failed_write_changes_nothing_and_nested_writes_join(pg):
                 inner.execute("INSERT INTO t VALUES (?)", [2])
             raise RuntimeError("after the inner block")
     assert 0 == pg.read().execute("SELECT count(*) FROM t").fetchone()[0]
+
+
+@pytest.mark.parametrize("method", ["execute", "executemany"])
+def test_a_serialization_failure_is_a_transient_error_at_the_statement_whichever_way_it_runs(pg, method):
+    """Code that catches per statement (the sync engine's per-mutation handler) must see TransientError there, so
+    that it passes it on to transact(); a batch of rows must say so like a single statement does."""
+    with pg.write() as db:
+        db.execute("CREATE TABLE t (x BIGINT)")
+        db.execute("CREATE FUNCTION refuse_as_busy(n BIGINT) RETURNS BIGINT LANGUAGE plpgsql"
+                   " AS $$ BEGIN RAISE EXCEPTION 'busy' USING ERRCODE = 'serialization_failure'; END $$")
+    seen: list[type] = []
+    try:
+        with pytest.raises(RuntimeError):
+            with pg.write() as db:
+                try:
+                    if method == "execute":
+                        db.execute("INSERT INTO t VALUES (refuse_as_busy(?))", [1])
+                    else:
+                        db.executemany("INSERT INTO t VALUES (refuse_as_busy(?))", [[1], [2]])
+                except Exception as exc:  # noqa: BLE001 - what a per-statement handler would catch
+                    seen.append(type(exc))
+                raise RuntimeError("end the doomed transaction")
+    finally:
+        with pg.write() as db:
+            db.execute("DROP FUNCTION refuse_as_busy")
+    assert [TransientError] == seen
 
 
 def test_sums_come_back_as_ints_and_rows_as_dicts(pg):

@@ -29,3 +29,11 @@ def test_every_area_key_the_pwa_uses_exists_in_both_languages_and_reaches_the_pa
     for locale in i18n.SUPPORTED:
         assert [] == sorted(key for key in used if key not in i18n.catalog(locale)), locale
         assert [] == sorted(key for key in used if not key.startswith(PWA_TEXT_AREAS)), locale
+
+
+def test_every_badge_has_a_name_in_both_languages():
+    # pwa/loyalty.js and pwa/badges.js build the key from the badge's id (`perks.badge.${id}`), out of the scan's sight.
+    from loyalty.badges import BADGES
+
+    for locale in i18n.SUPPORTED:
+        assert [] == [b for b in BADGES if f"perks.badge.{b}" not in i18n.catalog(locale)], locale

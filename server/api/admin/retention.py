@@ -44,7 +44,7 @@ from server.db import Database
 from server.http.api_description import ADMIN, problems
 from server.http.params import After, Id
 from server.http.roles import PERMISSION, role_guard
-from server.http.reveal import reveal_for
+from server.http.reveal import ReasonParam, RevealParam, reveal_for
 
 
 class CampaignActive(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
@@ -61,7 +61,6 @@ def _scores(rows: list[dict], emails: dict[int, str]) -> list[Scores]:
     return [Scores(**{k: row[k] for k in fields}, email=emails.get(row["user_id"])) for row in rows]
 
 
-RevealParam = Annotated[bool, Parameter(description="show emails in full (owner and support roles; audited)")]
 
 
 class AdminRetentionController(Controller):
@@ -211,19 +210,22 @@ class AdminRetentionController(Controller):
         after: After = 0,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
         reveal: RevealParam = False,
+        reason: ReasonParam = None,
     ) -> list[Scores]:
-        """Shoppers' RFM scores and segment in user id order (page with `after` = the last userId); emails masked."""
-        who = reveal_for(request, reveal)
+        """Shoppers' RFM scores and segment in user id order (page with `after` = the last userId); emails masked
+        unless revealed with a reason (audited)."""
+        who = reveal_for(request, reveal, reason)
         rows = audience_store.list_scores(database.read(), segment=segment, after=after, limit=limit)
         return _scores(rows, accounts_service.shopper_emails(database, [r["user_id"] for r in rows], who))
 
     @get("/scores/{user_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS}, summary="One shopper's scores",
          responses=problems(400, 401, 403, 404))
     def shopper_scores(
-        self, request: Request, user_id: Id, database: NamedDependency[Database], reveal: RevealParam = False
+        self, request: Request, user_id: Id, database: NamedDependency[Database], reveal: RevealParam = False,
+        reason: ReasonParam = None,
     ) -> Scores:
-        """One shopper's scores and segment; the email masked unless revealed."""
-        who = reveal_for(request, reveal)
+        """One shopper's scores and segment; the email masked unless revealed with a reason (audited)."""
+        who = reveal_for(request, reveal, reason)
         row = audience_store.get_scores(database.read(), user_id)
         if row is None:
             raise UnknownShopper(f"no scores for shopper {user_id} (run `lastmile retention run`)")

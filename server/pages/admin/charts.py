@@ -32,6 +32,16 @@ def _table(caption: str, labels: Sequence[str], names: Sequence[str], series: Se
     return f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
+def _figure(chart_id: str, title: str, figures: str, height: int, parts: Sequence[str], legend: str, table_label: str,
+            table: str) -> str:
+    """The SVG (titled with its figures, so a screen reader hears them) in a figure, the numbers' table folded below."""
+    svg = (f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{chart_id}-t" '
+           f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{escape(title)}: {escape(figures)}</title>'
+           + "".join(parts) + "</svg>")
+    return (f'<figure id="{chart_id}" data-chart><figcaption>{escape(title)}</figcaption>{svg}'
+            f'{legend}<details><summary>{escape(table_label)}</summary>{table}</details></figure>')
+
+
 def line_chart(chart_id: str, title: str, labels: Sequence[str], names: Sequence[str],
                series: Sequence[Sequence[float]], table_label: str, label_head: str) -> str:
     """A figure with a line per series over ``labels`` (days), its legend, and the numbers as a table."""
@@ -66,12 +76,8 @@ def line_chart(chart_id: str, title: str, labels: Sequence[str], names: Sequence
         f'<span style="color:{COLOURS[k % len(COLOURS)]};margin-right:12px">■</span>{escape(name)} ' for k, name in enumerate(names)
     ) if len(names) > 1 else ""
     last = ", ".join(f"{name} {_fmt(s[-1]) if s else '0'}" for name, s in zip(names, series))
-    svg = (f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{chart_id}-t" '
-           f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{escape(title)}: {escape(last)}</title>'
-           + "".join(parts) + "</svg>")
-    return (f'<figure id="{chart_id}" data-chart><figcaption>{escape(title)}</figcaption>{svg}'
-            f'<p class="muted">{legend}</p><details><summary>{escape(table_label)}</summary>'
-            f'{_table(title, labels, names, series, label_head)}</details></figure>')
+    return _figure(chart_id, title, last, HEIGHT, parts, f'<p class="muted">{legend}</p>', table_label,
+                   _table(title, labels, names, series, label_head))
 
 
 def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence[float], table_label: str,
@@ -89,9 +95,5 @@ def bar_chart(chart_id: str, title: str, labels: Sequence[str], values: Sequence
                      f'<rect x="{label_w}" y="{yy + 3}" width="{max(w, 1):.1f}" height="{row_h - 8}" fill="{COLOURS[0]}"/>'
                      f'<text x="{label_w + w + 6:.1f}" y="{yy + 16}" font-size="12" fill="#1d2433">{_fmt(v)}</text>')
     summary = ", ".join(f"{label} {_fmt(v)}" for label, v in zip(labels, values))
-    svg = (f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{chart_id}-t" '
-           f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{escape(title)}: {escape(summary)}</title>'
-           + "".join(parts) + "</svg>")
-    return (f'<figure id="{chart_id}" data-chart><figcaption>{escape(title)}</figcaption>{svg}'
-            f'<details><summary>{escape(table_label)}</summary>'
-            f'{_table(title, labels, [value_head], [list(values)], label_head)}</details></figure>')
+    return _figure(chart_id, title, summary, height, parts, "", table_label,
+                   _table(title, labels, [value_head], [list(values)], label_head))

@@ -24,12 +24,11 @@ from operators.roles import Permission
 from operators.service import iso
 from retention import audience_store, push_store
 from server.http.params import Id
+from server.http.reveal import REASON_MAX, REASON_MIN
 from server.http.roles import PERMISSION
 from server.pages.admin.common import Ctx, ctx, form_fields
 from server.pages.admin.console import html_response, note_audit
 from server.pages.admin.layout import csrf_field, frame, h, money, table
-
-MIN_REASON = 5
 
 
 def _find(db, q: str) -> dict | None:
@@ -56,7 +55,7 @@ def _detail(c: Ctx, user: dict, revealed: bool) -> str:
         reveal = (
             f'<form class="inline" method="post" action="/admin/shoppers/{uid}/reveal">{csrf_field(c.info)}'
             f'<label for="reason">{h(c.t("shoppers.reason"))}</label>'
-            f'<input id="reason" name="reason" required minlength="{MIN_REASON}" maxlength="200">'
+            f'<input id="reason" name="reason" required minlength="{REASON_MIN}" maxlength="{REASON_MAX}">'
             f'<button class="small" type="submit">{h(c.t("shoppers.reveal"))}</button></form>'
         )
     facts = table(c.t("shoppers.shopper", id=uid), [c.t("shoppers.field"), c.t("shoppers.value")], [
@@ -117,9 +116,9 @@ def shoppers_page(request: Request, q: Annotated[str, Parameter(max_length=254)]
 async def reveal(request: Request, user_id: Id) -> Response:
     """Show one shopper's email once, for the reason given; the audit line carries the reason."""
     c = ctx(request)
-    reason = (await form_fields(request, "reason"))["reason"][:200]
+    reason = (await form_fields(request, "reason"))["reason"].strip()[:REASON_MAX]
     note_audit(request, f"shopper {user_id} email revealed; reason: {reason}")
-    if len(reason) < MIN_REASON:
+    if len(reason) < REASON_MIN:
         body = f'<p class="warn" role="alert">{h(c.t("shoppers.reason_needed"))}</p>'
         return html_response(frame(request, c.info, c.t("shoppers.title"), body), status=422)
     user = await to_thread.run_sync(lambda: accounts_store.user_by_id(c.database.read(), user_id))
