@@ -214,11 +214,19 @@ function renderOrders(client, mount) {
           "ul",
           { id: "lm-orders" },
           orders.map((o) =>
-            el("li", { "data-order": String(o.id) }, el("a", { href: `/orders/${o.id}` }, tr("loyalty.order_line", { id: o.id, date: day(o.createdAt), items: o.items, total: money(o.total, o.currency) })), " ", el("strong", { dataset: { status: o.status } }, named("order.status", o.status)), o.pointsEarned ? ` ${tr("loyalty.order_points", { points: o.pointsEarned })}` : ""),
+            el("li", { "data-order": String(o.id) }, el("a", { href: `/orders/${o.id}` }, tr("loyalty.order_line", { id: o.id, date: day(o.createdAt), items: o.items, total: money(o.total, o.currency) })), " ", orderState(o), o.pointsEarned ? ` ${tr("loyalty.order_points", { points: o.pointsEarned })}` : ""),
           ),
         )
       : el("p", {}, tr("loyalty.no_orders")),
   );
+}
+
+// Where an order is, in the shopper's words: its last step reached (shipped is not delivered, and a parcel on its
+// way is not "fulfilled"), else its status.
+function orderState(o) {
+  const step = (o.timeline || []).filter((s) => s.at).pop()?.status;
+  return el("strong", { dataset: { status: o.status, step: step || "" } },
+    step ? text(`checkout.step.${step}`) : named("order.status", o.status));
 }
 
 // ------------------------------------------------------------------------------------------------ checkout

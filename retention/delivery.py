@@ -116,6 +116,19 @@ def classify(row: dict, status: int | None, retry_after: str | None, now: dateti
     return Outcome(oid, sid, "rejected", status)  # 3xx (never followed), 400, 401, 403, 413...
 
 
+class _RequestPathFilter(logging.Filter):
+    """urllib3 logs every request line at DEBUG, and a push request's path is the subscription's device token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 5 and isinstance(args[4], str) and args[4].count("/") > 1:
+            record.args = (*args[:4], args[4].rsplit("/", 1)[0] + "/…", *args[5:])
+        return True
+
+
+_REQUEST_PATHS = _RequestPathFilter()
+
+
 class PushSender:
     """Sends one claimed delivery: one Vapid signer reused, fresh claims per send, TTL/Urgency/Topic set."""
 
@@ -132,6 +145,9 @@ class PushSender:
         self.resolver = resolver
         self.clock = clock
         self.session = PushHTTP(config.concurrency)
+        pool_log = logging.getLogger("urllib3.connectionpool")
+        if _REQUEST_PATHS not in pool_log.filters:  # the senders' own pools log there, whoever made the logger
+            pool_log.addFilter(_REQUEST_PATHS)
 
     def claims(self, endpoint: str) -> dict:
         """Fresh VAPID claims for this push service: its origin as audience, 12 hours to live."""

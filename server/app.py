@@ -79,6 +79,87 @@ ROUTE_HANDLERS: list = [
 ]
 
 
+def _database(state: State) -> Database:
+    return state.database
+
+
+def _settings(state: State) -> Settings:
+    return state.settings
+
+
+async def _watch_database(app: Litestar) -> None:
+    # Other processes' commits invalidate the product cache; on PostgreSQL their pokes reach our streams.
+    database = app.state.database
+    await to_thread.run_sync(lambda: database.watch(on_poke=broker.notify))
+
+
+def _close_database(app: Litestar) -> None:
+    if app.state.owns_database:
+        app.state.database.close()
+
+
+@asynccontextmanager
+async def _flushing_metrics(app: Litestar) -> AsyncIterator[None]:
+    # Request counts reach the shared tables every few seconds, and once more on the way out.
+    database = app.state.database
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(flush_forever, database)
+        try:
+            yield
+        finally:
+            tasks.cancel_scope.cancel()
+    await to_thread.run_sync(RECORDER.flush, database)
+
+
+def build_app(max_body_bytes: int) -> Litestar:
+    """The application's routes, middleware and lifespan, before ``bind`` gives it a deployment's state.
+
+    Everything that differs between deployments (settings, database, hooks, admin token, caches) is read
+    from ``app.state`` at request time, so one built app can be bound again (the tests reuse one: building
+    ~240 handlers costs about a second, which per test was most of the suite's time).
+    """
+    app = Litestar(
+        route_handlers=ROUTE_HANDLERS,
+        dependencies={
+            # Not use_cache: a cached Provide keeps its first value for the app's life, past a re-bind.
+            "database": Provide(_database, sync_to_thread=False),
+            "settings": Provide(_settings, sync_to_thread=False),
+            "current_user": Provide(current_user, sync_to_thread=True),
+        },
+        state=State(),
+        exception_handlers=exception_handlers(),
+        compression_config=compression_config(),
+        middleware=[audit_writes],
+        lifespan=[_flushing_metrics],
+        request_max_body_size=max_body_bytes,
+        request_class=BoundedRequest,  # depth, integer and decoding checks of every JSON body (server/http/body.py)
+        openapi_config=openapi_config([render_plugin()]),  # security schemes, problems: server/http/api_description.py
+        on_startup=[_watch_database],
+        on_shutdown=[_close_database],
+    )
+    # Around the router itself, not as route middleware: unknown paths (404) and wrong methods (405) never
+    # reach route middleware, and they are exactly what an error-rate alert must see.
+    app.asgi_handler = measure_requests(app.asgi_handler)
+    return app
+
+
+def bind(app: Litestar, settings: Settings, database: Database | None = None, hooks: Hooks | None = None) -> Litestar:
+    """Give a built app its settings, database and hooks (fresh caches too); the app, ready to start.
+
+    ``settings.max_body_bytes`` must be the one the app was built with (it is fixed at build time).
+    """
+    install_data_keys(settings)
+    owned = database is None
+    database = database or open_database(settings)
+    hooks = hooks or install(retention=lambda: push_runtime(settings).config)
+    watch_pokes()
+    app.state.update({
+        "admin_token": settings.resolved_admin_token(), "database": database, "owns_database": owned,
+        "settings": settings, "hooks": hooks, "product_cache": ResponseCache(),
+    })
+    return app
+
+
 def create_app(settings: Settings, database: Database | None = None, hooks: Hooks | None = None) -> Litestar:
     """A configured application; pass ``database`` to share one (tests), else one is opened and migrated.
 
@@ -86,55 +167,7 @@ def create_app(settings: Settings, database: Database | None = None, hooks: Hook
 
     The app closes the database at shutdown only when it opened it: a shared one belongs to its caller.
     """
-    install_data_keys(settings)
-    owned = database is None
-    database = database or open_database(settings)
-    hooks = hooks or install(retention=lambda: push_runtime(settings).config)
-    watch_pokes()
-    admin_token = settings.resolved_admin_token()
-
-    def close_database() -> None:
-        if owned:
-            database.close()
-
-    async def watch_database() -> None:
-        # Other processes' commits invalidate the product cache; on PostgreSQL their pokes reach our streams.
-        await to_thread.run_sync(lambda: database.watch(on_poke=broker.notify))
-
-    @asynccontextmanager
-    async def flushing_metrics(_app: Litestar) -> AsyncIterator[None]:
-        # Request counts reach the shared tables every few seconds, and once more on the way out.
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(flush_forever, database)
-            try:
-                yield
-            finally:
-                tasks.cancel_scope.cancel()
-        await to_thread.run_sync(RECORDER.flush, database)
-
-    app = Litestar(
-        route_handlers=ROUTE_HANDLERS,
-        dependencies={
-            "database": Provide(lambda: database, use_cache=True, sync_to_thread=False),
-            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
-            "current_user": Provide(current_user, sync_to_thread=True),
-        },
-        state=State({"admin_token": admin_token, "database": database, "settings": settings, "hooks": hooks,
-                     "product_cache": ResponseCache()}),
-        exception_handlers=exception_handlers(),
-        compression_config=compression_config(),
-        middleware=[audit_writes],
-        lifespan=[flushing_metrics],
-        request_max_body_size=settings.max_body_bytes,
-        request_class=BoundedRequest,  # depth, integer and decoding checks of every JSON body (server/http/body.py)
-        openapi_config=openapi_config([render_plugin()]),  # security schemes, problems: server/http/api_description.py
-        on_startup=[watch_database],
-        on_shutdown=[close_database],
-    )
-    # Around the router itself, not as route middleware: unknown paths (404) and wrong methods (405) never
-    # reach route middleware, and they are exactly what an error-rate alert must see.
-    app.asgi_handler = measure_requests(app.asgi_handler)
-    return app
+    return bind(build_app(settings.max_body_bytes), settings, database, hooks)
 
 
 def app_from_env() -> Litestar:

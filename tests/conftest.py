@@ -8,18 +8,20 @@ overrides the ``db_kind`` fixture (tests/browser/conftest.py does).
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 from typing import Iterator
 
 import psycopg
 import pytest
 from litestar.testing import TestClient
 
-from server.app import create_app
 from server.db import Database
 from server.settings import Settings
 from server.stores import STORES, open_database
 from tests.pg_cluster import Cluster, PostgresMissing
 from server.wiring import Hooks, install
+from tests.built_app import app_for
 from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
 
 
@@ -103,9 +105,24 @@ def settings(request, tmp_path) -> Settings:
     return base
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file with every migration applied, made once: each SQLite test starts from a copy.
+
+    Migrating a new file costs ~0.2 s (dozens of migrations); copying it costs a millisecond. The
+    migrations of an empty database seal nothing, so the copy holds nothing tied to this data dir's keys.
+    """
+    settings = Settings(data_dir=tmp_path_factory.mktemp("sqlite-template") / "var", scrypt_n=TEST_SCRYPT_N)
+    open_database(settings).close()
+    return settings.database_path
+
+
 @pytest.fixture
-def fresh_db(db_kind, settings) -> Iterator[Database]:
+def fresh_db(request, db_kind, settings) -> Iterator[Database]:
     """A new, fully migrated database."""
+    if db_kind == "sqlite" and not settings.database_url:
+        settings.database_path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), settings.database_path)
     database = open_database(settings)
     yield database
     database.close()
@@ -120,7 +137,7 @@ def hooks() -> Hooks:
 @pytest.fixture
 def client(settings, fresh_db, hooks) -> Iterator[TestClient]:
     """A Litestar test client over the whole app on the fresh database."""
-    with TestClient(create_app(settings, fresh_db, hooks)) as test_client:
+    with TestClient(app_for(settings, fresh_db, hooks)) as test_client:
         yield test_client
 
 

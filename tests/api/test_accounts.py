@@ -13,6 +13,7 @@ from accounts import store as accounts_store
 from accounts.errors import NotAuthenticated
 from server.http.auth import auth_policy
 from server.settings import Settings, SettingsError, load_settings
+from tests.built_app import app_for
 from tests.utils import assert_problem, database_dump, log_in, sign_up
 
 PASSWORD = "correct horse battery"
@@ -170,9 +171,7 @@ def strict_settings(settings) -> Settings:
 def test_logins_are_limited_per_account(strict_settings, fresh_db):
     from litestar.testing import TestClient
 
-    from server.app import create_app
-
-    with TestClient(create_app(strict_settings, fresh_db)) as client:
+    with TestClient(app_for(strict_settings, fresh_db)) as client:
         sign_up(client, email="ana@example.com")
         for _ in range(3):
             assert_problem(client.post("/api/auth/login", json={"email": "ana@example.com", "password": "guess guess"}), 401)
@@ -188,9 +187,7 @@ def test_logins_are_limited_per_account(strict_settings, fresh_db):
 def test_logins_are_limited_per_client_address(strict_settings, fresh_db):
     from litestar.testing import TestClient
 
-    from server.app import create_app
-
-    with TestClient(create_app(strict_settings, fresh_db)) as client:
+    with TestClient(app_for(strict_settings, fresh_db)) as client:
         sign_up(client, email="ana@example.com")  # a signup counts against the address too
         for i in range(5):
             response = client.post("/api/auth/login", json={"email": f"user{i}@example.com", "password": "guess guess"})
@@ -275,9 +272,7 @@ def test_old_hashes_are_upgraded_on_login(client, fresh_db, settings):
 def test_wrong_totp_codes_are_rate_limited_too(strict_settings, fresh_db):
     from litestar.testing import TestClient
 
-    from server.app import create_app
-
-    with TestClient(create_app(strict_settings, fresh_db)) as client:
+    with TestClient(app_for(strict_settings, fresh_db)) as client:
         headers = sign_up(client, email="ana@example.com")
         secret = enrol(client, headers)
         right = totp.code_at(secret, time.time())

@@ -6,6 +6,7 @@ import pytest
 
 from catalog import store as catalog_store
 from server.cli.main import main as cli_main
+from tests.built_app import app_for
 from tests.utils import add_product, assert_problem, jpeg_bytes, point_cli_at
 
 
@@ -153,18 +154,14 @@ def test_admin_upload_refuses_bad_images(client, admin_headers, data, word, sett
 def test_admin_upload_over_the_byte_limit_is_413(settings, fresh_db, admin_headers):
     from litestar.testing import TestClient
 
-    from server.app import create_app
-
     small = settings.with_(max_upload_bytes=2048)
-    with TestClient(create_app(small, fresh_db)) as c:
+    with TestClient(app_for(small, fresh_db)) as c:
         assert_problem(c.post("/api/admin/images", content=b"x" * 4096, headers=admin_headers), 413, "limit")
 
 
 def test_json_body_over_the_limit_is_413(settings, fresh_db, admin_headers):
     from litestar.testing import TestClient
 
-    from server.app import create_app
-
-    with TestClient(create_app(settings.with_(max_upload_bytes=1024), fresh_db)) as c:
+    with TestClient(app_for(settings.with_(max_upload_bytes=1024), fresh_db)) as c:
         response = c.post("/api/admin/products", content=b"{" * 5000, headers=admin_headers)
         assert_problem(response, 413)

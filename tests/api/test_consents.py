@@ -15,6 +15,7 @@ from retention.run import run_retention
 from server.app import create_app
 from server.push_runtime import push_runtime
 from tests.push_double import PushDouble
+from tests.built_app import app_for
 from tests.utils import add_product, log_in, sign_up
 
 
@@ -72,7 +73,7 @@ def test_only_shoppers_who_agreed_get_segments_and_campaign_messages(settings, f
     long_ago = int(time.time() * 1000) - 3 * 3600 * 1000
     with PushDouble(push_runtime(settings).public_key) as double:
         push_settings = settings.with_(push_test_origins=(double.origin,), quiet_hours=(0, 0))
-        with TestClient(create_app(push_settings, fresh_db)) as client:
+        with TestClient(app_for(push_settings, fresh_db)) as client:
             shoppers = {}
             for name, agreed in [("all", ("offers", "analytics")), ("no-offers", ("analytics",)), ("no-analytics", ("offers",))]:
                 headers = sign_up(client, email=f"{name}@example.com")

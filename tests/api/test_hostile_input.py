@@ -15,10 +15,10 @@ from litestar.testing import TestClient
 
 from accounts import vault
 from accounts.service import LOGIN_ATTEMPT
-from server.app import create_app
 from server.http.body import MAX_DEPTH
 from server.settings import Settings
 from server.stores import open_database
+from tests.built_app import app_for
 from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N, assert_problem, sign_up
 
 JSON = {"Content-Type": "application/json"}
@@ -40,7 +40,7 @@ def client(tmp_path_factory) -> Iterator[TestClient]:
     """One app for the whole module: every request here is refused and changes nothing."""
     settings = Settings(data_dir=tmp_path_factory.mktemp("hostile") / "var", admin_token=ADMIN_TOKEN, scrypt_n=TEST_SCRYPT_N)
     database = open_database(settings)
-    with TestClient(create_app(settings, database)) as test_client:
+    with TestClient(app_for(settings, database)) as test_client:
         yield test_client
     database.close()
 

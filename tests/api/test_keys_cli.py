@@ -9,10 +9,10 @@ import pytest
 from litestar.testing import TestClient
 
 from accounts import vault
-from server.app import create_app
 from server.cli.main import main
 from server.push_runtime import push_runtime
 from tests.push_double import PushDouble
+from tests.built_app import app_for
 from tests.utils import BIRTHDAY, log_in, plant_personal_data, point_cli_at, stored_bytes
 
 KIDS = re.compile(rb"~(k[0-9]+)\.")
@@ -29,7 +29,7 @@ def env(monkeypatch, settings):
 def planted(env, fresh_db):
     """A shopper with every kind of personal value, and an app to check them through afterwards."""
     with PushDouble(push_runtime(env).public_key) as double:
-        app = create_app(env.with_(push_test_origins=(double.origin,)), fresh_db)
+        app = app_for(env.with_(push_test_origins=(double.origin,)), fresh_db)
         with TestClient(app) as client:
             yield client, plant_personal_data(client, double)
 
@@ -60,7 +60,7 @@ def test_rotate_moves_every_value_to_a_new_key_then_retire_drops_the_old(planted
 
     database = open_database(env)
     assert {b"k2"} == kids_in(database)
-    with TestClient(create_app(env, database)) as again:
+    with TestClient(app_for(env, database)) as again:
         assert_still_readable(again)
         assert 0 == main(["keys", "status"])
         assert "0 not yet under k2" in capsys.readouterr().out

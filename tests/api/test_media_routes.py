@@ -11,8 +11,8 @@ from PIL import Image
 from media import store as media_store
 from media.describe import describe_images
 from media.ingest import QUICK_FORMATS, build_missing, ingest_original
-from server.app import create_app
 from tests.media_images import encode, png_header_only, smooth_rgb
+from tests.built_app import app_for
 from tests.utils import add_product, assert_problem
 
 TYPES = {"avif": "image/avif", "webp": "image/webp", "jpg": "image/jpeg"}
@@ -120,7 +120,7 @@ def test_reupload_of_the_same_bytes_does_no_work(client, admin_headers, uploaded
 )
 def test_bad_uploads_are_4xx_problems_and_store_nothing(settings, fresh_db, admin_headers, data, status, words):
     small = settings.with_(max_upload_bytes=4096, max_image_pixels=1_000_000)
-    with TestClient(create_app(small, fresh_db)) as limited:
+    with TestClient(app_for(small, fresh_db)) as limited:
         assert_problem(upload(limited, admin_headers, data), status, words)
     assert [] == media_store.all_images(fresh_db.read())
     assert not (settings.data_dir / "originals").exists() and not (settings.data_dir / "variants").exists()

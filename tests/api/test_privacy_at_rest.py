@@ -13,6 +13,7 @@ from accounts import store as accounts_store
 from accounts import totp, vault
 from server.db import SqliteDatabase
 from server.stores import open_database
+from tests.built_app import app_for
 from tests.utils import BIRTHDAY, log_in, plant_personal_data, raw_database_bytes, sign_up, stored_bytes
 
 EMAIL = "Private.Person@Example.com"
@@ -87,21 +88,17 @@ def client_for(settings):
     """A test client over the app on a given database."""
     from litestar.testing import TestClient
 
-    from server.app import create_app
-
-    return lambda database: TestClient(create_app(settings, database))
-
+    return lambda database: TestClient(app_for(settings, database))
 
 
 def test_no_personal_value_planted_through_the_api_is_in_a_database_file(settings, fresh_db):
     from litestar.testing import TestClient
 
-    from server.app import create_app
     from server.push_runtime import push_runtime
     from tests.push_double import PushDouble
 
     with PushDouble(push_runtime(settings).public_key) as double:
-        app = create_app(settings.with_(push_test_origins=(double.origin,)), fresh_db)
+        app = app_for(settings.with_(push_test_origins=(double.origin,)), fresh_db)
         with TestClient(app) as client:
             planted = plant_personal_data(client, double)
             headers = log_in(client, email=planted["email"].decode())

@@ -15,12 +15,12 @@ from operators import service as operator_service
 from retention import audience_store
 from retention.delivery import deliver_due
 from retention.planner import enqueue_message
-from server.app import create_app
 from server.http.reveal import reveal_for
 from server.push_runtime import push_runtime
 from tests.loyalty_support import fill_cart, shopper
 from tests.operator_support import token_headers
 from tests.push_double import PushDouble
+from tests.built_app import app_for
 from tests.utils import add_product, assert_problem, sign_up, sync_push
 
 EMAIL = "peter.parker@example.com"
@@ -105,7 +105,7 @@ def test_no_log_line_carries_an_email_endpoint_or_birthday(settings, fresh_db, c
     caplog.set_level(logging.DEBUG)
     with PushDouble(push_runtime(settings).public_key) as double:
         push_settings = settings.with_(push_test_origins=(double.origin,), quiet_hours=(0, 0))
-        with TestClient(create_app(push_settings, fresh_db), raise_server_exceptions=False) as client:
+        with TestClient(app_for(push_settings, fresh_db), raise_server_exceptions=False) as client:
             logging.getLogger().addHandler(caplog.handler)  # Litestar's logging set-up replaced the root handlers
             headers = sign_up(client, email=EMAIL)
             client.post("/api/auth/login", json={"email": EMAIL, "password": "wrong password"})

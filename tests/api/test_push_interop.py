@@ -9,9 +9,9 @@ from litestar.testing import TestClient
 from retention.config import RetentionConfig
 from retention.delivery import PushSender
 from retention.vapid_keys import load_vapid
-from server.app import create_app
 from server.cli.main import main
 from server.push_runtime import push_runtime
+from tests.built_app import app_for
 from tests.utils import point_cli_at, sign_up
 from tests.web_push_testing import WebPushTesting
 
@@ -34,7 +34,7 @@ def env(monkeypatch, settings, service):
 def subscribed(env, fresh_db, service) -> dict:
     """A shopper whose device subscribed through the API with a subscription the service made for our key."""
     browser = service.subscribe(push_runtime(env).public_key)
-    with TestClient(create_app(env, fresh_db)) as client:
+    with TestClient(app_for(env, fresh_db)) as client:
         headers = sign_up(client, email="interop@example.com")
         body = {"endpoint": browser["endpoint"], "keys": browser["keys"], "consent": True, "timeZone": "UTC"}
         response = client.post("/api/push/subscriptions", json=body, headers=headers)

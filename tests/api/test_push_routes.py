@@ -14,11 +14,11 @@ from retention.models import CampaignIn, OfferIn, Variant
 from retention.offers import create_offer
 from retention.planner import create_campaign, enqueue_message
 from retention.receipts import receipt_for
-from server.app import create_app
 from server.push_runtime import push_runtime
 from sync import store as sync_store
 from tests.loyalty_support import fill_cart
 from tests.push_double import PushDouble
+from tests.built_app import app_for
 from tests.utils import add_product, assert_problem, log_in, sign_up
 
 
@@ -35,7 +35,7 @@ def push_settings(settings, double):
 
 @pytest.fixture
 def api(push_settings, fresh_db):
-    with TestClient(create_app(push_settings, fresh_db)) as test_client:
+    with TestClient(app_for(push_settings, fresh_db)) as test_client:
         yield test_client
 
 

@@ -23,13 +23,13 @@ from schemathesis import checks as st_checks
 from schemathesis.config import SchemathesisConfig
 
 from accounts import service as accounts_service
-from server.app import create_app
 from server.http.api_description import ADMIN_TOKEN as ADMIN_SCHEME
 from server.http.api_description import JSON_LINES
 from server.http.api_description import SHOPPER_TOKEN as SHOPPER_SCHEME
 from server.http.auth import auth_policy
 from server.settings import Settings
 from server.stores import open_database
+from tests.built_app import app_for
 from tests.utils import ADMIN_TOKEN, TEST_SCRYPT_N
 
 CHECKS = [
@@ -139,7 +139,7 @@ def served(tmp_path_factory) -> Iterator[tuple[TestClient, Credentials]]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("schemathesis") / "var", admin_token=ADMIN_TOKEN,
                         scrypt_n=TEST_SCRYPT_N)
     database = open_database(settings)
-    with TestClient(create_app(settings, database), base_url=BASE) as client:
+    with TestClient(app_for(settings, database), base_url=BASE) as client:
         yield client, Credentials(database, settings)
     database.close()
 

@@ -72,7 +72,7 @@ def test_points_mall_orders_and_checkout(browser, live_server):
 
         # Order history from the synced view.
         open_page(page, live_server, "/orders")
-        expect(page.locator(f"#lm-orders li[data-order='{order_id}']")).to_contain_text("paid", timeout=WAIT_MS)
+        expect(page.locator(f"#lm-orders li[data-order='{order_id}']")).to_contain_text("Paid", timeout=WAIT_MS)
 
         # Points and tier.
         open_page(page, live_server, "/points")

@@ -273,9 +273,11 @@ def test_checkout_from_the_cart_page_shows_on_the_orders_and_points_pages(browse
         page.goto(f"{live_server.url}/orders")
         sync_ready(page)
         row = page.locator(f"#lm-orders li[data-order='{order_id}']")
-        expect(row).to_contain_text("placed")
+        expect(row).to_contain_text("Awaiting cash on delivery")  # its last step reached, in the shopper's words
         api(live_server, "POST", f"/api/admin/orders/{order_id}/status", {"status": "fulfilled"}, ADMIN_TOKEN)
-        expect(row).to_contain_text("fulfilled", timeout=WAIT_MS)  # through the poke, no reload
+        expect(row).to_contain_text("Shipped", timeout=WAIT_MS)  # through the poke, no reload; not yet delivered
+        api(live_server, "POST", f"/api/admin/orders/{order_id}/delivered", {}, ADMIN_TOKEN)
+        expect(row).to_contain_text("Delivered", timeout=WAIT_MS)
 
         page.goto(f"{live_server.url}/points")
         sync_ready(page)
