@@ -18,7 +18,7 @@ def mask_email(email: str) -> str:
     return f"{local[0]}***@{domain}"
 
 
-def mask_address(address: str) -> str:
+def mask_ip(address: str) -> str:
     """An IP address cut to its network (`203.0.113.*`, `2001:db8:85a3::*`): enough to tell offices and providers
     apart, not to single out a device. Anything else (a test client's name) shows as `***`; empty stays empty."""
     if not address:
@@ -31,6 +31,17 @@ def mask_address(address: str) -> str:
         return ".".join(address.split(".")[:3]) + ".*"
     network = ipaddress.ip_network(f"{ip}/48", strict=False).network_address.compressed
     return network.removesuffix("::") + "::*"
+
+
+def mask_text(text: str) -> str:
+    """A name or street cut to its first character (`A***`); empty stays empty."""
+    return f"{text[0]}***" if text else ""
+
+
+def mask_phone(phone: str) -> str:
+    """A phone number cut to its last two digits (`***00`); empty stays empty."""
+    digits = [c for c in phone if c.isdigit()]
+    return "***" + "".join(digits[-2:]) if phone else ""
 
 
 def redact(text: str) -> str:

@@ -35,10 +35,13 @@ async function run() {
   if (!main || !client) return;
   const say = (text) => (status.textContent = text);
   const controls = [...document.querySelectorAll("#lm-export, #lm-delete input, #lm-delete button")];
+  const needsSignIn = main.getAttribute("data-needs_signin");
   const refresh = () => {
     render(client, form);
     for (const c of controls) c.disabled = !client.signedIn;
-    if (!client.signedIn) say(main.getAttribute("data-needs_signin"));
+    // The client reads its session after it starts: "sign in first" goes once it knows the shopper is signed in.
+    if (!client.signedIn) say(needsSignIn);
+    else if (status.textContent === needsSignIn) say("");
   };
   client.subscribe(refresh);
   refresh();

@@ -46,7 +46,7 @@ function summary(data) {
     : text("reviews.none");
 }
 
-function writeForm(sku, client, onSaved) {
+function writeForm(sku, client, onSaved, mine = null) {
   const status = el("p", { class: "lm-muted", role: "status", id: "lm-review-status" });
   const rating = el("select", { id: "lm-review-rating", name: "rating", required: true },
     [5, 4, 3, 2, 1].map((n) => el("option", { value: String(n) }, text("reviews.stars", { rating: n }))));
@@ -63,6 +63,11 @@ function writeForm(sku, client, onSaved) {
     el("p", { class: "lm-muted" }, text("reviews.name_hint")),
     button, status,
   );
+  if (mine) { // the shopper's review so far: the form rewrites it
+    rating.value = String(mine.rating);
+    body.value = mine.text;
+    name.value = mine.displayName || "";
+  }
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!navigator.onLine) return (status.textContent = text("reviews.offline"));
@@ -124,14 +129,26 @@ function mount(sku) {
   } else {
     load();
   }
-  // The form is for signed-in shoppers; the sync client reads its session after it starts, so draw it then.
+  // The form is for signed-in shoppers the product was delivered to (asked once online, with their review so
+  // far); the sync client reads its session after it starts, so ask then. Others read why there is no form.
   let form = null;
-  const offerForm = (client) => {
-    if (form || !client.signedIn) return;
-    form = writeForm(sku, client, (review) => {
-      list.querySelector(`[data-review="${review.id}"]`)?.remove();
-      list.prepend(reviewItem(review));
-    });
+  let asking = false;
+  const offerForm = async (client) => {
+    if (form || asking || !client.signedIn || !navigator.onLine) return;
+    asking = true;
+    let mine;
+    try {
+      mine = await authed(client, "GET", `/api/products/${encodeURIComponent(sku)}/review`);
+    } catch {
+      asking = false; // asked again when the sync client next changes (online again, signed in again)
+      return;
+    }
+    form = mine.reviewable || mine.review
+      ? writeForm(sku, client, (review) => {
+        list.querySelector(`[data-review="${review.id}"]`)?.remove();
+        list.prepend(reviewItem(review));
+      }, mine.review)
+      : el("p", { class: "lm-muted", id: "lm-review-not-yet" }, text("reviews.not_delivered"));
     section.append(form);
   };
   waitFor("lastmileSync", 30_000).then((client) => {

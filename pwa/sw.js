@@ -372,8 +372,9 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(shellAsset(request));
   } else if (url.pathname.startsWith("/media/")) {
     event.respondWith(image(event));
-  } else if (url.pathname.startsWith("/api/products") && !url.searchParams.has("q") && !url.pathname.endsWith("/reviews")) {
-    // (Reviews go to the network: a shopper who just wrote one must see it; the page says when it is offline.)
+  } else if (url.pathname.startsWith("/api/products") && !url.searchParams.has("q") && !/\/reviews?$/.test(url.pathname)) {
+    // (Reviews go to the network: a shopper who just wrote one must see it, and "my review" is the shopper's own;
+    // the page says when it is offline.)
     event.respondWith(staleWhileRevalidate(event));
   }
   // Everything else (sync, auth, orders, admin) goes to the network untouched.

@@ -41,6 +41,14 @@ class ReviewPage(msgspec.Struct, rename="camel", frozen=True):
     next_cursor: str | None = None
 
 
+class MyReview(msgspec.Struct, rename="camel", frozen=True):
+    """What the product page offers the signed-in shopper: whether they may review it (it was delivered to them)
+    and the review they wrote already, to rewrite."""
+
+    reviewable: bool
+    review: Review | None = None
+
+
 class ReviewResult(msgspec.Struct, rename="camel", frozen=True):
     """What writing a review did: the review, whether it was new, and the growth it earned (first time only)."""
 

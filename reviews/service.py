@@ -16,7 +16,7 @@ from sync.poke import notify
 
 from . import store
 from .errors import BadReview, NotReviewable
-from .models import Review, ReviewInput, ReviewPage, ReviewResult
+from .models import MyReview, Review, ReviewInput, ReviewPage, ReviewResult
 
 # No control characters but newline and tab; a display name is one line and never looks like an email.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -37,6 +37,15 @@ def to_review(row: dict) -> Review:
     """A review row as everyone may read it."""
     return Review(id=row["id"], rating=row["rating"], text=row["body"], display_name=row["display_name"],
                   created_at=row["created_at"], updated_at=row["updated_at"])
+
+
+def mine(database: Any, user_id: int, sku: str) -> MyReview:
+    """Whether the shopper may review a product (UnknownProduct for none) and the review they wrote of it."""
+    with database.snapshot() as db:
+        catalog_service.require_product(db, sku)
+        row = store.review_of(db, user_id, sku)
+        return MyReview(reviewable=loyalty_store.delivered_sku(db, user_id, sku),
+                        review=to_review(row) if row else None)
 
 
 def write(database: Any, user_id: int, sku: str, data: ReviewInput, now: datetime | None = None) -> ReviewResult:

@@ -54,6 +54,12 @@ def get_review(db: Any, review_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
+def review_of(db: Any, user_id: int, sku: str) -> dict | None:
+    """A shopper's review of one product, if they wrote one."""
+    rows = list(db.query("SELECT * FROM reviews WHERE user_id = ? AND sku = ?", [user_id, sku]))
+    return rows[0] if rows else None
+
+
 def page(db: Any, sku: str, before: int | None, limit: int) -> list[dict]:
     """A product's reviews newest first, with ids below ``before``."""
     return list(db.query(

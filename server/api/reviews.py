@@ -11,7 +11,7 @@ from litestar.params import JSONBody, Parameter
 
 from accounts.models import CurrentUser
 from reviews import service
-from reviews.models import ReviewInput, ReviewPage, ReviewResult
+from reviews.models import MyReview, ReviewInput, ReviewPage, ReviewResult
 from server.db import Database
 from server.http.api_description import SHOPPER, problems
 from server.http.conditional import cacheable
@@ -36,6 +36,15 @@ class ReviewsController(Controller):
         (ETag → 304), never served stale: a shopper who just wrote a review sees it."""
         return cacheable(request, service.reviews_page(database, product_id, cursor, limit), max_age=0,
                          stale_while_revalidate=0)
+
+    @get("/review", sync_to_thread=True, summary="My review of a product", security=SHOPPER,
+         responses=problems(400, 401, 404))
+    def my_review(
+        self, product_id: ProductIdPath, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database],
+    ) -> MyReview:
+        """Whether you may review this product (it was delivered to you) and the review you wrote, to rewrite;
+        the product page asks before it offers the form."""
+        return service.mine(database, current_user.user_id, product_id)
 
     @put("/review", sync_to_thread=True, status_code=200, summary="Write my review of a product", security=SHOPPER,
          responses=problems(400, 401, 403, 404, 413, 422))

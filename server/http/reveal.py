@@ -8,10 +8,14 @@ from typing import Annotated
 from litestar.connection import ASGIConnection
 from litestar.params import Parameter
 
+import msgspec
+
 from accounts.errors import RevealForbidden, RevealReasonRequired
+from accounts.masking import mask_phone, mask_text
 from accounts.models import Reveal
 from operators.models import Principal
 from server.http.audit import REVEAL_REASON
+from sync.addresses import Address
 
 REVEAL_ROLES = frozenset({"owner", "support"})
 """Roles whose work needs a shopper's real email (support answers shoppers); merchandisers and marketers see masks."""
@@ -53,3 +57,15 @@ def reveal_for(connection: ASGIConnection, reveal: bool, reason: str | None = No
         raise RevealReasonRequired(
             f"say why in `reason` ({REASON_MIN} to {REASON_MAX} characters, e.g. a ticket number): it goes into the audit log")
     return Reveal(role=role, operator=operator, route=f"{connection.scope.get('method', 'GET')} {connection.url.path}")
+
+
+def masked_address(address: Address | dict | None) -> Address | None:
+    """A delivery address as operators see it unrevealed: city, region and country (where it goes), the name,
+    street and postcode cut short, the phone to its last two digits (orders carry it as the stored dict)."""
+    if address is None:
+        return None
+    if not isinstance(address, Address):
+        address = msgspec.convert(address, Address)
+    return msgspec.structs.replace(
+        address, name=mask_text(address.name), line1=mask_text(address.line1), line2=mask_text(address.line2),
+        postcode=address.postcode[:2] + "***" if address.postcode else "", phone=mask_phone(address.phone))

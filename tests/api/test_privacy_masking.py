@@ -17,10 +17,11 @@ from retention.delivery import deliver_due
 from retention.planner import enqueue_message
 from server.http.reveal import reveal_for
 from server.push_runtime import push_runtime
+from tests.loyalty_support import fill_cart, shopper
 from tests.operator_support import token_headers
 from tests.push_double import PushDouble
 from tests.built_app import app_for
-from tests.utils import assert_problem, sign_up
+from tests.utils import add_product, assert_problem, sign_up, sync_push
 
 EMAIL = "peter.parker@example.com"
 BIRTHDAY = "1990-08-10"
@@ -137,3 +138,32 @@ def test_no_log_line_carries_an_email_endpoint_or_birthday(settings, fresh_db, c
     assert "/api/auth/login" in text and "/api/sync/push" in text  # the capture saw the flow
     token = sub["endpoint"].rsplit("/", 1)[-1].lower()
     assert [] == [v for v in ("peter.parker", "peter", token, BIRTHDAY, "europe/berlin") if v in text]
+
+
+HOME = {"id": "home", "name": "Ana Lima", "line1": "1 Harbour Road", "city": "Lisbon", "country": "PT",
+        "line2": "", "region": "", "postcode": "1100-001", "phone": "+351 21 000 0034"}
+
+
+def test_an_orders_delivery_address_is_masked_for_operators_until_revealed_with_a_reason(client, admin_headers,
+                                                                                          fresh_db):
+    add_product(fresh_db, "MUG", price=1_250, stock=5)
+    headers, user = shopper(client, "ana@example.com")
+    sync_push(client, headers, f"client-device-{user}", ("address.put", HOME))
+    fill_cart(fresh_db, user, {"MUG": 1})
+    order = client.post("/api/orders", headers={**headers, "Idempotency-Key": "k1"},
+                        json={"addressId": "home", "delivery": "standard",
+                              "payment": {"method": "card", "token": "tok_test_approve"}}).json()
+    path = f"/api/admin/orders/{order['id']}"
+    got = client.get(path, headers=admin_headers)
+    assert 200 == got.status_code, (order, got.text)
+    masked = got.json()["address"]
+    assert {"name": "A***", "line1": "1***", "postcode": "11***", "phone": "***34", "city": "Lisbon"} == {
+        k: masked[k] for k in ("name", "line1", "postcode", "phone", "city")}
+    shipped = client.post(f"{path}/status", headers=admin_headers, json={"status": "fulfilled"}).json()
+    assert masked == shipped["address"]  # a write's answer is masked too
+    assert_problem(client.get(path, params={"reveal": "true"}, headers=admin_headers), 400, "reason")
+    revealed = client.get(path, params={"reveal": "true", "reason": "carrier lost the parcel"}, headers=admin_headers)
+    assert HOME == {k: v for k, v in revealed.json()["address"].items()}
+    lines = [(e.action, e.detail, e.status) for e in operator_service.audit_log(fresh_db, action_prefix="reveal ")]
+    assert [("reveal GET /api/admin/orders/{order_id}", "personal data revealed; reason: carrier lost the parcel", 200),
+            ("reveal GET /api/admin/orders/{order_id}", "personal data revealed; reason: ", 400)] == lines

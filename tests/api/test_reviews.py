@@ -71,6 +71,20 @@ def test_only_what_was_delivered_can_be_reviewed(client, fresh_db, tea, case, st
     assert 0 == client.get(f"/api/products/{tea}/reviews").json()["count"]
 
 
+def test_my_review_says_whether_i_may_write_one_and_holds_what_i_wrote(client, fresh_db, tea):
+    headers, user = shopper(client, "mine@example.com")
+    mine = f"/api/products/{tea}/review"
+    assert {"reviewable": False, "review": None} == client.get(mine, headers=headers).json()  # nothing delivered
+    delivered(fresh_db, user, tea)
+    assert {"reviewable": True, "review": None} == client.get(mine, headers=headers).json()
+    written = review(client, headers, tea, 4, "Good tea.", displayName="Lin").json()["review"]
+    assert {"reviewable": True, "review": written} == client.get(mine, headers=headers).json()
+    other, _ = shopper(client, "other@example.com")
+    assert {"reviewable": False, "review": None} == client.get(mine, headers=other).json()  # only one's own
+    assert_problem(client.get("/api/products/NOPE/review", headers=headers), 404, "NOPE")
+    assert 401 == client.get(mine).status_code
+
+
 @pytest.mark.parametrize("body", [
     {"rating": 0, "text": "x"}, {"rating": 6, "text": "x"}, {"rating": 3, "text": ""},
     {"rating": 3, "text": "x" * 2_001}, {"rating": 3, "text": "ok", "displayName": "me@example.com"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts import consents
 from tests.browser.axe import serious_violations
@@ -23,9 +24,10 @@ def test_a_consent_switched_on_and_the_browsers_zone_reach_the_server_and_the_pa
         email = sign_up_in_page(page, live_server.url, "privacy").email
         page.goto(f"{live_server.url}/privacy")
         page.wait_for_selector("#lm-consent-offers:not([disabled])", timeout=WAIT_MS)
+        expect(page.locator("#lm-privacy-status")).not_to_contain_text("Sign in", timeout=WAIT_MS)  # signed in
         assert [] == serious_violations(page)
         page.check("#lm-consent-offers")
-        page.wait_for_function("document.getElementById('lm-privacy-status').textContent.length > 0", timeout=WAIT_MS)
+        expect(page.locator("#lm-privacy-status")).to_contain_text("Saved.", timeout=WAIT_MS)
         database = open_database(live_settings)
         try:
             from accounts import service

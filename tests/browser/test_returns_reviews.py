@@ -90,3 +90,14 @@ def test_the_product_page_loads_reviews_after_first_paint_and_a_buyer_publishes_
         page.locator("#lm-reviews").scroll_into_view_if_needed()
         expect(page.locator("#lm-rating")).to_contain_text("Rated 4.0 out of 5", timeout=WAIT_MS)
         assert "@" not in page.inner_text("#lm-review-list")
+        # Back later, the form holds the review so far, to rewrite.
+        expect(page.locator("#lm-review-form textarea[name=text]")).to_have_value("Arrived quickly and tastes right.",
+                                                                                 timeout=WAIT_MS)
+
+        # A product never delivered to this shopper offers no form, and says why.
+        other = next(i["id"] for i in api(live_server, "GET", "/api/products?limit=50")["items"] if i["id"] != sku)
+        page.goto(f"{live_server.url}/p/{other}")
+        page.locator("#lm-reviews").scroll_into_view_if_needed()
+        expect(page.locator("#lm-review-not-yet")).to_have_text("You can review a product once it has been delivered "
+                                                                 "to you.", timeout=WAIT_MS)
+        assert 0 == page.locator("#lm-review-form").count()

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from accounts.masking import RedactingFilter, mask_email, redact
+from accounts.masking import RedactingFilter, mask_email, mask_ip, mask_phone, mask_text, redact
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,19 @@ def test_the_filter_rewrites_records_that_carry_personal_data():
     plain = logging.LogRecord("x", logging.INFO, __file__, 1, "order %s", (7,), None)
     RedactingFilter().filter(plain)
     assert ("order %s", (7,)) == (plain.msg, plain.args)
+
+
+@pytest.mark.parametrize("address, masked", [
+    ("203.0.113.77", "203.0.113.*"), ("2001:db8:85a3:1:2::9", "2001:db8:85a3::*"), ("::1", "::*"),
+    ("testclient", "***"), ("", ""),
+])
+def test_an_ip_address_is_cut_to_its_network(address, masked):
+    assert masked == mask_ip(address)
+
+
+@pytest.mark.parametrize("function, value, masked", [
+    (mask_text, "Ana Lima", "A***"), (mask_text, "", ""),
+    (mask_phone, "+351 21 000 0034", "***34"), (mask_phone, "", ""),
+])
+def test_names_streets_and_phones_keep_a_hint_only(function, value, masked):
+    assert masked == function(value)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
+
 from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
@@ -25,10 +27,16 @@ from server.api.loyalty import RewardIdPath
 from server.db import Database
 from server.http.api_description import ADMIN, problems
 from server.http.params import Id
+from server.http.reveal import ReasonParam, RevealParam, masked_address, reveal_for
 from server.http.roles import PERMISSION, role_guard
 from server.settings import Settings
 
 LotteryIdPath = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
+
+
+def _masked(order: Order) -> Order:
+    """The order with its delivery address masked (personal data: operators reveal it with a reason)."""
+    return msgspec.structs.replace(order, address=masked_address(order.address))
 
 
 class AdminLoyaltyController(Controller):
@@ -50,8 +58,8 @@ class AdminLoyaltyController(Controller):
         """Move an order: placed → paid → fulfilled (shipped), or → cancelled (before payment) / refunded (after);
         cash on delivery: placed → fulfilled (shipped unpaid, paid on delivery) → cancelled (refused) / refunded;
         else 409. The shopper's devices hear of it (sync, push)."""
-        return service.set_order_status(database, order_id, data.status, settings.points_hold_days,
-                                        listeners=request.app.state.hooks.order_listeners)
+        return _masked(service.set_order_status(database, order_id, data.status, settings.points_hold_days,
+                                                listeners=request.app.state.hooks.order_listeners))
 
     @post("/orders/{order_id:int}/delivered", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS},
           summary="Confirm an order's delivery", responses=problems(400, 401, 403, 404, 409))
@@ -59,14 +67,17 @@ class AdminLoyaltyController(Controller):
                   settings: NamedDependency[Settings]) -> Order:
         """The carrier confirmed delivery of a fulfilled order (once; anything not fulfilled → 409); a cash-on-delivery
         order is paid then. The shopper's devices hear of it (sync, push)."""
-        return service.mark_delivered(database, order_id, hold_days=settings.points_hold_days,
-                                      listeners=request.app.state.hooks.order_listeners)
+        return _masked(service.mark_delivered(database, order_id, hold_days=settings.points_hold_days,
+                                              listeners=request.app.state.hooks.order_listeners))
 
     @get("/orders/{order_id:int}", sync_to_thread=True, opt={PERMISSION: Permission.ORDERS}, summary="Any order",
          responses=problems(400, 401, 403, 404))
-    def get_order(self, order_id: Id, database: NamedDependency[Database]) -> Order:
-        """Any order."""
-        return service.get_order(database, order_id)
+    def get_order(self, request: Request, order_id: Id, database: NamedDependency[Database],
+                  reveal: RevealParam = False, reason: ReasonParam = None) -> Order:
+        """Any order; its delivery address masked unless revealed with a reason (owner and support; audited)."""
+        revealed = reveal_for(request, reveal, reason) is not None
+        order = service.get_order(database, order_id)
+        return order if revealed else _masked(order)
 
     @get("/rewards", sync_to_thread=True, summary="Every reward", responses=problems(401, 403))
     def list_rewards(self, database: NamedDependency[Database]) -> RewardList:

@@ -12,7 +12,7 @@ from anyio import to_thread
 from litestar import Request, Response, get, post
 from litestar.params import Parameter
 
-from accounts.masking import mask_address
+from accounts.masking import mask_ip
 from operators import service
 from operators.errors import Forbidden
 from operators.roles import Permission
@@ -43,7 +43,7 @@ def _page(request: Request, c: Ctx, before: int | None, action: str, revealed: b
             f'<button class="small" type="submit">{h(c.t("audit.reveal"))}</button></form>'
         )
     rows = [[e.at.replace("T", " ").rstrip("Z"), e.actor, c.t("role." + e.role) if e.role else "—", e.action,
-             e.target, e.detail, e.address if revealed else mask_address(e.address), e.status or "—"] for e in entries]
+             e.target, e.detail, e.address if revealed else mask_ip(e.address), e.status or "—"] for e in entries]
     more = ""
     if len(entries) == PAGE:
         more = f'<p><a href="/admin/audit?before={entries[-1].id}&amp;action={h(action)}">{h(c.t("older"))}</a></p>'
