@@ -46,7 +46,9 @@ table{border-collapse:collapse;background:#fff;margin:.4em 0 1em;min-width:40%}c
 th,td{border:1px solid #d5dbe1;padding:5px 8px;text-align:left;vertical-align:top}th{background:#eef1f4}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 form.inline{display:inline-flex;gap:6px;align-items:center;flex-wrap:wrap;margin:0}
+form.inline+form.inline{margin-left:1.5em}
 form.stack{display:grid;gap:8px;max-width:36rem;background:#fff;padding:12px;border:1px solid #d5dbe1;border-radius:6px}
+form.stack fieldset{display:grid;gap:6px;border:1px solid #d5dbe1;border-radius:4px;padding:8px 10px}
 label{font-weight:600}input,select,textarea{font:inherit;padding:5px 7px;border:1px solid #6b7785;border-radius:4px;background:#fff;color:#1d2433}
 button.primary,form.stack button{background:#0b5d4b;color:#fff;border:0;border-radius:4px;padding:7px 14px;font:inherit;cursor:pointer}
 button.small{background:#0b5d4b;color:#fff;border:0;border-radius:4px;padding:3px 9px;font:inherit;cursor:pointer}
