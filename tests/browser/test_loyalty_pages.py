@@ -65,7 +65,14 @@ def test_points_mall_orders_and_checkout(browser, live_server):
         # The first order's badge is announced once, on the page the shopper is on, and marked seen on the server.
         expect(page.locator(".note[data-kind='badge-first-order']")).to_have_text("New badge: First order",
                                                                                  timeout=WAIT_MS)
-        page.wait_for_function("window.lastmileSync.pending.length === 0", timeout=WAIT_MS)
+        # The note shows before `badges.seen` is queued (mutate is async): wait until this device has applied it
+        # locally and the push has been acknowledged, not just for an empty queue.
+        page.wait_for_function(
+            "(() => { const s = window.lastmileSync;"
+            " const b = s.entries('badges/').find((x) => x && x.id === 'first-order');"
+            " return Boolean(b && b.announcedAt) && s.pending.length === 0; })()",
+            timeout=WAIT_MS,
+        )
         pulled = api(live_server, "POST", "/api/sync/pull", {"clientId": str(uuid.uuid4()), "cookie": None}, token=token)
         [badge] = [op["value"] for op in pulled["patch"] if op.get("key") == "badges/first-order"]
         assert badge["announcedAt"] is not None
