@@ -216,7 +216,7 @@ def _upsert_rows(db: Any, rows: list[tuple], pg_sql: str, table_columns: str, co
 
 
 def flush(db: Any) -> None:
-    """Write what the current push holds: one version bump and one upsert per table."""
+    """Write what the current push holds: one version bump and one upsert per table (outside a push: nothing)."""
     batch = _buffer()
     if batch is None:
         return
@@ -252,25 +252,25 @@ def warm(db: Any, user_id: int, view_keys: list[str] = (), lww_keys: list[str] =
     batch.wanted_lww.update(k for k in lww_keys if k not in batch.lww)
 
 
+def _rows_by_key(db: Any, select: str, user_id: int, keys: list[str]) -> dict[str, tuple]:
+    """{key: the rest of its row} for the ``keys`` that ``select`` (ending in ``... AND``) finds."""
+    found: dict[str, tuple] = {}
+    for at in range(0, len(keys), _FLUSH_ROWS):
+        where, params = _in(db, "key", keys[at : at + _FLUSH_ROWS])
+        for key, *rest in _ex(db, f"{select} {where}", [user_id, *params]).fetchall():
+            found[key] = tuple(rest)
+    return found
+
+
 def _load_wanted(db: Any, batch: _Batch) -> None:
-    wanted = sorted(k for k in batch.wanted_view if ("", k) not in batch.view)
+    keys = sorted(k for k in batch.wanted_view if ("", k) not in batch.view)
     batch.wanted_view.clear()
-    for at in range(0, len(wanted), _FLUSH_ROWS):
-        chunk = wanted[at : at + _FLUSH_ROWS]
-        where, params = _in(db, "key", chunk)
-        found = dict(_ex(db, f"SELECT key, value FROM sync_view WHERE user_id = ? AND scope = '' AND {where}", [batch.user_id, *params]).fetchall())
-        for key in chunk:
-            batch.view[("", key)] = _opened(found.get(key))
-    wanted = sorted(k for k in batch.wanted_lww if k not in batch.lww)
+    found = _rows_by_key(db, "SELECT key, value FROM sync_view WHERE user_id = ? AND scope = '' AND", batch.user_id, keys)
+    batch.view.update({("", key): _opened(found[key][0]) if key in found else None for key in keys})
+    keys = sorted(k for k in batch.wanted_lww if k not in batch.lww)
     batch.wanted_lww.clear()
-    for at in range(0, len(wanted), _FLUSH_ROWS):
-        chunk = wanted[at : at + _FLUSH_ROWS]
-        where, params = _in(db, "key", chunk)
-        found = {key: (a, c) for key, a, c in _ex(
-            db, f"SELECT key, at, client_id FROM sync_lww WHERE user_id = ? AND {where}", [batch.user_id, *params]
-        ).fetchall()}
-        for key in chunk:
-            batch.lww[key] = found.get(key)
+    found = _rows_by_key(db, "SELECT key, at, client_id FROM sync_lww WHERE user_id = ? AND", batch.user_id, keys)
+    batch.lww.update({key: found.get(key) for key in keys})
 
 
 def _live_text(db: Any, user_id: int, scope: str, key: str) -> str | None:
@@ -290,12 +290,6 @@ def _live_text(db: Any, user_id: int, scope: str, key: str) -> str | None:
     if batch is not None:
         batch.view[(scope, key)] = text
     return text
-
-
-def _flushed(db: Any) -> None:
-    # Before any statement that reads or writes more than one key: the tables must hold the buffered writes.
-    if _buffer() is not None:
-        flush(db)
 
 
 def _new_version(db: Any, user_id: int) -> tuple[int, bool]:
@@ -426,7 +420,7 @@ def delete_prefix(db: Any, user_id: int, prefix: str, *, scope: str = "") -> int
     """Delete every live key under ``prefix`` (one version for all); how many."""
     if not prefix:
         raise BadViewRow("delete_prefix needs a prefix")
-    _flushed(db)
+    flush(db)  # the tables must hold the buffered writes before reading beyond single keys
     batch = _buffer(user_id)
     if batch is not None:  # the UPDATE below changes rows the buffer may have read
         for cached in [k for k in batch.view if k[0] == scope and k[1].startswith(prefix)]:
@@ -456,7 +450,7 @@ def get_value(db: Any, user_id: int, key: str, *, scope: str = "") -> Any:
 
 def get_view(db: Any, user_id: int, prefix: str = "") -> dict[str, Any]:
     """The user's (device-wide) view under ``prefix`` as {key: value}, e.g. prefix "cart/" for checkout."""
-    _flushed(db)
+    flush(db)
     if prefix:
         rows = _ex(
         db,
@@ -475,14 +469,14 @@ def get_view(db: Any, user_id: int, prefix: str = "") -> dict[str, Any]:
 
 def user_version(db: Any, user_id: int) -> tuple[int, int]:
     """(version, horizon) of the user's view; (0, 0) before the first change."""
-    _flushed(db)
+    flush(db)
     row = _ex(db, "SELECT version, horizon FROM sync_users WHERE user_id = ?", [user_id]).fetchone()
     return (row[0], row[1]) if row else (0, 0)
 
 
 def changes_since(db: Any, user_id: int, scope: str, cookie: int) -> list[tuple[str, str | None]]:
     """(key, JSON or None for a tombstone) of every row changed after ``cookie`` visible to the client."""
-    _flushed(db)
+    flush(db)
     rows = _ex(
         db,
         "SELECT key, value FROM sync_view WHERE user_id = ? AND version > ? AND scope IN ('', ?) ORDER BY key",
@@ -493,7 +487,7 @@ def changes_since(db: Any, user_id: int, scope: str, cookie: int) -> list[tuple[
 
 def live_rows(db: Any, user_id: int, scope: str) -> list[tuple[str, str]]:
     """(key, JSON) of every live row visible to the client."""
-    _flushed(db)
+    flush(db)
     rows = _ex(
         db,
         "SELECT key, value FROM sync_view WHERE user_id = ? AND scope IN ('', ?) AND value IS NOT NULL ORDER BY key",
@@ -574,7 +568,7 @@ def set_lww(db: Any, user_id: int, key: str, at: int, client_id: str) -> None:
 
 def trim_errors(db: Any, user_id: int, scope: str) -> None:
     """Keep only the newest ERRORS_KEPT `errors/...` entries of a client."""
-    _flushed(db)
+    flush(db)
     live = _ex(
         db,
         "SELECT key FROM sync_view WHERE user_id = ? AND scope = ? AND key >= 'errors/' AND key < 'errors0'"
@@ -587,7 +581,7 @@ def trim_errors(db: Any, user_id: int, scope: str) -> None:
 
 def prune_tombstones(db: Any, before: int) -> int:
     """Drop tombstones changed before ``before`` (unix s), raising each user's horizon past them; how many."""
-    _flushed(db)
+    flush(db)
     _ex(
         db,
         "UPDATE sync_users SET horizon = COALESCE((SELECT max(v.version) FROM sync_view v"
@@ -600,7 +594,7 @@ def prune_tombstones(db: Any, before: int) -> int:
 
 def rows_with_prefix(db: Any, prefix: str) -> list[tuple[int, str, str, int]]:
     """(user_id, key, JSON, changed_at) of every live shared row under ``prefix``, all users (`lastmile verify`)."""
-    _flushed(db)
+    flush(db)
     rows = _ex(
         db,
         f"SELECT user_id, key, value, changed_at FROM sync_view WHERE scope = '' AND value IS NOT NULL AND {_prefix_where(prefix)}"
@@ -614,7 +608,7 @@ def erase_user(db: Any, user_id: int) -> int:
 
     No tombstones are left: the user's devices are signed out, so nobody pulls this view again.
     """
-    _flushed(db)
+    flush(db)
     dropped = _ex(db, "DELETE FROM sync_view WHERE user_id = ?", [user_id]).rowcount
     for sql in ("DELETE FROM sync_lww WHERE user_id = ?", "DELETE FROM sync_clients WHERE user_id = ?",
                 "DELETE FROM sync_users WHERE user_id = ?"):
