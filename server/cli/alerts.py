@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from clock import iso
 from insights import alerts, store
+from server.cli.commands import command, command_group
 from server.cli.database import opened_database
 from server.settings import Settings
 
@@ -54,7 +55,5 @@ def _cmd_check(settings: Settings, args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `alerts check`."""
-    group = sub.add_parser("alerts", help="anomaly alerts of the dashboard")
-    commands = group.add_subparsers(dest="alerts_command", required=True)
-    check = commands.add_parser("check", help="evaluate the rules, post changes to LASTMILE_ALERT_WEBHOOK_URL")
-    check.set_defaults(func=_cmd_check)
+    commands = command_group(sub, "alerts", "anomaly alerts of the dashboard")
+    command(commands, "check", _cmd_check, "evaluate the rules, post changes to LASTMILE_ALERT_WEBHOOK_URL")

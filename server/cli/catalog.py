@@ -22,6 +22,7 @@ from retention.run import run_retention
 from retention.demo import DEMO_PASSWORD, seed_shoppers
 from retention.demo_calendar import seed_holidays
 from retention.demo_push import DAYS_AGO, seed_push_history
+from server.cli.commands import command
 from server.cli.database import opened_database
 from server.cli.operator import DEMO_OPERATOR, seed_demo_operator
 from server.push_runtime import push_runtime
@@ -124,13 +125,12 @@ def _bounded(lo: int, hi: int):
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `import-catalog` and `seed-demo`."""
-    imp = sub.add_parser("import-catalog", help="import products from a JSONL file")
+    imp = command(sub, "import-catalog", _cmd_import, "import products from a JSONL file")
     imp.add_argument("file", type=Path)
     imp.add_argument("--images", type=Path, help="folder holding the image files the lines name")
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
-    imp.set_defaults(func=_cmd_import)
 
-    seed = sub.add_parser("seed-demo", help="generate and import the demo catalog with photo-like images")
+    seed = command(sub, "seed-demo", _cmd_seed_demo, "generate and import the demo catalog with photo-like images")
     seed.add_argument("--if-empty", action="store_true", help="do nothing when products exist")
     seed.add_argument("--count", type=_bounded(1, 10_000), default=72, help="demo products")
     seed.add_argument("--shoppers", type=_bounded(0, 100_000), default=2000,
@@ -139,4 +139,3 @@ def register(sub: argparse._SubParsersAction) -> None:
     seed.add_argument("--quiet", action="store_true")
     seed.add_argument("--currency", choices=sorted(DEMO_CURRENCIES), default="EUR",
                       help="price the demo in this currency (CNY for the shop's Chinese programme)")
-    seed.set_defaults(func=_cmd_seed_demo)

@@ -7,6 +7,7 @@ import sys
 
 from tqdm import tqdm
 
+from server.cli.commands import command, command_group
 from server.db import SqliteDatabase
 from server.db_copy import CopyRefused, copy_sqlite_to_postgres, count_rows
 from server.settings import Settings, SettingsError, parse_database_url
@@ -44,9 +45,7 @@ def _cmd_copy(settings: Settings, args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `db copy`."""
-    db = sub.add_parser("db", help="database maintenance")
-    db_sub = db.add_subparsers(dest="db_command", required=True)
-    copy = db_sub.add_parser("copy", help="copy the SQLite shop into an empty PostgreSQL database")
+    commands = command_group(sub, "db", "database maintenance")
+    copy = command(commands, "copy", _cmd_copy, "copy the SQLite shop into an empty PostgreSQL database")
     copy.add_argument("--to", required=True, metavar="postgresql://user@host:port/db")
     copy.add_argument("--quiet", action="store_true", help="no progress bar")
-    copy.set_defaults(func=_cmd_copy)

@@ -8,6 +8,7 @@ import sys
 from tqdm import tqdm
 
 from accounts import key_rotation, vault
+from server.cli.commands import command, command_group
 from server.cli.database import opened_database
 from server.settings import Settings
 from server.stores import STORES
@@ -64,12 +65,8 @@ def _cmd_retire(settings: Settings, args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `keys status|rotate|retire`."""
-    keys = sub.add_parser("keys", help="data keys sealing personal data at rest")
-    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
-    status = keys_sub.add_parser("status", help="the keys, and values not yet under the current key")
-    status.set_defaults(func=_cmd_status)
-    rotate = keys_sub.add_parser("rotate", help="a new current key (key file), every value re-sealed under it")
+    commands = command_group(sub, "keys", "data keys sealing personal data at rest")
+    command(commands, "status", _cmd_status, "the keys, and values not yet under the current key")
+    rotate = command(commands, "rotate", _cmd_rotate, "a new current key (key file), every value re-sealed under it")
     rotate.add_argument("--quiet", action="store_true", help="no progress bar")
-    rotate.set_defaults(func=_cmd_rotate)
-    retire = keys_sub.add_parser("retire", help="drop older keys from the key file once nothing needs them")
-    retire.set_defaults(func=_cmd_retire)
+    command(commands, "retire", _cmd_retire, "drop older keys from the key file once nothing needs them")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from loyalty import service
+from server.cli.commands import command, command_group
 from server.cli.database import opened_database
 from server.cli.exclusive import busy
 from server.settings import Settings
@@ -24,7 +25,5 @@ def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `lastmile loyalty ...`."""
-    loyalty = sub.add_parser("loyalty", help="loyalty programme jobs")
-    commands = loyalty.add_subparsers(dest="loyalty_command", required=True)
-    run = commands.add_parser("run", help="mature pending points, expire lots, review tiers, purge old keys")
-    run.set_defaults(func=_cmd_run)
+    commands = command_group(sub, "loyalty", "loyalty programme jobs")
+    command(commands, "run", _cmd_run, "mature pending points, expire lots, review tiers, purge old keys")

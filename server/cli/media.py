@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from media import store as media_store
 from media.batch import build_images
+from server.cli.commands import command, command_group
 from server.cli.database import opened_database
 from server.settings import Settings
 
@@ -38,9 +39,7 @@ def _cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `lastmile media ...`."""
-    media = sub.add_parser("media", help="image variants")
-    actions = media.add_subparsers(dest="media_command", required=True)
-    rebuild = actions.add_parser("rebuild", help="rebuild the variants of every image (all cores)")
+    commands = command_group(sub, "media", "image variants")
+    rebuild = command(commands, "rebuild", _cmd_rebuild, "rebuild the variants of every image (all cores)")
     rebuild.add_argument("--missing", action="store_true", help="only build variants that do not exist yet")
     rebuild.add_argument("--quiet", action="store_true", help="no progress bar")
-    rebuild.set_defaults(func=_cmd_rebuild)

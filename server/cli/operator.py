@@ -20,6 +20,7 @@ from operators import service
 from operators.errors import OperatorExists, OperatorsError
 from operators.models import NewOperator
 from operators.roles import Role
+from server.cli.commands import command, command_group
 from server.cli.database import opened_database
 from server.http.roles import operator_policy
 from server.settings import Settings
@@ -159,32 +160,27 @@ def _cmd_token(settings: Settings, args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `lastmile operator ...`."""
-    group = sub.add_parser("operator", help="operator accounts: add, list, disable, enable, reset-2fa, token")
-    commands = group.add_subparsers(dest="operator_command", required=True)
+    commands = command_group(sub, "operator", "operator accounts: add, list, disable, enable, reset-2fa, token")
 
-    add = commands.add_parser("add", help="create an operator; prints the TOTP otpauth:// URI (a QR code in a terminal)")
+    add = command(commands, "add", _cmd_add,
+                  "create an operator; prints the TOTP otpauth:// URI (a QR code in a terminal)")
     add.add_argument("--email", required=True)
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from stdin (the default when stdin is not a terminal)")
-    add.set_defaults(func=_cmd_add)
 
-    commands.add_parser("list", help="every operator with role and state").set_defaults(func=_cmd_list)
+    command(commands, "list", _cmd_list, "every operator with role and state")
 
     for name, func, text in (
         ("disable", _cmd_disable, "disable an operator and end their sessions and tokens"),
         ("enable", _cmd_enable, "let a disabled operator sign in again"),
         ("reset-2fa", _cmd_reset_2fa, "a new TOTP secret (prints the new URI) and every session ended"),
     ):
-        cmd = commands.add_parser(name, help=text)
-        cmd.add_argument("--email", required=True)
-        cmd.set_defaults(func=func)
+        command(commands, name, func, text).add_argument("--email", required=True)
 
-    demo = commands.add_parser("demo-code", help="the current TOTP code of the demo owner `seed-demo` made "
-                                "(read from its 0600 file in the data dir)")
-    demo.set_defaults(func=_cmd_demo_code)
+    command(commands, "demo-code", _cmd_demo_code,
+            "the current TOTP code of the demo owner `seed-demo` made (read from its 0600 file in the data dir)")
 
-    token = commands.add_parser("token", help="issue an API token carrying the operator's role (printed once)")
+    token = command(commands, "token", _cmd_token, "issue an API token carrying the operator's role (printed once)")
     token.add_argument("--email", required=True)
     token.add_argument("--name", default="script", help="what the token is for")
-    token.set_defaults(func=_cmd_token)

@@ -6,6 +6,7 @@ import argparse
 
 import clock
 from recs import service
+from server.cli.commands import command, command_group
 from server.cli.database import opened_database
 from server.cli.exclusive import busy
 from server.settings import Settings
@@ -22,7 +23,5 @@ def _cmd_refresh(settings: Settings, args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `recs` command group."""
-    recs = sub.add_parser("recs", help="recommendations")
-    recs_sub = recs.add_subparsers(dest="recs_command", required=True)
-    cmd = recs_sub.add_parser("refresh", help="recompute item neighbours and popularity from orders and views")
-    cmd.set_defaults(func=_cmd_refresh)
+    commands = command_group(sub, "recs", "recommendations")
+    command(commands, "refresh", _cmd_refresh, "recompute item neighbours and popularity from orders and views")

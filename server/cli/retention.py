@@ -19,6 +19,7 @@ from retention.email_delivery import deliver_email_due
 from retention.planner import enqueue_message
 from retention.run import run_retention
 from retention.tracking import format_report, report
+from server.cli.commands import command, command_group
 from server.cli.database import opened_database
 from server.cli.exclusive import busy
 from server.push_runtime import email_sender, push_runtime
@@ -107,19 +108,15 @@ def _cmd_push_test(settings: Settings, args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `retention run`, `retention report` and `push test`."""
-    retention = sub.add_parser("retention", help="segments, triggers, campaigns and push delivery")
-    rsub = retention.add_subparsers(dest="retention_command", required=True)
-    run = rsub.add_parser("run", help="score shoppers, fire triggers and campaigns, send due notifications")
+    commands = command_group(sub, "retention", "segments, triggers, campaigns and push delivery")
+    run = command(commands, "run", _cmd_run, "score shoppers, fire triggers and campaigns, send due notifications")
     run.add_argument("--no-send", action="store_true", help="plan only; leave deliveries in the outbox")
     run.add_argument("--every", type=int, default=0, metavar="SECONDS", help="repeat every SECONDS (a simple scheduler)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
-    run.set_defaults(func=_cmd_run)
-    rep = rsub.add_parser("report", help="funnel, conversion (95% interval), lift p-value, winner and ROI per arm")
-    rep.add_argument("--json", action="store_true", help="the rows as JSON (as GET /api/admin/retention/report)")
-    rep.set_defaults(func=_cmd_report)
+    report = command(commands, "report", _cmd_report,
+                     "funnel, conversion (95% interval), lift p-value, winner and ROI per arm")
+    report.add_argument("--json", action="store_true", help="the rows as JSON (as GET /api/admin/retention/report)")
 
-    push = sub.add_parser("push", help="web push tools")
-    psub = push.add_subparsers(dest="push_command", required=True)
-    test = psub.add_parser("test", help="send a test notification to a shopper's devices")
+    push = command_group(sub, "push", "web push tools")
+    test = command(push, "test", _cmd_push_test, "send a test notification to a shopper's devices")
     test.add_argument("--email", required=True)
-    test.set_defaults(func=_cmd_push_test)

@@ -6,6 +6,7 @@ import argparse
 
 import uvicorn
 
+from server.cli.commands import command
 from server.settings import Settings
 from server.stores import open_database
 
@@ -31,8 +32,7 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `serve`."""
-    serve = sub.add_parser("serve", help="serve HTTP (LASTMILE_HOST/LASTMILE_PORT)")
+    serve = command(sub, "serve", _cmd_serve, "serve HTTP (LASTMILE_HOST/LASTMILE_PORT)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int)
-    serve.set_defaults(func=_cmd_serve)

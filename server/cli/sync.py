@@ -7,6 +7,7 @@ import time
 
 from accounts import store as accounts_store
 from operators import service as operators_service
+from server.cli.commands import command
 from server.cli.database import opened_database
 from server.http.roles import operator_policy
 from server.settings import Settings
@@ -34,5 +35,4 @@ def _cmd_maintenance(settings: Settings, args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the sync/accounts maintenance subcommand."""
-    cmd = sub.add_parser("sync-maintenance", help="prune sync tombstones, expired tokens and old login attempts")
-    cmd.set_defaults(func=_cmd_maintenance)
+    command(sub, "sync-maintenance", _cmd_maintenance, "prune sync tombstones, expired tokens and old login attempts")

@@ -9,6 +9,7 @@ from accounts import service as accounts_service
 from catalog import integrity as catalog_integrity
 from loyalty import integrity as loyalty_integrity
 from retention import integrity as retention_integrity
+from server.cli.commands import command
 from server.cli.database import opened_database
 from server.db import Database
 from server.settings import Settings
@@ -44,5 +45,4 @@ def _cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `lastmile verify`."""
-    cmd = sub.add_parser("verify", help="check the invariants across rooms; exit 1 on any discrepancy")
-    cmd.set_defaults(func=_cmd_verify)
+    command(sub, "verify", _cmd_verify, "check the invariants across rooms; exit 1 on any discrepancy")
