@@ -114,7 +114,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--every", type=int, default=0, metavar="SECONDS", help="repeat every SECONDS (a simple scheduler)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     report = command(commands, "report", _cmd_report,
-                     "funnel, conversion (95% interval), lift p-value, winner and ROI per arm")
+                     "funnel, conversion (95%% interval), lift p-value, winner and ROI per arm")
     report.add_argument("--json", action="store_true", help="the rows as JSON (as GET /api/admin/retention/report)")
 
     push = command_group(sub, "push", "web push tools")
