@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -126,6 +127,14 @@ def read_stream_until(lines: Iterator[str], wanted: str, limit: int = 50) -> lis
             return seen
         assert len(seen) < limit, seen
     raise AssertionError(f"stream ended before {wanted!r}: {seen}")
+
+
+def start_and_join(threads: list[threading.Thread], timeout: float | None = None) -> None:
+    """Start every thread (so they run at once), then wait for each, at most ``timeout`` seconds each."""
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
 
 
 def sync_push(client, headers: dict, client_id: str, *mutations: tuple[str, dict]) -> None:

@@ -18,7 +18,7 @@ from server.wiring import DISCOUNT_PROVIDERS, default_order_listeners
 from tests.loyalty_support import fill_cart, make_user, shopper, view
 from tests.loyalty_support import place as place_in_db
 from tests.operator_support import console_sign_in
-from tests.utils import add_product, apply_patch, assert_problem, log_in, point_cli_at, sync_push
+from tests.utils import add_product, apply_patch, assert_problem, log_in, point_cli_at, start_and_join, sync_push
 
 HOME = {"id": "home", "name": "Ana Lima", "line1": "1 Harbour Road", "city": "Lisbon", "country": "PT",
         "line2": "", "region": "", "postcode": "1100-001", "phone": "+351 21 000 0000"}
@@ -243,10 +243,7 @@ def test_racing_checkouts_with_one_key_make_one_paid_order(shop, fresh_db):
                                            payments=payments))
 
     threads = [threading.Thread(target=attempt) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    start_and_join(threads)
     assert (1, 1) == (len({r.body for r in results}), sum(not r.replayed for r in results))
     orders = store.list_orders(fresh_db.read(), user, None, 10)
     assert (1, "paid", 4) == (len(orders), orders[0]["status"], stock(fresh_db, "MUG"))

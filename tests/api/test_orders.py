@@ -12,7 +12,7 @@ from loyalty.models import Discount
 from server.wiring import DISCOUNT_PROVIDERS, install
 from sync import store as sync_store
 from tests.loyalty_support import fill_cart, shopper, view
-from tests.utils import add_product, assert_problem
+from tests.utils import add_product, assert_problem, start_and_join
 
 
 def spring(request: checkout.DiscountRequest) -> Discount | None:
@@ -102,10 +102,7 @@ def test_concurrent_duplicates_make_one_order(shop, fresh_db):
         results.append(service.place_order(fresh_db, user, "dup-key", b'{"code": null}', discount_providers=DISCOUNT_PROVIDERS))
 
     threads = [threading.Thread(target=attempt) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    start_and_join(threads)
     assert 1 == len({r.body for r in results})
     assert 1 == sum(not r.replayed for r in results)
     assert 1 == len(store.list_orders(fresh_db.read(), user, None, 10))

@@ -15,7 +15,7 @@ from sync import engine
 from sync.limits import SyncLimits
 from sync.models import Mutation, PushRequest
 from tests.loyalty_support import buy, make_user, shopper, view
-from tests.utils import add_product, assert_problem
+from tests.utils import add_product, assert_problem, start_and_join
 
 NOW = datetime.now(timezone.utc)
 LONG_AGO = NOW - timedelta(days=30)
@@ -55,10 +55,7 @@ def test_many_devices_redeeming_at_once_never_overdraw_or_oversell(fresh_db):
         responses.append(push(fresh_db, user, client_id, [(1, "cap"), (2, "pin"), (3, "pin")]))
 
     threads = [threading.Thread(target=device, args=(c, n)) for n, c in enumerate(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    start_and_join(threads)
     db = fresh_db.read()
     redemptions = db.execute("SELECT reward_id, COUNT(*) FROM redemptions GROUP BY reward_id").fetchall()
     made = dict(redemptions)

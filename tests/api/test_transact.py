@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from server.db import RETRY_ATTEMPTS, TransientError
-from tests.utils import add_product
+from tests.utils import add_product, start_and_join
 
 
 def _stock(fresh_db, product_id: str) -> int:
@@ -83,10 +83,7 @@ def test_a_real_deadlock_is_retried_and_both_writers_finish(fresh_db):
             errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=order) for order in (("A", "B"), ("B", "A"))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    start_and_join(threads, timeout=60)
     assert [] == errors
     assert (3 if fresh_db.dialect == "postgresql" else 2) == len(attempts)  # the deadlock's victim ran twice
     assert (98, 98) == (_stock(fresh_db, "A"), _stock(fresh_db, "B"))

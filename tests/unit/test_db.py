@@ -6,6 +6,7 @@ import pytest
 
 from server.db import SqliteDatabase
 from server.stores import STORES
+from tests.utils import start_and_join
 
 
 @pytest.fixture
@@ -61,10 +62,7 @@ def test_concurrent_writers_are_serialised(fresh_db):
                 db.execute("UPDATE counter SET n = ?", [n + 1])
 
     threads = [threading.Thread(target=bump) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    start_and_join(threads)
     assert 400 == fresh_db.read().execute("SELECT n FROM counter").fetchone()[0]
 
 

@@ -10,6 +10,7 @@ from server.dialect import pg_ddl, pg_params
 from server.db import TransientError
 from server.postgres import PostgresDatabase
 from server.stores import STORES
+from tests.utils import start_and_join
 
 
 @pytest.mark.parametrize(
@@ -69,10 +70,7 @@ def test_hosts_starting_at_once_migrate_once(pg_cluster):
     results: list[list[str]] = []
     databases = [PostgresDatabase(url, max_size=1) for _ in range(3)]
     threads = [threading.Thread(target=lambda d=d: results.append(d.migrate(STORES))) for d in databases]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    start_and_join(threads)
     for d in databases:
         d.close()
     pg_cluster.execute("DROP DATABASE migrate_race WITH (FORCE)")
@@ -158,10 +156,7 @@ def test_a_lock_serialises_read_then_write_across_processes(pg):
                 db.execute("UPDATE counter SET n = ?", [n + 1])
 
     threads = [threading.Thread(target=bump, args=(d,)) for d in others]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    start_and_join(threads)
     for d in others:
         d.close()
     assert 100 == pg.read().execute("SELECT n FROM counter").fetchone()[0]
