@@ -6,6 +6,8 @@ import logging
 from pathlib import Path
 from typing import Any, Iterable
 
+import msgspec
+
 from . import store
 from .errors import BadImage
 from .originals import content_id
@@ -21,20 +23,7 @@ QUICK_FORMATS: tuple[str, ...] = ("webp", "jpg")
 def record(database: Any, processed: Processed) -> None:
     """Write one processed original and its variants in one transaction."""
     with database.write() as db:
-        store.record_processed(
-            db,
-            id=processed.id,
-            format=processed.format,
-            width=processed.width,
-            height=processed.height,
-            size=processed.size,
-            original_path=processed.original_path,
-            placeholder=processed.placeholder,
-            variants=[
-                {f: getattr(v, f) for f in ("width", "format", "pixel_width", "pixel_height", "bytes", "etag", "path")}
-                for v in processed.variants
-            ],
-        )
+        store.record_processed(db, **msgspec.to_builtins(processed))  # the variants become dicts too
 
 
 def missing_formats(db: Any, image_id: str, formats: Iterable[str] = FORMATS) -> list[str]:
