@@ -5,17 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+PUSH_SERVICES: tuple[str, ...] = (
+    "fcm.googleapis.com",
+    "updates.push.services.mozilla.com",
+    "web.push.apple.com",
+    "*.notify.windows.com",
+)
+"""The web push services' hosts an endpoint may name by default (``*.`` for subdomains); the settings start here."""
+
 
 @dataclass(frozen=True)
 class RetentionConfig:
     """Knobs of segments, triggers, scheduling and delivery."""
 
-    push_services: tuple[str, ...] = (
-        "fcm.googleapis.com",
-        "updates.push.services.mozilla.com",
-        "web.push.apple.com",
-        "*.notify.windows.com",
-    )
+    push_services: tuple[str, ...] = PUSH_SERVICES
     test_origins: tuple[str, ...] = ()
     vapid_subject: str = "mailto:push@lastmile.invalid"
     concurrency: int = 8

@@ -11,6 +11,7 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from accounts.vault import KeyringError, parse_keys
+from retention.config import PUSH_SERVICES
 
 
 class SettingsError(ValueError):
@@ -108,12 +109,7 @@ class Settings:
     vapid_subject: str = "mailto:push@lastmile.invalid"
     """Contact the push services see in VAPID claims, mailto: or https: (LASTMILE_VAPID_SUBJECT)."""
 
-    push_services: tuple[str, ...] = (
-        "fcm.googleapis.com",
-        "updates.push.services.mozilla.com",
-        "web.push.apple.com",
-        "*.notify.windows.com",
-    )
+    push_services: tuple[str, ...] = PUSH_SERVICES
     """Hosts a push endpoint may name, `*.` for subdomains (LASTMILE_PUSH_SERVICES, comma-separated)."""
 
     push_test_origins: tuple[str, ...] = ()
