@@ -3,14 +3,11 @@ in the loyalty room (the free-return claim, growth reversed per return)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
+
+from .store import one
 
 STAMPS = {"approved": "approved_at", "received": "received_at", "refunded": "refunded_at", "rejected": "rejected_at"}
-
-
-def _one(db: Any, sql: str, params: Iterable[Any]) -> dict | None:
-    rows = list(db.query(sql, list(params)))
-    return rows[0] if rows else None
 
 
 def insert_return(db: Any, row: dict) -> int:
@@ -34,12 +31,12 @@ def insert_return_lines(db: Any, return_id: int, order_id: int, lines: list[dict
 
 def return_by_mutation(db: Any, client_id: str, mutation_id: int) -> dict | None:
     """The return a sync mutation made, if it was applied before."""
-    return _one(db, "SELECT * FROM returns WHERE client_id = ? AND mutation_id = ?", [client_id, mutation_id])
+    return one(db, "SELECT * FROM returns WHERE client_id = ? AND mutation_id = ?", [client_id, mutation_id])
 
 
 def get_return(db: Any, return_id: int) -> dict | None:
     """One return row."""
-    return _one(db, "SELECT * FROM returns WHERE id = ?", [return_id])
+    return one(db, "SELECT * FROM returns WHERE id = ?", [return_id])
 
 
 def return_lines(db: Any, return_ids: list[int]) -> dict[int, list[dict]]:

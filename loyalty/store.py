@@ -275,7 +275,8 @@ MIGRATIONS: list[tuple[int, str, list[str | dict]]] = [
 ]
 
 
-def _one(db: Any, sql: str, params: Iterable[Any]) -> dict | None:
+def one(db: Any, sql: str, params: Iterable[Any]) -> dict | None:
+    """The first row of a query, or None (returns_store.py uses it too)."""
     rows = list(db.query(sql, list(params)))
     return rows[0] if rows else None
 
@@ -330,8 +331,8 @@ def insert_order_line(db: Any, order_id: int, line: dict) -> None:
 def get_order(db: Any, order_id: int, user_id: int | None = None) -> dict | None:
     """One order row (only if it belongs to ``user_id`` when given)."""
     if user_id is None:
-        return _one(db, "SELECT * FROM orders WHERE id = ?", [order_id])
-    return _one(db, "SELECT * FROM orders WHERE id = ? AND user_id = ?", [order_id, user_id])
+        return one(db, "SELECT * FROM orders WHERE id = ?", [order_id])
+    return one(db, "SELECT * FROM orders WHERE id = ? AND user_id = ?", [order_id, user_id])
 
 
 def order_lines(db: Any, order_ids: list[int]) -> dict[int, list[dict]]:
@@ -509,7 +510,7 @@ def order_stats(db: Any, user_ids: list[int] | None = None) -> list[dict]:
 
 def get_idempotency(db: Any, user_id: int, key: str) -> dict | None:
     """The stored request hash and first response for a key, or None."""
-    return _one(db, "SELECT * FROM idempotency_keys WHERE user_id = ? AND key = ?", [user_id, key])
+    return one(db, "SELECT * FROM idempotency_keys WHERE user_id = ? AND key = ?", [user_id, key])
 
 
 def put_idempotency(db: Any, user_id: int, key: str, request_hash: str, status: int, response: bytes, now: str) -> None:
@@ -602,7 +603,7 @@ def users_with_expired_remainders(db: Any, now: str) -> list[int]:
 
 def get_tier(db: Any, user_id: int) -> dict | None:
     """A shopper's stored tier row, or None before their first evaluation."""
-    return _one(db, "SELECT * FROM tiers WHERE user_id = ?", [user_id])
+    return one(db, "SELECT * FROM tiers WHERE user_id = ?", [user_id])
 
 
 def put_tier(db: Any, user_id: int, tier: str, held_until: str | None, accelerated_month: str | None, now: str) -> None:
@@ -650,7 +651,7 @@ def insert_growth(db: Any, user_id: int, kind: str, amount: int, ref: str, day: 
 
 def growth_event(db: Any, user_id: int, kind: str, ref: str) -> dict | None:
     """One growth event by its unique reference."""
-    return _one(db, "SELECT * FROM growth_events WHERE user_id = ? AND kind = ? AND ref = ?", [user_id, kind, ref])
+    return one(db, "SELECT * FROM growth_events WHERE user_id = ? AND kind = ? AND ref = ?", [user_id, kind, ref])
 
 
 def growth_sum(db: Any, user_id: int, since: str) -> int:
@@ -728,7 +729,7 @@ def reward_redeemed(db: Any, reward_id: str) -> bool:
 
 def get_reward(db: Any, reward_id: str) -> dict | None:
     """One reward row."""
-    return _one(db, "SELECT * FROM rewards WHERE id = ?", [reward_id])
+    return one(db, "SELECT * FROM rewards WHERE id = ?", [reward_id])
 
 
 def list_rewards(db: Any, active_only: bool, category: str | None = None) -> list[dict]:
@@ -767,12 +768,12 @@ def insert_redemption(db: Any, row: dict) -> int:
 
 def redemption_by_mutation(db: Any, client_id: str, mutation_id: int) -> dict | None:
     """The redemption a sync mutation made, if it made one."""
-    return _one(db, "SELECT * FROM redemptions WHERE client_id = ? AND mutation_id = ?", [client_id, mutation_id])
+    return one(db, "SELECT * FROM redemptions WHERE client_id = ? AND mutation_id = ?", [client_id, mutation_id])
 
 
 def coupon(db: Any, user_id: int, code: str) -> dict | None:
     """A shopper's points-mall coupon by code, with its reward's fields."""
-    return _one(
+    return one(
         db,
         "SELECT r.*, w.name, w.kind, w.value, w.currency, w.sku FROM redemptions r JOIN rewards w ON w.id = r.reward_id"
         " WHERE r.user_id = ? AND r.code = ?",
@@ -862,7 +863,7 @@ def set_birthday_pack(db: Any, user_id: int, year: int, points: int, coupon_code
 
 def birthday_pack(db: Any, user_id: int, year: int) -> dict | None:
     """The birthday pack of one year, if claimed."""
-    return _one(db, "SELECT * FROM birthday_packs WHERE user_id = ? AND year = ?", [user_id, year])
+    return one(db, "SELECT * FROM birthday_packs WHERE user_id = ? AND year = ?", [user_id, year])
 
 
 # ---------------------------------------------------------------------------------------------- loyalty coupons
@@ -880,7 +881,7 @@ def insert_loyalty_coupon(db: Any, row: dict) -> None:
 
 def loyalty_coupon(db: Any, user_id: int, code: str) -> dict | None:
     """One of the shopper's loyalty coupons by code."""
-    return _one(db, "SELECT * FROM loyalty_coupons WHERE user_id = ? AND code = ?", [user_id, code])
+    return one(db, "SELECT * FROM loyalty_coupons WHERE user_id = ? AND code = ?", [user_id, code])
 
 
 def user_loyalty_coupons(db: Any, user_id: int) -> list[dict]:
@@ -927,7 +928,7 @@ def insert_growth_spend(db: Any, row: dict) -> int:
 
 def growth_spend_by_mutation(db: Any, client_id: str, mutation_id: int) -> dict | None:
     """The spend a sync mutation made, if it made one."""
-    return _one(db, "SELECT * FROM growth_spends WHERE client_id = ? AND mutation_id = ?", [client_id, mutation_id])
+    return one(db, "SELECT * FROM growth_spends WHERE client_id = ? AND mutation_id = ?", [client_id, mutation_id])
 
 
 def growth_spends(db: Any, user_id: int, kind: str | None = None) -> list[dict]:
@@ -955,7 +956,7 @@ def _lottery(row: dict) -> dict:
 
 def get_lottery(db: Any, lottery_id: str) -> dict | None:
     """One lottery."""
-    row = _one(db, "SELECT * FROM lotteries WHERE id = ?", [lottery_id])
+    row = one(db, "SELECT * FROM lotteries WHERE id = ?", [lottery_id])
     return _lottery(row) if row else None
 
 
@@ -1006,7 +1007,7 @@ def mark_badge_announced(db: Any, user_id: int, badge: str, at: str) -> bool:
 
 def get_badge(db: Any, user_id: int, badge: str) -> dict | None:
     """One of the shopper's badges."""
-    return _one(db, "SELECT * FROM badges WHERE user_id = ? AND badge = ?", [user_id, badge])
+    return one(db, "SELECT * FROM badges WHERE user_id = ? AND badge = ?", [user_id, badge])
 
 
 def count_reviews(db: Any, user_id: int) -> int:
