@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from accounts import passwords, totp, vault
 from accounts.emails import normalise_email
@@ -131,6 +131,20 @@ def issue_token(database: Any, email: str, name: str, by: Principal | None = Non
     return token
 
 
+def _end_or_touch(database: Any, policy: OperatorPolicy, credential_id: int, now_s: int, *, expired: bool,
+                  last_used: int, end: Callable[[Any, int], object], touch: Callable[[Any, int, int], None],
+                  why: str) -> None:
+    """An expired token or session is deleted (NotSignedIn saying ``why``); a live one has its use recorded, at
+    most once per ``touch_every_seconds`` (so a burst of requests does not write on every one)."""
+    if expired:
+        with database.write() as db:
+            end(db, credential_id)
+        raise NotSignedIn(why)
+    if now_s - last_used >= policy.touch_every_seconds:
+        with database.write() as db:
+            touch(db, credential_id, now_s)
+
+
 def authenticate_token(database: Any, policy: OperatorPolicy, token: str, now: float | None = None) -> Principal:
     """The operator behind an API token; NotSignedIn when unknown, expired or the operator is disabled."""
     now_s = int(time.time() if now is None else now)
@@ -139,13 +153,9 @@ def authenticate_token(database: Any, policy: OperatorPolicy, token: str, now: f
     row = store.token_by_hash(database.read(), token_hash(token))
     if row is None or row["disabled"]:
         raise NotSignedIn()
-    if now_s - row["created_at"] > policy.token_max_seconds:
-        with database.write() as db:
-            store.delete_token(db, row["id"])
-        raise NotSignedIn("this operator token has expired; issue a new one")
-    if now_s - row["last_used_at"] >= policy.touch_every_seconds:
-        with database.write() as db:
-            store.touch_token(db, row["id"], now_s)
+    _end_or_touch(database, policy, row["id"], now_s, expired=now_s - row["created_at"] > policy.token_max_seconds,
+                  last_used=row["last_used_at"], end=store.delete_token, touch=store.touch_token,
+                  why="this operator token has expired; issue a new one")
     return Principal(operator_id=row["operator_id"], email=row["email"], role=row["role"], via="token")
 
 
@@ -228,13 +238,9 @@ def session(database: Any, policy: OperatorPolicy, cookie: str, now: float | Non
         raise NotSignedIn("sign in to the console")
     idle = now_s - row["last_seen_at"] > policy.session_idle_seconds
     old = now_s - row["created_at"] > policy.session_max_seconds
-    if idle or old:
-        with database.write() as db:
-            store.delete_session(db, row["id"])
-        raise NotSignedIn("the console session has expired; sign in again")
-    if now_s - row["last_seen_at"] >= policy.touch_every_seconds:
-        with database.write() as db:
-            store.touch_session(db, row["id"], now_s)
+    _end_or_touch(database, policy, row["id"], now_s, expired=idle or old, last_used=row["last_seen_at"],
+                  end=store.delete_session, touch=store.touch_session,
+                  why="the console session has expired; sign in again")
     principal = Principal(operator_id=row["operator_id"], email=row["email"], role=row["role"], via="session")
     return SessionInfo(session_id=row["id"], principal=principal, csrf_token=row["csrf_token"])
 
