@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from clock.rows import from_row
 from media.describe import describe_images
 
 from . import store
@@ -14,34 +15,15 @@ from .search import match_expression
 
 
 def _product(row: dict, images: list) -> Product:
-    return Product(
-        id=row["id"],
-        name=row["name"],
-        description=row["description"],
-        price=row["price"],
-        currency=row["currency"],
-        category=row["category"],
-        stock=row["stock"],
-        availability=availability(row["stock"]),
-        images=images,
-        version=row["version"],
-        updated_at=row["updated_at"],
-    )
+    return from_row(Product, row, availability=availability(row["stock"]), images=images)
 
 
 def _summaries(db: Any, rows: list[dict]) -> list[ProductSummary]:
     first = store.image_ids(db, [r["id"] for r in rows], first_only=True)
     described = describe_images(db, [ids[0] for ids in first.values() if ids])
     return [
-        ProductSummary(
-            id=r["id"],
-            name=r["name"],
-            price=r["price"],
-            currency=r["currency"],
-            category=r["category"],
-            availability=availability(r["stock"]),
-            image=described.get(first[r["id"]][0]) if first[r["id"]] else None,
-        )
+        from_row(ProductSummary, r, availability=availability(r["stock"]),
+                 image=described.get(first[r["id"]][0]) if first[r["id"]] else None)
         for r in rows
     ]
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Callable, Sequence
 
 import clock
+from clock.rows import from_row
 from catalog import store as catalog_store
 from sync import store as sync_store
 
@@ -39,45 +40,22 @@ them: retention's order notifications."""
 
 def to_order(row: dict, lines: list[dict]) -> Order:
     """The wire form of an order row and its lines."""
-    return Order(
-        id=row["id"],
-        status=row["status"],
-        currency=row["currency"],
-        subtotal=row["subtotal"],
-        discount=row["discount"],
-        total=row["total"],
-        lines=[OrderLine(sku=l["sku"], name=l["name"], qty=l["qty"], unit_price=l["unit_price"],
-                         line_total=l["line_total"]) for l in lines],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        code=row["code"],
-        points_earned=row["points_earned"],
-        points_reversed=row["points_reversed"],
-        points_written_off=row["points_written_off"],
+    return from_row(
+        Order,
+        row,
+        lines=[from_row(OrderLine, line) for line in lines],
         free_return=bool(row.get("free_return")),
         shipping=row.get("shipping") or 0,
-        delivery=row.get("delivery"),
         payment=row.get("payment_method"),
         address=checkout_store.open_address(row),
         timeline=timeline(row),
-        pickup_point=row.get("pickup_point"),
     )
 
 
 def to_summary(row: dict, lines: list[dict]) -> OrderSummary:
     """The short form of an order (lists and the ``orders/{id}`` view)."""
-    return OrderSummary(
-        id=row["id"],
-        status=row["status"],
-        currency=row["currency"],
-        total=row["total"],
-        items=sum(l["qty"] for l in lines),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        points_earned=row["points_earned"],
-        payment=row.get("payment_method"),
-        timeline=timeline(row),
-    )
+    return from_row(OrderSummary, row, items=sum(line["qty"] for line in lines), payment=row.get("payment_method"),
+                    timeline=timeline(row))
 
 
 def get(db: Any, order_id: int, user_id: int | None = None) -> Order:
