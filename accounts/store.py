@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from clock.rows import one
+
 from . import vault
 from .sealed_store import SealedColumn
 
@@ -119,11 +121,6 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
 ]
 
 
-def _one(db: Any, sql: str, params: list | dict) -> dict | None:
-    rows = list(db.query(sql, params))
-    return rows[0] if rows else None
-
-
 SEALED = (
     SealedColumn("users", ("id",), "email", EMAIL, index_column="email_index", index_kind=EMAIL),
     SealedColumn("users", ("id",), "totp_sealed", TOTP),
@@ -187,7 +184,7 @@ def user_by_email(db: Any, email: str) -> dict | None:
 
 def user_by_id(db: Any, user_id: int) -> dict | None:
     """The user row, email and TOTP secret opened."""
-    return _open_user(_one(db, "SELECT * FROM users WHERE id = ?", [user_id]))
+    return _open_user(one(db, "SELECT * FROM users WHERE id = ?", [user_id]))
 
 
 def users_page(db: Any, after: int, limit: int) -> list[dict]:
@@ -316,12 +313,12 @@ def prune_active_days(db: Any, before_day: int) -> int:
 
 def device_by_token_hash(db: Any, token_hash: str) -> dict | None:
     """The device holding this token."""
-    return _one(db, "SELECT id, user_id, created_at, last_used_at FROM devices WHERE token_hash = ?", [token_hash])
+    return one(db, "SELECT id, user_id, created_at, last_used_at FROM devices WHERE token_hash = ?", [token_hash])
 
 
 def device_exists(db: Any, device_id: int) -> bool:
     """True while the device (and so its token) has not been revoked."""
-    return _one(db, "SELECT 1 AS x FROM devices WHERE id = ?", [device_id]) is not None
+    return one(db, "SELECT 1 AS x FROM devices WHERE id = ?", [device_id]) is not None
 
 
 def touch_device(db: Any, device_id: int, now: int) -> None:
@@ -354,7 +351,7 @@ def delete_expired_devices(db: Any, idle_before: int, created_before: int) -> in
 
 def count_attempts(db: Any, key_hash: str, since: float) -> tuple[int, float | None]:
     """Attempts under this key since ``since`` and the oldest of them."""
-    row = _one(
+    row = one(
         db, "SELECT count(*) AS n, min(at) AS oldest FROM login_attempts WHERE key_hash = ? AND at >= ?", [key_hash, since]
     )
     assert row is not None
@@ -382,7 +379,7 @@ def add_ticket(db: Any, ticket_hash: str, device_id: int, expires_at: int) -> No
 
 def ticket(db: Any, ticket_hash: str) -> dict | None:
     """The ticket's device, user and expiry."""
-    return _one(
+    return one(
         db,
         "SELECT t.device_id, t.expires_at, d.user_id FROM stream_tickets t JOIN devices d ON d.id = t.device_id"
         " WHERE t.ticket_hash = ?",

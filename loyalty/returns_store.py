@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .store import one
+from clock.rows import one
 
 STAMPS = {"approved": "approved_at", "received": "received_at", "refunded": "refunded_at", "rejected": "rejected_at"}
 

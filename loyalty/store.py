@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any
+
+from clock.rows import one
 
 DOMAIN = "loyalty"
 
@@ -273,12 +275,6 @@ MIGRATIONS: list[tuple[int, str, list[str | dict]]] = [
         ["ALTER TABLE orders ADD COLUMN delivered_at TEXT"],  # the carrier's delivery confirmation
     ),
 ]
-
-
-def one(db: Any, sql: str, params: Iterable[Any]) -> dict | None:
-    """The first row of a query, or None (returns_store.py uses it too)."""
-    rows = list(db.query(sql, list(params)))
-    return rows[0] if rows else None
 
 
 # ---------------------------------------------------------------------------------------------- orders

@@ -11,6 +11,7 @@ from typing import Any
 
 from accounts import vault
 from accounts.sealed_store import SealedColumn, reseal_all
+from clock.rows import one
 
 DOMAIN = "operators"
 
@@ -164,16 +165,11 @@ def _operator_id(db: Any, email: str) -> int | None:
     return row[0] if row else None
 
 
-def _one(db: Any, sql: str, params: list) -> dict | None:
-    rows = list(db.query(sql, params))
-    return rows[0] if rows else None
-
-
 def create_operator(db: Any, email: str, role: str, password_hash: str, secret: bytes, now: int) -> int | None:
     """A new operator's id for a normalised email, or None when the email is taken (under any readable key)."""
     if _operator_id(db, email) is not None:
         return None
-    row = _one(
+    row = one(
         db,
         "INSERT INTO operators (email, email_index, role, password_hash, totp_secret, totp_sealed, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email_index) DO NOTHING RETURNING id",
@@ -191,7 +187,7 @@ def operator_by_email(db: Any, email: str) -> dict | None:
 
 def operator_by_id(db: Any, operator_id: int) -> dict | None:
     """The operator row, email and TOTP secret opened."""
-    return _open_operator(_one(db, "SELECT * FROM operators WHERE id = ?", [operator_id]))
+    return _open_operator(one(db, "SELECT * FROM operators WHERE id = ?", [operator_id]))
 
 
 def list_operators(db: Any) -> list[dict]:
@@ -232,7 +228,7 @@ def use_totp_step(db: Any, operator_id: int, step: int) -> bool:
 
 def add_token(db: Any, operator_id: int, name: str, token_hash: str, now: int) -> int:
     """A new API token's id."""
-    row = _one(
+    row = one(
         db,
         "INSERT INTO operator_tokens (operator_id, name, token_hash, created_at, last_used_at)"
         " VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -244,7 +240,7 @@ def add_token(db: Any, operator_id: int, name: str, token_hash: str, now: int) -
 
 def token_by_hash(db: Any, token_hash: str) -> dict | None:
     """The token and its operator (email opened, role, disabled)."""
-    return _open_operator(_one(
+    return _open_operator(one(
         db,
         "SELECT t.id, t.operator_id, t.created_at, t.last_used_at, o.email, o.role, o.disabled"
         " FROM operator_tokens t JOIN operators o ON o.id = t.operator_id WHERE t.token_hash = ?",
@@ -286,7 +282,7 @@ def delete_expired_tokens(db: Any, created_before: int) -> int:
 
 def add_session(db: Any, operator_id: int, session_hash: str, csrf_token: str, now: int) -> int:
     """A new console session's id."""
-    row = _one(
+    row = one(
         db,
         "INSERT INTO operator_sessions (operator_id, session_hash, csrf_token, created_at, last_seen_at)"
         " VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -298,7 +294,7 @@ def add_session(db: Any, operator_id: int, session_hash: str, csrf_token: str, n
 
 def session_by_hash(db: Any, session_hash: str) -> dict | None:
     """The session and its operator (email opened, role, disabled)."""
-    return _open_operator(_one(
+    return _open_operator(one(
         db,
         "SELECT s.id, s.operator_id, s.csrf_token, s.created_at, s.last_seen_at, o.email, o.role, o.disabled"
         " FROM operator_sessions s JOIN operators o ON o.id = s.operator_id WHERE s.session_hash = ?",
@@ -325,7 +321,7 @@ def delete_expired_sessions(db: Any, idle_before: int, created_before: int) -> i
 
 def count_attempts(db: Any, key_hash: str, since: float) -> tuple[int, float | None]:
     """Attempts under this key since ``since`` and the oldest of them."""
-    row = _one(
+    row = one(
         db,
         "SELECT count(*) AS n, min(at) AS oldest FROM operator_signin_attempts WHERE key_hash = ? AND at >= ?",
         [key_hash, since],
@@ -346,7 +342,7 @@ def prune_attempts(db: Any, before: float) -> None:
 
 def add_audit(db: Any, entry: dict) -> int:
     """Append one audit line; its id."""
-    row = _one(
+    row = one(
         db,
         "INSERT INTO audit_log (at, operator_id, actor, role, action, target, detail, address, status)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -374,7 +370,7 @@ def list_audit(db: Any, before_id: int | None, limit: int, action_prefix: str = 
 
 def add_job(db: Any, kind: str, operator_id: int | None, now: int) -> int:
     """A new running job's id."""
-    row = _one(db, "INSERT INTO console_jobs (kind, operator_id, state, created_at, updated_at)"
+    row = one(db, "INSERT INTO console_jobs (kind, operator_id, state, created_at, updated_at)"
                    " VALUES (?, ?, 'running', ?, ?) RETURNING id", [kind, operator_id, now, now])
     assert row is not None
     return row["id"]
@@ -389,4 +385,4 @@ def update_job(db: Any, job_id: int, *, step: str, done: int, total: int, now: i
 
 def get_job(db: Any, job_id: int) -> dict | None:
     """One job."""
-    return _one(db, "SELECT * FROM console_jobs WHERE id = ?", [job_id])
+    return one(db, "SELECT * FROM console_jobs WHERE id = ?", [job_id])

@@ -6,7 +6,7 @@ import json
 from datetime import date as date_type
 from typing import Any
 
-from .store import one
+from clock.rows import one
 
 
 # --- templates ------------------------------------------------------------------------------------

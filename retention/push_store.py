@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from accounts import vault
+from clock.rows import one
 
-from .store import ENDPOINT, PUSH_KEY, marks, one
+from .store import ENDPOINT, PUSH_KEY, marks
 
 
 def _opened(row: dict | None) -> dict | None:

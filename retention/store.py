@@ -6,7 +6,7 @@ scores, tracked activity) and ``campaign_store`` (templates, offers, campaigns, 
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
 
 from accounts.sealed_store import SealedColumn, sealing_migration
 
@@ -293,12 +293,6 @@ SEALED = (
     SealedColumn("retention_profiles", ("user_id",), "time_zone", TIME_ZONE),
 )
 """The sealed columns of this room (`lastmile keys rotate` re-seals them)."""
-
-
-def one(db: Any, sql: str, params: Iterable[Any]) -> dict | None:
-    """The first row of a query, or None."""
-    rows = list(db.query(sql, list(params)))
-    return rows[0] if rows else None
 
 
 def marks(values: list) -> str:
