@@ -2,10 +2,11 @@
 
 Every product's image is cut from one of three real photographs kept in ``catalog/demo_photos/`` (CC0 and
 public domain, README.md there): an espresso cup on a saucer, a cat, an astronaut with a shuttle model and a
-helmet. ``SUBJECTS`` is the mapping table: a region of one photo (the cup, the spoon, the shuttle, ...), the
-category it can illustrate, and the names it can carry; each product takes a subject of its category and a
-variant of its region (a slightly different crop, light and colour; tea's matcha is the crema turned green, a
-print is the photo in a frame on a wall), so no two products share an image and every image looks like its name.
+helmet. ``SUBJECTS`` is the mapping table, kept next to the photos in ``demo_photos/subjects.toml``: a region of
+one photo (the cup, the spoon, the shuttle, ...), the category it can illustrate, and the names it can carry;
+each product takes a subject of its category and a variant of its region (a slightly different crop, light and
+colour; tea's matcha is the crema turned green, a print is the photo in a frame on a wall), so no two products
+share an image and every image looks like its name.
 
 ``render_photo`` (generated, photo-like textures) stays for the media bench and tests that need many distinct
 photos.
@@ -14,6 +15,7 @@ photos.
 from __future__ import annotations
 
 import random
+import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -42,94 +44,15 @@ class Subject:
     book: bool = False  # shown as a book with the photo on its cover
 
 
-SUBJECTS: dict[str, Subject] = {
-    "espresso": Subject(
-        "coffee.jpg", (150, 0, 450, 225), "coffee",
-        ("Ethiopian Yirgacheffe", "Colombian Huila", "Sumatra Mandheling", "Brazil Cerrado", "Guatemala Antigua",
-         "Kenya Nyeri", "Costa Rica Tarrazú", "Rwanda Nyungwe"),
-        ("Espresso Beans 250 g", "Espresso Beans 1 kg", "Ground Espresso 250 g", "Espresso Capsules, Box of 10"),
-        "Roasted for espresso: a syrupy body under a thick hazelnut crema.", (890, 1290, 1690, 2490, 3490)),
-    "cup_and_saucer": Subject(
-        "coffee.jpg", (40, 0, 520, 360), "kitchen",
-        ("Red Stoneware", "Glazed Porcelain", "Handmade Ceramic", "Café Classic", "Terracotta Glaze", "Double-walled"),
-        ("Espresso Cup and Saucer", "Espresso Cups, Set of 2", "Espresso Cups, Set of 4", "Cappuccino Cup and Saucer"),
-        "Thick walls keep the coffee hot; the saucer is wide enough for a spoon and a biscuit.", (990, 1490, 2490, 3990)),
-    "spoon": Subject(
-        "coffee.jpg", (290, 150, 450, 330), "kitchen",
-        ("Stainless Steel", "Polished", "Brushed Steel", "Mirror-finish", "Hotel Silver", "Long-handled"),
-        ("Espresso Spoon", "Espresso Spoons, Set of 4", "Demitasse Spoons, Set of 6", "Teaspoons, Set of 6"),
-        "Sized for an espresso cup, balanced in the hand, dishwasher safe.", (390, 590, 990, 1490)),
-    "matcha": Subject(
-        "coffee.jpg", (150, 0, 450, 225), "tea",
-        ("Uji", "Nishio", "Kagoshima", "Shizuoka", "Yame", "Kyoto Hills"),
-        ("Ceremonial Matcha 30 g", "Matcha Latte Powder 100 g", "Culinary Matcha 250 g", "Matcha Sampler, 3 Tins"),
-        "Shade-grown tencha, stone-milled: a bright green cup, sweet and grassy.", (1290, 1990, 2490, 3490), hue=62,
-        saturation=0.55),
-    "cat": Subject(
-        "chelsea.jpg", (20, 0, 420, 300), "pets",
-        ("Salmon", "Chicken", "Tuna", "Duck", "Turkey", "Rabbit", "Sardine"),
-        ("Cat Treats 60 g", "Dry Cat Food 2 kg", "Wet Cat Food, 12 Pouches", "Kitten Food 1.5 kg"),
-        "Grain-free, made with real meat first, for cats who know what they like.", (290, 590, 1490, 2490)),
-    "cat_close": Subject(
-        "chelsea.jpg", (60, 10, 400, 265), "pets",
-        ("Catnip", "Feather", "Plush", "Crinkle", "Wool", "Jingle"),
-        ("Mouse Toy", "Wand Toy", "Balls, Set of 3", "Kicker Toy"),
-        "Made to be chased, pounced on and carried off under the sofa.", (390, 590, 890, 1290)),
-    "shuttle": Subject(
-        "astronaut.jpg", (335, 0, 475, 280), "toys",
-        ("Space Shuttle", "Orbiter", "Launch Stack", "Shuttle Discovery", "Shuttle Atlantis", "Shuttle Endeavour"),
-        ("Model Kit 1:200", "Model Kit 1:144", "Display Model", "Snap-fit Model"),
-        "Orbiter, external tank and boosters, with a stand and decals.", (1990, 2990, 3990, 5990)),
-    "helmet": Subject(
-        "astronaut.jpg", (275, 340, 512, 512), "toys",
-        ("Kids'", "Deluxe", "Light-up", "Role-play", "Glow-visor", "Mission Control"),
-        ("Astronaut Helmet", "Space Helmet", "Helmet and Gloves Set", "Helmet with Sound Effects"),
-        "A mirrored visor that flips up, a padded inside, and room for a big imagination.", (1490, 2490, 3490)),
-    "spacesuit": Subject(
-        "astronaut.jpg", (0, 250, 340, 505), "apparel",
-        ("Kids'", "Adult", "Deluxe", "Classic", "Launch-day", "Flight-crew"),
-        ("Astronaut Costume", "Orange Flight Suit", "Space Overalls", "Mission Jumpsuit"),
-        "Launch-orange with a zip front, a name tag and a mission patch.", (2490, 3990, 5990, 8990)),
-    "patch": Subject(
-        "astronaut.jpg", (128, 345, 212, 428), "apparel",
-        ("Embroidered", "Iron-on", "Velcro-backed", "Glow-in-the-dark", "Collector's", "Sew-on"),
-        ("Mission Patch", "Crew Patch", "Shuttle Patch", "Patch Set of 3"),
-        "A round crew patch, stitched edge to edge.", (390, 590, 990)),
-    "astronaut_print": Subject(
-        "astronaut.jpg", (0, 0, 512, 512), "prints",
-        ("Astronaut Portrait", "Shuttle Commander", "Space Pioneer", "Crew Portrait", "Mission Day", "First Command"),
-        ("Poster 50×70 cm", "Art Print 30×40 cm", "Framed Print 40×40 cm", "Canvas 60×60 cm"),
-        "A NASA portrait, printed on heavy matte paper.", (1490, 2490, 4990, 8900), framed=True),
-    "cat_print": Subject(
-        "chelsea.jpg", (0, 0, 451, 300), "prints",
-        ("Tabby Portrait", "Green Eyes", "Whiskers", "Curious Cat", "Cat Nap", "House Tiger"),
-        ("Poster 50×70 cm", "Art Print 30×40 cm", "Framed Print 30×20 cm", "Canvas 60×40 cm"),
-        "A close portrait of a tabby, printed on heavy matte paper.", (1490, 2490, 4990, 7900), framed=True),
-    "espresso_print": Subject(
-        "coffee.jpg", (0, 0, 600, 400), "prints",
-        ("Espresso Hour", "Morning Cup", "Café Table", "Crema", "Red Cup", "Coffee Break"),
-        ("Poster 50×70 cm", "Art Print 30×40 cm", "Framed Print 30×20 cm", "Canvas 60×40 cm"),
-        "An espresso on a worn café table, printed on heavy matte paper.", (1490, 2490, 4990, 7900), framed=True),
-    "coffee_book": Subject(
-        "coffee.jpg", (120, 0, 480, 400), "books",
-        ("Espresso at Home", "The Coffee Atlas", "The Barista's Handbook", "A World of Coffee", "Crema",
-         "Slow Mornings"),
-        ("(Hardback)", "(Paperback)", "(Pocket Edition)", "(Illustrated Edition)"),
-        "Beans, grinders, ratios and milk, explained by people who pull shots for a living.", (990, 1490, 2490, 3490),
-        book=True),
-    "cat_book": Subject(
-        "chelsea.jpg", (110, 0, 350, 300), "books",
-        ("The Cat Care Handbook", "Understanding Your Cat", "Cat Breeds of the World", "Your Kitten's First Year",
-         "The Indoor Cat", "Whiskers and Purrs"),
-        ("(Hardback)", "(Paperback)", "(Pocket Edition)", "(Illustrated Edition)"),
-        "Food, play, health and the meaning of every kind of purr.", (990, 1490, 1990, 2990), book=True),
-    "space_book": Subject(
-        "astronaut.jpg", (100, 0, 420, 480), "books",
-        ("The Shuttle Years", "Life in Orbit", "Women in Space", "The Astronaut's Handbook", "Mission Commander",
-         "Countdown"),
-        ("(Hardback)", "(Paperback)", "(Pocket Edition)", "(Illustrated Edition)"),
-        "Thirty years of the space shuttle, told by the crews who flew it.", (1290, 1690, 2490, 3990), book=True),
-}
+def _subjects(path: Path) -> dict[str, Subject]:
+    """The mapping table, one TOML table a subject, in the file's order (lists become tuples)."""
+    with path.open("rb") as file:
+        tables = tomllib.load(file)
+    return {name: Subject(**{key: tuple(value) if isinstance(value, list) else value for key, value in fields.items()})
+            for name, fields in tables.items()}
+
+
+SUBJECTS: dict[str, Subject] = _subjects(PHOTOS / "subjects.toml")
 CATEGORIES: dict[str, list[str]] = {}
 for _name, _subject in SUBJECTS.items():
     CATEGORIES.setdefault(_subject.category, []).append(_name)
