@@ -1,4 +1,10 @@
-"""Errors of the operators room; server/http/problems.py maps them to problem details."""
+"""Errors of the operators room; server/http/problems.py maps them to problem details.
+
+Sign-in errors are the accounts room's login errors for operators (same behaviour: message, headers, retry_after),
+each with a class of its own, so each keeps its own problem type.
+"""
+
+from accounts.errors import BadCredentials, NotAuthenticated, RateLimited
 
 
 class OperatorsError(Exception):
@@ -17,17 +23,13 @@ class UnknownOperator(OperatorsError):
     """No operator with that email or id."""
 
 
-class SignInFailed(OperatorsError):
-    """Email, password or code did not match (one message for every cause, so nothing leaks)."""
-
-    def __init__(self, message: str = "email, password or code is not right"):
-        super().__init__(message)
+class SignInFailed(OperatorsError, BadCredentials):
+    """Email, password or code did not match (one message for every cause, so nothing leaks): a shopper's failed
+    login, for operators."""
 
 
-class NotSignedIn(OperatorsError):
-    """No usable operator credential (missing, unknown, disabled, expired)."""
-
-    headers = {"WWW-Authenticate": "Bearer"}
+class NotSignedIn(OperatorsError, NotAuthenticated):
+    """No usable operator credential (missing, unknown, disabled, expired); answered with its WWW-Authenticate."""
 
     def __init__(self, message: str = "operator routes need an operator's bearer token"):
         super().__init__(message)
@@ -37,10 +39,6 @@ class Forbidden(OperatorsError):
     """The operator's role does not hold the permission this route needs."""
 
 
-class TooManyAttempts(OperatorsError):
-    """Too many recent sign-in attempts; ``retry_after`` says in how many seconds to try again."""
-
-    def __init__(self, message: str, retry_after: int):
-        super().__init__(message)
-        self.retry_after = retry_after
-        self.headers = {"Retry-After": str(retry_after)}
+class TooManyAttempts(OperatorsError, RateLimited):
+    """Too many recent sign-in attempts; ``retry_after`` (and its Retry-After header) says in how many seconds to
+    try again."""
