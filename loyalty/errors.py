@@ -1,5 +1,7 @@
 """Errors of the loyalty room (orders, points, tiers, rewards); server/http/problems.py maps them to problem details."""
 
+from sync.errors import PermanentError
+
 
 class LoyaltyError(Exception):
     """Base of every loyalty error."""
@@ -94,13 +96,10 @@ class PaymentDeclined(LoyaltyError):
         self.problems = [("payment", code)]
 
 
-class ReturnRefused(LoyaltyError):
-    """A return the rules refuse (not delivered, window closed, line returned already, ...); ``code`` names why."""
+class ReturnRefused(LoyaltyError, PermanentError):
+    """A return the rules refuse (not delivered, window closed, line returned already, ...); ``code`` names why.
 
-    def __init__(self, code: str, detail: str):
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
+    In the ``returns.request`` mutation it is the permanent error the sync engine records as it is."""
 
 
 class UnknownReturn(LoyaltyError):

@@ -15,7 +15,7 @@ from sync.errors import PermanentError
 from sync.mutators import MutationContext, Mutator
 
 from . import badges, growth_shop, mall, returns, store
-from .errors import NotEnoughGrowth, NotEnoughPoints, ReturnRefused, RewardUnavailable, TierTooLow, UnknownReward
+from .errors import NotEnoughGrowth, NotEnoughPoints, RewardUnavailable, TierTooLow, UnknownReward
 from .models import BadgeSeenArgs, DrawArgs, GrowthCouponArgs, RedeemArgs
 from .return_models import ReturnRequestArgs
 
@@ -72,12 +72,9 @@ def badge_seen(ctx: MutationContext, args: BadgeSeenArgs) -> None:
 
 
 def request_return(ctx: MutationContext, args: ReturnRequestArgs) -> None:
-    """Ask for a return inside the push transaction (once per mutation); a refusal changes nothing."""
-    try:
-        returns.request(ctx.db, ctx.user_id, args, from_ms(ctx.now), client_id=ctx.client_id,
-                        mutation_id=ctx.mutation_id)
-    except ReturnRefused as exc:
-        raise PermanentError(exc.code, exc.detail) from None
+    """Ask for a return inside the push transaction (once per mutation); a refusal (ReturnRefused, a permanent
+    error) changes nothing."""
+    returns.request(ctx.db, ctx.user_id, args, from_ms(ctx.now), client_id=ctx.client_id, mutation_id=ctx.mutation_id)
 
 
 MUTATORS: tuple[Mutator, ...] = (
