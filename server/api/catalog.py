@@ -13,7 +13,7 @@ from loyalty import store as loyalty_store
 from catalog.models import Product, ProductPage, Suggestions
 from server.db import Database
 from server.http.api_description import problems
-from server.http.conditional import cacheable, cacheable_bytes, encode, wants_msgpack
+from server.http.conditional import PreparedResponse, answer, cacheable, prepared, wants_msgpack
 from server.http.response_cache import ResponseCache
 from server.settings import Settings
 
@@ -99,22 +99,19 @@ class CatalogController(Controller):
     ) -> Response[Product]:
         """One product with its images, variants and inline placeholders."""
         database, settings = _hot_path_deps(request)
-        cache: ResponseCache = request.app.state["product_cache"]
+        cache: ResponseCache[PreparedResponse] = request.app.state["product_cache"]
         key = (product_id, wants_msgpack(request))
         generation = database.generation  # taken before the read: a commit during it invalidates the entry
-        body, media_type = await cache.fetch(
-            key, generation, lambda: to_thread.run_sync(_encoded_product, database, request, product_id)
+        response = await cache.fetch(
+            key, generation, lambda: to_thread.run_sync(_prepared_product, database, settings, request, product_id)
         )
-        return cacheable_bytes(
-            request,
-            body,
-            media_type,
-            max_age=settings.catalog_max_age,
-            stale_while_revalidate=settings.catalog_stale_while_revalidate,
-        )
+        return answer(request, response)
 
 
-def _encoded_product(database: Database, request: Request, product_id: str) -> tuple[bytes, str]:
-    """Read and encode one product (in a worker thread: SQLite never runs on the event loop)."""
+def _prepared_product(database: Database, settings: Settings, request: Request, product_id: str) -> PreparedResponse:
+    """Read, encode and prepare one product's response (in a worker thread: SQLite never runs on the event loop,
+    nor the encoding and hashing)."""
     with database.snapshot() as db:
-        return encode(request, service.product_detail(db, product_id))
+        product = service.product_detail(db, product_id)
+    return prepared(request, product, max_age=settings.catalog_max_age,
+                    stale_while_revalidate=settings.catalog_stale_while_revalidate)

@@ -32,6 +32,75 @@ def encode(request: Request, payload: Any) -> tuple[bytes, str]:
     return _json.encode(payload), JSON
 
 
+class PreparedResponse(Response[bytes]):
+    """A cacheable 200 whose status line and headers are encoded once, when it is made, and then served as it
+    is to every request: what the product cache keeps. Litestar's own path builds a header list per request
+    (each header added one by one, then content-type and content-length looked up among them), which is
+    most of what a cached product GET costs beyond the bare endpoint (docs/performance.md, API)."""
+
+    def __init__(self, body: bytes, media_type: str, headers: dict[str, str]):
+        super().__init__(content=body, media_type=media_type, headers=headers)
+        self.etag = headers["ETag"]
+        self._raw_headers = (
+            *((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()),
+            (b"content-type", media_type.encode("latin-1")),
+            (b"content-length", str(len(body)).encode("latin-1")),
+        )
+
+    def to_asgi_response(self, app, request, **options):  # type: ignore[override]
+        """The prepared bytes, unless the route adds anything of its own (then Litestar's general path)."""
+        if any(options.get(name) for name in ("background", "cookies", "encoded_headers", "headers", "is_head_response")):
+            return super().to_asgi_response(app, request, **options)
+        return _PreparedSend(self._raw_headers, self.content)
+
+
+class _PreparedSend:
+    """The ASGI app of a prepared response: fresh messages each time (middlewares edit the start message's
+    header list in place: compression, the ETag suffix)."""
+
+    __slots__ = ("headers", "body")
+
+    def __init__(self, headers: tuple[tuple[bytes, bytes], ...], body: bytes):
+        self.headers = headers
+        self.body = body
+
+    async def __call__(self, scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": list(self.headers)})
+        await send({"type": "http.response.body", "body": self.body, "more_body": False})
+
+
+def prepared(request: Request, payload: Any, *, max_age: int, stale_while_revalidate: int) -> PreparedResponse:
+    """The payload encoded for this client (JSON or MessagePack) as a public cacheable 200, ready to serve
+    many times (``answer`` picks it or a 304 per request)."""
+    body, media_type = encode(request, payload)
+    headers = cache_headers(max_age=max_age, stale_while_revalidate=stale_while_revalidate, public=True)
+    headers["ETag"] = representation_etag(body, media_type)
+    return PreparedResponse(body, media_type, headers)
+
+
+def answer(request: Request, response: PreparedResponse) -> Response:
+    """``response``, or a 304 when the client already holds its bytes."""
+    matched = matching_tag(request, response.etag)
+    if matched is None:
+        return response
+    headers = {name: value for name, value in response.headers.items() if name != "ETag"}
+    return Response(content=b"", status_code=304, headers={**headers, "ETag": matched})
+
+
+def cache_headers(*, max_age: int, stale_while_revalidate: int, public: bool) -> dict[str, str]:
+    """Cache-Control and Vary of a cacheable GET."""
+    scope = "public" if public else "private"
+    return {
+        "Cache-Control": f"{scope}, max-age={max_age}, stale-while-revalidate={stale_while_revalidate}",
+        "Vary": "Accept, Accept-Encoding",
+    }
+
+
+def representation_etag(body: bytes, media_type: str) -> str:
+    """The media type is part of the validator: JSON and MessagePack of one payload are different bytes."""
+    return strong_etag(body + media_type.encode())
+
+
 def strong_etag(body: bytes) -> str:
     """A strong validator of exactly these bytes."""
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
@@ -84,13 +153,8 @@ def cacheable_bytes(
     public: bool = True,
 ) -> Response:
     """As ``cacheable``, for a payload already encoded."""
-    scope = "public" if public else "private"
-    headers = {
-        "Cache-Control": f"{scope}, max-age={max_age}, stale-while-revalidate={stale_while_revalidate}",
-        "Vary": "Accept, Accept-Encoding",
-    }
-    # The media type is part of the validator: JSON and MessagePack of one payload are different bytes.
-    return conditional(request, body, media_type, headers, etag=strong_etag(body + media_type.encode()))
+    headers = cache_headers(max_age=max_age, stale_while_revalidate=stale_while_revalidate, public=public)
+    return conditional(request, body, media_type, headers, etag=representation_etag(body, media_type))
 
 
 def conditional(

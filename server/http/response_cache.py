@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from typing import Awaitable, Callable, Hashable
+from typing import Awaitable, Callable, Generic, Hashable, TypeVar
+
+V = TypeVar("V")
 
 
-class ResponseCache:
-    """LRU of (generation, body, media type) per key; used from the event loop only."""
+class ResponseCache(Generic[V]):
+    """LRU of (generation, value) per key, the value being what a response needs (body, media type, ETag: all
+    worked out once per entry, not per request); used from the event loop only."""
 
     def __init__(self, *, max_entries: int = 2048):
         self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, tuple[int, bytes, str]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[int, V]] = OrderedDict()
         self._loading: dict[tuple[Hashable, int], asyncio.Future] = {}
 
-    async def fetch(
-        self, key: Hashable, generation: int, load: Callable[[], Awaitable[tuple[bytes, str]]]
-    ) -> tuple[bytes, str]:
+    async def fetch(self, key: Hashable, generation: int, load: Callable[[], Awaitable[V]]) -> V:
         """The cached entry, else one ``load()`` shared by every request that misses at the same time.
 
         Without the sharing, every connection waiting when an entry expires would run its own read at once.
@@ -46,26 +47,26 @@ class ResponseCache:
             raise
         else:
             future.set_result(result)
-            self.put(key, generation, *result)
+            self.put(key, generation, result)
             return result
         finally:
             del self._loading[flight]
 
-    def get(self, key: Hashable, generation: int) -> tuple[bytes, str] | None:
-        """The cached body and media type, if stored at this generation."""
+    def get(self, key: Hashable, generation: int) -> V | None:
+        """The cached value, if stored at this generation."""
         entry = self._entries.get(key)
         if entry is None:
             return None
-        stored_generation, body, media_type = entry
+        stored_generation, value = entry
         if stored_generation != generation:
             del self._entries[key]
             return None
         self._entries.move_to_end(key)
-        return body, media_type
+        return value
 
-    def put(self, key: Hashable, generation: int, body: bytes, media_type: str) -> None:
-        """Keep a body read at ``generation`` (the value taken before the read began)."""
-        self._entries[key] = (generation, body, media_type)
+    def put(self, key: Hashable, generation: int, value: V) -> None:
+        """Keep a value read at ``generation`` (the generation taken before the read began)."""
+        self._entries[key] = (generation, value)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)

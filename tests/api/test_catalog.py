@@ -6,6 +6,7 @@ import brotli
 import msgspec
 import pytest
 
+from server.http.conditional import strong_etag
 from tests.utils import add_product, assert_problem
 
 def all_ids(client, **params) -> list[str]:
@@ -234,3 +235,39 @@ def test_a_change_by_another_process_invalidates_the_cache(client, fresh_db, set
             break
         time.sleep(0.025)
     assert "After" == client.get("/api/products/RC-2").json()["name"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "accept_encoding", "coding", "decompress"),
+    [
+        ("application/json", "identity", None, lambda b: b),
+        ("application/json", "br, gzip", "br", brotli.decompress),
+        ("application/msgpack", "gzip", "gzip", gzip.decompress),
+    ],
+)
+def test_a_cached_product_is_a_whole_http_answer(client, fresh_db, accept, accept_encoding, coding, decompress):
+    """The product cache keeps prepared status lines and headers (server/http/conditional.py PreparedResponse):
+    every answer, first or cached, carries its real length and validator, compresses, and revalidates."""
+    add_product(fresh_db, "PR-1", name="Prepared", description="long enough to be compressed " * 20)
+    headers = {"Accept": accept, "Accept-Encoding": accept_encoding}
+
+    def fetch(extra=None):
+        with client.stream("GET", "/api/products/PR-1", headers={**headers, **(extra or {})}) as r:
+            return r.status_code, r.headers, b"".join(r.iter_raw())
+
+    answers = [fetch() for _ in range(3)]  # a miss, then two hits
+    for status, got, raw in answers:
+        body = decompress(raw)
+        decode = msgspec.msgpack.decode if "msgpack" in accept else msgspec.json.decode
+        assert (200, accept, "Prepared") == (status, got["content-type"], decode(body)["name"])
+        assert str(len(raw)) == got["content-length"]
+        assert coding == got.get("content-encoding")
+        assert ["Accept", "Accept-Encoding"] == [v.strip() for v in got["vary"].split(",")]
+        assert got["cache-control"].startswith("public, max-age=")
+        suffix = f"-{coding}" if coding else ""
+        assert strong_etag(body + accept.encode())[:-1] + suffix + '"' == got["etag"]
+    if coding is None:
+        assert 1 == len({raw for _, _, raw in answers})  # the very same bytes every time
+    status, got, raw = fetch({"If-None-Match": answers[-1][1]["etag"]})
+    assert (304, b"", answers[-1][1]["etag"]) == (status, raw, got["etag"])
+    assert "content-type" not in got

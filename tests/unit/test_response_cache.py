@@ -8,7 +8,7 @@ from server.http.response_cache import ResponseCache
 
 def test_an_entry_is_valid_only_at_its_generation():
     cache = ResponseCache()
-    cache.put("p1", 7, b"body", "application/json")
+    cache.put("p1", 7, (b"body", "application/json"))
     assert (b"body", "application/json") == cache.get("p1", 7)
     assert cache.get("p1", 8) is None
     assert cache.get("p1", 7) is None  # a stale entry is dropped, not kept for later
@@ -16,10 +16,10 @@ def test_an_entry_is_valid_only_at_its_generation():
 
 def test_least_recently_used_entries_go_first():
     cache = ResponseCache(max_entries=2)
-    cache.put("a", 1, b"a", "t")
-    cache.put("b", 1, b"b", "t")
+    cache.put("a", 1, (b"a", "t"))
+    cache.put("b", 1, (b"b", "t"))
     cache.get("a", 1)
-    cache.put("c", 1, b"c", "t")
+    cache.put("c", 1, (b"c", "t"))
     assert [None, b"a", b"c"] == [
         (hit or (None,))[0] for hit in (cache.get("b", 1), cache.get("a", 1), cache.get("c", 1))
     ]
