@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import secrets
 import time
-from datetime import datetime, timezone
 from typing import Any, Callable
 
 from accounts import passwords, totp, vault
 from accounts.emails import normalise_email
 from accounts.errors import BadAccountInput
 from accounts.tokens import new_token, token_hash
+from clock import iso_seconds
 
 from . import store
 from .errors import BadOperatorInput, NotSignedIn, OperatorExists, SignInFailed, TooManyAttempts, UnknownOperator
@@ -27,9 +27,7 @@ MAX_AUDIT_TEXT = 500
 
 def iso(ts: int | float | None) -> str | None:
     """Unix seconds as pages and the API show times."""
-    if ts is None:
-        return None
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if ts is None else iso_seconds(ts)
 
 
 def _email(raw: str) -> str:
