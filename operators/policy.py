@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from accounts.policy import SCRYPT_N
+
 
 @dataclass(frozen=True)
 class OperatorPolicy:
     """Password cost, session and token lifetimes, sign-in rate limits."""
 
-    scrypt_n: int = 2**17
+    scrypt_n: int = SCRYPT_N  # the same cost as shoppers' passwords by default
     min_password_length: int = 12
     session_idle_seconds: int = 30 * 60
     session_max_seconds: int = 12 * 3600
