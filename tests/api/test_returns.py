@@ -48,6 +48,14 @@ def delivered_order(database, user: int, lines: dict[str, int], delivered: datet
     return order_id
 
 
+def requested_return(database, user: int) -> dict:
+    """The return row of a delivered order of one MUG, asked for by ``user`` from the phone."""
+    order_id = delivered_order(database, user, {"MUG": 1})
+    push(database, user, "phone", [(1, "returns.request", {"orderId": order_id})])
+    (ret,) = returns_store.order_returns(database.read(), order_id)
+    return ret
+
+
 @pytest.fixture
 def shop(fresh_db):
     add_product(fresh_db, "MUG", price=1_000, stock=100)
@@ -177,22 +185,18 @@ def test_chosen_lines_then_the_rest_refund_the_order_exactly_once(shop, client, 
 
 def test_verify_names_a_return_that_gives_back_more_than_the_goods_cost(shop):
     user = make_user(shop)
-    order_id = delivered_order(shop, user, {"MUG": 1})
-    push(shop, user, "phone", [(1, "returns.request", {"orderId": order_id})])
-    (ret,) = returns_store.order_returns(shop.read(), order_id)
+    ret = requested_return(shop, user)
     with shop.write() as db:
         db.execute("UPDATE returns SET amount = amount + 1 WHERE id = ?", [ret["id"]])
     with shop.snapshot() as db:
         found = [line for line in integrity.check(db) if "return" in line]
-    assert [f"loyalty: return {ret['id']} (order {order_id}) is 1001, its lines 1000",
-            f"loyalty: order {order_id}'s returns give back 1001, its goods cost 1000"] == found
+    assert [f"loyalty: return {ret['id']} (order {ret['order_id']}) is 1001, its lines 1000",
+            f"loyalty: order {ret['order_id']}'s returns give back 1001, its goods cost 1000"] == found
 
 
 def test_operators_move_a_return_and_see_its_four_hour_refund_target(shop, client, admin_headers):
     user = make_user(shop)
-    order_id = delivered_order(shop, user, {"MUG": 1})
-    push(shop, user, "phone", [(1, "returns.request", {"orderId": order_id})])
-    (ret,) = returns_store.order_returns(shop.read(), order_id)
+    ret = requested_return(shop, user)
     url = f"/api/admin/returns/{ret['id']}/status"
     assert_problem(client.post(url, headers=admin_headers, json={"status": "refunded"}), 409, "requested")
     assert 200 == client.post(url, headers=admin_headers, json={"status": "approved"}).status_code
@@ -210,9 +214,7 @@ def test_operators_move_a_return_and_see_its_four_hour_refund_target(shop, clien
 
 def test_an_overdue_refund_counts_below_zero(shop):
     user = make_user(shop)
-    order_id = delivered_order(shop, user, {"MUG": 1})
-    push(shop, user, "phone", [(1, "returns.request", {"orderId": order_id})])
-    (ret,) = returns_store.order_returns(shop.read(), order_id)
+    ret = requested_return(shop, user)
     service.move_return(shop, ret["id"], "approved", NOW)
     service.move_return(shop, ret["id"], "received", NOW)
     (item,) = service.returns_page(shop, "received", None, 10, now=NOW + timedelta(hours=5)).items
@@ -221,9 +223,7 @@ def test_an_overdue_refund_counts_below_zero(shop):
 
 def test_a_move_another_operator_made_first_is_not_made_twice(shop):
     user = make_user(shop)
-    order_id = delivered_order(shop, user, {"MUG": 1})
-    push(shop, user, "phone", [(1, "returns.request", {"orderId": order_id})])
-    (ret,) = returns_store.order_returns(shop.read(), order_id)
+    ret = requested_return(shop, user)
     service.move_return(shop, ret["id"], "approved", NOW)
     with shop.write() as db:  # a second process that read the return as 'requested'
         assert not returns_store.move_return(db, ret["id"], "requested", "rejected", NOW.isoformat())
@@ -232,12 +232,11 @@ def test_a_move_another_operator_made_first_is_not_made_twice(shop):
 
 def test_a_line_is_in_one_live_return_whoever_inserts_it(shop):
     user = make_user(shop)
-    order_id = delivered_order(shop, user, {"MUG": 1})
-    push(shop, user, "phone", [(1, "returns.request", {"orderId": order_id})])
-    (ret,) = returns_store.order_returns(shop.read(), order_id)
+    ret = requested_return(shop, user)
     with pytest.raises(Exception, match="(?i)unique"):
         with shop.write() as db:
-            returns_store.insert_return_lines(db, ret["id"] + 0, order_id, [{"sku": "MUG", "qty": 1, "amount": 1}])
+            returns_store.insert_return_lines(db, ret["id"] + 0, ret["order_id"],
+                                              [{"sku": "MUG", "qty": 1, "amount": 1}])
 
 
 def test_the_free_return_allowance_ships_free_and_a_rejected_return_gives_it_back(shop):
@@ -278,9 +277,7 @@ def test_support_and_owners_see_returns_others_do_not(client, fresh_db, role, al
 
 def test_return_moves_are_audited(shop, client):
     user = make_user(shop)
-    order_id = delivered_order(shop, user, {"MUG": 1})
-    push(shop, user, "phone", [(1, "returns.request", {"orderId": order_id})])
-    (ret,) = returns_store.order_returns(shop.read(), order_id)
+    ret = requested_return(shop, user)
     headers = token_headers(shop, "support@example.com", "support")
     client.post(f"/api/admin/returns/{ret['id']}/status", headers=headers, json={"status": "approved"})
     entries = [(e.actor, e.role, e.action, e.target, e.status) for e in operator_service.audit_log(shop)
@@ -291,9 +288,7 @@ def test_return_moves_are_audited(shop, client):
 
 def test_the_console_shows_each_return_with_its_refund_target_and_moves_it(shop, client):
     user = make_user(shop)
-    order_id = delivered_order(shop, user, {"MUG": 1})
-    push(shop, user, "phone", [(1, "returns.request", {"orderId": order_id})])
-    (ret,) = returns_store.order_returns(shop.read(), order_id)
+    ret = requested_return(shop, user)
     csrf = console_sign_in(client, shop, "help@example.com", "support")
     html = client.get("/admin/returns").text
     assert "starts when received" in html and f'action="/admin/returns/{ret["id"]}/status"' in html
