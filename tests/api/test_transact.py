@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 
 import pytest
@@ -14,33 +15,33 @@ def _stock(fresh_db, product_id: str) -> int:
     return fresh_db.read().execute("SELECT stock FROM products WHERE id = ?", [product_id]).fetchone()[0]
 
 
-def test_a_transient_failure_runs_the_transaction_again_and_commits_once(fresh_db):
-    add_product(fresh_db, "MUG", stock=10)
-    runs = []
+def _take_a_mug(runs: list[int], failures: float):
+    """Work that takes one MUG off the stock, then, in its first ``failures`` runs, fails as transient (as a
+    deadlock detected mid-transaction would); each run is counted in ``runs``."""
 
     def work(db):
         runs.append(1)
         db.execute("UPDATE products SET stock = stock - 1 WHERE id = ?", ["MUG"])
-        if len(runs) < 3:
-            raise TransientError()  # as a deadlock detected mid-transaction would
+        if len(runs) <= failures:
+            raise TransientError()
         return "done"
 
-    assert "done" == fresh_db.transact(work)
+    return work
+
+
+def test_a_transient_failure_runs_the_transaction_again_and_commits_once(fresh_db):
+    add_product(fresh_db, "MUG", stock=10)
+    runs: list[int] = []
+    assert "done" == fresh_db.transact(_take_a_mug(runs, failures=2))
     assert 3 == len(runs)
     assert 9 == _stock(fresh_db, "MUG")  # the two failed runs were rolled back
 
 
 def test_retries_are_bounded_then_the_error_reaches_the_caller(fresh_db):
     add_product(fresh_db, "MUG", stock=10)
-    runs = []
-
-    def work(db):
-        runs.append(1)
-        db.execute("UPDATE products SET stock = stock - 1 WHERE id = ?", ["MUG"])
-        raise TransientError()
-
+    runs: list[int] = []
     with pytest.raises(TransientError):
-        fresh_db.transact(work)
+        fresh_db.transact(_take_a_mug(runs, failures=math.inf))
     assert RETRY_ATTEMPTS == len(runs)
     assert 10 == _stock(fresh_db, "MUG")
 
