@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 
-from litestar import Controller, Request, delete, get, patch, post, put
+from litestar import Request, delete, get, patch, post, put
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
@@ -23,12 +23,13 @@ from loyalty.models import (
     RewardPatch,
     StatusChange,
 )
+from server.api.admin import AdminController
 from server.api.loyalty import RewardIdPath
 from server.db import Database
-from server.http.api_description import ADMIN, problems
+from server.http.api_description import problems
 from server.http.params import Id
 from server.http.reveal import ReasonParam, RevealParam, masked_address, reveal_for
-from server.http.roles import PERMISSION, role_guard
+from server.http.roles import PERMISSION
 from server.settings import Settings
 
 LotteryIdPath = Annotated[str, PathParameter(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
@@ -39,15 +40,12 @@ def _masked(order: Order) -> Order:
     return msgspec.structs.replace(order, address=masked_address(order.address))
 
 
-class AdminLoyaltyController(Controller):
+class AdminLoyaltyController(AdminController):
     """`/api/admin/...` orders (the orders permission) and rewards (rewards); payment webhooks move orders."""
 
     path = "/api/admin"
-    guards = [role_guard]
     opt = {PERMISSION: Permission.REWARDS}
-    tags = ["admin"]
     cache_control = CacheControlHeader(no_store=True)
-    security = ADMIN
 
     @post("/orders/{order_id:int}/status", status_code=200, sync_to_thread=True, opt={PERMISSION: Permission.ORDERS},
           summary="Change an order's status", responses=problems(400, 401, 403, 404, 409, 413))

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Request, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter, PathParameter
 
@@ -40,10 +40,11 @@ from retention.planner import (
     save_template,
 )
 from retention.tracking import report
+from server.api.admin import AdminController
 from server.db import Database
-from server.http.api_description import ADMIN, problems
+from server.http.api_description import problems
 from server.http.params import After, Id
-from server.http.roles import PERMISSION, role_guard
+from server.http.roles import PERMISSION
 from server.http.reveal import ReasonParam, RevealParam, reveal_for
 
 
@@ -63,14 +64,12 @@ def _scores(rows: list[dict], emails: dict[int, str]) -> list[Scores]:
 
 
 
-class AdminRetentionController(Controller):
+class AdminRetentionController(AdminController):
     """`/api/admin/retention/...`: campaigns and templates (campaigns), offers, segments and scores, the report."""
 
     path = "/api/admin/retention"
-    guards = [role_guard]
     opt = {PERMISSION: Permission.CAMPAIGNS}
     tags = ["admin", "retention"]
-    security = ADMIN
 
     @get("/offers", sync_to_thread=True, opt={PERMISSION: Permission.OFFERS}, summary="Every offer",
          responses=problems(401, 403))

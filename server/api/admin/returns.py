@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
@@ -13,23 +13,21 @@ from litestar.params import JSONBody, Parameter
 from loyalty import service
 from loyalty.return_models import AdminReturnList, ReturnStatusChange, ReturnView
 from operators.roles import Permission
+from server.api.admin import AdminController
 from server.db import Database
-from server.http.api_description import ADMIN, problems
+from server.http.api_description import problems
 from server.http.params import MAX_ID, Id
-from server.http.roles import PERMISSION, role_guard
+from server.http.roles import PERMISSION
 
 ReturnStatus = Annotated[str | None, Parameter(pattern=r"^(requested|approved|received|refunded|rejected)$")]
 
 
-class AdminReturnsController(Controller):
+class AdminReturnsController(AdminController):
     """`/api/admin/returns`: every shopper's returns, newest first, and their status changes."""
 
     path = "/api/admin/returns"
-    guards = [role_guard]
     opt = {PERMISSION: Permission.RETURNS}
-    tags = ["admin"]
     cache_control = CacheControlHeader(no_store=True)
-    security = ADMIN
 
     @get("/", sync_to_thread=True, summary="Every return", responses=problems(400, 401, 403))
     def list_returns(
