@@ -151,6 +151,17 @@ def options(values: Iterable[tuple[str, str]], selected: str | None = None) -> s
     )
 
 
+def status_filter(action: str, label: str, any_label: str, statuses: Iterable[tuple[str, str]], selected: str | None,
+                  button: str) -> str:
+    """The GET form above a list at ``action`` that shows one status (value, label pairs) or any."""
+    return (
+        f'<form class="inline" method="get" action="{action}"><label for="status">{h(label)}</label>'
+        f'<select id="status" name="status"><option value="">{h(any_label)}</option>'
+        f'{options(statuses, selected)}</select>'
+        f'<button class="small" type="submit">{h(button)}</button></form>'
+    )
+
+
 def money(minor: int | float, currency: str = "EUR") -> str:
     """Integer minor units as ``12.34 EUR``."""
     return f"{minor / 100:,.2f} {currency}"

@@ -17,7 +17,7 @@ from server.http.params import MAX_ID, Id
 from server.http.roles import PERMISSION
 from server.pages.admin.common import ctx, form_fields
 from server.pages.admin.console import html_response, note_audit, redirect
-from server.pages.admin.layout import csrf_field, frame, h, money, options, table
+from server.pages.admin.layout import csrf_field, frame, h, money, options, status_filter, table
 
 PAGE = 50
 
@@ -31,12 +31,8 @@ def orders_page(
     """Orders with a form per order for the moves its status allows."""
     c = ctx(request)
     rows = report_store.recent_orders(c.database.read(), status, before, PAGE)
-    filter_form = (
-        f'<form class="inline" method="get" action="/admin/orders"><label for="status">{h(c.t("orders.status"))}</label>'
-        f'<select id="status" name="status"><option value="">{h(c.t("orders.any"))}</option>'
-        f'{options([(s, c.t("status." + s)) for s in ORDER_STATUSES], status)}</select>'
-        f'<button class="small" type="submit">{h(c.t("filter"))}</button></form>'
-    )
+    filter_form = status_filter("/admin/orders", c.t("orders.status"), c.t("orders.any"),
+                                [(s, c.t("status." + s)) for s in ORDER_STATUSES], status, c.t("filter"))
     body_rows = []
     for r in rows:
         moves = rules.moves(r["status"], r["payment_method"])

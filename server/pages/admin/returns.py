@@ -19,7 +19,7 @@ from server.http.roles import PERMISSION
 from server.i18n import t
 from server.pages.admin.common import Ctx, ctx, form_fields
 from server.pages.admin.console import html_response, note_audit, redirect
-from server.pages.admin.layout import csrf_field, frame, h, money, options, table
+from server.pages.admin.layout import csrf_field, frame, h, money, options, status_filter, table
 
 PAGE = 50
 
@@ -83,12 +83,8 @@ def returns_page(
     c = ctx(request)
     page = service.returns_page(c.database, status, before, PAGE)
     flash = rt(c, "moved") if request.query_params.get("done") == "moved" else ""
-    filter_form = (
-        f'<form class="inline" method="get" action="/admin/returns"><label for="status">{h(rt(c, "status"))}</label>'
-        f'<select id="status" name="status"><option value="">{h(rt(c, "any"))}</option>'
-        f'{options([(s, t(c.locale, "returns.status." + s)) for s in RETURN_STATUSES], status)}</select>'
-        f'<button class="small" type="submit">{h(rt(c, "filter"))}</button></form>'
-    )
+    filter_form = status_filter("/admin/returns", rt(c, "status"), rt(c, "any"),
+                                [(s, t(c.locale, "returns.status." + s)) for s in RETURN_STATUSES], status, rt(c, "filter"))
     more = ""
     if page.next_cursor is not None:
         query = f"&status={status}" if status else ""
