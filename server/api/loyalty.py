@@ -30,7 +30,7 @@ from server.db import Database
 from server.http.api_description import SHOPPER, problems, raw_body
 from server.http.body import read_body
 from server.http.conditional import cacheable
-from server.http.params import MAX_ID, Id
+from server.http.params import Before, Id
 from server.settings import Settings
 
 RewardIdPath = Annotated[str, PathParameter(max_length=48)]
@@ -77,7 +77,7 @@ class OrdersController(Controller):
     @get("/", sync_to_thread=True, summary="My orders", responses=problems(400, 401))
     def list_orders(
         self, current_user: NamedDependency[CurrentUser], database: NamedDependency[Database],
-        cursor: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
+        cursor: Before = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> OrderList:
         """The shopper's orders, newest first; `nextCursor` continues the list."""

@@ -32,7 +32,7 @@ def test_every_integer_parameter_is_bounded_to_64_bits(tmp_path):
             ge, le = getattr(field.kwarg_definition, "ge", None), getattr(field.kwarg_definition, "le", None)
             if ge is None or le is None or ge < -MAX_ID - 1 or le > MAX_ID:
                 unbounded.append(where)
-    assert [] == unbounded, "use server.http.params.Id / After, or Parameter(ge=..., le=...)"
+    assert [] == unbounded, "use server.http.params.Id / After / Before, or Parameter(ge=..., le=...)"
 
 
 def test_every_query_string_is_bounded_in_length(tmp_path):

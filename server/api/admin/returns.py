@@ -12,14 +12,15 @@ from litestar.params import JSONBody, Parameter
 
 from loyalty import service
 from loyalty.return_models import AdminReturnList, ReturnStatusChange, ReturnView
+from loyalty.return_rules import RETURN_STATUSES
 from operators.roles import Permission
 from server.api.admin import AdminController
 from server.db import Database
 from server.http.api_description import problems
-from server.http.params import MAX_ID, Id
+from server.http.params import Before, Id, one_of
 from server.http.roles import PERMISSION
 
-ReturnStatus = Annotated[str | None, Parameter(pattern=r"^(requested|approved|received|refunded|rejected)$")]
+ReturnStatus = one_of(RETURN_STATUSES)
 
 
 class AdminReturnsController(AdminController):
@@ -32,7 +33,7 @@ class AdminReturnsController(AdminController):
     @get("/", sync_to_thread=True, summary="Every return", responses=problems(400, 401, 403))
     def list_returns(
         self, database: NamedDependency[Database], status: ReturnStatus = None,
-        before: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
+        before: Before = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     ) -> AdminReturnList:
         """Returns newest first (of one status when given); `secondsToRefundTarget` counts down from receipt."""

@@ -16,7 +16,7 @@ from accounts.masking import mask_ip
 from operators import service
 from operators.errors import Forbidden
 from operators.roles import Permission
-from server.http.params import MAX_ID
+from server.http.params import MAX_ID, Before
 from server.http.reveal import REASON_MAX, REASON_MIN
 from server.http.roles import PERMISSION
 from server.pages.admin.common import Ctx, ctx, form_fields, parse_int
@@ -58,7 +58,7 @@ def _page(request: Request, c: Ctx, before: int | None, action: str, revealed: b
 @get("/admin/audit", opt={PERMISSION: Permission.AUDIT}, sync_to_thread=True, include_in_schema=False)
 def audit_page(
     request: Request,
-    before: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
+    before: Before = None,
     action: Annotated[str, Parameter(max_length=100)] = "",
 ) -> Response:
     """The audit log, filtered by an action prefix (`signin`, `POST /admin`, ...); addresses masked."""

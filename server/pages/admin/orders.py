@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from anyio import to_thread
 from litestar import Request, Response, get, post
-from litestar.params import Parameter
 
 from loyalty import report_store, service
 from loyalty.errors import BadTransition, UnknownOrder
 from loyalty import rules
 from loyalty.rules import ORDER_STATUSES
 from operators.roles import Permission
-from server.http.params import MAX_ID, Id
+from server.http.params import Before, Id, one_of
 from server.http.roles import PERMISSION
 from server.pages.admin.common import ctx, form_fields
 from server.pages.admin.console import html_response, note_audit, redirect
 from server.pages.admin.layout import csrf_field, frame, h, money, options, status_filter, table
 
 PAGE = 50
+OrderStatus = one_of(ORDER_STATUSES)
 
 
 @get("/admin/orders", opt={PERMISSION: Permission.ORDERS}, sync_to_thread=True, include_in_schema=False)
 def orders_page(
     request: Request,
-    status: Annotated[str | None, Parameter(pattern=r"^(placed|paid|fulfilled|cancelled|refunded)$")] = None,
-    before: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
+    status: OrderStatus = None,
+    before: Before = None,
 ) -> Response:
     """Orders with a form per order for the moves its status allows."""
     c = ctx(request)

@@ -3,18 +3,15 @@ the goods were received) and the status moves it allows (support and owner: the 
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from anyio import to_thread
 from litestar import Request, Response, get, post
-from litestar.params import Parameter
 
 from loyalty import service
 from loyalty.errors import BadReturnMove, UnknownReturn
 from loyalty.return_models import AdminReturn
 from loyalty.return_rules import RETURN_MOVES, RETURN_STATUSES
 from operators.roles import Permission
-from server.http.params import MAX_ID, Id
+from server.http.params import Before, Id, one_of
 from server.http.roles import PERMISSION
 from server.i18n import t
 from server.pages.admin.common import Ctx, ctx, form_fields
@@ -22,6 +19,7 @@ from server.pages.admin.console import html_response, note_audit, redirect
 from server.pages.admin.layout import csrf_field, frame, h, money, options, status_filter, table
 
 PAGE = 50
+ReturnStatus = one_of(RETURN_STATUSES)
 
 
 def rt(c: Ctx, key: str, **params: object) -> str:
@@ -76,8 +74,8 @@ def _row(c: Ctx, item: AdminReturn) -> list[object]:
 @get("/admin/returns", opt={PERMISSION: Permission.RETURNS}, sync_to_thread=True, include_in_schema=False)
 def returns_page(
     request: Request,
-    status: Annotated[str | None, Parameter(pattern=r"^(requested|approved|received|refunded|rejected)$")] = None,
-    before: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
+    status: ReturnStatus = None,
+    before: Before = None,
 ) -> Response:
     """Returns with their refund targets and a form per return for the moves its status allows."""
     c = ctx(request)
