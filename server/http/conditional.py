@@ -7,6 +7,9 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
+from litestar.utils.scope.state import ScopeState
+
+from server.http.compression import MINIMUM_SIZE, chosen_coding, coded_etag, compressed
 
 MSGPACK = "application/msgpack"
 JSON = "application/json"
@@ -33,38 +36,55 @@ def encode(request: Request, payload: Any) -> tuple[bytes, str]:
 
 
 class PreparedResponse(Response[bytes]):
-    """A cacheable 200 whose status line and headers are encoded once, when it is made, and then served as it
-    is to every request: what the product cache keeps. Litestar's own path builds a header list per request
-    (each header added one by one, then content-type and content-length looked up among them), which is
-    most of what a cached product GET costs beyond the bare endpoint (docs/performance.md, API)."""
+    """A cacheable 200 whose status line, headers and compressed bodies are made once, when it is made, and
+    then served as they are to every request: what the product cache keeps. Litestar's own path builds a
+    header list per request (each header added one by one, then content-type and content-length looked up
+    among them) and the compression middleware compresses the body again for every client that takes br or
+    gzip: most of what a cached product GET cost beyond the bare endpoint (docs/performance.md, API)."""
 
     def __init__(self, body: bytes, media_type: str, headers: dict[str, str]):
         super().__init__(content=body, media_type=media_type, headers=headers)
         self.etag = headers["ETag"]
-        self._raw_headers = (
-            *((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()),
-            (b"content-type", media_type.encode("latin-1")),
-            (b"content-length", str(len(body)).encode("latin-1")),
-        )
+        self._variants = {None: _raw_start(headers, media_type, body)}
+        if len(body) >= MINIMUM_SIZE:
+            for coding in ("br", "gzip"):
+                packed = compressed(body, coding)
+                coded = {**headers, "ETag": coded_etag(self.etag, coding), "Content-Encoding": coding}
+                self._variants[coding] = _raw_start(coded, media_type, packed)
 
     def to_asgi_response(self, app, request, **options):  # type: ignore[override]
-        """The prepared bytes, unless the route adds anything of its own (then Litestar's general path)."""
+        """The prepared bytes in the client's coding, unless the route adds anything of its own (then
+        Litestar's general path, the middleware compressing)."""
         if any(options.get(name) for name in ("background", "cookies", "encoded_headers", "headers", "is_head_response")):
             return super().to_asgi_response(app, request, **options)
-        return _PreparedSend(self._raw_headers, self.content)
+        coding = chosen_coding(request.headers.get("accept-encoding", ""))
+        return _PreparedSend(*self._variants.get(coding) or self._variants[None])
+
+
+def _raw_start(headers: dict[str, str], media_type: str, body: bytes) -> tuple[tuple[tuple[bytes, bytes], ...], bytes, bool]:
+    """The encoded header list of a 200 with this body, the body, and whether it is already content-coded."""
+    raw = (
+        *((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()),
+        (b"content-type", media_type.encode("latin-1")),
+        (b"content-length", str(len(body)).encode("latin-1")),
+    )
+    return raw, body, "Content-Encoding" in headers
 
 
 class _PreparedSend:
     """The ASGI app of a prepared response: fresh messages each time (middlewares edit the start message's
-    header list in place: compression, the ETag suffix)."""
+    header list in place)."""
 
-    __slots__ = ("headers", "body")
+    __slots__ = ("headers", "body", "coded")
 
-    def __init__(self, headers: tuple[tuple[bytes, bytes], ...], body: bytes):
+    def __init__(self, headers: tuple[tuple[bytes, bytes], ...], body: bytes, coded: bool):
         self.headers = headers
         self.body = body
+        self.coded = coded
 
     async def __call__(self, scope, receive, send) -> None:
+        if self.coded:
+            ScopeState.from_scope(scope).is_cached = True  # already compressed: the middleware passes it on as is
         await send({"type": "http.response.start", "status": 200, "headers": list(self.headers)})
         await send({"type": "http.response.body", "body": self.body, "more_body": False})
 
