@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clock.rows import one
+from clock.rows import column, one
 
 from . import vault
 from .sealed_store import SealedColumn
@@ -303,7 +303,7 @@ def note_active_day(db: Any, user_id: int, device_id: int, now: int) -> None:
 
 def active_days_of(db: Any, user_id: int) -> list[int]:
     """The UTC days (unix days) on which any of the user's devices was used, oldest first."""
-    return [r[0] for r in db.execute("SELECT DISTINCT day FROM device_days WHERE user_id = ? ORDER BY day", [user_id])]
+    return column(db, "SELECT DISTINCT day FROM device_days WHERE user_id = ? ORDER BY day", [user_id])
 
 
 def prune_active_days(db: Any, before_day: int) -> int:

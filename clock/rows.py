@@ -25,3 +25,8 @@ def from_row(struct: type[T], row: Mapping[str, Any], **computed: Any) -> T:
     names = struct.__struct_fields__  # type: ignore[attr-defined]
     taken = {name: row[name] for name in names if name in row and name not in computed}
     return struct(**taken, **computed)
+
+
+def column(db: Any, sql: str, params: Iterable[Any] | None = None) -> list:
+    """The first column of every row of a query, in the query's order."""
+    return [row[0] for row in db.execute(sql, params).fetchall()]

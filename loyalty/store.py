@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from clock.rows import one
+from clock.rows import column, one
 
 DOMAIN = "loyalty"
 
@@ -560,38 +560,31 @@ def ledger_sum(db: Any, user_id: int) -> int:
 
 def users_with_lot_dates_between(db: Any, start: str, end: str) -> list[int]:
     """Shoppers with a lot that became available or expired in (start, end]."""
-    return [
-        r[0]
-        for r in db.execute(
-            "SELECT DISTINCT user_id FROM points_ledger WHERE (available_at > ? AND available_at <= ?)"
-            " OR (expires_at > ? AND expires_at <= ?) ORDER BY user_id",
-            [start, end, start, end],
-        ).fetchall()
-    ]
+    return column(
+        db,
+        "SELECT DISTINCT user_id FROM points_ledger WHERE (available_at > ? AND available_at <= ?)"
+        " OR (expires_at > ? AND expires_at <= ?) ORDER BY user_id",
+        [start, end, start, end],
+    )
 
 
 def users_with_expiry_between(db: Any, start: str, end: str) -> list[int]:
     """Shoppers with a lot expiring in (start, end] (the job uses it to list lots as "expiring soon" in time)."""
-    return [
-        r[0]
-        for r in db.execute(
-            "SELECT DISTINCT user_id FROM points_ledger WHERE expires_at > ? AND expires_at <= ? ORDER BY user_id",
-            [start, end],
-        ).fetchall()
-    ]
+    return column(
+        db, "SELECT DISTINCT user_id FROM points_ledger WHERE expires_at > ? AND expires_at <= ? ORDER BY user_id",
+        [start, end],
+    )
 
 
 def users_with_expired_remainders(db: Any, now: str) -> list[int]:
     """Shoppers holding a lot past its expiry with points left in it (the expiry job writes them off)."""
-    return [
-        r[0]
-        for r in db.execute(
-            "SELECT DISTINCT lot.user_id FROM points_ledger lot WHERE lot.kind IN ('earn', 'bonus')"
-            " AND lot.expires_at <= ? AND lot.points + (SELECT COALESCE(SUM(d.points), 0) FROM points_ledger d"
-            " WHERE d.lot_id = lot.id AND d.id != lot.id) > 0 ORDER BY lot.user_id",
-            [now],
-        ).fetchall()
-    ]
+    return column(
+        db,
+        "SELECT DISTINCT lot.user_id FROM points_ledger lot WHERE lot.kind IN ('earn', 'bonus')"
+        " AND lot.expires_at <= ? AND lot.points + (SELECT COALESCE(SUM(d.points), 0) FROM points_ledger d"
+        " WHERE d.lot_id = lot.id AND d.id != lot.id) > 0 ORDER BY lot.user_id",
+        [now],
+    )
 
 
 # ---------------------------------------------------------------------------------------------- tiers and growth
@@ -627,12 +620,8 @@ def tier_changes_since(db: Any, after_id: int = 0, limit: int = 500) -> list[dic
 
 def tier_holds_ending(db: Any, since: str, until: str) -> list[int]:
     """Shoppers whose tier hold ended in (since, until] (their tier is due for a downgrade review)."""
-    return [
-        r[0]
-        for r in db.execute(
-            "SELECT user_id FROM tiers WHERE held_until > ? AND held_until <= ? ORDER BY user_id", [since, until]
-        ).fetchall()
-    ]
+    return column(db, "SELECT user_id FROM tiers WHERE held_until > ? AND held_until <= ? ORDER BY user_id",
+                  [since, until])
 
 
 def insert_growth(db: Any, user_id: int, kind: str, amount: int, ref: str, day: str, month: str, at: str) -> bool:
@@ -1013,8 +1002,8 @@ def count_reviews(db: Any, user_id: int) -> int:
 
 def checkin_days(db: Any, user_id: int, limit: int) -> list[str]:
     """The shopper's most recent check-in days (YYYY-MM-DD), newest first."""
-    return [r[0] for r in db.execute(
-        "SELECT day FROM growth_events WHERE user_id = ? AND kind = 'checkin' ORDER BY day DESC LIMIT ?", [user_id, limit])]
+    return column(db, "SELECT day FROM growth_events WHERE user_id = ? AND kind = 'checkin' ORDER BY day DESC LIMIT ?",
+                  [user_id, limit])
 
 
 # ---------------------------------------------------------------------------------------- lastmile verify
@@ -1056,7 +1045,7 @@ def stray_debits(db: Any) -> list[dict]:
 
 def ledger_users(db: Any) -> list[int]:
     """Every shopper with a ledger entry."""
-    return [r[0] for r in db.execute("SELECT DISTINCT user_id FROM points_ledger ORDER BY user_id").fetchall()]
+    return column(db, "SELECT DISTINCT user_id FROM points_ledger ORDER BY user_id")
 
 
 def orders_by_id(db: Any, order_ids: list[int]) -> dict[int, dict]:

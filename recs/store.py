@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from clock.rows import column
+
 DOMAIN = "recs"
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
@@ -86,7 +88,7 @@ def neighbours_of(db: Any, skus: list[str]) -> dict[str, list[tuple[str, float]]
 
 def popular(db: Any, limit: int) -> list[str]:
     """The most popular products, best first."""
-    return [r[0] for r in db.execute("SELECT sku FROM recs_popularity ORDER BY score DESC, sku LIMIT ?", [limit])]
+    return column(db, "SELECT sku FROM recs_popularity ORDER BY score DESC, sku LIMIT ?", [limit])
 
 
 def model_info(db: Any) -> dict | None:

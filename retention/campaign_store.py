@@ -6,7 +6,7 @@ import json
 from datetime import date as date_type
 from typing import Any
 
-from clock.rows import one
+from clock.rows import column, one
 
 
 # --- templates ------------------------------------------------------------------------------------
@@ -147,14 +147,12 @@ def message_exists(db: Any, user_id: int, dedupe: str) -> bool:
 
 def pushed_times(db: Any, user_id: int, since: str) -> list[str]:
     """Due times of the shopper's pushed messages from ``since`` on (past and already deferred ones)."""
-    return [
-        r[0]
-        for r in db.execute(
-            "SELECT m.due_at FROM retention_messages m WHERE m.user_id = ? AND m.due_at >= ?"
-            " AND EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id) ORDER BY m.due_at",
-            [user_id, since],
-        )
-    ]
+    return column(
+        db,
+        "SELECT m.due_at FROM retention_messages m WHERE m.user_id = ? AND m.due_at >= ?"
+        " AND EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id) ORDER BY m.due_at",
+        [user_id, since],
+    )
 
 
 def add_message(db: Any, row: dict) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts import vault
-from clock.rows import one
+from clock.rows import column, one
 
 from .store import ENDPOINT, PUSH_KEY, marks
 
@@ -75,7 +75,7 @@ def delete_subscription(db: Any, subscription_id: int, user_id: int | None = Non
 
 def delete_user_subscriptions(db: Any, user_id: int) -> int:
     """Delete every subscription of a shopper (account deletion); how many."""
-    ids = [r[0] for r in db.execute("SELECT id FROM push_subscriptions WHERE user_id = ?", [user_id]).fetchall()]
+    ids = column(db, "SELECT id FROM push_subscriptions WHERE user_id = ?", [user_id])
     for sid in ids:
         delete_subscription(db, sid)
     return len(ids)
