@@ -21,7 +21,7 @@ from litestar.params import FromPath, Parameter
 
 from catalog import service as catalog_service
 from catalog import store as catalog_store
-from catalog.errors import BadCursor, UnknownProduct
+from catalog.errors import BadCursor
 from catalog.file_import import image_names, import_file
 from catalog.importer import now_iso
 from operators import service
@@ -165,12 +165,18 @@ async def start_import(request: Request) -> Response:
 
 
 def _job_state(c: Ctx, job_id: int) -> dict | None:
+    """The import's progress, what it did, and its status text in the operator's language (with what it did, once
+    done); None for no import of that id."""
     row = service.job(c.database, job_id)
     if row is None or row["kind"] != JOB_KIND:
         return None
     result = json.loads(row["result"]) if row["result"] else {}
+    text = c.t("catalog.state." + row["state"])
+    if row["state"] == "done":
+        counts = {k: result.get(k, 0) for k in ("created", "updated", "unchanged", "skipped")}
+        text += " " + c.t("catalog.summary", **counts)
     return {"state": row["state"], "done": row["done"], "total": max(row["total"], 1), "step": row["step"],
-            "result": result}
+            "result": result, "text": text}
 
 
 @get("/admin/catalog/imports/{job_id:int}", opt={PERMISSION: Permission.CATALOG}, sync_to_thread=True,
@@ -181,18 +187,14 @@ def import_page(request: Request, job_id: Id) -> Response:
     job = _job_state(c, job_id)
     if job is None:
         return _refused(request, c, c.t("catalog.no_job"), status=404)
-    status = c.t("catalog.state." + job["state"])
     result = job["result"]
-    summary = ""
-    if job["state"] == "done":
-        summary = c.t("catalog.summary", **{k: result.get(k, 0) for k in ("created", "updated", "unchanged", "skipped")})
     problems = table(c.t("catalog.problems"), [c.t("catalog.line"), c.t("catalog.problem")],
                      result.get("problems", []), numeric=(0,)) if result.get("problems") else ""
     body = (
         f'<div id="import-job" data-job="{job_id}" data-state="{h(job["state"])}">'
         f'<label for="import-progress">{h(c.t("catalog.progress"))}</label>'
         f'<progress id="import-progress" max="{job["total"]}" value="{job["done"]}"></progress>'
-        f'<p role="status" id="import-status">{h(status)} {h(summary)}</p>{problems}'
+        f'<p role="status" id="import-status">{h(job["text"])}</p>{problems}'
         f'<p><a href="/admin/catalog/imports/{job_id}">{h(c.t("refresh"))}</a> · '
         f'<a href="/admin/catalog">{h(c.t("back"))}</a></p></div>'
         '<script src="/admin/console.js" defer></script>'
@@ -208,11 +210,7 @@ def import_status(request: Request, job_id: Id) -> Response:
     job = _job_state(c, job_id)
     if job is None:
         return Response(content={"state": "unknown"}, status_code=404, headers={"Cache-Control": "no-store"})
-    text = c.t("catalog.state." + job["state"])
-    if job["state"] == "done":
-        text += " " + c.t("catalog.summary", **{k: job["result"].get(k, 0)
-                                                for k in ("created", "updated", "unchanged", "skipped")})
-    return Response(content={"state": job["state"], "done": job["done"], "total": job["total"], "text": text},
+    return Response(content={"state": job["state"], "done": job["done"], "total": job["total"], "text": job["text"]},
                     headers={"Cache-Control": "no-store"})
 
 
