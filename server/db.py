@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 import sqlite_utils
 
-from .dialect import SQLITE, migration_statement
+from .dialect import SQLITE, run_migration_steps
 
 FILE_MODE = 0o600
 RETRY_ATTEMPTS = 4  # runs of a transaction the database gave up on (deadlock, serialization) before a 503
@@ -184,7 +184,8 @@ class Database:
         raise NotImplementedError
 
     def ping(self) -> int:
-        raise NotImplementedError
+        """How many migrations are recorded; raises when the database cannot be read (health checks)."""
+        return self.read().execute("SELECT count(*) FROM migrations").fetchone()[0]
 
     def close(self) -> None:
         raise NotImplementedError
@@ -328,23 +329,13 @@ class SqliteDatabase(Database):
                     ).fetchone()
                     if done:
                         continue
-                    for statement in statements:
-                        if callable(statement):
-                            statement(db)
-                            continue
-                        sql = migration_statement(statement, SQLITE)
-                        if sql:
-                            db.execute(sql)
+                    run_migration_steps(statements, SQLITE, db, db.execute)
                     db.execute(
                         "INSERT INTO migrations (domain, number, name) VALUES (?, ?, ?)",
                         [domain, number, name],
                     )
                 applied.append(f"{domain}:{number:03d} {name}")
         return applied
-
-    def ping(self) -> int:
-        """How many migrations are recorded; raises when the database cannot be read (health checks)."""
-        return self.read().execute("SELECT count(*) FROM migrations").fetchone()[0]
 
     def close(self) -> None:
         """Close every connection this object opened (and stop the watcher)."""

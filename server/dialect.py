@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any, Callable, Sequence
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
@@ -86,3 +87,13 @@ def migration_statement(statement: str | dict, dialect: str) -> str | None:
     if isinstance(statement, dict):
         return statement.get(dialect)
     return pg_ddl(statement) if dialect == POSTGRESQL else statement
+
+
+def run_migration_steps(steps: Sequence[Any], dialect: str, db: Any, execute: Callable[[str], Any]) -> None:
+    """Run one migration's steps in its transaction: a function of ``db`` (a data change SQL cannot express, such as
+    sealing rows), else SQL (text, or a dict per dialect) for ``dialect`` run with ``execute``."""
+    for step in steps:
+        if callable(step):
+            step(db)
+        elif sql := migration_statement(step, dialect):
+            execute(sql)

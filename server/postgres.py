@@ -20,7 +20,7 @@ from psycopg.adapt import Loader
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from .dialect import POSTGRESQL, migration_statement, pg_ddl, pg_params
+from .dialect import POSTGRESQL, pg_ddl, pg_params, run_migration_steps
 from .db import MIGRATIONS_TABLE, Database, TransientError
 
 MIGRATION_LOCK = 0x4C4D_0001  # pg_advisory_lock key of `migrate()` ("LM", 1)
@@ -329,13 +329,8 @@ class PostgresDatabase(Database):
                             ).fetchone()
                             if done:
                                 continue
-                            for statement in statements:
-                                if callable(statement):  # a data change SQL cannot express (sealing rows)
-                                    statement(PgConnection(conn))
-                                    continue
-                                sql = migration_statement(statement, POSTGRESQL)
-                                if sql:
-                                    conn.execute(sql)
+                            # SQL steps are PostgreSQL's already (pg_ddl): the raw connection runs them untranslated
+                            run_migration_steps(statements, POSTGRESQL, PgConnection(conn), conn.execute)
                             conn.execute(
                                 "INSERT INTO migrations (domain, number, name) VALUES (%s, %s, %s)",
                                 [store.DOMAIN, number, name],
@@ -344,10 +339,6 @@ class PostgresDatabase(Database):
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
         return applied
-
-    def ping(self) -> int:
-        """How many migrations are recorded; raises when the database cannot be read (health checks)."""
-        return self.read().execute("SELECT count(*) FROM migrations").fetchone()[0]
 
     def close(self) -> None:
         """Stop listening and close every pooled connection."""
