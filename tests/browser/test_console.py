@@ -3,6 +3,8 @@ serious axe violation; a support operator gets 403 on campaigns and sees masked 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
 from urllib.parse import urlparse
 
 import pytest
@@ -28,7 +30,11 @@ def operators(live_server, live_settings) -> dict[str, str]:
         database.close()
 
 
-def _guarded_page(browser, live_server, outside: list[str]):
+@contextmanager
+def _guarded_page(browser) -> Iterator:
+    """A page in a new context that aborts every request leaving 127.0.0.1; on the way out the context is closed
+    and the block must have made no such request."""
+    outside: list[str] = []
     # bypass_csp: axe is injected as an inline script, which the console's CSP rightly refuses.
     context = browser.new_context(bypass_csp=True)
 
@@ -40,7 +46,11 @@ def _guarded_page(browser, live_server, outside: list[str]):
             r.continue_()
 
     context.route("**/*", route)
-    return context, context.new_page()
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+    assert [] == outside
 
 
 def _sign_in(page, live_server, email: str, uri: str) -> None:
@@ -53,9 +63,7 @@ def _sign_in(page, live_server, email: str, uri: str) -> None:
 
 
 def test_an_owner_signs_in_and_every_page_renders_clean(browser, live_server, operators):
-    outside: list[str] = []
-    context, page = _guarded_page(browser, live_server, outside)
-    try:
+    with _guarded_page(browser) as page:
         _sign_in(page, live_server, "owner@example.com", operators["owner@example.com"])
         found = {}
         for path in PAGES:
@@ -97,16 +105,11 @@ def test_an_owner_signs_in_and_every_page_renders_clean(browser, live_server, op
         refused = page.request.post(f"{live_server.url}/admin/rewards",
                                     form={"id": "forged", "name": "x", "kind": "coupon", "pointsCost": "1", "stock": "1"})
         assert 403 == refused.status
-    finally:
-        context.close()
-    assert [] == outside
 
 
 def test_support_gets_403_on_campaigns_and_masked_emails(browser, live_server, operators):
     api(live_server, "POST", "/api/auth/signup", {"email": "masked.shopper@example.com", "password": "correct horse battery"})
-    outside: list[str] = []
-    context, page = _guarded_page(browser, live_server, outside)
-    try:
+    with _guarded_page(browser) as page:
         _sign_in(page, live_server, "support@example.com", operators["support@example.com"])
         assert 403 == page.goto(f"{live_server.url}/admin/campaigns").status
         assert [] == serious_violations(page)
@@ -118,16 +121,11 @@ def test_support_gets_403_on_campaigns_and_masked_emails(browser, live_server, o
         page.click("form[action$='/reveal'] button[type=submit]")
         page.wait_for_selector("[data-email]:has-text('masked.shopper@example.com')")
         assert [] == serious_violations(page)
-    finally:
-        context.close()
-    assert [] == outside
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 def test_the_sign_in_page_and_its_error_pass_axe(browser, live_server, operators, lang):
-    outside: list[str] = []
-    context, page = _guarded_page(browser, live_server, outside)
-    try:
+    with _guarded_page(browser) as page:
         page.goto(f"{live_server.url}/admin/signin?lang={lang}")
         assert lang == page.get_attribute("html", "lang")
         assert [] == serious_violations(page)
@@ -137,6 +135,3 @@ def test_the_sign_in_page_and_its_error_pass_axe(browser, live_server, operators
         page.click("button[type=submit]")
         page.wait_for_selector("[role=alert]")
         assert [] == serious_violations(page)
-    finally:
-        context.close()
-    assert [] == outside
