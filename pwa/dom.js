@@ -1,6 +1,6 @@
 // DOM helpers shared by the feature modules: el() builds an element, fill() replaces its children, waitFor()
 // waits for a global that another feature sets (features start side by side, so one may need another that has
-// not started yet).
+// not started yet), onNearView() puts off work below the fold until it comes near the screen.
 
 /** `el("a", {href, onclick, dataset: {sku}}, "text", child)`: attributes, listeners (on*), dataset, children;
  * null/undefined/false attributes and children are left out, `true` sets an empty attribute. */
@@ -34,4 +34,18 @@ export function waitFor(name, ms = 10_000) {
     const check = () => (self[name] || Date.now() > until ? resolve(self[name] || null) : setTimeout(check, 20));
     check();
   });
+}
+
+/** `run()` once `target` comes within `margin` (a CSS rootMargin) of the screen, at once where there is no
+ * IntersectionObserver: for parts below the fold that most visits never scroll to. */
+export function onNearView(target, run, margin) {
+  if (!target) return;
+  if (!("IntersectionObserver" in self)) return void run();
+  const watch = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) {
+      watch.disconnect();
+      run();
+    }
+  }, { rootMargin: margin });
+  watch.observe(target);
 }

@@ -6,7 +6,7 @@
 // A feature module of the app shell (app.js starts it); texts in server/i18n/messages/recs.json.
 
 import { authed } from "./authed.js";
-import { el, fill, waitFor } from "./dom.js";
+import { el, fill, onNearView, waitFor } from "./dom.js";
 import { say, tr } from "./i18n.js";
 import { money } from "./money.js";
 
@@ -69,18 +69,6 @@ function section(id, heading, items, ...extra) {
   return fill(box, el("h2", { id: `${id}-h` }, heading), ...extra, el("ul", { class: "grid" }, items.map(card)));
 }
 
-function onNearView(target, run) {
-  if (!target) return;
-  if (!("IntersectionObserver" in self)) return void run();
-  const watch = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting)) {
-      watch.disconnect();
-      run();
-    }
-  }, { rootMargin: "400px 0px" });
-  watch.observe(target);
-}
-
 async function boughtTogether(sku) {
   try {
     const response = await fetch(`/api/products/${encodeURIComponent(sku)}/bought-together?limit=4`, { headers: { accept: "application/json" } });
@@ -109,7 +97,7 @@ async function renderRecent(client) {
 const REVIEW_GAP_MS = 30 * 60 * 1000; // the newest entry already this product, this recently: not a new view
 
 async function productPage(sku) {
-  onNearView(document.querySelector("main"), () => boughtTogether(sku));
+  onNearView(document.querySelector("main"), () => boughtTogether(sku), "400px 0px");
   const client = await waitFor("lastmileSync");
   if (!client) return;
   let viewed = false;

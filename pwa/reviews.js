@@ -6,7 +6,7 @@
 // Writing is PUT /api/products/{id}/review (online; only for products delivered to the shopper, who may rewrite it).
 
 import { authed } from "./authed.js";
-import { el, fill, waitFor } from "./dom.js";
+import { el, fill, onNearView, waitFor } from "./dom.js";
 import { day, text } from "./i18n.js";
 
 const STYLE = `
@@ -117,18 +117,7 @@ function mount(sku) {
     }
   };
   more.addEventListener("click", load);
-  // Load when the section comes near the screen (below the fold: most visits never pay for it).
-  if ("IntersectionObserver" in self) {
-    const watcher = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) {
-        watcher.disconnect();
-        load();
-      }
-    }, { rootMargin: "200px" });
-    watcher.observe(section);
-  } else {
-    load();
-  }
+  onNearView(section, load, "200px");  // below the fold: most visits never pay for it
   // The form is for signed-in shoppers the product was delivered to (asked once online, with their review so
   // far); the sync client reads its session after it starts, so ask then. Others read why there is no form.
   let form = null;
