@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 
 from accounts import service
@@ -28,9 +29,9 @@ def auth_policy(settings: Settings) -> AuthPolicy:
     )
 
 
-def bearer_token(request: Request) -> str | None:
-    """The token of an `Authorization: Bearer ...` header, if there is one."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+def bearer_token(connection: ASGIConnection) -> str | None:
+    """The token of an `Authorization: Bearer ...` header, if there is one (shoppers' and operators' alike)."""
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
     token = token.strip()
     return token if scheme.lower() == "bearer" and token else None
 

@@ -18,6 +18,7 @@ from operators.errors import Forbidden, NotSignedIn
 from operators.models import ADMIN_TOKEN_PRINCIPAL, Principal
 from operators.policy import OperatorPolicy
 from operators.roles import Permission
+from server.http.auth import bearer_token
 from server.settings import Settings
 
 PERMISSION = "permission"
@@ -51,9 +52,8 @@ def check(principal: Principal, permission: str) -> None:
 
 async def bearer_principal(connection: ASGIConnection) -> Principal:
     """The principal behind `Authorization: Bearer`: the owner-level admin token, else an operator's API token."""
-    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    token = bearer_token(connection)
+    if token is None:
         raise NotSignedIn()
     expected: str = connection.app.state.admin_token
     if hmac.compare_digest(token.encode(), expected.encode()):
