@@ -9,7 +9,7 @@ It seeds a demo catalog into a fresh temp data dir, starts the bench app (the pr
 (one thread, C, so the client takes little of the 2 cores) at 50 connections, alternating the two
 endpoints in each round so that background noise hits both alike. With several runtimes or worker
 counts, every server is started at once and each round visits them all in turn, for the same reason. It prints the median req/s and
-latency of each and the ratio product/fixed. Targets: ratio >= 0.8 and product p99 < 20 ms.
+latency of each and the ratio product/fixed. Targets (issue 12): ratio >= 0.9 and product p99 <= 2x fixed's.
 Traffic goes to 127.0.0.1 only and every run is bounded by --duration.
 """
 
@@ -37,8 +37,8 @@ from bench.server_process import free_port, stop, wait_ready  # noqa: E402
 
 FIXED_PATH = "/bench/fixed"
 RUNTIMES = ("uvicorn", "uvicorn-h11", "granian")
-TARGET_RATIO = 0.8
-TARGET_P99_MS = 20.0
+TARGET_RATIO = 0.9  # issue 12: product GET >= 0.9 of the bare endpoint ...
+TARGET_P99_FACTOR = 2.0  # ... with its p99 at most twice the bare endpoint's (quiet machine, SQLite)
 
 # wrk script: rotate through the given paths; print one machine-readable line when done.
 LUA = """
@@ -271,9 +271,11 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             print(f"| {server.runtime} | {server.workers} | {p.rps:.0f} | {p.p50_ms:.2f} / {p.p99_ms:.2f} | "
                   f"{f.rps:.0f} | {f.p50_ms:.2f} / {f.p99_ms:.2f} |")
     for runtime, w, product, fixed, ratio in rows:
+        bound = TARGET_P99_FACTOR * fixed.p99_ms
         print(f"{runtime} w={w}: ratio {ratio:.2f} (target >= {TARGET_RATIO}: "
               f"{'met' if ratio >= TARGET_RATIO else 'MISSED'}), product p99 {product.p99_ms:.1f} ms "
-              f"(target < {TARGET_P99_MS:g} ms: {'met' if product.p99_ms < TARGET_P99_MS else 'MISSED'})")
+              f"(target <= {TARGET_P99_FACTOR:g} x fixed's {fixed.p99_ms:.1f} = {bound:.1f} ms: "
+              f"{'met' if product.p99_ms <= bound else 'MISSED'})")
     if failed:
         print(f"{failed} requests failed (non-2xx/3xx, timeouts or socket errors)", file=sys.stderr)
         return 1
