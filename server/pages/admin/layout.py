@@ -162,6 +162,15 @@ def status_filter(action: str, label: str, any_label: str, statuses: Iterable[tu
     )
 
 
+def move_form(info: SessionInfo, action: str, label: str, moves: Iterable[tuple[str, str]], button: str) -> str:
+    """The inline POST form in a list's row that moves that row to one of ``moves`` (value, label pairs)."""
+    return (
+        f'<form class="inline" method="post" action="{action}">{csrf_field(info)}'
+        f'<select name="status" aria-label="{h(label)}">{options(moves)}</select>'
+        f'<button class="small" type="submit">{h(button)}</button></form>'
+    )
+
+
 def money(minor: int | float, currency: str = "EUR") -> str:
     """Integer minor units as ``12.34 EUR``."""
     return f"{minor / 100:,.2f} {currency}"

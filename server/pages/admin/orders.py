@@ -14,7 +14,7 @@ from server.http.params import Before, Id, one_of
 from server.http.roles import PERMISSION
 from server.pages.admin.common import ctx, form_fields
 from server.pages.admin.console import html_response, note_audit, redirect
-from server.pages.admin.layout import csrf_field, frame, h, money, options, status_filter, table
+from server.pages.admin.layout import frame, h, money, move_form, status_filter, table
 
 PAGE = 50
 OrderStatus = one_of(ORDER_STATUSES)
@@ -36,14 +36,8 @@ def orders_page(
         moves = rules.moves(r["status"], r["payment_method"])
         if r["status"] == "fulfilled" and not r["delivered_at"]:
             moves = ("delivered", *moves)  # the carrier's confirmation (not a status: loyalty.orders.deliver)
-        action = ""
-        if moves:
-            label = h(c.t("orders.move", id=r["id"]))
-            action = (
-                f'<form class="inline" method="post" action="/admin/orders/{r["id"]}/status">{csrf_field(c.info)}'
-                f'<select name="status" aria-label="{label}">{options([(m, c.t("status." + m)) for m in moves])}</select>'
-                f'<button class="small" type="submit">{h(c.t("apply"))}</button></form>'
-            )
+        action = move_form(c.info, f"/admin/orders/{r['id']}/status", c.t("orders.move", id=r["id"]),
+                           [(m, c.t("status." + m)) for m in moves], c.t("apply")) if moves else ""
         body_rows.append([r["id"], r["user_id"], c.t("status." + r["status"]), money(r["total"], r["currency"]),
                           r["created_at"][:16].replace("T", " "), action])
     more = ""

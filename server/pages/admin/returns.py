@@ -16,7 +16,7 @@ from server.http.roles import PERMISSION
 from server.i18n import t
 from server.pages.admin.common import Ctx, ctx, form_fields
 from server.pages.admin.console import html_response, note_audit, redirect
-from server.pages.admin.layout import csrf_field, frame, h, money, options, status_filter, table
+from server.pages.admin.layout import frame, h, money, move_form, status_filter, table
 
 PAGE = 50
 ReturnStatus = one_of(RETURN_STATUSES)
@@ -54,12 +54,8 @@ def _move_form(c: Ctx, item: AdminReturn) -> str:
     moves = RETURN_MOVES.get(item.ret.status, ())
     if not moves:
         return ""
-    label = h(rt(c, "move", id=item.ret.id))
-    return (
-        f'<form class="inline" method="post" action="/admin/returns/{item.ret.id}/status">{csrf_field(c.info)}'
-        f'<select name="status" aria-label="{label}">{options([(m, t(c.locale, "returns.status." + m)) for m in moves])}'
-        f'</select><button class="small" type="submit">{h(rt(c, "apply"))}</button></form>'
-    )
+    return move_form(c.info, f"/admin/returns/{item.ret.id}/status", rt(c, "move", id=item.ret.id),
+                     [(m, t(c.locale, "returns.status." + m)) for m in moves], rt(c, "apply"))
 
 
 def _row(c: Ctx, item: AdminReturn) -> list[object]:
