@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from retention import audience_store
+from retention import audience_store, campaign_store
 from retention.config import RetentionConfig
 from retention.planner import enqueue_message, get_campaign
 from tests.operator_support import PASSWORD, code, console_sign_in, csrf_of, make_operator
@@ -53,6 +53,48 @@ def test_a_marketer_builds_previews_activates_and_reads_a_campaign(client, fresh
     assert 422 == bad.status_code and "0 to 50" in bad.text
     zh = client.get("/admin/campaigns", headers={"Accept-Language": "zh-CN"}).text
     assert "对照组" in zh and "提升 p 值" in zh
+
+
+def _holiday_cells(html: str) -> dict[str, str]:
+    """The campaign list's name -> holiday cell."""
+    listing = html[html.index("<tbody>"):html.index("</tbody>")]
+    return {m.group(1): m.group(2) for m in re.finditer(r"<tr><td class=\"num\">\d+</td><td>([^<]*)</td><td>[^<]*</td>"
+                                                         r"<td>[^<]*</td><td>([^<]*)</td>", listing)}
+
+
+def test_the_builder_sets_a_campaigns_holiday_shows_it_and_refuses_what_the_api_refuses(client, fresh_db):
+    with fresh_db.write() as db:
+        campaign_store.put_holiday(db, "618", "618", "2026-06-18", 3)
+        campaign_store.put_holiday(db, "double11", "Double 11", "2026-11-11", 5)
+    csrf = console_sign_in(client, fresh_db, "mk@example.com", "marketer")
+    page = client.get("/admin/campaigns").text
+    field = re.search(r'<label for="c-holiday">([^<]+)</label><select id="c-holiday" name="holiday"[^>]*>(.*?)</select>',
+                      page)
+    assert "Holiday (holiday calendar trigger only)" == field.group(1)
+    assert [("", "any holiday"), ("618", "618 (618)"), ("double11", "Double 11 (double11)")] == re.findall(
+        r'<option value="([^"]*)">([^<]*)</option>', field.group(2))
+    zh = client.get("/admin/campaigns", headers={"Accept-Language": "zh-CN"}).text
+    assert '<label for="c-holiday">节日（仅限节日日历触发）</label>' in zh and '<option value="">任意节日</option>' in zh
+
+    def build(name: str, trigger: str, holiday: str):
+        return client.post("/admin/campaigns", follow_redirects=False, data={
+            "csrf": csrf, "name": name, "trigger": trigger, "holiday": holiday, "A_template": "holiday",
+            "A_weight": "1", "holdout": "10"})
+
+    assert 303 == build("Mid-year", "holiday", "618").status_code
+    assert 303 == build("Every holiday", "holiday", "").status_code
+    assert 303 == build("Churn", "churn_risk", "").status_code
+    assert ["618", None, None] == [get_campaign(fresh_db.read(), i).holiday for i in (1, 2, 3)]
+    assert {"Mid-year": "618 (618)", "Every holiday": "any holiday", "Churn": "—"} == _holiday_cells(
+        client.get("/admin/campaigns").text)
+    assert {"Mid-year": "618 (618)", "Every holiday": "任意节日", "Churn": "—"} == _holiday_cells(
+        client.get("/admin/campaigns", headers={"Accept-Language": "zh-CN"}).text)
+    # What the API refuses the form refuses, with the reason inline and nothing stored: a holiday on another
+    # trigger, and a key outside the calendar keys' pattern.
+    for trigger, holiday in (("churn_risk", "618"), ("holiday", "Double 11!")):
+        refused = build("Wrong", trigger, holiday)
+        assert (422, True) == (refused.status_code, 'role="alert"' in refused.text and "holiday" in refused.text)
+    assert 3 == len(campaign_store.list_campaigns(fresh_db.read()))
 
 
 @pytest.mark.parametrize("days", [30, 90])

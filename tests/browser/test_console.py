@@ -1,5 +1,6 @@
 """The console in Chromium: sign in with a TOTP code, every page renders (charts too) with no outside request and no
-serious axe violation; a support operator gets 403 on campaigns and sees masked emails; CSRF-less posts are refused."""
+serious axe violation; a support operator gets 403 on campaigns and sees masked emails; CSRF-less posts are refused;
+a marketer builds a campaign for one holiday of the calendar (and is refused one for a holiday on another trigger)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from retention import campaign_store
 from server.db import SqliteDatabase
 from tests.browser.axe import serious_violations
 from tests.browser_pages import api
@@ -105,6 +107,41 @@ def test_an_owner_signs_in_and_every_page_renders_clean(browser, live_server, op
         refused = page.request.post(f"{live_server.url}/admin/rewards",
                                     form={"id": "forged", "name": "x", "kind": "coupon", "pointsCost": "1", "stock": "1"})
         assert 403 == refused.status
+
+
+def test_a_marketer_builds_a_campaign_for_one_holiday(browser, live_server, live_settings):
+    database = SqliteDatabase(live_settings.database_path)
+    try:
+        # An operator of its own: the owner's TOTP code of this half-minute may be spent already (no replays).
+        uri = make_operator(database, "marketer@example.com", "marketer")
+        with database.write() as db:
+            campaign_store.put_holiday(db, "double11", "Double 11", "2026-11-11", 5)
+    finally:
+        database.close()
+    with _guarded_page(browser) as page:
+        _sign_in(page, live_server, "marketer@example.com", uri)
+        for lang, label in (("zh-CN", "节日（仅限节日日历触发）"), ("en", "Holiday (holiday calendar trigger only)")):
+            page.goto(f"{live_server.url}/admin/campaigns?lang={lang}")
+            assert (label, []) == (page.locator("label[for=c-holiday]").inner_text(), serious_violations(page))
+
+        def build(name: str, trigger: str) -> None:
+            page.goto(f"{live_server.url}/admin/campaigns")
+            page.fill("#c-name", name)
+            page.select_option("#c-trigger", trigger)
+            page.select_option("#c-holiday", "double11")
+            page.fill("#A-template", "holiday")
+            page.fill("#c-holdout", "10")
+            page.click("form[action='/admin/campaigns'][method=post] button[type=submit]")
+
+        build("Browser Double 11", "holiday")
+        page.wait_for_url("**/admin/campaigns?done=created")
+        row = page.locator("tr", has_text="Browser Double 11")
+        assert 1 == row.locator("td", has_text="Double 11 (double11)").count()
+        build("Browser churn on Double 11", "churn_risk")
+        assert "holiday" in page.locator("[role=alert]").inner_text()
+        assert [] == serious_violations(page)
+        page.goto(f"{live_server.url}/admin/campaigns")
+        assert 0 == page.locator("tr", has_text="Browser churn on Double 11").count()
 
 
 def test_support_gets_403_on_campaigns_and_masked_emails(browser, live_server, operators):

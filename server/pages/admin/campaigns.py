@@ -29,7 +29,17 @@ def _refused(request: Request, c: Ctx, why: str, status: int = 422) -> Response:
     return html_response(frame(request, c.info, c.t("campaigns.title"), body), status=status)
 
 
-def _builder(c: Ctx, offers: list[dict], segment: str | None) -> str:
+def _holiday_label(c: Ctx, calendar: dict[str, str], trigger: str, key: str | None) -> str:
+    """What a campaign's holiday reads as in the list: the calendar's name (its key if the calendar lacks it)."""
+    if trigger != "holiday":
+        return "—"
+    if key is None:
+        return c.t("campaigns.any_holiday")
+    return f"{calendar[key]} ({key})" if key in calendar else key
+
+
+def _builder(c: Ctx, offers: list[dict], segment: str | None, calendar: dict[str, str]) -> str:
+    holiday_opts = options([("", c.t("campaigns.any_holiday"))] + [(k, f"{n} ({k})") for k, n in calendar.items()])
     offer_opts = options([("", c.t("campaigns.no_offer"))] + [(str(o["id"]), f'{o["code"]} · {o["title"]}') for o in offers])
     segment_opts = options([("", c.t("campaigns.everyone"))] + [(s, c.t("segment." + s)) for s in SEGMENTS], segment)
     trigger_opts = options([(t, c.t("trigger." + t)) for t in TRIGGERS])
@@ -47,6 +57,9 @@ def _builder(c: Ctx, offers: list[dict], segment: str | None) -> str:
         f'<label for="c-name">{h(c.t("campaigns.name"))}</label><input id="c-name" name="name" required maxlength="120">'
         f'<label for="c-trigger">{h(c.t("campaigns.trigger"))}</label><select id="c-trigger" name="trigger">{trigger_opts}</select>'
         f'<label for="c-segment">{h(c.t("campaigns.audience"))}</label><select id="c-segment" name="segment">{segment_opts}</select>'
+        + f'<label for="c-holiday">{h(c.t("campaigns.holiday"))}</label>'
+        f'<select id="c-holiday" name="holiday" aria-describedby="c-holiday-help">{holiday_opts}</select>'
+        f'<p class="muted" id="c-holiday-help">{h(c.t("campaigns.holiday_help"))}</p>'
         + variant("A", True) + variant("B", False)
         + f'<label for="c-holdout">{h(c.t("campaigns.holdout"))}</label>'
         f'<input id="c-holdout" name="holdout" value="0" inputmode="numeric" maxlength="2" '
@@ -75,6 +88,7 @@ def campaigns_page(
     with c.database.snapshot() as db:
         campaigns = [campaign_from_row(r) for r in campaign_store.list_campaigns(db)]
         offers = campaign_store.list_offers(db)
+        calendar = {r["key"]: r["name"] for r in campaign_store.list_holidays(db)}
         rows = report(db)
         shoppers, reachable = report_store.audience_size(db, segment)
     listing = []
@@ -86,11 +100,13 @@ def campaigns_page(
                   f'<button class="small" type="submit" aria-label="{h(label)}: {h(camp.name)}">{h(label)}</button></form>')
         listing.append([camp.id, camp.name, c.t("trigger." + camp.trigger),
                         c.t("segment." + camp.segment) if camp.segment else c.t("campaigns.everyone"),
+                        _holiday_label(c, calendar, camp.trigger, camp.holiday),
                         ", ".join(f"{v.name}:{v.template_key}" for v in camp.variants),
                         c.t("yes") if camp.active else c.t("no"), switch])
     body = table(c.t("campaigns.title"), [c.t("campaigns.id"), c.t("campaigns.name"), c.t("campaigns.trigger"),
-                                          c.t("campaigns.audience"), c.t("campaigns.variants"), c.t("campaigns.active"),
-                                          c.t("campaigns.switch")], listing, numeric=(0,), raw=(6,))
+                                          c.t("campaigns.audience"), c.t("campaigns.holiday_col"),
+                                          c.t("campaigns.variants"), c.t("campaigns.active"), c.t("campaigns.switch")],
+                 listing, numeric=(0,), raw=(7,))
     funnel = [[r.campaign, _arm(c, r), r.messages, r.sent, r.accepted, r.shown, r.clicked, r.redeemed,
                f"{r.conversion:.1%} ({r.conversion_low:.1%}–{r.conversion_high:.1%})", _lift(c, r),
                money(r.revenue), money(r.discount), "—" if r.roi is None else f"{r.roi:.2f}"]
@@ -109,7 +125,7 @@ def campaigns_page(
         f'<button class="small" type="submit">{h(c.t("campaigns.preview_button"))}</button></form>'
         f'<p role="status" id="audience-size">{h(c.t("campaigns.audience_size", shoppers=shoppers, reachable=reachable))}</p>'
     )
-    body += _builder(c, offers, segment)
+    body += _builder(c, offers, segment, calendar)
     return html_response(frame(request, c.info, c.t("campaigns.title"), body, flash=c.flash))
 
 
@@ -118,7 +134,7 @@ async def add_campaign(request: Request) -> Response:
     """Create a campaign from the builder (inactive until switched on, so it can be reviewed first)."""
     c = ctx(request)
     f = await form_fields(request, "name", "trigger", "segment", "A_template", "A_offer", "A_weight",
-                          "B_template", "B_offer", "B_weight", "holdout")
+                          "B_template", "B_offer", "B_weight", "holdout", "holiday")
     note_audit(request, f"campaign {f['name'][:60]} ({f['trigger'][:30]})")
     variants = []
     for v in ("A", "B"):
@@ -133,7 +149,9 @@ async def add_campaign(request: Request) -> Response:
     if holdout is None:
         return _refused(request, c, c.t("campaigns.bad_holdout"))
     raw = {"name": f["name"], "trigger": f["trigger"], "segment": f["segment"] or None, "variants": variants,
-           "active": False, "holdout": holdout}
+           "active": False, "holdout": holdout, "holiday": f["holiday"] or None}
+    # The holiday goes through CampaignIn and create_campaign as the API's does: the same key pattern, the same
+    # "holiday campaigns only" rule, and a key the calendar does not hold (yet) is accepted there too.
     try:
         data = msgspec.convert(raw, CampaignIn)
 
