@@ -7,7 +7,7 @@ import time
 import urllib.request
 import uuid
 from contextlib import contextmanager
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 from playwright.sync_api import expect
 
@@ -36,6 +36,20 @@ def page_in_new_context(browser, **options) -> Iterator:
         yield context.new_page()
     finally:
         context.close()
+
+
+def wrong_on_each_page(context, base_url: str, paths: list[str], check: Callable) -> dict[str, list]:
+    """Open each path in a page of its own in ``context`` and run ``check(page, path)``: what it found wrong, by
+    path (pages with nothing wrong left out, so a test asserts ``{} == ...`` and sees every bad page at once)."""
+    found = {}
+    for path in paths:
+        page = context.new_page()
+        page.goto(f"{base_url}{path}")
+        wrong = check(page, path)
+        if wrong:
+            found[path] = wrong
+        page.close()
+    return found
 
 
 def listed_products(live_server, limit: int = 50) -> list[dict]:

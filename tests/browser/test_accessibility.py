@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.axe import serious_violations
-from tests.browser_pages import WAIT_MS, listed_products, sign_up_in_page
+from tests.browser_pages import WAIT_MS, listed_products, sign_up_in_page, wrong_on_each_page
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -32,6 +32,11 @@ def _settle(page) -> None:
     page.evaluate("document.querySelector('header .lm-menu').open = true")
 
 
+def _violations(page, path: str) -> list:
+    _settle(page)
+    return serious_violations(page)
+
+
 def _signed_in_context(browser, live_server):
     context = browser.new_context(**PHONE)
     page = context.new_page()
@@ -44,16 +49,7 @@ def _signed_in_context(browser, live_server):
 def test_every_page_has_no_serious_accessibility_violation(browser, live_server, shop_paths, signed_in):
     context = _signed_in_context(browser, live_server) if signed_in else browser.new_context(**PHONE)
     try:
-        found = {}
-        for path in shop_paths:
-            page = context.new_page()
-            page.goto(f"{live_server.url}{path}")
-            _settle(page)
-            violations = serious_violations(page)
-            if violations:
-                found[path] = violations
-            page.close()
-        assert {} == found
+        assert {} == wrong_on_each_page(context, live_server.url, shop_paths, _violations)
     finally:
         context.close()
 

@@ -9,7 +9,7 @@ import urllib.parse
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
-from tests.browser_pages import listed_products, page_in_new_context, sign_up_in_page, sync_ready
+from tests.browser_pages import listed_products, page_in_new_context, sign_up_in_page, sync_ready, wrong_on_each_page
 
 
 pytestmark = pytest.mark.browser
@@ -123,21 +123,17 @@ def test_every_page_fits_a_phone_with_every_header_item(browser, live_server, sh
     sku = shop_paths[2].removeprefix("/p/")
     context = (_signed_in_with_a_change_waiting(browser, live_server, sku, locale) if signed_in
                else browser.new_context(**PHONE, locale=locale))
+
+    def check(page, path: str) -> list[str]:
+        page.wait_for_function("document.documentElement.dataset.app === 'ready'", timeout=WAIT_MS)
+        if signed_in:
+            # At least the cart change (product pages also queue a recent.view), on the closed menu too.
+            _wait_for_the_unsynced_count(page, path)
+            page.wait_for_selector("#lm-push-optin", state="attached", timeout=WAIT_MS)
+        return _check_page(page, SIGNED_IN if signed_in else SIGNED_OUT)
+
     try:
-        found = {}
-        for path in shop_paths:
-            page = context.new_page()
-            page.goto(f"{live_server.url}{path}")
-            page.wait_for_function("document.documentElement.dataset.app === 'ready'", timeout=WAIT_MS)
-            if signed_in:
-                # At least the cart change (product pages also queue a recent.view), on the closed menu too.
-                _wait_for_the_unsynced_count(page, path)
-                page.wait_for_selector("#lm-push-optin", state="attached", timeout=WAIT_MS)
-            wrong = _check_page(page, SIGNED_IN if signed_in else SIGNED_OUT)
-            if wrong:
-                found[path] = wrong
-            page.close()
-        assert {} == found
+        assert {} == wrong_on_each_page(context, live_server.url, shop_paths, check)
     finally:
         context.close()
 
