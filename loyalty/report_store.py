@@ -12,8 +12,8 @@ REVENUE_STATUSES = ("paid", "fulfilled")  # money kept: refunded and cancelled o
 
 def recent_orders(db: Any, status: str | None, before: int | None, limit: int) -> list[dict]:
     """Every shopper's orders, newest first, optionally of one status, with ids below ``before``."""
-    sql = ("SELECT id, user_id, status, currency, total, discount, payment_method, delivered_at, created_at, updated_at"
-           " FROM orders WHERE id < ?")
+    sql = ("SELECT id, user_id, status, currency, total, discount, payment_method, delivered_at, created_at, updated_at,"
+           " pickup_point FROM orders WHERE id < ?")
     params: list = [before if before is not None else 2**62]
     if status:
         sql += " AND status = ?"

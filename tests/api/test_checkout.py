@@ -4,6 +4,7 @@ the shopper's devices (synced view and a queued web push)."""
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import datetime, timezone
 
@@ -218,6 +219,28 @@ def test_a_pickup_order_is_offered_the_shops_points_and_keeps_the_one_chosen(sho
     # Another point under the same key is another request, not a replay.
     assert_problem(place(shop, headers, "k", order_body(delivery="pickup", pickupPoint="eur-market-square")), 422,
                    "different request")
+
+
+@pytest.mark.parametrize("lang, header, name, where", [
+    ("en", "Pickup point", "University library lockers", "Campus Road 5, entrance B · open 24 hours"),
+    ("zh-CN", "自提点", "大学图书馆自提柜", "校园路 5 号，B 入口 · 24 小时开放"),
+])
+def test_the_console_orders_page_shows_a_pickup_orders_point_in_the_operators_language(shop, fresh_db, lang, header,
+                                                                                         name, where):
+    headers, user = with_address(shop, "a@example.com")
+    fill_cart(fresh_db, user, {"MUG": 1})
+    pickup = place(shop, headers, "k1", order_body(delivery="pickup", pickupPoint="eur-university")).json()["id"]
+    fill_cart(fresh_db, user, {"MUG": 1})
+    sent = place(shop, headers, "k2", order_body()).json()["id"]
+    shop.cookies.clear()
+    console_sign_in(shop, fresh_db, "s@example.com", "support")
+    page = shop.get("/admin/orders", headers={"Accept-Language": lang}).text
+    assert f'<th scope="col">{header}</th>' in page
+    rows = {int(m.group(1)): m.group(2) for m in re.finditer(r'<tr><td class="num">(\d+)</td>(.*?)</tr>', page)}
+    assert f'<span data-pickup="eur-university">{name}<br><span class="muted">{where}</span></span>' in rows[pickup]
+    assert "data-pickup" not in rows[sent] and "<td>—</td>" in rows[sent]
+    # The point is the shop's place and shown plainly; the shopper's own address is not on the page at all.
+    assert "Harbour" not in page and "Ana Lima" not in page
 
 
 def test_the_same_key_replays_the_paid_order_and_a_changed_choice_is_refused(shop, fresh_db):

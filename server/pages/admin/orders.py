@@ -12,12 +12,29 @@ from loyalty.rules import ORDER_STATUSES
 from operators.roles import Permission
 from server.http.params import Before, Id, one_of
 from server.http.roles import PERMISSION
-from server.pages.admin.common import ctx, form_fields
+from server.i18n import MissingText, t
+from server.pages.admin.common import Ctx, ctx, form_fields
 from server.pages.admin.console import html_response, note_audit, redirect
 from server.pages.admin.layout import frame, h, money, move_form, status_filter, table
 
 PAGE = 50
 OrderStatus = one_of(ORDER_STATUSES)
+
+
+def _pickup(c: Ctx, point: str | None) -> str:
+    """A pickup order's point as HTML: its name and where it is (with opening hours), in the operator's language.
+
+    Shown in the clear, unlike the shopper's delivery address, which operator views mask until revealed with a reason
+    (docs/architecture.md, Privacy: Masking; server/http/reveal.masked_address): a pickup point is one of the shop's
+    own public places (loyalty/pickup_points.py), the same for every shopper who picks it, so it is no personal data.
+    """
+    if point is None:
+        return "—"
+    try:
+        name, where = t(c.locale, f"pickup.{point}.name"), t(c.locale, f"pickup.{point}.where")
+    except MissingText:  # a point no longer listed: its id is all the order knows
+        return h(point)
+    return f'<span data-pickup="{h(point)}">{h(name)}<br><span class="muted">{h(where)}</span></span>'
 
 
 @get("/admin/orders", opt={PERMISSION: Permission.ORDERS}, sync_to_thread=True, include_in_schema=False)
@@ -39,16 +56,16 @@ def orders_page(
         action = move_form(c.info, f"/admin/orders/{r['id']}/status", c.t("orders.move", id=r["id"]),
                            [(m, c.t("status." + m)) for m in moves], c.t("apply")) if moves else ""
         body_rows.append([r["id"], r["user_id"], c.t("status." + r["status"]), money(r["total"], r["currency"]),
-                          r["created_at"][:16].replace("T", " "), action])
+                          _pickup(c, r["pickup_point"]), r["created_at"][:16].replace("T", " "), action])
     more = ""
     if len(rows) == PAGE:
         query = f"&status={status}" if status else ""
         more = f'<p><a href="/admin/orders?before={rows[-1]["id"]}{query}">{h(c.t("older"))}</a></p>'
     body = filter_form + table(
         c.t("orders.title"),
-        [c.t("orders.id"), c.t("orders.shopper"), c.t("orders.status"), c.t("orders.total"), c.t("orders.placed"),
-         c.t("orders.change")],
-        body_rows, numeric=(0, 1, 3), raw=(5,),
+        [c.t("orders.id"), c.t("orders.shopper"), c.t("orders.status"), c.t("orders.total"), c.t("orders.pickup"),
+         c.t("orders.placed"), c.t("orders.change")],
+        body_rows, numeric=(0, 1, 3), raw=(4, 6),
     ) + more
     return html_response(frame(request, c.info, c.t("orders.title"), body, flash=c.flash))
 
