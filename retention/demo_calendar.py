@@ -11,7 +11,8 @@ SPRING_FESTIVAL = tuple(date.fromisoformat(d) for d in (
     "2025-01-29", "2026-02-17", "2027-02-06", "2028-01-26", "2029-02-13", "2030-02-03", "2031-01-23", "2032-02-11",
     "2033-01-31", "2034-02-19", "2035-02-08",
 ))
-"""Lunar new year's day: it moves with the moon, so the dates are listed, not computed."""
+"""Lunar new year's day: it moves with the moon, so the dates are listed, not computed (each confirmed against two
+lunar-calendar libraries: tests/unit/test_demo_calendar.py says which)."""
 
 FIXED = (("618", "618", 6, 18, 3), ("double11", "Double 11", 11, 11, 5))
 """(key, name, month, day, lead days) of the holidays with a fixed date; the keys match the template library's."""
