@@ -12,6 +12,11 @@ export function start(context = {}) {
   run(context).catch((error) => console.warn("lastmile: badges feature failed", error));
 }
 
+// Shown this long before it counts as seen: a page that goes away at once (checkout, which opens the placed
+// order's page as soon as the order is in: the very moment its first-order badge arrives) leaves the
+// announcement to the next page instead of flashing it where nobody reads it.
+const SEEN_AFTER_MS = 2500;
+
 async function run(context) {
   const client = await waitFor("lastmileSync");
   if (!client) return;
@@ -23,7 +28,7 @@ async function run(context) {
       announced.add(badge.id);
       const name = textOr(`perks.badge.${badge.id}`, badge.id);
       context.note?.(`badge-${badge.id}`, text("perks.badges.new", { badge: name }));
-      c.mutate("badges.seen", { badge: badge.id }).catch(() => announced.delete(badge.id));
+      setTimeout(() => c.mutate("badges.seen", { badge: badge.id }).catch(() => announced.delete(badge.id)), SEEN_AFTER_MS);
     }
   });
 }

@@ -65,8 +65,9 @@ def test_points_mall_orders_and_checkout(browser, live_server):
         # The first order's badge is announced once, on the page the shopper is on, and marked seen on the server.
         expect(page.locator(".note[data-kind='badge-first-order']")).to_have_text("New badge: First order",
                                                                                  timeout=WAIT_MS)
-        # The note shows before `badges.seen` is queued (mutate is async): wait until this device has applied it
-        # locally and the push has been acknowledged, not just for an empty queue.
+        # (Often it arrives while /checkout opens the order's page: it is then announced here, on the page that
+        # stays, not flashed on the one going away.) `badges.seen` is queued SEEN_AFTER_MS after the note
+        # (pwa/badges.js): wait until this device has applied it and the push is acknowledged.
         page.wait_for_function(
             "(() => { const s = window.lastmileSync;"
             " const b = s.entries('badges/').find((x) => x && x.id === 'first-order');"
