@@ -50,6 +50,15 @@ MIGRATIONS: list[tuple[int, str, list[str | dict]]] = [
              " FOR EACH STATEMENT EXECUTE FUNCTION lastmile_notify_change()"},
         ],
     ),
+    (
+        4,
+        "change count on SQLite",
+        [  # the twin of the change signal above: server/db.py's cache_changes, which product caches look at
+            {"sqlite": f"CREATE TRIGGER {table}_{event.lower()}_counted AFTER {event} ON {table}"
+                        " BEGIN UPDATE cache_changes SET n = n + 1; END"}
+            for table in ("images", "variants") for event in ("INSERT", "UPDATE", "DELETE")
+        ],
+    ),
 ]
 
 

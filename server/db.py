@@ -39,6 +39,14 @@ MIGRATIONS_TABLE = (
     " PRIMARY KEY (domain, number))"
 )
 SEQUENCES_TABLE = "CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID"
+# What the product cache shows (products, their images and variants) counts its changes here: catalog's and
+# media's migrations add triggers that bump the one row. PRAGMA data_version moves on every commit (a sync
+# push, a metrics flush), so without it every commit anywhere dropped every cached product.
+CACHE_CHANGES_TABLE = (
+    "CREATE TABLE IF NOT EXISTS cache_changes (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO cache_changes (id, n) VALUES (1, 0)",
+)
+READ_CACHE_CHANGES = "SELECT n FROM cache_changes"
 
 
 class TransientError(Exception):
@@ -207,16 +215,14 @@ class SqliteDatabase(Database):
         self._readers_lock = threading.Lock()
         self._generation_lock = threading.Lock()
         self.generation = 0
+        self._cache_changes: int | None = None  # cache_changes.n when last looked at
         _private_files(self.path)  # the -wal and -shm files exist now
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
 
-    def _bump(self) -> None:
-        with self._generation_lock:
-            self.generation += 1
-
     def watch(self, on_poke: Callable[[int], None] | None = None) -> None:
-        """Bump ``generation`` when another connection (another worker, the CLI) commits.
+        """Bump ``generation`` when another connection (another worker, the CLI) commits a change to what the
+        product cache shows (``cache_changes``).
 
         ``PRAGMA data_version`` changes on a connection when any other connection committed; a thread
         looks every WATCH_INTERVAL. Pokes stay in-process on SQLite: other workers' streams notice at
@@ -238,10 +244,21 @@ class SqliteDatabase(Database):
             while not self._stop.wait(WATCH_INTERVAL):
                 now = conn.execute("PRAGMA data_version").fetchone()[0]
                 if now != seen:
-                    seen = now
-                    self._bump()
+                    seen = now  # someone committed: was it something the cache shows?
+                    self._look_at_cache_changes(conn)
         finally:
             conn.close()
+
+    def _look_at_cache_changes(self, conn: sqlite3.Connection) -> None:
+        """Bump ``generation`` if the cached tables changed since the last look (any connection, any process)."""
+        try:
+            now = conn.execute(READ_CACHE_CHANGES).fetchone()[0]
+        except sqlite3.OperationalError:  # not migrated yet: anything may have changed
+            now = None
+        with self._generation_lock:
+            if now is None or now != self._cache_changes:
+                self._cache_changes = now
+                self.generation += 1
 
     @contextmanager
     def write(self) -> Iterator[SqliteConnection]:
@@ -261,8 +278,9 @@ class SqliteDatabase(Database):
                 raise
             else:
                 conn.execute("COMMIT")
-                # Bumped after the commit, so anything read under the old number may be stale, never the reverse.
-                self._bump()
+                # Looked at after the commit, so anything read under the old number may be stale, never the
+                # reverse; a local read of one row (the watcher would notice too, but only within WATCH_INTERVAL).
+                self._look_at_cache_changes(conn)
             finally:
                 self._local.writing = False
 
@@ -317,6 +335,8 @@ class SqliteDatabase(Database):
         with self.write() as db:
             db.execute(MIGRATIONS_TABLE)
             db.execute(SEQUENCES_TABLE)
+            for sql in CACHE_CHANGES_TABLE:
+                db.execute(sql)
             recorded = {(d, n) for d, n in db.execute("SELECT domain, number FROM migrations").fetchall()}
         for store in stores:
             domain = store.DOMAIN

@@ -18,8 +18,9 @@ from .postgres import PostgresDatabase
 
 BATCH = 1000
 # Not data: the migrations table (the target's own migrate() filled it), the sequences table (replaced
-# by PostgreSQL sequences) and FTS5's tables (the target's search index is rebuilt from its products).
-SKIPPED = {"migrations", "sequences"}
+# by PostgreSQL sequences), SQLite's change count for caches (NOTIFY there) and FTS5's tables (the
+# target's search index is rebuilt from its products).
+SKIPPED = {"migrations", "sequences", "cache_changes"}
 
 
 class CopyRefused(Exception):

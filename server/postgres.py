@@ -9,6 +9,7 @@ once migrate once. Every connection uses autocommit, so BEGIN/COMMIT here are th
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import zlib
 from contextlib import contextmanager
@@ -30,6 +31,13 @@ CHANGE_CHANNEL = "lastmile_change"  # payload: a table name; triggers on what ca
 # Made before any store's migrations: statement triggers on cached tables call it (catalog, media).
 NOTIFY_CHANGE_FUNCTION = """CREATE OR REPLACE FUNCTION lastmile_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN PERFORM pg_notify('lastmile_change', TG_TABLE_NAME); RETURN NULL; END $$"""
+
+# Statements that change what the product cache shows (the tables with the change-signal triggers). The
+# triggers' NOTIFY is the truth, for every process, this one included; matching the statement lets this
+# process's own commit move ``generation`` at once, without a round trip, and leaves other commits (sync
+# pushes, metrics) alone. A statement this misses is still seen when its NOTIFY arrives (milliseconds).
+_CACHED_WRITE = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:products|product_images|images|variants)\b",
+                           re.IGNORECASE)
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +116,7 @@ class PgConnection:
 
     def __init__(self, conn: psycopg.Connection):
         self._conn = conn
+        self.cache_changed = False  # a statement of this transaction wrote what the product cache shows
 
     @property
     def conn(self) -> "PgConnection":
@@ -116,14 +125,20 @@ class PgConnection:
 
     def execute(self, sql: str, params: Any = None) -> Result:
         """Run one statement; rows as tuples."""
+        if not self.cache_changed and _CACHED_WRITE.match(sql):
+            self.cache_changed = True
         return _run(self._conn, sql, params)
 
     def query(self, sql: str, params: Any = None) -> list[dict]:
         """Run one statement; rows as dicts."""
+        if not self.cache_changed and _CACHED_WRITE.match(sql):
+            self.cache_changed = True
         return _run(self._conn, sql, params, dict_row).fetchall()
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one statement for each parameter row (pipelined by psycopg); transient failures as in ``execute``."""
+        if not self.cache_changed and _CACHED_WRITE.match(sql):
+            self.cache_changed = True
         with self._conn.cursor() as cur:
             try:
                 cur.executemany(pg_params(sql), rows)
@@ -275,7 +290,8 @@ class PostgresDatabase(Database):
             if _transient(exc):  # the detail names queries and backends: logged by the caller's chain only
                 raise TransientError() from exc
             raise
-        self._bump()
+        if tx.cache_changed:
+            self._bump()  # after the commit, as on SQLite
 
     def in_write(self) -> bool:
         return getattr(self._local, "tx", None) is not None

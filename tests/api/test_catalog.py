@@ -271,3 +271,23 @@ def test_a_cached_product_is_a_whole_http_answer(client, fresh_db, accept, accep
     status, got, raw = fetch({"If-None-Match": answers[-1][1]["etag"]})
     assert (304, b"", answers[-1][1]["etag"]) == (status, raw, got["etag"])
     assert "content-type" not in got
+
+
+def test_only_catalog_changes_empty_the_product_cache(client, fresh_db):
+    """A commit moves the cache's generation only when it changed what product responses show: the shop's most
+    frequent writes (sync pushes, orders' other rows, metrics) leave every cached product in place."""
+    import uuid
+
+    from tests.utils import sign_up
+
+    add_product(fresh_db, "G-1", name="Kept")
+    client.get("/api/products/G-1")
+    headers = sign_up(client)
+    seen = fresh_db.generation
+    pushed = client.post("/api/sync/push", headers=headers, json={"clientId": str(uuid.uuid4()), "mutations": [
+        {"id": 1, "name": "cart.add", "args": {"sku": "G-1", "qty": 1}, "at": 1}]})
+    assert (200, 1) == (pushed.status_code, pushed.json()["lastMutationId"])
+    assert seen == fresh_db.generation
+    add_product(fresh_db, "G-1", name="Changed")
+    assert fresh_db.generation > seen
+    assert "Changed" == client.get("/api/products/G-1").json()["name"]

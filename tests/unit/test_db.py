@@ -76,8 +76,13 @@ def test_a_second_process_style_connection_waits_instead_of_failing(settings, fr
     other.close()
 
 
-def test_another_connections_commit_moves_the_generation(settings, fresh_db):
+def test_another_connections_catalog_change_moves_the_generation_and_other_commits_do_not(settings, fresh_db):
+    """The watcher tells a change the product cache shows (cache_changes) from any other commit, which moves
+    PRAGMA data_version too: another worker's sync pushes and metrics flushes must not empty this one's cache."""
     import time
+
+    from server.db import WATCH_INTERVAL
+    from tests.utils import add_product
 
     fresh_db.watch()
     with fresh_db.write() as db:
@@ -86,6 +91,9 @@ def test_another_connections_commit_moves_the_generation(settings, fresh_db):
     other = SqliteDatabase(settings.database_path)  # another worker process or the CLI
     with other.write() as db:
         db.execute("INSERT INTO t VALUES (1)")
+    time.sleep(5 * WATCH_INTERVAL)  # the watcher has looked (and seen data_version move) meanwhile
+    assert seen == fresh_db.generation
+    add_product(other, "W-1")
     other.close()
     for _ in range(200):  # the watcher looks every WATCH_INTERVAL
         if fresh_db.generation != seen:
