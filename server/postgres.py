@@ -123,22 +123,24 @@ class PgConnection:
         """The stores' raw-connection fast path (sync) is the same object here."""
         return self
 
-    def execute(self, sql: str, params: Any = None) -> Result:
-        """Run one statement; rows as tuples."""
+    def _note(self, sql: str) -> None:
+        """Remember whether this transaction wrote what the product cache shows (``_CACHED_WRITE``)."""
         if not self.cache_changed and _CACHED_WRITE.match(sql):
             self.cache_changed = True
+
+    def execute(self, sql: str, params: Any = None) -> Result:
+        """Run one statement; rows as tuples."""
+        self._note(sql)
         return _run(self._conn, sql, params)
 
     def query(self, sql: str, params: Any = None) -> list[dict]:
         """Run one statement; rows as dicts."""
-        if not self.cache_changed and _CACHED_WRITE.match(sql):
-            self.cache_changed = True
+        self._note(sql)
         return _run(self._conn, sql, params, dict_row).fetchall()
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one statement for each parameter row (pipelined by psycopg); transient failures as in ``execute``."""
-        if not self.cache_changed and _CACHED_WRITE.match(sql):
-            self.cache_changed = True
+        self._note(sql)
         with self._conn.cursor() as cur:
             try:
                 cur.executemany(pg_params(sql), rows)
