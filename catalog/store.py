@@ -9,9 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from clock.cache_signal import count_steps, notify_steps
+
 from .search_text import index_text
 
 DOMAIN = "catalog"
+
+CACHED_TABLES = ("products", "product_images")
+"""What product responses show of this room: every process's product cache drops what it holds when these change."""
 
 MIGRATIONS: list[tuple[int, str, list[str | dict]]] = [
     (
@@ -92,25 +97,8 @@ MIGRATIONS: list[tuple[int, str, list[str | dict]]] = [
             {"postgresql": "SELECT setval('catalog_version', COALESCE((SELECT MAX(version) FROM products), 0) + 1, false)"},
         ],
     ),
-    (
-        4,
-        "change signal",
-        [  # every process's product cache drops what it holds when these change (server/postgres.py)
-            {"postgresql": "CREATE TRIGGER products_changed AFTER INSERT OR UPDATE OR DELETE ON products"
-             " FOR EACH STATEMENT EXECUTE FUNCTION lastmile_notify_change()"},
-            {"postgresql": "CREATE TRIGGER product_images_changed AFTER INSERT OR UPDATE OR DELETE ON product_images"
-             " FOR EACH STATEMENT EXECUTE FUNCTION lastmile_notify_change()"},
-        ],
-    ),
-    (
-        5,
-        "change count on SQLite",
-        [  # the twin of the change signal above: server/db.py's cache_changes, which product caches look at
-            {"sqlite": f"CREATE TRIGGER {table}_{event.lower()}_counted AFTER {event} ON {table}"
-                        " BEGIN UPDATE cache_changes SET n = n + 1; END"}
-            for table in ("products", "product_images") for event in ("INSERT", "UPDATE", "DELETE")
-        ],
-    ),
+    (4, "change signal", notify_steps(CACHED_TABLES)),
+    (5, "change count on SQLite", count_steps(CACHED_TABLES)),
 ]
 
 _COLUMNS = "p.id, p.name, p.description, p.price, p.currency, p.category, p.stock, p.version, p.updated_at"

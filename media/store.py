@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from clock.cache_signal import count_steps, notify_steps
+
 DOMAIN = "media"
+
+CACHED_TABLES = ("images", "variants")
+"""Product responses embed images and their variants: every process's product cache drops them on a change."""
 
 MIGRATIONS: list[tuple[int, str, list[str | dict]]] = [
     (
@@ -40,25 +45,8 @@ MIGRATIONS: list[tuple[int, str, list[str | dict]]] = [
             ) WITHOUT ROWID""",
         ],
     ),
-    (
-        3,
-        "change signal",
-        [  # product responses embed images and variants: every process's cache drops them on a change
-            {"postgresql": "CREATE TRIGGER images_changed AFTER INSERT OR UPDATE OR DELETE ON images"
-             " FOR EACH STATEMENT EXECUTE FUNCTION lastmile_notify_change()"},
-            {"postgresql": "CREATE TRIGGER variants_changed AFTER INSERT OR UPDATE OR DELETE ON variants"
-             " FOR EACH STATEMENT EXECUTE FUNCTION lastmile_notify_change()"},
-        ],
-    ),
-    (
-        4,
-        "change count on SQLite",
-        [  # the twin of the change signal above: server/db.py's cache_changes, which product caches look at
-            {"sqlite": f"CREATE TRIGGER {table}_{event.lower()}_counted AFTER {event} ON {table}"
-                        " BEGIN UPDATE cache_changes SET n = n + 1; END"}
-            for table in ("images", "variants") for event in ("INSERT", "UPDATE", "DELETE")
-        ],
-    ),
+    (3, "change signal", notify_steps(CACHED_TABLES)),
+    (4, "change count on SQLite", count_steps(CACHED_TABLES)),
 ]
 
 

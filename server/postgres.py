@@ -32,12 +32,23 @@ CHANGE_CHANNEL = "lastmile_change"  # payload: a table name; triggers on what ca
 NOTIFY_CHANGE_FUNCTION = """CREATE OR REPLACE FUNCTION lastmile_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN PERFORM pg_notify('lastmile_change', TG_TABLE_NAME); RETURN NULL; END $$"""
 
-# Statements that change what the product cache shows (the tables with the change-signal triggers). The
-# triggers' NOTIFY is the truth, for every process, this one included; matching the statement lets this
-# process's own commit move ``generation`` at once, without a round trip, and leaves other commits (sync
-# pushes, metrics) alone. A statement this misses is still seen when its NOTIFY arrives (milliseconds).
-_CACHED_WRITE = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:products|product_images|images|variants)\b",
-                           re.IGNORECASE)
+
+NOTHING = re.compile(r"(?!)")  # before migrate() names the cached tables: only the NOTIFY moves ``generation``
+
+
+def cached_write(stores: Sequence[ModuleType]) -> re.Pattern[str]:
+    """Statements that write a table the product cache shows (the stores' ``CACHED_TABLES``, clock/cache_signal.py).
+
+    The triggers' NOTIFY is the truth, for every process, this one included; matching the statement lets this
+    process's own commit move ``generation`` at once, without a round trip, and leaves other commits (sync
+    pushes, metrics) alone. A statement this misses is still seen when its NOTIFY arrives (milliseconds).
+    """
+    tables = sorted({table for store in stores for table in getattr(store, "CACHED_TABLES", ())})
+    if not tables:
+        return NOTHING
+    names = "|".join(re.escape(table) for table in tables)
+    return re.compile(rf"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:{names})\b", re.IGNORECASE)
+
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +125,9 @@ class PgConnection:
 
     dialect = POSTGRESQL
 
-    def __init__(self, conn: psycopg.Connection):
+    def __init__(self, conn: psycopg.Connection, cached_write: re.Pattern[str] = NOTHING):
         self._conn = conn
+        self._cached_write = cached_write
         self.cache_changed = False  # a statement of this transaction wrote what the product cache shows
 
     @property
@@ -124,8 +136,8 @@ class PgConnection:
         return self
 
     def _note(self, sql: str) -> None:
-        """Remember whether this transaction wrote what the product cache shows (``_CACHED_WRITE``)."""
-        if not self.cache_changed and _CACHED_WRITE.match(sql):
+        """Remember whether this transaction wrote what the product cache shows (``cached_write``)."""
+        if not self.cache_changed and self._cached_write.match(sql):
             self.cache_changed = True
 
     def execute(self, sql: str, params: Any = None) -> Result:
@@ -211,6 +223,7 @@ class PostgresDatabase(Database):
         self._listener: threading.Thread | None = None
         self._listening = threading.Event()
         self._on_poke: Callable[[int], None] | None = None
+        self._cached_write = NOTHING
 
     def _bump(self) -> None:
         with self._generation_lock:
@@ -262,7 +275,7 @@ class PostgresDatabase(Database):
         with self._pool.connection() as conn:
             conn.execute(begin)
             try:
-                yield PgConnection(conn)
+                yield PgConnection(conn, self._cached_write)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -329,6 +342,7 @@ class PostgresDatabase(Database):
     def migrate(self, stores: Sequence[ModuleType]) -> list[str]:
         """Apply each store's numbered ``MIGRATIONS`` not yet recorded, under an advisory lock; what was applied."""
         applied: list[str] = []
+        self._cached_write = cached_write(stores)
         with self._pool.connection() as conn:
             if conn.execute("SELECT to_regclass('migrations')").fetchone()[0] is not None:
                 recorded = {(d, n) for d, n in conn.execute("SELECT domain, number FROM migrations")}

@@ -8,7 +8,7 @@ import pytest
 
 from server.dialect import pg_ddl, pg_params
 from server.db import TransientError
-from server.postgres import PostgresDatabase
+from server.postgres import PostgresDatabase, cached_write
 from server.stores import STORES
 from tests.utils import start_and_join
 
@@ -192,3 +192,35 @@ def test_another_process_pokes_and_catalog_changes_reach_the_listener(pg):
         time.sleep(0.025)
     assert [user_id] == poked
     assert pg.generation > seen
+
+
+@pytest.mark.parametrize(
+    "sql, cached",
+    [
+        ("INSERT INTO products (id) VALUES (?)", True),
+        ("  update VARIANTS SET bytes = ?", True),
+        ("DELETE FROM product_images WHERE product_id = ?", True),
+        ("INSERT INTO images (id) VALUES (?)", True),
+        ("INSERT INTO orders (user_id) VALUES (?)", False),
+        ("UPDATE products_seen SET n = 1", False),
+        ("SELECT * FROM products", False),
+    ],
+)
+def test_the_stores_cached_tables_name_the_writes_that_move_the_cache(sql, cached):
+    assert cached == bool(cached_write(STORES).match(sql))
+
+
+def test_own_writes_move_the_generation_at_once_only_for_cached_tables(pg):
+    """No listener here: the process's own commit to a cached table bumps it; a sync write leaves it."""
+    from sync import store as sync_store
+    from tests.utils import add_product
+
+    pg.migrate(STORES)  # up to date already: it only learns the stores' cached tables
+    seen = pg.generation
+    with pg.write() as db:
+        db.execute("INSERT INTO users (email, password_hash, created_at) VALUES (?, ?, ?)", ["g@example.com", "x", 0])
+        user_id = db.execute("SELECT id FROM users").fetchone()[0]
+        sync_store.put_view(db, user_id, "prefs/x", 1)
+    assert seen == pg.generation
+    add_product(pg, "SKU-G")
+    assert seen + 1 == pg.generation
