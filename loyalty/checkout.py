@@ -207,11 +207,14 @@ def checkout(
             left = (catalog_store.get_product(db, line["sku"]) or {"stock": 0})["stock"]
             raise OutOfStock(f"{line['sku']} only {left} left, the cart has {line['qty']}",
                              [(line["sku"], f"only {left} left, the cart has {line['qty']}")])
+    # The shopper's lock makes a second use impossible; the conditional updates say so anyway.
     if coupon is not None and coupon.get("loyalty"):
-        store.use_loyalty_coupon(db, coupon["code"], order_id)
+        if not store.use_loyalty_coupon(db, coupon["code"], order_id):
+            raise UnknownCode(f"coupon {coupon['code']} was used already")
         views.put_coupon(db, user_id, gifts.to_coupon({**coupon, "used_order_id": order_id}))
     elif coupon is not None:
-        store.use_coupon(db, coupon["id"], order_id)
+        if not store.use_coupon(db, coupon["id"], order_id):
+            raise UnknownCode(f"coupon {coupon['code']} was used already")
         mall.refresh_coupon(db, user_id, coupon["code"])
     views.clear_cart(db, user_id)
     if details is not None:

@@ -139,10 +139,11 @@ def change_status(db: Any, order_id: int, target: str, now: datetime, hold_days:
     if rules.restocks(current, target, payment):
         _restock(db, lines, now)
     if target == "cancelled":
-        for released in store.release_coupon(db, order_id):
+        mall_coupons, loyalty_coupons = store.release_coupons(db, order_id)
+        for released in mall_coupons:
             mall.refresh_coupon(db, released["user_id"], released["code"])
-        for released in store.release_loyalty_coupons(db, order_id):
-            views.put_coupon(db, released["user_id"], gifts.to_coupon({**released, "used_order_id": None}))
+        for released in loyalty_coupons:
+            views.put_coupon(db, released["user_id"], gifts.to_coupon(released))
     elif target == "paid":
         apply_payment(db, row, now, hold_days)
     elif target == "refunded":

@@ -784,13 +784,6 @@ def use_coupon(db: Any, redemption_id: int, order_id: int) -> bool:
     ).rowcount == 1
 
 
-def release_coupon(db: Any, order_id: int) -> list[dict]:
-    """Give back the coupon a cancelled order used; the coupon rows released."""
-    rows = list(db.query("SELECT * FROM redemptions WHERE used_order_id = ?", [order_id]))
-    db.execute("UPDATE redemptions SET used_order_id = NULL WHERE used_order_id = ?", [order_id])
-    return rows
-
-
 # ---------------------------------------------------------------------------------------------- jobs
 
 
@@ -881,11 +874,15 @@ def use_loyalty_coupon(db: Any, code: str, order_id: int) -> bool:
     ).rowcount == 1
 
 
-def release_loyalty_coupons(db: Any, order_id: int) -> list[dict]:
-    """Give back the loyalty coupons a cancelled order used; the rows released."""
-    rows = list(db.query("SELECT * FROM loyalty_coupons WHERE used_order_id = ?", [order_id]))
-    db.execute("UPDATE loyalty_coupons SET used_order_id = NULL WHERE used_order_id = ?", [order_id])
-    return rows
+def release_coupons(db: Any, order_id: int) -> tuple[list[dict], list[dict]]:
+    """Give back the coupons a cancelled order used: the points-mall and the loyalty coupon rows, as released.
+
+    One UPDATE ... RETURNING per kind, so a concurrent release cannot hand the same coupon back twice.
+    """
+    mall = list(db.query("UPDATE redemptions SET used_order_id = NULL WHERE used_order_id = ? RETURNING *", [order_id]))
+    gifts = list(db.query("UPDATE loyalty_coupons SET used_order_id = NULL WHERE used_order_id = ? RETURNING *",
+                          [order_id]))
+    return mall, gifts
 
 
 # ---------------------------------------------------------------------------------------------- growth spending

@@ -310,6 +310,24 @@ def test_the_quote_does_not_use_up_a_coupon(shop, fresh_db):
     assert (500, quote["total"]) == (placed["discount"], placed["total"])
 
 
+def test_a_cancelled_order_gives_its_loyalty_coupon_back(shop, fresh_db, admin_headers):
+    """The coupon's row and its synced view say unused again, and the next order may take it."""
+    headers, user = with_address(shop, "b@example.com")
+    with fresh_db.write() as db:
+        store.insert_loyalty_coupon(db, {"code": "GIFT5", "user_id": user, "source": "growth", "item": "cash-5",
+                                         "name": "5 off", "value": 500, "currency": "EUR", "min_order": 0,
+                                         "created_at": "2026-01-01T00:00:00.000000Z",
+                                         "expires_at": "2099-01-01T00:00:00.000000Z"})
+    fill_cart(fresh_db, user, {"KETTLE": 1})
+    first = place(shop, headers, "k1", order_body(code="GIFT5", payment={"method": "cod"})).json()
+    assert first["id"] == store.loyalty_coupon(fresh_db.read(), user, "GIFT5")["used_order_id"]
+    moved = shop.post(f"/api/admin/orders/{first['id']}/status", headers=admin_headers, json={"status": "cancelled"})
+    assert 200 == moved.status_code, moved.text
+    assert None is store.loyalty_coupon(fresh_db.read(), user, "GIFT5")["used_order_id"]
+    assert None is view(fresh_db, user, "coupons/")["coupons/GIFT5"].get("usedOrderId")
+    fill_cart(fresh_db, user, {"KETTLE": 1})
+    assert 500 == place(shop, headers, "k2", order_body(code="GIFT5")).json()["discount"]
+
 def test_the_quote_needs_a_shopper(shop):
     assert 401 == shop.post("/api/checkout/quote", json={}).status_code
 

@@ -14,7 +14,7 @@ from server.wiring import install
 from sync import engine
 from sync.limits import SyncLimits
 from sync.models import Mutation, PushRequest
-from tests.loyalty_support import buy, make_user, shopper, view
+from tests.loyalty_support import buy, make_user, move, order, place, shopper, view
 from tests.utils import add_product, assert_problem, start_and_join
 
 NOW = datetime.now(timezone.utc)
@@ -208,3 +208,18 @@ def test_tier_prices_and_tier_limits_follow_the_shoppers_tier(fresh_db, client, 
     assert_problem(client.post("/api/admin/rewards", headers=admin_headers, json={**bad, "goldCost": 50,
                                                                                 "minTier": "platinum"}), 400)
     assert_problem(client.get("/api/rewards?category=NOT%20A%20SLUG"), 400)
+
+
+def test_a_cancelled_order_gives_its_coupon_back_to_use_again(fresh_db):
+    """Cancelling frees the mall coupon in the store and in the synced ``coupons/`` row; a second order may use it."""
+    user = rich_shopper(fresh_db)
+    reward(fresh_db, "cap", cost=300, stock=10)
+    push(fresh_db, user, uuid.uuid4().hex, [(1, "cap")])
+    (row,) = view(fresh_db, user, "coupons/").values()
+    first = place(fresh_db, user, {"GIFT": 2}, NOW, code=row["code"])
+    assert [first] == [r["usedOrderId"] for r in view(fresh_db, user, "coupons/").values()]
+    move(fresh_db, first, "cancelled", NOW)
+    assert [None] == [r.get("usedOrderId") for r in view(fresh_db, user, "coupons/").values()]
+    assert None is store.coupon(fresh_db.read(), user, row["code"])["used_order_id"]
+    second = place(fresh_db, user, {"GIFT": 2}, NOW + timedelta(seconds=1), code=row["code"])  # a new key
+    assert 100 == order(fresh_db, second).discount
