@@ -48,6 +48,15 @@ def place(client, headers: dict, key: str, body: dict):
     return client.post("/api/orders", headers={**headers, "Idempotency-Key": key}, json=body)
 
 
+def give_gift_coupon(database, user: int, code: str = "GIFT5") -> None:
+    """A 5.00 EUR loyalty coupon of the shopper's, as growth buys one."""
+    with database.write() as db:
+        store.insert_loyalty_coupon(db, {"code": code, "user_id": user, "source": "growth", "item": "cash-5",
+                                         "name": "5 off", "value": 500, "currency": "EUR", "min_order": 0,
+                                         "created_at": "2026-01-01T00:00:00.000000Z",
+                                         "expires_at": "2099-01-01T00:00:00.000000Z"})
+
+
 def stock(database, sku: str) -> int:
     return database.read().execute("SELECT stock FROM products WHERE id = ?", [sku]).fetchone()[0]
 
@@ -297,11 +306,7 @@ def test_the_review_quote_prices_like_checkout_and_writes_nothing(shop, fresh_db
 
 def test_the_quote_does_not_use_up_a_coupon(shop, fresh_db):
     headers, user = with_address(shop, "a@example.com")
-    with fresh_db.write() as db:
-        store.insert_loyalty_coupon(db, {"code": "GIFT5", "user_id": user, "source": "growth", "item": "cash-5",
-                                         "name": "5 off", "value": 500, "currency": "EUR", "min_order": 0,
-                                         "created_at": "2026-01-01T00:00:00.000000Z",
-                                         "expires_at": "2099-01-01T00:00:00.000000Z"})
+    give_gift_coupon(fresh_db, user)
     fill_cart(fresh_db, user, {"KETTLE": 1})
     quote = shop.post("/api/checkout/quote", headers=headers, json={"code": "GIFT5", "delivery": "standard"}).json()
     assert (500, 3_490 + 490) == (quote["discount"], quote["total"])
@@ -313,11 +318,7 @@ def test_the_quote_does_not_use_up_a_coupon(shop, fresh_db):
 def test_a_cancelled_order_gives_its_loyalty_coupon_back(shop, fresh_db, admin_headers):
     """The coupon's row and its synced view say unused again, and the next order may take it."""
     headers, user = with_address(shop, "b@example.com")
-    with fresh_db.write() as db:
-        store.insert_loyalty_coupon(db, {"code": "GIFT5", "user_id": user, "source": "growth", "item": "cash-5",
-                                         "name": "5 off", "value": 500, "currency": "EUR", "min_order": 0,
-                                         "created_at": "2026-01-01T00:00:00.000000Z",
-                                         "expires_at": "2099-01-01T00:00:00.000000Z"})
+    give_gift_coupon(fresh_db, user)
     fill_cart(fresh_db, user, {"KETTLE": 1})
     first = place(shop, headers, "k1", order_body(code="GIFT5", payment={"method": "cod"})).json()
     assert first["id"] == store.loyalty_coupon(fresh_db.read(), user, "GIFT5")["used_order_id"]
