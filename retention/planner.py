@@ -14,7 +14,7 @@ from . import audience_store, campaign_store, email_channel, email_store, push_s
 from .audience import conditions_of, in_audience
 from .campaigns import HOLDOUT, assign_variant, in_holdout
 from .config import RetentionConfig
-from .errors import BadCampaign, UnknownCampaign
+from .errors import BadCampaign, UnknownCampaign, UnknownTemplate
 from .models import Campaign, CampaignIn, Template, TemplateIn, Variant
 from .offers import describe, get_offer, usable, view_value
 from .schedule import slot_and_cause
@@ -95,6 +95,18 @@ def save_template(db: Any, template: TemplateIn) -> Template:
     check_template(template)
     template_id = campaign_store.put_template(db, msgspec.structs.asdict(template))
     return Template(id=template_id, **msgspec.structs.asdict(template))
+
+
+def delete_template(db: Any, template_id: int) -> None:
+    """Delete one template, or UnknownTemplate."""
+    if not campaign_store.delete_template(db, template_id):
+        raise UnknownTemplate(f"there is no template {template_id}")
+
+
+def delete_holiday(db: Any, key: str) -> None:
+    """Take a holiday off the calendar, or UnknownCampaign (a holiday is what a seasonal campaign runs on)."""
+    if not campaign_store.delete_holiday(db, key):
+        raise UnknownCampaign(f"there is no holiday {key}")
 
 
 def campaign_for(campaigns: list[Campaign], trigger: str, segment: str | None,

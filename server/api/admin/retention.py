@@ -13,10 +13,10 @@ from litestar.params import JSONBody, Parameter, PathParameter
 from accounts import service as accounts_service
 from clock import iso, now
 from operators.roles import Permission
-from retention import audience_store, campaign_store, template_library
+from retention import audience_store, campaign_store, planner, template_library
 from retention.audience import check_holiday, preview, segment_summaries
 from retention.customers import CustomerModel
-from retention.errors import UnknownCampaign, UnknownShopper, UnknownTemplate
+from retention.errors import UnknownShopper
 from retention.models import (
     AudiencePreview,
     AudienceQuery,
@@ -33,12 +33,7 @@ from retention.models import (
     TemplateIn,
 )
 from retention.offers import create_offer, get_offer, offer_from_row
-from retention.planner import (
-    campaign_from_row,
-    create_campaign,
-    get_campaign,
-    save_template,
-)
+from retention.planner import campaign_from_row, create_campaign, get_campaign, save_template
 from retention.tracking import report
 from server.api.admin import AdminController
 from server.db import Database
@@ -108,8 +103,7 @@ class AdminRetentionController(AdminController):
     def delete_template(self, template_id: Id, database: NamedDependency[Database]) -> None:
         """Delete one template."""
         with database.write() as db:
-            if not campaign_store.delete_template(db, template_id):
-                raise UnknownTemplate(f"there is no template {template_id}")
+            planner.delete_template(db, template_id)
 
     @get("/campaigns", sync_to_thread=True, summary="Every campaign", responses=problems(401, 403))
     def list_campaigns(self, database: NamedDependency[Database]) -> list[Campaign]:
@@ -196,8 +190,7 @@ class AdminRetentionController(AdminController):
     def delete_holiday(self, key: TagPath, database: NamedDependency[Database]) -> None:
         """Take a holiday off the calendar."""
         with database.write() as db:
-            if not campaign_store.delete_holiday(db, key):
-                raise UnknownCampaign(f"there is no holiday {key}")
+            planner.delete_holiday(db, key)
 
     @get("/scores", sync_to_thread=True, opt={PERMISSION: Permission.SEGMENTS}, summary="Shoppers' RFM scores",
          responses=problems(400, 401, 403))
