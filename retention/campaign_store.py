@@ -145,12 +145,14 @@ def message_exists(db: Any, user_id: int, dedupe: str) -> bool:
     return db.execute("SELECT 1 FROM retention_messages WHERE user_id = ? AND dedupe = ?", [user_id, dedupe]).fetchone() is not None
 
 
-def pushed_times(db: Any, user_id: int, since: str) -> list[str]:
-    """Due times of the shopper's pushed messages from ``since`` on (past and already deferred ones)."""
+def sent_times(db: Any, user_id: int, since: str) -> list[str]:
+    """Due times of the shopper's messages from ``since`` on that went (or wait to go) by push or by email, past
+    and already deferred ones: the frequency caps count both channels as one, and a message on both once."""
     return column(
         db,
         "SELECT m.due_at FROM retention_messages m WHERE m.user_id = ? AND m.due_at >= ?"
-        " AND EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id) ORDER BY m.due_at",
+        " AND (EXISTS (SELECT 1 FROM push_outbox o WHERE o.message_id = m.id)"
+        " OR EXISTS (SELECT 1 FROM email_outbox e WHERE e.message_id = m.id)) ORDER BY m.due_at",
         [user_id, since],
     )
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from clock.rows import column
-
 from .store import marks
 
 EMAIL_STATES = ("pending", "sending", "sent", "rejected", "failed", "lost", "dropped")
@@ -87,16 +85,6 @@ def outbox_rows(db: Any, user_id: int | None = None) -> list[dict]:
     if user_id is None:
         return list(db.query("SELECT * FROM email_outbox ORDER BY id"))
     return list(db.query("SELECT * FROM email_outbox WHERE user_id = ? ORDER BY id", [user_id]))
-
-
-def emailed_times(db: Any, user_id: int, since: str) -> list[str]:
-    """Due times of the shopper's emailed messages from ``since`` on (the caps count them with pushes)."""
-    return column(
-        db,
-        "SELECT m.due_at FROM retention_messages m WHERE m.user_id = ? AND m.due_at >= ?"
-        " AND EXISTS (SELECT 1 FROM email_outbox e WHERE e.message_id = m.id) ORDER BY m.due_at",
-        [user_id, since],
-    )
 
 
 def outbox_problems(db: Any) -> list[dict]:

@@ -48,7 +48,7 @@ def queue(change: OrderStatusChanged, config: RetentionConfig, texts: Texts, loc
     if not subscriptions or campaign_store.message_exists(db, change.user_id, dedupe):
         return None
     profile = audience_store.get_profile(db, change.user_id) or {}
-    scheduled = [parse(t) for t in campaign_store.pushed_times(db, change.user_id, iso(change.at - timedelta(days=7)))]
+    scheduled = [parse(t) for t in campaign_store.sent_times(db, change.user_id, iso(change.at - timedelta(days=7)))]
     due, deferred_by = slot_and_cause(change.at, profile.get("time_zone") or config.default_time_zone,
                                       config.quiet_hours, scheduled, config.cap_per_day, config.cap_per_week)
     message_id = campaign_store.add_message(db, {

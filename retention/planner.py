@@ -10,7 +10,7 @@ import msgspec
 from clock import iso, parse
 from sync import store as sync_store
 
-from . import audience_store, campaign_store, email_channel, email_store, push_store, template_library
+from . import audience_store, campaign_store, email_channel, push_store, template_library
 from .audience import conditions_of, in_audience
 from .campaigns import HOLDOUT, assign_variant, in_holdout
 from .config import RetentionConfig
@@ -172,8 +172,7 @@ def enqueue_message(
     if subscriptions or by_email:
         # One set of caps over both channels: an email counts like a push.
         since = iso(now - timedelta(days=7))
-        scheduled = [parse(t) for t in campaign_store.pushed_times(db, user_id, since)]
-        scheduled += [parse(t) for t in email_store.emailed_times(db, user_id, since)]
+        scheduled = [parse(t) for t in campaign_store.sent_times(db, user_id, since)]
         due, deferred_by = slot_and_cause(now, profile.get("time_zone") or config.default_time_zone,
                                           config.quiet_hours, scheduled, config.cap_per_day, config.cap_per_week)
     message_id = campaign_store.add_message(db, {

@@ -12,7 +12,7 @@ from accounts import consents
 from accounts import store as accounts_store
 from accounts.consents import EMAIL, PURPOSES
 from clock import iso
-from retention import audience_store, email_store
+from retention import audience_store, campaign_store, email_store, push_store
 from retention.config import RetentionConfig
 from retention.delivery import PushSender
 from retention.models import TemplateIn
@@ -210,6 +210,33 @@ def test_caps_apply_across_the_days(fresh_db, smtp, mailer):
     assert 2 == deliver_email_due(fresh_db, mailer, now=NOW + timedelta(days=1)).sent
     assert 4 == len(smtp.received)
 
+
+def test_the_caps_count_pushed_and_emailed_messages_alike_and_each_once(fresh_db):
+    """What the planner and the order notifications schedule against: every channel, a message on two once."""
+    user_id = shopper(fresh_db, "both@example.com")
+    with fresh_db.write() as db:
+        subscription = push_store.add_subscription(db, user_id, None, "https://fcm.googleapis.com/fcm/send/caps",
+                                                   "p256dh-key", "auth-key", iso(NOW))
+
+        def message(n: int, hours: int, push: bool, email: bool) -> None:
+            due = iso(NOW + timedelta(hours=hours))
+            message_id = campaign_store.add_message(db, {
+                "user_id": user_id, "trigger": "t", "dedupe": f"d{n}", "campaign_id": 0, "variant": "",
+                "offer_id": None, "due_at": due, "created_at": due})
+            if push:
+                push_store.enqueue(db, message_id, subscription, b"{}", topic=None, urgency="normal", ttl=60,
+                                   not_before=due)
+            if email:
+                email_store.enqueue(db, {"message_id": message_id, "user_id": user_id, "locale": "en", "subject": "s",
+                                         "body": "b", "html": "h", "unsubscribe_url": SHOP, "not_before": due})
+
+        message(1, -48, push=True, email=False)  # before ``since``
+        message(2, 1, push=True, email=False)
+        message(3, 2, push=False, email=True)
+        message(4, 3, push=True, email=True)
+        message(5, 4, push=False, email=False)  # planned, on no channel
+    since = iso(NOW - timedelta(days=1))
+    assert [iso(NOW + timedelta(hours=h)) for h in (1, 2, 3)] == campaign_store.sent_times(fresh_db.read(), user_id, since)
 
 def test_quiet_hours_hold_the_email_until_morning_in_the_zone_the_browser_reported(client, fresh_db, smtp, mailer):
     # An email-only shopper (no push subscription): the zone comes from PUT /api/me/time-zone (pwa/timezone.js).
