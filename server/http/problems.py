@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Callable
 
 import msgspec
 from litestar import Request, Response
@@ -163,7 +163,11 @@ def _wire_name(request: Request, item: dict) -> Any:
     return getattr(declared, "header", None) or getattr(declared, "name", None) or key
 
 
-def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+PageNotFound = Callable[[Request], "Response | None"]
+"""An HTML page for an address no route knows, or None for a problem (server/pages/shop.py's ``missing``)."""
+
+
+def http_exception_handler(request: Request, exc: HTTPException, page_not_found: PageNotFound | None = None) -> Response:
     """Litestar's own errors (validation, unknown route, wrong method, body too large, auth) as problems."""
     status = exc.status_code
     errors = None
@@ -178,6 +182,9 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         detail = "; ".join(parts) or str(exc.detail)
         return problem(status, "invalid-input", detail, request=request, errors=errors or None)
     if isinstance(exc, NotFoundException) and exc.detail in ("Not Found", "", None):
+        page = page_not_found(request) if page_not_found is not None else None
+        if page is not None:
+            return page
         detail = f"nothing at {request.method} {request.url.path}"
     else:
         detail = str(exc.detail)
@@ -206,9 +213,13 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     return problem(500, "internal-error", "the server failed to handle this request; it has been logged", request=request)
 
 
-def exception_handlers() -> dict:
-    """The mapping handed to Litestar."""
-    handlers: dict = {HTTPException: http_exception_handler, Exception: internal_error_handler}
+def exception_handlers(page_not_found: PageNotFound | None = None) -> dict:
+    """The mapping handed to Litestar; ``page_not_found`` answers a browser's navigation to an unknown address."""
+
+    def http_errors(request: Request, exc: HTTPException) -> Response:
+        return http_exception_handler(request, exc, page_not_found)
+
+    handlers: dict = {HTTPException: http_errors, Exception: internal_error_handler}
     for base in DOMAIN_BASES:
         handlers[base] = domain_exception_handler
     return handlers

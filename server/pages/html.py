@@ -273,6 +273,15 @@ def not_found_page(shell: Shell, product_id: str, categories: list[str], locale:
     return document(shell, title=title, body=body, html_attrs=' data-page="not-found"', locale=locale)
 
 
+def missing_page(shell: Shell, locale: str = "en") -> str:
+    """The 404 for a shop address no route knows (an old or mistyped link): the way back to the listing."""
+    body = (
+        f"<main><h1>{escape(text(locale, 'missing.heading'))}</h1><p>{escape(text(locale, 'missing.text'))}</p>"
+        f'<p><a href="/">{escape(text(locale, "notfound.browse"))}</a> {escape(text(locale, "notfound.or_search"))}</p></main>'
+    )
+    title = text(locale, "missing.title") + " · Lastmile"
+    return document(shell, title=title, body=body, html_attrs=' data-page="missing"', locale=locale)
+
 def bad_request_page(shell: Shell, detail: str, locale: str = "en") -> str:
     """A 400 for page URLs (a stale pagination link, an unusable search)."""
     body = (

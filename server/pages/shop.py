@@ -159,4 +159,20 @@ def service_worker(request: Request) -> Response:
     )
 
 
+NOT_PAGES = ("/api/", "/admin", "/static/", "/media/", "/schema", "/metrics", "/health")
+"""Paths whose unknown addresses answer a problem, whatever the client accepts: the API, the console, files."""
+
+
+def missing(request: Request) -> Response | None:
+    """The shop's HTML 404 for a browser's navigation to an address no route knows (an old or mistyped link), in
+    the shopper's language; None for the API, the console and files, and for clients that do not ask for HTML."""
+    if request.method not in ("GET", "HEAD") or "text/html" not in request.headers.get("accept", ""):
+        return None
+    if request.url.path.startswith(NOT_PAGES):
+        return None
+    locale = page_locale(request)
+    html = page_html.missing_page(bundle_for().shell, locale)
+    return Response(content=html.encode(), status_code=404, media_type=HTML,
+                    headers={"Vary": f"Accept, {LOCALE_VARY}", "Cache-Control": "no-store", **locale_headers(locale)})
+
 PAGE_ROUTES = [home_page, category_page, product_page, static_asset, offline, offline_in, web_manifest, service_worker]

@@ -65,6 +65,37 @@ def test_unknown_product_is_a_404_page_that_leads_back_to_the_shop(client, fresh
     assert 'href="/"' in response.text and 'href="/c/coffee"' in response.text
 
 
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    "language, heading",
+    [("en", "There is no page at this address"), ("zh-CN,zh;q=0.9", "这个地址没有页面")],
+)
+def test_a_browser_at_an_unknown_address_gets_the_shops_404_page_in_its_language(client, language, heading):
+    response = client.get("/no-such/page", headers={"Accept": BROWSER, "Accept-Language": language})
+    assert (404, HTML, "no-store") == (response.status_code, response.headers["content-type"],
+                                       response.headers["cache-control"])
+    assert heading in response.text
+    assert 'href="/"' in response.text
+    assert language.split(",")[0] == response.headers["content-language"]
+
+
+@pytest.mark.parametrize(
+    "path, accept, detail",
+    [
+        ("/no-such/page", "application/json", "nothing at GET /no-such/page"),
+        ("/no-such/page", "*/*", "nothing at GET /no-such/page"),
+        ("/api/nope", BROWSER, "nothing at GET /api/nope"),
+        ("/admin/nope", BROWSER, "nothing at GET /admin/nope"),
+        ("/static/nope.js", BROWSER, "no asset at /static/nope.js (asset names change with each release)"),
+    ],
+)
+def test_api_clients_files_and_the_console_get_a_problem_for_an_unknown_address(client, path, accept, detail):
+    response = client.get(path, headers={"Accept": accept})
+    assert (404, "application/problem+json") == (response.status_code, response.headers["content-type"])
+    assert detail == response.json()["detail"]
+
 def test_listing_pages_through_the_catalog_with_the_cursor(client, fresh_db):
     for i in range(30):
         add_product(fresh_db, f"SKU-{i:03d}", name=f"Thing {i:03d}", category="misc" if i % 2 else "other")

@@ -14,10 +14,11 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 @pytest.fixture(scope="module")
 def shop_paths(live_server) -> list[str]:
     """One of each kind of page: home, a category, a product, the PWA's client pages, the offline page, the email's
-    unsubscribe page (its bad-link page: the live server's keys are its own)."""
+    unsubscribe page (its bad-link page: the live server's keys are its own), and an address nothing is at."""
     item = listed_products(live_server, limit=5)[0]
     return ["/", f"/c/{item['category']}", f"/p/{item['id']}", "/cart", "/signin", "/points", "/mall",
-            "/orders", "/returns", "/checkout", "/orders/1", "/offline", "/privacy", "/unsubscribe?token=0"]
+            "/orders", "/returns", "/checkout", "/orders/1", "/offline", "/privacy", "/unsubscribe?token=0",
+            "/no-such-page"]
 
 
 def _settle(page) -> None:
