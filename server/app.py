@@ -43,7 +43,7 @@ from server.pages.api_docs import render_plugin, schema_asset
 from server.pages.client import CLIENT_PAGE_ROUTES
 from server.pages.locale import LOCALE_ROUTES
 from server.pages.privacy import PRIVACY_PAGE_ROUTES
-from server.pages.shop import PAGE_ROUTES, missing
+from server.pages.shop import PAGE_ROUTES, page_error
 from server.pages.unsubscribe import UNSUBSCRIBE_ROUTES
 from server.settings import Settings, load_settings
 from server.push_runtime import push_runtime
@@ -127,7 +127,7 @@ def build_app(max_body_bytes: int) -> Litestar:
             "current_user": Provide(current_user, sync_to_thread=True),
         },
         state=State(),
-        exception_handlers=exception_handlers(page_not_found=missing),  # browsers' unknown shop addresses: a page
+        exception_handlers=exception_handlers(page_error=page_error),  # a browser's refused shop address: a page
         compression_config=compression_config(),
         middleware=[audit_writes],
         lifespan=[_flushing_metrics],

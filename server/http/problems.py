@@ -163,14 +163,20 @@ def _wire_name(request: Request, item: dict) -> Any:
     return getattr(declared, "header", None) or getattr(declared, "name", None) or key
 
 
-PageNotFound = Callable[[Request], "Response | None"]
-"""An HTML page for an address no route knows, or None for a problem (server/pages/shop.py's ``missing``)."""
+PageError = Callable[[Request, int], "Response | None"]
+"""An HTML page for a browser's navigation no route could take (404) or whose query a route refused (400), or None
+for a problem (server/pages/shop.py's ``page_error``)."""
 
 
-def http_exception_handler(request: Request, exc: HTTPException, page_not_found: PageNotFound | None = None) -> Response:
+def http_exception_handler(request: Request, exc: HTTPException, page_error: PageError | None = None) -> Response:
     """Litestar's own errors (validation, unknown route, wrong method, body too large, auth) as problems."""
     status = exc.status_code
     errors = None
+    routing_404 = isinstance(exc, NotFoundException) and exc.detail in ("Not Found", "", None)
+    if page_error is not None and (routing_404 or isinstance(exc, ValidationException)):
+        page = page_error(request, status)
+        if page is not None:
+            return page
     if isinstance(exc, ValidationException):
         extra = exc.extra if isinstance(exc.extra, list) else []
         errors = [
@@ -181,10 +187,7 @@ def http_exception_handler(request: Request, exc: HTTPException, page_not_found:
         parts = [f"{e.get('key') or e.get('source') or 'body'}: {e.get('message')}" for e in errors]
         detail = "; ".join(parts) or str(exc.detail)
         return problem(status, "invalid-input", detail, request=request, errors=errors or None)
-    if isinstance(exc, NotFoundException) and exc.detail in ("Not Found", "", None):
-        page = page_not_found(request) if page_not_found is not None else None
-        if page is not None:
-            return page
+    if routing_404:
         detail = f"nothing at {request.method} {request.url.path}"
     else:
         detail = str(exc.detail)
@@ -213,11 +216,11 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     return problem(500, "internal-error", "the server failed to handle this request; it has been logged", request=request)
 
 
-def exception_handlers(page_not_found: PageNotFound | None = None) -> dict:
-    """The mapping handed to Litestar; ``page_not_found`` answers a browser's navigation to an unknown address."""
+def exception_handlers(page_error: PageError | None = None) -> dict:
+    """The mapping handed to Litestar; ``page_error`` answers a browser's navigation no route could take."""
 
     def http_errors(request: Request, exc: HTTPException) -> Response:
-        return http_exception_handler(request, exc, page_not_found)
+        return http_exception_handler(request, exc, page_error)
 
     handlers: dict = {HTTPException: http_errors, Exception: internal_error_handler}
     for base in DOMAIN_BASES:

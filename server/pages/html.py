@@ -282,6 +282,7 @@ def missing_page(shell: Shell, locale: str = "en") -> str:
     title = text(locale, "missing.title") + " · Lastmile"
     return document(shell, title=title, body=body, html_attrs=' data-page="missing"', locale=locale)
 
+
 def bad_request_page(shell: Shell, detail: str, locale: str = "en") -> str:
     """A 400 for page URLs (a stale pagination link, an unusable search)."""
     body = (

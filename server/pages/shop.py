@@ -19,6 +19,7 @@ from server.db import Database
 from server.http.conditional import conditional
 from server.http.problems import problem
 from server.pages import html as page_html
+from server.pages.format import text
 from server.pages.assets import MANIFEST_URL, OFFLINE_URL, bundle_for, offline_url
 from server.pages.images import ACCEPT_CH, HINT_HEADERS, read_hints
 from server.pages.locale import LOCALE_VARY, locale_headers, page_locale
@@ -160,19 +161,22 @@ def service_worker(request: Request) -> Response:
 
 
 NOT_PAGES = ("/api/", "/admin", "/static/", "/media/", "/schema", "/metrics", "/health")
-"""Paths whose unknown addresses answer a problem, whatever the client accepts: the API, the console, files."""
+"""Paths whose refused addresses answer a problem, whatever the client accepts: the API, the console, files."""
 
 
-def missing(request: Request) -> Response | None:
-    """The shop's HTML 404 for a browser's navigation to an address no route knows (an old or mistyped link), in
-    the shopper's language; None for the API, the console and files, and for clients that do not ask for HTML."""
+def page_error(request: Request, status: int) -> Response | None:
+    """The shop's HTML answer to a browser's navigation that no route could take: 404 for an address no route knows
+    (an old or mistyped link), 400 for one whose query a route refused (a pasted search past its length), in the
+    shopper's language; None for the API, the console and files, and for clients that do not ask for HTML."""
     if request.method not in ("GET", "HEAD") or "text/html" not in request.headers.get("accept", ""):
         return None
-    if request.url.path.startswith(NOT_PAGES):
+    if request.url.path.startswith(NOT_PAGES) or status not in (400, 404):
         return None
     locale = page_locale(request)
-    html = page_html.missing_page(bundle_for().shell, locale)
-    return Response(content=html.encode(), status_code=404, media_type=HTML,
+    shell = bundle_for().shell
+    html = (page_html.missing_page(shell, locale) if status == 404
+            else page_html.bad_request_page(shell, text(locale, "badlink.text"), locale))
+    return Response(content=html.encode(), status_code=status, media_type=HTML,
                     headers={"Vary": f"Accept, {LOCALE_VARY}", "Cache-Control": "no-store", **locale_headers(locale)})
 
 PAGE_ROUTES = [home_page, category_page, product_page, static_asset, offline, offline_in, web_manifest, service_worker]

@@ -82,6 +82,17 @@ def test_a_browser_at_an_unknown_address_gets_the_shops_404_page_in_its_language
 
 
 @pytest.mark.parametrize(
+    "language, heading, text",
+    [("en", "That page link does not work", "too long, or not valid"), ("zh-CN", "这个页面链接无法使用", "过长或无效")],
+)
+def test_a_browser_whose_search_a_route_refuses_gets_the_bad_link_page_in_its_language(client, language, heading, text):
+    response = client.get("/?q=" + "tea " * 60, headers={"Accept": BROWSER, "Accept-Language": language})
+    assert (400, HTML, "no-store") == (response.status_code, response.headers["content-type"],
+                                       response.headers["cache-control"])
+    assert heading in response.text and text in response.text
+    assert 400 == client.get("/?q=" + "tea " * 60, headers={"Accept": "application/json"}).json()["status"]
+
+@pytest.mark.parametrize(
     "path, accept, detail",
     [
         ("/no-such/page", "application/json", "nothing at GET /no-such/page"),
