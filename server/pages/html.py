@@ -260,37 +260,36 @@ def listing_page(
     )
 
 
+def _way_back_page(shell: Shell, locale: str, *, page: str, keys: str, message: str, back: str, before: str = "") -> str:
+    """A page that says what went wrong (``message``, escaped HTML) under the ``{keys}.heading`` text and links back
+    to the listing; its title is ``{keys}.title``."""
+    body = f"{before}<main><h1>{escape(text(locale, keys + '.heading'))}</h1><p>{message}</p><p>{back}</p></main>"
+    title = text(locale, keys + ".title") + " · Lastmile"
+    return document(shell, title=title, body=body, html_attrs=f' data-page="{page}"', locale=locale)
+
+
+def _browse_or_search(locale: str) -> str:
+    return f'<a href="/">{escape(text(locale, "notfound.browse"))}</a> {escape(text(locale, "notfound.or_search"))}'
+
+
 def not_found_page(shell: Shell, product_id: str, categories: list[str], locale: str = "en") -> str:
     """A 404 that helps: says what was missing and offers the listing, the categories and search."""
     # The text is escaped first, then the (escaped) product code goes in bold where the text names it.
     missing = escape(text(locale, "notfound.text", id="\x00")).replace("\x00", f"<b>{escape(product_id[:80])}</b>")
-    body = (
-        _category_nav(categories, None, locale)
-        + f"<main><h1>{escape(text(locale, 'notfound.heading'))}</h1><p>{missing}</p>"
-        f'<p><a href="/">{escape(text(locale, "notfound.browse"))}</a> {escape(text(locale, "notfound.or_search"))}</p></main>'
-    )
-    title = text(locale, "notfound.title") + " · Lastmile"
-    return document(shell, title=title, body=body, html_attrs=' data-page="not-found"', locale=locale)
+    return _way_back_page(shell, locale, page="not-found", keys="notfound", message=missing,
+                          back=_browse_or_search(locale), before=_category_nav(categories, None, locale))
 
 
 def missing_page(shell: Shell, locale: str = "en") -> str:
     """The 404 for a shop address no route knows (an old or mistyped link): the way back to the listing."""
-    body = (
-        f"<main><h1>{escape(text(locale, 'missing.heading'))}</h1><p>{escape(text(locale, 'missing.text'))}</p>"
-        f'<p><a href="/">{escape(text(locale, "notfound.browse"))}</a> {escape(text(locale, "notfound.or_search"))}</p></main>'
-    )
-    title = text(locale, "missing.title") + " · Lastmile"
-    return document(shell, title=title, body=body, html_attrs=' data-page="missing"', locale=locale)
+    return _way_back_page(shell, locale, page="missing", keys="missing", message=escape(text(locale, "missing.text")),
+                          back=_browse_or_search(locale))
 
 
 def bad_request_page(shell: Shell, detail: str, locale: str = "en") -> str:
     """A 400 for page URLs (a stale pagination link, an unusable search)."""
-    body = (
-        f"<main><h1>{escape(text(locale, 'badlink.heading'))}</h1><p>{escape(detail)}</p>"
-        f'<p><a href="/">{escape(text(locale, "badlink.again"))}</a>.</p></main>'
-    )
-    title = text(locale, "badlink.title") + " · Lastmile"
-    return document(shell, title=title, body=body, html_attrs=' data-page="bad-request"', locale=locale)
+    return _way_back_page(shell, locale, page="bad-request", keys="badlink", message=escape(detail),
+                          back=f'<a href="/">{escape(text(locale, "badlink.again"))}</a>.')
 
 
 def offline_page(shell: Shell, locale: str = "en") -> str:
