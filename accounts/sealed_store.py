@@ -54,20 +54,26 @@ def count_stale(db: Any, spec: SealedColumn) -> int:
 
 
 def reseal_batch(db: Any, spec: SealedColumn, limit: int) -> int:
-    """Seal up to ``limit`` stale rows under the current key (in the caller's write transaction); how many."""
+    """Seal up to ``limit`` stale rows under the current key (in the caller's write transaction); how many were read.
+
+    Each row is rewritten only if it still holds the value read (``AND column = old``): a process that changed it
+    meanwhile (an erasure, a new TOTP secret, a synced address) keeps its write; a row it left stale (written under
+    an old key) is read again by the next batch, so callers loop while a batch reads any.
+    """
     where, params = _stale(spec)
     keys = ", ".join(spec.key)
     rows = db.execute(f"SELECT {keys}, {spec.column} FROM {spec.table} WHERE {where} LIMIT ?", [*params, limit]).fetchall()
-    match = " AND ".join(f"{k} = ?" for k in spec.key)
+    match = " AND ".join(f"{k} = ?" for k in [*spec.key, spec.column])
     for *key_values, value in rows:
         plain = vault.unseal(spec.kind, value) if vault.is_sealed(value) else str(value).encode()
         if spec.index_column:
             db.execute(
                 f"UPDATE {spec.table} SET {spec.column} = ?, {spec.index_column} = ? WHERE {match}",
-                [vault.seal(spec.kind, plain), vault.blind_index(spec.index_kind or spec.kind, plain.decode()), *key_values],
+                [vault.seal(spec.kind, plain), vault.blind_index(spec.index_kind or spec.kind, plain.decode()), *key_values,
+                 value],
             )
         else:
-            db.execute(f"UPDATE {spec.table} SET {spec.column} = ? WHERE {match}", [vault.seal(spec.kind, plain), *key_values])
+            db.execute(f"UPDATE {spec.table} SET {spec.column} = ? WHERE {match}", [vault.seal(spec.kind, plain), *key_values, value])
     return len(rows)
 
 

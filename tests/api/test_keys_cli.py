@@ -90,3 +90,34 @@ def test_rotate_follows_the_configured_keys(planted, env, monkeypatch, capsys):
     assert "now sealed under k9" in out and "LASTMILE_DATA_KEYS" in out
     vault.install(vault.Keyring((fresh,)))  # the old key gone: everything must open with k9 alone
     assert_still_readable(client)
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer: nobody writes between the read and the write
+def test_rotation_keeps_what_another_process_wrote_meanwhile(fresh_db, settings, monkeypatch):
+    """Re-sealing reads a row, then rewrites it: an erasure committed between the two is not undone."""
+    from accounts import key_rotation
+    from accounts import store as accounts_store
+    from server.postgres import PostgresDatabase
+
+    with fresh_db.write() as db:
+        user_id = accounts_store.create_user(db, "erase.me@example.com", "hash", 0)
+    key_rotation.add_file_key(settings.data_dir)  # the email is now sealed under an older key
+    unseal, erased = vault.unseal, []
+
+    def erased_meanwhile(kind, value):  # the rotation has read the row; another server erases the account now
+        if not erased:
+            erased.append(True)
+            other = PostgresDatabase(settings.database_url, max_size=1)
+            with other.write() as db:
+                assert accounts_store.erase_user(db, user_id, 1)
+            other.close()
+        return unseal(kind, value)
+
+    monkeypatch.setattr(vault, "unseal", erased_meanwhile)
+    key_rotation.reseal_everything(fresh_db, accounts_store.SEALED)
+    monkeypatch.setattr(vault, "unseal", unseal)
+    assert erased
+    db = fresh_db.read()
+    assert f"erased-{user_id}@erased.invalid" == accounts_store.user_by_id(db, user_id)["email"]
+    assert accounts_store.user_id_by_email(db, "erase.me@example.com") is None
+    assert not any(key_rotation.stale_counts(fresh_db, accounts_store.SEALED).values())
