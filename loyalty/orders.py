@@ -176,6 +176,9 @@ def deliver(db: Any, order_id: int, now: datetime, hold_days: int, *,
     row = store.get_order(db, order_id)
     if row is None:
         raise UnknownOrder(f"no order {order_id}")
+    sync_store.lock_shopper(db, row["user_id"])  # its views (and a cash payment's ledger and tier) are read, then written
+    row = store.get_order(db, order_id)  # as it is now that this shopper's other writers are done
+    assert row is not None
     if row.get("delivered_at"):
         return get(db, order_id), False
     if not store.mark_delivered(db, order_id, clock.iso(now)):

@@ -137,6 +137,38 @@ def start_and_join(threads: list[threading.Thread], timeout: float | None = None
         thread.join(timeout)
 
 
+def waits_for_shopper_lock(url: str, user_id: int, work, hold: float = 0.5):
+    """Run ``work()`` in a thread while another "process" (its own PostgresDatabase on ``url``) holds the shopper's
+    lock; it must still be running when the lock is let go (it waited for it), then finish; its result."""
+    from server.postgres import PostgresDatabase
+    from sync import store as sync_store
+
+    done, outcome = threading.Event(), {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the test below
+            outcome["error"] = exc
+        done.set()
+
+    holder = PostgresDatabase(url, max_size=1)
+    thread = threading.Thread(target=run)
+    try:
+        with holder.write() as db:
+            sync_store.lock_shopper(db, user_id)
+            thread.start()
+            early = done.wait(hold)
+        thread.join(30)
+    finally:
+        holder.close()
+    assert not early, "the work did not wait for the shopper's lock another process held"
+    assert done.is_set(), "the work did not finish once the shopper's lock was let go"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def sync_push(client, headers: dict, client_id: str, *mutations: tuple[str, dict]) -> None:
     """Push mutations numbered 1, 2, ... of one client; every one must apply."""
     body = {"clientId": client_id, "mutations": [

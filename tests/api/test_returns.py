@@ -18,7 +18,7 @@ from sync.limits import SyncLimits
 from sync.models import Mutation, PushRequest
 from tests.loyalty_support import buy, make_user, move, place, view
 from tests.operator_support import console_sign_in, token_headers
-from tests.utils import add_product, assert_problem
+from tests.utils import add_product, assert_problem, waits_for_shopper_lock
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 DELIVERED = NOW - timedelta(days=2)
@@ -143,6 +143,18 @@ def test_an_order_becomes_returnable_on_every_device_when_delivered_not_when_shi
     service.mark_delivered(shop, order_id, NOW - timedelta(hours=1), hold_days=7)
     assert [f"returnable/{order_id}"] == [k for k in view(shop, user) if k not in before]
     assert [] == push(shop, user, "phone", [(1, "returns.request", {"orderId": order_id})]).errors
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_a_delivery_waits_for_the_shoppers_other_writers(shop, settings):
+    """Delivery writes the shopper's order, returnable and points rows (and pays cash on delivery: ledger and tier)
+    from what it reads: a checkout or redemption on another server holding the shopper's lock goes first."""
+    user = make_user(shop)
+    order_id = shipped_order(shop, user, {"MUG": 1}, NOW - timedelta(days=1))
+    order = waits_for_shopper_lock(settings.database_url, user,
+                                   lambda: service.mark_delivered(shop, order_id, NOW, hold_days=7))
+    assert "delivered" in [step.status for step in order.timeline if step.at]
+    assert order_id in {int(k.split("/")[1]) for k in view(shop, user, "returnable/")}
 
 
 def test_pushed_twice_it_is_applied_once(shop):
