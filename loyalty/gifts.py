@@ -42,7 +42,8 @@ def make_coupon(db: Any, user_id: int, *, source: str, item: str, name: str, val
 def to_coupon(row: dict) -> Coupon:
     """The ``coupons/{code}`` form of a loyalty coupon (``rewardId`` names what it came from)."""
     return Coupon(code=row["code"], reward_id=row["item"], name=row["name"], kind="coupon", value=row["value"],
-                  currency=row["currency"], sku=None, redeemed_at=row["created_at"], used_order_id=row["used_order_id"])
+                  currency=row["currency"], sku=None, redeemed_at=row["created_at"], used_order_id=row["used_order_id"],
+                  source=row["source"])
 
 
 def grant_birthday_pack(db: Any, user_id: int, local_year: int, now: datetime) -> BirthdayPack | None:

@@ -161,7 +161,7 @@ def draw(db: Any, user_id: int, lottery_id: str, now: datetime, *, client_id: st
     result = DrawResult(id=spend_id, lottery_id=lottery_id, prize_id=prize.id if prize else None,
                         prize_name=prize.name if prize else None, kind=prize.kind if prize else "none",
                         growth=row["cost"], at=clock.iso(now), coupon_code=code, points=points,
-                        value=prize.value if prize else 0, budget_spent=over_budget)
+                        value=prize.value if prize else 0, budget_spent=over_budget, currency=row["currency"])
     views.put_draw(db, user_id, result)
     views.refresh_points(db, user_id, now)
     return result

@@ -268,6 +268,9 @@ class Coupon(msgspec.Struct, rename="camel", frozen=True):
     sku: str | None
     redeemed_at: str
     used_order_id: int | None = None
+    source: Literal["mall", "growth", "lottery", "birthday"] = "mall"
+    """Where it came from: the points mall, or (loyalty coupons) growth, a lottery, a birthday pack; with ``value``
+    and ``currency`` it names the coupon in the reader's language (``name`` is English, or a reward's name)."""
 
 
 class GrowthInput(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
@@ -410,6 +413,9 @@ class DrawResult(msgspec.Struct, rename="camel", frozen=True):
     value: int = 0
     budget_spent: bool = False
     """True when the prize drawn could not be paid because the day's budget was spent."""
+    currency: str | None = None
+    """The lottery's currency (a coupon prize's ``value`` is in it); with ``kind``, ``value`` and ``points`` it names
+    the prize in the reader's language (``prize_name`` is the operator's text)."""
 
 
 class Badge(msgspec.Struct, rename="camel", frozen=True):

@@ -7,6 +7,7 @@ import { authed } from "./authed.js";
 import { el, fill, waitFor } from "./dom.js";
 import { lang, say } from "./i18n.js";
 import { money } from "./money.js";
+import { couponName } from "./perk-names.js";
 
 const ATTEMPT_KEY = "lastmile-checkout-key"; // one Idempotency-Key per attempt until it succeeds (no double order)
 const PLACED_KEY = "lastmile-placed-order";
@@ -393,13 +394,16 @@ class Checkout {
     const q = this.quote;
     if (!q) return fill(this.review, el("p", { class: "lm-muted" }, say("checkout.review.pricing")));
     const row = (label, value, id = null, cls = null) => [el("dt", { class: cls }, label), el("dd", { class: cls, id }, value)];
+    // A coupon of the shopper's is named from its synced row, in the page's language; an offer keeps its title.
+    const coupon = q.code ? this.client.view.get(`coupons/${q.code}`) : null;
+    const label = coupon ? couponName(coupon) : q.discountLabel;
     fill(this.review,
       el("h3", {}, say("checkout.review.items")),
       el("ul", { class: "lm-cart", id: "lm-review-lines" },
         q.lines.map((l) => el("li", { dataset: { sku: l.sku } }, el("span", { class: "name" }, `${l.name} × ${l.qty}`), el("span", {}, money(l.lineTotal, q.currency))))),
       el("dl", { id: "lm-review-totals" },
         ...row(say("checkout.review.subtotal"), money(q.subtotal, q.currency)),
-        ...(q.discount ? row(`${say("checkout.review.discount")}${q.discountLabel ? ` (${q.discountLabel})` : ""}`, money(-q.discount, q.currency)) : []),
+        ...(q.discount ? row(`${say("checkout.review.discount")}${label ? ` (${label})` : ""}`, money(-q.discount, q.currency)) : []),
         ...row(`${say("checkout.review.shipping")}: ${deliveryName(q.delivery)}`, q.shipping ? money(q.shipping, q.currency) : say("checkout.delivery.free")),
         ...row(say("checkout.review.total"), money(q.total, q.currency), "lm-review-total", "lm-total")),
       el("p", { class: "lm-muted", id: "lm-review-points" }, say("checkout.review.points", { points: q.pointsToEarn })),

@@ -9,6 +9,7 @@ import { authed } from "./authed.js";
 import { el, fill, waitFor } from "./dom.js";
 import { day, lang, named, text, textOr, tr } from "./i18n.js";
 import { money } from "./money.js";
+import { cashCouponName, couponName, drawPrizeName, prizeName } from "./perk-names.js";
 
 function signInFirst(client, mount, what) {
   if (client.signedIn) return false;
@@ -43,7 +44,7 @@ function renderPoints(client, mount, say) {
   if (coupons.length) {
     mount.append(
       el("h2", {}, tr("loyalty.coupons")),
-      el("ul", { id: "lm-coupons" }, coupons.map((c) => el("li", {}, el("code", {}, c.code), ` ${c.name}`, c.usedOrderId ? ` ${tr("loyalty.used_on", { order: c.usedOrderId })}` : ""))),
+      el("ul", { id: "lm-coupons" }, coupons.map((c) => el("li", {}, el("code", {}, c.code), ` ${couponName(c)}`, c.usedOrderId ? ` ${tr("loyalty.used_on", { order: c.usedOrderId })}` : ""))),
     );
   }
   const checkin = el("button", { type: "button", class: "lm-btn", id: "lm-checkin", disabled: !navigator.onLine }, tr("loyalty.checkin"));
@@ -106,14 +107,14 @@ function growthSection(client, p) {
     : [
         el("h3", {}, text("perks.growth.coupons")),
         el("ul", { id: "lm-growth-coupons" }, growthShop.coupons.map((c) =>
-          el("li", { "data-item": c.id }, `${text("perks.growth.coupon_line", { name: c.name, growth: c.growth })} `,
+          el("li", { "data-item": c.id }, `${text("perks.growth.coupon_line", { name: cashCouponName(c), growth: c.growth })} `,
             buy(text("perks.growth.buy"), c.growth, "growth.coupon", { itemId: c.id })))),
         ...growthShop.lotteries.filter((l) => l.active).map((l) =>
           el("section", { "data-lottery": l.id },
             el("h3", {}, l.name),
             el("p", {}, text("perks.growth.draw_cost", { growth: l.cost })),
             el("ul", { class: "lm-odds" },
-              l.prizes.map((prize) => el("li", {}, text("perks.growth.odds", { prize: prize.name, percent: percent(prize.odds) }))),
+              l.prizes.map((prize) => el("li", {}, text("perks.growth.odds", { prize: prizeName(prize, l.currency), percent: percent(prize.odds) }))),
               el("li", {}, text("perks.growth.nothing", { percent: percent(l.nothingOdds) }))),
             buy(text("perks.growth.draw"), l.cost, "growth.draw", { lotteryId: l.id }))),
       ];
@@ -127,7 +128,7 @@ function growthSection(client, p) {
     shop,
     draws.length
       ? [el("h3", {}, text("perks.growth.draws")), el("ul", { id: "lm-draws" }, draws.map((d) => el("li", { "data-draw": String(d.id) },
-          d.kind !== "none" ? text("perks.growth.won", { prize: d.prizeName })
+          d.kind !== "none" ? text("perks.growth.won", { prize: drawPrizeName(d, d.couponCode ? client.view.get(`coupons/${d.couponCode}`) : null) })
             : text(d.budgetSpent ? "perks.growth.budget_spent" : "perks.growth.lost"))))]
       : null,
   );

@@ -84,7 +84,7 @@ def test_the_birthday_pack_comes_once_a_year_by_tier(fresh_db):
     assert "diamond" == view(fresh_db, diamond)["points"]["tier"]
     birthday_run(fresh_db, diamond)
     coupons = [c for c in view(fresh_db, diamond, "coupons/").values() if c["rewardId"].startswith("birthday-")]
-    assert [(1_500, "EUR")] == [(c["value"], c["currency"]) for c in coupons]
+    assert [(1_500, "EUR", "birthday")] == [(c["value"], c["currency"], c["source"]) for c in coupons]
     order_id = place(fresh_db, diamond, {"HUGE": 1}, NOW, code=coupons[0]["code"])
     assert 1_500 == service.get_order(fresh_db, order_id).discount
 
@@ -117,6 +117,7 @@ def test_growth_buys_a_cash_coupon_without_costing_the_tier(fresh_db):
     assert 3 == push(fresh_db, user, client_id, [(1, "growth.coupon", {"itemId": "growth-10"})]).last_mutation_id
     coupons = [c for c in view(fresh_db, user, "coupons/").values() if c["rewardId"] == "growth-10"]
     assert 1 == len(coupons)                                         # the retry bought nothing more
+    assert ("growth", 1_000, "EUR") == (coupons[0]["source"], coupons[0]["value"], coupons[0]["currency"])
     add_product(fresh_db, "MUG", price=1_000, stock=100)
     order_id = place(fresh_db, user, {"MUG": 6}, NOW, code=coupons[0]["code"])
     assert (1_000, 5_000) == (service.get_order(fresh_db, order_id).discount, service.get_order(fresh_db, order_id).total)
@@ -160,8 +161,33 @@ def test_lotteries_publish_their_odds_and_draws_apply_once(fresh_db, client, adm
     assert ([], 4) == (pushed[1].json()["errors"], pushed[1].json()["lastMutationId"])
     drawn = view(fresh_db, user, "draws/")
     assert 3 == len(drawn) and {d["kind"] for d in drawn.values()} <= {"coupon", "points", "none"}
+    assert {"EUR"} == {d["currency"] for d in drawn.values()}        # what a coupon prize's value is in
     assert 3 == len(store.growth_spends(fresh_db.read(), user, "draw"))
     assert 0 == view(fresh_db, user)["points"]["spendableGrowth"]
+
+
+def test_draws_and_loyalty_coupons_carry_what_names_them_in_any_language(fresh_db):
+    """The PWA names prizes and loyalty coupons from kind, value, points and currency (and a coupon's source),
+    not from the stored English name; the name stays on the wire for older clients."""
+    user = gold_shopper(fresh_db)
+    prizes = [Prize(id="cny", name="¥20 coupon", kind="coupon", odds=5_000, value=2_000),
+              Prize(id="pts", name="100 points", kind="points", odds=5_000, points=100)]
+    with fresh_db.write() as db:
+        growth_shop.put_lottery(db, "yuan", LotteryInput(name="幸运抽奖", cost=10, daily_budget=10_000, currency="CNY",
+                                                         prizes=prizes), NOW)
+        coupon = growth_shop.draw(db, user, "yuan", NOW, rng=lambda n: 0)             # the first prize
+        points = growth_shop.draw(db, user, "yuan", NOW, rng=lambda n: 5_000)         # the second
+        growth_code = growth_shop.buy_coupon(db, user, "growth-3", NOW)
+    drawn = view(fresh_db, user, "draws/")
+    assert {"kind": "coupon", "value": 2_000, "currency": "CNY", "prizeName": "¥20 coupon"}.items() \
+        <= drawn[f"draws/{coupon.id}"].items()
+    assert {"kind": "points", "points": 100, "currency": "CNY"}.items() <= drawn[f"draws/{points.id}"].items()
+    rows = view(fresh_db, user, "coupons/")
+    assert {"source": "lottery", "value": 2_000, "currency": "CNY", "name": "¥20 coupon"}.items() \
+        <= rows[f"coupons/{coupon.coupon_code}"].items()
+    assert {"source": "growth", "value": 300, "currency": "EUR", "name": "€3 off"}.items() \
+        <= rows[f"coupons/{growth_code}"].items()
+    assert {"lottery", "growth"} == {c.source for c in service.coupons(fresh_db, user)}
 
 
 def test_a_draw_on_a_closed_lottery_is_refused(fresh_db):

@@ -129,7 +129,7 @@ def test_redeem_over_http_push_and_the_rewards_api(client, fresh_db, admin_heade
     assert [] == pushed.json()["errors"]
     assert 0 == client.get("/api/rewards").json()["items"][0]["stock"]
     coupons = client.get("/api/loyalty/coupons", headers=headers).json()
-    assert [("tote", None)] == [(c["rewardId"], c["usedOrderId"]) for c in coupons]
+    assert [("tote", None, "mall")] == [(c["rewardId"], c["usedOrderId"], c["source"]) for c in coupons]
     assert 601 == client.get("/api/loyalty/points", headers=headers).json()["balance"]
     # Withdrawn rewards leave the mall but stay in the admin list.
     patched = client.patch("/api/admin/rewards/tote", headers=admin_headers, json={"active": False, "stock": 5})

@@ -10,6 +10,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from server.pages.assets import pwa_texts
+from tests.browser.axe import serious_violations
 from tests.browser_pages import WAIT_MS, api, listed_products, page_in_new_context, sign_up_in_page
 from tests.checkout_pages import check_out
 from tests.utils import ADMIN_TOKEN
@@ -130,3 +132,85 @@ def test_a_new_shoppers_loyalty_pages_print_no_null(browser, live_server, path):
             expect(page.locator("#lm-loyalty-body")).not_to_contain_text("Loading the mall", timeout=WAIT_MS)
         text = page.inner_text("#lm-loyalty")
         assert [] == [word for word in ("null", "undefined") if word in text]
+
+
+ENGLISH_ITEM_WORDS = ("off", "coupon", "points", "Won", "Birthday")
+"""Words of the English names (growth coupons, prizes, loyalty coupons) that a zh-CN page must not show."""
+
+
+def test_in_chinese_growth_coupons_prizes_draws_and_coupons_are_named_in_chinese(browser, live_server):
+    items = listed_products(live_server)
+    currency = items[0]["currency"]
+    sure = {}  # lotteries with one sure prize, so what is drawn is known; their names are the operator's own
+    for kind, prize in (("coupon", {"name": "€20 coupon", "kind": "coupon", "value": 2_000}),
+                        ("points", {"name": "100 points", "kind": "points", "points": 100})):
+        sure[kind] = f"zh-{kind}-{uuid.uuid4().hex[:6]}"
+        admin(live_server, "PUT", f"/api/admin/lotteries/{sure[kind]}", {
+            "name": "幸运抽奖", "cost": 1, "dailyBudget": 100_000, "currency": currency,
+            "prizes": [{"id": "sure", "odds": 10_000, **prize}]})
+    # Enough spent to buy the €3 growth coupon (300 growth: one per currency unit paid) and a draw in each lottery.
+    priciest = max((i for i in items if i["availability"] == "in_stock"), key=lambda i: i["price"])
+    with page_in_new_context(browser, locale="zh-CN", viewport={"width": 390, "height": 844}) as page:
+        sign_up_in_page(page, live_server.url, "zh-perks")
+        qty = -(-31_000 // priciest["price"])
+        page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(priciest['id'])}, qty: {qty}}})")
+        check_out(page, live_server)
+
+        open_page(page, live_server, "/points")
+        shop = page.locator("#lm-growth-shop")
+        expect(page.locator("#lm-growth-coupons li[data-item='growth-3']")).to_contain_text("立减 €3.00 · 300 成长值",
+                                                                                            timeout=WAIT_MS)
+        expect(shop.locator(f"section[data-lottery='{sure['coupon']}']")).to_contain_text("€20.00 优惠券：100%")
+        expect(shop.locator(f"section[data-lottery='{sure['points']}']")).to_contain_text("100 积分：100%")
+        page.click("#lm-growth-coupons li[data-item='growth-3'] button")
+        for lottery in sure.values():
+            page.click(f"section[data-lottery='{lottery}'] button")
+        expect(page.locator("#lm-draws li")).to_have_count(2, timeout=WAIT_MS)
+        expect(page.locator("#lm-draws")).to_contain_text("抽中：€20.00 优惠券")
+        expect(page.locator("#lm-draws")).to_contain_text("抽中：100 积分")
+        coupons = page.locator("#lm-coupons li")
+        expect(coupons).to_have_count(2, timeout=WAIT_MS)
+        expect(page.locator("#lm-coupons")).to_contain_text("立减 €3.00")
+        expect(page.locator("#lm-coupons")).to_contain_text("€20.00 优惠券")
+        shown = page.inner_text("#lm-loyalty")
+        assert [] == [word for word in ENGLISH_ITEM_WORDS if word in shown]
+        assert [] == serious_violations(page)
+
+        # Checkout names the growth coupon in Chinese too (its quote's label is the stored English name).
+        growth_code = next(c for c in page.evaluate("window.lastmileSync.entries('coupons/')") if c["source"] == "growth")
+        page.evaluate(f"window.lastmileSync.mutate('cart.add', {{sku: {json.dumps(priciest['id'])}, qty: 1}})")
+        page.goto(f"{live_server.url}/checkout")
+        page.wait_for_function("document.documentElement.dataset.checkout === 'ready'", timeout=WAIT_MS)
+        page.wait_for_selector("#lm-address-list input[type=radio]:checked", timeout=WAIT_MS)
+        page.fill("#lm-checkout-code", growth_code["code"])
+        page.press("#lm-checkout-code", "Tab")
+        page.click("#lm-review")
+        totals = page.locator("#lm-review-totals")
+        expect(totals).to_contain_text("(立减 €3.00)", timeout=WAIT_MS)
+        assert "off" not in totals.inner_text()
+
+
+@pytest.mark.parametrize("locale, names", [
+    ("en", ["€3.00 off", "€20.00 coupon", "100 points", "€20.00 coupon", "Birthday gift: €15.00 off", "Tea off",
+            "€5.00 coupon", "€5.00 coupon", "Old name"]),
+    ("zh-CN", ["立减 €3.00", "€20.00 优惠券", "100 积分", "€20.00 优惠券", "生日礼：立减 €15.00", "Tea off",
+               "€5.00 优惠券", "€5.00 优惠券", "Old name"]),
+])
+def test_loyalty_item_names_come_from_their_fields_in_the_pages_language(module_page, locale, names):
+    module_page.evaluate("([texts, locale]) => { self.LastmileTexts = texts; document.documentElement.lang = locale; }",
+                         [json.loads(pwa_texts(locale)), locale])
+    assert names == module_page.evaluate("""async () => {
+      const n = await lm.load("perk-names");
+      return [
+        n.cashCouponName({ id: "growth-3", name: "€3 off", value: 300, currency: "EUR" }),
+        n.prizeName({ id: "grand", name: "€20 coupon", kind: "coupon", value: 2000 }, "EUR"),
+        n.prizeName({ id: "p", name: "100 points", kind: "points", points: 100 }, "EUR"),
+        n.couponName({ code: "LW-AB12", name: "€20 coupon", value: 2000, currency: "EUR", source: "lottery" }),
+        n.couponName({ code: "BD-AB12", name: "Birthday gift", value: 1500, currency: "EUR", source: "birthday" }),
+        n.couponName({ code: "PM-AB12", name: "Tea off", value: 500, currency: "EUR", source: "mall" }),
+        // Rows synced before `source`/`currency` existed: the code's prefix, the coupon row's currency.
+        n.couponName({ code: "LW-CD34", name: "€5 coupon", value: 500, currency: "EUR" }),
+        n.drawPrizeName({ kind: "coupon", value: 500, prizeName: "€5 coupon" }, { currency: "EUR" }),
+        n.drawPrizeName({ kind: "coupon", value: 500, prizeName: "Old name" }, null),
+      ];
+    }""")
