@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from accounts.consents import NOTIFICATIONS
 from clock import iso
 from sync import consent as sync_consent
+from sync import store as sync_store
 
 from . import audience_store, email_store, push_store
 from .config import RetentionConfig
@@ -34,6 +35,9 @@ def subscribe(database: Any, config: RetentionConfig, user_id: int, device_id: i
 def subscribe_in(db: Any, config: RetentionConfig, user_id: int, device_id: int, sub: NewSubscription, now: datetime) -> Subscription:
     """``subscribe`` in the caller's transaction (the demo seed subscribes thousands of devices in a few)."""
     validate(sub, config.push_services, config.test_origins)
+    # The shopper's subscriptions are counted and the consent is last-writer-wins (read, then write): serialised
+    # with their sync pushes and other subscribes on every process.
+    sync_store.lock_shopper(db, user_id)
     held = push_store.subscription_id_for(db, sub.endpoint)
     if held is not None and not same_keys(push_store.get_subscription(db, held), sub):
         # A browser re-subscribing sends the keys it made with the endpoint; other keys mean someone else

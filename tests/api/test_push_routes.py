@@ -19,7 +19,7 @@ from sync import store as sync_store
 from tests.loyalty_support import fill_cart
 from tests.push_double import PushDouble
 from tests.built_app import app_for
-from tests.utils import add_product, assert_problem, log_in, sign_up
+from tests.utils import add_product, assert_problem, log_in, sign_up, waits_for_shopper_lock
 
 
 @pytest.fixture
@@ -68,6 +68,24 @@ def test_subscribe_list_and_unsubscribe_per_device(api, double, fresh_db):
     ids = [s["id"] for s in api.get("/api/push/subscriptions", headers=phone).json()]
     assert 204 == api.delete(f"/api/push/subscriptions/{ids[0]}", headers=phone).status_code
     assert 404 == api.delete(f"/api/push/subscriptions/{ids[0]}", headers=phone).status_code
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_subscribing_waits_for_the_shoppers_other_writers(api, double, fresh_db, push_settings):
+    """Subscribing records the notifications consent last-writer-wins and counts the shopper's subscriptions (read,
+    then write): a sync push on another server holding the shopper's lock goes first."""
+    import msgspec
+
+    from retention import service as retention_service
+    from retention.models import NewSubscription
+
+    phone = sign_up(api, "a@example.com")
+    user, device = int(phone["X-Test-User"]), int(phone["X-Test-Device"])
+    sub = msgspec.convert(body(double.new_subscription()), NewSubscription)
+    config = push_runtime(push_settings).config
+    waits_for_shopper_lock(push_settings.database_url, user, lambda: retention_service.subscribe(
+        fresh_db, config, user, device, sub, datetime.now(timezone.utc)))
+    assert 1 == len(api.get("/api/push/subscriptions", headers=phone).json())
 
 
 def test_another_shoppers_subscription_is_not_found(api, double):
