@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 from anyio import to_thread
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from typing import Annotated
 
 from retention import audience_store, email_channel
@@ -29,7 +29,7 @@ from server.pages.assets import bundle_for
 from server.pages.locale import LOCALE_VARY, locale_headers
 
 MAX_FORM_BYTES = 1024
-Token = Annotated[str | None, Parameter(query="token", max_length=MAX_TOKEN, required=False)]
+Token = Annotated[str | None, QueryParameter(name="token", max_length=MAX_TOKEN, required=False)]
 
 
 def _t(locale: str, key: str) -> str:

@@ -44,3 +44,12 @@ def test_every_query_string_is_bounded_in_length(tmp_path):
         and getattr(field.kwarg_definition, "pattern", None) is None
     ]
     assert [] == unbounded
+
+
+def test_no_parameter_uses_litestars_deprecated_query_header_or_cookie_arguments(tmp_path):
+    deprecated = [
+        where
+        for where, _, field in _parameters(tmp_path)
+        if any(getattr(field.kwarg_definition, kind, None) for kind in ("query", "header", "cookie"))
+    ]
+    assert [] == deprecated, "use QueryParameter / HeaderParameter / CookieParameter(name=...)"
