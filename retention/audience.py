@@ -24,7 +24,7 @@ def conditions_of(raw: dict | None) -> Condition | None:
     try:
         tree = msgspec.convert(raw, Condition)
     except msgspec.ValidationError as exc:
-        raise BadCampaign(f"conditions: {exc}") from None
+        raise BadCampaign("bad-conditions", f"conditions: {exc}", path="conditions") from None
     return check(tree)
 
 
@@ -74,5 +74,6 @@ def check_holiday(data: HolidayIn) -> HolidayIn:
     try:
         date.fromisoformat(data.date)
     except ValueError:
-        raise BadCampaign(f"date {data.date!r} is not a calendar date (YYYY-MM-DD)") from None
+        raise BadCampaign("bad-holiday-date", f"date {data.date!r} is not a calendar date (YYYY-MM-DD)",
+                          date=data.date) from None
     return data

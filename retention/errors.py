@@ -56,7 +56,13 @@ class UnknownTemplate(RetentionError):
 
 
 class BadCampaign(RetentionError):
-    """A campaign definition that cannot be stored."""
+    """A campaign definition that cannot be stored; ``code`` names why and ``params`` fill its text (the console's)."""
+
+    def __init__(self, code: str, detail: str, **params: object):
+        super().__init__(detail)
+        self.code = code
+        self.params = params
+        self.problems = [("campaign", code)]  # the API's problem carries the code as PaymentDeclined's does
 
 
 class UnknownCampaign(RetentionError):

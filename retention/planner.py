@@ -53,28 +53,32 @@ def create_campaign(db: Any, campaign: CampaignIn) -> Campaign:
     """Store a campaign after checking its variants' names, templates and offers."""
     names = [v.name for v in campaign.variants]
     if len(set(names)) != len(names):
-        raise BadCampaign("variant names must differ")
+        raise BadCampaign("variant-names-repeat", "variant names must differ")
     for variant in campaign.variants:
         templates = template_rows(db, variant.template_key)
         if not templates:
-            raise BadCampaign(f"variant {variant.name}: there is no template {variant.template_key}")
+            raise BadCampaign("unknown-template", f"variant {variant.name}: there is no template "
+                              f"{variant.template_key}", variant=variant.name, template=variant.template_key)
         if variant.offer_id is not None and campaign_store.get_offer(db, variant.offer_id) is None:
-            raise BadCampaign(f"variant {variant.name}: there is no offer {variant.offer_id}")
+            raise BadCampaign("unknown-offer", f"variant {variant.name}: there is no offer {variant.offer_id}",
+                              variant=variant.name, offer=variant.offer_id)
         needed = offer_placeholders(templates, campaign.trigger)
         if variant.offer_id is None and needed:
             names = ", ".join(f"{{{n}}}" for n in needed)
-            raise BadCampaign(f"variant {variant.name}: template {variant.template_key} uses {names}, which only an "
-                              "offer fills: give the variant an offerId, or pick a template without them")
+            raise BadCampaign("offer-needed", f"variant {variant.name}: template {variant.template_key} uses {names}, "
+                              "which only an offer fills: give the variant an offerId, or pick a template without them",
+                              variant=variant.name, template=variant.template_key, placeholders=names)
     tree = conditions_of(campaign.conditions)  # BadCampaign naming the bad condition
     if campaign.trigger == "segment" and campaign.segment is None and tree is None:
-        raise BadCampaign("a segment campaign needs its segment or its conditions")
+        raise BadCampaign("segment-needed", "a segment campaign needs its segment or its conditions")
     if len(campaign.variants) < 2 and campaign.holdout == 0:
-        raise BadCampaign("an A/B test needs two variants, or one variant and a holdout share (holdout: percent "
-                          "of the audience that receives nothing); with one arm nothing can be compared")
+        raise BadCampaign("one-arm", "an A/B test needs two variants, or one variant and a holdout share (holdout: "
+                          "percent of the audience that receives nothing); with one arm nothing can be compared")
     if campaign.holiday is not None and campaign.trigger != "holiday":
-        raise BadCampaign("holiday names the calendar day of a holiday campaign: use it with trigger holiday")
+        raise BadCampaign("holiday-off-trigger",
+                          "holiday names the calendar day of a holiday campaign: use it with trigger holiday")
     if HOLDOUT in names:
-        raise BadCampaign(f"variant name {HOLDOUT!r} is the holdout's")
+        raise BadCampaign("holdout-name", f"variant name {HOLDOUT!r} is the holdout's", name=HOLDOUT)
     row = msgspec.structs.asdict(campaign)
     row["variants"] = [msgspec.to_builtins(v) for v in campaign.variants]
     row["conditions"] = dumps(tree)

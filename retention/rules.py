@@ -73,7 +73,7 @@ class Condition(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 
 
 def _bad(path: str, message: str) -> BadCampaign:
-    return BadCampaign(f"conditions{path}: {message}")
+    return BadCampaign("bad-conditions", f"conditions{path}: {message}", path=f"conditions{path}")
 
 
 def _check_value(path: str, name: str, spec: Field, op: str, value: Any) -> None:

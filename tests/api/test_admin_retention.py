@@ -93,6 +93,7 @@ def test_a_template_that_needs_an_offer_is_refused_for_a_variant_without_one(cli
     refused = assert_problem(client.post("/api/admin/retention/campaigns", json=bare, headers=admin_headers), 422,
                              "variant A", "{code}", "offerId")
     assert "{expires_on}" in refused["detail"]
+    assert [{"line": "campaign", "message": "offer-needed"}] == refused["errors"]  # the code the console translates
     bare["variants"][0]["offerId"] = offer["id"]
     assert 201 == client.post("/api/admin/retention/campaigns", json=bare, headers=admin_headers).status_code
 

@@ -97,6 +97,41 @@ def test_the_builder_sets_a_campaigns_holiday_shows_it_and_refuses_what_the_api_
     assert 3 == len(campaign_store.list_campaigns(fresh_db.read()))
 
 
+def _alert(html: str) -> str:
+    """The refusal's reason the console shows."""
+    return re.search(r'<p class="warn" role="alert">([^<]*)</p>', html).group(1)
+
+
+@pytest.mark.parametrize("change, english, chinese", [
+    ({"holiday": "618"}, "only be chosen with the holiday calendar trigger", "只有节日日历触发条件才能选择节日"),
+    ({"trigger": "holiday", "A_template": "holiday", "holiday": "Double 11!"}, "Check “Holiday", "请检查“节日"),
+    ({"holdout": "0"}, "An A/B test needs two variants", "A/B 测试需要两个版本"),
+    ({"A_template": "nope"}, "Variant A: there is no template nope.", "版本 A：没有模板 nope。"),
+    ({"A_template": "churn_risk.winback"}, "uses {code}, {discount}, {expires_on}, which only an offer fills",
+     "模板 churn_risk.winback 使用了 {code}, {discount}, {expires_on}，只有优惠才能填入"),
+    ({"trigger": "segment"}, "A segment campaign needs its audience", "人群活动需要指定目标人群"),
+    ({"A_template": "Not A Key"}, "Check “Variant A”", "请检查“版本 A”"),
+])
+def test_the_builders_refusals_read_in_the_operators_language(client, fresh_db, change, english, chinese):
+    csrf = console_sign_in(client, fresh_db, "mk@example.com", "marketer")
+    form = {"csrf": csrf, "name": "Wrong", "trigger": "churn_risk", "A_template": "churn_risk", "A_weight": "1",
+            "holdout": "10", **change}
+    en = client.post("/admin/campaigns", data=form)
+    zh = client.post("/admin/campaigns", data=form, headers={"Accept-Language": "zh-CN"})
+    assert (422, 422) == (en.status_code, zh.status_code)
+    assert english in _alert(en.text)
+    # The domain's English detail (or msgspec's) never reaches a zh-CN page: no two English words in a row.
+    assert chinese in _alert(zh.text) and not re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", _alert(zh.text)), _alert(zh.text)
+    assert [] == campaign_store.list_campaigns(fresh_db.read())
+
+
+def test_switching_an_unknown_campaign_says_so_in_the_operators_language(client, fresh_db):
+    csrf = console_sign_in(client, fresh_db, "mk@example.com", "marketer")
+    zh = client.post("/admin/campaigns/999/active", data={"csrf": csrf, "active": "1"},
+                     headers={"Accept-Language": "zh-CN"})
+    assert (404, "未保存： 没有编号为 999 的活动。") == (zh.status_code, _alert(zh.text))
+
+
 @pytest.mark.parametrize("days", [30, 90])
 def test_the_dashboard_shows_30_or_90_days(client, fresh_db, days):
     console_sign_in(client, fresh_db, "o@example.com", "owner")

@@ -1,6 +1,7 @@
 """Message tables hold every text in every locale; negotiation picks what the shopper asked for."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +43,12 @@ def test_lookup_fills_placeholders_and_a_missing_key_is_an_error():
     assert "Language" == i18n.t("de", "common.language")
     with pytest.raises(i18n.MissingText):
         i18n.t("en", "common.no-such-text")
+
+
+def test_every_campaign_refusal_code_has_a_console_text():
+    """The console shows a refused campaign's reason by its code (server/pages/admin/campaigns.py)."""
+    retention = Path(__file__).resolve().parents[2] / "retention"
+    sources = "".join(p.read_text(encoding="utf-8") for p in retention.glob("*.py"))
+    codes = set(re.findall(r'BadCampaign\(\s*"([a-z-]+)"', sources))
+    assert {"offer-needed", "one-arm", "holiday-off-trigger", "bad-conditions"} <= codes
+    assert [] == sorted(c for c in codes if f"console.campaigns.refused.{c}" not in i18n.catalog("en"))

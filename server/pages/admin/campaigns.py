@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import msgspec
@@ -11,7 +12,7 @@ from litestar.params import Parameter
 
 from operators.roles import Permission
 from retention import campaign_store, report_store
-from retention.errors import RetentionError
+from retention.errors import BadCampaign, RetentionError
 from retention.models import SEGMENTS, TRIGGERS, CampaignIn
 from retention.planner import campaign_from_row, create_campaign, get_campaign
 from retention.tracking import report
@@ -22,11 +23,28 @@ from server.pages.admin.console import html_response, note_audit, redirect
 from server.pages.admin.layout import csrf_field, frame, h, money, options, table
 
 SEGMENT_PATTERN = r"^(loyal|churn_risk|price_sensitive|new_explorer|regular)$"
+FIELD_LABELS = {"name": "campaigns.name", "trigger": "campaigns.trigger", "segment": "campaigns.audience",
+                "holiday": "campaigns.holiday", "holdout": "campaigns.holdout", "variants": "campaigns.variants"}
+"""The builder's label of each CampaignIn field a refusal can name."""
+WHERE = re.compile(r"at `\$\.(\w+)(?:\[(\d+)\])?")
 
 
 def _refused(request: Request, c: Ctx, why: str, status: int = 422) -> Response:
     body = f'<p class="warn" role="alert">{h(c.t("refused"))} {h(why)}</p><p><a href="/admin/campaigns">{h(c.t("back"))}</a></p>'
     return html_response(frame(request, c.info, c.t("campaigns.title"), body), status=status)
+
+
+def _why(c: Ctx, exc: Exception, variants: list[dict]) -> str:
+    """Why a campaign was refused, in the operator's language: the domain's code, or the field msgspec names."""
+    if isinstance(exc, BadCampaign):
+        return c.t(f"campaigns.refused.{exc.code}", **exc.params)
+    where = WHERE.search(str(exc)) if isinstance(exc, msgspec.ValidationError) else None
+    field, index = where.groups() if where else (None, None)
+    if field == "variants" and index is not None:
+        return c.t("campaigns.refused.field", field=c.t("campaigns.variant", name=variants[int(index)]["name"]))
+    if field in FIELD_LABELS:
+        return c.t("campaigns.refused.field", field=c.t(FIELD_LABELS[field]))
+    return c.t("campaigns.refused.other")
 
 
 def _holiday_label(c: Ctx, calendar: dict[str, str], trigger: str, key: str | None) -> str:
@@ -161,7 +179,7 @@ async def add_campaign(request: Request) -> Response:
 
         await to_thread.run_sync(create)
     except (msgspec.ValidationError, RetentionError) as exc:
-        return _refused(request, c, str(exc))
+        return _refused(request, c, _why(c, exc, variants))
     return redirect("/admin/campaigns?done=created")
 
 
@@ -179,8 +197,8 @@ async def set_active(request: Request, campaign_id: Id) -> Response:
 
     try:
         await to_thread.run_sync(switch)
-    except RetentionError as exc:
-        return _refused(request, c, str(exc), status=404)
+    except RetentionError:
+        return _refused(request, c, c.t("campaigns.refused.unknown-campaign", id=campaign_id), status=404)
     return redirect(f"/admin/campaigns?done={'activated' if active else 'deactivated'}")
 
 
