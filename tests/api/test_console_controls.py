@@ -4,12 +4,13 @@ Secure cookies behind https, sign-in rate limits."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
 from retention import audience_store, campaign_store
 from retention.config import RetentionConfig
+from retention.demo_calendar import seed_holidays
 from retention.planner import enqueue_message, get_campaign
 from tests.operator_support import PASSWORD, code, console_sign_in, csrf_of, make_operator
 from tests.push_subscriptions import ensure_shopper
@@ -95,6 +96,30 @@ def test_the_builder_sets_a_campaigns_holiday_shows_it_and_refuses_what_the_api_
         refused = build("Wrong", trigger, holiday)
         assert (422, True) == (refused.status_code, 'role="alert"' in refused.text and "holiday" in refused.text)
     assert 3 == len(campaign_store.list_campaigns(fresh_db.read()))
+
+
+def test_holiday_names_read_in_the_operators_language_and_an_operators_own_name_as_given(client, fresh_db):
+    with fresh_db.write() as db:
+        seed_holidays(db, date(2026, 1, 1))  # 618, Double 11 and Spring Festival, named in English
+        campaign_store.put_holiday(db, "mid_autumn", "Mooncake day", "2026-09-25", 3)
+    csrf = console_sign_in(client, fresh_db, "mk@example.com", "marketer")
+    assert 303 == client.post("/admin/campaigns", follow_redirects=False, data={
+        "csrf": csrf, "name": "New year", "trigger": "holiday", "holiday": "spring_festival", "A_template": "holiday",
+        "A_weight": "1", "holdout": "10"}).status_code
+
+    def holiday_options(html: str) -> dict[str, str]:
+        field = re.search(r'<select id="c-holiday" name="holiday"[^>]*>(.*?)</select>', html).group(1)
+        return dict(re.findall(r'<option value="([^"]+)">([^<]*)</option>', field))
+
+    en = client.get("/admin/campaigns").text
+    zh = client.get("/admin/campaigns", headers={"Accept-Language": "zh-CN"}).text
+    assert {"spring_festival": "Spring Festival (spring_festival)", "618": "618 (618)",
+            "mid_autumn": "Mooncake day (mid_autumn)", "double11": "Double 11 (double11)"} == holiday_options(en)
+    assert {"spring_festival": "春节 (spring_festival)", "618": "618 (618)", "mid_autumn": "Mooncake day (mid_autumn)",
+            "double11": "双十一 (double11)"} == holiday_options(zh)
+    assert ({"New year": "Spring Festival (spring_festival)"}, {"New year": "春节 (spring_festival)"}) == (
+        _holiday_cells(en), _holiday_cells(zh))
+    assert "Spring Festival" not in zh and "Double 11" not in zh
 
 
 def _alert(html: str) -> str:

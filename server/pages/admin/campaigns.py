@@ -18,6 +18,7 @@ from retention.planner import campaign_from_row, create_campaign, get_campaign
 from retention.tracking import report
 from server.http.params import Id
 from server.http.roles import PERMISSION
+from server.i18n import catalog
 from server.pages.admin.common import Ctx, ctx, form_fields, parse_int
 from server.pages.admin.console import html_response, note_audit, redirect
 from server.pages.admin.layout import csrf_field, frame, h, money, options, table
@@ -45,6 +46,11 @@ def _why(c: Ctx, exc: Exception, variants: list[dict]) -> str:
     if field in FIELD_LABELS:
         return c.t("campaigns.refused.field", field=c.t(FIELD_LABELS[field]))
     return c.t("campaigns.refused.other")
+
+
+def _holiday_name(c: Ctx, key: str, name: str) -> str:
+    """A known holiday's name in the operator's language if stored in English (as seed-demo does), else as stored."""
+    return c.t(f"holiday.{key}") if catalog("en").get(f"console.holiday.{key}") == name else name
 
 
 def _holiday_label(c: Ctx, calendar: dict[str, str], trigger: str, key: str | None) -> str:
@@ -106,7 +112,7 @@ def campaigns_page(
     with c.database.snapshot() as db:
         campaigns = [campaign_from_row(r) for r in campaign_store.list_campaigns(db)]
         offers = campaign_store.list_offers(db)
-        calendar = {r["key"]: r["name"] for r in campaign_store.list_holidays(db)}
+        calendar = {r["key"]: _holiday_name(c, r["key"], r["name"]) for r in campaign_store.list_holidays(db)}
         rows = report(db)
         shoppers, reachable = report_store.audience_size(db, segment)
     listing = []
