@@ -1,6 +1,7 @@
 """The console in Chromium: sign in with a TOTP code, every page renders (charts too) with no outside request and no
 serious axe violation; a support operator gets 403 on campaigns and sees masked emails; CSRF-less posts are refused;
-a marketer builds a campaign for one holiday of the calendar (and is refused one for a holiday on another trigger)."""
+a marketer builds a campaign for one holiday of the calendar (and is refused one for a holiday on another trigger,
+in English and in Chinese)."""
 
 from __future__ import annotations
 
@@ -142,6 +143,12 @@ def test_a_marketer_builds_a_campaign_for_one_holiday(browser, live_server, live
         assert [] == serious_violations(page)
         page.goto(f"{live_server.url}/admin/campaigns")
         assert 0 == page.locator("tr", has_text="Browser churn on Double 11").count()
+        # In Chinese the holiday's name and the refusal's reason are Chinese, and the refusal page passes axe too.
+        page.goto(f"{live_server.url}/admin/campaigns?lang=zh-CN")
+        assert 1 == page.locator("tr", has_text="Browser Double 11").locator("td", has_text="双十一 (double11)").count()
+        build("Browser churn on Double 11", "churn_risk")
+        assert ("未保存： 只有节日日历触发条件才能选择节日。", []) == (page.locator("[role=alert]").inner_text(),
+                                                              serious_violations(page))
 
 
 def test_support_gets_403_on_campaigns_and_masked_emails(browser, live_server, operators):
