@@ -13,6 +13,7 @@ from accounts.consents import ANALYTICS, NOTIFICATIONS, OFFERS
 from catalog import store as catalog_store
 from clock import iso
 from loyalty import gifts
+from sync import store as sync_store
 
 from . import audience_store, campaign_store, customers, push_store, watch_store
 from .audience import conditions_of, in_audience
@@ -78,6 +79,9 @@ def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionC
     message or offer without `offers`, no push without `notifications` (their subscriptions are dropped)
     (accounts.consents).
     """
+    # The shopper's pack, ledger, points row, profile and price baselines are read, then written: their other
+    # writers (a checkout, a sync push, a second runner) on every process wait, as the loyalty job's pass does.
+    sync_store.lock_shopper(db, facts.user_id)
     # The birthday pack is a tier perk, not marketing: it comes on the local birthday whatever the consents.
     birthday_hit = birthday(facts, now, facts.time_zone or config.default_time_zone)
     if birthday_hit is not None:

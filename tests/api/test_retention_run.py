@@ -21,6 +21,7 @@ from retention.run import run_retention
 from retention.segments import ShopperFacts
 from retention.tracking import format_report, record_events, report
 from tests.push_subscriptions import subscribe
+from tests.utils import waits_for_shopper_lock
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
 AGREED = frozenset(PURPOSES)  # these shoppers agreed to every purpose (tests/api/test_consents.py covers refusals)
@@ -172,3 +173,18 @@ def test_shoppers_without_push_still_get_the_offer_in_their_view(fresh_db, confi
                            publish=lambda db, user, view: published.append((user, view["id"])))
     assert ([(7, oid)], 0) == (published, result.delivery.sent)
     assert campaign_store.get_grant(fresh_db.read(), 7, oid) is not None
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_a_shoppers_pass_waits_for_their_other_writers(fresh_db, config, settings):
+    """A pass reads then writes the shopper's birthday pack, ledger, points row, profile and baselines, even when no
+    message fires (so enqueue_message's lock is never taken): a checkout on another server holding the lock goes first."""
+    from loyalty import store as loyalty_store
+    from tests.loyalty_support import make_user
+
+    user = make_user(fresh_db)
+    facts = ShopperFacts(user_id=user, birthday="06-10", wishlist_prices={"SKU-2": 800}, consents=frozenset({"analytics"}))
+    result = waits_for_shopper_lock(settings.database_url, user,
+                                    lambda: run_retention(fresh_db, config, NOW, provider_of([facts])))
+    assert (1, {}) == (result.shoppers, result.messages)
+    assert loyalty_store.birthday_pack(fresh_db.read(), user, 2026) is not None
