@@ -51,6 +51,9 @@ def delete_account(database: Any, policy: AuthPolicy, current: CurrentUser, pass
     points ledger stay for accounting, tied only to the anonymous user id (their delivery addresses go)."""
     accounts_service.reauthenticate(database, policy, current, password, code)
     with database.write() as db:
+        # A sync push or checkout of this shopper on another process finishes first, so every row it wrote is seen
+        # (and erased) here; one that began after would otherwise commit rows this erasure never saw.
+        sync_store.lock_shopper(db, current.user_id)
         sync_store.erase_user(db, current.user_id)
         retention_service.erase_shopper(db, current.user_id)
         loyalty_service.erase_shopper(db, current.user_id)

@@ -16,7 +16,8 @@ from server.app import create_app
 from server.push_runtime import push_runtime
 from tests.loyalty_support import place
 from tests.push_double import PushDouble
-from tests.utils import BIRTHDAY, ZONE, add_product, log_in, plant_personal_data, stored_bytes, sync_push
+from tests.utils import (BIRTHDAY, ZONE, add_product, log_in, plant_personal_data, stored_bytes, sync_push,
+                         waits_for_shopper_lock)
 
 PASSWORD = "correct horse battery"
 
@@ -85,6 +86,24 @@ def test_deleting_the_account_erases_personal_data_and_keeps_orders_anonymised(s
     assert [] == [name for name, v in planted.items() if v in stored_bytes(fresh_db)]
     # The email is free again: a new account can take it.
     assert 201 == client.post("/api/auth/signup", json={"email": "private.person@example.com", "password": PASSWORD}).status_code
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_deleting_the_account_waits_for_the_shoppers_other_writers(shop, fresh_db, settings):
+    """A sync push on another server holding the shopper's lock commits first, so the erasure sees (and removes)
+    every row it wrote: none of it outlives the account."""
+    from accounts.models import CurrentUser
+    from server.http.auth import auth_policy
+    from server.shopper_data import delete_account
+
+    client, double = shop
+    plant_personal_data(client, double)
+    headers = log_in(client, email="private.person@example.com")
+    current = CurrentUser(user_id=int(headers["X-Test-User"]), device_id=int(headers["X-Test-Device"]))
+    waits_for_shopper_lock(settings.database_url, current.user_id,
+                           lambda: delete_account(fresh_db, auth_policy(settings), current, PASSWORD, None))
+    assert 401 == client.get("/api/me", headers=headers).status_code
+    assert 0 == fresh_db.read().execute("SELECT count(*) FROM sync_view WHERE user_id = ?", [current.user_id]).fetchone()[0]
 
 
 def test_deleting_an_account_with_2fa_needs_a_current_code(shop, fresh_db):
