@@ -153,6 +153,7 @@ def put_lottery(database: Any, lottery_id: str, data: LotteryInput, now: datetim
 def draw(database: Any, user_id: int, lottery_id: str, now: datetime | None = None) -> DrawResult:
     """One draw outside sync (CLI, tests); the PWA uses the sync mutation ``growth.draw``."""
     with database.write() as db:
+        sync_store.lock_shopper(db, user_id)  # spendable growth is read, then spent (a push holds it for the mutation)
         result = growth_shop.draw(db, user_id, lottery_id, _now(now))
     notify(user_id)
     return result
@@ -233,6 +234,7 @@ def request_return(database: Any, user_id: int, order_id: int, skus: list[str], 
                    now: datetime | None = None) -> ReturnView:
     """Ask for a return outside sync (tests, scripts); the PWA uses the sync mutation ``returns.request``."""
     with database.write() as db:
+        sync_store.lock_shopper(db, user_id)  # the order's returns and the free-return allowance are read, then written
         return_id = returns.request(db, user_id, ReturnRequestArgs(order_id=order_id, skus=skus), _now(now),
                                     client_id=client_id, mutation_id=mutation_id)
         value = return_views.view(db, return_id)

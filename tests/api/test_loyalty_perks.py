@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import msgspec
+import pytest
 
 from loyalty import growth_shop, ledger, service, store
 from loyalty.models import LotteryInput, Prize
@@ -16,7 +17,7 @@ from server.wiring import install
 from sync import engine
 from sync.limits import SyncLimits
 from sync.models import Mutation, PushRequest
-from tests.utils import add_product, assert_problem
+from tests.utils import add_product, assert_problem, waits_for_shopper_lock
 from tests.loyalty_support import buy, make_user, move, place, shopper, view
 
 NOW = datetime.now(timezone.utc)
@@ -188,6 +189,19 @@ def test_draws_and_loyalty_coupons_carry_what_names_them_in_any_language(fresh_d
     assert {"source": "growth", "value": 300, "currency": "EUR", "name": "€3 off"}.items() \
         <= rows[f"coupons/{growth_code}"].items()
     assert {"lottery", "growth"} == {c.source for c in service.coupons(fresh_db, user)}
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_a_draw_outside_sync_waits_for_the_shoppers_other_writers(fresh_db, settings):
+    """A draw reads the spendable growth, then spends it: a sync push on another server spending the same growth
+    holds the shopper's lock, and the draw waits for it (never spending growth twice)."""
+    user = gold_shopper(fresh_db)
+    with fresh_db.write() as db:
+        growth_shop.put_lottery(db, "one", LotteryInput(name="One", cost=10, daily_budget=10_000, currency="EUR",
+                                                        prizes=[Prize(id="p", name="P", kind="points", odds=1, points=1)]),
+                                NOW)
+    drawn = waits_for_shopper_lock(settings.database_url, user, lambda: service.draw(fresh_db, user, "one", NOW))
+    assert [drawn.id] == [s["id"] for s in store.growth_spends(fresh_db.read(), user, "draw")]
 
 
 def test_a_draw_on_a_closed_lottery_is_refused(fresh_db):

@@ -157,6 +157,17 @@ def test_a_delivery_waits_for_the_shoppers_other_writers(shop, settings):
     assert order_id in {int(k.split("/")[1]) for k in view(shop, user, "returnable/")}
 
 
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_a_return_asked_outside_sync_waits_for_the_shoppers_other_writers(shop, settings):
+    """Asking reads the order's returns and the free-return allowance, then writes: a push on another server asking
+    for the same lines holds the shopper's lock, and this request waits for it."""
+    user = make_user(shop)
+    order_id = delivered_order(shop, user, {"MUG": 1})
+    returned = waits_for_shopper_lock(settings.database_url, user, lambda: service.request_return(
+        shop, user, order_id, [], client_id="script", mutation_id=1, now=NOW))
+    assert [returned.id] == [r["id"] for r in returns_store.order_returns(shop.read(), order_id)]
+
+
 def test_pushed_twice_it_is_applied_once(shop):
     user = make_user(shop)
     order_id = delivered_order(shop, user, {"MUG": 1})
