@@ -67,9 +67,8 @@ def create_reward(db: Any, data: RewardInput, now: datetime) -> Reward:
         if catalog_store.get_product(db, data.sku) is None:
             raise BadOrderInput(f"no product {data.sku!r} in the catalog")
     _check_tier_prices(data.points_cost, data.gold_cost, data.diamond_cost)
-    if store.get_reward(db, data.id) is not None:
+    if not store.insert_reward(db, msgspec.structs.asdict(data), clock.iso(now)):
         raise DuplicateReward(f"a reward {data.id!r} exists already")
-    store.insert_reward(db, msgspec.structs.asdict(data), clock.iso(now))
     return get_reward(db, data.id)
 
 

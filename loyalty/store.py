@@ -658,14 +658,15 @@ def growth_counts(db: Any, user_id: int, kind: str, day: str, month: str) -> tup
 # ---------------------------------------------------------------------------------------------- rewards
 
 
-def insert_reward(db: Any, row: dict, now: str) -> None:
-    """A new reward."""
-    db.execute(
+def insert_reward(db: Any, row: dict, now: str) -> bool:
+    """A new reward; False when one with its id exists (whichever process made it first)."""
+    return db.execute(
         "INSERT INTO rewards (id, name, kind, points_cost, stock, value, currency, sku, active, category, min_tier,"
         " gold_cost, diamond_cost, created_at, updated_at) VALUES (:id, :name, :kind, :points_cost, :stock, :value,"
-        " :currency, :sku, :active, :category, :min_tier, :gold_cost, :diamond_cost, :now, :now)",
+        " :currency, :sku, :active, :category, :min_tier, :gold_cost, :diamond_cost, :now, :now)"
+        " ON CONFLICT (id) DO NOTHING",
         {**_REWARD_DEFAULTS, **row, "active": int(bool(row["active"])), "now": now},
-    )
+    ).rowcount == 1
 
 
 def insert_rewards(db: Any, rows: list[dict], now: str) -> int:

@@ -7,8 +7,10 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import msgspec
+import pytest
 
 from loyalty import ledger, service, store
+from loyalty.errors import DuplicateReward
 from loyalty.models import RewardInput
 from server.wiring import install
 from sync import engine
@@ -73,6 +75,33 @@ def test_many_devices_redeeming_at_once_never_overdraw_or_oversell(fresh_db):
     assert {"reward-unavailable", "not-enough-points"} == {e.code for r in responses for e in r.errors}
     assert 2 + made["pin"] == len(view(fresh_db, user, "coupons/"))
     assert 1 == view(fresh_db, user)["points"]["balance"]
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_operators_adding_one_reward_at_once_on_many_servers_make_it_once(fresh_db, settings):
+    """The id is claimed by the insert itself: every other server hears "duplicate" (409), none fails on the
+    unique key (500) after a check that saw no reward yet."""
+    from server.postgres import PostgresDatabase
+
+    servers = [PostgresDatabase(settings.database_url, max_size=1) for _ in range(6)]
+    barrier = threading.Barrier(len(servers))
+    outcomes = []
+
+    def add(database) -> None:
+        barrier.wait()
+        try:
+            reward(database, "mug", cost=100, stock=5)
+            outcomes.append("made")
+        except DuplicateReward:
+            outcomes.append("duplicate")
+        except Exception as exc:  # the unique key's error: what the test must never see
+            outcomes.append(type(exc).__name__)
+
+    start_and_join([threading.Thread(target=add, args=(d,)) for d in servers])
+    for database in servers:
+        database.close()
+    assert ["duplicate"] * 5 + ["made"] == sorted(outcomes)
+    assert 5 == store.get_reward(fresh_db.read(), "mug")["stock"]
 
 
 def test_retried_push_redeems_once(fresh_db):
