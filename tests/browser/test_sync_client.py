@@ -260,6 +260,9 @@ def test_checkout_from_the_cart_page_shows_on_the_orders_and_points_pages(browse
         page.goto(f"{live_server.url}/p/{sku}")
         sync_ready(page)
         page.click("[data-action=cart-add]")
+        # Recorded first (data-pending was 0 before the click too): a page left before its IndexedDB write
+        # commits loses the change, which CI's loaded machine once showed as an empty cart.
+        expect(page.locator("#lm-in-cart")).to_have_attribute("data-qty", "1", timeout=WAIT_MS)
         expect(page.locator("#lm-sync-status")).to_have_attribute("data-pending", "0", timeout=WAIT_MS)
         page.goto(f"{live_server.url}/cart")
         sync_ready(page)
@@ -294,6 +297,7 @@ def test_an_offline_cart_names_and_prices_lines_it_has_seen_and_says_which_it_ca
             wait_until(lambda: page_saved_by_service_worker(page), f"the service worker to save {path}")
         page.context.set_offline(True)
         page.click("[data-action=cart-add]")
+        expect(page.locator("#lm-in-cart")).to_have_attribute("data-qty", "1", timeout=WAIT_MS)  # recorded
         page.goto(f"{live_server.url}/cart")
         sync_ready(page)
         line = page.locator(f"#lm-cart-lines li[data-sku='{shown['id']}']")
