@@ -40,26 +40,35 @@ def _key(kind: str, value: str) -> str:
     return vault.blind_index(LOGIN_ATTEMPT, f"{kind}:{value}")
 
 
-def _check_limit(db: Any, key: str, limit: int, window: int, now: float, what: str) -> None:
-    count, oldest = store.count_attempts(db, key, now - window)
-    if count >= limit:
-        retry = max(1, int((oldest or now) + window - now) + 1)
-        raise RateLimited(f"too many attempts {what}; try again in {retry} s", retry_after=retry)
-
-
-def _check_limits(database: Any, policy: AuthPolicy, account: str | None, address: str, now: float) -> None:
-    db = database.read()
+def _claim(database: Any, policy: AuthPolicy, limits: list[tuple[str, int, str]], now: float) -> list[int]:
+    """Record an attempt under each ``(key, limit, what)`` first, then count (claim first): attempts in flight on
+    any process count, so a burst of parallel guesses gets no more than the limit past. RateLimited (the claims
+    withdrawn) when a key had its limit already; else the claims' ids, which stay as the failures' record unless
+    the caller withdraws them (``_withdraw``: a success, or a refusal that is not a guess)."""
     window = policy.login_window_seconds
-    _check_limit(db, _key("address", address), policy.login_max_attempts_per_address, window, now, "from this address")
-    if account is not None:
-        _check_limit(db, _key("account", account), policy.login_max_failures_per_account, window, now, "for this account")
-
-
-def _record(database: Any, policy: AuthPolicy, keys: list[str], now: float) -> None:
     with database.write() as db:
-        for key in keys:
-            store.add_attempt(db, key, now)
-        store.prune_attempts(db, now - policy.login_window_seconds)
+        claims = [store.add_attempt(db, key, now) for key, _, _ in limits]
+        store.prune_attempts(db, now - window)
+    db = database.read()  # after the commit: whoever claimed before us is counted too
+    for key, limit, what in limits:
+        count, oldest = store.count_attempts(db, key, now - window)
+        if count > limit:
+            _withdraw(database, claims)
+            retry = max(1, int((oldest or now) + window - now) + 1)
+            raise RateLimited(f"too many attempts {what}; try again in {retry} s", retry_after=retry)
+    return claims
+
+
+def _withdraw(database: Any, claims: list[int]) -> None:
+    with database.write() as db:
+        store.remove_attempts(db, claims)
+
+
+def _login_limits(policy: AuthPolicy, account: str | None, address: str) -> list[tuple[str, int, str]]:
+    limits = [(_key("address", address), policy.login_max_attempts_per_address, "from this address")]
+    if account is not None:
+        limits.append((_key("account", account), policy.login_max_failures_per_account, "for this account"))
+    return limits
 
 
 def _new_session(db: Any, user_id: int, device_name: str, now: int) -> Session:
@@ -77,9 +86,8 @@ def signup(
     email = normalise_email(email)
     if len(password) < 8:
         raise BadAccountInput("a password needs at least 8 characters")
-    _check_limits(database, policy, None, address, now)
-    # Signups cost a scrypt hash each: they count against the address's budget like logins do.
-    _record(database, policy, [_key("address", address)], now)
+    # Signups cost a scrypt hash each: they count against the address's budget like logins do (the claim stays).
+    _claim(database, policy, _login_limits(policy, None, address), now)
     encoded = passwords.hash_password(password, policy.scrypt_n)
     with database.write() as db:
         user_id = store.create_user(db, email, encoded, int(now))
@@ -104,23 +112,21 @@ def login(
         email = normalise_email(email)
     except BadAccountInput:
         email = ""  # still hash below: a malformed address must not answer faster than a wrong password
-    _check_limits(database, policy, email or None, address, now)
-    failure_keys = [_key("address", address)] + ([_key("account", email)] if email else [])
+    # The attempt is claimed before the password is checked; a failure leaves it counted, a success withdraws it.
+    claims = _claim(database, policy, _login_limits(policy, email or None, address), now)
     user = store.user_by_email(database.read(), email) if email else None
     if user is None:
         passwords.burn_time(password, policy.scrypt_n)
-        _record(database, policy, failure_keys, now)
         raise BadCredentials()
     if not passwords.verify_password(password, user["password_hash"]):
-        _record(database, policy, failure_keys, now)
         raise BadCredentials()
     rehash = passwords.hash_password(password, policy.scrypt_n) if passwords.needs_rehash(user["password_hash"], policy.scrypt_n) else None
     if user["totp_enabled"]:
         if code is None:
+            _withdraw(database, claims)  # the right password, no code yet: not a failure
             raise TotpRequired()
         step = totp.matching_step(user["totp_secret"], code, now)
         if step is None:
-            _record(database, policy, failure_keys, now)
             raise BadCredentials()
     with database.write() as db:
         if user["totp_enabled"] and not store.use_totp_step(db, user["id"], step):
@@ -130,8 +136,8 @@ def login(
             if rehash:
                 store.set_password_hash(db, user["id"], rehash)
             session = _new_session(db, user["id"], device_name, int(now))
+            store.remove_attempts(db, claims)
     if not accepted:
-        _record(database, policy, failure_keys, now)
         raise BadCredentials()
     return session
 
@@ -222,10 +228,8 @@ def _accept_code(db: Any, user: dict, code: str, now: float) -> None:
 
 def _guarded_code(database: Any, policy: AuthPolicy, current: CurrentUser, now: float, change: Any) -> None:
     """Run a TOTP-checked change; wrong codes count against the account like failed logins (no brute force)."""
-    key = _key("totp", str(current.user_id))
-    _check_limit(
-        database.read(), key, policy.login_max_failures_per_account, policy.login_window_seconds, now, "for this account"
-    )
+    claims = _claim(database, policy, [(_key("totp", str(current.user_id)), policy.login_max_failures_per_account,
+                                         "for this account")], now)
     try:
         with database.write() as db:
             user = store.user_by_id(db, current.user_id)
@@ -233,8 +237,11 @@ def _guarded_code(database: Any, policy: AuthPolicy, current: CurrentUser, now: 
                 raise NotAuthenticated()
             change(db, user)
     except BadAccountInput:
-        _record(database, policy, [key], now)
+        raise  # a wrong code: its claim stays counted
+    except BaseException:
+        _withdraw(database, claims)
         raise
+    _withdraw(database, claims)
 
 
 def totp_confirm(database: Any, current: CurrentUser, code: str, now: float | None = None, policy: AuthPolicy = AuthPolicy()) -> None:
@@ -288,11 +295,11 @@ def reauthenticate(database: Any, policy: AuthPolicy, current: CurrentUser, pass
     """Check the caller's password (and TOTP code when 2FA is on) before a destructive request;
     ReauthenticationFailed when wrong (failures count against the account like failed logins)."""
     now = time.time() if now is None else now
-    key = _key("reauth", str(current.user_id))
-    _check_limit(database.read(), key, policy.login_max_failures_per_account, policy.login_window_seconds, now,
-                 "for this account")
+    claims = _claim(database, policy, [(_key("reauth", str(current.user_id)), policy.login_max_failures_per_account,
+                                         "for this account")], now)
     user = store.user_by_id(database.read(), current.user_id)
     if user is None:
+        _withdraw(database, claims)
         raise NotAuthenticated()
     ok = passwords.verify_password(password, user["password_hash"])
     if ok and user["totp_enabled"]:
@@ -302,8 +309,9 @@ def reauthenticate(database: Any, policy: AuthPolicy, current: CurrentUser, pass
         else:
             with database.write() as db:
                 ok = store.use_totp_step(db, user["id"], step)
-    if not ok:
-        _record(database, policy, [key], now)
+    if ok:
+        _withdraw(database, claims)
+    else:  # the claim stays: a failure
         raise ReauthenticationFailed("password or code is not right" if user["totp_enabled"] else "the password is not right")
 
 

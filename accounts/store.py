@@ -358,9 +358,15 @@ def count_attempts(db: Any, key_hash: str, since: float) -> tuple[int, float | N
     return row["n"], row["oldest"]
 
 
-def add_attempt(db: Any, key_hash: str, at: float) -> None:
-    """Record one attempt under a key."""
-    db.execute("INSERT INTO login_attempts (key_hash, at) VALUES (?, ?)", [key_hash, at])
+def add_attempt(db: Any, key_hash: str, at: float) -> int:
+    """Record one attempt under a key; its id."""
+    return db.execute("INSERT INTO login_attempts (key_hash, at) VALUES (?, ?) RETURNING id", [key_hash, at]).fetchone()[0]
+
+
+def remove_attempts(db: Any, ids: list[int]) -> None:
+    """Withdraw attempts recorded before their outcome was known (a success, a refusal that is not a guess)."""
+    for attempt_id in ids:
+        db.execute("DELETE FROM login_attempts WHERE id = ?", [attempt_id])
 
 
 def prune_attempts(db: Any, before: float) -> None:

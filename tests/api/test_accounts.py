@@ -195,6 +195,45 @@ def test_logins_are_limited_per_client_address(strict_settings, fresh_db):
         assert_problem(client.post("/api/auth/login", json={"email": "ana@example.com", "password": PASSWORD}), 429)
 
 
+def test_parallel_guesses_on_many_servers_get_no_more_than_the_limit_past(fresh_db, db_kind, settings):
+    """The attempt is recorded before the password is checked (claim first): a burst of guesses sent at once to
+    several server processes, all before any was refused, still gets only the limit's worth checked."""
+    import threading
+
+    from accounts.errors import BadCredentials, RateLimited
+    from accounts.policy import AuthPolicy
+    from server.postgres import PostgresDatabase
+    from tests.utils import TEST_SCRYPT_N, start_and_join
+
+    policy = AuthPolicy(scrypt_n=TEST_SCRYPT_N, login_max_failures_per_account=3, login_max_attempts_per_address=100)
+    service.signup(fresh_db, policy, "ana@example.com", PASSWORD, "phone", "10.0.0.1")
+    servers = ([PostgresDatabase(settings.database_url, max_size=1) for _ in range(8)] if db_kind == "postgresql"
+               else [fresh_db] * 8)
+    barrier = threading.Barrier(len(servers))
+    outcomes = []
+
+    def guess(database, n: int) -> None:
+        barrier.wait()
+        try:
+            service.login(database, policy, "ana@example.com", f"guess number {n}", "phone", None, f"10.0.1.{n}")
+        except (BadCredentials, RateLimited) as exc:
+            outcomes.append(type(exc).__name__)
+
+    start_and_join([threading.Thread(target=guess, args=(d, n)) for n, d in enumerate(servers)])
+    for database in servers:
+        if database is not fresh_db:
+            database.close()
+    # At most the limit was checked (a burst may be refused whole: each counts the others in flight).
+    checked = outcomes.count("BadCredentials")
+    assert 8 == len(outcomes) and checked <= 3, outcomes
+    for n in range(3 - checked):  # the checked guesses stay counted, the refused ones added nothing
+        with pytest.raises(BadCredentials):
+            service.login(fresh_db, policy, "ana@example.com", f"later guess {n}", "phone", None, "10.0.2.1")
+    with pytest.raises(RateLimited):
+        service.login(fresh_db, policy, "ana@example.com", PASSWORD, "phone", None, "10.0.2.1")
+    assert 3 == accounts_store.count_attempts(fresh_db.read(), service._key("account", "ana@example.com"), 0)[0]
+
+
 def enrol(client, headers) -> bytes:
     response = client.post("/api/auth/totp/enrol", headers=headers)
     assert 200 == response.status_code, response.text
