@@ -167,18 +167,28 @@ def _key(kind: str, value: str) -> str:
     return vault.blind_index(SIGNIN_ATTEMPT, f"{kind}:{value}")
 
 
-def _check_limit(db: Any, key: str, limit: int, window: int, now: float) -> None:
-    count, oldest = store.count_attempts(db, key, now - window)
-    if count >= limit:
-        retry = max(1, int((oldest or now) + window - now) + 1)
-        raise TooManyAttempts(f"too many sign-in attempts; try again in {retry} s", retry_after=retry)
-
-
-def _fail(database: Any, policy: OperatorPolicy, keys: list[str], now: float, email: str, address: str) -> None:
+def _claim(database: Any, policy: OperatorPolicy, limits: list[tuple[str, int]], now: float) -> list[int]:
+    """Record an attempt under each ``(key, limit)`` first, then count (claim first), so sign-ins in flight on any
+    process count: a burst of parallel guesses gets no more than the limit checked. TooManyAttempts (the claims
+    withdrawn) when a key had its limit already; else the claims' ids (a failure leaves them counted)."""
+    window = policy.signin_window_seconds
     with database.write() as db:
-        for key in keys:
-            store.add_attempt(db, key, now)
-        store.prune_attempts(db, now - policy.signin_window_seconds)
+        claims = [store.add_attempt(db, key, now) for key, _ in limits]
+        store.prune_attempts(db, now - window)
+    db = database.read()  # after the commit: whoever claimed before us is counted too
+    for key, limit in limits:
+        count, oldest = store.count_attempts(db, key, now - window)
+        if count > limit:
+            with database.write() as wdb:
+                store.remove_attempts(wdb, claims)
+            retry = max(1, int((oldest or now) + window - now) + 1)
+            raise TooManyAttempts(f"too many sign-in attempts; try again in {retry} s", retry_after=retry)
+    return claims
+
+
+def _fail(database: Any, email: str, address: str, now: float) -> None:
+    """Audit a failed sign-in (its claimed attempts stay counted)."""
+    with database.write() as db:
         known = store.operator_by_email(db, email) if email else None
         record(db, Principal(operator_id=known["id"] if known else None, email=email or "?", role="",
                              via="session"), "signin.failed", address=address, at=int(now))
@@ -192,20 +202,19 @@ def sign_in(database: Any, policy: OperatorPolicy, email: str, password: str, co
         email = normalise_email(email)
     except BadAccountInput:
         email = ""  # still hash below: a malformed address must not answer faster than a wrong password
-    window = policy.signin_window_seconds
-    _check_limit(database.read(), _key("address", address), policy.signin_max_attempts_per_address, window, now)
+    limits = [(_key("address", address), policy.signin_max_attempts_per_address)]
     if email:
-        _check_limit(database.read(), _key("account", email), policy.signin_max_failures_per_account, window, now)
-    keys = [_key("address", address)] + ([_key("account", email)] if email else [])
+        limits.append((_key("account", email), policy.signin_max_failures_per_account))
+    claims = _claim(database, policy, limits, now)
     row = store.operator_by_email(database.read(), email) if email else None
     if row is None:
         passwords.burn_time(password, policy.scrypt_n)
-        _fail(database, policy, keys, now, email, address)
+        _fail(database, email, address, now)
         raise SignInFailed()
     good = passwords.verify_password(password, row["password_hash"])
     step = totp.matching_step(row["totp_secret"], code, now) if good else None
     if not good or step is None or row["disabled"]:
-        _fail(database, policy, keys, now, email, address)
+        _fail(database, email, address, now)
         raise SignInFailed()
     rehash = (passwords.hash_password(password, policy.scrypt_n)
               if passwords.needs_rehash(row["password_hash"], policy.scrypt_n) else None)
@@ -219,9 +228,10 @@ def sign_in(database: Any, policy: OperatorPolicy, email: str, password: str, co
                 store.set_password_hash(db, row["id"], rehash)
             session_id = store.add_session(db, row["id"], token_hash(cookie), csrf, int(now))
             store.mark_signed_in(db, row["id"], int(now))
+            store.remove_attempts(db, claims)
             record(db, principal, "signin", address=address, at=int(now))
     if not accepted:
-        _fail(database, policy, keys, now, email, address)
+        _fail(database, email, address, now)
         raise SignInFailed()
     return SignedIn(cookie=cookie, info=SessionInfo(session_id=session_id, principal=principal, csrf_token=csrf))
 

@@ -330,9 +330,17 @@ def count_attempts(db: Any, key_hash: str, since: float) -> tuple[int, float | N
     return row["n"], row["oldest"]
 
 
-def add_attempt(db: Any, key_hash: str, at: float) -> None:
-    """Record one failed attempt under a key."""
-    db.execute("INSERT INTO operator_signin_attempts (key_hash, at) VALUES (?, ?)", [key_hash, at])
+def add_attempt(db: Any, key_hash: str, at: float) -> int:
+    """Record one attempt under a key (claimed before its outcome is known); its id."""
+    row = one(db, "INSERT INTO operator_signin_attempts (key_hash, at) VALUES (?, ?) RETURNING id", [key_hash, at])
+    assert row is not None
+    return row["id"]
+
+
+def remove_attempts(db: Any, ids: list[int]) -> None:
+    """Withdraw claimed attempts that were not failures (a sign-in that succeeded, or one refused unchecked)."""
+    for attempt_id in ids:
+        db.execute("DELETE FROM operator_signin_attempts WHERE id = ?", [attempt_id])
 
 
 def prune_attempts(db: Any, before: float) -> None:
