@@ -177,7 +177,10 @@ def upsert_product(db: Any, row: dict, images: list[str], now: str) -> str:
         " RETURNING pk",
         {**row, "version": version, "now": now},
     ).fetchone()[0]
-    if current is None or (current["name"], current["description"]) != (row["name"], row["description"]):
+    # Compared with what the index holds now that this row is locked (not with ``current``, read before: another
+    # process may have renamed the product since, and its index entry must not outlive this write).
+    indexed = db.execute("SELECT name, description FROM search_index WHERE rowid = ?", [pk]).fetchone()
+    if indexed is None or tuple(indexed) != (index_text(row["name"]), index_text(row["description"])):
         index_text_of(db, pk, row["name"], row["description"])
     db.execute("DELETE FROM product_images WHERE product_id = ?", [row["id"]])
     for position, image_id in enumerate(images):

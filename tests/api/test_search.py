@@ -159,3 +159,34 @@ def test_the_words_as_typed_rank_above_synonym_matches_on_every_page(client, fre
     found = search_ids(client, q="mug", limit=2)
     assert ["Z-0", "Z-1", "Z-2"] == found[:3]
     assert {f"{k}-{i}" for k in "AB" for i in range(3)} == set(found[3:])
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer: nobody writes between the read and the write
+def test_an_import_racing_a_rename_leaves_the_index_as_the_product(fresh_db, settings, monkeypatch):
+    """An upsert read the product, another process renamed it, then the upsert wrote the old name back: the index
+    must hold the name the product has, not the rename's."""
+    from catalog import store as catalog_store
+    from catalog.search_text import index_text
+    from server.postgres import PostgresDatabase
+
+    add_product(fresh_db, "SKU-1", name="Plain teapot", price=1_000)
+    read, renamed = catalog_store.get_product, []
+
+    def renamed_meanwhile(db, product_id):
+        found = read(db, product_id)
+        if not renamed:  # the import has read the row; another server renames the product now
+            renamed.append(True)
+            other = PostgresDatabase(settings.database_url, max_size=1)
+            add_product(other, "SKU-1", name="Shiny kettle", price=1_000)
+            other.close()
+        return found
+
+    monkeypatch.setattr(catalog_store, "get_product", renamed_meanwhile)
+    add_product(fresh_db, "SKU-1", name="Plain teapot", price=1_200)  # the import: old name, new price
+    monkeypatch.setattr(catalog_store, "get_product", read)
+    db = fresh_db.read()
+    product = catalog_store.get_product(db, "SKU-1")
+    assert ("Plain teapot", 1_200) == (product["name"], product["price"])
+    (indexed,) = db.execute("SELECT s.name FROM search_index s JOIN products p ON p.pk = s.rowid WHERE p.id = ?",
+                            ["SKU-1"]).fetchall()
+    assert index_text("Plain teapot") == indexed[0]
