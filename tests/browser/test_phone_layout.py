@@ -51,7 +51,7 @@ def shop_paths(live_server) -> list[str]:
     word = item["name"].split()[0]
     return ["/", f"/c/{item['category']}", f"/p/{item['id']}", f"/?q={urllib.parse.quote(word)}", "/cart", "/signin",
             "/points", "/mall", "/orders", "/checkout", "/orders/1", "/returns", "/offline", "/privacy", "/unsubscribe",
-            "/p/NO-SUCH-THING",
+            "/p/NO-SUCH-THING", "/no/such/page", "/?q=" + "long " * 50,
             "/?cursor=forged"]
 
 
