@@ -39,14 +39,15 @@ def delete_template(db: Any, template_id: int) -> bool:
 
 # --- offers ---------------------------------------------------------------------------------------
 
-def add_offer(db: Any, row: dict) -> int:
-    """Insert an offer; its id (the code must be new)."""
-    return db.execute(
+def add_offer(db: Any, row: dict) -> int | None:
+    """Insert an offer; its id, or None when its code is taken (whichever process took it first)."""
+    found = db.execute(
         "INSERT INTO retention_offers (code, title, kind, value, currency, min_order, expires_at, segment, budget,"
         " steps, bundle, free_shipping) VALUES (:code, :title, :kind, :value, :currency, :min_order, :expires_at,"
-        " :segment, :budget, :steps, :bundle, :free_shipping) RETURNING id",
+        " :segment, :budget, :steps, :bundle, :free_shipping) ON CONFLICT (code) DO NOTHING RETURNING id",
         {"steps": None, "bundle": None, "free_shipping": 0, **row},
-    ).fetchone()[0]
+    ).fetchone()
+    return found[0] if found else None
 
 
 def offer_code_taken(db: Any, code: str) -> bool:

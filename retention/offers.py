@@ -107,8 +107,6 @@ def create_offer(db: Any, offer: OfferIn, now: datetime) -> Offer:
     check_offer(offer, now)
     if offer.bundle is not None:
         _check_bundle(db, offer)
-    if campaign_store.offer_code_taken(db, offer.code):
-        raise BadOffer(f"code {offer.code} is taken")
     row = msgspec.structs.asdict(offer)
     row["expires_at"] = iso(parse(offer.expires_at))
     if offer.steps is not None:
@@ -118,7 +116,9 @@ def create_offer(db: Any, offer: OfferIn, now: datetime) -> Offer:
         row["bundle"] = json.dumps(offer.bundle)
     if offer.kind == "free_shipping":
         row.update(kind="amount", free_shipping=1)
-    offer_id = campaign_store.add_offer(db, row)
+    offer_id = campaign_store.add_offer(db, row)  # claims the code: a check before it would race another process
+    if offer_id is None:
+        raise BadOffer(f"code {offer.code} is taken")
     return offer_from_row(campaign_store.get_offer(db, offer_id))
 
 

@@ -10,6 +10,7 @@ import pytest
 from clock import iso
 from loyalty.errors import UnknownCode
 from retention import campaign_store
+from retention.errors import BadOffer
 from retention.models import OfferIn, OfferStep
 from retention.offers import create_offer
 from tests.loyalty_support import fill_cart, make_user, order, place, shopper
@@ -211,3 +212,43 @@ def test_free_shipping_without_a_delivery_fee_is_refused_and_kept(client, fresh_
 def test_bad_free_shipping_offers_are_422(client, products, admin_headers, change, words):
     body = {k: v for k, v in {**FREE, **change}.items() if v is not None}
     assert_problem(client.post("/api/admin/retention/offers", json=body, headers=admin_headers), 422, *words)
+
+
+def test_a_taken_code_is_refused(fresh_db):
+    offer = OfferIn(code="ONCE", title="Once", kind="amount", currency="EUR", value=500, expires_at=EXPIRES, budget=10_000)
+    with fresh_db.write() as db:
+        create_offer(db, offer, NOW)
+    with pytest.raises(BadOffer, match="taken"), fresh_db.write() as db:
+        create_offer(db, offer, NOW)
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_operators_adding_one_code_at_once_on_many_servers_make_it_once(fresh_db, settings):
+    """The code is claimed by the insert itself: every other server hears "taken" (422), none fails on the unique
+    key (500) after a check that saw no offer yet."""
+    import threading
+
+    from server.postgres import PostgresDatabase
+    from tests.utils import start_and_join
+
+    offer = OfferIn(code="RACE", title="Race", kind="amount", currency="EUR", value=500, expires_at=EXPIRES, budget=10_000)
+    servers = [PostgresDatabase(settings.database_url, max_size=1) for _ in range(6)]
+    barrier = threading.Barrier(len(servers))
+    outcomes = []
+
+    def add(database) -> None:
+        barrier.wait()
+        try:
+            with database.write() as db:
+                create_offer(db, offer, NOW)
+            outcomes.append("made")
+        except BadOffer:
+            outcomes.append("taken")
+        except Exception as exc:  # the unique key's error: what the test must never see
+            outcomes.append(type(exc).__name__)
+
+    start_and_join([threading.Thread(target=add, args=(d,)) for d in servers])
+    for database in servers:
+        database.close()
+    assert ["made"] + ["taken"] * 5 == sorted(outcomes)
+    assert 1 == len([o for o in campaign_store.list_offers(fresh_db.read()) if o["code"] == "RACE"])
