@@ -56,6 +56,19 @@ def test_a_marketer_builds_previews_activates_and_reads_a_campaign(client, fresh
     assert "对照组" in zh and "提升 p 值" in zh
 
 
+def test_the_report_names_the_trigger_messages_row_in_the_operators_language(client, fresh_db):
+    """Campaign 0 (messages of triggers with no campaign) is the console's own row, so its name is a text."""
+    ensure_shopper(fresh_db, 1)
+    console_sign_in(client, fresh_db, "mk@example.com", "marketer")
+    with fresh_db.write() as db:
+        enqueue_message(db, user_id=1, trigger="churn_risk", dedupe="c", context={}, campaign=None,
+                        now=datetime.now(timezone.utc), config=RetentionConfig())
+    en = client.get("/admin/campaigns").text
+    zh = client.get("/admin/campaigns", headers={"Accept-Language": "zh-CN"}).text
+    assert "Trigger messages (no campaign)" in en and "(triggers)" not in en
+    assert "触发消息（无活动）" in zh and "(triggers)" not in zh
+
+
 def _holiday_cells(html: str) -> dict[str, str]:
     """The campaign list's name -> holiday cell."""
     listing = html[html.index("<tbody>"):html.index("</tbody>")]

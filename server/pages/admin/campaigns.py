@@ -131,7 +131,7 @@ def campaigns_page(
                                           c.t("campaigns.audience"), c.t("campaigns.holiday_col"),
                                           c.t("campaigns.variants"), c.t("campaigns.active"), c.t("campaigns.switch")],
                  listing, numeric=(0,), raw=(7,))
-    funnel = [[r.campaign, _arm(c, r), r.messages, r.sent, r.accepted, r.shown, r.clicked, r.redeemed,
+    funnel = [[c.t("campaigns.triggers_row") if r.campaign_id == 0 else r.campaign, _arm(c, r), r.messages, r.sent, r.accepted, r.shown, r.clicked, r.redeemed,
                f"{r.conversion:.1%} ({r.conversion_low:.1%}–{r.conversion_high:.1%})", _lift(c, r),
                money(r.revenue), money(r.discount), "—" if r.roi is None else f"{r.roi:.2f}"]
               for r in rows]
