@@ -1,5 +1,6 @@
 // Lastmile loyalty pages: points, tier and its perks, spending growth (coupons, draws), badges, the points mall
-// (tier prices, members-only rewards), order history, and the cart page's way to checkout.
+// (pwa/mall.js: tier prices, members-only rewards, a filter by category), order history, and the cart page's way to
+// checkout.
 // A feature module of the app shell (app.js calls start(context)). Everything it shows comes from the synced
 // view the sync client keeps in IndexedDB (`points`, `orders/{id}`, `coupons/{code}`, `draws/{id}`, `badges/{id}`),
 // so it works offline; redeeming and spending growth are sync mutations (`points.redeem`, `growth.coupon`,
@@ -8,6 +9,7 @@
 import { authed } from "./authed.js";
 import { el, fill, waitFor } from "./dom.js";
 import { day, lang, named, text, textOr, tr } from "./i18n.js";
+import { loadRewards, noRewardsYet, renderMall } from "./mall.js";
 import { money } from "./money.js";
 import { cashCouponName, couponName, drawPrizeName, prizeName } from "./perk-names.js";
 
@@ -143,67 +145,6 @@ function badgeList(client) {
       el("li", { "data-badge": b.id }, text("perks.badges.earned", { badge: textOr(`perks.badge.${b.id}`, b.id), date: day(b.earnedAt) })))));
 }
 
-// ------------------------------------------------------------------------------------------------ mall
-
-let rewards = null;
-
-async function loadRewards() {
-  const response = await fetch("/api/rewards", { headers: { accept: "application/json" } });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  rewards = (await response.json()).items;
-  return rewards;
-}
-
-const TIERS = ["silver", "gold", "diamond"]; // loyalty/tiers.py, lowest first
-
-/** What this tier pays for a reward (loyalty/rules.py reward_cost: diamond, else gold, else the listed cost). */
-function costFor(reward, tier) {
-  if (tier === "diamond" && reward.diamondCost != null) return reward.diamondCost;
-  if ((tier === "diamond" || tier === "gold") && reward.goldCost != null) return reward.goldCost;
-  return reward.pointsCost;
-}
-
-const tierReaches = (tier, minTier) => !minTier || TIERS.indexOf(tier) >= TIERS.indexOf(minTier);
-
-function renderMall(client, mount) {
-  if (signInFirst(client, mount, "loyalty.what_mall")) return;
-  const balance = client.view.get("points")?.balance ?? 0;
-  const tier = client.view.get("points")?.tier || "silver";
-  const waiting = client.pending.filter((m) => m.name === "points.redeem");
-  const refused = client.errors().filter((e) => e.name === "points.redeem");
-  const items = rewards || [];
-  fill(mount,
-    el("p", { id: "lm-balance" }, tr("loyalty.you_have", { balance })),
-    waiting.length ? el("p", { class: "lm-muted", id: "lm-redeem-waiting" }, tr("loyalty.redeem_waiting", { count: waiting.length })) : null,
-    ...refused.map((e) =>
-      el("p", { class: "lm-error", role: "alert" }, `${tr("loyalty.not_redeemed", { detail: e.detail })} `, el("button", { type: "button", onclick: () => client.dismissError(e.id) }, tr("loyalty.ok"))),
-    ),
-    rewards === null
-      ? el("p", { class: "lm-muted" }, tr("mall.loading"))
-      : items.length
-        ? el(
-            "ul",
-            { id: "lm-rewards" },
-            items.map((r) =>
-              el(
-                "li",
-                { "data-reward": r.id },
-                el("strong", {}, r.name),
-                ` ${tr("loyalty.reward_line", { cost: r.pointsCost, stock: r.stock ? tr("loyalty.left", { count: r.stock }) : tr("loyalty.sold_out") })} `,
-                costFor(r, tier) < r.pointsCost ? `${text("perks.mall.your_price", { tier: named("tier", tier), cost: costFor(r, tier) })} ` : null,
-                r.minTier ? `${text("perks.mall.members_only", { tier: named("tier", r.minTier) })} ` : null,
-                el(
-                  "button",
-                  { type: "button", class: "lm-btn", disabled: !r.stock || !tierReaches(tier, r.minTier) || balance < costFor(r, tier), onclick: () => client.mutate("points.redeem", { rewardId: r.id }) },
-                  tr("loyalty.redeem"),
-                ),
-              ),
-            ),
-          )
-        : el("p", {}, tr("loyalty.mall_empty")),
-  );
-}
-
 // ------------------------------------------------------------------------------------------------ orders
 
 function renderOrders(client, mount) {
@@ -284,7 +225,7 @@ function mount(client, page, context) {
   }
   if (page === "mall") {
     loadRewards()
-      .catch(() => (rewards = rewards || []))
+      .catch(noRewardsYet)
       .then(() => render(client, body, say));
     addEventListener("online", () => loadRewards().then(() => render(client, body, say)).catch(() => {}));
   }

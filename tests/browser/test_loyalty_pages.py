@@ -1,10 +1,12 @@
-"""The loyalty pages in a real Chromium: points and tier, the mall (redeeming offline, applied once online),
-order history, and checkout from the cart page without double orders."""
+"""The loyalty pages in a real Chromium: points and tier, the mall (redeeming offline, applied once online; its
+filter by category), order history, and checkout from the cart page without double orders; the shop's own loyalty
+items named in Chinese."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import uuid
 
 import pytest
@@ -100,10 +102,14 @@ def test_points_mall_orders_and_checkout(browser, live_server):
         assert balance + 5 == api(live_server, "GET", "/api/loyalty/points", token=token)["balance"]
 
         # The mall: a redemption made offline waits in the queue and is applied once when back online.
+        # It opens on what the shopper can redeem now; the members-only reward is under "All".
         open_page(page, live_server, "/mall")
         button = page.locator(f"#lm-rewards li[data-reward='{reward_id}'] button")
         expect(button).to_be_enabled(timeout=WAIT_MS)
+        expect(page.locator("#lm-mall-view-redeemable")).to_be_checked()
         members = page.locator(f"#lm-rewards li[data-reward='{lounge}']")  # a silver shopper cannot redeem it
+        expect(members).to_have_count(0)
+        page.click("label[for=lm-mall-view-all]")
         expect(members).to_contain_text("for gold members and above")
         expect(members.locator("button")).to_be_disabled()
         page.context.set_offline(True)
@@ -214,3 +220,88 @@ def test_loyalty_item_names_come_from_their_fields_in_the_pages_language(module_
         n.drawPrizeName({ kind: "coupon", value: 500, prizeName: "Old name" }, null),
       ];
     }""")
+
+
+def test_in_chinese_the_mall_filters_by_category_pages_a_long_part_and_works_offline(browser, live_server):
+    currency = listed_products(live_server)[0]["currency"]
+    tag = uuid.uuid4().hex[:6]
+
+    def reward(category: str, i: int, **more) -> str:
+        reward_id = f"{category}-{tag}-{i}"
+        admin(live_server, "POST", "/api/admin/rewards", {
+            "id": reward_id, "name": f"R{i}", "kind": "coupon", "pointsCost": 100 + i, "stock": 5, "value": 100,
+            "currency": currency, "category": category, **more})
+        return reward_id
+
+    coffee = [reward("coffee", i) for i in range(2)]
+    tea = [reward("tea", i) for i in range(3)] + [reward("tea", 3, minTier="gold")]
+    toys = [reward("toys", i) for i in range(22)]  # more than a page (pwa/mall.js PAGE_SIZE 20)
+    with page_in_new_context(browser, locale="zh-CN", viewport={"width": 390, "height": 844}) as page:
+        sign_up_in_page(page, live_server.url, "zh-mall")
+        open_page(page, live_server, "/mall")
+        rows = page.locator("#lm-rewards li")
+        shown = lambda: [li.get_attribute("data-reward") for li in rows.all()]  # noqa: E731
+
+        # No points yet, so nothing to redeem now: the mall opens on its first category, not on 300 rewards.
+        expect(page.locator("label[for=lm-mall-view-redeemable]")).to_have_text("可兑换（0）", timeout=WAIT_MS)
+        expect(page.locator("#lm-mall-view-category-coffee")).to_be_checked()
+        expect(rows).to_have_count(2)
+        assert coffee == shown()
+        expect(page.locator("label[for=lm-mall-view-category-tea]")).to_have_text("茶（4）")
+        expect(page.locator("label[for=lm-mall-view-category-toys]")).to_have_text("玩具（22）")
+        filter_text = page.inner_text("#lm-mall-filter")
+        assert "显示兑换品" in filter_text and "全部（" in filter_text
+        assert None is re.search("[A-Za-z]", filter_text)           # category names translated, no English left
+        assert [] == serious_violations(page)
+
+        # By keyboard: the arrow keys move through the chips, and the focus stays on the chosen one.
+        page.focus("#lm-mall-view-category-coffee")
+        page.keyboard.press("ArrowRight")
+        expect(page.locator("#lm-mall-view-category-tea")).to_be_checked()
+        expect(rows).to_have_count(4)
+        assert tea == shown()
+        assert "lm-mall-view-category-tea" == page.evaluate("document.activeElement.id")
+        members = page.locator(f"#lm-rewards li[data-reward='{tea[3]}']")
+        expect(members).to_contain_text("黄金及以上会员专享")           # the tier label stays
+        expect(members.locator("button")).to_be_disabled()
+
+        # A part longer than a page shows 20, then the rest on request (the focus goes to the first new one).
+        page.keyboard.press("ArrowRight")
+        expect(rows).to_have_count(20)
+        expect(page.locator("#lm-mall-shown")).to_have_text("显示 20 项，共 22 项")
+        page.click("#lm-mall-more")
+        expect(rows).to_have_count(22)
+        assert toys == shown()
+        assert toys[20] == page.evaluate("document.activeElement.dataset.reward")
+        expect(page.locator("#lm-mall-more")).to_have_count(0)
+
+        # Offline, the filter works from what the page has (no request), and the choice outlives a reload.
+        page.context.set_offline(True)
+        page.click("label[for=lm-mall-view-category-coffee]")
+        assert coffee == shown()
+        page.context.set_offline(False)
+        open_page(page, live_server, "/mall")
+        expect(page.locator("#lm-mall-view-category-coffee")).to_be_checked(timeout=WAIT_MS)
+        page.click("label[for=lm-mall-view-all]")
+        expect(rows).to_have_count(20)                              # everything, still a page at a time
+        assert [] == serious_violations(page)
+
+
+def test_the_mall_filter_offers_redeemable_each_category_and_all(module_page):
+    views, first, redeemable = module_page.evaluate("""async () => {
+      const m = await lm.load("mall");
+      const items = [
+        { id: "a", category: "general", pointsCost: 10, stock: 1 },
+        { id: "b", category: "tea", pointsCost: 500, stock: 1 },
+        { id: "c", category: "coffee", pointsCost: 100, goldCost: 50, stock: 1 },
+        { id: "d", category: "coffee", pointsCost: 20, stock: 0 },
+        { id: "e", category: "tea", pointsCost: 10, minTier: "diamond", stock: 3 },
+      ];
+      const views = m.mallViews(items, "gold", 60);
+      return [views, [m.defaultView(views), m.defaultView(m.mallViews(items, "silver", 0))],
+              m.inView(items, "redeemable", "gold", 60).map((r) => r.id)];
+    }""")
+    assert [("redeemable", 2), ("category:coffee", 2), ("category:tea", 2), ("category:general", 1), ("all", 5)] \
+        == [(v["id"], v["count"]) for v in views]                   # "general" (Other) last
+    assert ["redeemable", "category:coffee"] == first               # nothing to redeem: the first category
+    assert ["a", "c"] == redeemable                                 # in stock, tier reached, gold price paid
