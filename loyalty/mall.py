@@ -90,9 +90,8 @@ def update_reward(db: Any, reward_id: str, patch: RewardPatch, now: datetime) ->
 def delete_reward(db: Any, reward_id: str) -> None:
     """Delete a reward nobody redeemed; one with redemptions is withdrawn instead (``active: false``)."""
     get_reward(db, reward_id)
-    if store.reward_redeemed(db, reward_id):
+    if not store.delete_reward(db, reward_id):  # conditional: never one with redemptions, whoever redeems meanwhile
         raise RewardUnavailable(f"reward {reward_id!r} was redeemed, so it stays on record: withdraw it (active: false)")
-    store.delete_reward(db, reward_id)
 
 
 def redeem(db: Any, user_id: int, reward_id: str, now: datetime, *, client_id: str | None = None,

@@ -701,16 +701,17 @@ def update_reward(db: Any, reward_id: str, changes: dict, now: str) -> bool:
 
 
 def delete_reward(db: Any, reward_id: str) -> bool:
-    """Delete a reward nobody redeemed; False if there is no such reward."""
+    """Delete a reward nobody redeemed; False if there is no such reward or it was redeemed.
+
+    On PostgreSQL the row is locked first: a redemption in flight (it takes stock, locking the row) commits before
+    the DELETE reads redemptions, so the DELETE sees it, instead of a stale "nobody" failing on the foreign key.
+    """
+    if db.dialect == "postgresql":
+        db.execute("SELECT 1 FROM rewards WHERE id = ? FOR UPDATE", [reward_id])
     return db.execute(
         "DELETE FROM rewards WHERE id = ? AND NOT EXISTS (SELECT 1 FROM redemptions WHERE reward_id = ?)",
         [reward_id, reward_id],
     ).rowcount == 1
-
-
-def reward_redeemed(db: Any, reward_id: str) -> bool:
-    """Whether anyone redeemed this reward."""
-    return db.execute("SELECT 1 FROM redemptions WHERE reward_id = ? LIMIT 1", [reward_id]).fetchone() is not None
 
 
 def get_reward(db: Any, reward_id: str) -> dict | None:

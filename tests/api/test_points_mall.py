@@ -104,6 +104,40 @@ def test_operators_adding_one_reward_at_once_on_many_servers_make_it_once(fresh_
     assert 5 == store.get_reward(fresh_db.read(), "mug")["stock"]
 
 
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_deleting_a_reward_while_it_is_redeemed_keeps_it_on_record(fresh_db, settings):
+    """A redemption on another server has taken stock but not committed when an operator deletes the reward: the
+    delete waits and then refuses (409), instead of seeing nobody redeemed it and failing on the foreign key."""
+    from loyalty.errors import RewardUnavailable
+    from server.postgres import PostgresDatabase
+
+    user = make_user(fresh_db)
+    reward(fresh_db, "cap", cost=300, stock=5)
+    outcome = []
+
+    def delete() -> None:
+        try:
+            service.delete_reward(fresh_db, "cap")
+            outcome.append("deleted")
+        except RewardUnavailable:
+            outcome.append("refused")
+        except Exception as exc:
+            outcome.append(type(exc).__name__)
+
+    other = PostgresDatabase(settings.database_url, max_size=1)
+    deleting = threading.Thread(target=delete)
+    with other.write() as db:  # mall.redeem's writes, held open while the operator deletes
+        assert store.take_reward_stock(db, "cap")
+        store.insert_redemption(db, {"user_id": user, "reward_id": "cap", "points": 300, "code": "PM-RACE",
+                                     "client_id": None, "mutation_id": None, "at": NOW.isoformat()})
+        deleting.start()
+        deleting.join(0.5)
+    deleting.join(30)
+    other.close()
+    assert ["refused"] == outcome
+    assert 4 == store.get_reward(fresh_db.read(), "cap")["stock"]
+
+
 def test_retried_push_redeems_once(fresh_db):
     user = rich_shopper(fresh_db)
     reward(fresh_db, "cap", cost=300, stock=10)
