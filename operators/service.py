@@ -121,7 +121,7 @@ def issue_token(database: Any, email: str, name: str, by: Principal | None = Non
     token = new_token()
     with database.write() as db:
         row = _operator(db, email)
-        if row["disabled"]:
+        if not store.hold_enabled(db, row["id"]):  # conditional (a disable meanwhile is seen, or waits for us)
             raise BadOperatorInput("that operator is disabled")
         store.add_token(db, row["id"], name, token_hash(token), now_s)
         record(db, by or cli_principal(), "operator.token", target=row["email"], detail=f"name={name}",
@@ -223,6 +223,11 @@ def sign_in(database: Any, policy: OperatorPolicy, email: str, password: str, co
     with database.write() as db:
         # The step is claimed inside the transaction: two sign-ins racing with one code cannot both pass.
         accepted = store.use_totp_step(db, row["id"], step)
+        if accepted:
+            # Still enabled and still the secret the code was checked against, now that the row is locked: a disable
+            # or a 2FA reset committed meanwhile refuses this sign-in; one coming later ends its session.
+            accepted = store.hold_enabled(db, row["id"]) and (
+                (store.operator_by_id(db, row["id"]) or {}).get("totp_secret") == row["totp_secret"])
         if accepted:
             if rehash:
                 store.set_password_hash(db, row["id"], rehash)

@@ -217,6 +217,17 @@ def mark_signed_in(db: Any, operator_id: int, now: int) -> None:
     db.execute("UPDATE operators SET last_sign_in_at = ? WHERE id = ?", [now, operator_id])
 
 
+def hold_enabled(db: Any, operator_id: int) -> bool:
+    """Lock the operator's row until the transaction ends if they are enabled; False if disabled (or gone).
+
+    A disable or 2FA reset committed first is seen by what the caller reads next; one coming later waits for this
+    transaction, then ends the credential it wrote.
+    """
+    return db.execute(
+        "UPDATE operators SET disabled = 0 WHERE id = ? AND disabled = 0", [operator_id]
+    ).rowcount == 1
+
+
 def use_totp_step(db: Any, operator_id: int, step: int) -> bool:
     """Record a step as used; False when it had been used already (a code is never taken twice)."""
     cur = db.execute(

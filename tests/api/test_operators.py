@@ -106,6 +106,69 @@ def test_parallel_guesses_on_many_servers_get_no_more_than_the_limit_past(fresh_
         service.sign_in(fresh_db, POLICY, "ops@example.com", PASSWORD, "000000", "10.0.2.1", now=NOW)
 
 
+def _while_held(url: str, hold, work):
+    """Run ``work()`` in a thread while another "process" has ``hold(db)``'s writes open, then commit them; what
+    ``work`` returned or raised, by name."""
+    import threading
+
+    from server.postgres import PostgresDatabase
+
+    outcome = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except Exception as exc:
+            outcome.append(type(exc).__name__)
+
+    other = PostgresDatabase(url, max_size=1)
+    thread = threading.Thread(target=run)
+    with other.write() as db:
+        hold(db)
+        thread.start()
+        thread.join(0.5)
+    thread.join(30)
+    other.close()
+    return outcome[0]
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_a_sign_in_racing_a_2fa_reset_leaves_no_session(fresh_db, settings):
+    """The code was checked against the old secret while an owner's reset was committing: the sign-in is refused
+    (its session would have outlived "every session ended")."""
+    from operators import store as operator_store
+
+    uri = make_operator(fresh_db, "ops@example.com", "owner")
+    operator_id = service.list_operators(fresh_db)[0].id
+
+    def reset(db) -> None:  # reset_2fa's writes
+        operator_store.set_totp_secret(db, operator_id, b"a brand new secret!!")
+        operator_store.delete_credentials(db, operator_id, tokens=False)
+
+    outcome = _while_held(settings.database_url, reset, lambda: service.sign_in(
+        fresh_db, POLICY, "ops@example.com", PASSWORD, code(uri, NOW), "10.0.0.1", now=NOW))
+    assert "SignInFailed" == outcome
+    assert 0 == fresh_db.read().execute("SELECT count(*) FROM operator_sessions").fetchone()[0]
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_a_token_issued_while_the_operator_is_disabled_is_refused(fresh_db, settings):
+    """A token issued while a disable was committing would outlive it (and work again after a re-enable)."""
+    from operators import store as operator_store
+
+    make_operator(fresh_db, "ops@example.com", "owner")
+    operator_id = service.list_operators(fresh_db)[0].id
+
+    def disable(db) -> None:  # disable_operator's writes
+        operator_store.set_disabled(db, operator_id, True)
+        operator_store.delete_credentials(db, operator_id, tokens=True)
+
+    outcome = _while_held(settings.database_url, disable,
+                          lambda: service.issue_token(fresh_db, "ops@example.com", "ci", now=NOW))
+    assert "BadOperatorInput" == outcome
+    assert [] == operator_store.list_tokens(fresh_db.read(), operator_id)
+
+
 def test_disable_and_reset_2fa_end_sessions(fresh_db):
     uri = make_operator(fresh_db, "ops@example.com", "owner")
     signed = service.sign_in(fresh_db, POLICY, "ops@example.com", PASSWORD, code(uri, NOW), "a", now=NOW)
