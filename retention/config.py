@@ -42,3 +42,7 @@ class RetentionConfig:
     email_text: Callable[..., str] | None = None
     """email_text(locale, key, **params): the email's own texts (footer, link) in the shopper's locale; the server
     hands over its i18n lookup (messages/email.json), since a domain room never imports server/."""
+    holiday_names: Callable[[str, str], str | None] | None = None
+    """holiday_names(locale, key): a known holiday's name in ``locale`` (None: not one the shop knows), which fills
+    ``{holiday}`` in the message's language (retention/holiday_names.py); server/wiring.py hands it over. None: the
+    calendar's name as stored."""

@@ -18,6 +18,7 @@ from sync import store as sync_store
 
 from . import email_html, email_store
 from .config import RetentionConfig
+from .holiday_names import localised
 from .models import Template
 from .templates import choose, fill
 from .unsubscribe import link
@@ -82,7 +83,8 @@ def enqueue(db: Any, *, message_id: int, user_id: int, templates: Sequence[Templ
     """Queue the message's email in the shopper's locale, due at ``not_before`` (caps and quiet hours applied)."""
     template = choose(templates, shopper_locale(db, user_id, profile), config.fallback_locale)
     url = link(config.public_url, user_id)
-    email = render(template, context, config=config, unsubscribe_url=url)
+    email = render(template, localised(context, template.locale, config.holiday_names), config=config,
+                   unsubscribe_url=url)
     email_store.enqueue(db, {"message_id": message_id, "user_id": user_id, "locale": email.locale,
                              "subject": email.subject, "body": email.text, "html": email.html, "unsubscribe_url": url,
                              "not_before": not_before})

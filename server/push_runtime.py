@@ -13,6 +13,7 @@ from retention.receipts import receipt_key_from
 from retention.vapid_keys import application_server_key, load_vapid
 from server import i18n
 from server.settings import Settings
+from server.wiring import holiday_names
 
 
 def email_text(locale: str, key: str, **params: object) -> str:
@@ -48,6 +49,7 @@ def retention_config(settings: Settings, receipt_key: bytes = b"") -> RetentionC
         email=settings.smtp_url is not None,
         public_url=settings.public_url,
         email_text=email_text,
+        holiday_names=holiday_names,
     )
 
 

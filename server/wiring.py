@@ -1,6 +1,7 @@
 """Every cross-room hook, installed in one visible place (litestar-fullstack's ``on_app_init`` spirit).
 
-Rooms offer their hooks as plain data: each room's ``MUTATORS`` and retention's discount provider. Nothing
+Rooms offer their hooks as plain data: each room's ``MUTATORS`` and retention's discount provider; the texts a
+room sends shoppers come from here too (order notifications, holiday names). Nothing
 registers itself when a module is imported, and there is no global registry: ``install()`` gathers the hooks
 into one ``Hooks`` value that ``create_app`` keeps in ``app.state`` and hands to the rooms that run them (the
 sync engine gets the mutator table, checkout gets the discount providers). Adding or dropping a hook is an
@@ -38,6 +39,14 @@ DISCOUNT_PROVIDERS: tuple[DiscountProvider, ...] = (retention_discount,)
 def _order_texts(locale: str, step: str) -> tuple[str, str]:
     """An order notification's title and body in ``locale`` (server/i18n/messages/checkout.json)."""
     return i18n.t(locale, f"checkout.push.{step}.title"), i18n.t(locale, f"checkout.push.{step}.body")
+
+
+def holiday_names(locale: str, key: str) -> str | None:
+    """A holiday the shop knows, named in ``locale`` (server/i18n/messages/holidays.json, which the console reads
+    too); None for another holiday or an unsupported locale. The retention run fills ``{holiday}`` with it
+    (``RetentionConfig.holiday_names``, set by server/push_runtime.py)."""
+    chosen = i18n.normalise(locale)
+    return i18n.catalog(chosen).get(f"holidays.{key}") if chosen else None
 
 
 def default_order_listeners(retention: Callable[[], RetentionConfig] | None = None) -> tuple[OrderListener, ...]:

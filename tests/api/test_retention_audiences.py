@@ -3,6 +3,8 @@ the holiday calendar, and the template library in en and zh-CN."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
@@ -10,7 +12,8 @@ import msgspec
 import pytest
 
 from accounts import consents
-from retention import audience_store, campaign_store
+from clock import iso
+from retention import audience_store, campaign_store, email_store, push_store
 from retention.config import RetentionConfig
 from retention.models import TRIGGERS, CampaignIn, Variant
 from retention.planner import create_campaign
@@ -18,7 +21,10 @@ from retention.run import run_retention
 from retention.segments import ShopperFacts
 from retention.customers import History, OrderFact
 from retention.demo_calendar import seed_holidays
+from server.push_runtime import retention_config
+from sync import consent
 from tests.loyalty_support import make_user
+from tests.push_subscriptions import subscribe
 from tests.utils import assert_problem
 
 NOW = datetime(2026, 6, 17, 4, 0, tzinfo=timezone.utc)
@@ -131,6 +137,49 @@ def test_the_holiday_calendar_fires_its_trigger_and_the_locale_picks_the_text(cl
     assert_problem(client.post("/api/admin/retention/campaigns", json=wrong, headers=admin_headers), 422, "holiday")
     assert 204 == client.delete("/api/admin/retention/holidays/618", headers=admin_headers).status_code
     assert_problem(client.delete("/api/admin/retention/holidays/618", headers=admin_headers), 404)
+
+
+def test_a_holiday_is_named_in_the_messages_language_and_an_operators_own_name_as_written(fresh_db, settings,
+                                                                                           double):
+    """{holiday} in push and email: the seeded English name of a known holiday reads 春节 in zh-CN (the texts the
+    wiring hands over, server/i18n/messages/holidays.json), an operator's name for one stays as typed."""
+    now = datetime(2027, 2, 3, 12, 0, tzinfo=timezone.utc)  # in Spring Festival's lead-in (6 February 2027)
+    with fresh_db.write() as db:
+        assert "spring_festival" in [h[0] for h in seed_holidays(db, now.date())]  # stored as "Spring Festival"
+        campaign_store.put_holiday(db, "mid_autumn", "Mooncake day", "2027-02-05", 3)  # a known key, their own name
+    by_push, by_email = {}, {}
+    for locale in ("zh-CN", "en"):
+        by_push[locale], by_email[locale] = make_user(fresh_db), make_user(fresh_db)
+        subscribe(fresh_db, double, by_push[locale])
+        with fresh_db.write() as db:
+            for user_id in (by_push[locale], by_email[locale]):
+                audience_store.upsert_profile(db, user_id, iso(now), locale=locale)
+            consent.record(db, by_email[locale], consents.EMAIL, True, 1_000)
+    # The server's own retention knobs, as `lastmile retention run` gets them (the wiring's holiday names in them).
+    config = dataclasses.replace(retention_config(settings), quiet_hours=(0, 0), cap_per_day=50, cap_per_week=50,
+                                 email=True, test_origins=(double.origin,))
+    shoppers = [ShopperFacts(user_id=u, last_activity=now, consents=EVERYTHING)
+                for u in (*by_push.values(), *by_email.values())]
+    assert 8 == run_retention(fresh_db, config, now, provider_of(shoppers), after_commit=None).messages["holiday"]
+
+    def pushed(user_id: int) -> set[str]:
+        subscriptions = {sub["id"] for sub in push_store.user_subscriptions(fresh_db.read(), user_id)}
+        return {" ".join(json.loads(row["payload"])[f] for f in ("title", "body"))
+                for row in push_store.outbox_rows(fresh_db.read()) if row["subscription_id"] in subscriptions}
+
+    def emailed(user_id: int) -> set[str]:
+        return {" ".join((row["subject"], row["body"], row["html"]))
+                for row in email_store.outbox_rows(fresh_db.read(), user_id)}
+
+    for read, users in ((pushed, by_push), (emailed, by_email)):
+        zh, en = sorted(read(users["zh-CN"])), sorted(read(users["en"]))
+        assert 2 == len(zh) == len(en), (zh, en)
+        assert any(t.startswith("春节来了") and "春节大促已开启" in t for t in zh), zh
+        assert any(t.startswith("Mooncake day来了") and "Mooncake day大促已开启" in t for t in zh), zh
+        assert not any("Spring Festival" in t for t in zh), zh
+        assert any(t.startswith("Spring Festival is here") and "Our Spring Festival sale" in t for t in en), en
+        assert any(t.startswith("Mooncake day is here") and "Our Mooncake day sale" in t for t in en), en
+        assert not any("春节" in t for t in en), en
 
 
 def test_the_library_holds_fifty_templates_for_every_trigger_and_holiday_in_both_languages(client, admin_headers):

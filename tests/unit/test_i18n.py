@@ -52,3 +52,16 @@ def test_every_campaign_refusal_code_has_a_console_text():
     codes = set(re.findall(r'BadCampaign\(\s*"([a-z-]+)"', sources))
     assert {"offer-needed", "one-arm", "holiday-off-trigger", "bad-conditions"} <= codes
     assert [] == sorted(c for c in codes if f"console.campaigns.refused.{c}" not in i18n.catalog("en"))
+
+
+def test_the_demo_calendars_holidays_are_named_as_the_shop_knows_them():
+    """seed-demo stores the English name; the shoppers' messages and the console translate a holiday stored so
+    (retention/holiday_names.py), so each demo name must be its text in messages/holidays.json."""
+    from datetime import date
+
+    from retention.demo_calendar import next_holidays
+
+    seeded = {key: name for key, name, _day, _lead in next_holidays(date(2026, 1, 1))}
+    assert {"618", "double11", "spring_festival"} == set(seeded)
+    assert seeded == {key: i18n.t("en", f"holidays.{key}") for key in seeded}
+    assert "春节" == i18n.t("zh-CN", "holidays.spring_festival")

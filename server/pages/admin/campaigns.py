@@ -13,15 +13,16 @@ from litestar.params import Parameter
 from operators.roles import Permission
 from retention import campaign_store, report_store
 from retention.errors import BadCampaign, RetentionError
+from retention.holiday_names import holiday_name
 from retention.models import SEGMENTS, TRIGGERS, CampaignIn
 from retention.planner import campaign_from_row, create_campaign, get_campaign
 from retention.tracking import report
 from server.http.params import Id
 from server.http.roles import PERMISSION
-from server.i18n import catalog
 from server.pages.admin.common import Ctx, ctx, form_fields, parse_int
 from server.pages.admin.console import html_response, note_audit, redirect
 from server.pages.admin.layout import csrf_field, frame, h, money, options, table
+from server.wiring import holiday_names
 
 SEGMENT_PATTERN = r"^(loyal|churn_risk|price_sensitive|new_explorer|regular)$"
 FIELD_LABELS = {"name": "campaigns.name", "trigger": "campaigns.trigger", "segment": "campaigns.audience",
@@ -49,8 +50,9 @@ def _why(c: Ctx, exc: Exception, variants: list[dict]) -> str:
 
 
 def _holiday_name(c: Ctx, key: str, name: str) -> str:
-    """A known holiday's name in the operator's language if stored in English (as seed-demo does), else as stored."""
-    return c.t(f"holiday.{key}") if catalog("en").get(f"console.holiday.{key}") == name else name
+    """A known holiday's name in the operator's language if stored in English (as seed-demo does), else as stored:
+    the rule and the texts (messages/holidays.json) shoppers' messages use."""
+    return holiday_name(holiday_names, c.locale, key, name)
 
 
 def _holiday_label(c: Ctx, calendar: dict[str, str], trigger: str, key: str | None) -> str:
