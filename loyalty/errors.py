@@ -14,6 +14,9 @@ class UnknownOrder(LoyaltyError):
 class UnknownReward(LoyaltyError):
     """No reward with that id."""
 
+    code = "unknown-reward"
+    """Why, for the console's text (rewards.refused.<code>)."""
+
 
 class BadOrderInput(LoyaltyError):
     """Checkout or status input that cannot be used (bad code, mixed currencies, too many lines)."""
@@ -65,6 +68,21 @@ class GrowthCapReached(LoyaltyError):
 
 class DuplicateReward(LoyaltyError):
     """A reward id that already exists."""
+
+    code = "duplicate-reward"
+    """Why, for the console's text (rewards.refused.<code>)."""
+
+
+class BadReward(BadOrderInput):
+    """A reward the mall will not store or change so; ``code`` names why and ``params`` fill its text (the console's
+    rewards.refused.<code>). The API's problem stays bad-order-input with the same detail and carries the code in
+    ``errors``, as a refused campaign's does."""
+
+    def __init__(self, code: str, detail: str, **params: object):
+        super().__init__(detail)
+        self.code = code
+        self.params = params
+        self.problems = [("reward", code)]
 
 
 class BadIdempotencyKey(LoyaltyError):

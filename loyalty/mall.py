@@ -13,7 +13,7 @@ from catalog import store as catalog_store
 from sync import store as sync_store
 
 from . import ledger, rules, store, tiers, views
-from .errors import BadOrderInput, DuplicateReward, NotEnoughPoints, RewardUnavailable, TierTooLow, UnknownReward
+from .errors import BadReward, DuplicateReward, NotEnoughPoints, RewardUnavailable, TierTooLow, UnknownReward
 from .models import Coupon, Reward, RewardInput, RewardPatch
 
 
@@ -30,10 +30,13 @@ def to_reward(row: dict) -> Reward:
 def _check_tier_prices(points_cost: int, gold_cost: int | None, diamond_cost: int | None) -> None:
     """A higher tier never pays more than the one below it."""
     if gold_cost is not None and gold_cost > points_cost:
-        raise BadOrderInput("goldCost must not be above pointsCost (a higher tier never pays more)")
+        raise BadReward("gold-above-points", "goldCost must not be above pointsCost (a higher tier never pays more)",
+                        gold=gold_cost, points=points_cost)
     ceiling = gold_cost if gold_cost is not None else points_cost
     if diamond_cost is not None and diamond_cost > ceiling:
-        raise BadOrderInput("diamondCost must not be above goldCost (or pointsCost) (a higher tier never pays more)")
+        raise BadReward("diamond-above-gold",
+                        "diamondCost must not be above goldCost (or pointsCost) (a higher tier never pays more)",
+                        diamond=diamond_cost, ceiling=ceiling)
 
 
 def to_coupon(row: dict) -> Coupon:
@@ -60,12 +63,12 @@ def get_reward(db: Any, reward_id: str) -> Reward:
 def create_reward(db: Any, data: RewardInput, now: datetime) -> Reward:
     """A new reward: a coupon needs a value and currency; a product reward needs a SKU the catalog has."""
     if data.kind == "coupon" and (data.value <= 0 or data.currency is None or data.sku is not None):
-        raise BadOrderInput("a coupon reward needs a positive value and a currency, and no sku")
+        raise BadReward("coupon-needs-value", "a coupon reward needs a positive value and a currency, and no sku")
     if data.kind == "product":
         if data.sku is None or data.value or data.currency is not None:
-            raise BadOrderInput("a product reward needs a sku, and no value or currency")
+            raise BadReward("product-needs-sku", "a product reward needs a sku, and no value or currency")
         if catalog_store.get_product(db, data.sku) is None:
-            raise BadOrderInput(f"no product {data.sku!r} in the catalog")
+            raise BadReward("unknown-product", f"no product {data.sku!r} in the catalog", sku=data.sku)
     _check_tier_prices(data.points_cost, data.gold_cost, data.diamond_cost)
     if not store.insert_reward(db, msgspec.structs.asdict(data), clock.iso(now)):
         raise DuplicateReward(f"a reward {data.id!r} exists already")
@@ -77,9 +80,9 @@ def update_reward(db: Any, reward_id: str, patch: RewardPatch, now: datetime) ->
     changes = {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not None}
     current = get_reward(db, reward_id)
     if "value" in changes and current.kind == "coupon" and changes["value"] <= 0:
-        raise BadOrderInput("a coupon reward needs a positive value")
+        raise BadReward("coupon-value", "a coupon reward needs a positive value")
     if "value" in changes and current.kind == "product" and changes["value"]:
-        raise BadOrderInput("a product reward has no value")
+        raise BadReward("product-no-value", "a product reward has no value")
     _check_tier_prices(changes.get("points_cost", current.points_cost), changes.get("gold_cost", current.gold_cost),
                        changes.get("diamond_cost", current.diamond_cost))
     if changes:

@@ -1,5 +1,5 @@
-"""The console's controls over HTTP: campaign builder (holdout, preview, activate, report), dashboard windows,
-Secure cookies behind https, sign-in rate limits."""
+"""The console's controls over HTTP: campaign builder (holdout, preview, activate, report), reward refusals,
+dashboard windows, Secure cookies behind https, sign-in rate limits."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from loyalty import service as loyalty_service
+from loyalty.models import RewardInput
 from retention import audience_store, campaign_store
 from retention.config import RetentionConfig
 from retention.demo_calendar import seed_holidays
@@ -168,6 +170,60 @@ def test_switching_an_unknown_campaign_says_so_in_the_operators_language(client,
     zh = client.post("/admin/campaigns/999/active", data={"csrf": csrf, "active": "1"},
                      headers={"Accept-Language": "zh-CN"})
     assert (404, "未保存： 没有编号为 999 的活动。") == (zh.status_code, _alert(zh.text))
+
+
+REWARD = {"id": "mug", "name": "Mug", "kind": "coupon", "pointsCost": "100", "stock": "5", "value": "500",
+          "currency": "EUR", "sku": ""}
+
+
+def _stored_reward(database, reward_id: str, **tier_costs: int) -> None:
+    loyalty_service.create_reward(database, RewardInput(id=reward_id, name="Tote", kind="coupon", points_cost=100,
+                                                        stock=5, value=500, currency="EUR", **tier_costs))
+
+
+@pytest.mark.parametrize("path, change, stored, status, english, chinese", [
+    ("/admin/rewards", {"value": "0"}, None, 422, "A coupon reward needs a value above zero and a currency",
+     "优惠券类奖励需要大于零的面值和币种"),
+    ("/admin/rewards", {"kind": "product", "value": "0"}, None, 422, "A product reward needs a product SKU",
+     "商品类奖励需要商品编号"),
+    ("/admin/rewards", {"kind": "product", "value": "0", "sku": "NO-SUCH-SKU"}, None, 422,
+     "There is no product NO-SUCH-SKU in the catalog.", "商品目录中没有商品 NO-SUCH-SKU。"),
+    ("/admin/rewards", {}, {}, 422, "A reward with the id mug exists already.", "编号为 mug 的奖励已存在。"),
+    ("/admin/rewards", {"id": "Not An Id"}, None, 422, "Check “Id”", "请检查“编号”"),
+    ("/admin/rewards", {"pointsCost": "0"}, None, 422, "Check “Points”", "请检查“所需积分”"),
+    ("/admin/rewards", {"stock": "2000000"}, None, 422, "Check “Stock”", "请检查“库存”"),
+    ("/admin/rewards", {"currency": "euro"}, None, 422, "Check “Currency”", "请检查“币种”"),
+    ("/admin/rewards/nope", {}, None, 404, "There is no reward nope.", "没有编号为 nope 的奖励。"),
+    ("/admin/rewards/mug", {"pointsCost": "50"}, {"gold_cost": 80}, 422,
+     "(80 points) cannot be above the points price (50)", "黄金会员价（80 积分）不能高于积分价（50）"),
+    ("/admin/rewards/mug", {"pointsCost": "50"}, {"diamond_cost": 90}, 422,
+     "(90 points) cannot be above the gold members", "钻石会员价（90 积分）不能高于黄金会员价或积分价（50）"),
+])
+def test_the_reward_refusals_read_in_the_operators_language(client, fresh_db, path, change, stored, status, english,
+                                                           chinese):
+    if stored is not None:
+        _stored_reward(fresh_db, "mug", **stored)
+    before = loyalty_service.rewards(fresh_db, active_only=False)
+    csrf = console_sign_in(client, fresh_db, "m@example.com", "merchandiser")
+    edit = {"pointsCost": "100", "stock": "5", "active": "1"}
+    form = {"csrf": csrf, **(REWARD if path == "/admin/rewards" else edit), **change}
+    en = client.post(path, data=form)
+    zh = client.post(path, data=form, headers={"Accept-Language": "zh-CN"})
+    assert (status, status) == (en.status_code, zh.status_code)
+    assert english in _alert(en.text), _alert(en.text)
+    # The loyalty room's English detail (or msgspec's) never reaches a zh-CN page: no two English words in a row.
+    assert chinese in _alert(zh.text) and not re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", _alert(zh.text)), _alert(zh.text)
+    assert before == loyalty_service.rewards(fresh_db, active_only=False)  # nothing stored or changed
+
+
+def test_the_rewards_api_keeps_its_english_detail_and_names_the_code(client, admin_headers):
+    body = {"id": "mug", "name": "Mug", "kind": "coupon", "pointsCost": 100, "stock": 5, "value": 0, "currency": "EUR"}
+    refused = client.post("/api/admin/rewards", json=body, headers=admin_headers)
+    assert 422 == refused.status_code
+    problem = refused.json()
+    assert ("/problems/bad-order-input", "a coupon reward needs a positive value and a currency, and no sku") == (
+        problem["type"], problem["detail"])
+    assert [{"line": "reward", "message": "coupon-needs-value"}] == problem["errors"]  # the code the console translates
 
 
 @pytest.mark.parametrize("days", [30, 90])

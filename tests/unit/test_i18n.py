@@ -65,3 +65,15 @@ def test_the_demo_calendars_holidays_are_named_as_the_shop_knows_them():
     assert {"618", "double11", "spring_festival"} == set(seeded)
     assert seeded == {key: i18n.t("en", f"holidays.{key}") for key in seeded}
     assert "春节" == i18n.t("zh-CN", "holidays.spring_festival")
+
+
+def test_every_reward_refusal_code_has_a_console_text():
+    """The console's rewards page shows a refused reward's reason by its code (server/pages/admin/rewards.py)."""
+    from loyalty.errors import DuplicateReward, UnknownReward
+
+    loyalty = Path(__file__).resolve().parents[2] / "loyalty"
+    sources = "".join(p.read_text(encoding="utf-8") for p in loyalty.glob("*.py"))
+    codes = set(re.findall(r'BadReward\(\s*"([a-z-]+)"', sources)) | {DuplicateReward.code, UnknownReward.code}
+    assert {"coupon-needs-value", "product-needs-sku", "unknown-product", "gold-above-points"} <= codes
+    assert [] == sorted(c for c in codes if f"console.rewards.refused.{c}" not in i18n.catalog("en"))
+    assert all(f"console.rewards.refused.{c}" in i18n.catalog("zh-CN") for c in codes)

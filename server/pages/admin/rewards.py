@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 from anyio import to_thread
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from loyalty import service
-from loyalty.errors import LoyaltyError
+from loyalty.errors import BadReward, DuplicateReward, LoyaltyError, UnknownReward
 from loyalty.models import RewardInput, RewardPatch
 from operators.roles import Permission
 from server.http.roles import PERMISSION
@@ -16,10 +18,29 @@ from server.pages.admin.common import Ctx, ctx, form_fields, parse_int
 from server.pages.admin.console import html_response, note_audit, redirect
 from server.pages.admin.layout import csrf_field, frame, h, money, options, table
 
+FIELD_LABELS = {"id": "rewards.id", "name": "rewards.name", "kind": "rewards.kind", "pointsCost": "rewards.cost",
+                "stock": "rewards.stock", "value": "rewards.coupon_value", "currency": "rewards.currency",
+                "sku": "rewards.sku"}
+"""The form's label of each RewardInput field a refusal can name."""
+WHERE = re.compile(r"at `\$\.(\w+)")
+
 
 def _refused(request: Request, c: Ctx, why: str, status: int = 422) -> Response:
     body = f'<p class="warn" role="alert">{h(c.t("refused"))} {h(why)}</p><p><a href="/admin/rewards">{h(c.t("back"))}</a></p>'
     return html_response(frame(request, c.info, c.t("rewards.title"), body), status=status)
+
+
+def _why(c: Ctx, exc: Exception, reward_id: str) -> str:
+    """Why a reward was refused, in the operator's language: the loyalty room's code, or the field msgspec names
+    (never the English detail, which stays the API's)."""
+    if isinstance(exc, BadReward):
+        return c.t(f"rewards.refused.{exc.code}", **exc.params)
+    if isinstance(exc, (DuplicateReward, UnknownReward)):
+        return c.t(f"rewards.refused.{exc.code}", id=reward_id)
+    where = WHERE.search(str(exc)) if isinstance(exc, msgspec.ValidationError) else None
+    if where and where.group(1) in FIELD_LABELS:
+        return c.t("rewards.refused.field", field=c.t(FIELD_LABELS[where.group(1)]))
+    return c.t("rewards.refused.other")
 
 
 @get("/admin/rewards", opt={PERMISSION: Permission.REWARDS}, sync_to_thread=True, include_in_schema=False)
@@ -78,7 +99,7 @@ async def add_reward(request: Request) -> Response:
         data = msgspec.convert(raw, RewardInput)
         await to_thread.run_sync(service.create_reward, c.database, data)
     except (msgspec.ValidationError, LoyaltyError) as exc:
-        return _refused(request, c, str(exc))
+        return _refused(request, c, _why(c, exc, f["id"][:48]))
     return redirect("/admin/rewards?done=created")
 
 
@@ -95,7 +116,7 @@ async def edit_reward(request: Request, reward_id: FromPath[str]) -> Response:
         patch = RewardPatch(points_cost=cost, stock=stock, active=f["active"] == "1")
         await to_thread.run_sync(service.update_reward, c.database, reward_id[:48], patch)
     except LoyaltyError as exc:
-        return _refused(request, c, str(exc), status=404)
+        return _refused(request, c, _why(c, exc, reward_id[:48]), status=404 if isinstance(exc, UnknownReward) else 422)
     return redirect("/admin/rewards?done=saved")
 
 
