@@ -131,6 +131,8 @@ def login(
     with database.write() as db:
         if user["totp_enabled"] and not store.use_totp_step(db, user["id"], step):
             accepted = False
+        elif not store.hold_active(db, user["id"]):  # erased since it was read: no new device for it
+            accepted = False
         else:
             accepted = True
             if rehash:

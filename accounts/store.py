@@ -268,6 +268,15 @@ def erase_user(db: Any, user_id: int, now: int) -> bool:
     return erased == 1
 
 
+def hold_active(db: Any, user_id: int) -> bool:
+    """Lock the user's row until the transaction ends if the account is not erased; False if it is (or is gone).
+
+    An erasure committed first is seen here; one coming later waits for this transaction, then removes the devices
+    it wrote.
+    """
+    return db.execute("UPDATE users SET erased_at = NULL WHERE id = ? AND erased_at IS NULL", [user_id]).rowcount == 1
+
+
 def set_password_hash(db: Any, user_id: int, password_hash: str) -> None:
     """Replace the stored hash (rehash on login after the cost changed)."""
     db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [password_hash, user_id])

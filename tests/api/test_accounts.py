@@ -234,6 +234,51 @@ def test_parallel_guesses_on_many_servers_get_no_more_than_the_limit_past(fresh_
     assert 3 == accounts_store.count_attempts(fresh_db.read(), service._key("account", "ana@example.com"), 0)[0]
 
 
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_a_login_racing_the_accounts_erasure_gets_no_device(fresh_db, settings):
+    """The password was checked before the erasure committed: the login is refused, and no device (token) of the
+    erased account outlives the erasure."""
+    import threading
+
+    from accounts.errors import BadCredentials
+    from accounts.policy import AuthPolicy
+    from server.postgres import PostgresDatabase
+    from tests.utils import TEST_SCRYPT_N
+
+    policy = AuthPolicy(scrypt_n=TEST_SCRYPT_N)
+    user_id = service.signup(fresh_db, policy, "ana@example.com", PASSWORD, "phone", "10.0.0.1").user_id
+    outcome = []
+
+    def login() -> None:
+        try:
+            outcome.append(service.login(fresh_db, policy, "ana@example.com", PASSWORD, "laptop", None, "10.0.0.2"))
+        except BadCredentials as exc:
+            outcome.append(type(exc).__name__)
+
+    read, thread = accounts_store.user_by_email, threading.Thread(target=login)
+    other = PostgresDatabase(settings.database_url, max_size=1)
+    checked = threading.Event()
+
+    def read_then_wait(db, email):  # the login has read the account; the erasure commits while it checks
+        found = read(db, email)
+        checked.set()
+        return found
+
+    accounts_store.user_by_email = read_then_wait
+    try:
+        with other.write() as db:
+            assert accounts_store.erase_user(db, user_id, 1)
+            thread.start()
+            checked.wait(10)
+            thread.join(0.5)
+        thread.join(30)
+    finally:
+        accounts_store.user_by_email = read
+        other.close()
+    assert ["BadCredentials"] == outcome
+    assert [] == accounts_store.list_devices(fresh_db.read(), user_id)
+
+
 def enrol(client, headers) -> bytes:
     response = client.post("/api/auth/totp/enrol", headers=headers)
     assert 200 == response.status_code, response.text
