@@ -317,6 +317,11 @@ def reauthenticate(database: Any, policy: AuthPolicy, current: CurrentUser, pass
         raise ReauthenticationFailed("password or code is not right" if user["totp_enabled"] else "the password is not right")
 
 
+def shopper_erased(db: Any, user_id: int) -> bool:
+    """Whether this shopper's account was erased (in the caller's transaction)."""
+    return store.is_erased(db, user_id)
+
+
 def erased_shoppers(db: Any) -> set[int]:
     """The ids of erased accounts (`lastmile verify` expects no synced rows for them)."""
     return store.erased_user_ids(db)

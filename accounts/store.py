@@ -402,6 +402,11 @@ def ticket(db: Any, ticket_hash: str) -> dict | None:
     )
 
 
+def is_erased(db: Any, user_id: int) -> bool:
+    """Whether this account was erased."""
+    return db.execute("SELECT 1 FROM users WHERE id = ? AND erased_at IS NOT NULL", [user_id]).fetchone() is not None
+
+
 def erased_user_ids(db: Any) -> set[int]:
     """Every erased account (their synced view is gone; orders and points stay, anonymous)."""
     return {r[0] for r in db.execute("SELECT id FROM users WHERE erased_at IS NOT NULL").fetchall()}

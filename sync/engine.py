@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from accounts import service as accounts_service
+
 from . import store
 from .errors import BadSyncRequest, PermanentError, TemporaryError, TooLarge, UnknownClient
 from .limits import FUTURE_SKEW_MS, SyncLimits
@@ -124,7 +126,10 @@ def _push_in(
     client_id = request.client_id
     with store.buffered(user_id):
         store.lock_shopper(db, user_id)  # two servers given the same push at once: the second sees the first's work
-        owner, last = store.bind_client(db, client_id, user_id)
+        # An erasure drops every client: a push authenticated before it committed must not bind a new one and write
+        # the erased account's view again (asked only for an unknown client, so a known one's push costs nothing).
+        owner, last = store.bind_client(db, client_id, user_id,
+                                        may_bind=lambda: not accounts_service.shopper_erased(db, user_id))
         if owner != user_id:
             raise UnknownClient(f"no client {client_id} among yours")
         start = last

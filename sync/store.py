@@ -12,14 +12,14 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import msgspec
 
 from accounts import vault
 from accounts.sealed_store import SealedColumn, sealing_migration
 
-from .errors import BadViewRow
+from .errors import BadViewRow, UnknownClient
 from .limits import ERRORS_KEPT, MAX_KEY_CHARS, MAX_VALUE_BYTES
 
 DOMAIN = "sync"
@@ -511,11 +511,14 @@ def client(db: Any, client_id: str) -> tuple[int, int] | None:
     return (row[0], row[1]) if row else None
 
 
-def bind_client(db: Any, client_id: str, user_id: int) -> tuple[int, int]:
-    """Bind an unknown client to the user (first come); (owner user_id, last_mutation_id)."""
+def bind_client(db: Any, client_id: str, user_id: int, may_bind: Callable[[], bool] = lambda: True) -> tuple[int, int]:
+    """Bind an unknown client to the user (first come); (owner user_id, last_mutation_id). UnknownClient when
+    ``may_bind()`` (asked only for an unknown client) says the user may have no new one."""
     found = client(db, client_id)  # a known client (every push but a device's first): one statement
     if found is not None:
         return found
+    if not may_bind():
+        raise UnknownClient(f"no client {client_id} among yours")
     now = _now()
     _ex(
         db,

@@ -106,6 +106,41 @@ def test_deleting_the_account_waits_for_the_shoppers_other_writers(shop, fresh_d
     assert 0 == fresh_db.read().execute("SELECT count(*) FROM sync_view WHERE user_id = ?", [current.user_id]).fetchone()[0]
 
 
+def test_a_push_authenticated_before_the_erasure_writes_nothing_after_it(fresh_db):
+    """The request's token was checked, then the account was erased (every client and view row gone) before the
+    push took the shopper's lock: the push binds no new client and writes none of the erased account's view."""
+    import msgspec
+
+    from accounts import service as accounts_service
+    from accounts.policy import AuthPolicy
+    from server.wiring import install
+    from sync import engine
+    from sync import store as sync_store
+    from sync.errors import UnknownClient
+    from sync.limits import SyncLimits
+    from sync.models import Mutation, PushRequest
+    from tests.utils import TEST_SCRYPT_N
+
+    user_id = accounts_service.signup(fresh_db, AuthPolicy(scrypt_n=TEST_SCRYPT_N), "gone@example.com", PASSWORD,
+                                      "phone", "10.0.0.1").user_id
+
+    def push(mutation_id: int, value: str):
+        request = PushRequest(client_id="phone-1", mutations=[Mutation(
+            id=mutation_id, name="prefs.set", args=msgspec.Raw(msgspec.json.encode({"name": "nickname", "value": value})),
+            at=int(time.time() * 1000))])
+        return engine.push(fresh_db, user_id, request, SyncLimits(), install().mutators)
+
+    assert 1 == push(1, "Zebediah").last_mutation_id
+    with fresh_db.write() as db:  # delete_account's erasure
+        sync_store.erase_user(db, user_id)
+        accounts_service.erase(db, user_id)
+    with pytest.raises(UnknownClient):
+        push(2, "Still here")
+    db = fresh_db.read()
+    assert 0 == db.execute("SELECT count(*) FROM sync_view WHERE user_id = ?", [user_id]).fetchone()[0]
+    assert 0 == db.execute("SELECT count(*) FROM sync_clients WHERE user_id = ?", [user_id]).fetchone()[0]
+
+
 def test_deleting_an_account_with_2fa_needs_a_current_code(shop, fresh_db):
     client, _ = shop
     response = client.post("/api/auth/signup", json={"email": "two@example.com", "password": PASSWORD})
