@@ -152,7 +152,7 @@ def _discount(
         if subtotal < gift["min_order"]:
             raise UnknownCode(f"coupon {code} needs an order of at least {gift['min_order'] / 100:.2f}")
         return Discount(code=code, amount=min(gift["value"], subtotal), offer_id=gift["item"], source=gift["source"],
-                        label=gift["name"]), {**gift, "loyalty": True}
+                        label=gifts.label(gift)), {**gift, "loyalty": True}
     priced = tuple(OrderLine(sku=l["sku"], name=l["name"], qty=l["qty"], unit_price=l["unit_price"],
                              line_total=l["line_total"]) for l in lines)
     request = DiscountRequest(db=db, user_id=user_id, code=code, currency=currency, subtotal=subtotal,

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import clock
+from catalog.money import format_price
 
 from . import ledger, perks, store, tiers, views
 from .models import BirthdayPack, Coupon
@@ -37,6 +38,12 @@ def make_coupon(db: Any, user_id: int, *, source: str, item: str, name: str, val
     made = to_coupon(store.loyalty_coupon(db, user_id, code))  # type: ignore[arg-type]
     views.put_coupon(db, user_id, made)
     return made
+
+
+def label(row: dict) -> str:
+    """A loyalty coupon's name where the API gives one (checkout's discount label): its own (an operator's prize
+    name), else what it is worth, in English; the PWA names the shop's own coupons in the shopper's language."""
+    return row["name"] or f"{format_price(row['value'], row['currency'])} coupon"
 
 
 def to_coupon(row: dict) -> Coupon:

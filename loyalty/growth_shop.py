@@ -33,11 +33,11 @@ GROWTH_COUPONS: tuple[GrowthCouponItem, ...] = (
 
 DEMO_LOTTERY = LotteryInput(
     name="Lucky draw", cost=100, daily_budget=20_000, currency="EUR",
-    prizes=[
-        Prize(id="grand", name="€20 coupon", kind="coupon", odds=50, value=2_000),
-        Prize(id="coupon-5", name="€5 coupon", kind="coupon", odds=500, value=500),
-        Prize(id="points-100", name="100 points", kind="points", odds=2_000, points=100),
-        Prize(id="points-20", name="20 points", kind="points", odds=3_000, points=20),
+    prizes=[  # unnamed: the shop names its own prizes from their values, in each shopper's language
+        Prize(id="grand", kind="coupon", odds=50, value=2_000),
+        Prize(id="coupon-5", kind="coupon", odds=500, value=500),
+        Prize(id="points-100", kind="points", odds=2_000, points=100),
+        Prize(id="points-20", kind="points", odds=3_000, points=20),
     ],
 )
 

@@ -336,9 +336,10 @@ class Prize(msgspec.Struct, rename="camel", forbid_unknown_fields=True, frozen=T
     """One prize of a lottery with its published odds (in 1/10,000)."""
 
     id: Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
-    name: Annotated[str, Meta(min_length=1, max_length=80)]
     kind: Literal["coupon", "points"]
     odds: Annotated[int, Meta(ge=1, le=10_000, description="chance in 1/10,000")]
+    name: Annotated[str, Meta(max_length=80)] = ""
+    """The operator's own name for it; empty: the shop names it from its kind and value in each shopper's language."""
     value: Annotated[int, Meta(ge=0, le=10_000_000)] = 0
     """Coupon prizes: minor units off."""
     points: Annotated[int, Meta(ge=0, le=1_000_000)] = 0

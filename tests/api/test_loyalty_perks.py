@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import msgspec
 import pytest
 
-from loyalty import growth_shop, ledger, service, store
+from loyalty import gifts, growth_shop, ledger, service, store
 from loyalty.models import LotteryInput, Prize
 from retention.config import RetentionConfig
 from retention.run import run_retention
@@ -190,6 +190,25 @@ def test_draws_and_loyalty_coupons_carry_what_names_them_in_any_language(fresh_d
         <= rows[f"coupons/{growth_code}"].items()
     assert {"lottery", "growth"} == {c.source for c in service.coupons(fresh_db, user)}
 
+
+def test_an_unnamed_prize_is_named_by_the_shop_and_an_operators_name_is_kept(fresh_db):
+    """The demo's prizes carry no name (each page names them in the shopper's language); the API's discount label
+    says what an unnamed prize's coupon is worth, and a prize the operator named keeps its name everywhere."""
+    user = gold_shopper(fresh_db)
+    prizes = [Prize(id="plain", kind="coupon", odds=5_000, value=2_000),
+              Prize(id="mug", name="Mystery mug", kind="coupon", odds=5_000, value=500)]
+    with fresh_db.write() as db:
+        growth_shop.put_lottery(db, "names", LotteryInput(name="Names", cost=10, daily_budget=10_000, currency="EUR",
+                                                          prizes=prizes), NOW)
+        plain = growth_shop.draw(db, user, "names", NOW, rng=lambda n: 0)
+        mug = growth_shop.draw(db, user, "names", NOW, rng=lambda n: 5_000)
+    assert ("", "Mystery mug") == (plain.prize_name, mug.prize_name)
+    rows = view(fresh_db, user, "coupons/")
+    assert ("", "Mystery mug") == (rows[f"coupons/{plain.coupon_code}"]["name"], rows[f"coupons/{mug.coupon_code}"]["name"])
+    with fresh_db.write() as db:
+        assert "€20.00 coupon" == gifts.label(store.loyalty_coupon(db, user, plain.coupon_code))
+        assert "Mystery mug" == gifts.label(store.loyalty_coupon(db, user, mug.coupon_code))
+    assert all(p.name == "" for p in growth_shop.DEMO_LOTTERY.prizes)
 
 @pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
 def test_a_draw_outside_sync_waits_for_the_shoppers_other_writers(fresh_db, settings):

@@ -52,7 +52,7 @@ def test_points_mall_orders_and_checkout(browser, live_server):
     lottery = f"draw-{uuid.uuid4().hex[:6]}"  # a sure win, so the drawn row is known
     admin(live_server, "PUT", f"/api/admin/lotteries/{lottery}", {
         "name": "Tea draw", "cost": 1, "dailyBudget": 1_000, "currency": items[0]["currency"],
-        "prizes": [{"id": "pts", "name": "5 points", "kind": "points", "odds": 10_000, "points": 5}]})
+        "prizes": [{"id": "pts", "kind": "points", "odds": 10_000, "points": 5}]})  # named by the shop
     with page_in_new_context(browser) as page:
         token = sign_up_in_page(page, live_server.url, "loyal").token
 
@@ -147,9 +147,9 @@ ENGLISH_ITEM_WORDS = ("off", "coupon", "points", "Won", "Birthday")
 def test_in_chinese_growth_coupons_prizes_draws_and_coupons_are_named_in_chinese(browser, live_server):
     items = listed_products(live_server)
     currency = items[0]["currency"]
-    sure = {}  # lotteries with one sure prize, so what is drawn is known; their names are the operator's own
-    for kind, prize in (("coupon", {"name": "€20 coupon", "kind": "coupon", "value": 2_000}),
-                        ("points", {"name": "100 points", "kind": "points", "points": 100})):
+    sure = {}  # lotteries with one sure prize, so what is drawn is known; unnamed prizes, which the shop names
+    for kind, prize in (("coupon", {"kind": "coupon", "value": 2_000}),
+                        ("points", {"kind": "points", "points": 100})):
         sure[kind] = f"zh-{kind}-{uuid.uuid4().hex[:6]}"
         admin(live_server, "PUT", f"/api/admin/lotteries/{sure[kind]}", {
             "name": "幸运抽奖", "cost": 1, "dailyBudget": 100_000, "currency": currency,
@@ -197,10 +197,10 @@ def test_in_chinese_growth_coupons_prizes_draws_and_coupons_are_named_in_chinese
 
 
 @pytest.mark.parametrize("locale, names", [
-    ("en", ["€3.00 off", "€20.00 coupon", "100 points", "€20.00 coupon", "Birthday gift: €15.00 off", "Tea off",
-            "€5.00 coupon", "€5.00 coupon", "Old name"]),
-    ("zh-CN", ["立减 €3.00", "€20.00 优惠券", "100 积分", "€20.00 优惠券", "生日礼：立减 €15.00", "Tea off",
-               "€5.00 优惠券", "€5.00 优惠券", "Old name"]),
+    ("en", ["€3.00 off", "€20.00 coupon", "100 points", "Mystery mug", "€20.00 coupon", "Mystery mug",
+            "Birthday gift: €15.00 off", "Tea off", "€5.00 coupon", "€5.00 coupon", "Old name"]),
+    ("zh-CN", ["立减 €3.00", "€20.00 优惠券", "100 积分", "Mystery mug", "€20.00 优惠券", "Mystery mug",
+               "生日礼：立减 €15.00", "Tea off", "€5.00 优惠券", "€5.00 优惠券", "Old name"]),
 ])
 def test_loyalty_item_names_come_from_their_fields_in_the_pages_language(module_page, locale, names):
     module_page.evaluate("([texts, locale]) => { self.LastmileTexts = texts; document.documentElement.lang = locale; }",
@@ -209,14 +209,16 @@ def test_loyalty_item_names_come_from_their_fields_in_the_pages_language(module_
       const n = await lm.load("perk-names");
       return [
         n.cashCouponName({ id: "growth-3", name: "€3 off", value: 300, currency: "EUR" }),
-        n.prizeName({ id: "grand", name: "€20 coupon", kind: "coupon", value: 2000 }, "EUR"),
-        n.prizeName({ id: "p", name: "100 points", kind: "points", points: 100 }, "EUR"),
-        n.couponName({ code: "LW-AB12", name: "€20 coupon", value: 2000, currency: "EUR", source: "lottery" }),
+        n.prizeName({ id: "grand", name: "", kind: "coupon", value: 2000 }, "EUR"),
+        n.prizeName({ id: "p", kind: "points", points: 100 }, "EUR"),
+        n.prizeName({ id: "mug", name: "Mystery mug", kind: "coupon", value: 500 }, "EUR"),  // the operator's name
+        n.couponName({ code: "LW-AB12", name: "", value: 2000, currency: "EUR", source: "lottery" }),
+        n.couponName({ code: "LW-AB13", name: "Mystery mug", value: 500, currency: "EUR", source: "lottery" }),
         n.couponName({ code: "BD-AB12", name: "Birthday gift", value: 1500, currency: "EUR", source: "birthday" }),
         n.couponName({ code: "PM-AB12", name: "Tea off", value: 500, currency: "EUR", source: "mall" }),
         // Rows synced before `source`/`currency` existed: the code's prefix, the coupon row's currency.
-        n.couponName({ code: "LW-CD34", name: "€5 coupon", value: 500, currency: "EUR" }),
-        n.drawPrizeName({ kind: "coupon", value: 500, prizeName: "€5 coupon" }, { currency: "EUR" }),
+        n.couponName({ code: "LW-CD34", name: "", value: 500, currency: "EUR" }),
+        n.drawPrizeName({ kind: "coupon", value: 500, prizeName: "" }, { currency: "EUR" }),
         n.drawPrizeName({ kind: "coupon", value: 500, prizeName: "Old name" }, null),
       ];
     }""")
