@@ -212,7 +212,8 @@ def revoke_device(database: Any, current: CurrentUser, device_id: int) -> None:
 def totp_enrol(database: Any, current: CurrentUser) -> TotpEnrolment:
     """A new (not yet active) TOTP secret for the caller."""
     with database.write() as db:
-        user = store.user_by_id(db, current.user_id)
+        # Locked before it is read: a confirm committing meanwhile is seen (not switched off again by this write).
+        user = store.user_by_id(db, current.user_id) if store.hold_active(db, current.user_id) else None
         if user is None:
             raise NotAuthenticated()
         if user["totp_enabled"]:
@@ -234,7 +235,8 @@ def _guarded_code(database: Any, policy: AuthPolicy, current: CurrentUser, now: 
                                          "for this account")], now)
     try:
         with database.write() as db:
-            user = store.user_by_id(db, current.user_id)
+            # Locked before it is read: an enrol or another change committing meanwhile is seen, not overwritten.
+            user = store.user_by_id(db, current.user_id) if store.hold_active(db, current.user_id) else None
             if user is None:
                 raise NotAuthenticated()
             change(db, user)

@@ -279,6 +279,42 @@ def test_a_login_racing_the_accounts_erasure_gets_no_device(fresh_db, settings):
     assert [] == accounts_store.list_devices(fresh_db.read(), user_id)
 
 
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_an_enrol_racing_the_confirm_does_not_switch_two_factor_off(fresh_db, settings):
+    """A second enrol read the account while the confirm was committing: it must see two-factor sign-in on and
+    refuse, not write its new secret with 'off' over the confirmed one."""
+    import threading
+
+    from accounts.errors import TotpStateError
+    from accounts.models import CurrentUser
+    from accounts.policy import AuthPolicy
+    from server.postgres import PostgresDatabase
+    from tests.utils import TEST_SCRYPT_N
+
+    session = service.signup(fresh_db, AuthPolicy(scrypt_n=TEST_SCRYPT_N), "ana@example.com", PASSWORD, "phone", "10.0.0.1")
+    current = CurrentUser(user_id=session.user_id, device_id=session.device_id)
+    service.totp_enrol(fresh_db, current)
+    secret = accounts_store.user_by_id(fresh_db.read(), current.user_id)["totp_secret"]
+    outcome = []
+
+    def enrol_again() -> None:
+        try:
+            outcome.append(service.totp_enrol(fresh_db, current))
+        except TotpStateError as exc:
+            outcome.append(type(exc).__name__)
+
+    other, thread = PostgresDatabase(settings.database_url, max_size=1), threading.Thread(target=enrol_again)
+    with other.write() as db:  # totp_confirm's write, on another server
+        accounts_store.set_totp(db, current.user_id, secret, enabled=True)
+        thread.start()
+        thread.join(0.5)
+    thread.join(30)
+    other.close()
+    assert ["TotpStateError"] == outcome
+    user = accounts_store.user_by_id(fresh_db.read(), current.user_id)
+    assert (1, secret) == (user["totp_enabled"], user["totp_secret"])
+
+
 def enrol(client, headers) -> bytes:
     response = client.post("/api/auth/totp/enrol", headers=headers)
     assert 200 == response.status_code, response.text
