@@ -18,7 +18,7 @@ from sync import store as sync_store
 
 from . import email_html, email_store
 from .config import RetentionConfig
-from .holiday_names import localised
+from .placeholders import localised
 from .models import Template
 from .templates import choose, fill
 from .unsubscribe import link

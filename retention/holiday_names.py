@@ -8,7 +8,7 @@ from the caller (server/wiring.py hands in the i18n lookup, messages/holidays.js
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Callable
 
 HolidayNames = Callable[[str, str], str | None]
 """names(locale, key) -> the name of the holiday ``key`` in ``locale``, or None when the shop does not know that
@@ -21,10 +21,3 @@ def holiday_name(names: HolidayNames | None, locale: str, key: str, stored: str)
         return stored  # an operator's own name (or a holiday the shop does not know): as written
     return names(locale, key) or stored
 
-
-def localised(context: Mapping[str, object], locale: str, names: HolidayNames | None) -> Mapping[str, object]:
-    """A message's placeholder values with ``{holiday}`` named in the message's language."""
-    key, stored = context.get("holiday_key"), context.get("holiday")
-    if not isinstance(key, str) or not isinstance(stored, str):
-        return context
-    return {**context, "holiday": holiday_name(names, locale, key, stored)}

@@ -15,7 +15,7 @@ from .audience import conditions_of, in_audience
 from .campaigns import HOLDOUT, assign_variant, in_holdout
 from .config import RetentionConfig
 from .errors import BadCampaign, UnknownCampaign, UnknownTemplate
-from .holiday_names import localised
+from .placeholders import localised, offer_sentence
 from .models import Campaign, CampaignIn, Template, TemplateIn, Variant
 from .offers import describe, get_offer, usable, view_value
 from .schedule import slot_and_cause
@@ -167,8 +167,9 @@ def enqueue_message(
         templates = template_rows(db, trigger)
     context = dict(context)
     if offer is not None:
-        context.update(code=offer.code, discount=describe(offer), expires_on=offer.expires_at[:10],
-                       offer=f"{offer.title}: code {offer.code} ({describe(offer)} off).")
+        discount = describe(offer)
+        context.update(code=offer.code, discount=discount, expires_on=offer.expires_at[:10], offer_title=offer.title,
+                       offer=offer_sentence("en", title=offer.title, code=offer.code, discount=discount))
     profile = audience_store.get_profile(db, user_id) or {}
     subscriptions = push_store.user_subscriptions(db, user_id)
     # Push's fallback: a shopper without a subscription who agreed to email gets the message by email.

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from .models import Template
 
+OFFER_SENTENCES = {
+    "en": "{title}: code {code} ({discount} off).",
+    "zh-CN": "{title}：使用优惠码 {code}，享 {discount} 优惠。",
+}
+"""What ``{offer}`` says in a message of each language (retention/placeholders.py fills it)."""
+
 # (key, trigger, url, en title, en body, zh-CN title, zh-CN body)
 _LIBRARY: tuple[tuple[str, str, str, str, str, str, str], ...] = (
     # cart abandoned

@@ -188,3 +188,24 @@ def test_a_shoppers_pass_waits_for_their_other_writers(fresh_db, config, setting
                                     lambda: run_retention(fresh_db, config, NOW, provider_of([facts])))
     assert (1, {}) == (result.shoppers, result.messages)
     assert loyalty_store.birthday_pack(fresh_db.read(), user, 2026) is not None
+
+
+def test_the_offer_sentence_reads_in_the_messages_language(fresh_db, double, config, sender):
+    """{offer} of the library's segment template: zh-CN shoppers read it in Chinese, en shoppers in English."""
+    with fresh_db.write() as db:
+        oid = offer(db, "THANKS5", value=5)
+        create_campaign(db, CampaignIn(name="Thanks", trigger="segment", segment="churn_risk", variants=[
+            Variant(name="A", template_key="segment", offer_id=oid), Variant(name="B", template_key="segment", offer_id=oid)]))
+    subs = {u: subscribe(fresh_db, double, u)[1] for u in (1, 2)}
+    with fresh_db.write() as db:
+        audience_store.upsert_profile(db, 1, "x", locale="zh-CN")
+        audience_store.upsert_profile(db, 2, "x", locale="en")
+    shoppers = [ShopperFacts(user_id=u, last_activity=NOW - timedelta(days=200), consents=AGREED) for u in (1, 2)]
+    run_retention(fresh_db, config, NOW, provider_of(shoppers), sender=sender)
+
+    def body(u: int) -> str:
+        [found] = [p for p in (json.loads(r.payload) for r in double.for_subscription(subs[u])) if "offerId" in p]
+        return found["body"]
+
+    assert "使用优惠码 THANKS5，享 5% 优惠。" in body(1) and " off)" not in body(1)
+    assert "code THANKS5 (5% off)." in body(2)
