@@ -29,11 +29,12 @@ def subscription_id_for(db: Any, endpoint: str) -> int | None:
 
 # --- subscriptions --------------------------------------------------------------------------------
 
-def add_subscription(db: Any, user_id: int, device_id: int | None, endpoint: str, p256dh: str, auth: str, now: str) -> int:
-    """Store a subscription (an endpoint re-subscribed moves to this shopper/device with fresh keys); its id.
+def add_subscription(db: Any, user_id: int, device_id: int | None, endpoint: str, p256dh: str, auth: str,
+                     now: str) -> int | None:
+    """Store a subscription (an endpoint re-subscribed moves to this shopper/device with fresh keys); its id, or None
+    when another process registered the endpoint after the caller looked (its keys were never compared).
 
-    Endpoint and keys are sealed; the endpoint is matched by its blind index (in the caller's write
-    transaction, so the lookup and the write see the same rows).
+    Endpoint and keys are sealed; the endpoint is matched by its blind index (a new one claims it with the insert).
     """
     sealed = [vault.seal(PUSH_KEY, p256dh), vault.seal(PUSH_KEY, auth)]
     existing = subscription_id_for(db, endpoint)
@@ -43,11 +44,12 @@ def add_subscription(db: Any, user_id: int, device_id: int | None, endpoint: str
             [user_id, device_id, *sealed, now, existing],
         )
         return existing
-    return db.execute(
+    found = db.execute(
         "INSERT INTO push_subscriptions (user_id, device_id, endpoint, endpoint_index, p256dh, auth, consent_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint_index) DO NOTHING RETURNING id",
         [user_id, device_id, vault.seal(ENDPOINT, endpoint), vault.blind_index(ENDPOINT, endpoint), *sealed, now, now],
-    ).fetchone()[0]
+    ).fetchone()
+    return found[0] if found else None
 
 
 def get_subscription(db: Any, subscription_id: int) -> dict | None:

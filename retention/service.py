@@ -51,6 +51,8 @@ def subscribe_in(db: Any, config: RetentionConfig, user_id: int, device_id: int,
     if len(existing) >= MAX_SUBSCRIPTIONS_PER_USER and sub.endpoint not in {r["endpoint"] for r in existing}:
         push_store.delete_subscription(db, existing[0]["id"])  # the oldest makes room
     sid = push_store.add_subscription(db, user_id, device_id, sub.endpoint, sub.keys.p256dh, sub.keys.auth, iso(now))
+    if sid is None:  # registered by another shopper's subscribe since we looked: its keys were not compared
+        raise EndpointTaken("this push endpoint was just registered; subscribe again in the browser")
     audience_store.upsert_profile(db, user_id, iso(now), time_zone=sub.time_zone, locale=sub.locale)
     # Subscribing is the shopper agreeing to notifications (validate() insists on consent: true).
     sync_consent.record(db, user_id, NOTIFICATIONS, True, int(now.timestamp() * 1000))

@@ -88,6 +88,46 @@ def test_subscribing_waits_for_the_shoppers_other_writers(api, double, fresh_db,
     assert 1 == len(api.get("/api/push/subscriptions", headers=phone).json())
 
 
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_one_endpoint_subscribed_by_several_shoppers_at_once_is_stored_once(api, double, fresh_db, push_settings):
+    """A browser signed in as several shoppers subscribes for each at once on several servers: each either takes or
+    moves the endpoint or is told to try again (409); none fails on the endpoint's unique index (500)."""
+    import threading
+
+    import msgspec
+
+    from retention import push_store
+    from retention import service as retention_service
+    from retention.errors import EndpointTaken
+    from retention.models import NewSubscription
+    from server.postgres import PostgresDatabase
+    from tests.utils import start_and_join
+
+    shoppers = [sign_up(api, f"s{n}@example.com") for n in range(4)]
+    sub = msgspec.convert(body(double.new_subscription()), NewSubscription)
+    config = push_runtime(push_settings).config
+    servers = [PostgresDatabase(push_settings.database_url, max_size=1) for _ in shoppers]
+    barrier = threading.Barrier(len(servers))
+    outcomes = []
+
+    def subscribe(database, headers) -> None:
+        barrier.wait()
+        try:
+            retention_service.subscribe(database, config, int(headers["X-Test-User"]), int(headers["X-Test-Device"]),
+                                        sub, datetime.now(timezone.utc))
+            outcomes.append("stored")
+        except EndpointTaken:
+            outcomes.append("taken")
+        except Exception as exc:  # the unique index's error: what the test must never see
+            outcomes.append(type(exc).__name__)
+
+    start_and_join([threading.Thread(target=subscribe, args=(d, h)) for d, h in zip(servers, shoppers)])
+    for database in servers:
+        database.close()
+    assert {"stored"} <= set(outcomes) <= {"stored", "taken"}, outcomes
+    assert push_store.subscription_id_for(fresh_db.read(), sub.endpoint) is not None
+
+
 def test_another_shoppers_subscription_is_not_found(api, double):
     alice = sign_up(api, "alice@example.com")
     bob = sign_up(api, "bob@example.com")
