@@ -78,6 +78,7 @@ def create_reward(db: Any, data: RewardInput, now: datetime) -> Reward:
 def update_reward(db: Any, reward_id: str, patch: RewardPatch, now: datetime) -> Reward:
     """Change some fields of a reward (stock, cost, name, value, active)."""
     changes = {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not None}
+    store.lock_reward(db, reward_id)  # checked against the reward as it is: a patch committing meanwhile goes first
     current = get_reward(db, reward_id)
     if "value" in changes and current.kind == "coupon" and changes["value"] <= 0:
         raise BadReward("coupon-value", "a coupon reward needs a positive value")

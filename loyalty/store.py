@@ -700,14 +700,20 @@ def update_reward(db: Any, reward_id: str, changes: dict, now: str) -> bool:
     return cur.rowcount == 1
 
 
+def lock_reward(db: Any, reward_id: str) -> None:
+    """Hold the reward's row until the transaction ends (PostgreSQL; SQLite's one writer holds everything): a change
+    or redemption in flight commits first, and what is read next is what it left."""
+    if db.dialect == "postgresql":
+        db.execute("SELECT 1 FROM rewards WHERE id = ? FOR UPDATE", [reward_id])
+
+
 def delete_reward(db: Any, reward_id: str) -> bool:
     """Delete a reward nobody redeemed; False if there is no such reward or it was redeemed.
 
-    On PostgreSQL the row is locked first: a redemption in flight (it takes stock, locking the row) commits before
-    the DELETE reads redemptions, so the DELETE sees it, instead of a stale "nobody" failing on the foreign key.
+    The row is locked first: a redemption in flight (it takes stock, locking the row) commits before the DELETE reads
+    redemptions, so the DELETE sees it, instead of a stale "nobody" failing on the foreign key.
     """
-    if db.dialect == "postgresql":
-        db.execute("SELECT 1 FROM rewards WHERE id = ? FOR UPDATE", [reward_id])
+    lock_reward(db, reward_id)
     return db.execute(
         "DELETE FROM rewards WHERE id = ? AND NOT EXISTS (SELECT 1 FROM redemptions WHERE reward_id = ?)",
         [reward_id, reward_id],

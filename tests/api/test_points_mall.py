@@ -138,6 +138,37 @@ def test_deleting_a_reward_while_it_is_redeemed_keeps_it_on_record(fresh_db, set
     assert 4 == store.get_reward(fresh_db.read(), "cap")["stock"]
 
 
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_two_patches_at_once_are_checked_against_each_other(fresh_db, settings):
+    """Lowering the gold price while another operator's raise of the diamond price commits: the second patch is
+    checked against the first one's result, never leaving diamond members paying more than gold ones."""
+    from loyalty.errors import BadReward
+    from loyalty.models import RewardPatch
+    from server.postgres import PostgresDatabase
+
+    service.create_reward(fresh_db, RewardInput(id="cap", name="Cap", kind="coupon", points_cost=1_000, stock=5,
+                                                value=100, currency="EUR", gold_cost=900, diamond_cost=800))
+    outcome = []
+
+    def raise_diamond() -> None:
+        try:
+            service.update_reward(fresh_db, "cap", RewardPatch(diamond_cost=850))
+            outcome.append("saved")
+        except BadReward as exc:
+            outcome.append(type(exc).__name__)
+
+    other, thread = PostgresDatabase(settings.database_url, max_size=1), threading.Thread(target=raise_diamond)
+    with other.write() as db:  # the first operator's patch: gold down to 820
+        service.update_reward(other, "cap", RewardPatch(gold_cost=820))
+        thread.start()
+        thread.join(0.5)
+    thread.join(30)
+    other.close()
+    assert ["BadReward"] == outcome
+    row = store.get_reward(fresh_db.read(), "cap")
+    assert (820, 800) == (row["gold_cost"], row["diamond_cost"])
+
+
 def test_retried_push_redeems_once(fresh_db):
     user = rich_shopper(fresh_db)
     reward(fresh_db, "cap", cost=300, stock=10)
