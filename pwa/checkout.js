@@ -5,7 +5,7 @@
 
 import { authed } from "./authed.js";
 import { el, fill, waitFor } from "./dom.js";
-import { lang, say } from "./i18n.js";
+import { moment, say } from "./i18n.js";
 import { money } from "./money.js";
 import { couponName } from "./perk-names.js";
 
@@ -39,10 +39,6 @@ function addStyle() {
   const style = document.createElement("style");
   style.textContent = STYLE;
   document.head.append(style);
-}
-
-function when(iso) {
-  return iso ? new Date(iso).toLocaleString(lang(), { dateStyle: "medium", timeStyle: "short" }) : "";
 }
 
 function addressLines(a) {
@@ -433,7 +429,7 @@ function drawOrder(client, mount, orderId, detail) {
     el("ol", { id: "lm-timeline", dataset: { status: order.status } },
       steps.map((s) => el("li", { dataset: { step: s.status, done: String(!!s.at) } },
         el("strong", {}, say(`checkout.step.${s.status}`)),
-        s.at ? el("time", { datetime: s.at }, when(s.at)) : el("span", { class: "lm-muted" }, say("checkout.order.not_yet"))))),
+        s.at ? el("time", { datetime: s.at }, moment(s.at)) : el("span", { class: "lm-muted" }, say("checkout.order.not_yet"))))),
     el("h2", {}, say("checkout.order.details")),
     detail
       ? el("div", { id: "lm-order-details" },

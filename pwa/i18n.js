@@ -26,6 +26,11 @@ export function day(iso) {
   return iso ? new Date(iso).toLocaleDateString(lang()) : "";
 }
 
+/** A date and time as the page's locale writes them (an order's timeline, a refund's deadline). */
+export function moment(iso) {
+  return iso ? new Date(iso).toLocaleString(lang(), { dateStyle: "medium", timeStyle: "short" }) : "";
+}
+
 /** A tier or an order status by its code, in the page's language (the code itself when the table lacks it). */
 export function named(prefix, code) {
   const text = tr(`${prefix}.${code}`);

@@ -5,7 +5,7 @@
 // allowance); a refusal comes back as an `errors/{id}` entry and is shown here. A feature module of the app shell.
 
 import { el, fill, waitFor } from "./dom.js";
-import { day, text, tr } from "./i18n.js";
+import { day, moment, text, tr } from "./i18n.js";
 import { money } from "./money.js";
 
 const STYLE = `
@@ -25,7 +25,7 @@ function refundLine(r) {
 
 function statusLine(r) {
   if (r.status === "refunded") return text("returns.refunded_on", { date: day(r.refundedAt) });
-  if (r.status === "received" && r.refundDueAt) return text("returns.refund_by", { time: new Date(r.refundDueAt).toLocaleString() });
+  if (r.status === "received" && r.refundDueAt) return text("returns.refund_by", { time: moment(r.refundDueAt) });
   return "";
 }
 
