@@ -247,7 +247,12 @@ def synonym_groups(db: Any) -> list[list[str]]:
 
 
 def replace_synonym_groups(db: Any, groups: list[list[str]]) -> None:
-    """Replace every operator synonym group at once (one transaction: readers see the old or the new list)."""
+    """Replace every operator synonym group at once (one transaction: readers see the old or the new list).
+
+    Two replacements at once are serialised: the second's DELETE would not see rows the first inserted, and the
+    lists would merge.
+    """
+    db.lock("catalog-synonyms")
     db.execute("DELETE FROM search_synonyms")
     for group_no, terms in enumerate(groups):
         for term in terms:

@@ -190,3 +190,32 @@ def test_an_import_racing_a_rename_leaves_the_index_as_the_product(fresh_db, set
     (indexed,) = db.execute("SELECT s.name FROM search_index s JOIN products p ON p.pk = s.rowid WHERE p.id = ?",
                             ["SKU-1"]).fetchall()
     assert index_text("Plain teapot") == indexed[0]
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_two_synonym_lists_saved_at_once_never_merge(fresh_db, settings):
+    """One operator's list is being saved on another server when a second one saves theirs: the second replaces the
+    first whole, instead of its DELETE missing the first's new rows and the two lists merging."""
+    import threading
+
+    from catalog import store as catalog_store
+    from server.postgres import PostgresDatabase
+
+    with fresh_db.write() as db:
+        catalog_store.replace_synonym_groups(db, [["old", "stale"]])
+    other, thread = PostgresDatabase(settings.database_url, max_size=1), threading.Thread(target=lambda: _replace(
+        fresh_db, [["mug", "cup"]]))
+    with other.write() as db:
+        catalog_store.replace_synonym_groups(db, [["sofa", "couch"]])
+        thread.start()
+        thread.join(0.5)
+    thread.join(30)
+    other.close()
+    assert [["cup", "mug"]] == catalog_store.synonym_groups(fresh_db.read())
+
+
+def _replace(database, groups) -> None:
+    from catalog import store as catalog_store
+
+    with database.write() as db:
+        catalog_store.replace_synonym_groups(db, groups)
