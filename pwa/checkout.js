@@ -23,9 +23,9 @@ const STYLE = `
 #lm-checkout legend{font-weight:600;padding:0 .3rem}
 #lm-checkout .lm-choice{display:flex;gap:.5rem;align-items:flex-start;padding:.3rem 0}
 #lm-checkout .lm-choice input{margin-top:.3rem}
-#lm-checkout dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem 1rem;margin:.4rem 0}
-#lm-checkout dd{margin:0;text-align:right}
-#lm-checkout .lm-total{font-weight:700;font-size:1.1rem}
+#lm-checkout dl,#lm-order dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem 1rem;margin:.4rem 0}
+#lm-checkout dd,#lm-order dd{margin:0;text-align:right}
+#lm-checkout .lm-total,#lm-order .lm-total{font-weight:700;font-size:1.1rem}
 #lm-checkout address,#lm-order address{font-style:normal}
 #lm-timeline{list-style:none;margin:0 0 1rem;padding:0}
 #lm-timeline li{position:relative;padding:0 0 .8rem 1.6rem;border-left:2px solid var(--line,#e3e7e4);margin-left:.5rem}

@@ -87,6 +87,9 @@ def test_checkout_with_a_review_step_then_the_timeline_follows_the_operator(brow
         expect(timeline.locator("li[data-step=shipped]")).to_have_attribute("data-done", "false")
         expect(page.locator("#lm-order-total")).to_have_text(shown_total, timeout=WAIT_MS)
         expect(page.locator("#lm-order-details")).to_contain_text("Mei Chen")
+        # The totals read as rows: each amount on its label's line, at the right (as on the review step).
+        label, amount = (page.locator(f"#lm-order-details dl {tag}.lm-total").bounding_box() for tag in ("dt", "dd"))
+        assert abs(label["y"] - amount["y"]) < 2 and amount["x"] > label["x"] + label["width"], (label, amount)
         assert [] == serious_violations(page)
 
         # Operators move the order; the open page follows through the poke, with no reload.
