@@ -26,6 +26,22 @@ def test_a_merchandiser_edits_stock_and_price_and_bad_numbers_change_nothing(cli
     assert [(422, "product MUG: stock -1, price 990"), (303, "product MUG: stock 12, price 990")] == audited  # newest first
 
 
+def test_a_price_edit_leaves_the_stock_checkouts_took_since_the_page_was_shown(client, fresh_db):
+    """The form sends the stock it showed back unchanged: units sold since then must not come back."""
+    add_product(fresh_db, "MUG", price=1_250, stock=10)
+    csrf = console_sign_in(client, fresh_db, "m@example.com", "merchandiser")
+    assert 'name="stock_was" value="10"' in client.get("/admin/catalog").text
+    with fresh_db.write() as db:  # a shopper's checkout, on any server, after the page was drawn
+        assert catalog_store.take_stock(db, "MUG", 3, "2026-01-01T00:00:00Z")
+    saved = client.post("/admin/catalog/products/MUG", data={"csrf": csrf, "stock": "10", "stock_was": "10",
+                                                            "price": "990"}, follow_redirects=False)
+    assert 303 == saved.status_code
+    product = catalog_store.get_product(fresh_db.read(), "MUG")
+    assert (7, 990) == (product["stock"], product["price"])
+    client.post("/admin/catalog/products/MUG", data={"csrf": csrf, "stock": "20", "stock_was": "10", "price": "990"})
+    assert 20 == catalog_store.get_product(fresh_db.read(), "MUG")["stock"]  # a stock the operator typed is set
+
+
 def test_a_catalog_import_runs_with_progress_and_reports_what_it_did(client, fresh_db):
     csrf = console_sign_in(client, fresh_db, "m@example.com", "merchandiser")
     lines = [{"id": f"IMP-{i}", "name": f"Imported {i}", "description": "From the console.", "price": 500 + i,

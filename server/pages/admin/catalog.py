@@ -65,7 +65,8 @@ def catalog_page(request: Request, cursor: Annotated[str | None, Parameter(max_l
     for p in page.items:
         label = h(c.t("catalog.edit", name=p.name))
         edit = (f'<form class="inline" method="post" action="/admin/catalog/products/{h(p.id)}" aria-label="{label}">'
-                f'{csrf_field(c.info)}<input name="stock" value="{stock.get(p.id, 0)}" size="5" inputmode="numeric" '
+                f'{csrf_field(c.info)}<input type="hidden" name="stock_was" value="{stock.get(p.id, 0)}">'
+                f'<input name="stock" value="{stock.get(p.id, 0)}" size="5" inputmode="numeric" '
                 f'aria-label="{h(c.t("catalog.stock"))}"><input name="price" value="{p.price}" size="7" '
                 f'inputmode="numeric" aria-label="{h(c.t("catalog.price_minor"))}">'
                 f'<button class="small" type="submit">{h(c.t("save"))}</button></form>')
@@ -85,16 +86,21 @@ def catalog_page(request: Request, cursor: Annotated[str | None, Parameter(max_l
 async def edit_product(request: Request, product_id: FromPath[str]) -> Response:
     """Set one product's stock and price (minor units)."""
     c = ctx(request)
-    f = await form_fields(request, "stock", "price")
+    f = await form_fields(request, "stock", "price", "stock_was")
     note_audit(request, f"product {product_id[:64]}: stock {f['stock'][:12]}, price {f['price'][:12]}")
     stock, price = parse_int(f["stock"], 0, 1_000_000_000), parse_int(f["price"], 0, 10**12)
     if stock is None or price is None:
         return _refused(request, c, c.t("catalog.numbers"))
 
+    # The stock as the page showed it: left as it was, it is not written back (checkouts since then took units
+    # from the live figure, and writing the shown one would sell them again).
+    keep_stock = parse_int(f["stock_was"], 0, 1_000_000_000) == stock
+
     def save() -> bool:
         with c.database.write() as db:
             now = now_iso()
-            return catalog_store.set_stock(db, product_id, stock, now) and catalog_store.set_price(db, product_id, price, now)
+            return ((keep_stock or catalog_store.set_stock(db, product_id, stock, now))
+                    and catalog_store.set_price(db, product_id, price, now))
 
     if not await to_thread.run_sync(save):
         return _refused(request, c, c.t("catalog.unknown"), status=404)
