@@ -42,6 +42,25 @@ def test_a_price_edit_leaves_the_stock_checkouts_took_since_the_page_was_shown(c
     assert 20 == catalog_store.get_product(fresh_db.read(), "MUG")["stock"]  # a stock the operator typed is set
 
 
+def test_a_reward_edit_leaves_the_stock_redemptions_took_since_the_page_was_shown(client, fresh_db):
+    """The rewards form sends the stock it showed back unchanged: rewards redeemed since then must not come back."""
+    from loyalty import service as loyalty_service
+    from loyalty import store as loyalty_store
+    from loyalty.models import RewardInput
+
+    loyalty_service.create_reward(fresh_db, RewardInput(id="mug", name="Mug", kind="coupon", points_cost=100, stock=10,
+                                                        value=100, currency="EUR"))
+    csrf = console_sign_in(client, fresh_db, "r@example.com", "owner")
+    assert 'name="stock_was" value="10"' in client.get("/admin/rewards").text
+    with fresh_db.write() as db:  # a redemption, on any server, after the page was drawn
+        assert loyalty_store.take_reward_stock(db, "mug")
+    saved = client.post("/admin/rewards/mug", data={"csrf": csrf, "pointsCost": "120", "stock": "10", "stock_was": "10",
+                                                    "active": "1"}, follow_redirects=False)
+    assert 303 == saved.status_code
+    row = loyalty_store.get_reward(fresh_db.read(), "mug")
+    assert (9, 120) == (row["stock"], row["points_cost"])
+
+
 def test_a_catalog_import_runs_with_progress_and_reports_what_it_did(client, fresh_db):
     csrf = console_sign_in(client, fresh_db, "m@example.com", "merchandiser")
     lines = [{"id": f"IMP-{i}", "name": f"Imported {i}", "description": "From the console.", "price": 500 + i,

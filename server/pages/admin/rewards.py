@@ -53,6 +53,7 @@ def rewards_page(request: Request) -> Response:
         edit = (
             f'<form class="inline" method="post" action="/admin/rewards/{h(r.id)}" aria-label="{label}">{csrf_field(c.info)}'
             f'<input name="pointsCost" value="{r.points_cost}" size="6" inputmode="numeric" aria-label="{h(c.t("rewards.cost"))}">'
+            f'<input type="hidden" name="stock_was" value="{r.stock}">'
             f'<input name="stock" value="{r.stock}" size="5" inputmode="numeric" aria-label="{h(c.t("rewards.stock"))}">'
             f'<select name="active" aria-label="{h(c.t("rewards.active"))}">'
             f'{options([("1", c.t("yes")), ("0", c.t("no"))], "1" if r.active else "0")}</select>'
@@ -107,13 +108,15 @@ async def add_reward(request: Request) -> Response:
 async def edit_reward(request: Request, reward_id: FromPath[str]) -> Response:
     """Change a reward's cost, stock and whether it is offered."""
     c = ctx(request)
-    f = await form_fields(request, "pointsCost", "stock", "active")
+    f = await form_fields(request, "pointsCost", "stock", "active", "stock_was")
     note_audit(request, f"reward {reward_id[:48]}: cost {f['pointsCost'][:12]}, stock {f['stock'][:12]}, active {f['active'][:1]}")
     cost, stock = parse_int(f["pointsCost"], 1, 10_000_000), parse_int(f["stock"], 0, 1_000_000)
     if cost is None or stock is None or f["active"] not in ("0", "1"):
         return _refused(request, c, c.t("rewards.numbers"))
     try:
-        patch = RewardPatch(points_cost=cost, stock=stock, active=f["active"] == "1")
+        # A stock left as the page showed it is not written back: redemptions since then took units from the live one.
+        unchanged = parse_int(f["stock_was"], 0, 1_000_000) == stock
+        patch = RewardPatch(points_cost=cost, stock=None if unchanged else stock, active=f["active"] == "1")
         await to_thread.run_sync(service.update_reward, c.database, reward_id[:48], patch)
     except LoyaltyError as exc:
         return _refused(request, c, _why(c, exc, reward_id[:48]), status=404 if isinstance(exc, UnknownReward) else 422)
