@@ -50,11 +50,6 @@ def add_offer(db: Any, row: dict) -> int | None:
     return found[0] if found else None
 
 
-def offer_code_taken(db: Any, code: str) -> bool:
-    """True if an offer already uses this coupon code."""
-    return db.execute("SELECT 1 FROM retention_offers WHERE code = ?", [code]).fetchone() is not None
-
-
 def get_offer(db: Any, offer_id: int) -> dict | None:
     """One offer."""
     return one(db, "SELECT * FROM retention_offers WHERE id = ?", [offer_id])

@@ -6,6 +6,7 @@ import io
 import random
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -136,6 +137,42 @@ def start_and_join(threads: list[threading.Thread], timeout: float | None = None
     for thread in threads:
         thread.join(timeout)
 
+
+@contextmanager
+def servers(fresh_db, settings, count: int) -> Iterator[list]:
+    """``count`` server processes on the test's database: each its own PostgresDatabase on PostgreSQL (so their
+    transactions really overlap), the one SQLite database shared (its one writer serialises them anyway); the
+    PostgreSQL ones are closed after."""
+    if fresh_db.dialect != "postgresql":
+        yield [fresh_db] * count
+        return
+    from server.postgres import PostgresDatabase
+
+    made = [PostgresDatabase(settings.database_url, max_size=1) for _ in range(count)]
+    try:
+        yield made
+    finally:
+        for database in made:
+            database.close()
+
+
+def race(databases: list, act) -> list[str]:
+    """Run ``act(database, n)`` on every database at once (a barrier lines the threads up), as that many server
+    processes would: each outcome is "done" or the name of what it raised, so an error nobody expected shows in the
+    list instead of vanishing in a thread."""
+    barrier = threading.Barrier(len(databases))
+    outcomes: list[str] = []
+
+    def run(database, n: int) -> None:
+        barrier.wait()
+        try:
+            act(database, n)
+            outcomes.append("done")
+        except Exception as exc:
+            outcomes.append(type(exc).__name__)
+
+    start_and_join([threading.Thread(target=run, args=(d, n)) for n, d in enumerate(databases)])
+    return outcomes
 
 def waits_for_shopper_lock(url: str, user_id: int, work, hold: float = 0.5):
     """Run ``work()`` in a thread while another "process" (its own PostgresDatabase on ``url``) holds the shopper's

@@ -198,31 +198,16 @@ def test_logins_are_limited_per_client_address(strict_settings, fresh_db):
 def test_parallel_guesses_on_many_servers_get_no_more_than_the_limit_past(fresh_db, db_kind, settings):
     """The attempt is recorded before the password is checked (claim first): a burst of guesses sent at once to
     several server processes, all before any was refused, still gets only the limit's worth checked."""
-    import threading
-
     from accounts.errors import BadCredentials, RateLimited
     from accounts.policy import AuthPolicy
-    from server.postgres import PostgresDatabase
-    from tests.utils import TEST_SCRYPT_N, start_and_join
+    from tests.utils import TEST_SCRYPT_N, race, servers
 
     policy = AuthPolicy(scrypt_n=TEST_SCRYPT_N, login_max_failures_per_account=3, login_max_attempts_per_address=100)
     service.signup(fresh_db, policy, "ana@example.com", PASSWORD, "phone", "10.0.0.1")
-    servers = ([PostgresDatabase(settings.database_url, max_size=1) for _ in range(8)] if db_kind == "postgresql"
-               else [fresh_db] * 8)
-    barrier = threading.Barrier(len(servers))
-    outcomes = []
-
-    def guess(database, n: int) -> None:
-        barrier.wait()
-        try:
-            service.login(database, policy, "ana@example.com", f"guess number {n}", "phone", None, f"10.0.1.{n}")
-        except (BadCredentials, RateLimited) as exc:
-            outcomes.append(type(exc).__name__)
-
-    start_and_join([threading.Thread(target=guess, args=(d, n)) for n, d in enumerate(servers)])
-    for database in servers:
-        if database is not fresh_db:
-            database.close()
+    with servers(fresh_db, settings, 8) as databases:
+        outcomes = race(databases, lambda database, n: service.login(
+            database, policy, "ana@example.com", f"guess number {n}", "phone", None, f"10.0.1.{n}"))
+    assert set(outcomes) <= {"BadCredentials", "RateLimited"}, outcomes
     # At most the limit was checked (a burst may be refused whole: each counts the others in flight).
     checked = outcomes.count("BadCredentials")
     assert 8 == len(outcomes) and checked <= 3, outcomes

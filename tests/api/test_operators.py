@@ -74,29 +74,14 @@ def test_sign_in_is_rate_limited_per_account(fresh_db):
 def test_parallel_guesses_on_many_servers_get_no_more_than_the_limit_past(fresh_db, db_kind, settings):
     """The attempt is claimed before the password is checked: a burst of guesses sent at once to several server
     processes, all before any was refused, still gets at most the account's limit checked."""
-    import threading
-
-    from server.postgres import PostgresDatabase
-    from tests.utils import start_and_join
+    from tests.utils import race, servers
 
     make_operator(fresh_db, "ops@example.com", "owner")
     limit = POLICY.signin_max_failures_per_account
-    servers = ([PostgresDatabase(settings.database_url, max_size=1) for _ in range(limit + 5)]
-               if db_kind == "postgresql" else [fresh_db] * (limit + 5))
-    barrier = threading.Barrier(len(servers))
-    outcomes = []
-
-    def guess(database, n: int) -> None:
-        barrier.wait()
-        try:
-            service.sign_in(database, POLICY, "ops@example.com", f"guess number {n}", "000000", f"10.0.1.{n}", now=NOW)
-        except (SignInFailed, TooManyAttempts) as exc:
-            outcomes.append(type(exc).__name__)
-
-    start_and_join([threading.Thread(target=guess, args=(d, n)) for n, d in enumerate(servers)])
-    for database in servers:
-        if database is not fresh_db:
-            database.close()
+    with servers(fresh_db, settings, limit + 5) as databases:
+        outcomes = race(databases, lambda database, n: service.sign_in(
+            database, POLICY, "ops@example.com", f"guess number {n}", "000000", f"10.0.1.{n}", now=NOW))
+    assert set(outcomes) <= {"SignInFailed", "TooManyAttempts"}, outcomes
     checked = outcomes.count("SignInFailed")
     assert limit + 5 == len(outcomes) and checked <= limit, outcomes
     for n in range(limit - checked):  # the checked guesses stay counted, the refused ones added nothing

@@ -17,7 +17,7 @@ from sync import engine
 from sync.limits import SyncLimits
 from sync.models import Mutation, PushRequest
 from tests.loyalty_support import buy, make_user, move, order, place, shopper, view
-from tests.utils import add_product, assert_problem, start_and_join
+from tests.utils import add_product, assert_problem, race, servers, start_and_join
 
 NOW = datetime.now(timezone.utc)
 LONG_AGO = NOW - timedelta(days=30)
@@ -81,26 +81,9 @@ def test_many_devices_redeeming_at_once_never_overdraw_or_oversell(fresh_db):
 def test_operators_adding_one_reward_at_once_on_many_servers_make_it_once(fresh_db, settings):
     """The id is claimed by the insert itself: every other server hears "duplicate" (409), none fails on the
     unique key (500) after a check that saw no reward yet."""
-    from server.postgres import PostgresDatabase
-
-    servers = [PostgresDatabase(settings.database_url, max_size=1) for _ in range(6)]
-    barrier = threading.Barrier(len(servers))
-    outcomes = []
-
-    def add(database) -> None:
-        barrier.wait()
-        try:
-            reward(database, "mug", cost=100, stock=5)
-            outcomes.append("made")
-        except DuplicateReward:
-            outcomes.append("duplicate")
-        except Exception as exc:  # the unique key's error: what the test must never see
-            outcomes.append(type(exc).__name__)
-
-    start_and_join([threading.Thread(target=add, args=(d,)) for d in servers])
-    for database in servers:
-        database.close()
-    assert ["duplicate"] * 5 + ["made"] == sorted(outcomes)
+    with servers(fresh_db, settings, 6) as databases:  # the unique key's error would show as its class name
+        outcomes = race(databases, lambda database, n: reward(database, "mug", cost=100, stock=5))
+    assert ["DuplicateReward"] * 5 + ["done"] == sorted(outcomes)
     assert 5 == store.get_reward(fresh_db.read(), "mug")["stock"]
 
 

@@ -15,7 +15,7 @@ from retention.models import OfferIn, OfferStep
 from retention.offers import create_offer
 from tests.loyalty_support import fill_cart, make_user, order, place, shopper
 from tests.operator_support import token_headers
-from tests.utils import add_product, assert_problem, sync_push
+from tests.utils import add_product, assert_problem, race, servers, sync_push
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.utc)
 EXPIRES = "2026-12-31T00:00:00Z"
@@ -226,29 +226,13 @@ def test_a_taken_code_is_refused(fresh_db):
 def test_operators_adding_one_code_at_once_on_many_servers_make_it_once(fresh_db, settings):
     """The code is claimed by the insert itself: every other server hears "taken" (422), none fails on the unique
     key (500) after a check that saw no offer yet."""
-    import threading
-
-    from server.postgres import PostgresDatabase
-    from tests.utils import start_and_join
-
     offer = OfferIn(code="RACE", title="Race", kind="amount", currency="EUR", value=500, expires_at=EXPIRES, budget=10_000)
-    servers = [PostgresDatabase(settings.database_url, max_size=1) for _ in range(6)]
-    barrier = threading.Barrier(len(servers))
-    outcomes = []
 
-    def add(database) -> None:
-        barrier.wait()
-        try:
-            with database.write() as db:
-                create_offer(db, offer, NOW)
-            outcomes.append("made")
-        except BadOffer:
-            outcomes.append("taken")
-        except Exception as exc:  # the unique key's error: what the test must never see
-            outcomes.append(type(exc).__name__)
+    def add(database, n: int) -> None:
+        with database.write() as db:
+            create_offer(db, offer, NOW)
 
-    start_and_join([threading.Thread(target=add, args=(d,)) for d in servers])
-    for database in servers:
-        database.close()
-    assert ["made"] + ["taken"] * 5 == sorted(outcomes)
+    with servers(fresh_db, settings, 6) as databases:  # the unique key's error would show as its class name
+        outcomes = race(databases, add)
+    assert ["BadOffer"] * 5 + ["done"] == sorted(outcomes)
     assert 1 == len([o for o in campaign_store.list_offers(fresh_db.read()) if o["code"] == "RACE"])
