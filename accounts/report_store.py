@@ -32,8 +32,3 @@ def shopper_total(db: Any) -> tuple[int, int]:
     users = db.execute("SELECT count(*) FROM users").fetchone()[0]
     devices = db.execute("SELECT count(*) FROM devices").fetchone()[0]
     return users, devices
-
-
-def daily_signups(db: Any, since: int) -> list[tuple[int, int]]:
-    """(created_at, 1) per shopper since ``since``: the caller buckets unix times into days."""
-    return [(r[0], 1) for r in db.execute("SELECT created_at FROM users WHERE created_at >= ?", [since]).fetchall()]

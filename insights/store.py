@@ -54,13 +54,6 @@ def add_counts(db: Any, rows: list[tuple[int, str, int, int, float]]) -> None:
         )
 
 
-def minutes_since(db: Any, since_minute: int) -> list[dict]:
-    """Counters from ``since_minute`` on, by minute and status (routes summed)."""
-    return list(db.query(
-        "SELECT minute, status, sum(requests) AS requests, sum(latency_ms) AS latency_ms FROM request_minutes"
-        " WHERE minute >= ? GROUP BY minute, status ORDER BY minute", [since_minute],
-    ))
-
 
 def prune(db: Any, before_minute: int) -> int:
     """Forget counters older than ``before_minute``; how many rows."""
@@ -76,12 +69,6 @@ def add_named(db: Any, rows: list[tuple[int, str, int]]) -> None:
             [minute, name, value],
         )
 
-
-def named_since(db: Any, since_minute: int) -> list[dict]:
-    """Named counters from ``since_minute`` on: minute, name, value."""
-    return list(db.query(
-        "SELECT minute, name, value FROM counter_minutes WHERE minute >= ? ORDER BY minute", [since_minute],
-    ))
 
 
 def request_totals(db: Any, since_minute: int, until_minute: int) -> dict:

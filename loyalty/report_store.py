@@ -92,10 +92,6 @@ def orders_between(db: Any, start: str, end: str) -> int:
     return db.execute("SELECT count(*) FROM orders WHERE created_at >= ? AND created_at < ?", [start, end]).fetchone()[0]
 
 
-def order_counts(db: Any) -> dict[str, int]:
-    """Orders per status, all time."""
-    return {r["status"]: r["n"] for r in db.query("SELECT status, count(*) AS n FROM orders GROUP BY status")}
-
 
 def recent_orders_of(db: Any, user_id: int, limit: int) -> list[dict]:
     """One shopper's latest orders."""

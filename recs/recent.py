@@ -62,11 +62,6 @@ def recent_clear(ctx: MutationContext, args: RecentClear) -> None:
     })
 
 
-def recent_skus(db, user_id: int) -> list[str]:
-    """The shopper's recently viewed products, newest first."""
-    value = store.get_value(db, user_id, KEY) or {}
-    return [item["sku"] for item in value.get("items", [])]
-
 
 MUTATORS: tuple[Mutator, ...] = (
     Mutator("recent.view", RecentView, recent_view),

@@ -89,9 +89,3 @@ def neighbours_of(db: Any, skus: list[str]) -> dict[str, list[tuple[str, float]]
 def popular(db: Any, limit: int) -> list[str]:
     """The most popular products, best first."""
     return column(db, "SELECT sku FROM recs_popularity ORDER BY score DESC, sku LIMIT ?", [limit])
-
-
-def model_info(db: Any) -> dict | None:
-    """When the model was last refreshed, over how many shoppers and items (None before the first refresh)."""
-    rows = list(db.query("SELECT refreshed_at, shoppers, items FROM recs_model WHERE id = 1"))
-    return rows[0] if rows else None
