@@ -54,7 +54,6 @@ def add_counts(db: Any, rows: list[tuple[int, str, int, int, float]]) -> None:
         )
 
 
-
 def prune(db: Any, before_minute: int) -> int:
     """Forget counters older than ``before_minute``; how many rows."""
     return db.execute("DELETE FROM request_minutes WHERE minute < ?", [before_minute]).rowcount
@@ -68,7 +67,6 @@ def add_named(db: Any, rows: list[tuple[int, str, int]]) -> None:
             " ON CONFLICT (minute, name) DO UPDATE SET value = counter_minutes.value + excluded.value",
             [minute, name, value],
         )
-
 
 
 def request_totals(db: Any, since_minute: int, until_minute: int) -> dict:

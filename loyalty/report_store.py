@@ -92,7 +92,6 @@ def orders_between(db: Any, start: str, end: str) -> int:
     return db.execute("SELECT count(*) FROM orders WHERE created_at >= ? AND created_at < ?", [start, end]).fetchone()[0]
 
 
-
 def recent_orders_of(db: Any, user_id: int, limit: int) -> list[dict]:
     """One shopper's latest orders."""
     return list(db.query(

@@ -62,7 +62,6 @@ def recent_clear(ctx: MutationContext, args: RecentClear) -> None:
     })
 
 
-
 MUTATORS: tuple[Mutator, ...] = (
     Mutator("recent.view", RecentView, recent_view),
     Mutator("recent.clear", RecentClear, recent_clear),
