@@ -819,7 +819,8 @@ def free_returns_used(db: Any, user_id: int, year: str) -> int:
 
 
 def claim_free_return(db: Any, user_id: int, order_id: int, year: str, allowance: int) -> bool:
-    """Mark a returned order's return free if the year's allowance has room (one statement, so never over it)."""
+    """Mark a returned order's return free if the year's allowance has room; the caller holds the shopper's lock
+    (under READ COMMITTED two of these statements at once could each see room, so the lock keeps it within)."""
     return db.execute(
         "INSERT INTO free_returns (order_id, user_id, year) SELECT ?, ?, ?"
         " WHERE (SELECT COUNT(*) FROM free_returns WHERE user_id = ? AND year = ?) < ?"
