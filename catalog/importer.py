@@ -82,7 +82,10 @@ def import_products(
             return
         now = now_iso()
         with database.write() as db:
-            for line, images in batch:
+            # In id order (stable: a repeated id's last line still wins), as checkout locks products in SKU order:
+            # two imports, or an import and a checkout, sharing products then lock them in the same order instead of
+            # deadlocking on PostgreSQL.
+            for line, images in sorted(batch, key=lambda entry: entry[0].id):
                 outcome = store.upsert_product(db, _row(line), images, now)
                 setattr(report, outcome, getattr(report, outcome) + 1)
         batch.clear()

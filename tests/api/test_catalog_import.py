@@ -165,3 +165,22 @@ def test_json_body_over_the_limit_is_413(settings, fresh_db, admin_headers):
     with TestClient(app_for(settings.with_(max_upload_bytes=1024), fresh_db)) as c:
         response = c.post("/api/admin/products", content=b"{" * 5000, headers=admin_headers)
         assert_problem(response, 413)
+
+
+def test_a_batch_writes_its_products_in_id_order_and_a_repeated_id_keeps_its_last_line(fresh_db, monkeypatch):
+    """The order checkout locks products in, so two imports (or an import and a checkout) sharing products cannot
+    deadlock on PostgreSQL; a repeated id is still written in file order, so its last line wins."""
+    import msgspec
+
+    from catalog import importer
+    from catalog.models import ImportLine
+
+    written = []
+    upsert = catalog_store.upsert_product
+    monkeypatch.setattr(catalog_store, "upsert_product",
+                        lambda db, row, images, now: written.append(row["id"]) or upsert(db, row, images, now))
+    lines = [product(sku) for sku in ("ZED", "ANT", "MUG")] + [product("ANT", name="Ant, renamed")]
+    parsed = [(n, msgspec.convert(line, ImportLine)) for n, line in enumerate(lines, start=1)]
+    importer.import_products(fresh_db, parsed, lambda line: [])
+    assert ["ANT", "ANT", "MUG", "ZED"] == written
+    assert "Ant, renamed" == catalog_store.get_product(fresh_db.read(), "ANT")["name"]
