@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable
 
 import msgspec
 
+from accounts import service as accounts_service
 from accounts.consents import ANALYTICS, NOTIFICATIONS, OFFERS
 from catalog import store as catalog_store
 from clock import iso
@@ -82,6 +83,10 @@ def plan_shopper(db: Any, facts: ShopperFacts, now: datetime, config: RetentionC
     # The shopper's pack, ledger, points row, profile and price baselines are read, then written: their other
     # writers (a checkout, a sync push, a second runner) on every process wait, as the loyalty job's pass does.
     sync_store.lock_shopper(db, facts.user_id)
+    # The facts were read before the lock, a page at a time: an erasure committed since must not be undone by this
+    # pass (scores, customer model, baselines, a birthday pack or an offer in the view of an erased account).
+    if accounts_service.shopper_erased(db, facts.user_id):
+        return None, []
     # The birthday pack is a tier perk, not marketing: it comes on the local birthday whatever the consents.
     birthday_hit = birthday(facts, now, facts.time_zone or config.default_time_zone)
     if birthday_hit is not None:

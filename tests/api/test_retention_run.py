@@ -209,3 +209,29 @@ def test_the_offer_sentence_reads_in_the_messages_language(fresh_db, double, con
 
     assert "使用优惠码 THANKS5，享 5% 优惠。" in body(1) and " off)" not in body(1)
     assert "code THANKS5 (5% off)." in body(2)
+
+
+def test_a_pass_over_facts_read_before_the_erasure_writes_nothing_for_the_erased_account(fresh_db, config):
+    """The run reads a page of shoppers' facts, then takes each shopper's lock in turn: an account erased in between
+    gets no scores, customer model, baselines, birthday pack or offer back from the stale facts."""
+    import msgspec
+
+    from accounts import service as accounts_service
+    from loyalty import store as loyalty_store
+    from sync import store as sync_store
+    from tests.loyalty_support import make_user
+
+    user = make_user(fresh_db)
+    facts = msgspec.structs.replace(everything(1), user_id=user)  # read before the erasure: every consent, a birthday today
+    with fresh_db.write() as db:  # delete_account's erasure, committed after the page was read
+        sync_store.erase_user(db, user)
+        accounts_service.erase(db, user)
+    result = run_retention(fresh_db, config, NOW, provider_of([facts]))
+    assert {} == result.messages
+    db = fresh_db.read()
+    assert audience_store.get_scores(db, user) is None
+    assert {} == audience_store.price_baselines(db, user)
+    assert loyalty_store.birthday_pack(db, user, 2026) is None
+    assert 0 == db.execute("SELECT count(*) FROM sync_view WHERE user_id = ?", [user]).fetchone()[0]
+    assert 0 == db.execute("SELECT count(*) FROM retention_customers WHERE user_id = ?", [user]).fetchone()[0]
+
