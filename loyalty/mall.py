@@ -95,6 +95,7 @@ def delete_reward(db: Any, reward_id: str) -> None:
     """Delete a reward nobody redeemed; one with redemptions is withdrawn instead (``active: false``)."""
     get_reward(db, reward_id)
     if not store.delete_reward(db, reward_id):  # conditional: never one with redemptions, whoever redeems meanwhile
+        get_reward(db, reward_id)  # deleted meanwhile by another operator (its row was locked): UnknownReward
         raise RewardUnavailable(f"reward {reward_id!r} was redeemed, so it stays on record: withdraw it (active: false)")
 
 

@@ -122,6 +122,34 @@ def test_deleting_a_reward_while_it_is_redeemed_keeps_it_on_record(fresh_db, set
 
 
 @pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_a_reward_deleted_twice_at_once_is_unknown_to_the_second_delete(fresh_db, settings):
+    """Another operator's delete of the same reward is committing: the second delete waits on the row, then finds
+    no reward (404), not a "redeemed, withdraw it instead" refusal (409) for a reward nobody redeemed."""
+    from loyalty.errors import UnknownReward
+    from server.postgres import PostgresDatabase
+
+    reward(fresh_db, "cap", cost=300, stock=5)
+    outcome = []
+
+    def delete() -> None:
+        try:
+            service.delete_reward(fresh_db, "cap")
+            outcome.append("deleted")
+        except Exception as exc:
+            outcome.append(type(exc).__name__)
+
+    other, deleting = PostgresDatabase(settings.database_url, max_size=1), threading.Thread(target=delete)
+    with other.write() as db:  # the first operator's delete, held open
+        assert store.delete_reward(db, "cap")
+        deleting.start()
+        deleting.join(0.5)
+    deleting.join(30)
+    other.close()
+    assert [UnknownReward.__name__] == outcome
+    assert store.get_reward(fresh_db.read(), "cap") is None
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
 def test_two_patches_at_once_are_checked_against_each_other(fresh_db, settings):
     """Lowering the gold price while another operator's raise of the diamond price commits: the second patch is
     checked against the first one's result, never leaving diamond members paying more than gold ones."""
