@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from accounts import service as accounts_service
 from accounts.consents import NOTIFICATIONS
+from accounts.errors import NotAuthenticated
 from clock import iso
 from sync import consent as sync_consent
 from sync import store as sync_store
@@ -38,6 +40,8 @@ def subscribe_in(db: Any, config: RetentionConfig, user_id: int, device_id: int,
     # The shopper's subscriptions are counted and the consent is last-writer-wins (read, then write): serialised
     # with their sync pushes and other subscribes on every process.
     sync_store.lock_shopper(db, user_id)
+    if accounts_service.shopper_erased(db, user_id):  # the token was checked before the erasure committed
+        raise NotAuthenticated("this account was deleted")
     held = push_store.subscription_id_for(db, sub.endpoint)
     if held is not None and not same_keys(push_store.get_subscription(db, held), sub):
         # A browser re-subscribing sends the keys it made with the endpoint; other keys mean someone else

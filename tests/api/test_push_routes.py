@@ -70,6 +70,34 @@ def test_subscribe_list_and_unsubscribe_per_device(api, double, fresh_db):
     assert 404 == api.delete(f"/api/push/subscriptions/{ids[0]}", headers=phone).status_code
 
 
+def test_a_subscribe_authenticated_before_the_erasure_stores_nothing_after_it(api, double, fresh_db, push_settings):
+    """The request's token was checked, then the account was erased (devices, consents and subscriptions gone)
+    before the subscribe took the shopper's lock: a 401, not the device's foreign key failing (500), and nothing
+    stored for the erased account."""
+    import msgspec
+
+    from accounts import service as accounts_service
+    from accounts.errors import NotAuthenticated
+    from retention import push_store
+    from retention import service as retention_service
+    from retention.models import NewSubscription
+
+    phone = sign_up(api, "gone@example.com")
+    user, device = int(phone["X-Test-User"]), int(phone["X-Test-Device"])
+    with fresh_db.write() as db:  # delete_account's erasure
+        sync_store.erase_user(db, user)
+        retention_service.erase_shopper(db, user)
+        accounts_service.erase(db, user)
+    sub = msgspec.convert(body(double.new_subscription()), NewSubscription)
+    with pytest.raises(NotAuthenticated):
+        retention_service.subscribe(fresh_db, push_runtime(push_settings).config, user, device, sub,
+                                    datetime.now(timezone.utc))
+    db = fresh_db.read()
+    assert [] == push_store.user_subscriptions(db, user)
+    assert audience_store.get_profile(db, user) is None
+    assert 0 == db.execute("SELECT count(*) FROM sync_view WHERE user_id = ?", [user]).fetchone()[0]
+
+
 @pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
 def test_subscribing_waits_for_the_shoppers_other_writers(api, double, fresh_db, push_settings):
     """Subscribing records the notifications consent last-writer-wins and counts the shopper's subscriptions (read,
