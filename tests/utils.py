@@ -174,6 +174,32 @@ def race(databases: list, act) -> list[str]:
     start_and_join([threading.Thread(target=run, args=(d, n)) for n, d in enumerate(databases)])
     return outcomes
 
+def while_held(url: str, hold, work):
+    """Run ``work()`` in a thread while another "process" (its own PostgresDatabase on ``url``) has ``hold(db)``'s
+    writes open, then commit them; what ``work`` returned, or the name of what it raised."""
+    from server.postgres import PostgresDatabase
+
+    outcome = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except Exception as exc:
+            outcome.append(type(exc).__name__)
+
+    other = PostgresDatabase(url, max_size=1)
+    thread = threading.Thread(target=run)
+    try:
+        with other.write() as db:
+            hold(db)
+            thread.start()
+            thread.join(0.5)
+        thread.join(30)
+    finally:
+        other.close()
+    return outcome[0]
+
+
 def waits_for_shopper_lock(url: str, user_id: int, work, hold: float = 0.5):
     """Run ``work()`` in a thread while another "process" (its own PostgresDatabase on ``url``) holds the shopper's
     lock; it must still be running when the lock is let go (it waited for it), then finish; its result."""

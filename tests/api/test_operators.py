@@ -11,6 +11,7 @@ from operators import service
 from operators.errors import BadOperatorInput, NotSignedIn, OperatorExists, SignInFailed, TooManyAttempts, UnknownOperator
 from server.cli.main import main
 from tests.operator_support import PASSWORD, POLICY, code, make_operator, secret_of
+from tests.utils import while_held
 
 NOW = 1_800_000_000.0
 
@@ -91,32 +92,6 @@ def test_parallel_guesses_on_many_servers_get_no_more_than_the_limit_past(fresh_
         service.sign_in(fresh_db, POLICY, "ops@example.com", PASSWORD, "000000", "10.0.2.1", now=NOW)
 
 
-def _while_held(url: str, hold, work):
-    """Run ``work()`` in a thread while another "process" has ``hold(db)``'s writes open, then commit them; what
-    ``work`` returned or raised, by name."""
-    import threading
-
-    from server.postgres import PostgresDatabase
-
-    outcome = []
-
-    def run() -> None:
-        try:
-            outcome.append(work())
-        except Exception as exc:
-            outcome.append(type(exc).__name__)
-
-    other = PostgresDatabase(url, max_size=1)
-    thread = threading.Thread(target=run)
-    with other.write() as db:
-        hold(db)
-        thread.start()
-        thread.join(0.5)
-    thread.join(30)
-    other.close()
-    return outcome[0]
-
-
 @pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
 def test_a_sign_in_racing_a_2fa_reset_leaves_no_session(fresh_db, settings):
     """The code was checked against the old secret while an owner's reset was committing: the sign-in is refused
@@ -130,7 +105,7 @@ def test_a_sign_in_racing_a_2fa_reset_leaves_no_session(fresh_db, settings):
         operator_store.set_totp_secret(db, operator_id, b"a brand new secret!!")
         operator_store.delete_credentials(db, operator_id, tokens=False)
 
-    outcome = _while_held(settings.database_url, reset, lambda: service.sign_in(
+    outcome = while_held(settings.database_url, reset, lambda: service.sign_in(
         fresh_db, POLICY, "ops@example.com", PASSWORD, code(uri, NOW), "10.0.0.1", now=NOW))
     assert "SignInFailed" == outcome
     assert 0 == fresh_db.read().execute("SELECT count(*) FROM operator_sessions").fetchone()[0]
@@ -148,7 +123,7 @@ def test_a_token_issued_while_the_operator_is_disabled_is_refused(fresh_db, sett
         operator_store.set_disabled(db, operator_id, True)
         operator_store.delete_credentials(db, operator_id, tokens=True)
 
-    outcome = _while_held(settings.database_url, disable,
+    outcome = while_held(settings.database_url, disable,
                           lambda: service.issue_token(fresh_db, "ops@example.com", "ci", now=NOW))
     assert "BadOperatorInput" == outcome
     assert [] == operator_store.list_tokens(fresh_db.read(), operator_id)

@@ -17,7 +17,7 @@ from sync import engine
 from sync.limits import SyncLimits
 from sync.models import Mutation, PushRequest
 from tests.loyalty_support import buy, make_user, move, order, place, shopper, view
-from tests.utils import add_product, assert_problem, race, servers, start_and_join
+from tests.utils import add_product, assert_problem, race, servers, start_and_join, while_held
 
 NOW = datetime.now(timezone.utc)
 LONG_AGO = NOW - timedelta(days=30)
@@ -126,26 +126,11 @@ def test_a_reward_deleted_twice_at_once_is_unknown_to_the_second_delete(fresh_db
     """Another operator's delete of the same reward is committing: the second delete waits on the row, then finds
     no reward (404), not a "redeemed, withdraw it instead" refusal (409) for a reward nobody redeemed."""
     from loyalty.errors import UnknownReward
-    from server.postgres import PostgresDatabase
 
     reward(fresh_db, "cap", cost=300, stock=5)
-    outcome = []
-
-    def delete() -> None:
-        try:
-            service.delete_reward(fresh_db, "cap")
-            outcome.append("deleted")
-        except Exception as exc:
-            outcome.append(type(exc).__name__)
-
-    other, deleting = PostgresDatabase(settings.database_url, max_size=1), threading.Thread(target=delete)
-    with other.write() as db:  # the first operator's delete, held open
-        assert store.delete_reward(db, "cap")
-        deleting.start()
-        deleting.join(0.5)
-    deleting.join(30)
-    other.close()
-    assert [UnknownReward.__name__] == outcome
+    outcome = while_held(settings.database_url, lambda db: store.delete_reward(db, "cap"),  # the first delete
+                         lambda: service.delete_reward(fresh_db, "cap"))
+    assert UnknownReward.__name__ == outcome
     assert store.get_reward(fresh_db.read(), "cap") is None
 
 
