@@ -174,6 +174,7 @@ def race(databases: list, act) -> list[str]:
     start_and_join([threading.Thread(target=run, args=(d, n)) for n, d in enumerate(databases)])
     return outcomes
 
+
 def while_held(url: str, hold, work):
     """Run ``work()`` in a thread while another "process" (its own PostgresDatabase on ``url``) has ``hold(db)``'s
     writes open, then commit them; what ``work`` returned, or the name of what it raised."""
