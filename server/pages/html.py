@@ -289,7 +289,7 @@ def missing_page(shell: Shell, locale: str = "en") -> str:
 def bad_request_page(shell: Shell, detail: str, locale: str = "en") -> str:
     """A 400 for page URLs (a stale pagination link, an unusable search)."""
     return _way_back_page(shell, locale, page="bad-request", keys="badlink", message=escape(detail),
-                          back=f'<a href="/">{escape(text(locale, "badlink.again"))}</a>.')
+                          back=f'<a href="/">{escape(text(locale, "badlink.again"))}</a>')
 
 
 def offline_page(shell: Shell, locale: str = "en") -> str:

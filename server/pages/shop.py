@@ -59,7 +59,9 @@ def _listing(request: Request, database: Database, settings: Settings, *, catego
             page = service.product_page(db, cursor=cursor, limit=24, q=q, category=category)
             categories = _categories(db)
     except (BadCursor, BadQuery) as exc:
-        return _page(request, settings, page_html.bad_request_page(shell, str(exc), locale), locale, status=400)
+        # The domain's detail is English and for the API; the shopper reads why in the page's language.
+        why = text(locale, "badlink.no_words" if isinstance(exc, BadQuery) else "badlink.stale")
+        return _page(request, settings, page_html.bad_request_page(shell, why, locale), locale, status=400)
     html = page_html.listing_page(
         shell, page, hints, categories=categories, category=category, q=q, cursor=cursor, locale=locale
     )

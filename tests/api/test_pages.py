@@ -93,6 +93,25 @@ def test_a_browser_whose_search_a_route_refuses_gets_the_bad_link_page_in_its_la
     assert 400 == client.get("/?q=" + "tea " * 60, headers={"Accept": "application/json"}).json()["status"]
 
 @pytest.mark.parametrize(
+    "query, language, why",
+    [
+        ({"q": "!!!"}, "zh-CN", "搜索内容中没有可查找的字词"),
+        ({"cursor": "forged"}, "zh-CN", "链接已过期或被改动"),
+        ({"q": "!!!"}, "en", "The search has no words to look for"),
+        ({"cursor": "forged"}, "en", "The link is old or was changed"),
+    ],
+)
+def test_a_search_or_page_link_the_catalog_refuses_says_why_in_the_pages_language(client, query, language, why):
+    response = client.get("/", params=query, headers={"Accept": BROWSER, "Accept-Language": language})
+    assert (400, HTML) == (response.status_code, response.headers["content-type"])
+    main = re.search(r"<main>(.*)</main>", response.text, re.S).group(1)
+    assert why in main
+    assert "cursor" not in main and "q has" not in main     # the catalog's English detail stays the API's
+    if language == "zh-CN":
+        assert None is re.search(r"[A-Za-z.]", re.sub(r"<[^>]+>", "", main))  # no English word, no ASCII full stop
+
+
+@pytest.mark.parametrize(
     "path, accept, detail",
     [
         ("/no-such/page", "application/json", "nothing at GET /no-such/page"),
