@@ -27,6 +27,7 @@ const STYLE = `
 let rewards = null; // the last answer of GET /api/rewards (null until one came)
 let parts = null; // the mall's persistent nodes in the current mount (the filter keeps its focus across redraws)
 let chosen = readChosen();
+let settled = null; // the part this visit opened on (once the points are known), kept until the shopper chooses
 let shown = PAGE_SIZE;
 
 /** Ask the server for the mall again (stock moves as shoppers redeem). */
@@ -168,6 +169,7 @@ export function renderMall(client, mount) {
   const refused = client.errors().filter((e) => e.name === "points.redeem");
   const { head, filter, status, list } = skeleton(mount);
   const focused = mount.contains(document.activeElement) ? document.activeElement.id : "";
+  const focusedRow = [...list.querySelectorAll("#lm-rewards li")].findIndex((li) => li.contains(document.activeElement));
   fill(head,
     el("p", { id: "lm-balance" }, tr("loyalty.you_have", { balance })),
     waiting.length ? el("p", { class: "lm-muted", id: "lm-redeem-waiting" }, tr("loyalty.redeem_waiting", { count: waiting.length })) : null,
@@ -181,11 +183,16 @@ export function renderMall(client, mount) {
   }
   const redraw = () => renderMall(client, mount);
   const views = mallViews(rewards, tier, balance);
-  const current = views.some((v) => v.id === chosen) ? chosen : defaultView(views);
+  // A redemption that leaves nothing to redeem keeps the part the shopper is looking at (it never jumps to a
+  // category under them); the default is made once, when the balance it depends on is known.
+  const known = (id) => views.some((v) => v.id === id);
+  const current = known(chosen) ? chosen : known(settled) ? settled : defaultView(views);
+  if (points) settled = current;
   drawFilter(filter, views, current, redraw);
   const matching = inView(rewards, current, tier, balance);
   const visible = matching.slice(0, shown);
-  const words = matching.length ? text("perks.mall.shown", { shown: visible.length, total: matching.length }) : text("perks.mall.view_empty");
+  const words = matching.length ? text("perks.mall.shown", { shown: visible.length, total: matching.length })
+    : current === "redeemable" ? text("perks.mall.none_redeemable", { balance }) : text("perks.mall.view_empty");
   if (status.textContent !== words) status.textContent = words;
   const more = matching.length - visible.length;
   fill(list,
@@ -205,5 +212,17 @@ export function renderMall(client, mount) {
           },
         }, text("perks.mall.more", { count: Math.min(more, PAGE_SIZE) })))
       : null);
-  if (focused && !mount.contains(document.activeElement)) document.getElementById(focused)?.focus();
+  if (focused && !mount.contains(document.activeElement)) refocus(focused, focusedRow, list, filter);
+}
+
+// The redraw replaced the focused control. Its new copy takes the focus; when it is gone (a reward redeemed out of
+// the part shown), the row now in its place, else the chosen chip, so the keyboard stays where the shopper was.
+function refocus(id, row, list, filter) {
+  const again = document.getElementById(id);
+  if (again) return again.focus();
+  const rows = list.querySelectorAll("#lm-rewards li");
+  const next = row >= 0 && rows.length ? rows[Math.min(row, rows.length - 1)] : null;
+  if (!next) return filter.querySelector("input:checked")?.focus();
+  next.tabIndex = -1;
+  next.focus();
 }

@@ -307,3 +307,46 @@ def test_the_mall_filter_offers_redeemable_each_category_and_all(module_page):
         == [(v["id"], v["count"]) for v in views]                   # "general" (Other) last
     assert ["redeemable", "category:coffee"] == first               # nothing to redeem: the first category
     assert ["a", "c"] == redeemable                                 # in stock, tier reached, gold price paid
+
+
+def test_a_redemption_that_empties_what_can_be_redeemed_keeps_the_part_and_the_focus(module_pages):
+    page = module_pages()  # a page of its own: mall.js keeps its state per page
+    page.evaluate("([texts]) => { self.LastmileTexts = texts; document.documentElement.lang = 'zh-CN'; }",
+                  [json.loads(pwa_texts("zh-CN"))])
+    steps = page.evaluate("""async () => {
+      sessionStorage.clear();                                        // no part chosen: the mall picks one
+      const items = [
+        { id: "a", name: "A", category: "coffee", pointsCost: 100, stock: 5 },
+        { id: "b", name: "B", category: "tea", pointsCost: 300, stock: 5 },
+        { id: "c", name: "C", category: "tea", pointsCost: 110, stock: 5 },
+      ];
+      const m = await lm.load("mall");
+      const real = window.fetch;
+      window.fetch = async () => new Response(JSON.stringify({ items }), { headers: { "content-type": "application/json" } });
+      await m.loadRewards();
+      window.fetch = real;
+      const mount = document.body.appendChild(document.createElement("div"));
+      const points = { balance: 420, tier: "silver" };
+      const client = { view: new Map([["points", points]]), pending: [], errors: () => [], mutate() {} };
+      const look = () => ({
+        part: document.querySelector("#lm-mall-filter input:checked").value,
+        rows: [...document.querySelectorAll("#lm-rewards li")].map((li) => li.dataset.reward),
+        status: document.getElementById("lm-mall-shown").textContent,
+        focus: document.activeElement.dataset.reward || document.activeElement.id,
+      });
+      const redeemed = (id, balance) => {                            // the server took the points: the view changes
+        document.getElementById(`lm-redeem-${id}`).focus();
+        points.balance = balance;
+        m.renderMall(client, mount);
+        return look();
+      };
+      m.renderMall(client, mount);
+      return [look(), redeemed("b", 120), redeemed("c", 10)];
+    }""")
+    opened, after_b, after_c = steps
+    assert ("redeemable", ["a", "b", "c"]) == (opened["part"], opened["rows"])
+    # B is no longer affordable and leaves the list: the row now in its place takes the focus.
+    assert ("redeemable", ["a", "c"], "c") == (after_b["part"], after_b["rows"], after_b["focus"])
+    # Nothing is left to redeem: the part stays (no jump to a category), says why, and its chip has the focus.
+    assert ("redeemable", [], "lm-mall-view-redeemable") == (after_c["part"], after_c["rows"], after_c["focus"])
+    assert "您现有 10 积分，暂无可兑换的兑换品" in after_c["status"]
