@@ -129,9 +129,10 @@ def login(
         if step is None:
             raise BadCredentials()
     with database.write() as db:
-        if user["totp_enabled"] and not store.use_totp_step(db, user["id"], step):
+        # The row first (an erasure's order too): erased since it was read, it gets no device and no used step.
+        if not store.hold_active(db, user["id"]):
             accepted = False
-        elif not store.hold_active(db, user["id"]):  # erased since it was read: no new device for it
+        elif user["totp_enabled"] and not store.use_totp_step(db, user["id"], step):
             accepted = False
         else:
             accepted = True

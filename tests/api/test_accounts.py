@@ -265,6 +265,30 @@ def test_a_login_racing_the_accounts_erasure_gets_no_device(fresh_db, settings):
 
 
 @pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
+def test_a_two_factor_login_racing_the_erasure_leaves_no_used_step(fresh_db, settings):
+    """The password and code were checked while the erasure was committing: the login is refused before it records
+    its code's step, so none of the erased account's TOTP rows (the erasure deletes them) is written after it."""
+    from accounts.models import CurrentUser
+    from accounts.policy import AuthPolicy
+    from tests.utils import TEST_SCRYPT_N, while_held
+
+    policy = AuthPolicy(scrypt_n=TEST_SCRYPT_N)
+    session = service.signup(fresh_db, policy, "ana@example.com", PASSWORD, "phone", "10.0.0.1")
+    current = CurrentUser(user_id=session.user_id, device_id=session.device_id)
+    service.totp_enrol(fresh_db, current)
+    secret = accounts_store.user_by_id(fresh_db.read(), current.user_id)["totp_secret"]
+    now = (int(time.time()) // 30) * 30 + 10
+    service.totp_confirm(fresh_db, current, totp.code_at(secret, now), now=now, policy=policy)
+    outcome = while_held(settings.database_url, lambda db: accounts_store.erase_user(db, current.user_id, 1),
+                         lambda: service.login(fresh_db, policy, "ana@example.com", PASSWORD, "laptop",
+                                               totp.code_at(secret, now + 30), "10.0.0.2", now=now))
+    assert "BadCredentials" == outcome
+    db = fresh_db.read()
+    assert 0 == db.execute("SELECT count(*) FROM totp_used_steps WHERE user_id = ?", [current.user_id]).fetchone()[0]
+    assert [] == accounts_store.list_devices(db, current.user_id)
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])  # SQLite's one writer serialises them anyway
 def test_an_enrol_racing_the_confirm_does_not_switch_two_factor_off(fresh_db, settings):
     """A second enrol read the account while the confirm was committing: it must see two-factor sign-in on and
     refuse, not write its new secret with 'off' over the confirmed one."""
