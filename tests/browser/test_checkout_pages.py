@@ -67,7 +67,7 @@ def test_checkout_with_a_review_step_then_the_timeline_follows_the_operator(brow
         expect(page.locator("#lm-review-lines li")).to_have_count(1)
         expect(page.locator(f"#lm-review-lines li[data-sku='{sku}']")).to_contain_text("× 2")
         expect(review).to_contain_text("Mei Chen")
-        expect(review).to_contain_text("Express")
+        expect(review).to_contain_text("Delivery: Express")
         expect(page.locator("#lm-review-payment")).to_contain_text("Card")
         expect(page.locator("#lm-review-points")).to_contain_text(str(quote["pointsToEarn"]))
         shown_total = page.inner_text("#lm-review-total")
@@ -87,6 +87,8 @@ def test_checkout_with_a_review_step_then_the_timeline_follows_the_operator(brow
         expect(timeline.locator("li[data-step=shipped]")).to_have_attribute("data-done", "false")
         expect(page.locator("#lm-order-total")).to_have_text(shown_total, timeout=WAIT_MS)
         expect(page.locator("#lm-order-details")).to_contain_text("Mei Chen")
+        expect(page.locator("#lm-order-details")).to_contain_text("Delivery: Express")
+        expect(page.locator("#lm-order-details")).to_contain_text("Pay by: Card")
         # The totals read as rows: each amount on its label's line, at the right (as on the review step).
         label, amount = (page.locator(f"#lm-order-details dl {tag}.lm-total").bounding_box() for tag in ("dt", "dd"))
         assert abs(label["y"] - amount["y"]) < 2 and amount["x"] > label["x"] + label["width"], (label, amount)

@@ -192,8 +192,10 @@ def test_in_chinese_growth_coupons_prizes_draws_and_coupons_are_named_in_chinese
         page.press("#lm-checkout-code", "Tab")
         page.click("#lm-review")
         totals = page.locator("#lm-review-totals")
-        expect(totals).to_contain_text("(立减 €3.00)", timeout=WAIT_MS)
+        expect(totals).to_contain_text("优惠（立减 €3.00）", timeout=WAIT_MS)
         assert "off" not in totals.inner_text()
+        assert "运费（" in totals.inner_text()
+        assert None is re.search(r"[:()]", totals.inner_text())  # Chinese punctuation, not ASCII ': ' and ' (
 
 
 @pytest.mark.parametrize("locale, names", [
