@@ -90,7 +90,12 @@ def test_checkout_with_a_review_step_then_the_timeline_follows_the_operator(brow
         expect(page.locator("#lm-order-details")).to_contain_text("Delivery: Express")
         expect(page.locator("#lm-order-details")).to_contain_text("Pay by: Card")
         # The totals read as rows: each amount on its label's line, at the right (as on the review step).
-        label, amount = (page.locator(f"#lm-order-details dl {tag}.lm-total").bounding_box() for tag in ("dt", "dd"))
+        # (both boxes in one evaluation: the page redraws the order on each view change, so a node located for one
+        # measurement can be detached before the next, and bounding_box() then answers None)
+        label, amount = page.evaluate("""() => ["dt", "dd"].map((tag) => {
+          const r = document.querySelector(`#lm-order-details dl ${tag}.lm-total`).getBoundingClientRect();
+          return { x: r.x, y: r.y, width: r.width };
+        })""")
         assert abs(label["y"] - amount["y"]) < 2 and amount["x"] > label["x"] + label["width"], (label, amount)
         assert [] == serious_violations(page)
 
