@@ -135,6 +135,8 @@ def test_holiday_names_read_in_the_operators_language_and_an_operators_own_name_
     assert ({"New year": "Spring Festival (spring_festival)"}, {"New year": "春节 (spring_festival)"}) == (
         _holiday_cells(en), _holiday_cells(zh))
     assert "Spring Festival" not in zh and "Double 11" not in zh
+    help_zh = re.search(r'<p class="muted" id="c-holiday-help">([^<]*)</p>', zh).group(1)
+    assert "双十一" in help_zh and "双 11" not in help_zh     # the help names Double 11 as the list does
 
 
 def _alert(html: str) -> str:
