@@ -209,7 +209,8 @@ function mount(client, page, context) {
   // Keep the page's heading; everything below it is drawn here.
   const body = el("div", { id: "lm-loyalty-body" });
   fill(main, main.querySelector("h1"), body);
-  const render = { points: renderPoints, mall: renderMall, orders: renderOrders }[page];
+  const mall = (c, m) => signInFirst(c, m, "loyalty.what_mall") || renderMall(c, m); // no balance to show signed out
+  const render = { points: renderPoints, mall, orders: renderOrders }[page];
   let coupons = -1;
   client.subscribe((c) => {
     render(c, body, say);

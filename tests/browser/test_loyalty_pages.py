@@ -352,3 +352,12 @@ def test_a_redemption_that_empties_what_can_be_redeemed_keeps_the_part_and_the_f
     # Nothing is left to redeem: the part stays (no jump to a category), says why, and its chip has the focus.
     assert ("redeemable", [], "lm-mall-view-redeemable") == (after_c["part"], after_c["rows"], after_c["focus"])
     assert "您现有 10 积分，暂无可兑换的兑换品" in after_c["status"]
+
+
+def test_signed_out_the_mall_asks_to_sign_in_rather_than_showing_a_balance_of_zero(browser, live_server):
+    with page_in_new_context(browser, locale="zh-CN", viewport={"width": 390, "height": 844}) as page:
+        open_page(page, live_server, "/mall")
+        expect(page.locator("#lm-loyalty-body")).to_contain_text("登录后查看积分商城。", timeout=WAIT_MS)
+        expect(page.locator("#lm-loyalty-body a[href='/signin']")).to_have_count(1)
+        expect(page.locator("#lm-balance")).to_have_count(0)        # not "您有 0 积分。" beside disabled buttons
+        expect(page.locator("#lm-rewards")).to_have_count(0)
