@@ -171,7 +171,7 @@ def test_switching_an_unknown_campaign_says_so_in_the_operators_language(client,
     csrf = console_sign_in(client, fresh_db, "mk@example.com", "marketer")
     zh = client.post("/admin/campaigns/999/active", data={"csrf": csrf, "active": "1"},
                      headers={"Accept-Language": "zh-CN"})
-    assert (404, "未保存： 没有编号为 999 的活动。") == (zh.status_code, _alert(zh.text))
+    assert (404, "未保存：没有编号为 999 的活动。") == (zh.status_code, _alert(zh.text))
 
 
 REWARD = {"id": "mug", "name": "Mug", "kind": "coupon", "pointsCost": "100", "stock": "5", "value": "500",

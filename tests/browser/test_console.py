@@ -147,7 +147,7 @@ def test_a_marketer_builds_a_campaign_for_one_holiday(browser, live_server, live
         page.goto(f"{live_server.url}/admin/campaigns?lang=zh-CN")
         assert 1 == page.locator("tr", has_text="Browser Double 11").locator("td", has_text="双十一 (double11)").count()
         build("Browser churn on Double 11", "churn_risk")
-        assert ("未保存： 只有节日日历触发条件才能选择节日。", []) == (page.locator("[role=alert]").inner_text(),
+        assert ("未保存：只有节日日历触发条件才能选择节日。", []) == (page.locator("[role=alert]").inner_text(),
                                                               serious_violations(page))
 
 

@@ -19,7 +19,7 @@ from retention.planner import campaign_from_row, create_campaign, get_campaign
 from retention.tracking import report
 from server.http.params import Id
 from server.http.roles import PERMISSION
-from server.pages.admin.common import Ctx, ctx, form_fields, parse_int
+from server.pages.admin.common import Ctx, ctx, form_fields, parse_int, refused
 from server.pages.admin.console import html_response, note_audit, redirect
 from server.pages.admin.layout import csrf_field, frame, h, money, options, table
 from server.wiring import holiday_names
@@ -30,10 +30,6 @@ FIELD_LABELS = {"name": "campaigns.name", "trigger": "campaigns.trigger", "segme
 """The builder's label of each CampaignIn field a refusal can name."""
 WHERE = re.compile(r"at `\$\.(\w+)(?:\[(\d+)\])?")
 
-
-def _refused(request: Request, c: Ctx, why: str, status: int = 422) -> Response:
-    body = f'<p class="warn" role="alert">{h(c.t("refused"))} {h(why)}</p><p><a href="/admin/campaigns">{h(c.t("back"))}</a></p>'
-    return html_response(frame(request, c.info, c.t("campaigns.title"), body), status=status)
 
 
 def _why(c: Ctx, exc: Exception, variants: list[dict]) -> str:
@@ -169,11 +165,11 @@ async def add_campaign(request: Request) -> Response:
         weight = parse_int(f[f"{v}_weight"] or "1", 1, 1000)
         offer = parse_int(f[f"{v}_offer"], 1, 2**62) if f[f"{v}_offer"] else None
         if weight is None or (f[f"{v}_offer"] and offer is None):
-            return _refused(request, c, c.t("campaigns.bad_variant", name=v))
+            return refused(c, "campaigns", c.t("campaigns.bad_variant", name=v))
         variants.append({"name": v, "templateKey": f[f"{v}_template"], "weight": weight, "offerId": offer})
     holdout = parse_int(f["holdout"] or "0", 0, 50)
     if holdout is None:
-        return _refused(request, c, c.t("campaigns.bad_holdout"))
+        return refused(c, "campaigns", c.t("campaigns.bad_holdout"))
     raw = {"name": f["name"], "trigger": f["trigger"], "segment": f["segment"] or None, "variants": variants,
            "active": False, "holdout": holdout, "holiday": f["holiday"] or None}
     # The holiday goes through CampaignIn and create_campaign as the API's does: the same key pattern, the same
@@ -187,7 +183,7 @@ async def add_campaign(request: Request) -> Response:
 
         await to_thread.run_sync(create)
     except (msgspec.ValidationError, RetentionError) as exc:
-        return _refused(request, c, _why(c, exc, variants))
+        return refused(c, "campaigns", _why(c, exc, variants))
     return redirect("/admin/campaigns?done=created")
 
 
@@ -206,7 +202,7 @@ async def set_active(request: Request, campaign_id: Id) -> Response:
     try:
         await to_thread.run_sync(switch)
     except RetentionError:
-        return _refused(request, c, c.t("campaigns.refused.unknown-campaign", id=campaign_id), status=404)
+        return refused(c, "campaigns", c.t("campaigns.refused.unknown-campaign", id=campaign_id), status=404)
     return redirect(f"/admin/campaigns?done={'activated' if active else 'deactivated'}")
 
 

@@ -28,7 +28,7 @@ from operators import service
 from operators.roles import Permission
 from server.http.params import Id
 from server.http.roles import PERMISSION
-from server.pages.admin.common import Ctx, ctx, form_fields, parse_int
+from server.pages.admin.common import Ctx, ctx, form_fields, parse_int, refused
 from server.pages.admin.console import html_response, note_audit, redirect
 from server.pages.admin.layout import csrf_field, frame, h, money, table
 
@@ -37,10 +37,6 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,127}$")
 JOB_KIND = "catalog-import"
 PROGRESS_EVERY = 0.5  # seconds between progress writes: the writer is shared with shoppers
 
-
-def _refused(request: Request, c: Ctx, why: str, status: int = 422) -> Response:
-    body = f'<p class="warn" role="alert">{h(c.t("refused"))} {h(why)}</p><p><a href="/admin/catalog">{h(c.t("back"))}</a></p>'
-    return html_response(frame(request, c.info, c.t("catalog.title"), body), status=status)
 
 
 @get("/admin/catalog", opt={PERMISSION: Permission.CATALOG}, sync_to_thread=True, include_in_schema=False)
@@ -53,7 +49,7 @@ def catalog_page(request: Request, cursor: Annotated[str | None, Parameter(max_l
             page = catalog_service.product_page(db, cursor=cursor, limit=PAGE, q=q or None, category=None)
             stock = {pid: row["stock"] for pid, row in catalog_store.get_products(db, [p.id for p in page.items]).items()}
     except BadCursor:
-        return _refused(request, c, c.t("catalog.bad_cursor"), status=400)
+        return refused(c, "catalog", c.t("catalog.bad_cursor"), status=400)
     upload = (
         f'<h2>{h(c.t("catalog.import"))}</h2><form class="stack" method="post" action="/admin/catalog/import" '
         f'enctype="multipart/form-data">{csrf_field(c.info)}'
@@ -90,7 +86,7 @@ async def edit_product(request: Request, product_id: FromPath[str]) -> Response:
     note_audit(request, f"product {product_id[:64]}: stock {f['stock'][:12]}, price {f['price'][:12]}")
     stock, price = parse_int(f["stock"], 0, 1_000_000_000), parse_int(f["price"], 0, 10**12)
     if stock is None or price is None:
-        return _refused(request, c, c.t("catalog.numbers"))
+        return refused(c, "catalog", c.t("catalog.numbers"))
 
     # The stock as the page showed it: left as it was, it is not written back (checkouts since then took units
     # from the live figure, and writing the shown one would sell them again).
@@ -103,7 +99,7 @@ async def edit_product(request: Request, product_id: FromPath[str]) -> Response:
                     and catalog_store.set_price(db, product_id, price, now))
 
     if not await to_thread.run_sync(save):
-        return _refused(request, c, c.t("catalog.unknown"), status=404)
+        return refused(c, "catalog", c.t("catalog.unknown"), status=404)
     return redirect("/admin/catalog?done=saved")
 
 
@@ -142,15 +138,15 @@ async def start_import(request: Request) -> Response:
     """Save the uploaded file and photos, start the import, and send the browser to its progress page."""
     c = ctx(request)
     if int(request.headers.get("content-length") or 0) > c.settings.max_upload_bytes:
-        return _refused(request, c, c.t("catalog.too_large"), status=413)
+        return refused(c, "catalog", c.t("catalog.too_large"), status=413)
     form = await request.form()
     upload = form.get("file")
     photos = [p for p in form.getall("photos", []) if isinstance(p, UploadFile) and p.filename]  # none: a JSONL alone
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return _refused(request, c, c.t("catalog.no_file"))
+        return refused(c, "catalog", c.t("catalog.no_file"))
     bad = [p.filename for p in photos if not _NAME.match(p.filename)]
     if bad:
-        return _refused(request, c, c.t("catalog.bad_name", name=bad[0][:60]))
+        return refused(c, "catalog", c.t("catalog.bad_name", name=bad[0][:60]))
     job_id = await to_thread.run_sync(service.start_job, c.database, c.info.principal, JOB_KIND)
     note_audit(request, f"import job {job_id}: {len(photos)} photo(s)")
     folder = c.settings.data_dir / "imports" / str(job_id)
@@ -192,7 +188,7 @@ def import_page(request: Request, job_id: Id) -> Response:
     c = ctx(request)
     job = _job_state(c, job_id)
     if job is None:
-        return _refused(request, c, c.t("catalog.no_job"), status=404)
+        return refused(c, "catalog", c.t("catalog.no_job"), status=404)
     result = job["result"]
     problems = table(c.t("catalog.problems"), [c.t("catalog.line"), c.t("catalog.problem")],
                      result.get("problems", []), numeric=(0,)) if result.get("problems") else ""

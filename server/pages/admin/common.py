@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from litestar import Request
+from litestar import Request, Response
 
 from operators.models import SessionInfo
 from server.db import Database
-from server.pages.admin.console import info_of, locale_of
-from server.pages.admin.layout import tx
+from server.pages.admin.console import html_response, info_of, locale_of
+from server.pages.admin.layout import frame, h, tx
 from server.settings import Settings
 
 DONE_KEYS = frozenset({"saved", "status", "created", "activated", "deactivated", "imported", "revealed"})
@@ -57,3 +57,11 @@ def parse_int(text: str, lo: int, hi: int) -> int | None:
     except ValueError:
         return None
     return value if lo <= value <= hi else None
+
+
+def refused(c: Ctx, page: str, why: str, status: int = 422) -> Response:
+    """A console page's refusal: why, in the operator's language, and the way back to the page (/admin/{page},
+    titled {page}.title)."""
+    body = (f'<p class="warn" role="alert">{h(c.t("refused_why", why=why))}</p>'
+            f'<p><a href="/admin/{page}">{h(c.t("back"))}</a></p>')
+    return html_response(frame(c.request, c.info, c.t(f"{page}.title"), body), status=status)

@@ -14,7 +14,7 @@ from loyalty.errors import BadReward, DuplicateReward, LoyaltyError, UnknownRewa
 from loyalty.models import RewardInput, RewardPatch
 from operators.roles import Permission
 from server.http.roles import PERMISSION
-from server.pages.admin.common import Ctx, ctx, form_fields, parse_int
+from server.pages.admin.common import Ctx, ctx, form_fields, parse_int, refused
 from server.pages.admin.console import html_response, note_audit, redirect
 from server.pages.admin.layout import csrf_field, frame, h, money, options, table
 
@@ -24,10 +24,6 @@ FIELD_LABELS = {"id": "rewards.id", "name": "rewards.name", "kind": "rewards.kin
 """The form's label of each RewardInput field a refusal can name."""
 WHERE = re.compile(r"at `\$\.(\w+)")
 
-
-def _refused(request: Request, c: Ctx, why: str, status: int = 422) -> Response:
-    body = f'<p class="warn" role="alert">{h(c.t("refused"))} {h(why)}</p><p><a href="/admin/rewards">{h(c.t("back"))}</a></p>'
-    return html_response(frame(request, c.info, c.t("rewards.title"), body), status=status)
 
 
 def _why(c: Ctx, exc: Exception, reward_id: str) -> str:
@@ -92,7 +88,7 @@ async def add_reward(request: Request) -> Response:
     note_audit(request, f"reward {f['id'][:48]}")
     numbers = {k: parse_int(f[k] or "0", 0, 100_000_000) for k in ("pointsCost", "stock", "value")}
     if None in numbers.values():
-        return _refused(request, c, c.t("rewards.numbers"))
+        return refused(c, "rewards", c.t("rewards.numbers"))
     raw = {"id": f["id"], "name": f["name"], "kind": f["kind"], **numbers,
            "currency": f["currency"] or None if f["kind"] == "coupon" else None,
            "sku": f["sku"] or None if f["kind"] == "product" else None}
@@ -100,7 +96,7 @@ async def add_reward(request: Request) -> Response:
         data = msgspec.convert(raw, RewardInput)
         await to_thread.run_sync(service.create_reward, c.database, data)
     except (msgspec.ValidationError, LoyaltyError) as exc:
-        return _refused(request, c, _why(c, exc, f["id"][:48]))
+        return refused(c, "rewards", _why(c, exc, f["id"][:48]))
     return redirect("/admin/rewards?done=created")
 
 
@@ -112,14 +108,14 @@ async def edit_reward(request: Request, reward_id: FromPath[str]) -> Response:
     note_audit(request, f"reward {reward_id[:48]}: cost {f['pointsCost'][:12]}, stock {f['stock'][:12]}, active {f['active'][:1]}")
     cost, stock = parse_int(f["pointsCost"], 1, 10_000_000), parse_int(f["stock"], 0, 1_000_000)
     if cost is None or stock is None or f["active"] not in ("0", "1"):
-        return _refused(request, c, c.t("rewards.numbers"))
+        return refused(c, "rewards", c.t("rewards.numbers"))
     try:
         # A stock left as the page showed it is not written back: redemptions since then took units from the live one.
         unchanged = parse_int(f["stock_was"], 0, 1_000_000) == stock
         patch = RewardPatch(points_cost=cost, stock=None if unchanged else stock, active=f["active"] == "1")
         await to_thread.run_sync(service.update_reward, c.database, reward_id[:48], patch)
     except LoyaltyError as exc:
-        return _refused(request, c, _why(c, exc, reward_id[:48]), status=404 if isinstance(exc, UnknownReward) else 422)
+        return refused(c, "rewards", _why(c, exc, reward_id[:48]), status=404 if isinstance(exc, UnknownReward) else 422)
     return redirect("/admin/rewards?done=saved")
 
 
