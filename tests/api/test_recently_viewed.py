@@ -37,8 +37,12 @@ def test_a_view_on_one_device_shows_on_the_other_newest_first(client, fresh_db):
     phone = sign_up(client)
     laptop = log_in(client)
     phone_id, laptop_id = str(uuid.uuid4()), str(uuid.uuid4())
-    _push(client, phone, phone_id, 1, ("recent.view", {"sku": "A"}), ("recent.view", {"sku": "B"}), ("recent.view", {"sku": "A"}))
-    assert [] == _push(client, laptop, laptop_id, 1, ("recent.view", {"sku": "C"}))["errors"]
+    # Stamped explicitly: on a fast machine the laptop's clock reading could equal the phone's last stamp + 2 ms,
+    # and a tie sorts by SKU (A before C), which CI met once.
+    base = int(time.time() * 1000)
+    _push(client, phone, phone_id, 1, ("recent.view", {"sku": "A"}), ("recent.view", {"sku": "B"}), ("recent.view", {"sku": "A"}),
+          at=base)
+    assert [] == _push(client, laptop, laptop_id, 1, ("recent.view", {"sku": "C"}), at=base + 1_000)["errors"]
     recent = _view_of(client, laptop, laptop_id)["recent"]
     assert ["C", "A", "B"] == [item["sku"] for item in recent["items"]]
     assert recent == _view_of(client, phone, phone_id)["recent"]
