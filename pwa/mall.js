@@ -57,6 +57,15 @@ export function canRedeem(reward, tier, balance) {
   return reward.stock > 0 && tierReaches(tier, reward.minTier) && balance >= costFor(reward, tier);
 }
 
+/** Points the shopper's queued redemptions will take (offline, or pushed and not pulled yet): the balance they
+ * can still spend is the synced one less these, so a queue never offers more than the server will grant. */
+export function heldPoints(pending, items, tier) {
+  const byId = new Map((items || []).map((r) => [r.id, r]));
+  return pending
+    .filter((m) => m.name === "points.redeem" && byId.has(m.args?.rewardId))
+    .reduce((held, m) => held + costFor(byId.get(m.args.rewardId), tier), 0);
+}
+
 /** The parts the filter offers, in order: redeemable now, each category (by code, "general" last), all. */
 export function mallViews(items, tier, balance) {
   const categories = [...new Set(items.map((r) => r.category))]
@@ -163,15 +172,16 @@ function rewardItem(client, r, tier, balance) {
 /** Draw the mall into `mount` (called on every change of the synced view and when the rewards come). */
 export function renderMall(client, mount) {
   const points = client.view.get("points");
-  const balance = points?.balance ?? 0;
   const tier = points?.tier || "silver";
   const waiting = client.pending.filter((m) => m.name === "points.redeem");
+  // What the buttons and the "can redeem" part go by; the line at the top keeps the synced balance.
+  const balance = Math.max(0, (points?.balance ?? 0) - heldPoints(waiting, rewards, tier));
   const refused = client.errors().filter((e) => e.name === "points.redeem");
   const { head, filter, status, list } = skeleton(mount);
   const focused = mount.contains(document.activeElement) ? document.activeElement.id : "";
   const focusedRow = [...list.querySelectorAll("#lm-rewards li")].findIndex((li) => li.contains(document.activeElement));
   fill(head,
-    el("p", { id: "lm-balance" }, tr("loyalty.you_have", { balance })),
+    el("p", { id: "lm-balance" }, tr("loyalty.you_have", { balance: points?.balance ?? 0 })),
     waiting.length ? el("p", { class: "lm-muted", id: "lm-redeem-waiting" }, tr("loyalty.redeem_waiting", { count: waiting.length })) : null,
     refused.map((e) =>
       el("p", { class: "lm-error", role: "alert" }, `${tr("loyalty.not_redeemed", { detail: e.detail })} `, el("button", { type: "button", onclick: () => client.dismissError(e.id) }, tr("loyalty.ok")))));

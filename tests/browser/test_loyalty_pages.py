@@ -354,6 +354,50 @@ def test_a_redemption_that_empties_what_can_be_redeemed_keeps_the_part_and_the_f
     assert "您现有 10 积分，暂无可兑换的兑换品" in after_c["status"]
 
 
+def test_queued_redemptions_hold_their_points_so_the_mall_offers_only_what_is_left(module_pages):
+    """Offline (or pushed, not yet pulled) redemptions are not in the synced balance yet: the buttons and the
+    "can redeem" part count them as spent, so a queue never asks for more than the server will grant."""
+    page = module_pages()
+    page.evaluate("([texts]) => { self.LastmileTexts = texts; document.documentElement.lang = 'en'; }",
+                  [json.loads(pwa_texts("en"))])
+    held, steps = page.evaluate("""async () => {
+      sessionStorage.clear();
+      const items = [
+        { id: "a", name: "A", category: "coffee", pointsCost: 100, stock: 5 },
+        { id: "b", name: "B", category: "tea", pointsCost: 300, goldCost: 250, stock: 5 },
+        { id: "c", name: "C", category: "tea", pointsCost: 110, stock: 5 },
+      ];
+      const m = await lm.load("mall");
+      const queued = (id) => ({ name: "points.redeem", args: { rewardId: id } });
+      const held = [m.heldPoints([queued("b"), queued("gone"), { name: "cart.add", args: {} }], items, "silver"),
+                    m.heldPoints([queued("b")], items, "gold")];
+      const real = window.fetch;
+      window.fetch = async () => new Response(JSON.stringify({ items }), { headers: { "content-type": "application/json" } });
+      await m.loadRewards();
+      window.fetch = real;
+      const mount = document.body.appendChild(document.createElement("div"));
+      const client = { view: new Map([["points", { balance: 420, tier: "silver" }]]), pending: [], errors: () => [],
+                       mutate() {} };
+      const look = () => ({
+        balance: document.getElementById("lm-balance").textContent,
+        rows: [...document.querySelectorAll("#lm-rewards li")].map((li) => li.dataset.reward),
+        enabled: [...document.querySelectorAll("#lm-rewards button")].filter((b) => !b.disabled).map((b) => b.id),
+      });
+      const steps = [];
+      for (const queue of [[], ["b"], ["b", "c"]]) {
+        client.pending = queue.map(queued);
+        m.renderMall(client, mount);
+        steps.push(look());
+      }
+      return [held, steps];
+    }""")
+    assert [300, 250] == held                            # at the shopper's tier price; unknown rewards hold nothing
+    nothing, one, two = steps
+    assert (["a", "b", "c"], 3) == (nothing["rows"], len(nothing["enabled"]))
+    assert (["a", "c"], ["lm-redeem-a", "lm-redeem-c"]) == (one["rows"], one["enabled"])   # 420 - 300 = 120 left
+    assert ([], []) == (two["rows"], two["enabled"])      # 420 - 410 = 10: nothing, the part stays
+    assert all("420" in step["balance"] for step in steps)  # the synced balance, as the server has it
+
 def test_signed_out_the_mall_asks_to_sign_in_rather_than_showing_a_balance_of_zero(browser, live_server):
     with page_in_new_context(browser, locale="zh-CN", viewport={"width": 390, "height": 844}) as page:
         open_page(page, live_server, "/mall")
