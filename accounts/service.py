@@ -11,7 +11,7 @@ from typing import Any
 
 from clock import iso_seconds
 
-from . import passwords, store, totp, vault
+from . import attempts, passwords, store, totp, vault
 from .emails import normalise_email
 from .masking import mask_email
 from .errors import (
@@ -41,27 +41,13 @@ def _key(kind: str, value: str) -> str:
 
 
 def _claim(database: Any, policy: AuthPolicy, limits: list[tuple[str, int, str]], now: float) -> list[int]:
-    """Record an attempt under each ``(key, limit, what)`` first, then count (claim first): attempts in flight on
-    any process count, so a burst of parallel guesses gets no more than the limit past. RateLimited (the claims
-    withdrawn) when a key had its limit already; else the claims' ids, which stay as the failures' record unless
-    the caller withdraws them (``_withdraw``: a success, or a refusal that is not a guess)."""
-    window = policy.login_window_seconds
-    with database.write() as db:
-        claims = [store.add_attempt(db, key, now) for key, _, _ in limits]
-        store.prune_attempts(db, now - window)
-    db = database.read()  # after the commit: whoever claimed before us is counted too
-    for key, limit, what in limits:
-        count, oldest = store.count_attempts(db, key, now - window)
-        if count > limit:
-            _withdraw(database, claims)
-            retry = max(1, int((oldest or now) + window - now) + 1)
-            raise RateLimited(f"too many attempts {what}; try again in {retry} s", retry_after=retry)
-    return claims
+    """Claim the attempts first (accounts/attempts.py): RateLimited when a limit was met already."""
+    return attempts.claim(database, store, limits, policy.login_window_seconds, now, lambda what, retry: RateLimited(
+        f"too many attempts {what}; try again in {retry} s", retry_after=retry))
 
 
 def _withdraw(database: Any, claims: list[int]) -> None:
-    with database.write() as db:
-        store.remove_attempts(db, claims)
+    attempts.withdraw(database, store, claims)
 
 
 def _login_limits(policy: AuthPolicy, account: str | None, address: str) -> list[tuple[str, int, str]]:

@@ -10,7 +10,7 @@ import secrets
 import time
 from typing import Any, Callable
 
-from accounts import passwords, totp, vault
+from accounts import attempts, passwords, totp, vault
 from accounts.emails import normalise_email
 from accounts.errors import BadAccountInput
 from accounts.tokens import new_token, token_hash
@@ -167,23 +167,12 @@ def _key(kind: str, value: str) -> str:
     return vault.blind_index(SIGNIN_ATTEMPT, f"{kind}:{value}")
 
 
-def _claim(database: Any, policy: OperatorPolicy, limits: list[tuple[str, int]], now: float) -> list[int]:
-    """Record an attempt under each ``(key, limit)`` first, then count (claim first), so sign-ins in flight on any
-    process count: a burst of parallel guesses gets no more than the limit checked. TooManyAttempts (the claims
-    withdrawn) when a key had its limit already; else the claims' ids (a failure leaves them counted)."""
-    window = policy.signin_window_seconds
-    with database.write() as db:
-        claims = [store.add_attempt(db, key, now) for key, _ in limits]
-        store.prune_attempts(db, now - window)
-    db = database.read()  # after the commit: whoever claimed before us is counted too
-    for key, limit in limits:
-        count, oldest = store.count_attempts(db, key, now - window)
-        if count > limit:
-            with database.write() as wdb:
-                store.remove_attempts(wdb, claims)
-            retry = max(1, int((oldest or now) + window - now) + 1)
-            raise TooManyAttempts(f"too many sign-in attempts; try again in {retry} s", retry_after=retry)
-    return claims
+def _claim(database: Any, policy: OperatorPolicy, limits: list[tuple[str, int, str]], now: float) -> list[int]:
+    """Claim the attempts first (accounts/attempts.py), so sign-ins in flight on any process count: TooManyAttempts
+    when a limit was met already; else the claims' ids (a failure leaves them counted)."""
+    return attempts.claim(database, store, limits, policy.signin_window_seconds, now,
+                          lambda what, retry: TooManyAttempts(f"too many sign-in attempts; try again in {retry} s",
+                                                              retry_after=retry))
 
 
 def _fail(database: Any, email: str, address: str, now: float) -> None:
@@ -202,9 +191,9 @@ def sign_in(database: Any, policy: OperatorPolicy, email: str, password: str, co
         email = normalise_email(email)
     except BadAccountInput:
         email = ""  # still hash below: a malformed address must not answer faster than a wrong password
-    limits = [(_key("address", address), policy.signin_max_attempts_per_address)]
+    limits = [(_key("address", address), policy.signin_max_attempts_per_address, "from this address")]
     if email:
-        limits.append((_key("account", email), policy.signin_max_failures_per_account))
+        limits.append((_key("account", email), policy.signin_max_failures_per_account, "for this account"))
     claims = _claim(database, policy, limits, now)
     row = store.operator_by_email(database.read(), email) if email else None
     if row is None:

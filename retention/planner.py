@@ -194,7 +194,8 @@ def enqueue_message(
         topic = (campaign.topic if campaign else None) or ("offer" if offer else DEFAULT_TOPICS.get(trigger))
         urgency = campaign.urgency if campaign else DEFAULT_URGENCY.get(trigger, "normal")
         ttl = campaign.ttl if campaign else config.default_ttl
-        payload = render(template, localised(context, template.locale, config.holiday_names), message_id=message_id, tag=topic, offer_id=offer.id if offer else None,
+        payload = render(template, localised(context, template.locale, config.holiday_names), message_id=message_id,
+                         tag=topic, offer_id=offer.id if offer else None,
                          receipt=receipt_for(config.receipt_key, message_id) if config.receipt_key else None)
         for sub in subscriptions:
             push_store.enqueue(db, message_id, sub["id"], payload, topic=topic, urgency=urgency, ttl=ttl, not_before=iso(due))
