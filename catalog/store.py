@@ -180,8 +180,9 @@ def upsert_product(db: Any, row: dict, images: list[str], now: str) -> str:
     # Compared with what the index holds now that this row is locked (not with ``current``, read before: another
     # process may have renamed the product since, and its index entry must not outlive this write).
     indexed = db.execute("SELECT name, description FROM search_index WHERE rowid = ?", [pk]).fetchone()
-    if indexed is None or tuple(indexed) != (index_text(row["name"]), index_text(row["description"])):
-        index_text_of(db, pk, row["name"], row["description"])
+    terms = (index_text(row["name"]), index_text(row["description"]))  # segmented once, compared and written
+    if indexed is None or tuple(indexed) != terms:
+        _put_index(db, pk, *terms)
     db.execute("DELETE FROM product_images WHERE product_id = ?", [row["id"]])
     for position, image_id in enumerate(images):
         db.execute(
@@ -285,11 +286,12 @@ DESCRIPTION_WEIGHT = 1.0
 
 def index_text_of(db: Any, pk: int, name: str, description: str) -> None:
     """(Re)write one product's entry in the full-text index (CJK segmented)."""
+    _put_index(db, pk, index_text(name), index_text(description))
+
+
+def _put_index(db: Any, pk: int, name_terms: str, description_terms: str) -> None:
     db.execute("DELETE FROM search_index WHERE rowid = ?", [pk])
-    db.execute(
-        "INSERT INTO search_index (rowid, name, description) VALUES (?, ?, ?)",
-        [pk, index_text(name), index_text(description)],
-    )
+    db.execute("INSERT INTO search_index (rowid, name, description) VALUES (?, ?, ?)", [pk, name_terms, description_terms])
 
 
 def reindex_all(db: Any) -> None:
