@@ -10,7 +10,6 @@ import msgspec
 import pytest
 
 from loyalty import ledger, service, store
-from loyalty.errors import DuplicateReward
 from loyalty.models import RewardInput
 from server.wiring import install
 from sync import engine
@@ -154,7 +153,7 @@ def test_two_patches_at_once_are_checked_against_each_other(fresh_db, settings):
             outcome.append(type(exc).__name__)
 
     other, thread = PostgresDatabase(settings.database_url, max_size=1), threading.Thread(target=raise_diamond)
-    with other.write() as db:  # the first operator's patch: gold down to 820
+    with other.write():  # the first operator's patch: gold down to 820
         service.update_reward(other, "cap", RewardPatch(gold_cost=820))
         thread.start()
         thread.join(0.5)

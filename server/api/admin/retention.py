@@ -57,8 +57,6 @@ def _scores(rows: list[dict], emails: dict[int, str]) -> list[Scores]:
     return [Scores(**{k: row[k] for k in fields}, email=emails.get(row["user_id"])) for row in rows]
 
 
-
-
 class AdminRetentionController(AdminController):
     """`/api/admin/retention/...`: campaigns and templates (campaigns), offers, segments and scores, the report."""
 

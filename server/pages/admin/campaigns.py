@@ -31,7 +31,6 @@ FIELD_LABELS = {"name": "campaigns.name", "trigger": "campaigns.trigger", "segme
 WHERE = re.compile(r"at `\$\.(\w+)(?:\[(\d+)\])?")
 
 
-
 def _why(c: Ctx, exc: Exception, variants: list[dict]) -> str:
     """Why a campaign was refused, in the operator's language: the domain's code, or the field msgspec names."""
     if isinstance(exc, BadCampaign):

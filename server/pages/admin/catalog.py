@@ -38,7 +38,6 @@ JOB_KIND = "catalog-import"
 PROGRESS_EVERY = 0.5  # seconds between progress writes: the writer is shared with shoppers
 
 
-
 @get("/admin/catalog", opt={PERMISSION: Permission.CATALOG}, sync_to_thread=True, include_in_schema=False)
 def catalog_page(request: Request, cursor: Annotated[str | None, Parameter(max_length=512)] = None,
                  q: Annotated[str | None, Parameter(max_length=200)] = None) -> Response:

@@ -25,7 +25,6 @@ FIELD_LABELS = {"id": "rewards.id", "name": "rewards.name", "kind": "rewards.kin
 WHERE = re.compile(r"at `\$\.(\w+)")
 
 
-
 def _why(c: Ctx, exc: Exception, reward_id: str) -> str:
     """Why a reward was refused, in the operator's language: the loyalty room's code, or the field msgspec names
     (never the English detail, which stays the API's)."""
